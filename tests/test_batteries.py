@@ -1,0 +1,254 @@
+"""Tests for abm.batteries: retirements, grading, fade, O&M and the StorageFleet container."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from abm import batteries as b
+from abm.errors import InputError
+
+P = b.FadeParams()
+
+
+# --- retirements ---------------------------------------------------------------------------
+
+
+def test_retirements_conserve_sales_over_long_horizon() -> None:
+    sales = b.US_EV_SALES_GWH_BY_YEAR
+    out = b.ev_retirements_gwh(sales, 2011, 1, 12 * 120, 4.2, 16.5)
+    assert out.shape == (1440,)
+    assert np.all(out >= 0)
+    assert out.sum() == pytest.approx(sum(sales.values()), rel=1e-9)
+
+
+def test_retirements_include_vintages_before_start_and_split_consistently() -> None:
+    sales = {2000: 10.0, 2010: 20.0}
+    whole = b.ev_retirements_gwh(sales, 2005, 1, 240, 3.0, 12.0)
+    first = b.ev_retirements_gwh(sales, 2005, 1, 100, 3.0, 12.0)
+    assert whole[:100] == pytest.approx(first)
+    shifted = b.ev_retirements_gwh(sales, 2005 + 100 // 12, 1 + 100 % 12, 140, 3.0, 12.0)
+    assert whole[100:] == pytest.approx(shifted)
+    # the 2000 vintage, sold before the start, already retires in the first month
+    assert first[0] > 0
+
+
+def test_retirements_deterministic_and_peak_near_scale() -> None:
+    sales = {2020: 12.0}
+    a = b.ev_retirements_gwh(sales, 2020, 1, 12 * 40, 4.2, 16.5)
+    assert np.array_equal(a, b.ev_retirements_gwh(sales, 2020, 1, 12 * 40, 4.2, 16.5))
+    peak_year = 2020 + np.argmax(a) / 12
+    assert 2033 < peak_year < 2038  # Weibull mode = 16.5 × (1 - 1/4.2)^(1/4.2) ≈ 15.5 yr
+
+
+def test_weibull_matches_busch_mean_sd() -> None:
+    from scipy import stats
+
+    dist = stats.weibull_min(b.EV_PACK_WEIBULL_SHAPE, scale=b.EV_PACK_WEIBULL_SCALE_YEARS)
+    assert dist.mean() == pytest.approx(15.0, rel=1e-6)
+    assert dist.std() == pytest.approx(4.0, rel=1e-6)
+
+
+def test_sales_table_covers_2011_2040_and_is_positive() -> None:
+    table = b.US_EV_SALES_GWH_BY_YEAR
+    assert sorted(table) == list(range(2011, 2041))
+    assert all(v > 0 for v in table.values())
+    assert table[2023] == pytest.approx(1.1e6 * 80 / 1e6 + 0.29e6 * 14 / 1e6)
+
+
+def test_retirement_input_errors() -> None:
+    with pytest.raises(InputError):
+        b.ev_retirements_gwh({2020: 1.0}, 2020, 13, 12, 4.0, 15.0)
+    with pytest.raises(InputError):
+        b.ev_retirements_gwh({2020: -1.0}, 2020, 1, 12, 4.0, 15.0)
+    assert b.ev_retirements_gwh({}, 2020, 1, 5, 4.0, 15.0).tolist() == [0.0] * 5
+
+
+# --- grading -------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(mean=st.floats(0.45, 0.95), sd_frac=st.floats(0.05, 0.9))
+def test_grade_fractions_sum_to_one_and_means_in_bins(mean: float, sd_frac: float) -> None:
+    sd = sd_frac * np.sqrt(mean * (1 - mean))
+    frac = b.grade_fractions(mean, sd)
+    assert frac.shape == (4,)
+    assert np.all(frac >= 0)
+    assert frac.sum() == pytest.approx(1.0)
+    means = b.grade_mean_soh(mean, sd)
+    edges = np.array([1.0, 0.8, 0.7, 0.6, 0.0])
+    assert np.all(means <= edges[:-1] + 1e-12) and np.all(means >= edges[1:] - 1e-12)
+    # the bin means, weighted by the shares, give back the population mean
+    assert float(frac @ means) == pytest.approx(mean, abs=1e-6)
+
+
+def test_grade_fractions_move_with_mean() -> None:
+    low, mid, high = (b.grade_fractions(m, 0.08) for m in (0.65, 0.75, 0.85))
+    assert low[0] < mid[0] < high[0]  # more A as the mean rises
+    assert low[3] > mid[3] > high[3]  # less recycle
+    default = b.grade_fractions(b.RETIREMENT_SOH_MEAN, b.RETIREMENT_SOH_SD)
+    assert default[1] == max(default)  # B (0.70-0.80) is the largest bin at mean 0.75
+
+
+def test_grade_degenerate_sd_and_errors() -> None:
+    assert b.grade_fractions(0.75, 0.0).tolist() == [0.0, 1.0, 0.0, 0.0]
+    assert b.grade_fractions(0.80, 0.0).tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert b.grade_mean_soh(0.75, 0.0)[1] == 0.75
+    with pytest.raises(InputError):
+        b.grade_fractions(0.75, 0.6)
+    with pytest.raises(InputError):
+        b.grade_fractions(0.75, 0.05, (0.6, 0.7, 0.8))
+
+
+# --- fade ----------------------------------------------------------------------------------
+
+
+def test_fade_monotone_in_time_and_bounded() -> None:
+    soh = np.linspace(0.0, 1.0, 21)
+    prev = soh
+    for months in (1, 6, 12, 60, 600):
+        cur = b.fade_step(soh, months, 30.0, 0.5, 0.8, P, 1.5, second_life=True)
+        assert np.all(cur <= prev + 1e-15)
+        assert np.all((cur >= 0) & (cur <= 1))
+        prev = cur
+    assert np.all(b.fade_step(soh, 0, 30.0, 0.5, 0.8, P) == soh)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [
+        ({"c_rate": 0.2}, {"c_rate": 1.0}),
+        ({"dod": 0.5}, {"dod": 1.0}),
+        ({"duty_multiplier": 1.0}, {"duty_multiplier": 1.5}),
+        ({"efc_per_month": 15.0}, {"efc_per_month": 45.0}),
+        ({"second_life": False}, {"second_life": True}),
+    ],
+)
+def test_fade_faster_with_stress(lo: dict, hi: dict) -> None:
+    base = {
+        "efc_per_month": 30.0,
+        "c_rate": 0.5,
+        "dod": 0.8,
+        "duty_multiplier": 1.0,
+        "second_life": False,
+    }
+    soh0 = np.array([0.95, 0.75])
+    a = b.fade_step(soh0, 24, params=P, **{**base, **lo})
+    c = b.fade_step(soh0, 24, params=P, **{**base, **hi})
+    assert np.all(c < a)
+
+
+def test_knee_accelerates_and_steps_compose() -> None:
+    rate = float(b.fade_rate_per_year(30.0, 0.5, 0.8, P))
+    above = 0.95 - float(b.fade_step(0.95, 12, 30.0, 0.5, 0.8, P))
+    below = 0.70 - float(b.fade_step(0.70, 12, 30.0, 0.5, 0.8, P))
+    assert above == pytest.approx(rate)
+    assert below == pytest.approx(rate * P.knee_multiplier)
+    # crossing the knee inside one step equals two steps that stop at any point
+    one = b.fade_step(np.array([0.83]), 60, 30.0, 0.5, 0.8, P)
+    two = b.fade_step(b.fade_step(np.array([0.83]), 17, 30.0, 0.5, 0.8, P), 43, 30.0, 0.5, 0.8, P)
+    assert one == pytest.approx(two, abs=1e-12)
+
+
+def test_default_new_lfp_fade_matches_two_percent_convention() -> None:
+    # 1 EFC/day at the reference duty: DOMAIN-NUMBERS 2 %/yr LFP convention within 0.2 points
+    assert float(b.fade_rate_per_year(365 / 12, 0.5, 0.8, P)) == pytest.approx(0.02, abs=0.002)
+    nmc = b.FADE_PARAMS_BY_CHEMISTRY["nmc"]
+    assert float(b.fade_rate_per_year(365 / 12, 0.5, 0.8, nmc)) == pytest.approx(0.03, abs=0.002)
+
+
+def test_remaining_life_consistent_with_fade_step() -> None:
+    soh = np.array([0.9, 0.78, 0.65])
+    years = b.remaining_life_years(soh, 0.6, 30.0, 0.5, 0.8, P, 1.2, second_life=True)
+    end = b.fade_step(soh, years[0] * 12, 30.0, 0.5, 0.8, P, 1.2, True)
+    assert end[0] == pytest.approx(0.6, abs=1e-9)
+    assert np.all(np.diff(years) < 0)
+    assert b.remaining_life_years(0.5, 0.6, 30.0, 0.5, 0.8, P) == 0.0
+    assert np.isinf(
+        b.remaining_life_years(0.9, 0.6, 0.0, 0.0, 0.8, b.FadeParams(calendar_fade_per_year=0.0))
+    )
+
+
+def test_fade_params_validation() -> None:
+    with pytest.raises(InputError):
+        b.FadeParams(calendar_fade_per_year=-0.01)
+    with pytest.raises(InputError):
+        b.fade_step(np.array([0.9]), 12, -1.0, 0.5, 0.8, P)
+
+
+def test_om_cost_rises_sharply_with_fade() -> None:
+    om = b.om_cost_usd_per_kwh_year(np.array([0.0, 0.02, 0.2 / 3, 0.10]), 10.0)
+    assert om[0] == 10.0
+    assert om[1] < 10.1
+    assert om[2] == pytest.approx(20.0)
+    assert om[3] > 5 * om[0]
+    assert np.all(np.diff(om) > 0)
+
+
+# --- fleet ---------------------------------------------------------------------------------
+
+
+def _fleet() -> b.StorageFleet:
+    fleet = b.StorageFleet()
+    fleet.add(0, 0, 1.0, 0.82, 0, 0.2, 30.0, 1.0)
+    fleet.add(1, 0, 2.0, 0.72, 0, 0.5, 30.0, 1.5)
+    fleet.add(3, 1, 3.0, 1.00, 0, 0.5, 30.0, 1.0)
+    fleet.add(2, 2, 0.5, 0.62, 3, 0.2, 15.0, 1.0)
+    return fleet
+
+
+def test_fleet_merges_identical_keys_preserving_usable() -> None:
+    fleet = _fleet()
+    before = fleet.usable_gwh()
+    fleet.add(1, 0, 1.0, 0.78, 0, 0.2, 30.0, 1.0)
+    assert len(fleet) == 4
+    assert fleet.usable_gwh() == pytest.approx(before + 0.78)
+    i = int(np.flatnonzero(fleet.product == 1)[0])
+    assert fleet.nameplate_gwh[i] == 3.0
+    assert fleet.soh[i] == pytest.approx((2 * 0.72 + 0.78) / 3)
+    fleet.add(1, 0, 1.0, 0.78, 1, 0.2, 30.0, 1.0)  # another month: a new cohort
+    assert len(fleet) == 5
+
+
+def test_fleet_conservation_over_ageing_and_retirement() -> None:
+    fleet = _fleet()
+    retired = np.zeros(4)
+    for month in range(1, 240):
+        fleet.age(1, P)
+        if month % 12 == 0:
+            fleet.add(
+                month % 4, month % 3, 0.25, 0.75 if month % 4 < 3 else 1.0, month, 0.3, 25.0, 1.2
+            )
+        retired += fleet.retire(0.6)
+        total = fleet.nameplate_gwh_by_product().sum() + retired.sum()
+        assert total == pytest.approx(fleet.added_nameplate_gwh)
+        assert fleet.retired_nameplate_gwh == pytest.approx(retired.sum())
+    assert np.all(fleet.soh >= 0.6)
+    assert len(fleet) <= 4 * 3 * 240
+
+
+def test_fleet_usable_by_owner_and_ageing_order() -> None:
+    fleet = _fleet()
+    by_owner = fleet.usable_gwh_by_owner(3)
+    assert by_owner == pytest.approx([0.82 + 1.44, 3.0, 0.31])
+    assert fleet.usable_gwh(owner=1) == pytest.approx(3.0)
+    fleet.age(12, P)
+    assert np.all(fleet.usable_gwh_by_owner(3) < by_owner)
+    fleet.set_duty(1, c_rate=1.0, efc_per_month=60.0, duty_multiplier=2.0)
+    assert fleet.duty_multiplier[fleet.owner == 1].tolist() == [2.0]
+    with pytest.raises(InputError):
+        fleet.add(4, 0, 1.0, 0.8, 0, 0.2, 30.0, 1.0)
+    with pytest.raises(InputError):
+        fleet.usable_gwh_by_owner(2)
+
+
+def test_fleet_retire_returns_per_product() -> None:
+    fleet = _fleet()
+    out = fleet.retire(0.75)
+    assert out.tolist() == [0.0, 2.0, 0.5, 0.0]
+    assert fleet.nameplate_gwh_by_product().tolist() == [1.0, 0.0, 0.0, 3.0]
+    empty = b.StorageFleet()
+    empty.age(12, P)
+    assert empty.retire(0.6).tolist() == [0.0] * 4
