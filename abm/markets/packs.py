@@ -1,0 +1,153 @@
+"""Monthly call auction for storage packs, priced per usable kWh; pure functions over numpy arrays.
+
+Products are the second-life grades and new storage (``abm.batteries.PRODUCTS``). Rules, per product:
+
+* Bids are ranked by price, highest first; asks by price, lowest first. Orders with zero quantity
+  are ignored.
+* The traded volume Q is the largest volume at which the marginal bid price is still >= the
+  marginal ask price (the crossing of the stepped demand and supply curves).
+* The marginal bid is the lowest-priced bid needed for Q, the marginal ask the highest-priced ask
+  needed for Q. The uniform clearing price is their midpoint, so it lies between them and no order
+  trades above its bid or below its ask.
+* Orders priced strictly better than the marginal price level fill completely; orders at exactly
+  the marginal price level share the remainder pro rata to quantity. Fills therefore do not depend
+  on order position (ties are symmetric and deterministic).
+* A product with no crossing has price ``nan`` and no fills. Unfilled demand is returned to the
+  caller (``bid_qty - bid_fill``) to carry to next month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from abm.errors import InputError
+
+
+@dataclass
+class AuctionResult:
+    """Outcome of one call auction: uniform price per product and the fill of every order."""
+
+    price_usd_per_kwh: np.ndarray
+    """(n_products,) uniform clearing price per product; nan where no trade."""
+    bid_fill_kwh: np.ndarray
+    """(n_bids,) kWh bought by each bid, 0 <= fill <= quantity."""
+    ask_fill_kwh: np.ndarray
+    """(n_asks,) kWh sold by each ask, 0 <= fill <= quantity."""
+    volume_kwh: np.ndarray
+    """(n_products,) kWh traded per product (= sum of bid fills = sum of ask fills)."""
+
+
+def _orders(
+    side: str, product: np.ndarray, qty: np.ndarray, price: np.ndarray, n_products: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate one side of the book and return float/int arrays."""
+    p = np.asarray(product)
+    q = np.asarray(qty, dtype=float)
+    c = np.asarray(price, dtype=float)
+    if not (p.ndim == q.ndim == c.ndim == 1 and p.size == q.size == c.size):
+        raise InputError(f"{side}: product, quantity and price must be 1-D arrays of equal length")
+    if p.size and (not np.issubdtype(p.dtype, np.integer) or p.min() < 0 or p.max() >= n_products):
+        raise InputError(f"{side}: product must be integers in 0..{n_products - 1}")
+    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(c))) or np.any(q < 0):
+        raise InputError(f"{side}: quantities must be finite and >= 0, prices finite")
+    return p.astype(np.int64), q, c
+
+
+def _level_fill(
+    qty: np.ndarray, price: np.ndarray, marginal: float, volume: float, better: np.ndarray
+) -> np.ndarray:
+    """Fill orders strictly better than the marginal price fully, the marginal level pro rata."""
+    fill = np.where(better, qty, 0.0)
+    at_level = (price == marginal) & (qty > 0)
+    remainder = max(volume - fill.sum(), 0.0)
+    level_qty = qty[at_level].sum()
+    if level_qty > 0:
+        fill[at_level] = qty[at_level] * min(remainder / level_qty, 1.0)
+    return fill
+
+
+def _clear_one(
+    bid_qty: np.ndarray, bid_price: np.ndarray, ask_qty: np.ndarray, ask_price: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """Clear one product: (price, bid fills, ask fills, volume)."""
+    bid_fill = np.zeros(bid_qty.size)
+    ask_fill = np.zeros(ask_qty.size)
+    bq, bp = bid_qty[bid_qty > 0], bid_price[bid_qty > 0]
+    aq, ap = ask_qty[ask_qty > 0], ask_price[ask_qty > 0]
+    if bq.size == 0 or aq.size == 0:
+        return float("nan"), bid_fill, ask_fill, 0.0
+    bo = np.argsort(-bp, kind="stable")
+    ao = np.argsort(ap, kind="stable")
+    b_cum, b_sorted = np.cumsum(bq[bo]), bp[bo]
+    a_cum, a_sorted = np.cumsum(aq[ao]), ap[ao]
+    # Supply available at or below each bid's price; the feasible volume within bid i's step.
+    supply_at_bid = np.concatenate([[0.0], a_cum])[
+        np.searchsorted(a_sorted, b_sorted, side="right")
+    ]
+    volume = float(np.max(np.minimum(b_cum, supply_at_bid)))
+    if volume <= 0:
+        return float("nan"), bid_fill, ask_fill, 0.0
+    marginal_bid = float(b_sorted[min(np.searchsorted(b_cum, volume, side="left"), b_cum.size - 1)])
+    marginal_ask = float(a_sorted[min(np.searchsorted(a_cum, volume, side="left"), a_cum.size - 1)])
+    price = 0.5 * (marginal_bid + marginal_ask)
+    bid_fill = _level_fill(bid_qty, bid_price, marginal_bid, volume, bid_price > marginal_bid)
+    ask_fill = _level_fill(ask_qty, ask_price, marginal_ask, volume, ask_price < marginal_ask)
+    return price, bid_fill, ask_fill, volume
+
+
+def clear_call_auction(
+    bid_product: np.ndarray,
+    bid_qty_kwh: np.ndarray,
+    bid_price_usd_per_kwh: np.ndarray,
+    ask_product: np.ndarray,
+    ask_qty_kwh: np.ndarray,
+    ask_price_usd_per_kwh: np.ndarray,
+    n_products: int,
+) -> AuctionResult:
+    """Clear a uniform-price call auction per product (rules in the module docstring)."""
+    if n_products < 1:
+        raise InputError(f"n_products must be >= 1, got {n_products}")
+    bprod, bq, bp = _orders("bids", bid_product, bid_qty_kwh, bid_price_usd_per_kwh, n_products)
+    aprod, aq, ap = _orders("asks", ask_product, ask_qty_kwh, ask_price_usd_per_kwh, n_products)
+    price = np.full(n_products, np.nan)
+    volume = np.zeros(n_products)
+    bid_fill = np.zeros(bq.size)
+    ask_fill = np.zeros(aq.size)
+    for k in range(n_products):
+        bi = np.flatnonzero(bprod == k)
+        ai = np.flatnonzero(aprod == k)
+        price[k], bid_fill[bi], ask_fill[ai], volume[k] = _clear_one(bq[bi], bp[bi], aq[ai], ap[ai])
+    return AuctionResult(price, bid_fill, ask_fill, volume)
+
+
+def annuity_factor(years: np.ndarray | float, discount_rate: float) -> np.ndarray:
+    """Present value of 1 per year for ``years`` years (continuous in years; r = 0 gives years)."""
+    n = np.clip(np.asarray(years, dtype=float), 0.0, None)
+    if discount_rate == 0:
+        return n
+    if discount_rate <= -1:
+        raise InputError(f"discount_rate must be > -1, got {discount_rate}")
+    return -np.expm1(-n * np.log1p(discount_rate)) / discount_rate
+
+
+def quality_adjusted_wtp(
+    base_wtp_usd_per_kwh: float,
+    remaining_life_years: np.ndarray,
+    new_life_years: float,
+    om_risk_usd_per_kwh: np.ndarray,
+    discount_rate: float,
+) -> np.ndarray:
+    """Willingness to pay per usable kWh relative to new storage.
+
+    wtp = base × AF(remaining life) / AF(new life) − O&M risk (present value per usable kWh),
+    floored at 0. A product with the life of new storage and no extra O&M risk is worth ``base``.
+    """
+    if new_life_years <= 0:
+        raise InputError(f"new_life_years must be > 0, got {new_life_years}")
+    ratio = annuity_factor(remaining_life_years, discount_rate) / annuity_factor(
+        new_life_years, discount_rate
+    )
+    wtp = base_wtp_usd_per_kwh * ratio - np.asarray(om_risk_usd_per_kwh, dtype=float)
+    return np.clip(wtp, 0.0, None)
