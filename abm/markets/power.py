@@ -1,0 +1,409 @@
+"""Network-constrained power market: a lossless DC optimal power flow solved with HiGHS.
+
+Formulation (chosen by measurement, see docs/power-market.md): injections are the decision
+variables (generation, involuntary shedding, flexible-load curtailment), each island has one
+power-balance row, and line limits enter as PTDF rows only for lines found overloaded
+(lazy constraints). The HiGHS model is kept between calls, so successive representative
+hours are warm-started from the previous basis and keep the line rows that bound before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import splu
+
+from abm.errors import InputError
+
+_INF = highspy.kHighsInf
+_LIMIT_TOL_MW = 1e-6  # absolute slack on line limits before a line counts as violated
+_BINDING_DUAL_TOL = 1e-6  # $/MWh: a limit row with a larger shadow price is binding
+_banner_silenced = False
+
+
+def _silent_highs() -> highspy.Highs:
+    """Return a Highs instance with console output off (HiGHS prints a banner once per process)."""
+    global _banner_silenced
+    if _banner_silenced:
+        highs = highspy.Highs()
+    else:
+        # The banner is written by C code straight to file descriptor 1, before any option can
+        # be set, so silence the descriptor for the first construction only.
+        sys.stdout.flush()
+        saved_fd = os.dup(1)
+        devnull_fd = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull_fd, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved_fd, 1)
+            os.close(saved_fd)
+            os.close(devnull_fd)
+        _banner_silenced = True
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+@dataclass(frozen=True)
+class NetworkArrays:
+    """Topology and branch data of a transmission network, as plain arrays (one entry per line).
+
+    `x_pu` is the series reactance on `base_mva` (for transformers, times the off-nominal tap
+    ratio, as in MATPOWER's DC model); `rating_mw` is the thermal limit, `np.inf` for a line
+    that is not monitored. Parallel circuits are separate lines.
+    """
+
+    n_bus: int
+    slack: int
+    base_mva: float
+    line_from: np.ndarray
+    line_to: np.ndarray
+    x_pu: np.ndarray
+    rating_mw: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Check shapes and values once, so the market can trust them on every solve."""
+        n_line = len(self.line_from)
+        for name in ("line_to", "x_pu", "rating_mw"):
+            if len(getattr(self, name)) != n_line:
+                raise InputError(
+                    f"NetworkArrays.{name}: length {len(getattr(self, name))}, expected {n_line}"
+                )
+        if self.n_bus < 1 or not 0 <= self.slack < self.n_bus:
+            raise InputError(f"NetworkArrays: slack {self.slack} not a bus of {self.n_bus}")
+        for name in ("line_from", "line_to"):
+            ends = np.asarray(getattr(self, name))
+            if n_line and (ends.min() < 0 or ends.max() >= self.n_bus):
+                raise InputError(f"NetworkArrays.{name}: bus index outside 0..{self.n_bus - 1}")
+        if n_line and np.any(np.asarray(self.line_from) == np.asarray(self.line_to)):
+            raise InputError("NetworkArrays: a line connects a bus to itself")
+        x = np.asarray(self.x_pu, dtype=float)
+        if not np.all(np.isfinite(x) & (x > 0)):
+            raise InputError("NetworkArrays.x_pu: every reactance must be finite and positive")
+        if not self.base_mva > 0:
+            raise InputError(f"NetworkArrays.base_mva: {self.base_mva}, expected > 0")
+        if np.any(~(np.asarray(self.rating_mw, dtype=float) > 0)):
+            raise InputError("NetworkArrays.rating_mw: ratings must be > 0 (np.inf = unmonitored)")
+
+
+@dataclass
+class DispatchResult:
+    """Outcome of one market clearing (one representative hour)."""
+
+    gen_mw: np.ndarray
+    lmp_usd_per_mwh: np.ndarray
+    line_flow_mw: np.ndarray
+    shed_mw: np.ndarray
+    flex_curtailed_mw: np.ndarray
+    cost_usd_per_h: float
+    co2_t_per_h: float
+    binding_lines: np.ndarray
+    status: str
+    line_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lp_solves: int = 0
+    solver_s: float = 0.0
+
+
+class PowerMarket:
+    """Clears a DC-OPF energy market on one topology, warm-starting successive hours."""
+
+    def __init__(
+        self,
+        net: NetworkArrays,
+        *,
+        copper_plate: bool = False,
+        voll_usd_per_mwh: float = 10_000.0,
+    ) -> None:
+        """Build the sparse network matrices once per topology; the LP itself is built lazily."""
+        if not voll_usd_per_mwh > 0:
+            raise InputError(f"voll_usd_per_mwh: {voll_usd_per_mwh}, expected > 0")
+        self.net = net
+        self.copper_plate = copper_plate
+        self.voll_usd_per_mwh = float(voll_usd_per_mwh)
+        n, n_line = net.n_bus, len(net.line_from)
+        self._n_bus = n
+        self._rating_mw = np.asarray(net.rating_mw, dtype=float)
+        self._monitored = np.isfinite(self._rating_mw)
+        b_mw_per_rad = net.base_mva / np.asarray(net.x_pu, dtype=float)
+        rows = np.arange(n_line)
+        ends = np.r_[
+            np.asarray(net.line_from, dtype=np.int64), np.asarray(net.line_to, dtype=np.int64)
+        ]
+        incidence = sp.csr_matrix(
+            (np.r_[np.ones(n_line), -np.ones(n_line)], (np.r_[rows, rows], ends)), shape=(n_line, n)
+        )
+        self._bf = (sp.diags(b_mw_per_rad) @ incidence).tocsr()  # line flow (MW) per angle (rad)
+        self._bbus = (incidence.T @ self._bf).tocsc()  # net nodal outflow (MW) per angle (rad)
+        n_island, island = connected_components(self._bbus, directed=False)
+        reference = np.array([np.flatnonzero(island == k)[0] for k in range(n_island)])
+        reference[island[net.slack]] = net.slack
+        self._reference = reference  # angle reference per island (the slack for its own)
+        self._n_balance = 1 if copper_plate else n
+        self._highs: highspy.Highs | None = None
+        self._gen_bus = np.zeros(0, dtype=np.int64)
+        self._line_rows = np.zeros(0, dtype=np.int64)  # line index of each line row in the LP
+        # cost and upper bound of the shedding, curtailment and generator columns in the model
+        self._cost = self._upper = np.zeros(0)
+        self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
+
+    # ---- LP assembly ------------------------------------------------------------------------
+    # Columns: shedding per bus [0, load], curtailment per bus [0, flex], bus angles (network
+    # mode only; free, 0 at island references), then generators [0, pmax], appended as built.
+    # Rows: nodal balance per bus (one system balance on a copper plate), then line-limit rows
+    # b (theta_from - theta_to) in [-rating, rating] for the lines found overloaded so far.
+
+    @property
+    def _first_gen_col(self) -> int:
+        """Index of the first generator column."""
+        return 2 * self._n_bus if self.copper_plate else 3 * self._n_bus
+
+    def _balance_block(self, gen_bus: np.ndarray) -> sp.csc_matrix:
+        """Balance-row coefficients of all columns for the given generators."""
+        n = self._n_bus
+        if self.copper_plate:
+            n_col = 2 * n + len(gen_bus)
+            return sp.csc_matrix(np.ones((1, n_col)))
+        eye = sp.identity(n, format="csc")
+        gens = sp.csc_matrix(
+            (np.ones(len(gen_bus)), (gen_bus, np.arange(len(gen_bus)))), shape=(n, len(gen_bus))
+        )
+        return sp.hstack([eye, eye, -self._bbus, gens], format="csc")
+
+    def _line_block(self, lines: np.ndarray, n_gen: int) -> sp.csr_matrix:
+        """Line-limit row coefficients (flow as a function of the angle columns)."""
+        n = self._n_bus
+        zeros_left = sp.csr_matrix((len(lines), 2 * n))
+        zeros_right = sp.csr_matrix((len(lines), n_gen))
+        return sp.hstack([zeros_left, self._bf[lines], zeros_right], format="csr")
+
+    def _build(self, gen_bus: np.ndarray) -> None:
+        """Create the HiGHS model from scratch for this generator set (costs and bounds set later)."""
+        highs = self._highs if self._highs is not None else _silent_highs()
+        a = self._balance_block(gen_bus)
+        if len(self._line_rows):
+            a = sp.vstack([a, self._line_block(self._line_rows, len(gen_bus))], format="csc")
+        n_col, n_row = a.shape[1], a.shape[0]
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_col
+        lp.num_row_ = n_row
+        lp.col_cost_ = np.zeros(n_col)
+        lp.col_lower_ = np.zeros(n_col)
+        lp.col_upper_ = np.zeros(n_col)
+        rating = self._rating_mw[self._line_rows]
+        lp.row_lower_ = np.r_[np.zeros(self._n_balance), -rating]
+        lp.row_upper_ = np.r_[np.zeros(self._n_balance), rating]
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data
+        highs.passModel(lp)
+        if not self.copper_plate:
+            n = self._n_bus
+            free = np.arange(2 * n, 3 * n, dtype=np.int32)
+            lower, upper = np.full(n, -_INF), np.full(n, _INF)
+            lower[self._reference] = upper[self._reference] = 0.0
+            highs.changeColsBounds(n, free, lower, upper)
+        self._highs = highs
+        self._gen_bus = gen_bus.copy()
+        # cost and upper bound of the shedding, curtailment and generator columns in the model
+        self._cost = np.zeros(2 * self._n_bus + len(gen_bus))
+        self._upper = np.zeros(2 * self._n_bus + len(gen_bus))
+
+    def _add_generators(self, new_bus: np.ndarray) -> None:
+        """Append generator columns (new plants) without disturbing the warm-start basis."""
+        k = len(new_bus)
+        rows = np.zeros(k, dtype=np.int32) if self.copper_plate else new_bus.astype(np.int32)
+        self._highs.addCols(
+            k,
+            np.zeros(k),
+            np.zeros(k),
+            np.zeros(k),
+            k,
+            np.arange(k, dtype=np.int32),
+            rows,
+            np.ones(k),
+        )
+        self._gen_bus = np.r_[self._gen_bus, new_bus]
+        self._cost = np.r_[self._cost, np.zeros(k)]
+        self._upper = np.r_[self._upper, np.zeros(k)]
+
+    def _add_line_rows(self, lines: np.ndarray) -> None:
+        """Add limit rows for newly overloaded lines; they stay for later hours (they bind again)."""
+        a = self._line_block(lines, len(self._gen_bus))
+        rating = self._rating_mw[lines]
+        self._highs.addRows(
+            len(lines),
+            -rating,
+            rating,
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data,
+        )
+        self._line_rows = np.r_[self._line_rows, lines]
+
+    def _implied_flows_mw(self, injection_mw: np.ndarray) -> np.ndarray:
+        """DC flows a copper-plate dispatch would cause; island imbalances land on the reference."""
+        if self._lu is None:
+            keep = np.ones(self._n_bus, dtype=bool)
+            keep[self._reference] = False
+            self._nonref = np.flatnonzero(keep)
+            self._lu = (
+                splu(self._bbus[self._nonref][:, self._nonref].tocsc()) if keep.any() else False
+            )
+        theta_rad = np.zeros(self._n_bus)
+        if self._lu is not False:
+            theta_rad[self._nonref] = self._lu.solve(injection_mw[self._nonref])
+        return self._bf @ theta_rad
+
+    # ---- clearing ---------------------------------------------------------------------------
+
+    def clear(
+        self,
+        load_mw: np.ndarray,
+        gen_bus: np.ndarray,
+        gen_pmax_mw: np.ndarray,
+        gen_cost_usd_per_mwh: np.ndarray,
+        gen_co2_t_per_mwh: np.ndarray,
+        flex_load_mw: np.ndarray | None = None,
+        flex_curtail_cost_usd_per_mwh: float = 1_000.0,
+    ) -> DispatchResult:
+        """Dispatch generators at least cost for one hour; return prices, flows, shedding, CO2.
+
+        `load_mw` is firm load per bus (shed only at the value of lost load). `flex_load_mw` is
+        additional flexible data-centre load per bus, served unless curtailing it at
+        `flex_curtail_cost_usd_per_mwh` (below VOLL) is cheaper. A changed generator set is
+        handled: appended plants are added as columns, any other change rebuilds the LP.
+        """
+        n = self._n_bus
+        load = _vector(load_mw, n, "load_mw")
+        flex = np.zeros(n) if flex_load_mw is None else _vector(flex_load_mw, n, "flex_load_mw")
+        gen_bus = np.asarray(gen_bus, dtype=np.int64)
+        n_gen = len(gen_bus)
+        pmax = _vector(gen_pmax_mw, n_gen, "gen_pmax_mw")
+        cost = np.asarray(gen_cost_usd_per_mwh, dtype=float)
+        co2 = np.asarray(gen_co2_t_per_mwh, dtype=float)
+        if gen_bus.ndim != 1 or cost.shape != (n_gen,) or co2.shape != (n_gen,):
+            raise InputError(
+                "clear: gen_bus, gen_pmax_mw, gen_cost, gen_co2 must be equal-length 1-D"
+            )
+        if n_gen and (gen_bus.min() < 0 or gen_bus.max() >= n):
+            raise InputError(f"clear: gen_bus outside 0..{n - 1}")
+        if not (np.all(np.isfinite(cost)) and np.all(np.isfinite(co2))):
+            raise InputError("clear: generator costs and emission factors must be finite")
+        if not 0 <= flex_curtail_cost_usd_per_mwh < self.voll_usd_per_mwh:
+            raise InputError(
+                f"flex_curtail_cost_usd_per_mwh: {flex_curtail_cost_usd_per_mwh}, expected "
+                f"0 <= cost < VOLL ({self.voll_usd_per_mwh})"
+            )
+
+        old = self._gen_bus
+        if self._highs is None or n_gen < len(old) or not np.array_equal(old, gen_bus[: len(old)]):
+            self._build(gen_bus)
+        elif n_gen > len(old):
+            self._add_generators(gen_bus[len(old) :])
+
+        highs = self._highs
+        g0 = self._first_gen_col
+        cols = np.r_[np.arange(2 * n), np.arange(g0, g0 + n_gen)].astype(np.int32)
+        cost_all = np.r_[
+            np.full(n, self.voll_usd_per_mwh),
+            np.full(n, float(flex_curtail_cost_usd_per_mwh)),
+            cost,
+        ]
+        upper_all = np.r_[load, flex, pmax]
+        # Touch only what changed: an unchanged cost vector keeps the basis dual feasible.
+        changed = cost_all != self._cost
+        if changed.any():
+            k = len(cols[changed])
+            highs.changeColsCost(k, cols[changed], cost_all[changed])
+        changed = upper_all != self._upper
+        if changed.any():
+            k = len(cols[changed])
+            highs.changeColsBounds(k, cols[changed], np.zeros(k), upper_all[changed])
+        self._cost, self._upper = cost_all, upper_all
+        demand_mw = np.array([np.sum(load) + np.sum(flex)]) if self.copper_plate else load + flex
+        balance_rows = np.arange(self._n_balance, dtype=np.int32)
+        highs.changeRowsBounds(self._n_balance, balance_rows, demand_mw, demand_mw)
+
+        solves = 0
+        solver_s = 0.0
+        while True:
+            started = time.perf_counter()
+            highs.run()
+            solver_s += time.perf_counter() - started
+            solves += 1
+            status = highs.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                return self._failed(highs.modelStatusToString(status), n_gen, solves, solver_s)
+            solution = highs.getSolution()
+            x = np.asarray(solution.col_value)
+            if self.copper_plate:
+                injection = np.bincount(gen_bus, weights=x[g0:], minlength=n) + x[:n] + x[n : 2 * n]
+                flow = self._implied_flows_mw(injection - load - flex)
+                break
+            flow = self._bf @ x[2 * n : 3 * n]
+            excess = np.abs(flow) - self._rating_mw - _LIMIT_TOL_MW
+            violated = np.flatnonzero(self._monitored & (excess > 0))
+            violated = np.setdiff1d(violated, self._line_rows, assume_unique=True)
+            if violated.size == 0:
+                break
+            self._add_line_rows(violated)
+
+        y = np.asarray(solution.row_dual)
+        lmp = np.full(n, y[0]) if self.copper_plate else y[:n].copy()
+        gen_mw = x[g0:]
+        # Binding = the limit row carries a shadow price; a line that merely touches its rating
+        # with a zero price (degenerate) does not congest anything and is not reported.
+        line_dual = y[self._n_balance :]
+        binding = np.sort(self._line_rows[np.abs(line_dual) > _BINDING_DUAL_TOL])
+        return DispatchResult(
+            gen_mw=gen_mw,
+            lmp_usd_per_mwh=lmp,
+            line_flow_mw=flow,
+            shed_mw=x[:n],
+            flex_curtailed_mw=x[n : 2 * n],
+            cost_usd_per_h=float(highs.getInfo().objective_function_value),
+            co2_t_per_h=float(gen_mw @ co2),
+            binding_lines=binding,
+            status="optimal",
+            line_rows=self._line_rows.copy(),
+            lp_solves=solves,
+            solver_s=solver_s,
+        )
+
+    def _failed(self, message: str, n_gen: int, solves: int, solver_s: float) -> DispatchResult:
+        """Result of a solve that did not reach optimality: NaN arrays and HiGHS's message."""
+        n, n_line = self._n_bus, len(self._rating_mw)
+        self._highs = None  # the basis is suspect: start the next hour cold
+        return DispatchResult(
+            gen_mw=np.full(n_gen, np.nan),
+            lmp_usd_per_mwh=np.full(n, np.nan),
+            line_flow_mw=np.full(n_line, np.nan),
+            shed_mw=np.full(n, np.nan),
+            flex_curtailed_mw=np.full(n, np.nan),
+            cost_usd_per_h=float("nan"),
+            co2_t_per_h=float("nan"),
+            binding_lines=np.zeros(0, dtype=np.int64),
+            status=message,
+            line_rows=self._line_rows.copy(),
+            lp_solves=solves,
+            solver_s=solver_s,
+        )
+
+
+def _vector(values: np.ndarray, size: int, name: str) -> np.ndarray:
+    """Validate a finite, non-negative float vector of the expected length."""
+    out = np.asarray(values, dtype=float)
+    if out.shape != (size,):
+        raise InputError(f"clear: {name} has shape {out.shape}, expected ({size},)")
+    if not np.all(np.isfinite(out) & (out >= 0)):
+        raise InputError(f"clear: {name} must be finite and >= 0")
+    return out
