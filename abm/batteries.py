@@ -8,7 +8,7 @@ Sources for every default are in the constant or field docstrings and in ``docs/
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import special, stats
@@ -449,6 +449,50 @@ def remaining_life_years(
     return np.where(np.isnan(out), np.inf, out)
 
 
+class StorageDuty(Protocol):
+    """How storage is run (the scenario's ``batteries`` section satisfies this)."""
+
+    c_rate: float
+    efc_per_month: float
+    ai_duty_fade_multiplier: float
+
+
+def quality_adjusted_wtp_for(
+    new_price_usd_per_kwh: float,
+    soh: float,
+    eol_soh: float,
+    params: FadeParams,
+    duty: StorageDuty,
+    discount_rate: float,
+    new_eol_soh: float = 0.7,
+) -> float:
+    """WTP per usable kWh for a second-life pack at ``soh`` relative to new storage at its price.
+
+    Remaining lives come from the fade model under the same duty (second life to ``eol_soh``, new
+    from 1.0 to ``new_eol_soh``); the O&M risk is the present value over the pack's remaining life
+    of the extra O&M its faster fade causes, with base O&M = OM_FRACTION_OF_CAPEX_PER_YEAR × price.
+    """
+    from abm.markets.packs import annuity_factor, quality_adjusted_wtp
+
+    args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
+    life_sl = float(remaining_life_years(soh, eol_soh, *args, second_life=True))
+    life_new = float(remaining_life_years(1.0, new_eol_soh, *args, second_life=False))
+    if not np.isfinite(life_new) or life_new <= 0:
+        return float(new_price_usd_per_kwh)
+    life_sl = min(life_sl, life_new)
+    fade_sl = fade_rate_per_year(*args, second_life=True, below_knee=soh <= params.knee_soh)
+    fade_new = fade_rate_per_year(*args, second_life=False)
+    base_om = OM_FRACTION_OF_CAPEX_PER_YEAR * new_price_usd_per_kwh
+    extra_om = om_cost_usd_per_kwh_year(fade_sl, base_om) - om_cost_usd_per_kwh_year(
+        fade_new, base_om
+    )
+    om_risk = float(np.clip(extra_om, 0.0, None)) * float(annuity_factor(life_sl, discount_rate))
+    wtp = quality_adjusted_wtp(
+        new_price_usd_per_kwh, np.array([life_sl]), life_new, np.array([om_risk]), discount_rate
+    )
+    return float(wtp[0])
+
+
 # --- the installed fleet -------------------------------------------------------------------
 
 _FLEET_FIELDS = (
@@ -591,6 +635,16 @@ class StorageFleet:
     def retire(self, eol_soh: float) -> np.ndarray:
         """Remove cohorts with soh < eol_soh; return nameplate GWh retired per product, (4,)."""
         out = self.retire_cohorts(eol_soh)
+        return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(PRODUCTS))
+
+    def retire_by_eol(self, second_life_eol_soh: float, new_eol_soh: float) -> np.ndarray:
+        """Retire second-life cohorts below one SoH and new-storage cohorts below another; (4,) GWh."""
+        eol = np.where(self.product == NEW_PRODUCT, new_eol_soh, second_life_eol_soh)
+        gone = self.soh < eol
+        out = {name: getattr(self, name)[gone] for name in ("product", "nameplate_gwh")}
+        for name in _FLEET_FIELDS:
+            setattr(self, name, getattr(self, name)[~gone])
+        self.retired_nameplate_gwh += float(out["nameplate_gwh"].sum())
         return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(PRODUCTS))
 
     def usable_gwh(self, owner: int | None = None) -> float:

@@ -252,3 +252,24 @@ def test_fleet_retire_returns_per_product() -> None:
     empty = b.StorageFleet()
     empty.age(12, P)
     assert empty.retire(0.6).tolist() == [0.0] * 4
+
+
+def test_retire_by_eol_uses_separate_thresholds() -> None:
+    fleet = _fleet()  # soh: A 0.82, B 0.72, new 1.0, C 0.62
+    fleet.soh[fleet.product == 3] = 0.65
+    out = fleet.retire_by_eol(0.70, 0.70)
+    assert out.tolist() == [0.0, 0.0, 0.5, 3.0]
+    assert fleet.nameplate_gwh.sum() + out.sum() == pytest.approx(fleet.added_nameplate_gwh)
+
+
+def test_quality_adjusted_wtp_for_ranks_grades() -> None:
+    from types import SimpleNamespace
+
+    duty = SimpleNamespace(c_rate=0.19, efc_per_month=30.0, ai_duty_fade_multiplier=1.0)
+    wtp = [
+        b.quality_adjusted_wtp_for(150.0, s, 0.5, P, duty, 0.07) for s in (0.84, 0.75, 0.66, 0.5)
+    ]
+    assert 0 < wtp[2] < wtp[1] < wtp[0] < 150.0
+    assert wtp[3] == 0.0
+    harsh = SimpleNamespace(c_rate=0.5, efc_per_month=60.0, ai_duty_fade_multiplier=2.0)
+    assert b.quality_adjusted_wtp_for(150.0, 0.75, 0.5, P, harsh, 0.07) < wtp[1]
