@@ -287,6 +287,7 @@ class PandapowerCase:
     gen_cost_usd_per_mwh: np.ndarray
     pandapower_cost: float
     pandapower_binding: np.ndarray
+    pandapower_net: Any
 
 
 def pandapower_case(name: str, max_loading_percent: float | None = None) -> PandapowerCase:
@@ -350,6 +351,7 @@ def pandapower_case(name: str, max_loading_percent: float | None = None) -> Pand
         gen_cost_usd_per_mwh=np.r_[linear, np.zeros(len(fixed_injection))],
         pandapower_cost=float(pp_net.res_cost),
         pandapower_binding=binding,
+        pandapower_net=pp_net,
     )
 
 

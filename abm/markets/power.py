@@ -1,11 +1,10 @@
 """Network-constrained power market: a lossless DC optimal power flow solved with HiGHS.
 
-Formulation (chosen by measurement, see docs/power-market.md): injections are the decision
-variables (generation, involuntary shedding, flexible-load curtailment), each island has one
-power-balance row, and line limits enter as PTDF rows only for lines found overloaded
-(lazy constraints). The HiGHS model is kept between calls, so successive representative
-hours are warm-started from the previous basis and keep the line rows that bound before.
-"""
+Formulation (chosen by measurement, see docs/power-market.md): B-theta, with generation,
+involuntary shedding, flexible-load curtailment and bus angles as variables, one balance row
+per bus, and line-limit rows added only for lines found overloaded (lazy constraints). The
+HiGHS model is kept between calls, so successive representative hours are warm-started from
+the previous basis and keep the line rows that bound before."""
 
 from __future__ import annotations
 
@@ -262,6 +261,12 @@ class PowerMarket:
         if self._lu is not False:
             theta_rad[self._nonref] = self._lu.solve(injection_mw[self._nonref])
         return self._bf @ theta_rad
+
+    def current_lp(self) -> highspy.HighsLp:
+        """The LP as last solved (with its line rows), e.g. to time a bare HiGHS solve of it."""
+        if self._highs is None:
+            raise InputError("current_lp: nothing cleared yet")
+        return self._highs.getLp()
 
     # ---- clearing ---------------------------------------------------------------------------
 
