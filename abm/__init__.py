@@ -1,0 +1,22 @@
+"""powerstack: an agent-based market model of the AI power stack on Mesa.
+
+Public API for scripts: `load_scenario`, `PowerStackModel`, `run_scenario`.
+"""
+
+from abm.errors import InputError
+from abm.scenario import load_scenario
+
+__all__ = ["InputError", "PowerStackModel", "load_scenario", "run_scenario"]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy attribute access
+    """Import the model lazily so `import abm` (and the CLI's error paths) stay fast."""
+    if name == "PowerStackModel":
+        from abm.model import PowerStackModel
+
+        return PowerStackModel
+    if name == "run_scenario":
+        from abm.runner import run_scenario
+
+        return run_scenario
+    raise AttributeError(f"module 'abm' has no attribute {name!r}")

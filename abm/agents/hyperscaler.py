@@ -1,0 +1,151 @@
+"""Hyperscalers: open projects to cover AI demand and pick a site and power path by logit.
+
+Expected waits and costs are adaptive expectations updated from what the market shows
+(energised projects' time-to-power, vendor backlogs, prices), never read from the truth.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from abm.projects import MODULAR_PATHS, PATHS, Project, Status
+from abm.world import HOURS_PER_MONTH, annuity_factor
+
+if TYPE_CHECKING:
+    from abm.model import PowerStackModel
+
+
+class Hyperscaler(mesa.Agent):
+    """A cloud or AI lab with a share of the AI demand and a value on time-to-power."""
+
+    def __init__(self, model: PowerStackModel, share: float) -> None:
+        super().__init__(model)
+        cfg = model.config
+        self.share = share
+        self.projects: list[Project] = []
+        # Priors from the scenario (sources in the schema): large-load queue waits, vendor
+        # delivery plus permitting, engine lead times, wildcard lead time.
+        self.expected_wait_months: dict[str, float] = {
+            "grid": cfg.queue.system_study_months + cfg.queue.facilities_study_months + cfg.queue.agreement_months + cfg.queue.construction_months_load + 12.0,
+            "modular_second_life": cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
+            "modular_new": cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
+            "onsite_gas": cfg.gas.recip_lead_time_months,
+            "other": cfg.other.lead_time_months,
+        }
+
+    # --- demand -------------------------------------------------------------------------
+    def committed_mw(self) -> float:
+        """MW energised or on the way (waiting projects)."""
+        return sum(p.mw for p in self.projects if p.status is not Status.CANCELLED)
+
+    def energized_mw(self) -> float:
+        """MW powered."""
+        return sum(p.mw for p in self.projects if p.status is Status.ENERGIZED)
+
+    def plan(self) -> None:
+        """Open projects for the gap between demand ahead and what is committed, and reconsider stuck ones."""
+        m = self.model
+        cfg = m.config.hyperscalers
+        month = m.month
+        target = self.share * (m.demand_mw(month + cfg.lookahead_months) - m.existing_mw)
+        gap = target - self.committed_mw()
+        opened = 0
+        while gap > 1.0 and opened < cfg.max_projects_per_month:
+            size = float(np.clip(m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0))
+            size = min(size, max(gap, 10.0))
+            self.open_project(size)
+            gap -= size
+            opened += 1
+        self.reconsider_stuck_projects()
+
+    def open_project(self, mw: float, exclude: tuple[str, ...] = ()) -> Project:
+        """Create a project, choose its path and site, and hand it to the market."""
+        m = self.model
+        path = self.choose_path(mw, exclude)
+        if path in MODULAR_PATHS:
+            mw = min(mw, m.config.vendors.max_site_mw)
+        node = m.choose_site(path, mw)
+        project = Project(pid=m.next_project_id(), owner=self.unique_id, mw=mw, path=path, node=node, month_opened=m.month)
+        self.projects.append(project)
+        m.start_project(project)
+        return project
+
+    # --- choice -------------------------------------------------------------------------
+    def path_costs_usd_per_mw_month(self, mw: float) -> dict[str, float]:
+        """Expected all-in cost of each available path per MW-month over the planning horizon."""
+        m = self.model
+        cfg = m.config
+        h = cfg.hyperscalers
+        mwh = HOURS_PER_MONTH * cfg.demand.load_factor
+        annuity = annuity_factor(h.discount_rate, h.planning_horizon_months)
+        carbon_usd_per_t = cfg.policy.carbon_price_usd_per_t + h.internal_carbon_price_usd_per_t
+        delay = cfg.demand.value_of_lost_compute_usd_per_mw_month / h.planning_horizon_months
+        conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity
+        costs: dict[str, float] = {}
+        for path in m.available_paths():
+            if path == "grid":
+                energy = (m.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh) * mwh
+                carbon = m.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
+                capex = conventional + cfg.queue.upgrade_cost_usd_per_kw * 1000.0 * annuity * m.expected_upgrade_share
+            elif path in MODULAR_PATHS:
+                v = cfg.vendors
+                storage_usd_per_kwh = m.expected_storage_price_usd_per_kwh(path)
+                site_capex = v.facility_capex_usd_per_mw + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share) + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
+                capex = site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
+                energy = v.backup_gas_energy_share * mwh * cfg.gas.cost_usd_per_mwh
+                carbon = v.backup_gas_energy_share * mwh * cfg.gas.co2_t_per_mwh * carbon_usd_per_t
+            elif path == "onsite_gas":
+                capex = conventional
+                energy = cfg.gas.cost_usd_per_mwh * mwh
+                carbon = cfg.gas.co2_t_per_mwh * mwh * carbon_usd_per_t
+            else:  # other
+                capex = conventional
+                energy = cfg.other.cost_usd_per_mwh * mwh
+                carbon = cfg.other.co2_t_per_mwh * mwh * carbon_usd_per_t
+            costs[path] = capex + energy + carbon + self.expected_wait_months[path] * delay
+        return costs
+
+    def choose_path(self, mw: float, exclude: tuple[str, ...] = ()) -> str:
+        """Multinomial logit over expected cost, time-to-power and carbon."""
+        costs = {p: c for p, c in self.path_costs_usd_per_mw_month(mw).items() if p not in exclude}
+        if not costs:
+            return "onsite_gas"
+        names = list(costs)
+        v = -np.array([costs[p] for p in names]) / self.model.config.hyperscalers.choice_scale_usd_per_mw_month
+        prob = np.exp(v - v.max())
+        prob /= prob.sum()
+        return names[int(self.model.rng.choice(len(names), p=prob))]
+
+    # --- learning and switching -----------------------------------------------------------
+    def observe(self, signals: dict[str, float]) -> None:
+        """Adaptive expectations: move expected waits toward what the market shows this month."""
+        alpha = self.model.config.hyperscalers.expectation_weight
+        for path, value in signals.items():
+            if path in self.expected_wait_months and np.isfinite(value):
+                self.expected_wait_months[path] += alpha * (value - self.expected_wait_months[path])
+
+    def reconsider_stuck_projects(self) -> None:
+        """Grid projects that waited too long switch path when another now looks cheaper."""
+        m = self.model
+        limit = m.config.hyperscalers.switch_wait_months
+        for project in self.projects:
+            if project.status is not Status.WAITING or project.path != "grid" or project.switches:
+                continue
+            if m.month - project.month_opened < limit or m.project_has_agreement(project):
+                continue
+            costs = self.path_costs_usd_per_mw_month(project.mw)
+            remaining = {p: c for p, c in costs.items() if p != "grid"}
+            if remaining and min(remaining.values()) < costs.get("grid", np.inf):
+                m.switch_project(project, self.choose_path(project.mw, exclude=("grid",)))
+
+    def time_to_power(self) -> dict[str, list[float]]:
+        """Realised time-to-power of this hyperscaler's energised projects, by path."""
+        out: dict[str, list[float]] = {p: [] for p in PATHS}
+        for p in self.projects:
+            ttp = p.time_to_power_months()
+            if ttp is not None:
+                out[p.path].append(ttp)
+        return out

@@ -1,0 +1,141 @@
+"""Battery recyclers: test and grade retired packs within capacity, then route to second life or recycling.
+
+Stocks are nameplate GWh held as scalars and small per-grade arrays, never one object per pack.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from abm.batteries import FadeParams, fade_step
+
+if TYPE_CHECKING:
+    from abm.model import PowerStackModel
+
+N_GRADES = 3  # A, B, C
+
+
+class Recycler(mesa.Agent):
+    """A Redwood-like recycler with finite test-and-grade capacity and a graded inventory."""
+
+    def __init__(self, model: PowerStackModel, capacity_gwh_per_month: float) -> None:
+        super().__init__(model)
+        self.capacity_gwh_per_month = capacity_gwh_per_month
+        self.awaiting_test_gwh = 0.0
+        self.inventory_gwh = np.zeros(N_GRADES)  # nameplate GWh ready for second life
+        self.inventory_soh = model.grade_soh[:N_GRADES].copy()
+        self.inventory_age_months = np.zeros(N_GRADES)
+        self.recycled_gwh = 0.0
+        self.expected_price_usd_per_kwh = np.array([model.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)])
+        self.tested_this_month_gwh = 0.0
+
+    def receive(self, gwh: float) -> None:
+        """Retired packs arrive to be tested."""
+        self.awaiting_test_gwh += gwh
+
+    def spot_bid_usd_per_kwh(self) -> float:
+        """What this recycler offers for uncontracted packs: its expected value per nameplate kWh."""
+        return max(self.model.config.packs.recycling_value_usd_per_kwh, float(self._second_life_value_per_kwh().max()))
+
+    def _second_life_value_per_kwh(self) -> np.ndarray:
+        """Expected margin of second life per nameplate kWh, by grade."""
+        p = self.model.config.packs
+        return self.model.grade_soh[:N_GRADES] * p.second_life_yield * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
+
+    def grade_and_route(self) -> None:
+        """Test what capacity allows, grade by SoH, and route each grade by the scenario's policy."""
+        m = self.model
+        p = m.config.packs
+        tested = min(self.awaiting_test_gwh, self.capacity_gwh_per_month)
+        self.awaiting_test_gwh -= tested
+        self.tested_this_month_gwh = tested
+        by_grade = tested * m.grade_share  # A, B, C, below-C
+        recycle = by_grade[3]
+        if p.routing == "recycle_first":
+            second_life = np.zeros(N_GRADES)
+        elif p.routing == "second_use_first":
+            second_life = by_grade[:N_GRADES].copy()
+        else:
+            worth = self._second_life_value_per_kwh() > p.recycling_value_usd_per_kwh
+            second_life = np.where(worth, by_grade[:N_GRADES], 0.0)
+        recycle += float(by_grade[:N_GRADES].sum() - second_life.sum())
+        kept = second_life * p.second_life_yield
+        recycle += float(second_life.sum() - kept.sum())
+        self._add_inventory(kept)
+        self.recycle(recycle)
+        repurposed_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
+        m.ledger.transfer(self.unique_id, "external:repurposing", repurposed_kwh * p.repurpose_cost_usd_per_kwh, "repurposing")
+        self._age_inventory()
+        self._expand_capacity()
+
+    def _add_inventory(self, gwh: np.ndarray) -> None:
+        """Add graded nameplate GWh to inventory, averaging SoH with what is there."""
+        total = self.inventory_gwh + gwh
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.inventory_soh = np.where(total > 0, (self.inventory_gwh * self.inventory_soh + gwh * self.model.grade_soh[:N_GRADES]) / total, self.model.grade_soh[:N_GRADES])
+            self.inventory_age_months = np.where(total > 0, self.inventory_age_months * self.inventory_gwh / np.where(total > 0, total, 1), 0.0)
+        self.inventory_gwh = total
+
+    def _age_inventory(self) -> None:
+        """Calendar ageing and holding cost; stock older than two years is recycled."""
+        m = self.model
+        fp: FadeParams = m.fade_params
+        self.inventory_soh = fade_step(self.inventory_soh, 1.0, 0.0, 0.0, 0.0, fp, 1.0, True)
+        self.inventory_age_months = np.where(self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0)
+        holding = float(self.inventory_gwh @ self.inventory_soh) * 1e6 * m.config.recyclers.holding_cost_usd_per_kwh_month
+        m.ledger.transfer(self.unique_id, "external:holding", holding, "inventory holding")
+        stale = self.inventory_age_months > 24
+        if stale.any():
+            self.recycle(float(self.inventory_gwh[stale].sum()))
+            self.inventory_gwh[stale] = 0.0
+            self.inventory_age_months[stale] = 0.0
+
+    def recycle(self, gwh: float) -> None:
+        """Send nameplate GWh to material recovery and book its value."""
+        if gwh <= 0:
+            return
+        self.recycled_gwh += gwh
+        value = gwh * 1e6 * self.model.config.packs.recycling_value_usd_per_kwh
+        self.model.ledger.transfer("external:materials", self.unique_id, value, "recycled materials")
+
+    def restock(self, grade: int, gwh: float, soh: float) -> None:
+        """Take back unplaced second-life packs into inventory at their SoH."""
+        total = self.inventory_gwh[grade] + gwh
+        if total > 0:
+            self.inventory_soh[grade] = (self.inventory_gwh[grade] * self.inventory_soh[grade] + gwh * soh) / total
+        self.inventory_gwh[grade] = total
+
+    def asks(self) -> list[tuple[int, float, float]]:
+        """(grade, usable kWh, min USD per usable kWh) offered this month; older stock asks less."""
+        p = self.model.config.packs
+        out = []
+        for g in range(N_GRADES):
+            usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
+            if usable_kwh <= 0:
+                continue
+            floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(self.inventory_soh[g], 1e-6)
+            discount = max(0.6, 1.0 - 0.02 * self.inventory_age_months[g])
+            out.append((g, usable_kwh, floor * 1.1 * discount))
+        return out
+
+    def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:
+        """Remove sold usable kWh from inventory; returns (nameplate GWh, SoH) that left."""
+        soh = float(self.inventory_soh[grade])
+        gwh = min(self.inventory_gwh[grade], usable_kwh / 1e6 / soh)
+        self.inventory_gwh[grade] -= gwh
+        return gwh, soh
+
+    def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
+        """Adaptive expectation of second-life prices from the pack market's clearing prices."""
+        alpha = self.model.config.hyperscalers.expectation_weight
+        traded = np.isfinite(price_usd_per_kwh[:N_GRADES])
+        self.expected_price_usd_per_kwh = np.where(traded, (1 - alpha) * self.expected_price_usd_per_kwh + alpha * np.nan_to_num(price_usd_per_kwh[:N_GRADES]), self.expected_price_usd_per_kwh)
+
+    def _expand_capacity(self) -> None:
+        """Invest in test capacity when the backlog exceeds two months and second life pays."""
+        r = self.model.config.recyclers
+        if self.awaiting_test_gwh > 2 * self.capacity_gwh_per_month and self._second_life_value_per_kwh().max() > 0:
+            self.capacity_gwh_per_month *= 1.0 + r.capacity_growth_per_month

@@ -1,0 +1,94 @@
+"""Utilities: own a territory's generation, plan builds from an (inflated) forecast, buy grid storage.
+
+The queue itself is one vectorised object shared by all territories (`abm.grid.queue`); each
+utility reads its own territory's slice of it for the forecast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from abm.grid.queue import Kind
+
+if TYPE_CHECKING:
+    from abm.model import PowerStackModel
+
+# Share of nameplate counted as firm at peak (NERC-style capacity credits; assumption).
+CAPACITY_CREDIT = {"gas": 1.0, "coal": 1.0, "nuclear": 1.0, "hydro": 0.9, "other": 1.0, "storage": 0.9, "wind": 0.15, "solar": 0.3}
+
+
+class Utility(mesa.Agent):
+    """A utility running one territory: forecast, generation builds, grid storage, tariff."""
+
+    def __init__(self, model: PowerStackModel, territory: int) -> None:
+        super().__init__(model)
+        self.territory = territory
+        self.nodes = np.flatnonzero(model.bus_territory == territory)
+        self.storage_need_kwh = 0.0  # usable kWh of grid storage to buy
+        self.storage_owner = model.new_storage_owner()
+        self.forecast_mw_history: dict[int, float] = {}  # month -> forecast of peak `lookahead` months on
+        self.actual_mw_history: dict[int, float] = {}  # month -> peak load that month
+        self.tariff_usd_per_mwh = model.config.market.tariff_adder_usd_per_mwh
+
+    def peak_load_mw(self) -> float:
+        """Current peak load in the territory: existing load plus energised grid data centres."""
+        m = self.model
+        return float(m.base_load_mw[self.nodes].sum() + m.dc_grid_load_mw[self.nodes].sum())
+
+    def forecast_mw(self) -> float:
+        """Peak forecast: today's load, growth, signed DC load and a share of queued DC requests (duplicates included)."""
+        m = self.model
+        cfg = m.config
+        years = cfg.hyperscalers.lookahead_months / 12.0
+        queued = m.queue_load_mw_by_territory[self.territory]
+        signed = m.signed_load_mw_by_territory[self.territory]
+        base = m.base_load_mw[self.nodes].sum() * (1 + cfg.grid.load_growth_per_year) ** years
+        return float(base + m.dc_grid_load_mw[self.nodes].sum() + signed + cfg.utilities.forecast_inclusion * queued)
+
+    def firm_capacity_mw(self) -> float:
+        """Firm capacity in the territory, including builds already in the queue."""
+        m = self.model
+        cap = m.gen_cap_mw[self.nodes]
+        firm = sum(cap[:, i].sum() * CAPACITY_CREDIT[t] for i, t in enumerate(m.techs))
+        return float(firm + m.pending_utility_build_mw[self.territory])
+
+    def plan_generation(self) -> None:
+        """Record the forecast, and file gas and storage builds when firm capacity falls short of it."""
+        m = self.model
+        u = m.config.utilities
+        forecast = self.forecast_mw()
+        self.forecast_mw_history[m.month] = forecast
+        self.actual_mw_history[m.month] = self.peak_load_mw()
+        shortfall = forecast * (1 + u.reserve_margin) - self.firm_capacity_mw()
+        if shortfall <= 1.0:
+            return
+        node = int(self.nodes[np.argmax(m.base_load_mw[self.nodes])])
+        storage_mw = shortfall * u.storage_share_of_new_capacity
+        gas_mw = shortfall - storage_mw
+        m.submit_utility_build(self, node, Kind.GENERATION, gas_mw)
+        if storage_mw > 0:
+            m.submit_utility_build(self, node, Kind.STORAGE, storage_mw)
+
+    def storage_bids(self) -> list[tuple[int, float, float]]:
+        """Grid storage bought in the pack market: new storage, and grade-A second life at its adjusted value."""
+        if self.storage_need_kwh <= 0:
+            return []
+        m = self.model
+        return [(0, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(0)), (3, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(3))]
+
+    def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
+        """Install bought grid storage at the territory's largest load node."""
+        m = self.model
+        take = min(usable_kwh, self.storage_need_kwh)
+        self.storage_need_kwh -= take
+        # grid storage: 4 h at 0.25C, about 20 cycles a month (DOMAIN-NUMBERS #18; assumption)
+        m.install_storage(self.storage_owner, product, take, soh, 0.25, 20.0, 1.0)
+        if usable_kwh - take > 1e-6:
+            m.return_unallocated_storage(product, usable_kwh - take, soh)
+
+    def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
+        """Tariff = energy (mean LMP) plus the adder that recovers capacity, T&D and upgrades."""
+        self.tariff_usd_per_mwh = mean_lmp_usd_per_mwh + self.model.config.market.tariff_adder_usd_per_mwh

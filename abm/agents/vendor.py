@@ -1,0 +1,156 @@
+"""Modular DC vendors: turn orders, packs and factory slots into energised off-grid sites.
+
+A second-life order cannot be delivered until its packs are bought in the pack market: this is
+the coupling through which second-life supply shapes deployment and time-to-power.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from abm.projects import Project
+
+if TYPE_CHECKING:
+    from abm.model import PowerStackModel
+
+SECOND_LIFE_PRODUCTS = (0, 1, 2)  # A, B, C
+NEW_PRODUCT = 3
+
+
+@dataclass
+class Order:
+    """A modular site in the vendor's book."""
+
+    project: Project
+    storage_need_kwh: float  # usable kWh to buy
+    permit_ready_month: float
+    factory_mw_done: float = 0.0
+    factory_done_month: int | None = None
+    acquired_kwh: np.ndarray = field(default_factory=lambda: np.zeros(4))  # usable kWh by product
+    acquired_nameplate_kwh: np.ndarray = field(default_factory=lambda: np.zeros(4))
+    pending_new_kwh: list[tuple[int, float]] = field(default_factory=list)  # (arrival month, kWh)
+
+    @property
+    def second_life(self) -> bool:
+        """Whether the order uses graded second-life packs."""
+        return self.project.path == "modular_second_life"
+
+    def storage_outstanding_kwh(self) -> float:
+        """Usable kWh still to buy (new-storage kWh in transit count as bought)."""
+        in_transit = sum(k for _, k in self.pending_new_kwh)
+        return max(0.0, self.storage_need_kwh - self.acquired_kwh.sum() - in_transit)
+
+
+class ModularVendor(mesa.Agent):
+    """A vendor of containerised DCs with solar plus storage (Crusoe Spark-like)."""
+
+    def __init__(self, model: PowerStackModel) -> None:
+        super().__init__(model)
+        self.capacity_mw_per_month = model.config.vendors.factory_mw_per_month
+        self.orders: list[Order] = []
+        self.delivered_mw = 0.0
+        self.augmentation_kwh = {"second_life": 0.0, "new": 0.0}  # usable kWh wanted to restore faded sites
+
+    def backlog_mw(self) -> float:
+        """MW ordered and not yet through the factory."""
+        return sum(o.project.mw - o.factory_mw_done for o in self.orders)
+
+    def expected_delivery_months(self) -> float:
+        """What a buyer would expect today: factory queue plus delivery, or permitting if longer."""
+        v = self.model.config.vendors
+        factory = self.backlog_mw() / self.capacity_mw_per_month
+        return max(factory + v.delivery_months, v.solar_permit_months)
+
+    def take_order(self, project: Project) -> None:
+        """Book a modular site; permitting for its solar starts now."""
+        v = self.model.config.vendors
+        need = project.mw * v.storage_mwh_per_mw * 1000.0
+        project.vendor = self.unique_id
+        project.storage_owner = self.model.new_storage_owner()
+        self.orders.append(Order(project, need, permit_ready_month=self.model.month + v.solar_permit_months))
+
+    # --- pack market --------------------------------------------------------------------
+    def storage_bids(self) -> list[tuple[int, float, float]]:
+        """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
+        m = self.model
+        sl_need = sum(o.storage_outstanding_kwh() for o in self.orders if o.second_life) + self.augmentation_kwh["second_life"]
+        new_need = sum(o.storage_outstanding_kwh() for o in self.orders if not o.second_life) + self.augmentation_kwh["new"]
+        bids = []
+        if sl_need > 0:
+            for product in SECOND_LIFE_PRODUCTS:
+                bids.append((product, sl_need, m.storage_wtp_usd_per_kwh(product)))
+        if new_need > 0:
+            bids.append((NEW_PRODUCT, new_need, m.storage_wtp_usd_per_kwh(NEW_PRODUCT)))
+        return bids
+
+    def receive_storage(self, product: int, kwh: float, soh: float) -> None:
+        """Allocate bought usable kWh: augmentation first, then orders first-come-first-served."""
+        m = self.model
+        if kwh <= 0:
+            return
+        kind = "new" if product == NEW_PRODUCT else "second_life"
+        take = min(kwh, self.augmentation_kwh[kind])
+        if take > 0:
+            m.install_augmentation(self, product, take, soh)
+            self.augmentation_kwh[kind] -= take
+            kwh -= take
+        for o in self.orders:
+            if kwh <= 0:
+                break
+            if o.second_life != (product in SECOND_LIFE_PRODUCTS):
+                continue
+            take = min(kwh, o.storage_outstanding_kwh())
+            if take <= 0:
+                continue
+            if product == NEW_PRODUCT:
+                o.pending_new_kwh.append((m.month + int(round(m.config.oems.lead_time_months)), take))
+            else:
+                o.acquired_kwh[product] += take
+                o.acquired_nameplate_kwh[product] += take / soh
+            kwh -= take
+        if kwh > 1e-6:
+            m.return_unallocated_storage(product, kwh, soh)
+
+    # --- building -----------------------------------------------------------------------
+    def build(self) -> None:
+        """Run the factory, land arriving new storage, and energise sites that have everything."""
+        m = self.model
+        v = m.config.vendors
+        slots = self.capacity_mw_per_month
+        for o in self.orders:
+            arrived = sum(k for t, k in o.pending_new_kwh if t <= m.month)
+            o.acquired_kwh[3] += arrived
+            o.acquired_nameplate_kwh[3] += arrived
+            o.pending_new_kwh = [(t, k) for t, k in o.pending_new_kwh if t > m.month]
+            if slots > 0 and o.factory_mw_done < o.project.mw:
+                step = min(slots, o.project.mw - o.factory_mw_done)
+                o.factory_mw_done += step
+                slots -= step
+                if o.factory_mw_done >= o.project.mw - 1e-9:
+                    o.factory_done_month = m.month
+        done = []
+        for o in self.orders:
+            storage_ok = o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6
+            built = o.factory_done_month is not None and m.month >= o.factory_done_month + v.delivery_months
+            if storage_ok and built and m.month >= o.permit_ready_month:
+                done.append(o)
+        for o in done:
+            self.orders.remove(o)
+            m.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)
+            m.energize_project(o.project)
+            self.delivered_mw += o.project.mw
+        self._expand_factory()
+
+    def _expand_factory(self) -> None:
+        """Grow the factory when the backlog is more than six months of output (orders justify it)."""
+        v = self.model.config.vendors
+        if self.backlog_mw() > 6.0 * self.capacity_mw_per_month:
+            self.capacity_mw_per_month *= 1.0 + v.factory_growth_per_month
+
+    def plan_augmentation(self, second_life_kwh: float, new_kwh: float) -> None:
+        """Set this month's augmentation wish (usable kWh) for the vendor's faded sites."""
+        self.augmentation_kwh = {"second_life": second_life_kwh, "new": new_kwh}

@@ -1,0 +1,173 @@
+"""`powerstack` command line: run, validate, list, compare, app (and later sweep, analyze).
+
+Exit codes: 0 success, 2 bad input (one line starting `error:`, no traceback), 1 internal failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from abm.errors import InputError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one `error:` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message} (see `{self.prog} --help`)")
+
+
+def _command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _progress_bar(total: int, desc: str):  # noqa: ANN202 - returns a callback or None
+    """A tqdm bar on a terminal, nothing otherwise (quiet in scripts and CI)."""
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="month", leave=False)
+
+    def update(done: int, _total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    return update, bar
+
+
+@_command("run")
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario and write the contract's files."""
+    from abm.runner import _resolve, run_scenario, write_outputs
+
+    cfg = _resolve(args.scenario, args.seed, args.months, args.set)
+    out = Path(args.out) if args.out else Path("runs") / f"{cfg.name}-s{cfg.run.seed}"
+    update, bar = _progress_bar(cfg.run.months * (1 if args.no_counterfactual or cfg.packs.routing == "recycle_first" else 2), cfg.name)
+    offset = {"done": 0}
+
+    def progress(done: int, total: int) -> None:
+        if update is None:
+            return
+        if done == total:
+            offset["done"] += total
+        update(offset["done"] + (done if done < total else 0), total)
+
+    try:
+        result = run_scenario(cfg, counterfactual=not args.no_counterfactual, check=args.check, progress=progress if update else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    paths = write_outputs(result, out)
+    k = result.kpis
+    energized = ", ".join(f"{p} {v:,.0f}" for p, v in k["energized_mw"].items())
+    print(f"{cfg.name} (seed {cfg.run.seed}, {cfg.run.months} months) in {result.wall_time_s:.1f} s")
+    print(f"  energised MW: {energized}")
+    print(f"  wrote {paths['timeseries.parquet'].parent}/")
+    return 0
+
+
+@_command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a scenario file (and overrides) without running it."""
+    from abm.scenario import load_scenario
+
+    cfg = load_scenario(args.scenario, args.set)
+    print(f"ok: {args.scenario} is a valid scenario ({cfg.name!r}, {cfg.run.start} + {cfg.run.months} months)")
+    return 0
+
+
+@_command("list")
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the built-in scenarios with their descriptions."""
+    import textwrap
+
+    from abm.scenario import list_scenarios
+
+    for name, description in list_scenarios():
+        print(name)
+        print(textwrap.indent(textwrap.fill(description or "(no description)", 88), "    "))
+    return 0
+
+
+@_command("compare")
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run two or more scenarios with one seed and print their headline KPIs side by side."""
+    from abm.report import kpi_comparison_table
+    from abm.runner import run_scenario
+
+    results = {name: run_scenario(name, seed=args.seed, months=args.months, counterfactual=False).kpis for name in args.scenarios}
+    print(kpi_comparison_table(results))
+    return 0
+
+
+@_command("app")
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the Solara app (bound to localhost unless --host says otherwise)."""
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "viz" / "app.py"
+    if not app.is_file():
+        raise InputError(f"{app}: the app is not installed in this tree")
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port), "--production", "--no-open" if args.no_open else "--open"]
+    cmd = [c for c in cmd if c != "--open"]
+    return subprocess.call(cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = _Parser(prog="powerstack", description="Agent-based market model of the AI power stack.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario and write its outputs")
+    run.add_argument("scenario", help="scenario name (see `powerstack list`) or path to a .toml file")
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's run.seed)")
+    run.add_argument("--months", type=int, help="number of months (default: the scenario's run.months)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. --set queue.mode=cluster (repeatable)")
+    run.add_argument("--out", help="output folder (default: runs/<scenario>-s<seed>/)")
+    run.add_argument("--check", action="store_true", help="check conservation invariants every month")
+    run.add_argument("--no-counterfactual", action="store_true", help="skip the recycle-first counterfactual run (halves run time)")
+
+    val = sub.add_parser("validate", help="check a scenario file without running it")
+    val.add_argument("scenario")
+    val.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+
+    sub.add_parser("list", help="list built-in scenarios")
+
+    cmp_ = sub.add_parser("compare", help="run scenarios with one seed and compare KPIs")
+    cmp_.add_argument("scenarios", nargs="+")
+    cmp_.add_argument("--seed", type=int, default=1)
+    cmp_.add_argument("--months", type=int)
+
+    app = sub.add_parser("app", help="start the interactive app")
+    app.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    app.add_argument("--port", type=int, default=8765)
+    app.add_argument("--no-open", action="store_true", help="do not open a browser")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, dispatch, and map errors to exit codes."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; no partial output was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

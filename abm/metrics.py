@@ -1,0 +1,261 @@
+"""Monthly time series, end-of-run KPIs and invariant checks, read from the model's state.
+
+One `MonthRecorder` per model computes a flat row each month (scalars only, so the Mesa
+DataCollector stays cheap) and the KPI dict of the run contract at the end.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from abm.carbon import embodied_storage_t
+from abm.projects import PATHS, Project, Status
+from abm.world import HOURS_PER_MONTH
+
+if TYPE_CHECKING:
+    from abm.model import PowerStackModel
+
+PRODUCT_NAMES = ("A", "B", "C", "new")
+
+
+def row_value(model: PowerStackModel, key: str) -> Any:
+    """DataCollector reporter: one column of the recorder's current row (module-level, picklable)."""
+    return model.recorder.row[key]
+
+
+def make_datacollector(columns: list[str]) -> mesa.DataCollector:
+    """A DataCollector with one model reporter per time-series column."""
+    return mesa.DataCollector(model_reporters={c: partial(row_value, key=c) for c in columns})
+
+
+class InvariantError(AssertionError):
+    """A conservation law or bound was broken."""
+
+
+class MonthRecorder:
+    """Builds the monthly row, accumulates flows, and computes KPIs."""
+
+    def __init__(self, model: PowerStackModel) -> None:
+        self.model = model
+        self.paths = [p for p in PATHS if p != "other" or model.config.other.enabled]
+        self.retired_gwh_cum = 0.0
+        self.co2_operational_t = 0.0
+        self.co2_embodied_t = 0.0
+        self.unserved_mw_months = 0.0
+        self.curtailed_compute_mw_months = 0.0
+        self.incentives_usd = 0.0
+        self.shed_mwh = 0.0
+        self._embodied_seen: dict[str, Any] = {"bought": np.zeros(4), "recycled": 0.0, "usable_sl": 0.0}
+        self.columns = [
+            "date", "ai_demand_mw", "existing_mw",
+            *[f"energized_mw_{p}" for p in self.paths],
+            "unserved_mw", "curtailed_compute_mw",
+            "queue_backlog_gw", "queue_load_backlog_gw", "queue_active_requests",
+            *[f"pack_price_usd_per_kwh_{n}" for n in PRODUCT_NAMES],
+            "packs_retired_gwh_cum", "packs_second_life_gwh_cum", "packs_recycled_gwh_cum",
+            "packs_inventory_gwh", "packs_awaiting_test_gwh", "packs_in_service_gwh",
+            "recycler_capacity_gwh_per_month", "vendor_capacity_mw_per_month",
+            "lmp_usd_per_mwh_mean", "grid_co2_t_per_mwh", "shed_gwh",
+            "co2_operational_mt_cum", "co2_embodied_mt_cum", "co2_mt_cum",
+        ]
+        self.row: dict[str, Any] = {}
+
+    # -------------------------------------------------------------- monthly
+    def observe_energized(self, project: Project) -> None:
+        """Book one-off effects of a project coming online (solar credits, embodied PV)."""
+        m = self.model
+        if project.path in ("modular_second_life", "modular_new"):
+            v = m.config.vendors
+            solar_usd = project.mw * v.solar_mw_per_mw * v.solar_capex_usd_per_mw * m.config.policy.solar_credit_share
+            m.ledger.transfer("external:treasury", project.owner, solar_usd, "solar credit")
+            self.incentives_usd += solar_usd
+            self.co2_embodied_t += project.mw * v.solar_mw_per_mw * 1000.0 * m.carbon.solar_kg_per_kw / 1000.0
+
+    def energized_mw_by_path(self) -> dict[str, float]:
+        """MW powered by path (projects energised during the run)."""
+        out = dict.fromkeys(self.paths, 0.0)
+        for p in self.model.projects:
+            if p.status is Status.ENERGIZED and p.path in out:
+                out[p.path] += p.mw
+        return out
+
+    def _operational_co2_t(self, energized: dict[str, float]) -> float:
+        """This month's operational CO2 of the AI load energised in the run, by path."""
+        m = self.model
+        mwh_per_mw = HOURS_PER_MONTH * m.config.demand.load_factor
+        factors = {
+            "grid": m.grid_co2_t_per_mwh,
+            "modular_second_life": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
+            "modular_new": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
+            "onsite_gas": m.config.gas.co2_t_per_mwh,
+            "other": m.config.other.co2_t_per_mwh,
+        }
+        return sum(energized[p] * mwh_per_mw * factors[p] for p in energized)
+
+    def _embodied_co2_t(self) -> float:
+        """This month's embodied CO2 of storage bought (nameplate) less recycling credits."""
+        m = self.model
+        bought = m.storage_bought_nameplate_kwh - self._embodied_seen["bought"]
+        self._embodied_seen["bought"] = m.storage_bought_nameplate_kwh.copy()
+        c = m.carbon
+        recycled = sum(r.recycled_gwh for r in m.recyclers())
+        recycled_kwh = (recycled - self._embodied_seen["recycled"]) * 1e6
+        self._embodied_seen["recycled"] = recycled
+        usable_sl = m.storage_bought_kwh[:3].sum() - self._embodied_seen["usable_sl"]
+        self._embodied_seen["usable_sl"] = m.storage_bought_kwh[:3].sum()
+        return embodied_storage_t(float(bought[3]), float(usable_sl), float(recycled_kwh), c)["total"]
+
+    def record(self) -> None:
+        """Compute this month's row and accumulate flows."""
+        m = self.model
+        energized = self.energized_mw_by_path()
+        demand = m.demand_mw(m.month)
+        supplied = m.existing_mw + sum(energized.values())
+        unserved = max(0.0, demand - supplied)
+        curtailed = self._curtailed_compute_mw()
+        self.unserved_mw_months += unserved
+        self.curtailed_compute_mw_months += curtailed
+        self.co2_operational_t += self._operational_co2_t(energized)
+        self.co2_embodied_t += self._embodied_co2_t()
+        self.shed_mwh += m.power_totals["shed"]
+        recyclers = m.recyclers()
+        row: dict[str, Any] = {
+            "date": m.calendar.label(m.month),
+            "ai_demand_mw": demand,
+            "existing_mw": m.existing_mw,
+            **{f"energized_mw_{p}": energized[p] for p in self.paths},
+            "unserved_mw": unserved,
+            "curtailed_compute_mw": curtailed,
+            "queue_backlog_gw": m.queue.backlog_mw() / 1000.0,
+            "queue_load_backlog_gw": m.queue.backlog_mw(0) / 1000.0,
+            "queue_active_requests": int(m.queue.counts_by_state()[:5].sum()),
+            **{f"pack_price_usd_per_kwh_{n}": float(m.pack_price_usd_per_kwh[i]) for i, n in enumerate(PRODUCT_NAMES)},
+            "packs_retired_gwh_cum": self.retired_gwh_cum,
+            "packs_second_life_gwh_cum": self.second_life_gwh(),
+            "packs_recycled_gwh_cum": sum(r.recycled_gwh for r in recyclers),
+            "packs_inventory_gwh": float(sum(r.inventory_gwh.sum() for r in recyclers)),
+            "packs_awaiting_test_gwh": sum(r.awaiting_test_gwh for r in recyclers),
+            "packs_in_service_gwh": m.pack_stocks["second_life_installed_gwh"],
+            "recycler_capacity_gwh_per_month": sum(r.capacity_gwh_per_month for r in recyclers),
+            "vendor_capacity_mw_per_month": sum(v.capacity_mw_per_month for v in m.vendors()),
+            "lmp_usd_per_mwh_mean": m.lmp_mean_usd_per_mwh,
+            "grid_co2_t_per_mwh": m.grid_co2_t_per_mwh,
+            "shed_gwh": m.power_totals["shed"] / 1000.0,
+            "co2_operational_mt_cum": self.co2_operational_t / 1e6,
+            "co2_embodied_mt_cum": self.co2_embodied_t / 1e6,
+            "co2_mt_cum": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
+        }
+        self.row = row
+
+    def _curtailed_compute_mw(self) -> float:
+        """Modular sites whose usable storage faded below design run proportionally less compute."""
+        m = self.model
+        v = m.config.vendors
+        usable = m.fleet.usable_gwh_by_owner(max(m._storage_owner_counter, 1))
+        total = 0.0
+        for p in m.projects:
+            if p.status is Status.ENERGIZED and p.path in ("modular_second_life", "modular_new"):
+                design_gwh = p.mw * v.storage_mwh_per_mw / 1000.0
+                total += p.mw * max(0.0, 1.0 - usable[p.storage_owner] / design_gwh)
+        return total
+
+    def second_life_gwh(self) -> float:
+        """Nameplate GWh that went to second life: in delivery, in service, or retired again."""
+        s = self.model.pack_stocks
+        return s["in_delivery_gwh"] + s["second_life_installed_gwh"] + s["second_life_retired_gwh"]
+
+    # -------------------------------------------------------------- checks
+    def check_invariants(self) -> None:
+        """Packs conserved, no negative stocks or capacities, SoH in [0, 1], money balanced."""
+        m = self.model
+        recyclers = m.recyclers()
+        stocks = {
+            "awaiting test": sum(r.awaiting_test_gwh for r in recyclers),
+            "inventory": float(sum(r.inventory_gwh.sum() for r in recyclers)),
+            "in delivery": m.pack_stocks["in_delivery_gwh"],
+            "in service": m.pack_stocks["second_life_installed_gwh"],
+        }
+        recycled_ev = sum(r.recycled_gwh for r in recyclers)
+        accounted = sum(stocks.values()) + recycled_ev
+        tol = 1e-6 * max(1.0, self.retired_gwh_cum)
+        if abs(accounted - self.retired_gwh_cum) > tol:
+            raise InvariantError(f"month {m.month}: packs not conserved: retired {self.retired_gwh_cum:.6f} GWh vs accounted {accounted:.6f} GWh ({stocks}, recycled {recycled_ev:.6f})")
+        for name, value in stocks.items():
+            if value < -tol:
+                raise InvariantError(f"month {m.month}: negative pack stock {name}: {value:.6g} GWh")
+        if (m.gen_cap_mw < 0).any() or (m.dc_grid_load_mw < 0).any():
+            raise InvariantError(f"month {m.month}: negative capacity or load on the grid")
+        if len(m.fleet) and ((m.fleet.soh < 0) | (m.fleet.soh > 1)).any():
+            raise InvariantError(f"month {m.month}: state of health outside [0, 1]")
+        prices = m.pack_price_usd_per_kwh[np.isfinite(m.pack_price_usd_per_kwh)]
+        if (prices < 0).any() or m.lmp_mean_usd_per_mwh < -1e-6:
+            raise InvariantError(f"month {m.month}: negative prices")
+        counts = m.queue.counts_by_state()
+        if counts.sum() != m.queue.n_requests:
+            raise InvariantError(f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.queue.n_requests})")
+        m.ledger.check()
+
+    # -------------------------------------------------------------- KPIs
+    def kpis(self) -> dict[str, Any]:
+        """The run contract's KPI dict (docs/cli.md), computed from the model's end state."""
+        m = self.model
+        energized = self.energized_mw_by_path()
+        ttp: dict[str, list[float]] = {p: [] for p in self.paths}
+        for p in m.projects:
+            t = p.time_to_power_months()
+            if t is not None and p.path in ttp:
+                ttp[p.path].append(t)
+        recyclers = m.recyclers()
+        prices = np.array(m.pack_price_history) if m.pack_price_history else np.full((1, 4), np.nan)
+        with np.errstate(all="ignore"):
+            mean_prices = {n: _finite_or_none(np.nanmean(prices[:, i])) if np.isfinite(prices[:, i]).any() else None for i, n in enumerate(PRODUCT_NAMES)}
+        q = m.queue
+        return {
+            "energized_mw": {p: round(energized[p], 6) for p in self.paths},
+            "time_to_power_months_median": {p: (float(np.median(v)) if v else None) for p, v in ttp.items()},
+            "unserved_compute_mw_months": round(self.unserved_mw_months, 6),
+            "curtailed_compute_mw_months": round(self.curtailed_compute_mw_months, 6),
+            "queue": {
+                "median_wait_months": _finite_or_none(q.median_wait_months(kind=0, month=m.month)),
+                "median_wait_months_generation": _finite_or_none(q.median_wait_months(kind=1, month=m.month)),
+                "backlog_gw_end": q.backlog_mw() / 1000.0,
+                "withdrawn_share": _finite_or_none(q.withdrawn_share()),
+                "phantom_share_of_requested_mw": _finite_or_none(q.phantom_share_of_requested_mw()),
+            },
+            "packs": {
+                "retired_gwh": self.retired_gwh_cum,
+                "second_life_gwh": self.second_life_gwh(),
+                "recycled_gwh": sum(r.recycled_gwh for r in recyclers),
+                "inventory_gwh_end": float(sum(r.inventory_gwh.sum() for r in recyclers)),
+                "awaiting_test_gwh_end": sum(r.awaiting_test_gwh for r in recyclers),
+                "price_usd_per_kwh_mean": mean_prices,
+            },
+            "co2_mt": {
+                "operational": self.co2_operational_t / 1e6,
+                "embodied": self.co2_embodied_t / 1e6,
+                "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
+            },
+            "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
+            "incentives_usd": self.incentives_usd,
+        }
+
+    def forecast_overshoot_pct(self) -> float:
+        """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""
+        m = self.model
+        lag = m.config.hyperscalers.lookahead_months
+        errors = []
+        for u in m.utility_by_territory:
+            for month, forecast in u.forecast_mw_history.items():
+                later = u.actual_mw_history.get(month + lag)
+                if later:
+                    errors.append((forecast - later) / later * 100.0)
+        return float(np.mean(errors)) if errors else float("nan")
+
+
+def _finite_or_none(x: float) -> float | None:
+    """JSON-safe number: None for NaN/inf (never a placeholder zero)."""
+    return float(x) if x is not None and np.isfinite(x) else None

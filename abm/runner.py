@@ -1,0 +1,161 @@
+"""Run a scenario end to end and write the run contract's files atomically.
+
+`run_scenario` is the Python API scripts use; `write_outputs` is what `powerstack run` calls.
+Same scenario + seed gives byte-identical `timeseries.parquet` and `kpis.json`; timing lives
+only in `run.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from abm.model import PowerStackModel
+from abm.scenario import config_with, load_scenario, to_toml
+from abm.schema import ScenarioConfig
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the monthly table, the KPIs, the resolved scenario and timings."""
+
+    config: ScenarioConfig
+    timeseries: pd.DataFrame
+    kpis: dict[str, Any]
+    wall_time_s: float
+    model: PowerStackModel | None = field(default=None, repr=False)
+
+
+def _resolve(scenario: str | os.PathLike[str] | ScenarioConfig, seed: int | None, months: int | None, overrides: Mapping[str, Any] | Iterable[str] | None) -> ScenarioConfig:
+    """Scenario name/path/config + seed + months + overrides -> one validated config."""
+    cfg = scenario if isinstance(scenario, ScenarioConfig) else load_scenario(scenario, overrides)
+    if isinstance(scenario, ScenarioConfig) and overrides:
+        cfg = config_with(cfg, dict(overrides) if isinstance(overrides, Mapping) else _pairs(overrides), "overrides")
+    extra: dict[str, Any] = {}
+    if seed is not None:
+        extra["run.seed"] = int(seed)
+    if months is not None:
+        extra["run.months"] = int(months)
+    return config_with(cfg, extra, "--seed/--months") if extra else cfg
+
+
+def _pairs(items: Iterable[str]) -> dict[str, Any]:
+    """['a.b=1'] -> {'a.b': 1} via the scenario module's parser."""
+    from abm.scenario import parse_overrides
+
+    return parse_overrides(list(items))
+
+
+def simulate(cfg: ScenarioConfig, progress: Progress | None = None, check: bool = False) -> tuple[PowerStackModel, pd.DataFrame]:
+    """Run one model to the end; returns the model and its monthly table."""
+    model = PowerStackModel(cfg)
+    total = cfg.run.months
+    while model.running:
+        model.step()
+        if check:
+            model.recorder.check_invariants()
+        if progress is not None:
+            progress(model.month + 1, total)
+    return model, timeseries_frame(model)
+
+
+def timeseries_frame(model: PowerStackModel) -> pd.DataFrame:
+    """The DataCollector's table as the contract's `timeseries` (one row per month, `date` first)."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return df[model.recorder.columns]
+
+
+def run_scenario(
+    scenario: str | os.PathLike[str] | ScenarioConfig = "baseline",
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    months: int | None = None,
+    counterfactual: bool = True,
+    check: bool = False,
+    progress: Progress | None = None,
+    keep_model: bool = False,
+) -> RunResult:
+    """Run a scenario and return its time series and KPIs.
+
+    With `counterfactual`, the same scenario and seed is also run with `packs.routing =
+    "recycle_first"` to report `co2_mt.recycle_first_counterfactual_total`.
+    """
+    cfg = _resolve(scenario, seed, months, overrides)
+    started = time.perf_counter()
+    model, ts = simulate(cfg, progress, check)
+    kpis = model.recorder.kpis()
+    if counterfactual:
+        if cfg.packs.routing == "recycle_first":
+            kpis["co2_mt"]["recycle_first_counterfactual_total"] = kpis["co2_mt"]["total"]
+        else:
+            cf_model, _ = simulate(config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual"))
+            kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_model.recorder.kpis()["co2_mt"]["total"]
+    return RunResult(cfg, ts, kpis, time.perf_counter() - started, model if keep_model else None)
+
+
+# ---------------------------------------------------------------------- files
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_parquet_deterministic(df: pd.DataFrame, path: Path) -> None:
+    """Parquet with no pandas metadata or timestamps, so equal tables give equal bytes."""
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    _atomic_write(path, lambda p: pq.write_table(table, p, compression="zstd", write_statistics=False))
+
+
+def _json_text(obj: Any) -> str:
+    """Stable JSON (sorted keys, fixed float repr)."""
+    return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def package_version() -> str:
+    """Installed version of powerstack (or 'unknown' when run from an uninstalled tree)."""
+    try:
+        return metadata.version("powerstack")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
+    """Write timeseries.parquet, kpis.json, scenario.toml and run.json into out_dir, each atomically."""
+    out_dir = Path(out_dir)
+    paths = {name: out_dir / name for name in ("timeseries.parquet", "kpis.json", "scenario.toml", "run.json")}
+    write_parquet_deterministic(result.timeseries, paths["timeseries.parquet"])
+    _atomic_write(paths["kpis.json"], lambda p: p.write_text(_json_text(result.kpis)))
+    _atomic_write(paths["scenario.toml"], lambda p: p.write_text(to_toml(result.config)))
+    run_info = {
+        "package_version": package_version(),
+        "scenario": result.config.name,
+        "seed": result.config.run.seed,
+        "months": result.config.run.months,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    _atomic_write(paths["run.json"], lambda p: p.write_text(_json_text(run_info)))
+    return paths

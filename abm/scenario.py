@@ -1,0 +1,231 @@
+"""Load scenarios from TOML: `extends` inheritance, `key=value` overrides, and one-line errors.
+
+Every failure raises `InputError` with a message that names the file, the key, the value and
+what was expected (with a "did you mean" for typos), so the CLI can print it and exit 2.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from abm.errors import InputError, did_you_mean
+from abm.schema import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
+
+MAX_FILE_BYTES = 1_000_000
+TOP_LEVEL_KEYS = ("name", "description", "extends", *SECTIONS)
+
+
+def scenarios_dir() -> Path:
+    """The built-in scenario folder (`scenarios/` beside the package), or $POWERSTACK_SCENARIOS."""
+    env = os.environ.get("POWERSTACK_SCENARIOS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """(name, description) of every scenario file in the built-in folder, sorted by name."""
+    out = []
+    for path in sorted(scenarios_dir().glob("*.toml")):
+        cfg = load_scenario(path)
+        out.append((path.stem, cfg.description))
+    return out
+
+
+def resolve_scenario_path(name_or_path: str | os.PathLike[str]) -> Path:
+    """A scenario name ('baseline') or a path to a .toml file -> an existing file path."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix == ".toml" or os.sep in text or "/" in text:
+        if not path.is_file():
+            raise InputError(f"{text}: scenario file not found")
+        return path
+    candidate = scenarios_dir() / f"{text}.toml"
+    if candidate.is_file():
+        return candidate
+    names = [p.stem for p in scenarios_dir().glob("*.toml")]
+    raise InputError(
+        f"unknown scenario {text!r}{did_you_mean(text, names)}; known: {', '.join(sorted(names))}"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file, turning every way it can be broken into an InputError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: file is {len(raw):,} bytes; scenario files are limited to {MAX_FILE_BYTES:,}")
+    if not raw.strip():
+        raise InputError(f"{path}: file is empty; expected a TOML scenario with at least a name")
+    if b"\x00" in raw:
+        raise InputError(f"{path}: binary file; expected a TOML text scenario")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; expected a TOML scenario") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Return base updated by top, merging nested tables key by key."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_extends(path: Path, target: Any) -> Path:
+    """Find the file an `extends` names: beside the extending file, else the built-in folder."""
+    if not isinstance(target, str) or not target:
+        raise InputError(f"{path}: key 'extends' = {target!r}; expected a scenario file name such as \"baseline.toml\"")
+    name = target if target.endswith(".toml") else f"{target}.toml"
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        raise InputError(f"{path}: key 'extends' = {target!r} escapes the scenario folder; name a file beside it")
+    for folder in (path.parent, scenarios_dir()):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    names = [p.stem for p in scenarios_dir().glob("*.toml")]
+    raise InputError(f"{path}: key 'extends' = {target!r}: no such scenario{did_you_mean(Path(name).stem, names)}")
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a file and everything it extends, returning one merged dict without `extends`."""
+    real = path.resolve()
+    if real in chain:
+        cycle = " -> ".join(p.name for p in (*chain, real))
+        raise InputError(f"{path}: 'extends' cycle: {cycle}")
+    data = _read_toml(path)
+    _check_structure(data, path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    base = _load_raw(_resolve_extends(path, parent), (*chain, real))
+    base.pop("name", None)
+    base.pop("description", None)
+    return _deep_merge(base, data)
+
+
+def _check_structure(data: Mapping[str, Any], where: Path | str) -> None:
+    """Unknown sections or keys, and sections that are not tables, fail with a suggestion."""
+    for key, value in data.items():
+        if key not in TOP_LEVEL_KEYS:
+            raise InputError(f"{where}: unknown key {key!r}{did_you_mean(key, TOP_LEVEL_KEYS)}; expected one of: {', '.join(TOP_LEVEL_KEYS)}")
+        if key in SECTIONS:
+            if not isinstance(value, Mapping):
+                raise InputError(f"{where}: [{key}] must be a table of parameters, got {type(value).__name__} {value!r}")
+            fields = SECTIONS[key].model_fields
+            for sub in value:
+                if sub not in fields:
+                    suggestion = did_you_mean(f"{key}.{sub}", [f"{key}.{f}" for f in fields])
+                    raise InputError(f"{where}: unknown key '{key}.{sub}'{suggestion}")
+
+
+def parse_override_value(text: str) -> Any:
+    """Parse the value of `--set key=value` as a TOML literal; bare words stay strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Accept ['queue.mode=cluster', ...] or {'queue.mode': 'cluster'} -> {'queue.mode': 'cluster'}."""
+    if items is None:
+        return {}
+    if isinstance(items, Mapping):
+        return {str(k).replace("__", "."): v for k, v in items.items()}
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--set {item!r}: expected key=value, e.g. --set queue.mode=cluster")
+        key, _, value = item.partition("=")
+        out[key.strip()] = parse_override_value(value.strip())
+    return out
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], where: str = "--set") -> dict[str, Any]:
+    """Set dotted keys ('queue.mode') in a scenario dict, rejecting unknown keys with a suggestion."""
+    data = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    keys = parameter_keys()
+    for key, value in overrides.items():
+        if key in ("name", "description"):
+            data[key] = value
+            continue
+        section, _, param = key.partition(".")
+        if section not in SECTIONS or param not in SECTIONS[section].model_fields:
+            raise InputError(f"{where}: unknown parameter {key!r}{did_you_mean(key, keys)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"{where}: {key} = {value!r}; expected a finite number")
+        data.setdefault(section, {})[param] = value
+    return data
+
+
+def _expected(err: dict[str, Any], section: str | None, param: str | None) -> str:
+    """A short phrase saying what a failed field expects (type, range or choices)."""
+    if err["type"] == "finite_number":
+        return "a finite number"
+    if section and param and err["type"] not in ("bool_type", "int_type", "float_type", "string_type", "value_error"):
+        return allowed_range(section, param)
+    if section and param and err["type"] == "value_error":
+        return str(err["ctx"].get("error", err["msg"])).removeprefix("expected ")
+    kinds = {"bool_type": "true or false", "int_type": "a whole number", "float_type": "a number", "string_type": "a string"}
+    return kinds.get(err["type"], err["msg"].lower())
+
+
+def _format_validation_error(exc: ValidationError, where: str) -> InputError:
+    """The first pydantic error as one line naming file, key, value and expectation."""
+    err = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc)
+    section = loc[0] if loc and loc[0] in SECTIONS else None
+    param = loc[1] if section and len(loc) > 1 and loc[1] in SECTIONS[section].model_fields else None
+    value = err.get("input")
+    return InputError(f"{where}: {key} = {value!r}; expected {_expected(err, section, param)}")
+
+
+def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
+    """Validate a merged scenario dict into a ScenarioConfig, or raise one clear InputError."""
+    _check_structure(data, where)
+    clean = {k: v for k, v in data.items() if k != "extends"}
+    try:
+        return ScenarioConfig.model_validate(clean)
+    except ValidationError as exc:
+        raise _format_validation_error(exc, where) from None
+
+
+def load_scenario(
+    name_or_path: str | os.PathLike[str] = "baseline",
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> ScenarioConfig:
+    """Load a scenario by name or path, follow `extends`, apply overrides, and validate it."""
+    path = resolve_scenario_path(name_or_path)
+    data = _load_raw(path)
+    data.setdefault("name", path.stem)
+    parsed = parse_overrides(overrides)
+    data = apply_overrides(data, parsed)
+    where = f"{path}" if not parsed else f"{path} with --set {', '.join(parsed)}"
+    return build_config(data, where)
+
+
+def config_with(cfg: ScenarioConfig, overrides: Mapping[str, Any], where: str = "overrides") -> ScenarioConfig:
+    """A copy of a validated config with dotted-key overrides applied and re-validated."""
+    data = apply_overrides(cfg.model_dump(), parse_overrides(overrides), where)
+    return build_config(data, where)
+
+
+def to_toml(cfg: ScenarioConfig) -> str:
+    """The fully resolved scenario as TOML text that `powerstack run` accepts as is."""
+    return tomli_w.dumps(cfg.model_dump())

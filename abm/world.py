@@ -1,0 +1,98 @@
+"""Exogenous drivers the agents react to: calendar, AI demand path, policy schedule, cost curves.
+
+These are pure functions of the scenario and the month index, so they are cheap to test and
+identical in every run of the same scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from abm.schema import ScenarioConfig, parse_month
+
+HOURS_PER_MONTH = 8760.0 / 12.0
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Maps month indices (0 = the scenario's first month) to dates."""
+
+    start_year: int
+    start_month: int
+
+    @classmethod
+    def from_config(cls, cfg: ScenarioConfig) -> Calendar:
+        """Calendar starting at `run.start`."""
+        year, month = parse_month(cfg.run.start)
+        return cls(year, month)
+
+    def year_month(self, m: int) -> tuple[int, int]:
+        """(year, month 1..12) of month index m."""
+        total = self.start_year * 12 + (self.start_month - 1) + m
+        return total // 12, total % 12 + 1
+
+    def label(self, m: int) -> str:
+        """'YYYY-MM' of month index m."""
+        y, mo = self.year_month(m)
+        return f"{y:04d}-{mo:02d}"
+
+    def decimal_year(self, m: int) -> float:
+        """Mid-month decimal year of month index m, e.g. 2025.04 for January 2025."""
+        y, mo = self.year_month(m)
+        return y + (mo - 0.5) / 12.0
+
+    def index_of(self, label: str) -> int:
+        """Month index of a 'YYYY-MM' label (may be negative or beyond the run)."""
+        y, mo = parse_month(label)
+        return (y * 12 + mo - 1) - (self.start_year * 12 + self.start_month - 1)
+
+
+def dc_twh_path(cfg: ScenarioConfig, year: float) -> float:
+    """US data-centre electricity (TWh/yr) at a decimal year on the sourced path, before the multiplier.
+
+    Log-linear between the 2023 and 2028 anchors (LBNL 2024), compound growth after 2028 (IEA 2025).
+    """
+    d = cfg.demand
+    t23, t28 = 2023.5, 2028.5
+    if year <= t28:
+        rate = math.log(d.dc_twh_2028 / d.dc_twh_2023) / (t28 - t23)
+        return d.dc_twh_2023 * math.exp(rate * (year - t23))
+    return d.dc_twh_2028 * (1.0 + d.growth_after_2028_per_year) ** (year - t28)
+
+
+def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
+    """Facility peak MW of data-centre demand in month m: the 2023 base plus scaled growth."""
+    d = cfg.demand
+    year = cal.decimal_year(m)
+    base = d.dc_twh_2023
+    twh = base + d.growth_multiplier * (dc_twh_path(cfg, year) - base)
+    return twh * 1e6 / 8760.0 / d.load_factor
+
+
+def existing_dc_mw(cfg: ScenarioConfig, cal: Calendar) -> float:
+    """Data-centre MW already energised when the run starts (demand at the start month)."""
+    return ai_demand_mw(cfg, cal, 0)
+
+
+def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:
+    """45X module credit in a year, with the statutory phase-out (75 %, 50 %, 25 %, then 0)."""
+    p = cfg.policy
+    steps = year - p.credit_45x_phaseout_start_year
+    factor = 1.0 if steps < 0 else max(0.0, 0.75 - 0.25 * steps)
+    return p.credit_45x_usd_per_kwh * factor
+
+
+def new_storage_price_usd_per_kwh(cfg: ScenarioConfig, months_elapsed: int) -> float:
+    """New storage price on a learning curve: falls by `learning_rate` per doubling of cumulative storage."""
+    o = cfg.oems
+    doublings = months_elapsed / 12.0 * math.log2(1.0 + o.cumulative_growth_per_year)
+    return o.new_storage_price_usd_per_kwh * (1.0 - o.learning_rate) ** doublings
+
+
+def annuity_factor(rate_per_year: float, months: int) -> float:
+    """Monthly payment per dollar of capex over `months` at an annual discount rate."""
+    r = rate_per_year / 12.0
+    if r == 0:
+        return 1.0 / months
+    return r / (1.0 - (1.0 + r) ** -months)
