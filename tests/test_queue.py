@@ -569,3 +569,23 @@ def test_ten_thousand_active_requests_step_fast() -> None:
         q.step(month, hosting)
     per_step_s = (time.perf_counter() - t0) / 5
     assert per_step_s < 0.05
+
+
+def test_phantom_share_with_speculative() -> None:
+    """Speculative load filings count as phantom when asked; generation never does."""
+    q = make()
+    q.submit(
+        0,
+        Kind.LOAD,
+        [100.0, 100.0, 50.0, 50.0],
+        [0, 1, 2, 3],
+        0,
+        0,
+        [1, 1, 2, 3],
+        dup_group=[4, 4, -1, -1],
+        speculative=[False, False, True, False],
+    )
+    q.submit(0, Kind.GENERATION, 999.0, 0, 0, 0, 9, dup_group=4, speculative=True)
+    assert q.phantom_share_of_requested_mw() == pytest.approx(100.0 / 300.0)
+    assert q.phantom_share_of_requested_mw(include_speculative=True) == pytest.approx(150.0 / 300.0)
+    assert list(q.phantom_mask()) == [False, True, False, False, False]

@@ -317,6 +317,7 @@ class InterconnectionQueue:
         self._study_credit = np.zeros((self.n_territories, 2), np.float64)
         self._pending_refunds_usd = 0.0
         self._won_groups: set[int] = set()
+        self._max_node = -1
 
     # ------------------------------------------------------------------ input
     def submit(
@@ -363,6 +364,8 @@ class InterconnectionQueue:
         if node_.size and node_.min() < 0:
             raise InputError("request node: expected ids >= 0")
         c = self._c
+        if node_.size:
+            self._max_node = max(self._max_node, int(node_.max()))
         ids = c.append(k_.size)
         c["kind"][ids] = k_
         c["mw"][ids] = mw_
@@ -419,14 +422,12 @@ class InterconnectionQueue:
             if hosting_gen_mw_by_node is None
             else np.asarray(hosting_gen_mw_by_node, np.float64).ravel()
         )
-        if c.n:
-            max_node = int(c["node"][: c.n].max())
-            if hosting.size <= max_node or (
-                hosting_gen is not None and hosting_gen.size <= max_node
-            ):
-                raise InputError(
-                    f"hosting capacity arrays cover {hosting.size} nodes; requests use node {max_node}"
-                )
+        if hosting.size <= self._max_node or (
+            hosting_gen is not None and hosting_gen.size <= self._max_node
+        ):
+            raise InputError(
+                f"hosting capacity arrays cover {hosting.size} nodes; requests use node {self._max_node}"
+            )
         self._last_step_month = month
         ev = QueueEvents(
             energized=np.empty(0, np.int64),
@@ -962,8 +963,8 @@ class InterconnectionQueue:
         done = float(w[mask & (st == State.ENERGIZED)].sum())
         return gone / (gone + done) if gone + done > 0 else float("nan")
 
-    def phantom_share_of_requested_mw(self) -> float:
-        """MW of duplicate twins beyond one real project per group, over all requested load MW.
+    def phantom_mask(self) -> np.ndarray:
+        """True for each duplicate twin beyond one real project per group (loads only).
 
         In each duplicate group of loads the member that reached AGREEMENT is the real project;
         in groups where none did, the first-filed member stands for it. Every other member is
@@ -971,22 +972,34 @@ class InterconnectionQueue:
         """
         c = self._c
         n = c.n
-        load = c["kind"][:n] == Kind.LOAD
-        total = float(c["mw"][:n][load].sum())
-        if total <= 0:
-            return 0.0
-        idx = np.flatnonzero(load & (c["dup_group"][:n] >= 0))
+        mask = np.zeros(n, np.bool_)
+        idx = np.flatnonzero((c["kind"][:n] == Kind.LOAD) & (c["dup_group"][:n] >= 0))
         if idx.size == 0:
-            return 0.0
+            return mask
         group = c["dup_group"][idx]
         proceeded = c.entered[idx, State.AGREEMENT] != _NO_MONTH
-        # the real member per group: a proceeded one first, else the lowest id
         order = np.lexsort((idx, ~proceeded, group))
         g_sorted = group[order]
         first = np.ones(order.size, np.bool_)
         first[1:] = g_sorted[1:] != g_sorted[:-1]
-        phantom_mw = float(c["mw"][idx[order[~first]]].sum())
-        return phantom_mw / total
+        mask[idx[order[~first]]] = True
+        return mask
+
+    def phantom_share_of_requested_mw(self, include_speculative: bool = False) -> float:
+        """MW of phantom twins (see `phantom_mask`) over all requested load MW.
+
+        With `include_speculative`, load requests flagged speculative count as phantom too.
+        """
+        c = self._c
+        n = c.n
+        load = c["kind"][:n] == Kind.LOAD
+        total = float(c["mw"][:n][load].sum())
+        if total <= 0:
+            return 0.0
+        mask = self.phantom_mask()
+        if include_speculative:
+            mask |= load & c["speculative"][:n]
+        return float(c["mw"][:n][mask].sum()) / total
 
     def forecast_mw_by_territory(self, probability: float | None = None) -> np.ndarray:
         """A utility's queue-based load forecast: active load MW per territory, twins counted, x probability."""
