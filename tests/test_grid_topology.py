@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import sys
 import time
@@ -105,15 +106,18 @@ def test_synthetic_grid_rejects_bad_sizes(args, match):
 
 @pytest.mark.slow
 def test_synthetic_grid_10000_buses_builds_in_seconds():
+    # about 0.3 s to build and 4-5 s for every bus's hosting capacity on an idle 2-core
+    # machine; the bounds leave room for a busy one. POWERSTACK_SLOW_SCALE shrinks it in CI.
+    n_buses = max(200, round(10_000 * float(os.environ.get("POWERSTACK_SLOW_SCALE", "1"))))
     start = time.perf_counter()
-    G = synthetic_grid(10_000, 50, 100_000.0, np.random.default_rng(1))
-    assert time.perf_counter() - start < 5.0
-    assert G.number_of_nodes() == 10_000 and nx.is_connected(G)
+    G = synthetic_grid(n_buses, 50, 10.0 * n_buses, np.random.default_rng(1))
+    assert time.perf_counter() - start < 15.0
+    assert_conventions(G, n_buses, 50)
     net = DCNetwork(G)
     base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)
     start = time.perf_counter()
     hosting = net.hosting_capacity_mw(base)
-    assert time.perf_counter() - start < 20.0
+    assert time.perf_counter() - start < 60.0
     assert np.all(hosting > 0)
 
 

@@ -238,18 +238,12 @@ def _backbone_edges(xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     weights = sp.coo_matrix((length, (tri[:, 0], tri[:, 1])), shape=(n, n)).tocsr()
     mst = minimum_spanning_tree(weights).tocoo()
     mst_edges = np.sort(np.column_stack([mst.row, mst.col]), axis=1)
-    in_mst = (tri[:, None, :] == mst_edges[None, :, :]).all(axis=2).any(axis=1) if n < 600 else None
-    if in_mst is None:
-        keys = tri[:, 0] * n + tri[:, 1]
-        in_mst = np.isin(keys, mst_edges[:, 0] * n + mst_edges[:, 1])
+    in_mst = np.isin(tri[:, 0] * n + tri[:, 1], mst_edges[:, 0] * n + mst_edges[:, 1])
     spare = np.flatnonzero(~in_mst)
     n_extra = min(spare.size, round((BACKBONE_EDGES_PER_HUB - 1.0) * n))
-    if n_extra > 0:
-        p = 1.0 / length[spare] ** 2
-        spare = rng.choice(spare, size=n_extra, replace=False, p=p / p.sum())
-    else:
-        spare = spare[:0]
-    return np.vstack([mst_edges, tri[spare]])
+    p = 1.0 / length[spare] ** 2
+    extra = rng.choice(spare, size=n_extra, replace=False, p=p / p.sum()) if n_extra else spare[:0]
+    return np.vstack([mst_edges, tri[extra]])
 
 
 def _feeder_tree(
@@ -1074,7 +1068,9 @@ def _pp_branches(net, live_bus: set[int]) -> dict[str, np.ndarray | list[str]]:
 
 
 def _in_service(df, live_bus: set[int], bus_cols: tuple[str, ...]):
-    """Rows in service whose buses are all in service."""
+    """Rows in service whose buses are all in service (empty tables pass through)."""
+    if len(df) == 0:
+        return df
     mask = (
         df.in_service.astype(bool).to_numpy()
         if "in_service" in df.columns
@@ -1166,16 +1162,12 @@ def _pp_trafos(net, live_bus: set[int]) -> dict:
 
 def _pp_impedances(net, live_bus: set[int]) -> dict:
     """Series impedance elements: xft_pu on their own sn_mva, rated at sn_mva."""
-    im = (
-        _in_service(net.impedance, live_bus, ("from_bus", "to_bus"))
-        if len(net.impedance)
-        else net.impedance
-    )
+    im = _in_service(net.impedance, live_bus, ("from_bus", "to_bus"))
     sn_mva = _column(im, "sn_mva", np.nan)
     rating = np.where(_unrated(sn_mva), np.nan, sn_mva)
     return {
-        "from": im.from_bus.to_numpy(np.int64) if len(im) else np.empty(0, np.int64),
-        "to": im.to_bus.to_numpy(np.int64) if len(im) else np.empty(0, np.int64),
+        "from": _column(im, "from_bus", 0.0).astype(np.int64),
+        "to": _column(im, "to_bus", 0.0).astype(np.int64),
         "x_pu": _column(im, "xft_pu", np.nan) * BASE_MVA / sn_mva,
         "rating_mw": rating,
         "length_km": np.full(len(im), TRAFO_LENGTH_KM),
@@ -1195,7 +1187,7 @@ def _pp_injections(
     np.add.at(load, load_bus, ld.p_mw.to_numpy(float) * _column(ld, "scaling", 1.0))
     np.add.at(dispatch, load_bus, -ld.p_mw.to_numpy(float) * _column(ld, "scaling", 1.0))
     for table in ("gen", "sgen", "ext_grid", "storage"):
-        df = _in_service(net[table], live_bus, ("bus",)) if len(net[table]) else net[table]
+        df = _in_service(net[table], live_bus, ("bus",))
         if len(df) == 0:
             continue
         bus = np.array([node_of[b] for b in df.bus.tolist()], dtype=np.int64)
@@ -1224,10 +1216,10 @@ def _pp_injections(
 
 def _pp_slack(net, live_bus: set[int], node_of: dict[int, int], gen: np.ndarray) -> int:
     """Slack: the first in-service ext_grid bus, else a gen flagged slack, else the largest plant."""
-    eg = _in_service(net.ext_grid, live_bus, ("bus",)) if len(net.ext_grid) else net.ext_grid
+    eg = _in_service(net.ext_grid, live_bus, ("bus",))
     if len(eg):
         return node_of[int(eg.bus.iloc[0])]
-    gn = _in_service(net.gen, live_bus, ("bus",)) if len(net.gen) else net.gen
+    gn = _in_service(net.gen, live_bus, ("bus",))
     if len(gn) and "slack" in gn.columns and gn.slack.astype(bool).any():
         return node_of[int(gn[gn.slack.astype(bool)].bus.iloc[0])]
     return int(np.argmax(gen.sum(axis=1)))
