@@ -119,8 +119,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "viz" / "app.py"
     if not app.is_file():
         raise InputError(f"{app}: the app is not installed in this tree")
-    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port), "--production", "--no-open" if args.no_open else "--open"]
-    cmd = [c for c in cmd if c != "--open"]
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port), "--production", "--open" if args.open else "--no-open"]
+    print(f"powerstack app on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
     return subprocess.call(cmd)
 
 
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     app = sub.add_parser("app", help="start the interactive app")
     app.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     app.add_argument("--port", type=int, default=8765)
-    app.add_argument("--no-open", action="store_true", help="do not open a browser")
+    app.add_argument("--open", action="store_true", help="open a browser tab on start")
     return parser
 
 

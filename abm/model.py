@@ -40,7 +40,13 @@ from abm.metrics import MonthRecorder, make_datacollector
 from abm.projects import MODULAR_PATHS, Project, Status
 from abm.scenario import config_with, load_scenario, scenarios_dir
 from abm.schema import ScenarioConfig
-from abm.world import HOURS_PER_MONTH, Calendar, ai_demand_mw, credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
+from abm.world import (
+    HOURS_PER_MONTH,
+    Calendar,
+    ai_demand_mw,
+    credit_45x_usd_per_kwh,
+    new_storage_price_usd_per_kwh,
+)
 
 # Representative hours: (name, share of the month's hours, load factor vs peak, solar availability factor)
 REPRESENTATIVE_HOURS: tuple[tuple[str, float, float, float], ...] = (
@@ -50,6 +56,7 @@ REPRESENTATIVE_HOURS: tuple[tuple[str, float, float, float], ...] = (
     ("off_peak", 0.30, 0.60, 0.00),
 )
 PRODUCTS = ("A", "B", "C", "new")
+SPIN_UP_MONTHS = 48  # queue history simulated before the first month
 
 
 class PowerStackModel(mesa.Model):
@@ -72,6 +79,7 @@ class PowerStackModel(mesa.Model):
         self._build_packs()
         self._build_agents()
         self._init_signals()
+        self._open_initial_pipeline()
         self.recorder = MonthRecorder(self)
         self.datacollector = make_datacollector(self.recorder.columns)
 
@@ -97,9 +105,11 @@ class PowerStackModel(mesa.Model):
         self.solar_cf = np.array([self.graph.nodes[n]["solar_cf"] for n in nodes], dtype=float)
         self.gen_cap_mw = np.array([[self.graph.nodes[n][f"gen_{t}_mw"] for t in TECHS] for n in nodes], dtype=float)
         self.grid_peak_mw = float(self.base_load_mw.sum())
+        self.merchant_scale = self.grid_peak_mw / 745_000.0  # this grid's size relative to the US peak
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
-        self.dc_flex_mw = np.zeros(self.n_bus)  # curtailable part of it
         self.hosting_mw = np.full(self.n_bus, np.inf)
+        self._gen_codes = np.zeros(0, dtype=np.int64)
+        self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
         net = self.network
         arrays = NetworkArrays(
             n_bus=net.n_bus,
@@ -113,13 +123,15 @@ class PowerStackModel(mesa.Model):
         self.power_market = PowerMarket(arrays, copper_plate=cfg.market.copper_plate, voll_usd_per_mwh=cfg.market.voll_usd_per_mwh)
         rule_fields = {f.name for f in fields(QueueRules)}
         rules = {k: v for k, v in cfg.queue.model_dump().items() if k in rule_fields}
+        per_territory = self.merchant_scale / self.n_territories  # national study capacity, split over territories
+        rules["studies_per_month_per_territory"] = cfg.queue.studies_per_month_us * per_territory
+        rules["load_studies_per_month_per_territory"] = cfg.queue.load_studies_per_month_us * per_territory
         self.queue = InterconnectionQueue(QueueRules(**rules), self.n_territories, self.rng)
         self.request_project: dict[int, Project] = {}
         self.request_utility: dict[int, Utility] = {}
         self.pending_utility_build_mw = np.zeros(self.n_territories)
         self.queue_load_mw_by_territory = np.zeros(self.n_territories)
         self.signed_load_mw_by_territory = np.zeros(self.n_territories)
-        self.merchant_scale = self.grid_peak_mw / 745_000.0
 
     def _build_packs(self) -> None:
         """Retirement flows, grading shares, degradation parameters and the storage fleet."""
@@ -162,6 +174,30 @@ class PowerStackModel(mesa.Model):
             Hyperscaler(self, 1.0 / n_h)
         self.existing_mw = ai_demand_mw(cfg, self.calendar, 0)
         self.projects: list[Project] = []
+        self._gas_ordered_mw = 0.0
+        self._engine_mw_left = cfg.gas.recip_capacity_mw_per_month
+
+    def _open_initial_pipeline(self) -> None:
+        """Spin the queue up over the four years before the start: merchant requests and the
+        hyperscalers' grid pipeline are filed month by month and studied, so the run starts with
+        requests in every stage. Load energised before the start is part of the existing fleet."""
+        total = self.config.hyperscalers.initial_grid_pipeline_mw
+        pipeline = [p for h in self.hyperscalers() for p in h.initial_pipeline(total * h.share)]
+        by_month: dict[int, list[Project]] = {}
+        for project in sorted(pipeline, key=lambda p: (p.month_opened, p.pid)):
+            by_month.setdefault(project.month_opened, []).append(project)
+        for month in range(-SPIN_UP_MONTHS, 0):
+            self._merchant_requests(month)
+            for project in by_month.get(month, []):
+                self.start_project(project, filed_month=month)
+            events = self.queue.step(month, self.hosting_mw)
+            for rid in np.atleast_1d(events.energized):
+                project = self.request_project.get(int(rid))
+                if project is not None and project.status is Status.WAITING:
+                    self._withdraw_requests(project)  # its twins leave the queue with it
+                    self.projects.remove(project)
+                    next(h for h in self.hyperscalers() if h.unique_id == project.owner).projects.remove(project)
+                    project.status = Status.CANCELLED
 
     def _init_signals(self) -> None:
         """Market signals hyperscalers learn from, seeded from the grid's own merit order."""
@@ -280,11 +316,11 @@ class PowerStackModel(mesa.Model):
         weight = weight / weight.sum()
         return int(self.rng.choice(self.n_bus, p=weight))
 
-    def start_project(self, project: Project) -> None:
+    def start_project(self, project: Project, filed_month: int | None = None) -> None:
         """Hand a new project to its path: queue filings, a vendor order, or an engine/turbine order."""
         self.projects.append(project)
         if project.path == "grid":
-            self._file_grid_requests(project)
+            self._file_grid_requests(project, self.month if filed_month is None else filed_month)
         elif project.path in MODULAR_PATHS:
             vendor = min(self.vendors(), key=lambda v: (v.expected_delivery_months(), v.unique_id))
             vendor.take_order(project)
@@ -296,6 +332,7 @@ class PowerStackModel(mesa.Model):
     def _gas_lead_months(self, mw: float) -> float:
         """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay."""
         g = self.config.gas
+        self._gas_ordered_mw += mw
         if self._engine_mw_left >= mw:
             self._engine_mw_left -= mw
             lead = g.recip_lead_time_months
@@ -305,7 +342,7 @@ class PowerStackModel(mesa.Model):
             lead += g.air_permit_delay_months
         return lead
 
-    def _file_grid_requests(self, project: Project) -> None:
+    def _file_grid_requests(self, project: Project, month: int) -> None:
         """File a grid request at the site, plus duplicate filings in other territories (phantom load)."""
         h = self.config.hyperscalers
         extra = int(self.rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
@@ -317,7 +354,7 @@ class PowerStackModel(mesa.Model):
         project.flexible = bool(self.config.queue.flexible_connections and self.rng.random() < h.flexible_share)
         project.dup_group = project.pid if len(nodes) > 1 else -1
         ids = self.queue.submit(
-            self.month,
+            month,
             kind=np.full(len(nodes), int(Kind.LOAD)),
             mw=np.full(len(nodes), project.mw),
             node=np.array(nodes),
@@ -347,16 +384,28 @@ class PowerStackModel(mesa.Model):
 
     def switch_project(self, project: Project, new_path: str) -> None:
         """Withdraw a stuck grid project's requests and restart it on another path (keeps its start month)."""
-        active = [i for i in project.queue_ids if self.queue.state_of(np.array([i]))[0] < State.ENERGIZED]
-        if active:
-            penalty = self.queue.withdraw(np.array(active), self.month)
-            self.ledger.transfer(project.owner, "external:transmission_provider", float(penalty), "withdrawal penalty")
+        self._withdraw_requests(project)
         project.queue_ids = []
         project.path = new_path
         project.switches += 1
+        if new_path in MODULAR_PATHS:  # a campus moved to modular becomes one site; the rest is re-planned
+            project.mw = min(project.mw, self.config.vendors.max_site_mw)
         project.node = self.choose_site(new_path, project.mw)
         self.projects.remove(project)
         self.start_project(project)
+
+    def cancel_project(self, project: Project) -> None:
+        """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
+        self._withdraw_requests(project)
+        project.status = Status.CANCELLED
+
+    def _withdraw_requests(self, project: Project) -> None:
+        """Withdraw a project's active queue requests and book the penalty."""
+        ids = np.array(project.queue_ids, dtype=np.int64)
+        active = ids[self.queue.state_of(ids) < State.ENERGIZED] if ids.size else ids
+        if active.size:
+            penalty = self.queue.withdraw(active, self.month)
+            self.ledger.transfer(project.owner, "external:transmission_provider", float(penalty), "withdrawal penalty")
 
     def energize_project(self, project: Project) -> None:
         """Mark a project powered and, for the grid path, add its load to the network."""
@@ -365,8 +414,6 @@ class PowerStackModel(mesa.Model):
         self.recorder.observe_energized(project)
         if project.path == "grid":
             self.dc_grid_load_mw[project.node] += project.mw
-            if project.flexible:
-                self.dc_flex_mw[project.node] += project.mw * self.config.hyperscalers.curtailable_fraction
 
     def submit_utility_build(self, utility: Utility, node: int, kind: Kind, mw: float) -> None:
         """A utility files a generation or storage build in its own queue."""
@@ -413,16 +460,16 @@ class PowerStackModel(mesa.Model):
             self.recyclers()[0].restock(product, gwh, soh)
 
     def _site_shortfalls(self, vendor: ModularVendor) -> dict[Project, float]:
-        """Usable kWh each energised site of a vendor lacks against its design storage."""
+        """Usable kWh each energised site of a vendor needs to get back to design, for sites below the trigger."""
         v = self.config.vendors
         usable = self.fleet.usable_gwh_by_owner(self._storage_owner_counter)
         out = {}
         for p in self.projects:
             if p.vendor == vendor.unique_id and p.status is Status.ENERGIZED:
                 design = p.mw * v.storage_mwh_per_mw * 1000.0
-                gap = design - usable[p.storage_owner] * 1e6
-                if gap > 0:
-                    out[p] = gap
+                have = usable[p.storage_owner] * 1e6
+                if have < v.augmentation_trigger * design:
+                    out[p] = design - have
         return out
 
     def clear_pack_market(self) -> None:
@@ -517,21 +564,24 @@ class PowerStackModel(mesa.Model):
         self.retiring_gwh_this_month = float(self.retirements_gwh[self.month]) if self.month < len(self.retirements_gwh) else 0.0
         self.recorder.retired_gwh_cum += self.retiring_gwh_this_month
         self._engine_mw_left = cfg.gas.recip_capacity_mw_per_month
+        self._gas_ordered_mw = 0.0
         growth = (1 + cfg.grid.load_growth_per_year) ** (1 / 12)
         self.base_load_mw *= growth
         self._merchant_requests()
 
-    def _merchant_requests(self) -> None:
+    def _merchant_requests(self, month: int | None = None) -> None:
         """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid)."""
+        month = self.month if month is None else month
         q = self.config.queue
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale
-        n = int(self.rng.poisson(mean_mw / q.merchant_request_mw_median))
+        sigma = 0.8
+        n = int(self.rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
         if n == 0:
             return
-        mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), 0.8, size=n)
+        mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
         kind = np.where(self.rng.random(n) < 0.39, int(Kind.STORAGE), int(Kind.GENERATION))  # storage ~39 % (DOMAIN-NUMBERS #2)
         node = self.rng.integers(0, self.n_bus, size=n)
-        self.queue.submit(self.month, kind=kind, mw=mw, node=node, territory=self.bus_territory[node], requester=np.full(n, -1), project=np.full(n, -1), speculative=self.rng.random(n) < 0.5)
+        self.queue.submit(month, kind=kind, mw=mw, node=node, territory=self.bus_territory[node], requester=np.full(n, -1), project=np.full(n, -1), speculative=self.rng.random(n) < 0.5)
 
     def _progress_direct_paths(self) -> None:
         """On-site gas and wildcard projects come online when their lead time has passed."""
@@ -549,7 +599,7 @@ class PowerStackModel(mesa.Model):
 
     def _advance_queue(self) -> None:
         """Step 7: the queue moves; energised loads and builds are connected; utilities learn forecasts."""
-        events = self.queue.step(self.month, self.hosting_mw)
+        events = self.queue.step(self.month, self.hosting_mw + self.upgrade_mw_by_node)
         self.ledger.transfer("external:requesters", "external:transmission_provider", float(events.deposits_usd), "readiness deposits")
         for rid in np.atleast_1d(events.energized):
             rid = int(rid)
@@ -557,11 +607,17 @@ class PowerStackModel(mesa.Model):
                 project = self.request_project[rid]
                 if project.status is Status.WAITING and project.path == "grid":
                     project.node = int(self.queue.column("node", np.array([rid]))[0])
+                    self.upgrade_mw_by_node[project.node] += float(self.queue.column("upgrade_mw", np.array([rid]))[0])
                     self.energize_project(project)
             elif rid in self.request_utility:
                 self._connect_utility_build(rid)
             else:
                 self._connect_merchant(rid)
+        for rid in np.atleast_1d(events.withdrawn):
+            utility = self.request_utility.get(int(rid))
+            if utility is not None:  # a utility build that dropped out is no longer pending
+                mw = float(self.queue.column("mw", np.array([int(rid)]))[0])
+                self.pending_utility_build_mw[utility.territory] = max(0.0, self.pending_utility_build_mw[utility.territory] - mw)
         self._update_queue_views()
 
     def _connect_utility_build(self, rid: int) -> None:
@@ -605,14 +661,14 @@ class PowerStackModel(mesa.Model):
         """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment."""
         mk = self.config.market
         costs, co2 = self.tech_costs(), self.tech_co2()
-        gen_bus, gen_tech = np.nonzero(self.gen_cap_mw > 0)
+        gen_bus, gen_tech = self._generator_list()
         pmax = self.gen_cap_mw[gen_bus, gen_tech]
-        storage_mw = self._utility_storage_mw()
         hours = REPRESENTATIVE_HOURS[: mk.representative_hours]
         weight = np.array([h[1] for h in hours])
         weight = weight / weight.sum()
         dc_firm = self.dc_grid_load_mw * self.config.demand.load_factor
-        flex = self.dc_flex_mw * self.config.demand.load_factor
+        # flexible loads connected ahead of their upgrade curtail their excess when the network binds
+        flex = np.minimum(self.queue.curtailable_mw_by_node(self.n_bus, self.month), self.dc_grid_load_mw) * self.config.demand.load_factor
         lmp_acc = np.zeros(self.n_bus)
         tot = {"cost": 0.0, "co2": 0.0, "load": 0.0, "shed": 0.0, "curtailed": 0.0}
         for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
@@ -636,7 +692,6 @@ class PowerStackModel(mesa.Model):
                 self.line_loading = np.abs(res.line_flow_mw) / self.network.rating_mw
                 inj = np.bincount(gen_bus, weights=res.gen_mw, minlength=self.n_bus) - (load + flex - res.shed_mw - res.flex_curtailed_mw)
                 self.peak_injection_mw = inj
-        del storage_mw
         self.lmp_by_bus = lmp_acc
         load_w = self.base_load_mw + self.dc_grid_load_mw
         self.lmp_mean_usd_per_mwh = float((lmp_acc * load_w).sum() / load_w.sum())
@@ -648,9 +703,14 @@ class PowerStackModel(mesa.Model):
             u.set_tariff(float(self.lmp_by_bus[u.nodes].mean()))
         self.hosting_mw = self.network.hosting_capacity_mw(self.peak_injection_mw)
 
-    def _utility_storage_mw(self) -> np.ndarray:
-        """Grid storage MW per bus, as built (fleet fade is tracked for utility-owned packs)."""
-        return self.gen_cap_mw[:, self.techs.index("storage")]
+    def _generator_list(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bus, tech) of every plant, append-only so the power market can warm-start month to month."""
+        new_bus, new_tech = np.nonzero(self.gen_cap_mw > 0)
+        code = new_bus * len(self.techs) + new_tech
+        fresh = code[~np.isin(code, self._gen_codes)]
+        if fresh.size:
+            self._gen_codes = np.concatenate([self._gen_codes, fresh])
+        return self._gen_codes // len(self.techs), self._gen_codes % len(self.techs)
 
     def _age_batteries(self) -> None:
         """Step 9: the fleet fades; packs past end of life come back to recyclers."""
@@ -688,7 +748,8 @@ class PowerStackModel(mesa.Model):
         new_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if not o.second_life)
         signals["modular_new"] = max(delivery, cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6))
         g = cfg.gas
-        gas = g.recip_lead_time_months if self._engine_mw_left > 0 else g.turbine_lead_time_months
+        engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
+        gas = engine_share * g.recip_lead_time_months + (1 - engine_share) * g.turbine_lead_time_months
         signals["onsite_gas"] = gas + g.air_permit_risk * g.air_permit_delay_months
         signals["other"] = cfg.other.lead_time_months
         return signals

@@ -68,7 +68,7 @@ class DemandSection(Section):
     growth_after_2028_per_year: float = P(0.05, ge=0, le=1, source="IEA Energy and AI (2025): global ~945 TWh (2030) to ~1,200 TWh (2035) = 4.9 %/yr", doc="Compound growth of data-centre electricity after 2028.")
     growth_multiplier: float = P(1.0, ge=0, le=5, source="Lever (1 = sourced path, 0 = no growth above 2023)", doc="Scales growth above the 2023 level.")
     load_factor: float = P(0.86, gt=0, le=1, source="E3 (2024) data-centre load factor 86 % (DOMAIN-NUMBERS #13)", doc="Average / peak facility power; converts TWh to MW of capacity.")
-    value_of_lost_compute_usd_per_mw_month: float = P(850_000.0, ge=0, le=1e8, source="SemiAnalysis via aidatacenterguide: 1 GW AI = $10-12 bn/yr revenue (contested single source)", doc="What a month of missing AI capacity costs its owner, per MW.", unconfirmed=True)
+    value_of_lost_compute_usd_per_mw_month: float = P(300_000.0, ge=0, le=1e8, source="SemiAnalysis via aidatacenterguide: 1 GW AI = $10-12 bn/yr revenue (~$0.85 M/MW-month, contested) x ~35 % contribution margin (assumption)", doc="Margin lost per MW for each month AI capacity is not powered.", unconfirmed=True)
 
 
 class GridSection(Section):
@@ -80,24 +80,39 @@ class GridSection(Section):
 
 
 class QueueSection(Section):
+    """Interconnection-queue rules; defaults calibrated in docs/grid.md (abm.grid.queue.QueueRules)."""
+
     mode: Literal["serial", "cluster"] = P("serial", source="FERC Order 2023 (cluster) vs legacy serial FCFS (DOMAIN-NUMBERS §1)", doc="Queue discipline.")
-    studies_per_month_per_territory: float = P(4.0, gt=0, le=1000, source="Calibrated to LBNL Queued Up median IR-to-COD ~55 months (DOMAIN-NUMBERS #3)", doc="Serial study capacity of one utility.", unconfirmed=True)
-    system_study_months: float = P(12.0, ge=0, le=120, source="LBNL Queued Up; FERC Order 2023 cluster study 150 days + restudy (DOMAIN-NUMBERS §1)", doc="Duration of the feasibility/system study.")
-    facilities_study_months: float = P(9.0, ge=0, le=120, source="FERC Order 2023 facilities study (DOMAIN-NUMBERS §1)", doc="Duration of the facilities study / upgrade design.")
-    agreement_months: float = P(4.0, ge=0, le=60, source="Assumption: IA negotiation", doc="Months from facilities study to signed agreement.", unconfirmed=True)
-    construction_months_load: float = P(18.0, ge=0, le=120, source="DOMAIN.md: conventional DC 12-24 months", doc="Construction after agreement for a large load.")
-    construction_months_generation: float = P(24.0, ge=0, le=120, source="LBNL Queued Up: IA to COD ~2 years (assumption from the median split)", doc="Construction after agreement for generation.", unconfirmed=True)
-    construction_months_storage: float = P(12.0, ge=0, le=120, source="Solar+storage 18-20 months total (DOMAIN-NUMBERS §5a, secondary)", doc="Construction after agreement for storage.", unconfirmed=True)
-    cluster_window_months: int = P(12, ge=1, le=60, source="FERC Order 2023: annual cluster request window", doc="Months between cluster windows.")
-    cluster_study_months: float = P(5.0, ge=1, le=60, source="FERC Order 2023 pro forma: cluster study 150 days (unverified recall, DOMAIN-NUMBERS §1)", doc="Duration of one cluster study.", unconfirmed=True)
-    readiness_deposit_usd_per_mw: float = P(4_000.0, ge=0, le=1e7, source="MISO M4 milestone $2,000-5,000/MW (RTO Insider, DOMAIN-NUMBERS §1)", doc="Commercial readiness deposit at each cluster phase.")
-    upgrade_cost_usd_per_kw: float = P(250.0, ge=0, le=10_000, source="LBNL interconnection cost studies: withdrawals rise above ~$200-300/kW (DOMAIN-NUMBERS §3b)", doc="Network upgrade cost per kW of capacity beyond hosting.")
-    upgrade_lead_months: float = P(36.0, ge=0, le=240, source="Dominion: large loads +1-3 years beyond historic 3-4 (DOMAIN-NUMBERS #5)", doc="Lead time of a network upgrade.")
-    base_withdrawal_hazard_per_month: float = P(0.02, ge=0, le=1, source="Calibrated to LBNL: ~70-80 % of requests withdraw (DOMAIN-NUMBERS #4)", doc="Monthly attrition of requests in study.", unconfirmed=True)
-    merchant_gw_per_year: float = P(500.0, ge=0, le=10_000, source="LBNL Queued Up 2025: ~500 GW of new requests in 2024 (DOMAIN-NUMBERS §1)", doc="New merchant generation and storage requests per year (scaled to the grid's peak).")
-    merchant_request_mw_median: float = P(150.0, gt=0, le=5000, source="LBNL: ~10,300 projects for 2,290 GW, ~220 MW mean (DOMAIN-NUMBERS #1)", doc="Median size of a merchant request.")
+    studies_per_month_us: float = P(120.0, gt=0, le=100_000, source="Calibrated (docs/grid.md): 6 study starts/month in each of ~20 US territories gives the 55-month median IR-to-COD at LBNL request volumes (DOMAIN-NUMBERS #3)", doc="Generation/storage study starts per month nationally (serial); split over territories and scaled to the grid's peak.", unconfirmed=True)
+    load_studies_per_month_us: float = P(80.0, gt=0, le=100_000, source="Assumption: 4 per territory in ~20 US territories; the large-load line should not back up at ~2-3 requests/territory/month", doc="Large-load study starts per month nationally (serial); split over territories and scaled to the grid's peak.", unconfirmed=True)
+    system_study_months: float = P(5.0, ge=0, le=120, source="FERC Order 2023 cluster-study clock of 150 days (DOMAIN-NUMBERS §1)", doc="Duration of the system study.")
+    facilities_study_months: float = P(6.0, ge=0, le=120, source="Facilities study ~180 days, pro-forma LGIP (assumption)", doc="Duration of the facilities study / upgrade design.", unconfirmed=True)
+    agreement_months: float = P(3.0, ge=0, le=60, source="Assumption: interconnection agreement negotiation", doc="Months to sign the agreement.", unconfirmed=True)
+    construction_months_load: float = P(18.0, ge=0, le=120, source="Conventional DC build 12-24 months (DOMAIN.md)", doc="Construction after agreement for a large load.")
+    construction_months_generation: float = P(18.0, ge=0, le=120, source="LBNL median IR-to-COD 55 months minus ~37 months of queue and studies (calibration, docs/grid.md)", doc="Construction after agreement for generation.")
+    construction_months_storage: float = P(12.0, ge=0, le=120, source="Assumption: batteries build faster than PV/wind", doc="Construction after agreement for storage.", unconfirmed=True)
+    construction_sigma: float = P(0.25, ge=0, le=3, source="Assumption: spreads COD dates", doc="Log-sd of construction durations.", unconfirmed=True)
+    cluster_window_months: int = P(12, ge=1, le=60, source="FERC Order 2023: annual cluster request window (DOMAIN-NUMBERS §1)", doc="Months between cluster windows.")
+    cluster_study_months: float = P(5.0, ge=1, le=60, source="FERC Order 2023: 150-day cluster study deadline (DOMAIN-NUMBERS §1)", doc="Duration of one cluster study.")
+    cluster_study_capacity_requests: int = P(50, ge=1, le=100_000, source="ERCOT process 'designed for 40-50 at a time' (DOMAIN-NUMBERS §1)", doc="Requests one cluster study handles on time; bigger clusters run late pro rata.")
+    readiness_deposit_usd_per_mw: float = P(4_000.0, ge=0, le=1e7, source="MISO M4 milestone $2,000-5,000/MW (DOMAIN-NUMBERS §1; Order 2023 amounts unconfirmed)", doc="Commercial readiness deposit (cluster mode).", unconfirmed=True)
+    agreement_deposit_fraction_of_upgrade: float = P(0.1, ge=0, le=1, source="FERC Order 2023: 10 % of network-upgrade cost at facilities study (DOMAIN-NUMBERS §1, unverified recall)", doc="Share of the allocated upgrade cost posted at agreement (cluster).", unconfirmed=True)
+    withdrawal_penalty_fraction_of_upgrade: float = P(0.2, ge=0, le=1, source="FERC Order 2023: up to 20 % of network upgrade costs (DOMAIN-NUMBERS §1, unverified recall)", doc="Withdrawal penalty past the facilities study, share of upgrade cost (cluster).", unconfirmed=True)
+    late_study_penalty_usd_per_day: float = P(1_000.0, ge=0, le=1e7, source="FERC Order 2023: $1,000 per business day late (DOMAIN-NUMBERS §1, unverified recall)", doc="Penalty the transmission provider pays per day a cluster study is late.", unconfirmed=True)
+    serial_deposit_usd: float = P(10_000.0, ge=0, le=1e8, source="Pre-Order-2023 entry cost ~$10,000 (zonevex 2025, DOMAIN-NUMBERS §1)", doc="Deposit per request in serial mode.")
+    upgrade_cost_usd_per_mw: float = P(300_000.0, ge=0, le=1e8, source="Between MISO active ($156/kW) and withdrawn ($452/kW) mean costs (DOMAIN-NUMBERS §3b)", doc="Network upgrade cost per MW beyond hosting capacity.")
+    upgrade_lead_months: float = P(48.0, ge=0, le=240, source="Dominion: large loads +1-3 years on top of historic 3-4 (DOMAIN-NUMBERS #5)", doc="Lead time of an upgrade as large as the request (scales with its share).")
+    restudy_months: float = P(3.0, ge=0, le=60, source="Assumption: restudy after a withdrawal ahead in line", doc="Months added to a study when a request ahead withdraws (serial).", unconfirmed=True)
+    base_withdrawal_hazard_per_month: float = P(0.03, ge=0, le=1, source="Calibrated to 14-21 % completion by MW (LBNL, DOMAIN-NUMBERS #4)", doc="Monthly attrition of requests in the queue.", unconfirmed=True)
+    speculative_hazard_multiplier: float = P(3.0, ge=0, le=100, source="Assumption; 50 % of DC requests speculative (DOMAIN-NUMBERS #7)", doc="How much faster speculative requests withdraw.", unconfirmed=True)
+    withdraw_if_upgrade_cost_above_usd_per_kw: float = P(250.0, ge=0, le=100_000, source="Generator withdrawals rise steeply above ~$200-300/kW (DOMAIN-NUMBERS §3b)", doc="Upgrade cost above which generation requests tend to withdraw.")
+    load_withdraw_if_upgrade_cost_above_usd_per_kw: float = P(1_000.0, ge=0, le=100_000, source="~5 % of a $20 M/MW AI facility (DOMAIN-NUMBERS §4b); assumption", doc="Upgrade cost above which load requests tend to withdraw.", unconfirmed=True)
+    upgrade_wait_probability: float = P(0.25, ge=0, le=1, source="Assumption", doc="Share of serial requesters that wait for headroom instead of paying for an upgrade.", unconfirmed=True)
+    upgrade_wait_max_months: float = P(12.0, ge=0, le=120, source="Assumption", doc="How long a requester waits for headroom before accepting the upgrade.", unconfirmed=True)
     flexible_connections: bool = P(False, source="Duke Nicholas Inst. 'Rethinking Load Growth' (2025); PJM connect-and-manage (DOMAIN-NUMBERS #15, §3c)", doc="Large loads may connect early if they accept curtailment.")
-    flexible_speedup_months: float = P(24.0, ge=0, le=120, source="Assumption: flexible loads skip the upgrade lead time (Duke 2025)", doc="How much earlier a flexible load connects on a constrained node.", unconfirmed=True)
+    flexible_speedup_months: float = P(30.0, ge=0, le=240, source="Flexible loads skip the upgrade wait: upgrade lead 48 minus build 18 months (Duke 2025)", doc="How much earlier a flexible load connects on a constrained node.")
+    merchant_gw_per_year: float = P(500.0, ge=0, le=10_000, source="LBNL Queued Up 2025: ~500 GW of new requests in 2024 (DOMAIN-NUMBERS §1)", doc="New merchant generation and storage requests per year (scaled to the grid's peak).")
+    merchant_request_mw_median: float = P(150.0, gt=0, le=5000, source="LBNL: ~10,300 projects for 2,290 GW, ~220 MW mean (DOMAIN-NUMBERS #1)", doc="Median size of a merchant request (lognormal, sigma 0.8).")
 
 
 class HyperscalerSection(Section):
@@ -106,7 +121,9 @@ class HyperscalerSection(Section):
     campus_mw_median: float = P(200.0, gt=0, le=5000, source="Stargate Abilene phase = 200 MW; campus requests 300 MW to GW (DOMAIN-NUMBERS #10)", doc="Median facility MW of a new project.")
     campus_mw_sigma: float = P(0.7, ge=0, le=3, source="Assumption: lognormal spread spanning 60 MW to ~1 GW", doc="Log-sd of project size.", unconfirmed=True)
     pue: float = P(1.2, ge=1, le=3, source="E3 new DC PUE 1.2; Google 1.10, industry 1.58 (DOMAIN-NUMBERS #12)", doc="Facility power / IT power.")
+    initial_grid_pipeline_mw: float = P(40_000.0, ge=0, le=1e6, source="Wood Mackenzie (Apr 2026): contracted US DC pipeline >40 GW; Dominion ~40 GW contracted (DOMAIN-NUMBERS §1, §4c)", doc="Data-centre MW already in grid queues when the run starts (filed over the previous four years).")
     lookahead_months: int = P(24, ge=0, le=120, source="Assumption: hyperscalers plan capacity two years out (campus phases, DOMAIN-NUMBERS #10)", doc="How far ahead demand is covered by new projects.", unconfirmed=True)
+    overcommit_months: int = P(36, ge=0, le=240, source="Assumption: phased campuses commit up to ~3 years beyond the look-ahead (Stargate phases, DOMAIN-NUMBERS #10)", doc="Total commitments are capped at the demand this many months beyond the look-ahead.", unconfirmed=True)
     max_projects_per_month: int = P(6, ge=1, le=1000, source="Assumption: development teams open a few campuses a month", doc="Most projects one hyperscaler opens in a month.", unconfirmed=True)
     discount_rate: float = P(0.08, ge=0, le=0.5, source="Assumption: hyperscaler WACC ~8 %", doc="Discount rate for annualising capex.", unconfirmed=True)
     conventional_capex_usd_per_mw: float = P(11_300_000.0, ge=0, le=1e9, source="US average $11.3 M/MW critical load (DOMAIN-NUMBERS §4b)", doc="Facility capex of a conventional (grid or gas) DC, excl. IT.")
@@ -116,13 +133,13 @@ class HyperscalerSection(Section):
     expectation_weight: float = P(0.2, gt=0, le=1, source="Assumption: adaptive expectations, ~5-month memory", doc="Weight of a new observation in expected waits and costs.", unconfirmed=True)
     switch_wait_months: float = P(60.0, ge=1, le=240, source="Dominion 4-7 yr large-load waits (DOMAIN-NUMBERS #5)", doc="A queued grid project reconsiders its path once it has waited this long.")
     flexible_share: float = P(0.0, ge=0, le=1, source="Lever; Duke 2025 headroom at 0.25-1 % curtailment", doc="Share of grid projects that accept a flexible (curtailable) connection.")
-    curtailable_fraction: float = P(0.25, ge=0, le=1, source="Assumption: flexible loads curtail up to a quarter of their load in congested hours", doc="Part of a flexible load that may be curtailed.", unconfirmed=True)
 
 
 class VendorSection(Section):
     n_vendors: int = P(3, ge=1, le=100, source="Crusoe, Armada, Duos/CDM-class vendors (DOMAIN-NUMBERS §4c)", doc="Modular DC vendors.")
     factory_mw_per_month: float = P(10.0, gt=0, le=10_000, source="Crusoe Spark factory ~100 x 1 MW units/yr (DOMAIN-NUMBERS §2)", doc="Initial factory output per vendor.")
     factory_growth_per_month: float = P(0.02, ge=0, le=1, source="Edge AI DC market 20.5 % CAGR (DOMAIN.md) ~ 1.6 %/month; Armada bookings 6x FY25-FY26 (DOMAIN-NUMBERS §4c)", doc="Maximum monthly factory expansion when the backlog justifies it.", unconfirmed=True)
+    augmentation_trigger: float = P(0.9, gt=0, le=1, source="PPA floors commonly 90 % of original capacity; augmentation in steps (DOMAIN-NUMBERS §6)", doc="A site is topped back up to design storage when its usable storage falls below this share of design.")
     max_site_mw: float = P(50.0, gt=0, le=10_000, source="Sparks NV site ~20 MW; Soluna Dorothy 50 MW; prefab modules 0.2-2 MW (DOMAIN-NUMBERS §2, §4c)", doc="Largest modular site; bigger campuses are split into several sites.", unconfirmed=True)
     delivery_months: float = P(3.0, ge=0, le=60, source="Crusoe Spark: ~3 months to deploy (DOMAIN.md)", doc="Build and delivery time of a modular unit.")
     solar_permit_months: float = P(9.0, ge=0, le=60, source="Solar permitting adds 6-12 months (DOMAIN.md)", doc="Permitting delay for the on-site solar.")
@@ -138,7 +155,7 @@ class VendorSection(Section):
 class GasSection(Section):
     turbine_lead_time_months: float = P(60.0, ge=0, le=240, source="Gas turbine lead ~5 yr (3.5 in 2023, up to 7) (DOMAIN-NUMBERS #23)", doc="Lead time for on-site turbines.")
     recip_lead_time_months: float = P(15.0, ge=0, le=120, source="Reciprocating engines 1-1.5 yr (DOMAIN-NUMBERS #23)", doc="Lead time for reciprocating engines.")
-    recip_capacity_mw_per_month: float = P(300.0, ge=0, le=1e6, source="Engine orders: Wartsila 412 MW, INNIO 1.25 GW framework (DOMAIN-NUMBERS §5b)", doc="US engine deliveries available to data centres per month.", unconfirmed=True)
+    recip_capacity_mw_per_month: float = P(150.0, ge=0, le=1e6, source="Engine orders 2025-26: Wartsila 412 MW, INNIO 1.25 GW framework, ProEnergy 650 MW (~2.3 GW over ~15 months, DOMAIN-NUMBERS §5b)", doc="Engine and small-turbine deliveries available to data centres per month.", unconfirmed=True)
     cost_usd_per_mwh: float = P(175.0, ge=0, le=5000, source="BNP Paribas: behind-the-meter gas ~$175/MWh (DOMAIN-NUMBERS §5b)", doc="All-in cost of on-site gas power.")
     co2_t_per_mwh: float = P(0.55, ge=0, le=2, source="EIA/EPA: simple-cycle CT ~0.55 t/MWh (DOMAIN-NUMBERS #25)", doc="Emission factor of on-site gas.")
     air_permit_risk: float = P(0.2, ge=0, le=1, source="xAI Colossus air-permit dispute (DOMAIN.md); probability is an assumption", doc="Chance an on-site gas project meets an air-permit delay.", unconfirmed=True)

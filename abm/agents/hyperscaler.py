@@ -14,6 +14,8 @@ import numpy as np
 from abm.projects import MODULAR_PATHS, PATHS, Project, Status
 from abm.world import HOURS_PER_MONTH, annuity_factor
 
+SPIN_UP_MONTHS = 48  # same as abm.model.SPIN_UP_MONTHS: the pipeline was filed over four years
+
 if TYPE_CHECKING:
     from abm.model import PowerStackModel
 
@@ -45,21 +47,59 @@ class Hyperscaler(mesa.Agent):
         """MW powered."""
         return sum(p.mw for p in self.projects if p.status is Status.ENERGIZED)
 
+    def expected_ready_mw(self, by_month: float) -> float:
+        """MW powered now or expected to be by `by_month`, judged by the learned wait of each path."""
+        total = 0.0
+        for p in self.projects:
+            if p.status is Status.ENERGIZED:
+                total += p.mw
+            elif p.status is Status.WAITING and p.month_opened + self.expected_wait_months[p.path] <= by_month:
+                total += p.mw
+        return total
+
     def plan(self) -> None:
-        """Open projects for the gap between demand ahead and what is committed, and reconsider stuck ones."""
+        """Open projects for demand the look-ahead shows uncovered; cancel surplus; reconsider stuck ones."""
         m = self.model
         cfg = m.config.hyperscalers
-        month = m.month
-        target = self.share * (m.demand_mw(month + cfg.lookahead_months) - m.existing_mw)
-        gap = target - self.committed_mw()
+        horizon = m.month + cfg.lookahead_months
+        target = self.share * (m.demand_mw(horizon) - m.existing_mw)
+        ceiling = self.share * (m.demand_mw(horizon + cfg.overcommit_months) - m.existing_mw)
+        gap = min(target - self.expected_ready_mw(horizon), ceiling - self.committed_mw())
         opened = 0
         while gap > 1.0 and opened < cfg.max_projects_per_month:
             size = float(np.clip(m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0))
-            size = min(size, max(gap, 10.0))
-            self.open_project(size)
-            gap -= size
+            gap -= self.open_project(min(size, max(gap, 10.0))).mw
             opened += 1
+        self.cancel_surplus(1.2 * ceiling)
         self.reconsider_stuck_projects()
+
+    def cancel_surplus(self, limit_mw: float) -> None:
+        """When committed MW exceeds the limit (demand fell or was overestimated), withdraw the newest grid projects still in study."""
+        m = self.model
+        surplus = self.committed_mw() - limit_mw
+        if surplus <= 0:
+            return
+        for project in sorted(self.projects, key=lambda p: -p.month_opened):
+            if surplus <= 0:
+                break
+            if project.status is Status.WAITING and project.path == "grid" and not m.project_has_agreement(project):
+                m.cancel_project(project)
+                surplus -= project.mw
+
+    def initial_pipeline(self, total_mw: float) -> list[Project]:
+        """Grid projects this hyperscaler already has in queues at the start, opened over the past four years."""
+        m = self.model
+        cfg = m.config.hyperscalers
+        out = []
+        while total_mw > 1.0:
+            size = float(np.clip(m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0))
+            size = min(size, total_mw)
+            opened = -int(m.rng.integers(1, SPIN_UP_MONTHS + 1))
+            project = Project(pid=m.next_project_id(), owner=self.unique_id, mw=size, path="grid", node=m.choose_site("grid", size), month_opened=opened)
+            self.projects.append(project)
+            out.append(project)
+            total_mw -= size
+        return out
 
     def open_project(self, mw: float, exclude: tuple[str, ...] = ()) -> Project:
         """Create a project, choose its path and site, and hand it to the market."""
@@ -89,7 +129,7 @@ class Hyperscaler(mesa.Agent):
             if path == "grid":
                 energy = (m.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh) * mwh
                 carbon = m.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
-                capex = conventional + cfg.queue.upgrade_cost_usd_per_kw * 1000.0 * annuity * m.expected_upgrade_share
+                capex = conventional + cfg.queue.upgrade_cost_usd_per_mw * annuity * m.expected_upgrade_share
             elif path in MODULAR_PATHS:
                 v = cfg.vendors
                 storage_usd_per_kwh = m.expected_storage_price_usd_per_kwh(path)

@@ -1,0 +1,54 @@
+# powerstack: two commands for a newcomer, `make app` and `make test`.
+# Each target (re)creates .venv when it is missing, built with another Python, or older than
+# pyproject.toml / constraints.txt (the pinned dependency set), then does its job.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXTRAS := dev,grids,cluster,validation
+# First interpreter >= 3.12 on PATH (pyenv honours .python-version = 3.12).
+PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+PORT ?= 8765
+HOST ?= 127.0.0.1
+
+.PHONY: app run test test-fast lint bench docs clean-venv help
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON)" ]; then echo "error: Python >= 3.12 not found on PATH (install it, e.g. with pyenv)" >&2; exit 2; fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "recreating $(VENV): it was built with an older Python"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+app: $(STAMP)  ## open the app on the baseline scenario (http://127.0.0.1:8765)
+	$(BIN)/powerstack app --host $(HOST) --port $(PORT) --open
+
+run: $(STAMP)  ## run the baseline from the command line into runs/baseline-s1/
+	$(BIN)/powerstack run baseline
+
+test: $(STAMP)  ## run the whole test suite (browser tests need /usr/bin/chromium)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## tests without the slow and browser tiers
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check abm viz tests benchmarks docs/scripts
+	$(BIN)/ruff format --check abm viz tests benchmarks docs/scripts
+
+bench: $(STAMP)  ## run all benchmarks, write benchmarks/results.json and docs/performance.md
+	$(BIN)/python benchmarks/run_all.py
+
+docs: $(STAMP)  ## regenerate the generated docs (parameter table, validation report)
+	$(BIN)/python -m abm.paramdoc
+
+clean-venv:  ## remove the environment
+	rm -rf $(VENV)
