@@ -1,0 +1,77 @@
+"""PowerStackModel as a proper Mesa model: construction, rng, agents, data collection, invariants."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pytest
+
+from abm import PowerStackModel, run_scenario
+from abm.agents.hyperscaler import Hyperscaler
+from abm.agents.oem import OEM
+from abm.agents.recycler import Recycler
+from abm.agents.utility import Utility
+from abm.agents.vendor import ModularVendor
+from abm.errors import InputError
+
+SMALL = {"grid.n_buses": 40, "run.months": 24}
+
+
+def test_constructs_with_no_arguments_and_is_a_mesa_model() -> None:
+    model = PowerStackModel()
+    assert isinstance(model, mesa.Model)
+    assert model.config.name == "baseline"
+    for cls in (Hyperscaler, Utility, Recycler, OEM, ModularVendor):
+        assert len(model.agents_by_type[cls]) > 0
+    assert isinstance(model.rng, np.random.Generator)
+
+
+def test_keyword_overrides_dotted_and_double_underscore() -> None:
+    model = PowerStackModel(**{"queue.mode": "cluster"}, grid__n_buses=30, rng=4)
+    assert model.config.queue.mode == "cluster" and model.config.grid.n_buses == 30
+    assert model.config.run.seed == 4
+    with pytest.raises(InputError, match='did you mean "queue.mode"'):
+        PowerStackModel(**{"queue.mod": "cluster"})
+
+
+def test_step_advances_time_and_collects_one_row_per_month() -> None:
+    model = PowerStackModel(**SMALL, rng=2)
+    for _ in range(3):
+        model.step()
+    assert model.time == 3.0 and model.month == 2
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 3 and list(df["date"]) == ["2025-01", "2025-02", "2025-03"]
+
+
+def test_runs_to_the_end_and_stops() -> None:
+    model = PowerStackModel(**SMALL, rng=2)
+    model.run()
+    assert not model.running and model.month == 23
+
+
+def test_same_rng_gives_identical_tables_and_different_rng_differs() -> None:
+    a = run_scenario("baseline", seed=11, overrides=SMALL, counterfactual=False).timeseries
+    b = run_scenario("baseline", seed=11, overrides=SMALL, counterfactual=False).timeseries
+    c = run_scenario("baseline", seed=12, overrides=SMALL, counterfactual=False).timeseries
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invariants_hold_every_month(seed: int) -> None:
+    result = run_scenario("baseline", seed=seed, months=72, overrides={"grid.n_buses": 60}, counterfactual=False, check=True)
+    assert len(result.timeseries) == 72
+
+
+def test_counterfactual_is_reported_and_recycle_first_routes_nothing_to_second_life() -> None:
+    result = run_scenario("baseline", seed=1, overrides=SMALL)
+    assert result.kpis["co2_mt"]["recycle_first_counterfactual_total"] is not None
+    rf = run_scenario("baseline", seed=1, overrides={**SMALL, "packs.routing": "recycle_first"}, counterfactual=False)
+    assert rf.kpis["packs"]["second_life_gwh"] == 0.0
+    assert rf.kpis["energized_mw"]["modular_second_life"] == 0.0
+
+
+def test_zero_demand_growth_opens_no_new_projects() -> None:
+    model = PowerStackModel(**{**SMALL, "demand.growth_multiplier": 0.0}, rng=3)
+    model.run()
+    assert not [p for p in model.projects if p.month_opened >= 0]
