@@ -49,13 +49,12 @@ class Hyperscaler(mesa.Agent):
 
     def expected_ready_mw(self, by_month: float) -> float:
         """MW powered now or expected to be by `by_month`, judged by the learned wait of each path."""
-        total = 0.0
-        for p in self.projects:
+        def ready(p: Project) -> bool:
             if p.status is Status.ENERGIZED:
-                total += p.mw
-            elif p.status is Status.WAITING and p.month_opened + self.expected_wait_months[p.path] <= by_month:
-                total += p.mw
-        return total
+                return True
+            return p.status is Status.WAITING and p.month_opened + self.expected_wait_months[p.path] <= by_month
+
+        return sum(p.mw for p in self.projects if ready(p))
 
     def plan(self) -> None:
         """Open projects for demand the look-ahead shows uncovered; cancel surplus; reconsider stuck ones."""
