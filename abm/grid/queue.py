@@ -3,7 +3,7 @@
 Every request sits in exactly one `State` and remembers the month it entered each state. The
 columns are growable numpy arrays (amortised doubling); one `step` advances every active request
 by one month with array operations only, so 10,000 active requests step in a few milliseconds.
-Rules and their sourced defaults live in `QueueRules`; `docs/grid-queue.md` explains them.
+Rules and their sourced defaults live in `QueueRules`; `docs/grid.md (section "Interconnection queues")` explains them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Feed a steady synthetic arrival stream through the interconnection queue and print calibration figures.
 
 Run: .venv/bin/python docs/scripts/queue_calibration.py [--seed 1] [--mode serial|cluster|both] [--bench]
-The table it prints is the one in docs/grid-queue.md. Targets are from shared/DOMAIN-NUMBERS.md.
+The table it prints is the one in docs/grid.md (section "Interconnection queues"). Targets are from shared/DOMAIN-NUMBERS.md.
 """
 
 from __future__ import annotations
