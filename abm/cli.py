@@ -1,4 +1,4 @@
-"""`powerstack` command line: run, validate, list, compare, app (and later sweep, analyze).
+"""`powerstack` command line: run, validate, list, compare, app, sweep, analyze.
 
 Exit codes: 0 success, 2 bad input (one line starting `error:`, no traceback), 1 internal failure.
 """
@@ -124,6 +124,36 @@ def cmd_app(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+@_command("sweep")
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a parameter sweep from a spec file on a local process pool or a Dask cluster."""
+    from abm.sweep import run_sweep, summary_text
+
+    try:
+        df = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume, max_runs=args.max_runs)
+    except KeyboardInterrupt:
+        print("error: interrupted; finished runs are saved, continue with --resume", file=sys.stderr)
+        return 130
+    print(summary_text(df))
+    for _, row in df[df["status"] == "failed"].head(3).iterrows():
+        print(f"  failed: point {row['point']} seed {row['seed']}: {row['error']}")
+    return 1 if df.attrs["sweep"]["lost"] else 0
+
+
+@_command("analyze")
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Sobol or Morris indices per KPI of a finished sweep: table, CSV/Parquet and a bar plot."""
+    from abm.sensitivity import analyze_sweep, markdown, summary_table
+
+    result = analyze_sweep(args.dir, args.kpis or None, plot_path=args.plot)
+    cells = summary_table(result)
+    print(markdown(cells) if args.markdown else cells.to_string())
+    for kpi, reason in result.skipped.items():
+        print(f"  skipped {kpi}: {reason}")
+    print(f"wrote {', '.join(str(p) for p in result.paths.values())}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = _Parser(prog="powerstack", description="Agent-based market model of the AI power stack.")
@@ -153,6 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     app.add_argument("--port", type=int, default=8765)
     app.add_argument("--open", action="store_true", help="open a browser tab on start")
+
+    swp = sub.add_parser("sweep", help="run a parameter sweep (local pool or Dask) into a Parquet folder")
+    swp.add_argument("spec", help="sweep spec .toml (see scenarios/sweeps/ and docs/sweeps.md)")
+    swp.add_argument("--out", help="output folder (default: runs/sweeps/<spec name>/)")
+    swp.add_argument("--workers", type=int, help="worker processes (default: all cores; 1 runs in this process)")
+    where = swp.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster through this scheduler")
+    where.add_argument("--dask-local", action="store_true", help="run on a local Dask cluster of --workers processes")
+    swp.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping runs already recorded")
+    swp.add_argument("--max-runs", type=int, metavar="N", help="stop after N new runs (continue later with --resume)")
+
+    ana = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a finished sweep")
+    ana.add_argument("dir", help="sweep output folder")
+    ana.add_argument("--kpis", nargs="+", metavar="KPI", help="KPIs to analyse (names or prefixes, default: all recorded)")
+    ana.add_argument("--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)")
+    ana.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     return parser
 
 
