@@ -37,7 +37,7 @@ from abm.ledger import Ledger
 from abm.markets.packs import clear_call_auction
 from abm.markets.power import NetworkArrays, PowerMarket
 from abm.metrics import MonthRecorder, make_datacollector
-from abm.projects import MODULAR_PATHS, Project, Status
+from abm.projects import MODULAR, MODULAR_PATHS, Project, Status
 from abm.scenario import config_with, load_scenario, scenarios_dir
 from abm.schema import ScenarioConfig
 from abm.world import (
@@ -157,6 +157,7 @@ class PowerStackModel(mesa.Model):
         self.storage_bought_kwh = np.zeros(4)  # usable kWh bought per product (for embodied CO2)
         self.storage_bought_nameplate_kwh = np.zeros(4)
         self._wtp_cache: dict[tuple[int, int], float] = {}
+        self._sl_supply_kwh_per_month = 0.0
 
     def _build_agents(self) -> None:
         """All five agent types; shares are equal, contracts pair OEMs with recyclers round-robin."""
@@ -251,7 +252,7 @@ class PowerStackModel(mesa.Model):
 
     def available_paths(self) -> list[str]:
         """Paths a hyperscaler may choose this month."""
-        paths = ["grid", "modular_second_life", "modular_new", "onsite_gas"]
+        paths = ["grid", MODULAR, "onsite_gas"]
         o = self.config.other
         if o.enabled and self.month >= self.calendar.index_of(o.available_from) and self.other_remaining_mw() > 0:
             paths.append("other")
@@ -294,14 +295,44 @@ class PowerStackModel(mesa.Model):
         self._wtp_cache[key] = wtp
         return wtp
 
-    def expected_storage_price_usd_per_kwh(self, path: str) -> float:
-        """What a buyer expects to pay per usable kWh for a modular path's storage."""
-        if path == "modular_new":
-            price = self.pack_price_usd_per_kwh[3]
-            return float(price) if np.isfinite(price) else self.storage_wtp_usd_per_kwh(3)
-        prices = self.pack_price_usd_per_kwh[:3]
-        traded = prices[np.isfinite(prices)]
-        return float(traded.min()) if traded.size else self.storage_wtp_usd_per_kwh(0)
+    def expected_price_usd_per_kwh(self, product: int) -> float:
+        """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value."""
+        price = self.pack_price_usd_per_kwh[product]
+        if np.isfinite(price):
+            return float(price)
+        if product < 3:
+            asks = [a for r in self.recyclers() for g, _, a in r.asks() if g == product]
+            if asks:
+                return float(min(asks))
+        return self.storage_wtp_usd_per_kwh(product)
+
+    def second_life_value_ratio(self) -> float:
+        """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
+        return min(self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9) for g in range(3))
+
+    def second_life_preferred(self) -> bool:
+        """Second life is the better buy per unit of value than new storage, and routing allows it."""
+        if self.config.packs.routing == "recycle_first":
+            return False
+        new_ratio = self.expected_price_usd_per_kwh(3) / self.storage_wtp_usd_per_kwh(3)
+        return self.second_life_value_ratio() < new_ratio
+
+    def modular_storage_cost_usd_per_kwh(self) -> float:
+        """Value-equivalent storage cost a modular site expects: new price, or second life's if it is the better buy."""
+        new_price = self.expected_price_usd_per_kwh(3)
+        if not self.second_life_preferred():
+            return new_price
+        return self.second_life_value_ratio() * self.storage_wtp_usd_per_kwh(3)
+
+    def second_life_supply_kwh_per_month(self) -> float:
+        """Usable kWh recyclers route to second life per month, smoothed over recent months."""
+        return self._sl_supply_kwh_per_month
+
+    def second_life_room_kwh(self, months_ahead: float) -> float:
+        """Second-life kWh not yet spoken for: stock plus supply until `months_ahead`, less open second-life orders."""
+        stock = sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.recyclers()) * 1e6
+        committed = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if o.second_life)
+        return stock + self.second_life_supply_kwh_per_month() * months_ahead - committed
 
     # ------------------------------------------------------------------ projects
     def choose_site(self, path: str, mw: float) -> int:
@@ -309,7 +340,7 @@ class PowerStackModel(mesa.Model):
         if path == "grid":
             room = np.clip(np.nan_to_num(self.hosting_mw, posinf=1e6), 0, None)
             weight = (room + mw) / np.maximum(self.lmp_by_bus, 1.0)
-        elif path in MODULAR_PATHS:
+        elif path == MODULAR or path in MODULAR_PATHS:
             weight = self.solar_cf**4
         else:
             weight = np.ones(self.n_bus)
@@ -321,7 +352,7 @@ class PowerStackModel(mesa.Model):
         self.projects.append(project)
         if project.path == "grid":
             self._file_grid_requests(project, self.month if filed_month is None else filed_month)
-        elif project.path in MODULAR_PATHS:
+        elif project.path == MODULAR or project.path in MODULAR_PATHS:
             vendor = min(self.vendors(), key=lambda v: (v.expected_delivery_months(), v.unique_id))
             vendor.take_order(project)
         elif project.path == "onsite_gas":
@@ -388,7 +419,7 @@ class PowerStackModel(mesa.Model):
         project.queue_ids = []
         project.path = new_path
         project.switches += 1
-        if new_path in MODULAR_PATHS:  # a campus moved to modular becomes one site; the rest is re-planned
+        if new_path == MODULAR:  # a campus moved to modular becomes one site; the rest is re-planned
             project.mw = min(project.mw, self.config.vendors.max_site_mw)
         project.node = self.choose_site(new_path, project.mw)
         self.projects.remove(project)
@@ -552,6 +583,8 @@ class PowerStackModel(mesa.Model):
             u.plan_generation()
         self.clear_power_market()                                        # 8
         self._age_batteries()                                            # 9
+        added = sum(r.second_life_added_kwh for r in self.recyclers())
+        self._sl_supply_kwh_per_month += self.config.hyperscalers.expectation_weight * (added - self._sl_supply_kwh_per_month)
         self._publish_signals()
         self.recorder.record()                                           # 10
         self.datacollector.collect(self)
@@ -741,12 +774,12 @@ class PowerStackModel(mesa.Model):
         if len(recent) >= 3:
             signals["grid"] = max(signals.get("grid", 0.0), float(np.median(recent)))
         delivery = min(v.expected_delivery_months() for v in self.vendors())
-        sl_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if o.second_life)
-        sl_supply = max(float(sum(r.tested_this_month_gwh for r in self.recyclers()) * self.grade_share[:3] @ self.grade_soh[:3]) * 1e6 * cfg.packs.second_life_yield, 1.0)
+        sl_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders_due() if o.second_life)
         sl_stock = sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.recyclers()) * 1e6
-        signals["modular_second_life"] = delivery + max(0.0, sl_need - sl_stock) / sl_supply
+        pack_wait = max(0.0, sl_need - sl_stock) / max(self.second_life_supply_kwh_per_month(), 1.0)
         new_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if not o.second_life)
-        signals["modular_new"] = max(delivery, cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6))
+        new_wait = cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
+        signals[MODULAR] = delivery + min(pack_wait, max(0.0, new_wait - delivery))
         g = cfg.gas
         engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
         gas = engine_share * g.recip_lead_time_months + (1 - engine_share) * g.turbine_lead_time_months

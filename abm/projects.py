@@ -7,6 +7,13 @@ from enum import StrEnum
 
 PATHS: tuple[str, ...] = ("grid", "modular_second_life", "modular_new", "onsite_gas", "other")
 MODULAR_PATHS = ("modular_second_life", "modular_new")
+MODULAR = "modular"  # what hyperscalers choose; the vendor then designates second-life or new storage
+CHOICES: tuple[str, ...] = ("grid", MODULAR, "onsite_gas", "other")
+
+
+def choice_of(path: str) -> str:
+    """The alternative a hyperscaler chose for a project on `path` (both modular paths are 'modular')."""
+    return MODULAR if path in MODULAR_PATHS else path
 
 
 class Status(StrEnum):

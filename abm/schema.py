@@ -137,7 +137,7 @@ class HyperscalerSection(Section):
 
 class VendorSection(Section):
     n_vendors: int = P(3, ge=1, le=100, source="Crusoe, Armada, Duos/CDM-class vendors (DOMAIN-NUMBERS §4c)", doc="Modular DC vendors.")
-    factory_mw_per_month: float = P(10.0, gt=0, le=10_000, source="Crusoe Spark factory ~100 x 1 MW units/yr (DOMAIN-NUMBERS §2)", doc="Initial factory output per vendor.")
+    factory_mw_per_month: float = P(40.0, gt=0, le=10_000, source="Edge AI DC market $15.5 bn in 2025 (DOMAIN.md) at $8-12 M/MW (DOMAIN-NUMBERS §4b) ~ 1.5 GW/yr, over three vendors; Crusoe Spark alone ~100 MW/yr", doc="Initial factory output per vendor.", unconfirmed=True)
     factory_growth_per_month: float = P(0.02, ge=0, le=1, source="Edge AI DC market 20.5 % CAGR (DOMAIN.md) ~ 1.6 %/month; Armada bookings 6x FY25-FY26 (DOMAIN-NUMBERS §4c)", doc="Maximum monthly factory expansion when the backlog justifies it.", unconfirmed=True)
     augmentation_trigger: float = P(0.9, gt=0, le=1, source="PPA floors commonly 90 % of original capacity; augmentation in steps (DOMAIN-NUMBERS §6)", doc="A site is topped back up to design storage when its usable storage falls below this share of design.")
     max_site_mw: float = P(50.0, gt=0, le=10_000, source="Sparks NV site ~20 MW; Soluna Dorothy 50 MW; prefab modules 0.2-2 MW (DOMAIN-NUMBERS §2, §4c)", doc="Largest modular site; bigger campuses are split into several sites.", unconfirmed=True)

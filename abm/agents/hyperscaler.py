@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.projects import MODULAR_PATHS, PATHS, Project, Status
+from abm.projects import MODULAR, PATHS, Project, Status, choice_of
 from abm.world import HOURS_PER_MONTH, annuity_factor
 
 SPIN_UP_MONTHS = 48  # same as abm.model.SPIN_UP_MONTHS: the pipeline was filed over four years
@@ -32,8 +32,7 @@ class Hyperscaler(mesa.Agent):
         # delivery plus permitting, engine lead times, wildcard lead time.
         self.expected_wait_months: dict[str, float] = {
             "grid": cfg.queue.system_study_months + cfg.queue.facilities_study_months + cfg.queue.agreement_months + cfg.queue.construction_months_load + 12.0,
-            "modular_second_life": cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
-            "modular_new": cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
+            MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
             "onsite_gas": cfg.gas.recip_lead_time_months,
             "other": cfg.other.lead_time_months,
         }
@@ -52,7 +51,7 @@ class Hyperscaler(mesa.Agent):
         def ready(p: Project) -> bool:
             if p.status is Status.ENERGIZED:
                 return True
-            return p.status is Status.WAITING and p.month_opened + self.expected_wait_months[p.path] <= by_month
+            return p.status is Status.WAITING and p.month_opened + self.expected_wait_months[choice_of(p.path)] <= by_month
 
         return sum(p.mw for p in self.projects if ready(p))
 
@@ -104,7 +103,7 @@ class Hyperscaler(mesa.Agent):
         """Create a project, choose its path and site, and hand it to the market."""
         m = self.model
         path = self.choose_path(mw, exclude)
-        if path in MODULAR_PATHS:
+        if path == MODULAR:
             mw = min(mw, m.config.vendors.max_site_mw)
         node = m.choose_site(path, mw)
         project = Project(pid=m.next_project_id(), owner=self.unique_id, mw=mw, path=path, node=node, month_opened=m.month)
@@ -129,9 +128,9 @@ class Hyperscaler(mesa.Agent):
                 energy = (m.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh) * mwh
                 carbon = m.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
                 capex = conventional + cfg.queue.upgrade_cost_usd_per_mw * annuity * m.expected_upgrade_share
-            elif path in MODULAR_PATHS:
+            elif path == MODULAR:
                 v = cfg.vendors
-                storage_usd_per_kwh = m.expected_storage_price_usd_per_kwh(path)
+                storage_usd_per_kwh = m.modular_storage_cost_usd_per_kwh()
                 site_capex = v.facility_capex_usd_per_mw + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share) + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
                 capex = site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
                 energy = v.backup_gas_energy_share * mwh * cfg.gas.cost_usd_per_mwh

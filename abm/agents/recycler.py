@@ -31,6 +31,7 @@ class Recycler(mesa.Agent):
         self.recycled_gwh = 0.0
         self.expected_price_usd_per_kwh = np.array([model.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)])
         self.tested_this_month_gwh = 0.0
+        self.second_life_added_kwh = 0.0  # usable kWh routed to second life this month
 
     def receive(self, gwh: float) -> None:
         """Retired packs arrive to be tested."""
@@ -65,6 +66,7 @@ class Recycler(mesa.Agent):
         kept = second_life * p.second_life_yield
         recycle += float(second_life.sum() - kept.sum())
         self._add_inventory(kept)
+        self.second_life_added_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
         self.recycle(recycle)
         repurposed_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
         m.ledger.transfer(self.unique_id, "external:repurposing", repurposed_kwh * p.repurpose_cost_usd_per_kwh, "repurposing")

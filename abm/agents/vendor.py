@@ -66,19 +66,46 @@ class ModularVendor(mesa.Agent):
         return max(factory + v.delivery_months, v.solar_permit_months)
 
     def take_order(self, project: Project) -> None:
-        """Book a modular site; permitting for its solar starts now."""
+        """Book a modular site, designate its storage (second life or new), and start solar permitting."""
         v = self.model.config.vendors
         need = project.mw * v.storage_mwh_per_mw * 1000.0
+        project.path = self.designate_storage(need)
         project.vendor = self.unique_id
         project.storage_owner = self.model.new_storage_owner()
         self.orders.append(Order(project, need, permit_ready_month=self.model.month + v.solar_permit_months))
 
+    def designate_storage(self, need_kwh: float) -> str:
+        """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""
+        m = self.model
+        months_ahead = self.expected_delivery_months()
+        if m.second_life_preferred() and m.second_life_room_kwh(months_ahead) >= need_kwh:
+            return "modular_second_life"
+        return "modular_new"
+
     # --- pack market --------------------------------------------------------------------
+    def orders_due(self) -> list[Order]:
+        """Orders whose storage must be bought now: the factory reaches them within the storage's lead time.
+
+        New storage is ordered `oems.lead_time_months` ahead; second-life packs come from stock,
+        so they are bought when the order is within `delivery_months` of its factory slot.
+        """
+        cfg = self.model.config
+        due = []
+        ahead_mw = 0.0
+        for o in self.orders:
+            ahead_mw += o.project.mw - o.factory_mw_done
+            months_to_built = ahead_mw / self.capacity_mw_per_month
+            lead = cfg.vendors.delivery_months if o.second_life else cfg.oems.lead_time_months
+            if months_to_built <= lead + 1.0:
+                due.append(o)
+        return due
+
     def storage_bids(self) -> list[tuple[int, float, float]]:
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
         m = self.model
-        sl_need = sum(o.storage_outstanding_kwh() for o in self.orders if o.second_life) + self.augmentation_kwh["second_life"]
-        new_need = sum(o.storage_outstanding_kwh() for o in self.orders if not o.second_life) + self.augmentation_kwh["new"]
+        due = self.orders_due()
+        sl_need = sum(o.storage_outstanding_kwh() for o in due if o.second_life) + self.augmentation_kwh["second_life"]
+        new_need = sum(o.storage_outstanding_kwh() for o in due if not o.second_life) + self.augmentation_kwh["new"]
         bids = []
         if sl_need > 0:
             for product in SECOND_LIFE_PRODUCTS:
@@ -98,7 +125,7 @@ class ModularVendor(mesa.Agent):
             m.install_augmentation(self, product, take, soh)
             self.augmentation_kwh[kind] -= take
             kwh -= take
-        for o in self.orders:
+        for o in self.orders_due():
             if kwh <= 0:
                 break
             if o.second_life != (product in SECOND_LIFE_PRODUCTS):
