@@ -63,7 +63,6 @@ SPEC_KEYS = (
 )
 RANGE_KEYS = frozenset({"min", "max"})
 COUNTERFACTUAL_KPI = "co2_mt.recycle_first_counterfactual_total"
-META_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error", "wall_time_s")
 RESERVED_KEYS = ("run.seed", "name", "description")
 MAX_ERROR_CHARS = 500
 
@@ -587,6 +586,7 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     from abm.runner import run_scenario
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     row: dict[str, Any] = {
         "run_id": task.run_id,
         "point": task.point,
@@ -603,14 +603,22 @@ def execute_run(task: RunTask) -> dict[str, Any]:
         result = run_scenario(cfg, counterfactual=task.counterfactual)
     except Exception as exc:  # any failure of one run is data, not the end of the sweep
         row.update(
-            status="failed", error=_error_text(exc), wall_time_s=time.perf_counter() - started
+            status="failed",
+            error=_error_text(exc),
+            wall_time_s=time.perf_counter() - started,
+            cpu_time_s=time.process_time() - cpu_started,
         )
         return row
     flat = flatten_kpis(result.kpis)
     if task.kpis is not None:
         flat = {k: flat.get(k) for k in task.kpis}
     row.update(flat)
-    row.update(status="ok", error=None, wall_time_s=time.perf_counter() - started)
+    row.update(
+        status="ok",
+        error=None,
+        wall_time_s=time.perf_counter() - started,
+        cpu_time_s=time.process_time() - cpu_started,
+    )
     if task.timeseries:
         ts = result.timeseries.copy()
         ts.insert(0, "month", np.arange(len(ts), dtype=np.int64))
@@ -678,6 +686,7 @@ def results_schema(columns: Sequence[str], kpis: Sequence[str]) -> pa.Schema:
         pa.field("status", pa.string()),
         pa.field("error", pa.string()),
         pa.field("wall_time_s", pa.float64()),
+        pa.field("cpu_time_s", pa.float64()),
     ]
     fields += [pa.field(c, _arrow_type(c)) for c in columns]
     fields += [pa.field(k, pa.float64()) for k in kpis]
@@ -963,6 +972,8 @@ class _Tally:
     failed: int = 0
     lost: int = 0
     lost_messages: list[str] = field(default_factory=list)
+    run_wall_s: float = 0.0
+    run_cpu_s: float = 0.0
 
 
 def _run_serial(tasks: Iterator[RunTask], on_row: Callable[[dict[str, Any]], None]) -> None:
@@ -1117,7 +1128,9 @@ def run_sweep(
             tally.ok += 1
         else:
             tally.failed += 1
-            log.warning("run %s (point %d) failed: %s", row["run_id"], row["point"], row["error"])
+            log.info("run %s (point %d) failed: %s", row["run_id"], row["point"], row["error"])
+        tally.run_wall_s += row["wall_time_s"]
+        tally.run_cpu_s += row["cpu_time_s"]
         writer.add(row)
         bar.set_postfix(failed=tally.failed, refresh=False)
         bar.update(1)
@@ -1173,6 +1186,8 @@ def run_sweep(
         "remaining": len(plan.runs) - len(df),
         "wall_time_s": wall,
         "runs_per_minute": done_now / wall * 60.0 if wall > 0 else float("nan"),
+        "mean_run_wall_s": tally.run_wall_s / done_now if done_now else float("nan"),
+        "mean_run_cpu_s": tally.run_cpu_s / done_now if done_now else float("nan"),
     }
     return df
 
@@ -1188,6 +1203,10 @@ def summary_text(df: pd.DataFrame) -> str:
         + f"); {s.get('ok', 0)} ok, {s.get('failed', 0)} failed",
         f"  recorded {len(df)} of {s.get('planned_runs', len(df))} runs ({failed_total} failed) in {s.get('out_dir')}/",
     ]
+    if s.get("ran"):
+        lines.append(
+            f"  mean run {s['mean_run_wall_s']:.2f} s wall, {s['mean_run_cpu_s']:.2f} s CPU"
+        )
     if s.get("already_recorded"):
         lines.append(f"  {s['already_recorded']} runs were already recorded and skipped")
     if s.get("lost"):

@@ -55,7 +55,9 @@ REFERENCE = {
 
 def _stable(df: pd.DataFrame) -> pd.DataFrame:
     """A results table without timing, sorted by run id, for equality checks."""
-    return df.drop(columns=["wall_time_s"]).sort_values("run_id").reset_index(drop=True)
+    return (
+        df.drop(columns=["wall_time_s", "cpu_time_s"]).sort_values("run_id").reset_index(drop=True)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -483,6 +485,7 @@ def _fake_run(task: sweep.RunTask) -> dict[str, Any]:
         "status": "ok",
         "error": None,
         "wall_time_s": 0.0,
+        "cpu_time_s": 0.0,
     }
 
 
