@@ -1,0 +1,262 @@
+"""KPI cards: which end-of-run numbers the page shows, in which units, and which way is better."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from viz.charts import PATH_LABELS
+
+DASH = "–"  # shown when a KPI is not computable (None), never a placeholder zero
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """How to read, scale and judge one KPI."""
+
+    key: str
+    label: str
+    unit: str
+    read: Callable[[dict[str, Any]], float | None]
+    higher_is_better: bool | None
+    help: str
+    decimals: int = 1
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One formatted card: value, and the change against the comparison run."""
+
+    key: str
+    label: str
+    value: str
+    unit: str
+    delta: str
+    tone: str  # "better", "worse", "same" or "none"
+    help: str
+
+
+def _get(*path: str, scale: float = 1.0) -> Callable[[dict[str, Any]], float | None]:
+    """A reader for a nested KPI (None when absent or not computable)."""
+
+    def read(kpis: dict[str, Any]) -> float | None:
+        value: Any = kpis
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return None if value is None else float(value) * scale
+
+    return read
+
+
+def _energised_total_gw(kpis: dict[str, Any]) -> float | None:
+    """All MW energised during the run, in GW."""
+    values = kpis.get("energized_mw") or {}
+    return sum(float(v) for v in values.values()) / 1000.0 if values else None
+
+
+def _modular_gw(kpis: dict[str, Any]) -> float | None:
+    """Modular (second-life + new) MW energised, in GW."""
+    values = kpis.get("energized_mw") or {}
+    parts = [values.get("modular_second_life"), values.get("modular_new")]
+    return sum(float(v) for v in parts if v is not None) / 1000.0 if values else None
+
+
+def _co2_saving_mt(kpis: dict[str, Any]) -> float | None:
+    """CO2 of the recycle-first counterfactual minus this run's (positive: second use saved CO2)."""
+    co2 = kpis.get("co2_mt") or {}
+    total, cf = co2.get("total"), co2.get("recycle_first_counterfactual_total")
+    return None if total is None or cf is None else float(cf) - float(total)
+
+
+SPECS: tuple[KpiSpec, ...] = (
+    KpiSpec(
+        "energised_total",
+        "AI load energised",
+        "GW",
+        _energised_total_gw,
+        True,
+        "New data-centre load powered during the run, all paths.",
+    ),
+    KpiSpec(
+        "energised_grid",
+        f"{PATH_LABELS['grid']}",
+        "GW",
+        _get("energized_mw", "grid", scale=1e-3),
+        None,
+        "Energised through a utility interconnection.",
+    ),
+    KpiSpec(
+        "energised_modular",
+        "Modular (second life + new)",
+        "GW",
+        _modular_gw,
+        None,
+        "Off-grid modular data centres on second-life or new batteries plus solar.",
+    ),
+    KpiSpec(
+        "energised_gas",
+        PATH_LABELS["onsite_gas"],
+        "GW",
+        _get("energized_mw", "onsite_gas", scale=1e-3),
+        None,
+        "On-site gas turbines or engines.",
+    ),
+    KpiSpec(
+        "unserved",
+        "Unserved AI compute",
+        "GW-years",
+        _get("unserved_compute_mw_months", scale=1e-3 / 12.0),
+        False,
+        "AI demand that had no power, summed over the run.",
+    ),
+    KpiSpec(
+        "ttp_grid",
+        "Time to power, grid",
+        "months",
+        _get("time_to_power_months_median", "grid"),
+        False,
+        "Median months from decision to power for grid projects.",
+        0,
+    ),
+    KpiSpec(
+        "ttp_second_life",
+        "Time to power, second-life modular",
+        "months",
+        _get("time_to_power_months_median", "modular_second_life"),
+        False,
+        "Median months from decision to power for second-life modular sites.",
+        0,
+    ),
+    KpiSpec(
+        "queue_wait",
+        "Queue median wait (data centres)",
+        "months",
+        _get("queue", "median_wait_months"),
+        False,
+        "Median months from request to energisation of data-centre loads.",
+    ),
+    KpiSpec(
+        "queue_backlog",
+        "Queue backlog at the end",
+        "GW",
+        _get("queue", "backlog_gw_end"),
+        False,
+        "MW still waiting in interconnection queues at the end.",
+        0,
+    ),
+    KpiSpec(
+        "phantom",
+        "Phantom share of requested MW",
+        "%",
+        _get("queue", "phantom_share_of_requested_mw", scale=100.0),
+        False,
+        "Share of requested data-centre MW that was a duplicate filing.",
+        0,
+    ),
+    KpiSpec(
+        "second_life",
+        "Packs to second life",
+        "GWh",
+        _get("packs", "second_life_gwh"),
+        True,
+        "Retired EV pack capacity that got a second life as storage.",
+        0,
+    ),
+    KpiSpec(
+        "recycled",
+        "Packs recycled",
+        "GWh",
+        _get("packs", "recycled_gwh"),
+        None,
+        "Retired EV pack capacity sent to material recovery.",
+        0,
+    ),
+    KpiSpec(
+        "co2_total",
+        "CO2, operational + embodied",
+        "Mt",
+        _get("co2_mt", "total"),
+        False,
+        "Cumulative CO2 of the AI load energised in the run.",
+        0,
+    ),
+    KpiSpec(
+        "co2_saving",
+        "CO2 saved vs recycle-first",
+        "Mt",
+        _co2_saving_mt,
+        True,
+        "Recycle-first counterfactual minus this run (computed after the run).",
+        1,
+    ),
+    KpiSpec(
+        "overshoot",
+        "Utility forecast overshoot",
+        "%",
+        _get("utility_forecast_overshoot_pct"),
+        False,
+        "How far utilities' load forecasts exceeded the load that came.",
+    ),
+    KpiSpec(
+        "incentives",
+        "Incentives paid",
+        "$ bn",
+        _get("incentives_usd", scale=1e-9),
+        None,
+        "45X and solar credits paid during the run.",
+    ),
+)
+SPECS_BY_KEY = {s.key: s for s in SPECS}
+WORKSHOP_KPIS = (
+    "energised_total",
+    "unserved",
+    "ttp_grid",
+    "ttp_second_life",
+    "second_life",
+    "co2_saving",
+)
+
+
+def format_number(value: float | None, decimals: int) -> str:
+    """Thousands separators and fixed decimals; the dash for None."""
+    if value is None:
+        return DASH
+    return f"{value:,.{decimals}f}"
+
+
+def cards(
+    kpis: dict[str, Any] | None,
+    compare: dict[str, Any] | None = None,
+    keys: tuple[str, ...] | None = None,
+) -> list[KpiCard]:
+    """Formatted cards for `keys` (all by default), with deltas when a comparison is given."""
+    out = []
+    for spec in SPECS if keys is None else [SPECS_BY_KEY[k] for k in keys]:
+        value = spec.read(kpis) if kpis else None
+        other = spec.read(compare) if compare else None
+        delta, tone = "", "none"
+        if value is not None and other is not None:
+            diff = value - other
+            if abs(diff) < 0.5 * 10 ** (-spec.decimals):
+                delta, tone = "no change", "same"
+            else:
+                delta = f"{diff:+,.{spec.decimals}f} {spec.unit}"
+                if spec.higher_is_better is not None:
+                    tone = "better" if (diff > 0) == spec.higher_is_better else "worse"
+        elif compare is not None and value is not None:
+            delta = f"{DASH} vs comparison"
+        out.append(
+            KpiCard(
+                spec.key,
+                spec.label,
+                format_number(value, spec.decimals),
+                spec.unit,
+                delta,
+                tone,
+                spec.help,
+            )
+        )
+    return out
