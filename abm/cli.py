@@ -127,6 +127,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 @_command("sweep")
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a parameter sweep from a spec file on a local process pool or a Dask cluster."""
+    import os
+
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # before numpy loads: one BLAS thread per model run
     from abm.sweep import run_sweep, summary_text
 
     try:

@@ -24,6 +24,7 @@ import time
 import tomllib
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -956,6 +957,29 @@ def _prepare_folder(
 
 
 # ---------------------------------------------------------------------------- execution
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Worker processes started inside get one BLAS thread each (unless the user set one).
+
+    One model per core: multi-threaded OpenBLAS in every worker oversubscribes the cores and
+    made a baseline run 2-3x slower in CPU time (docs/sweeps.md).
+    """
+    saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
+    try:
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+
+
 def default_workers() -> int:
     """Cores this process may use."""
     try:
@@ -1148,7 +1172,10 @@ def run_sweep(
             _run_serial(tasks(), on_row)
         elif executor_name == "process":
             ctx = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            with (
+                single_threaded_children(),
+                cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool,
+            ):
                 try:
                     _run_executor(pool, tasks(), lambda: 2 * n_workers, on_row, on_lost)
                 except BaseException:
