@@ -1,19 +1,40 @@
 """`powerstack` command line: run, validate, list, compare, app, sweep, analyze.
 
-Exit codes: 0 success, 2 bad input (one line starting `error:`, no traceback), 1 internal failure.
+Exit codes: 0 success, 2 bad input (one line starting `error:`, no traceback), 1 internal failure
+(with a traceback; a full disk or a read-only folder gets one `error:` line instead), 130 interrupted
+(Ctrl+C), 143 terminated (SIGTERM). Nothing half-written is left behind in any of these cases.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
 from abm.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+# OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG})
+AFTER_OS_ERROR = {
+    "run": "nothing was written",
+    "sweep": "finished runs are saved; fix the cause and continue with --resume",
+}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interrupt so clean-up runs and no half-written output stays behind."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,13 +67,43 @@ def _progress_bar(total: int, desc: str):  # noqa: ANN202 - returns a callback o
     return update, bar
 
 
+def check_out_dir(out: Path, flag: str) -> None:
+    """Fail before a run if its output folder cannot be made: a file in the way or no write access."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{flag} {out}: is an existing file; expected a folder (new or existing)")
+        probe = out
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            raise InputError(f"{flag} {out}: {probe} is a file; expected a folder path")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise InputError(f"{flag} {out}: cannot create or write in {probe} (permission denied)")
+    except OSError as exc:
+        raise InputError(f"{flag} {out}: cannot use this folder ({exc.strerror})") from None
+
+
 @_command("run")
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and write the contract's files."""
-    from abm.runner import _resolve, run_scenario, write_outputs
+    from abm.scenario import (
+        config_with,
+        load_scenario,
+        parse_overrides,
+        resolve_scenario_path,
+        source_label,
+    )
 
-    cfg = _resolve(args.scenario, args.seed, args.months, args.set)
+    cfg = load_scenario(args.scenario, args.set, check_grid=True)
+    extra = {key: value for key, value in (("run.seed", args.seed), ("run.months", args.months)) if value is not None}
+    if extra:
+        cfg = config_with(cfg, extra, "--seed/--months")
+    where = source_label(resolve_scenario_path(args.scenario), parse_overrides(args.set))
     out = Path(args.out) if args.out else Path("runs") / f"{cfg.name}-s{cfg.run.seed}"
+    check_out_dir(out, "--out" if args.out else "output folder")
+    # the model (and its heavy imports) loads only once the input is known to be valid
+    from abm.runner import run_scenario, write_outputs
+
     update, bar = _progress_bar(cfg.run.months * (1 if args.no_counterfactual or cfg.packs.routing == "recycle_first" else 2), cfg.name)
     offset = {"done": 0}
 
@@ -65,6 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         result = run_scenario(cfg, counterfactual=not args.no_counterfactual, check=args.check, progress=progress if update else None)
+    except InputError as exc:  # raised while the model builds (e.g. its grid): say which scenario
+        raise InputError(f"{where}: {exc}") from None
     finally:
         if bar is not None:
             bar.close()
@@ -82,7 +135,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a scenario file (and overrides) without running it."""
     from abm.scenario import load_scenario
 
-    cfg = load_scenario(args.scenario, args.set)
+    cfg = load_scenario(args.scenario, args.set, check_grid=True)
     print(f"ok: {args.scenario} is a valid scenario ({cfg.name!r}, {cfg.run.start} + {cfg.run.months} months)")
     return 0
 
@@ -158,6 +211,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("validate-model")
+def cmd_validate_model(args: argparse.Namespace) -> int:
+    """Run the baseline over several seeds and write the validation report."""
+    from abm.validation import REPORT, write_report
+
+    seeds = list(range(1, args.seeds + 1))
+    if args.seeds < 1:
+        raise InputError(f"--seeds {args.seeds}: expected at least 1")
+    path = write_report(seeds, Path(args.out) if args.out else REPORT, progress=lambda msg: print(msg, file=sys.stderr))
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = _Parser(prog="powerstack", description="Agent-based market model of the AI power stack.")
@@ -183,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--seed", type=int, default=1)
     cmp_.add_argument("--months", type=int)
 
+    vm = sub.add_parser("validate-model", help="run the baseline over several seeds and write docs/validation.md")
+    vm.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    vm.add_argument("--out", help="report path (default docs/validation.md)")
+
     app = sub.add_parser("app", help="start the interactive app")
     app.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     app.add_argument("--port", type=int, default=8765)
@@ -206,17 +276,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, whatever characters a file name or value brought in."""
+    return " ".join(str(exc).splitlines())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, dispatch, and map errors to exit codes."""
+    """Entry point: parse, dispatch, and map errors to exit codes (SIGTERM counts as an interrupt)."""
+    command = None
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if on_main_thread else None
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        command = args.command
+        return COMMANDS[command](args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("error: interrupted; no partial output was written", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        after = AFTER_OS_ERROR.get(command or "", "")
+        print(f"error: {where}{exc.strerror or _one_line(exc)}{'; ' + after if after else ''}", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

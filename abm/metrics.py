@@ -224,6 +224,8 @@ class MonthRecorder:
                 "median_wait_months_generation": _finite_or_none(q.median_wait_months(kind=1, month=m.month)),
                 "backlog_gw_end": q.backlog_mw() / 1000.0,
                 "withdrawn_share": _finite_or_none(q.withdrawn_share()),
+                "withdrawn_share_generation": _finite_or_none(q.withdrawn_share(kind=1)),
+                "withdrawn_share_storage": _finite_or_none(q.withdrawn_share(kind=2)),
                 "phantom_share_of_requested_mw": _finite_or_none(q.phantom_share_of_requested_mw()),
             },
             "packs": {

@@ -100,18 +100,19 @@ def run_scenario(
     kpis = model.recorder.kpis()
     if counterfactual:
         if cfg.packs.routing == "recycle_first":
-            kpis["co2_mt"]["recycle_first_counterfactual_total"] = kpis["co2_mt"]["total"]
+            cf_co2 = kpis["co2_mt"]
         else:
             cf_model, _ = simulate(config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual"))
-            kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_model.recorder.kpis()["co2_mt"]["total"]
+            cf_co2 = cf_model.recorder.kpis()["co2_mt"]
+        kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
+        kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]
     return RunResult(cfg, ts, kpis, time.perf_counter() - started, model if keep_model else None)
 
 
 # ---------------------------------------------------------------------- files
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def _stage(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write via `write` into a hidden temporary file beside `path`; return it (removed on failure)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -119,16 +120,42 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return tmp_path
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = _stage(path, write)
+    try:
         os.replace(tmp_path, path)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        tmp_path.unlink(missing_ok=True)
+
+
+def _parquet_writer(df: pd.DataFrame) -> Callable[[Path], None]:
+    """A writer of deterministic Parquet: no pandas metadata or timestamps, so equal tables give equal bytes."""
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    return lambda p: pq.write_table(table, p, compression="zstd", write_statistics=False)
 
 
 def write_parquet_deterministic(df: pd.DataFrame, path: Path) -> None:
     """Parquet with no pandas metadata or timestamps, so equal tables give equal bytes."""
-    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
-    _atomic_write(path, lambda p: pq.write_table(table, p, compression="zstd", write_statistics=False))
+    _atomic_write(path, _parquet_writer(df))
+
+
+def _make_dirs(folder: Path) -> list[Path]:
+    """mkdir -p that returns the folders it created, outermost first (to undo them on failure)."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
 
 
 def _json_text(obj: Any) -> str:
@@ -145,12 +172,13 @@ def package_version() -> str:
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
-    """Write timeseries.parquet, kpis.json, scenario.toml and run.json into out_dir, each atomically."""
+    """Write timeseries.parquet, kpis.json, scenario.toml and run.json into out_dir, all or nothing.
+
+    Every file is first written to a hidden temporary name; only when all four are complete are
+    they renamed into place. On any failure (a full disk, an interrupt) the temporary files and
+    any folder this call created are removed, and files of an earlier run stay as they were.
+    """
     out_dir = Path(out_dir)
-    paths = {name: out_dir / name for name in ("timeseries.parquet", "kpis.json", "scenario.toml", "run.json")}
-    write_parquet_deterministic(result.timeseries, paths["timeseries.parquet"])
-    _atomic_write(paths["kpis.json"], lambda p: p.write_text(_json_text(result.kpis)))
-    _atomic_write(paths["scenario.toml"], lambda p: p.write_text(to_toml(result.config)))
     run_info = {
         "package_version": package_version(),
         "scenario": result.config.name,
@@ -160,5 +188,27 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
-    _atomic_write(paths["run.json"], lambda p: p.write_text(_json_text(run_info)))
+    writers: dict[str, Callable[[Path], None]] = {
+        "timeseries.parquet": _parquet_writer(result.timeseries),
+        "kpis.json": lambda p: p.write_text(_json_text(result.kpis)),
+        "scenario.toml": lambda p: p.write_text(to_toml(result.config)),
+        "run.json": lambda p: p.write_text(_json_text(run_info)),
+    }
+    paths = {name: out_dir / name for name in writers}
+    created = _make_dirs(out_dir)
+    staged: dict[str, Path] = {}
+    try:
+        for name, write in writers.items():
+            staged[name] = _stage(paths[name], write)
+        for name, tmp in staged.items():
+            os.replace(tmp, paths[name])
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     return paths
