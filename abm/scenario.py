@@ -21,6 +21,9 @@ from abm.schema import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
 
 MAX_FILE_BYTES = 1_000_000
 TOP_LEVEL_KEYS = ("name", "description", "extends", *SECTIONS)
+GRID_FILE_SUFFIXES = (".json", ".graphml")
+MAX_VALUE_CHARS = 60
+_UNSAFE_NAME_CHARS = frozenset("/\\") | {chr(c) for c in (*range(32), 127)}
 
 
 def scenarios_dir() -> Path:
@@ -38,10 +41,16 @@ def list_scenarios() -> list[tuple[str, str]]:
     return out
 
 
-def resolve_scenario_path(name_or_path: str | os.PathLike[str]) -> Path:
-    """A scenario name ('baseline') or a path to a .toml file -> an existing file path."""
+def resolve_scenario_path(name_or_path: str | os.PathLike[str], untrusted: bool = False) -> Path:
+    """A scenario name ('baseline') or a path to a .toml file -> an existing file path.
+
+    With `untrusted` (names sent by a browser) only the built-in scenarios' names are accepted.
+    """
     text = str(name_or_path)
     path = Path(text)
+    if untrusted and text not in {p.stem for p in scenarios_dir().glob("*.toml")}:
+        names = [p.stem for p in scenarios_dir().glob("*.toml")]
+        raise InputError(f"scenario {_short(text)}: expected the name of a built-in scenario{did_you_mean(text, names)}; known: {', '.join(sorted(names))}")
     if path.suffix == ".toml" or os.sep in text or "/" in text:
         if not path.is_file():
             raise InputError(f"{text}: scenario file not found")
@@ -58,11 +67,13 @@ def resolve_scenario_path(name_or_path: str | os.PathLike[str]) -> Path:
 def _read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every way it can be broken into an InputError."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # never read more than the limit, however big the file
     except OSError as exc:
         raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: file is {len(raw):,} bytes; scenario files are limited to {MAX_FILE_BYTES:,}")
+        raise InputError(f"{path}: file is over {MAX_FILE_BYTES:,} bytes; expected a scenario file within that limit")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as some editors write
     if not raw.strip():
         raise InputError(f"{path}: file is empty; expected a TOML scenario with at least a name")
     if b"\x00" in raw:
@@ -73,6 +84,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not UTF-8 text; expected a TOML scenario") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
+        if "integer string conversion" in str(exc):
+            raise InputError(f"{path}: invalid TOML: an integer literal with more than 4,300 digits; expected numbers in the parameters' ranges") from None
+        raise InputError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,16 +106,16 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 def _resolve_extends(path: Path, target: Any) -> Path:
     """Find the file an `extends` names: beside the extending file, else the built-in folder."""
     if not isinstance(target, str) or not target:
-        raise InputError(f"{path}: key 'extends' = {target!r}; expected a scenario file name such as \"baseline.toml\"")
+        raise InputError(f"{path}: key 'extends' = {_short(target)}; expected a scenario file name such as \"baseline.toml\"")
     name = target if target.endswith(".toml") else f"{target}.toml"
     if Path(name).is_absolute() or ".." in Path(name).parts:
-        raise InputError(f"{path}: key 'extends' = {target!r} escapes the scenario folder; name a file beside it")
+        raise InputError(f"{path}: key 'extends' = {_short(target)} escapes the scenario folder; name a file beside it")
     for folder in (path.parent, scenarios_dir()):
         candidate = folder / name
         if candidate.is_file():
             return candidate
     names = [p.stem for p in scenarios_dir().glob("*.toml")]
-    raise InputError(f"{path}: key 'extends' = {target!r}: no such scenario{did_you_mean(Path(name).stem, names)}")
+    raise InputError(f"{path}: key 'extends' = {_short(target)}: no such scenario{did_you_mean(Path(name).stem, names)}")
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -122,15 +139,18 @@ def _check_structure(data: Mapping[str, Any], where: Path | str) -> None:
     """Unknown sections or keys, and sections that are not tables, fail with a suggestion."""
     for key, value in data.items():
         if key not in TOP_LEVEL_KEYS:
-            raise InputError(f"{where}: unknown key {key!r}{did_you_mean(key, TOP_LEVEL_KEYS)}; expected one of: {', '.join(TOP_LEVEL_KEYS)}")
+            section, _, param = str(key).partition(".")
+            if section in SECTIONS and param in SECTIONS[section].model_fields:
+                raise InputError(f"{where}: key {key!r} at the top level; expected it inside its table: [{section}] {param} = ...")
+            raise InputError(f"{where}: unknown key {_short(key)}{did_you_mean(key, TOP_LEVEL_KEYS)}; expected one of: {', '.join(TOP_LEVEL_KEYS)}")
         if key in SECTIONS:
             if not isinstance(value, Mapping):
-                raise InputError(f"{where}: [{key}] must be a table of parameters, got {type(value).__name__} {value!r}")
+                raise InputError(f"{where}: [{key}] must be a table of parameters, got {type(value).__name__} {_short(value)}")
             fields = SECTIONS[key].model_fields
             for sub in value:
                 if sub not in fields:
                     suggestion = did_you_mean(f"{key}.{sub}", [f"{key}.{f}" for f in fields])
-                    raise InputError(f"{where}: unknown key '{key}.{sub}'{suggestion}")
+                    raise InputError(f"{where}: unknown key {_short(f'{key}.{sub}')}{suggestion}")
 
 
 def parse_override_value(text: str) -> Any:
@@ -166,17 +186,29 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], where: s
             continue
         section, _, param = key.partition(".")
         if section not in SECTIONS or param not in SECTIONS[section].model_fields:
-            raise InputError(f"{where}: unknown parameter {key!r}{did_you_mean(key, keys)}")
+            raise InputError(f"{where}: unknown parameter {_short(key)}{did_you_mean(key, keys)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"{where}: {key} = {value!r}; expected a finite number")
         data.setdefault(section, {})[param] = value
     return data
 
 
+def _short(value: Any) -> str:
+    """repr of a value, cut to MAX_VALUE_CHARS so a message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= MAX_VALUE_CHARS else f"{text[: MAX_VALUE_CHARS - 5]}...{text[-2:]}"
+
+
 def _expected(err: dict[str, Any], section: str | None, param: str | None) -> str:
     """A short phrase saying what a failed field expects (type, range or choices)."""
     if err["type"] == "finite_number":
         return "a finite number"
+    if err["type"] == "string_too_short":
+        return f"a string of at least {err['ctx']['min_length']} character(s)"
+    if err["type"] == "string_too_long":
+        return f"a string of at most {err['ctx']['max_length']} characters"
+    if err["type"] == "string_type" and param in ("start", "available_from"):
+        return 'a month as a quoted string "YYYY-MM", e.g. "2025-01"'
     if section and param and err["type"] not in ("bool_type", "int_type", "float_type", "string_type", "value_error"):
         return allowed_range(section, param)
     if section and param and err["type"] == "value_error":
@@ -193,12 +225,15 @@ def _format_validation_error(exc: ValidationError, where: str) -> InputError:
     section = loc[0] if loc and loc[0] in SECTIONS else None
     param = loc[1] if section and len(loc) > 1 and loc[1] in SECTIONS[section].model_fields else None
     value = err.get("input")
-    return InputError(f"{where}: {key} = {value!r}; expected {_expected(err, section, param)}")
+    return InputError(f"{where}: {key} = {_short(value)}; expected {_expected(err, section, param)}")
 
 
 def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
     """Validate a merged scenario dict into a ScenarioConfig, or raise one clear InputError."""
     _check_structure(data, where)
+    name = data.get("name")
+    if isinstance(name, str) and (set(name) & _UNSAFE_NAME_CHARS or name.startswith(".")):
+        raise InputError(f"{where}: name = {_short(name)}; expected a name without '/', '\\', control characters or a leading dot (it names the output folder)")
     clean = {k: v for k, v in data.items() if k != "extends"}
     try:
         return ScenarioConfig.model_validate(clean)
@@ -206,18 +241,88 @@ def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
         raise _format_validation_error(exc, where) from None
 
 
+def source_label(path: Path, overrides: Mapping[str, Any]) -> str:
+    """How messages name a scenario: its file, plus the keys `--set` changed."""
+    return f"{path}" if not overrides else f"{path} with --set {', '.join(overrides)}"
+
+
 def load_scenario(
     name_or_path: str | os.PathLike[str] = "baseline",
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
+    *,
+    check_grid: bool = False,
+    untrusted: bool = False,
 ) -> ScenarioConfig:
-    """Load a scenario by name or path, follow `extends`, apply overrides, and validate it."""
-    path = resolve_scenario_path(name_or_path)
+    """Load a scenario by name or path, follow `extends`, apply overrides, and validate it.
+
+    `check_grid` also opens the grid the scenario names (file or pandapower case), as
+    `powerstack validate` and `run` do. `untrusted` is for input from a browser: only built-in
+    scenario names, and grid files only inside the scenario folder.
+    """
+    path = resolve_scenario_path(name_or_path, untrusted)
     data = _load_raw(path)
     data.setdefault("name", path.stem)
     parsed = parse_overrides(overrides)
     data = apply_overrides(data, parsed)
-    where = f"{path}" if not parsed else f"{path} with --set {', '.join(parsed)}"
-    return build_config(data, where)
+    where = source_label(path, parsed)
+    cfg = build_config(data, where)
+    if untrusted:
+        grid_file_path(cfg.grid.source, where, confine=True)
+    if check_grid:
+        check_grid_source(cfg, where)
+    return cfg
+
+
+def grid_file_path(source: str, where: str, confine: bool = False) -> Path | None:
+    """The file a `grid.source` names (relative paths from the scenario folder, as the model reads them).
+
+    None for "synthetic" and "pandapower:<case>". With `confine`, a path that leaves the scenario
+    folder (absolute, `..` or a symlink out) is an InputError.
+    """
+    if source == "synthetic" or source.startswith("pandapower:"):
+        return None
+    path = Path(source)
+    if path.suffix.lower() not in GRID_FILE_SUFFIXES:
+        hint = did_you_mean(source, ["synthetic", "pandapower:case118"])
+        raise InputError(f'{where}: grid.source = {_short(source)}; expected "synthetic", "pandapower:<case>" or a path ending in .json or .graphml{hint}')
+    full = path if path.is_absolute() else scenarios_dir() / path
+    if confine:
+        root = scenarios_dir().resolve()
+        if not full.resolve().is_relative_to(root):
+            raise InputError(f"{where}: grid.source = {_short(source)} is outside the scenario folder; expected a grid file under {root.name}/")
+    return full
+
+
+def check_grid_source(cfg: ScenarioConfig, where: str) -> None:
+    """Open the grid a scenario names and check it, so a bad one fails before any run.
+
+    Grid files are read and validated; a pandapower case name is looked up (not built); a
+    synthetic grid's size arguments are checked against each other.
+    """
+    grid = cfg.grid
+    if grid.source == "synthetic":
+        if grid.n_territories > grid.n_buses:
+            raise InputError(f"{where}: grid.n_territories = {grid.n_territories}; expected at most grid.n_buses ({grid.n_buses})")
+        return
+    from abm.grid import topology
+
+    label = f"{where}: grid.source = {_short(grid.source)}"
+    if grid.source.startswith("pandapower:"):
+        case = grid.source.split(":", 1)[1]
+        try:
+            known = topology.pandapower_cases()
+        except InputError as exc:
+            raise InputError(f"{label}: {exc}") from None
+        if case not in known:
+            raise InputError(f"{label}: unknown pandapower case{did_you_mean(case, known)}; expected one of the {len(known)} cases in pandapower.networks, e.g. case118 or GBnetwork")
+        return
+    path = grid_file_path(grid.source, where)
+    try:
+        topology.load_grid_file(path)
+    except InputError as exc:
+        raise InputError(f"{label}: {exc}") from None
+    except (OSError, ValueError, RecursionError) as exc:  # unreadable or pathological files the reader does not catch
+        raise InputError(f"{label}: grid file {path}: cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
 
 
 def config_with(cfg: ScenarioConfig, overrides: Mapping[str, Any], where: str = "overrides") -> ScenarioConfig:
