@@ -47,8 +47,11 @@ lint: $(STAMP)  ## ruff
 bench: $(STAMP)  ## run all benchmarks, write benchmarks/results.json and docs/performance.md
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## regenerate the generated docs (parameter table, validation report)
+docs: $(STAMP)  ## regenerate every generated page: parameters, validation, baseline story, scenarios
 	$(BIN)/python -m abm.paramdoc
+	$(BIN)/powerstack validate-model --seeds 5
+	$(BIN)/python docs/scripts/baseline_story.py
+	$(BIN)/python docs/scripts/scenario_charts.py
 
 clean-venv:  ## remove the environment
 	rm -rf $(VENV)
