@@ -150,6 +150,48 @@ def test_hosting_capacity_blocks_give_the_same_answer(monkeypatch):
     np.testing.assert_array_equal(net.hosting_capacity_mw(base, some), whole[some])
 
 
+def test_cached_sensitivities_match_the_block_path(monkeypatch):
+    grid = synthetic_grid(300, 4, 3000.0, np.random.default_rng(5))
+    net, fresh = DCNetwork(grid), DCNetwork(grid)
+    base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)
+    leaf = next(b for b in range(net.n_bus) if grid.degree(b) == 1 and base[b] < 0)
+    line = net.line_index(leaf, next(iter(grid[leaf])))
+    for n in (net, fresh):  # overload the leaf's only line: it blocks that bus alone
+        n.rating_mw[line] = 0.5 * abs(n.flows_mw(base)[line])
+    monkeypatch.setattr(flow, "SENSITIVITY_CACHE_BYTES", 0)  # never cache: blocks every call
+    uncached = [fresh.hosting_capacity_mw(base, supply=s) for s in ("generators", "slack")]
+    assert fresh._sensitivity_cache is None
+    monkeypatch.undo()
+    cached = [net.hosting_capacity_mw(base, supply=s) for s in ("generators", "slack")]
+    assert net._sensitivity_cache is not None
+    for a, b in zip(cached, uncached, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert cached[1][leaf] == 0.0 and np.count_nonzero(cached[1] == 0.0) == 1
+    some = np.array([250, 3, 3, leaf])
+    np.testing.assert_array_equal(
+        net.hosting_capacity_mw(base, some, supply="slack"), cached[1][some]
+    )
+
+
+def test_sensitivity_cache_follows_the_supply_shares():
+    grid = synthetic_grid(120, 3, 1200.0, np.random.default_rng(2))
+    net, fresh = DCNetwork(grid), DCNetwork(grid)
+    base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)
+    from_generators = net.hosting_capacity_mw(base)
+    from_slack = net.hosting_capacity_mw(base, supply="slack")  # replaces the cached entry
+    assert not np.array_equal(from_generators, from_slack)
+    np.testing.assert_array_equal(from_slack, fresh.hosting_capacity_mw(base, supply="slack"))
+    np.testing.assert_array_equal(net.hosting_capacity_mw(base), from_generators)
+
+
+def test_solves_in_column_blocks_match_one_solve(monkeypatch):
+    net = DCNetwork(synthetic_grid(200, 2, 2000.0, np.random.default_rng(3)))
+    buses = np.arange(net.n_bus)
+    blocked = net.ptdf_columns(buses)
+    monkeypatch.setattr(flow, "SOLVE_BLOCK_COLUMNS", net.n_bus)  # one SuperLU call
+    np.testing.assert_allclose(net.ptdf_columns(buses), blocked, rtol=0, atol=1e-13)
+
+
 def test_supply_argument_is_checked():
     net = DCNetwork(three_bus())
     with pytest.raises(ValueError, match="supply"):
