@@ -205,6 +205,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     result = analyze_sweep(args.dir, args.kpis or None, plot_path=args.plot)
     cells = summary_table(result)
     print(markdown(cells) if args.markdown else cells.to_string())
+    for kpi, note in result.notes.items():
+        print(f"  note {kpi}: {note}")
     for kpi, reason in result.skipped.items():
         print(f"  skipped {kpi}: {reason}")
     print(f"wrote {', '.join(str(p) for p in result.paths.values())}")

@@ -22,7 +22,7 @@ from abm.errors import InputError
 from abm.sweep import load_design, load_manifest, load_results, select_kpis
 
 ANALYSABLE = ("sobol", "morris")
-TIDY_COLUMNS = ("method", "kpi", "parameter", "index", "value", "conf")
+TIDY_COLUMNS = ("method", "kpi", "parameter", "index", "value", "conf", "samples")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Sensitivity:
     kpis: list[str]
     n_points: int
     skipped: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
 
 
@@ -65,11 +66,15 @@ def analyze_sweep(
     conf_level: float = 0.95,
     num_resamples: int = 100,
     seed: int = 0,
+    min_complete_share: float = 0.5,
 ) -> Sensitivity:
     """Sobol or Morris indices per KPI of a sweep folder; writes sensitivity.csv/.parquet/.png.
 
-    `kpis` narrows the KPIs (exact names or prefixes); KPIs that are constant or missing at
-    some design point are skipped and listed in `Sensitivity.skipped` with the reason.
+    `kpis` narrows the KPIs (exact names or prefixes). A failed run or an undefined KPI leaves
+    a hole in the design; the Saltelli blocks (Sobol) or trajectories (Morris) with holes are
+    dropped, which keeps the estimators valid on fewer samples (`Sensitivity.notes`). KPIs
+    with fewer than `min_complete_share` of their blocks complete, or constant ones, are
+    skipped and listed in `Sensitivity.skipped` with the reason.
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -101,14 +106,30 @@ def analyze_sweep(
     rows: list[dict[str, object]] = []
     skipped: dict[str, str] = {}
     X = _sample_matrix(out, names) if method == "morris" else None
+    notes: dict[str, str] = {}
+    k = len(names)
+    if method == "sobol":
+        block, unit = (2 * k + 2 if spec["second_order"] else k + 2), "Saltelli blocks"
+    else:
+        block, unit = k + 1, "trajectories"
+    n_blocks = int(means.index.size) // block
     for kpi in chosen:
-        y = means[kpi].to_numpy(dtype=float)
-        n_bad = int((~np.isfinite(y)).sum())
-        if n_bad:
+        values = means[kpi].to_numpy(dtype=float).reshape(n_blocks, block)
+        complete = np.isfinite(values).all(axis=1)
+        used = int(complete.sum())
+        n_bad = int((~np.isfinite(values)).sum())
+        if used < max(2, math.ceil(min_complete_share * n_blocks)):
             skipped[kpi] = (
-                f"no value at {n_bad} of {y.size} design points (failed runs or undefined KPI)"
+                f"only {used} of {n_blocks} {unit} complete (no value at {n_bad} of "
+                f"{values.size} design points: failed runs or undefined KPI)"
             )
             continue
+        if used < n_blocks:
+            notes[kpi] = (
+                f"{used} of {n_blocks} {unit} used; {n_blocks - used} dropped for missing "
+                f"values at {n_bad} design points"
+            )
+        y = values[complete].ravel()
         if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
             skipped[kpi] = "constant across the design"
             continue
@@ -124,16 +145,18 @@ def analyze_sweep(
                     seed=seed,
                 )
             else:
+                x_used = X.reshape(n_blocks, block, k)[complete].reshape(-1, k)
                 si = morris_analyze.analyze(
                     problem,
-                    X,
+                    x_used,
                     y,
                     num_resamples=num_resamples,
                     conf_level=conf_level,
                     num_levels=spec["levels"],
                     seed=seed,
                 )
-        rows.extend(_tidy(method, kpi, names, si, spec.get("second_order", False)))
+        for row in _tidy(method, kpi, names, si, spec.get("second_order", False)):
+            rows.append({**row, "samples": used})
     table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
     result = Sensitivity(
         method,
@@ -142,6 +165,7 @@ def analyze_sweep(
         [k for k in chosen if k not in skipped],
         int(means.index.size),
         skipped,
+        notes,
     )
     if write:
         result.paths["csv"] = out / "sensitivity.csv"

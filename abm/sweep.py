@@ -571,10 +571,26 @@ def flatten_kpis(kpis: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _frame_label(frame: traceback.FrameSummary) -> str:
+    """'abm/model.py:287 choose_site' for project code, 'file.py:12' otherwise."""
+    path = Path(frame.filename)
+    try:
+        name = f"abm/{path.resolve().relative_to(_PACKAGE_DIR).as_posix()}"
+    except (ValueError, OSError):
+        name = path.name
+    return f"{name}:{frame.lineno} {frame.name}"
+
+
 def _error_text(exc: BaseException) -> str:
-    """One line: exception type, message and the innermost frame, capped in length."""
+    """One line: exception type, message, and where it was raised (innermost project frame too)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f" [at {Path(frames[-1].filename).name}:{frames[-1].lineno}]" if frames else ""
+    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(_PACKAGE_DIR)]
+    places = [_frame_label(f) for f in (ours[-1:] + frames[-1:])] if frames else []
+    places = list(dict.fromkeys(places))
+    where = f" [at {' < '.join(reversed(places))}]" if places else ""
     message = " ".join(str(exc).split()) or "(no message)"
     text = f"{type(exc).__name__}: {message}"
     if len(text) > MAX_ERROR_CHARS:

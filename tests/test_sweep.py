@@ -326,6 +326,7 @@ def test_failing_point_is_recorded_and_the_rest_finish(reference: pd.DataFrame) 
     assert (
         failed["error"].str.contains("InputError: grid file .*no_such_grid.json: not found").all()
     )
+    assert failed["error"].str.contains(r"\[at abm/grid/topology\.py:\d+ load_grid_file\]").all()
     assert failed["energized_mw.grid"].isna().all()
     assert len(ok) == 8 and ok["error"].isna().all() and ok["energized_mw.grid"].notna().all()
     summary = reference.attrs["sweep"]
@@ -481,7 +482,8 @@ def _fake_run(task: sweep.RunTask) -> dict[str, Any]:
         **x,
         "energized_mw.grid": 10.0 * g + 0.01 * c,  # g dominates, d has no effect
         "co2_mt.total": 3.0,  # constant
-        "queue.median_wait_months": None if g > 1.9 else d,  # undefined at some points
+        "queue.median_wait_months": None if g > 1.9 else d,  # undefined at a few points
+        "packs.second_life_gwh": None if g > 1.0 else g,  # undefined at most points
         "status": "ok",
         "error": None,
         "wall_time_s": 0.0,
@@ -509,7 +511,12 @@ def test_sobol_analysis_recovers_a_known_function(
         "months": 1,
         "fixed": FAST,
         "parameters": LEVERS,
-        "kpis": ["energized_mw.grid", "co2_mt.total", "queue.median_wait_months"],
+        "kpis": [
+            "energized_mw.grid",
+            "co2_mt.total",
+            "queue.median_wait_months",
+            "packs.second_life_gwh",
+        ],
     }
     run_sweep(spec, tmp_path / "s", workers=1, progress=False)
     result = analyze_sweep(tmp_path / "s")
@@ -522,12 +529,26 @@ def test_sobol_analysis_recovers_a_known_function(
     assert t["energized_mw.grid", "ST", "hyperscalers.duplicate_filings"] == pytest.approx(
         0.0, abs=1e-9
     )
-    assert result.skipped == {
-        "co2_mt.total": "constant across the design",
-        "queue.median_wait_months": result.skipped["queue.median_wait_months"],
+    assert set(result.skipped) == {"co2_mt.total", "packs.second_life_gwh"}
+    assert result.skipped["co2_mt.total"] == "constant across the design"
+    assert result.skipped["packs.second_life_gwh"].startswith("only ")
+    # blocks with a hole are dropped; on the rest the KPI is duplicate_filings alone
+    assert list(result.notes) == ["queue.median_wait_months"]
+    assert re.match(r"\d+ of 64 Saltelli blocks used", result.notes["queue.median_wait_months"])
+    assert t["queue.median_wait_months", "S1", "hyperscalers.duplicate_filings"] == pytest.approx(
+        1.0, abs=0.1
+    )
+    used = result.table.loc[result.table["kpi"] == "queue.median_wait_months", "samples"]
+    assert 32 <= used.iloc[0] < 64 and used.nunique() == 1
+    assert set(result.table.columns) == {
+        "method",
+        "kpi",
+        "parameter",
+        "index",
+        "value",
+        "conf",
+        "samples",
     }
-    assert result.skipped["queue.median_wait_months"].startswith("no value at ")
-    assert set(result.table.columns) == {"method", "kpi", "parameter", "index", "value", "conf"}
     assert {p.name for p in result.paths.values()} == {
         "sensitivity.csv",
         "sensitivity.parquet",
