@@ -81,7 +81,12 @@ def run_one(
 ) -> tuple[ScenarioConfig, pd.DataFrame, dict[str, Any], float]:
     """Run one scenario (name, seed, months) without the recycle-first counterfactual; plain picklable parts."""
     name, seed, months = job
-    result = run_scenario(name, seed=seed, months=months, counterfactual=False)
+    try:
+        result = run_scenario(name, seed=seed, months=months, counterfactual=False)
+    except Exception as exc:  # name the run that broke; the traceback follows as the cause
+        raise RuntimeError(
+            f"scenario {name} (seed {seed}) failed: {type(exc).__name__}: {exc}"
+        ) from exc
     return result.config, result.timeseries, result.kpis, result.wall_time_s
 
 
@@ -294,8 +299,10 @@ def summary_row(
     return f"| [{name}](#{name}) | " + " | ".join(cells) + " |"
 
 
-def render_page(runs: dict[str, Run], noise_runs: Sequence[Run], months_note: str) -> str:
-    """docs/scenarios.md as text."""
+def render_page(
+    runs: dict[str, Run], noise_runs: Sequence[Run], months_note: str, failed: dict[str, str]
+) -> str:
+    """docs/scenarios.md as text; scenarios whose run failed get a section saying so."""
     base = runs[BASELINE]
     noise = seed_noise(noise_runs)
     seeds = sorted({r.config.run.seed for r in noise_runs})
@@ -336,6 +343,7 @@ def render_page(runs: dict[str, Run], noise_runs: Sequence[Run], months_note: st
         if name != BASELINE:
             scale = demand_scale(run.timeseries, base.timeseries)
             out.append(summary_row(name, run, base, noise, scale))
+    out += [f"| [{name}](#{name}) | run failed | - | - | - |" for name in failed]
     out += ["", f"## {BASELINE}", "", " ".join(base.config.description.split()), ""]
     out += [
         "| KPI (at the end of the run or over it) | Baseline, seed "
@@ -374,7 +382,38 @@ def render_page(runs: dict[str, Run], noise_runs: Sequence[Run], months_note: st
         ]
         out += kpi_table(run, base, noise, scale)
         out.append("")
+    for name, message in failed.items():
+        cfg_failed = load_scenario(name)
+        out += [f"## {name}", "", " ".join(cfg_failed.description.split()), ""]
+        out += [f"**This run did not finish:** `{message}`. No chart or table until it does.", ""]
     return "\n".join(out)
+
+
+def run_all(jobs: Sequence[tuple[str, int, int | None]], n_jobs: int) -> dict[int, Run | str]:
+    """Run every job, longest (pandapower) first; a failed run gives its error message instead of a Run."""
+    order = sorted(
+        range(len(jobs)),
+        key=lambda i: -load_scenario(jobs[i][0]).grid.source.startswith("pandapower:"),
+    )
+    results: dict[int, Run | str] = {}
+    if n_jobs <= 1:
+        for i in order:
+            try:
+                results[i] = Run(*run_one(jobs[i]))
+            except RuntimeError as exc:
+                results[i] = str(exc)
+        return results
+    for var in BLAS_THREAD_VARS:  # one BLAS thread per run, or side-by-side runs fight for cores
+        os.environ.setdefault(var, "1")
+    spawn = multiprocessing.get_context("spawn")  # fresh workers read the variables above
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=spawn) as pool:
+        futures = {i: pool.submit(run_one, jobs[i]) for i in order}
+        for i, future in futures.items():
+            try:
+                results[i] = Run(*future.result())
+            except RuntimeError as exc:
+                results[i] = str(exc)
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -418,37 +457,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else load_scenario(BASELINE).run.seed
     jobs = [(BASELINE, seed, args.months), *[(n, seed, args.months) for n in names]]
     jobs += [(BASELINE, seed + k, args.months) for k in range(1, args.noise_seeds + 1)]
-    # longest first so the pool stays busy (pandapower grids take longest)
-    order = sorted(
-        range(len(jobs)),
-        key=lambda i: -load_scenario(jobs[i][0]).grid.source.startswith("pandapower:"),
-    )
     started = time.perf_counter()
-    results: dict[int, Run] = {}
-    if args.jobs > 1:
-        for var in (
-            BLAS_THREAD_VARS
-        ):  # one BLAS thread per run: runs side by side otherwise fight for cores
-            os.environ.setdefault(var, "1")
-        spawn = multiprocessing.get_context("spawn")  # fresh workers read the variables above
-        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=spawn) as pool:
-            for i, parts in zip(order, pool.map(run_one, [jobs[i] for i in order]), strict=True):
-                results[i] = Run(*parts)
-    else:
-        for i in order:
-            results[i] = Run(*run_one(jobs[i]))
+    results = run_all(jobs, args.jobs)
+    if not isinstance(results[0], Run):
+        print(f"error: {results[0]}", file=sys.stderr)
+        return 1
     runs = {jobs[i][0]: results[i] for i in range(1 + len(names))}
-    noise_runs = [results[0], *(results[i] for i in range(1 + len(names), len(jobs)))]
+    failed = {name: run for name, run in runs.items() if not isinstance(run, Run)}
+    runs = {name: run for name, run in runs.items() if isinstance(run, Run)}
+    noise_runs = [r for i, r in results.items() if jobs[i][0] == BASELINE and isinstance(r, Run)]
 
     img = args.docs_dir / "img"
     base = runs[BASELINE]
-    for name in names:
+    for name in runs:
+        if name == BASELINE:
+            continue
         scale = demand_scale(runs[name].timeseries, base.timeseries)
         draw_chart(name, runs[name], base, scale, img / f"scenario_{name}.png")
     draw_overview(runs, img / "scenarios_overview.png")
     months_note = "full length" if args.months is None else f"{args.months} months"
     page = args.docs_dir / "scenarios.md"
-    page.write_text(render_page(runs, noise_runs, months_note), encoding="utf-8")
+    page.write_text(render_page(runs, noise_runs, months_note, failed), encoding="utf-8")
 
     for name, run in runs.items():
         e = run.kpis["energized_mw"]
@@ -456,8 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{name:20s} {run.wall_time_s:6.1f} s  energised MW: "
             + ", ".join(f"{p} {v:,.0f}" for p, v in e.items())
         )
-    print(f"wrote {page} and {len(names) + 1} figures in {time.perf_counter() - started:.0f} s")
-    return 0
+    print(f"wrote {page} and {len(runs)} figures in {time.perf_counter() - started:.0f} s")
+    for message in failed.values():
+        print(f"error: {message} (the page says so; fix the model and re-run)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
