@@ -129,7 +129,12 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    base = _load_raw(_resolve_extends(path, parent), (*chain, real))
+    try:
+        base = _load_raw(_resolve_extends(path, parent), (*chain, real))
+    except InputError as exc:  # a broken parent: name the file the user gave as well
+        if chain or str(exc).startswith(str(path)):
+            raise
+        raise InputError(f"{path}: extends {_short(parent)}, which fails: {exc}") from None
     base.pop("name", None)
     base.pop("description", None)
     return _deep_merge(base, data)
