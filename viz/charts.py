@@ -486,6 +486,11 @@ def co2_chart(
 
 
 # ---------------------------------------------------------------------- map
+def _cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """z of (a - o) x (b - o): > 0 for a left turn."""
+    return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
+
+
 def _hull(points: np.ndarray) -> np.ndarray | None:
     """Convex hull of 2-D points (monotone chain), None for fewer than three distinct points."""
     pts = np.unique(points, axis=0)
@@ -496,7 +501,7 @@ def _hull(points: np.ndarray) -> np.ndarray | None:
     def half(seq: np.ndarray) -> list[np.ndarray]:
         out: list[np.ndarray] = []
         for p in seq:
-            while len(out) >= 2 and np.cross(out[-1] - out[-2], p - out[-2]) <= 0:
+            while len(out) >= 2 and _cross(out[-2], out[-1], p) <= 0:
                 out.pop()
             out.append(p)
         return out
@@ -533,17 +538,18 @@ def network_map(
         if colour_by == "wait"
         else "average price (LMP)"
     )
-    ax.set_title(
-        f"{title_prefix} at {state.label}\n", fontsize=style.fs(17), loc="left", fontweight="bold"
+    fig.suptitle(
+        f"{title_prefix} at {state.label}",
+        fontsize=style.fs(17),
+        fontweight="bold",
+        x=0.01,
+        ha="left",
     )
-    ax.text(
-        0.0,
-        1.0,
-        f"bus size: data-centre MW (all paths) | colour: {what} | line shade: loading at peak",
-        transform=ax.transAxes,
+    ax.set_title(
+        f"bus size: data-centre MW (all paths); colour: {what};\nline shade: loading at the peak hour",
         fontsize=style.fs(12),
         color="#444444",
-        va="bottom",
+        loc="left",
     )
     pts = np.column_stack([grid.x, grid.y])
     for t in range(grid.n_territories):

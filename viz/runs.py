@@ -12,6 +12,8 @@ The KPIs and the monthly table are exactly what `run_scenario` reports (same mod
 
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import itertools
 import json
@@ -254,6 +256,10 @@ class RunEngine:
         self._jobs: dict[str, RunJob] = {}
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
+        self._stopping = False
+        # scipy's SuperLU (inside the model's DC network) made by a thread that is still alive at
+        # interpreter exit makes Python fail flushing stdout (exit status 120): stop the worker first
+        atexit.register(self.shutdown)
 
     # ------------------------------------------------------------------ requests
     def cached(self, cfg: ScenarioConfig) -> RunRecord | None:
@@ -327,6 +333,17 @@ class RunEngine:
                     return False
                 self._cond.wait(left)
 
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Cancel every job and end the worker thread (called at exit)."""
+        with self._cond:
+            self._stopping = True
+            for job in list(self._jobs.values()):
+                self._cancel_locked(job)
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout_s)
+
     def busy(self) -> bool:
         """Whether any job is queued, running or paused."""
         with self._cond:
@@ -381,9 +398,11 @@ class RunEngine:
         while True:
             with self._cond:
                 job = self._next_locked()
-                while job is None:
+                while job is None and not self._stopping:
                     self._cond.wait()
                     job = self._next_locked()
+                if self._stopping:
+                    return
                 job.status = RUNNING
                 job.version += 1
                 self._cond.notify_all()
@@ -400,6 +419,9 @@ class RunEngine:
                         FAILED,
                         f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no message'}",
                     )
+            if job.done:
+                job = None
+                gc.collect()  # the model has reference cycles: free its solver objects now
 
     def _advance(self, job: RunJob) -> None:
         """Step the job's model until the end, a cancel, or a more urgent job (then pause)."""
