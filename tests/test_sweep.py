@@ -378,6 +378,55 @@ def test_dask_client_passed_in(tmp_path: Path, reference: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(_stable(df), _stable(reference))
 
 
+def _free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.cluster
+@pytest.mark.slow
+def test_cli_sweep_on_a_scheduler_and_workers_started_by_hand(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    """The multi-machine recipe of docs/sweeps.md, on one machine: `dask scheduler`, `dask worker`."""
+    pytest.importorskip("distributed")
+    import tomli_w
+
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.exists():
+        pytest.skip("the dask command is not installed beside this Python")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen(
+        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [str(dask), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+        **quiet,
+    )
+    try:
+        spec = tmp_path / "reference.toml"
+        spec.write_text(tomli_w.dumps(REFERENCE))
+        cmd = [sys.executable, "-m", "abm", "sweep", str(spec), "--out", str(tmp_path / "o")]
+        proc = subprocess.run(
+            [*cmd, "--scheduler", address], capture_output=True, text=True, env=env, timeout=600
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "8 ok, 8 failed" in proc.stdout
+        pd.testing.assert_frame_equal(_stable(load_results(tmp_path / "o")), _stable(reference))
+    finally:
+        for proc_ in (worker, scheduler):
+            proc_.terminate()
+            proc_.wait(60)
+
+
 def test_resume_after_a_partial_sweep_has_no_duplicates(
     tmp_path: Path, reference: pd.DataFrame
 ) -> None:
