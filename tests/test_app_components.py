@@ -425,15 +425,48 @@ def test_bad_input_shows_a_message_not_a_traceback() -> None:
     )
 
 
-def test_failing_run_shows_the_error_and_the_page_keeps_working() -> None:
-    _, rc = render_dashboard("s=baseline&grid.source=missing.json")
-    wait_until(
+def test_failing_run_shows_the_error_and_the_page_keeps_working(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import viz.runs
+    from abm.model import PowerStackModel
+
+    class Broken(PowerStackModel):
+        """A model that breaks in its third month when demand growth is exactly 1.77."""
+
+        def step(self) -> None:
+            if self.config.demand.growth_multiplier == 1.77 and self.month >= 1:
+                raise ZeroDivisionError("float division by zero\nsecond line of detail")
+            super().step()
+
+    monkeypatch.setattr(viz.runs, "PowerStackModel", Broken)
+    _, rc = render_dashboard("s=baseline&demand.growth_multiplier=1.77")
+    alert = wait_until(
         lambda: [w for w in rc.find(v.Alert).widgets if "stopped with an error" in str(w.children)],
         what="run error",
     )
-    assert buttons(rc, "Run again")
+    message = str(alert[0].children)
+    assert "ZeroDivisionError: float division by zero" in message and "second line" not in message
+    assert buttons(rc, "Run again") and status(rc).startswith("The run failed")
     rc.find(v.Select, label="Scenario").widget.v_model = "queue_reform_test"
     wait_until(lambda: finished(rc), what="a good run after the failure")
+
+
+def test_browser_input_cannot_reach_other_files() -> None:
+    _, rc = render_dashboard("s=../../etc/passwd")
+    wait_until(
+        lambda: [w for w in rc.find(v.Alert).widgets if "built-in scenario" in str(w.children)],
+        20.0,
+        "refusal",
+    )
+    _, rc = render_dashboard("s=baseline&grid.source=/etc/grid.json")
+    wait_until(
+        lambda: [
+            w for w in rc.find(v.Alert).widgets if "outside the scenario folder" in str(w.children)
+        ],
+        20.0,
+        "grid refusal",
+    )
 
 
 def test_cancel_button_stops_the_run() -> None:

@@ -191,7 +191,11 @@ def Dashboard() -> None:
 
     # ---- handlers
     def on_lever(key: str, value: Any) -> None:
-        base = load_scenario(settings.scenario) if settings.scenario in names else shown_cfg
+        base = (
+            load_scenario(settings.scenario, untrusted=True)
+            if settings.scenario in names
+            else shown_cfg
+        )
         update(
             settings.with_override(
                 key, value, config_value(base, key) if base is not None else None

@@ -62,7 +62,7 @@ class ExploreModel(PowerStackModel):
         unknown = set(levers) - set(LEVER_PARAM.values())
         if unknown:
             raise InputError(f"explore: unknown parameters {sorted(unknown)}")
-        cfg = load_scenario(scenario_name, overrides)
+        cfg = load_scenario(scenario_name, overrides, check_grid=True, untrusted=True)
         if seed not in (None, ""):
             try:
                 value = int(str(seed).strip())

@@ -147,8 +147,13 @@ def from_query(search: str | None) -> tuple[ViewSettings, list[str]]:
 
 
 def resolve_config(settings: ViewSettings) -> ScenarioConfig:
-    """The validated scenario the settings describe; raises InputError with a one-line message."""
-    cfg = load_scenario(settings.scenario, settings.overrides_dict)
+    """The validated scenario the settings describe; raises InputError with a one-line message.
+
+    Settings come from a browser, so only built-in scenario names and grid files inside the
+    scenario folder are accepted (`untrusted`), and the grid is opened now (`check_grid`) so a
+    bad one shows as a message before any run.
+    """
+    cfg = load_scenario(settings.scenario, settings.overrides_dict, check_grid=True, untrusted=True)
     if settings.seed is not None:
         cfg = config_with(cfg, {"run.seed": settings.seed}, "seed")
     return cfg
@@ -168,7 +173,7 @@ def compare_config(
             raise InputError(f"comparison: no saved run named {label!r} in this session")
         return saved[label]
     name = settings.scenario if target == COMPARE_LEVERS else target
-    cfg = load_scenario(name, shared)
+    cfg = load_scenario(name, shared, check_grid=True, untrusted=True)
     if settings.seed is not None:
         cfg = config_with(cfg, {"run.seed": settings.seed}, "seed")
     return cfg
