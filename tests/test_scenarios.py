@@ -141,14 +141,20 @@ def test_real_grid_scenario_runs_12_months(name: str):
     _run_12_months(name)
 
 
-def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
-    """docs/scripts/scenario_charts.py stays runnable: a short run writes the page, a chart and the overview."""
+def _chart_script(monkeypatch):
+    """docs/scripts/scenario_charts.py imported as a module."""
     script = Path(__file__).resolve().parents[1] / "docs" / "scripts" / "scenario_charts.py"
     spec = importlib.util.spec_from_file_location("scenario_charts", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "scenario_charts", module)  # dataclasses look their module up
     spec.loader.exec_module(module)
+    return module
+
+
+def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
+    """docs/scripts/scenario_charts.py stays runnable: a short run writes the page, a chart and the overview."""
+    module = _chart_script(monkeypatch)
     args = [
         "--months",
         "3",
@@ -197,3 +203,38 @@ def test_real_grid_is_the_baseline_scaled_to_its_network():
                 f"{key} = {got:g}, expected baseline x {REAL_GRID_FACTOR:.4f} = {want:.4g}"
             )
     assert not stale, "rescale scenarios/real_grid.toml: " + "; ".join(stale)
+
+
+def test_scenario_chart_script_reports_a_failed_run(tmp_path, monkeypatch, capsys):
+    """A scenario whose run fails is named, the others still render, the page says so and the exit code is 1."""
+    module = _chart_script(monkeypatch)
+    real_run_one = module.run_one
+
+    def flaky(job):
+        if job[0] == "gas_crunch":
+            raise RuntimeError("scenario gas_crunch (seed 1) failed: ValueError: boom")
+        return real_run_one(job)
+
+    monkeypatch.setattr(module, "run_one", flaky)
+    args = [
+        "--months",
+        "2",
+        "--only",
+        "carbon_price",
+        "gas_crunch",
+        "--noise-seeds",
+        "0",
+        "--jobs",
+        "1",
+        "--docs-dir",
+        str(tmp_path),
+    ]
+    assert module.main(args) == 1
+    page = (tmp_path / "scenarios.md").read_text(encoding="utf-8")
+    assert "| [gas_crunch](#gas_crunch) | run failed |" in page
+    assert (
+        "**This run did not finish:** `scenario gas_crunch (seed 1) failed: ValueError: boom`"
+        in page
+    )
+    assert page.index("## carbon_price") < page.index("## gas_crunch")  # story order kept
+    assert "gas_crunch" in capsys.readouterr().err

@@ -37,6 +37,18 @@ from abm.schema import SECTIONS, ScenarioConfig
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = ".venv/bin/python docs/scripts/scenario_charts.py"
 BASELINE = "baseline"
+STORY_ORDER = (
+    "second_life_boom",
+    "recycle_first",
+    "queue_reform",
+    "phantom_load",
+    "carbon_price",
+    "degradation_stress",
+    "gas_crunch",
+    "flexible_compute",
+    "orbital_wildcard",
+    "real_grid",
+)  # issue 9's order on the page; other scenario files follow alphabetically
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PATH_STYLE: dict[str, tuple[str, str]] = {
     "grid": ("grid connection", "#1f77b4"),
@@ -129,7 +141,8 @@ def fmt_change(delta: float | None, base: float | None) -> str:
         return "-"
     text = ("+" if delta > 0 else "") + fmt(delta)
     if abs(base) > 1e-9 and abs(delta) > 1e-12:
-        text += f" ({delta / abs(base) * 100:+.0f} %)"
+        pct = delta / abs(base) * 100
+        text += f" ({pct:+.1f} %)" if abs(pct) < 10 else f" ({pct:+.0f} %)"
     return text
 
 
@@ -264,9 +277,10 @@ def draw_overview(runs: dict[str, Run], out: Path) -> None:
             ax.barh(names, share, left=left, color=PATH_STYLE[p][1], label=PATH_STYLE[p][0])
             left += np.array(share)
         ax.barh(names, np.clip(100 - left, 0, None), left=left, color="#dddddd", label="unserved")
+        ax.axvline(100, color="black", lw=1.5, ls="--")
         ax.invert_yaxis()
         ax.set_xlim(0, max(100.0, float(left.max()) * 1.02))
-        ax.set_xlabel("share of new AI demand (since Jan 2025) powered at the end of the run, %")
+        ax.set_xlabel("energised by path, % of the new AI demand since Jan 2025 (dashed: 100 %)")
         ax.set_title("How each scenario powers the new AI demand at the end of the run")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
         ax.grid(axis="x", alpha=0.3)
@@ -299,13 +313,51 @@ def summary_row(
     return f"| [{name}](#{name}) | " + " | ".join(cells) + " |"
 
 
-def render_page(
-    runs: dict[str, Run], noise_runs: Sequence[Run], months_note: str, failed: dict[str, str]
-) -> str:
-    """docs/scenarios.md as text; scenarios whose run failed get a section saying so."""
+def scenario_section(
+    name: str, run: Run | str, base: Run, noise: dict[str, tuple[float, float]]
+) -> list[str]:
+    """One scenario's part of the page: story, levers, chart and KPI table (or why the run failed)."""
+    if isinstance(run, str):
+        story = " ".join(load_scenario(name).description.split())
+        return [
+            f"## {name}",
+            "",
+            story,
+            "",
+            f"**This run did not finish:** `{run}`. No chart or table until it does.",
+            "",
+        ]
+    scale = demand_scale(run.timeseries, base.timeseries)
+    out = [
+        f"## {name}",
+        "",
+        " ".join(run.config.description.split()),
+        "",
+        "**Levers changed against the baseline:**",
+        "",
+    ]
+    out += [f"- {line}" for line in lever_changes(run.config, base.config)]
+    if scale != 1.0:
+        out += [
+            "",
+            f"This scenario is resized: its AI demand is {scale:.3g} × the baseline's, so baseline "
+            f"totals (MW, GWh, Mt) are scaled by {scale:.3g} in the chart and table; times and shares are not.",
+        ]
+    out += [
+        "",
+        f"![{name}: energised capacity by path against the baseline](img/scenario_{name}.png)",
+        "",
+    ]
+    return [*out, *kpi_table(run, base, noise, scale), ""]
+
+
+def render_page(runs: dict[str, Run | str], noise_runs: Sequence[Run], months_note: str) -> str:
+    """docs/scenarios.md as text, scenarios in the order given (a failed run is a string: its error)."""
     base = runs[BASELINE]
+    if not isinstance(base, Run):
+        raise ValueError(f"the baseline run is needed for the page: {base}")
     noise = seed_noise(noise_runs)
-    seeds = sorted({r.config.run.seed for r in noise_runs})
+    seeds = ", ".join(str(s) for s in sorted({r.config.run.seed for r in noise_runs}))
     cfg = base.config
     out = [
         "# Scenario library",
@@ -317,7 +369,7 @@ def render_page(
         "`powerstack run <name>`; compare with `powerstack compare baseline <name>`. Below, "
         f"every scenario and the baseline ran {months_note} from {cfg.run.start} with the same "
         f"seed ({cfg.run.seed}), so the differences come from the levers, not from luck of the draw. "
-        f"To show how large luck can be, the baseline also ran with seeds {', '.join(map(str, seeds))}: "
+        f"To show how large luck can be, the baseline also ran with seeds {seeds}: "
         "a change is marked *beyond seed noise* only when it is larger than the spread of the "
         "baseline over those seeds (in the overview, ≈ marks changes within that spread). "
         "One seed per scenario is a first look, not a result: before quoting a number, run the "
@@ -340,52 +392,27 @@ def render_page(
         "|---|---:|---:|---:|---:|",
     ]
     for name, run in runs.items():
-        if name != BASELINE:
-            scale = demand_scale(run.timeseries, base.timeseries)
-            out.append(summary_row(name, run, base, noise, scale))
-    out += [f"| [{name}](#{name}) | run failed | - | - | - |" for name in failed]
-    out += ["", f"## {BASELINE}", "", " ".join(base.config.description.split()), ""]
+        if name == BASELINE:
+            continue
+        if isinstance(run, str):
+            out.append(f"| [{name}](#{name}) | run failed | - | - | - |")
+        else:
+            out.append(
+                summary_row(name, run, base, noise, demand_scale(run.timeseries, base.timeseries))
+            )
+    out += ["", f"## {BASELINE}", "", " ".join(cfg.description.split()), ""]
     out += [
-        "| KPI (at the end of the run or over it) | Baseline, seed "
-        + str(cfg.run.seed)
-        + f" | Range over seeds {', '.join(map(str, seeds))} |",
+        f"| KPI (at the end of the run or over it) | Baseline, seed {cfg.run.seed} | Range over seeds {seeds} |",
         "|---|---:|---:|",
     ]
     for label, value in all_kpis(base.kpis):
-        if value is None:
-            continue
-        lo, hi = noise.get(label, (np.nan, np.nan))
-        out.append(f"| {label} | {fmt(value)} | {fmt(lo)} – {fmt(hi)} |")
+        if value is not None:
+            lo, hi = noise.get(label, (np.nan, np.nan))
+            out.append(f"| {label} | {fmt(value)} | {fmt(lo)} – {fmt(hi)} |")
     out.append("")
     for name, run in runs.items():
-        if name == BASELINE:
-            continue
-        scale = demand_scale(run.timeseries, base.timeseries)
-        out += [
-            f"## {name}",
-            "",
-            " ".join(run.config.description.split()),
-            "",
-            "**Levers changed against the baseline:**",
-            "",
-        ]
-        out += [f"- {line}" for line in lever_changes(run.config, base.config)]
-        if scale != 1.0:
-            out += [
-                "",
-                f"This scenario is resized: its AI demand is {scale:.3g} × the baseline's, so baseline totals (MW, GWh, Mt) are scaled by {scale:.3g} in the chart and table; times and shares are not.",
-            ]
-        out += [
-            "",
-            f"![{name}: energised capacity by path against the baseline](img/scenario_{name}.png)",
-            "",
-        ]
-        out += kpi_table(run, base, noise, scale)
-        out.append("")
-    for name, message in failed.items():
-        cfg_failed = load_scenario(name)
-        out += [f"## {name}", "", " ".join(cfg_failed.description.split()), ""]
-        out += [f"**This run did not finish:** `{message}`. No chart or table until it does.", ""]
+        if name != BASELINE:
+            out += scenario_section(name, run, base, noise)
     return "\n".join(out)
 
 
@@ -448,7 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    names = [n for n, _ in list_scenarios() if n != BASELINE]
+    files = [n for n, _ in list_scenarios() if n != BASELINE]
+    names = [n for n in STORY_ORDER if n in files] + [n for n in files if n not in STORY_ORDER]
     if args.only is not None:
         unknown = sorted(set(args.only) - set(names) - {BASELINE})
         if unknown:
@@ -462,22 +490,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not isinstance(results[0], Run):
         print(f"error: {results[0]}", file=sys.stderr)
         return 1
-    runs = {jobs[i][0]: results[i] for i in range(1 + len(names))}
-    failed = {name: run for name, run in runs.items() if not isinstance(run, Run)}
-    runs = {name: run for name, run in runs.items() if isinstance(run, Run)}
+    by_name = {jobs[i][0]: results[i] for i in range(1 + len(names))}  # baseline first, story order
+    runs = {name: run for name, run in by_name.items() if isinstance(run, Run)}
+    failed = {name: run for name, run in by_name.items() if isinstance(run, str)}
     noise_runs = [r for i, r in results.items() if jobs[i][0] == BASELINE and isinstance(r, Run)]
 
     img = args.docs_dir / "img"
     base = runs[BASELINE]
-    for name in runs:
-        if name == BASELINE:
-            continue
-        scale = demand_scale(runs[name].timeseries, base.timeseries)
-        draw_chart(name, runs[name], base, scale, img / f"scenario_{name}.png")
+    for name, run in runs.items():
+        if name != BASELINE:
+            draw_chart(
+                name,
+                run,
+                base,
+                demand_scale(run.timeseries, base.timeseries),
+                img / f"scenario_{name}.png",
+            )
     draw_overview(runs, img / "scenarios_overview.png")
     months_note = "full length" if args.months is None else f"{args.months} months"
     page = args.docs_dir / "scenarios.md"
-    page.write_text(render_page(runs, noise_runs, months_note, failed), encoding="utf-8")
+    page.write_text(render_page(by_name, noise_runs, months_note), encoding="utf-8")
 
     for name, run in runs.items():
         e = run.kpis["energized_mw"]
