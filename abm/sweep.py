@@ -376,10 +376,12 @@ class Design:
     points: tuple[dict[str, Any], ...]
     samples: np.ndarray | None = None
 
-    def problem(self, spec: SweepSpec) -> dict[str, Any]:
-        """The SALib problem dict (names and bounds) of a sampled design."""
-        bounds = [[spec.parameters[n].min, spec.parameters[n].max] for n in self.names]  # type: ignore[union-attr]
-        return {"num_vars": len(self.names), "names": list(self.names), "bounds": bounds}
+
+def salib_problem(spec: SweepSpec) -> dict[str, Any]:
+    """The SALib problem dict (names and bounds) of a sampled design."""
+    ranges = {k: v for k, v in spec.parameters.items() if isinstance(v, Range)}
+    bounds = [[r.min, r.max] for r in ranges.values()]
+    return {"num_vars": len(ranges), "names": list(ranges), "bounds": bounds}
 
 
 def _field_type(key: str) -> Any:
@@ -411,11 +413,7 @@ def build_design(spec: SweepSpec) -> Design:
     if spec.design == "list":
         keys = tuple(dict.fromkeys(k for p in spec.points for k in p))
         return Design(keys, tuple({k: _normalise(k, v) for k, v in p.items()} for p in spec.points))
-    problem = {
-        "num_vars": len(names),
-        "names": list(names),
-        "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names],
-    }  # type: ignore[union-attr]
+    problem = salib_problem(spec)
     if spec.design == "lhs":
         from scipy.stats import qmc
 
@@ -480,8 +478,10 @@ class SweepPlan:
 
     @property
     def spec_hash(self) -> str:
-        """Identity of the sweep's results: the spec plus the fully resolved base scenario."""
-        return _digest({"spec": self.spec.canonical(), "base": self.base_hash})[:16]
+        """Identity of a sweep's results: design, seeds, outputs and the base scenario's content."""
+        # by content: the spelling of the scenario path or the spec's name do not matter
+        spec = {k: v for k, v in self.spec.canonical().items() if k not in ("name", "scenario")}
+        return _digest({"spec": spec, "base": self.base_hash})[:16]
 
 
 def _digest(obj: Any) -> str:
@@ -929,7 +929,7 @@ def _manifest(plan: SweepPlan, schema: pa.Schema, kpis: list[str]) -> dict[str, 
         "spec": spec.canonical(),
         "scenario_name": plan.base.name,
         "design": spec.design,
-        "problem": plan.design.problem(spec) if spec.design in SAMPLED_DESIGNS else None,
+        "problem": salib_problem(spec) if spec.design in SAMPLED_DESIGNS else None,
         "parameters": list(plan.columns),
         "kpis": kpis,
         "n_points": len(plan.design.points),
