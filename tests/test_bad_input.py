@@ -394,25 +394,16 @@ def test_app_links_cannot_name_files_outside_the_scenario_folder(tmp_path: Path)
     viz_state = pytest.importorskip("viz.state")
     outside = tmp_path / "outside.toml"
     outside.write_text('name = "outside"\n')
-    settings, _ = viz_state.from_query(f"?s={outside}")
-    try:
-        viz_state.resolve_config(settings)
-    except InputError:
-        return
-    pytest.xfail(
-        "gap in viz/state.py: resolve_config loads any path a link names (s=/abs/file.toml); call load_scenario(..., untrusted=True)"
-    )
+    for query in (f"?s={outside}", "?s=../../etc/passwd", "?s=baseline&cmp=/etc/passwd.toml"):
+        settings, _ = viz_state.from_query(query)
+        with pytest.raises(InputError, match="expected the name of a built-in scenario"):
+            viz_state.resolve_config(settings)
+            viz_state.compare_config(settings)
 
 
 def test_app_links_cannot_point_the_grid_outside_the_scenario_folder() -> None:
     viz_state = pytest.importorskip("viz.state")
-    source = str(BAD / "grids" / "disconnected.json")
-    settings, _ = viz_state.from_query(f"?s=baseline&grid.source={source}")
-    try:
-        viz_state.resolve_config(settings)
-    except InputError as exc:
-        assert "outside the scenario folder" in str(exc)
-        return
-    pytest.xfail(
-        "gap in viz/state.py: a link's grid.source may name any .json/.graphml file on the machine; call load_scenario(..., untrusted=True)"
-    )
+    for source in (BAD / "grids" / "disconnected.json", "../pyproject.json", "/etc/grid.graphml"):
+        settings, _ = viz_state.from_query(f"?s=baseline&grid.source={source}")
+        with pytest.raises(InputError, match="is outside the scenario folder"):
+            viz_state.resolve_config(settings)
