@@ -591,6 +591,55 @@ class StorageFleet:
             arr = getattr(self, name)
             setattr(self, name, np.append(arr, np.asarray(values[name], dtype=arr.dtype)))
 
+    def add_many(
+        self,
+        product: int,
+        owners: np.ndarray,
+        nameplate_gwh: np.ndarray,
+        soh: float,
+        month: int,
+        c_rate: float,
+        efc_per_month: float,
+        duty_multiplier: float,
+    ) -> None:
+        """Install one product for many owners in one month (e.g. augmentation lots), vectorised.
+
+        Same result as calling `add` per owner: lots for an existing (product, owner, month) cohort
+        merge into it, the rest are appended in one concatenation.
+        """
+        owners = np.asarray(owners, dtype=np.int64)
+        gwh = np.asarray(nameplate_gwh, dtype=float)
+        if owners.shape != gwh.shape:
+            raise InputError("StorageFleet.add_many: owners and nameplate_gwh must have the same shape")
+        keep = gwh > 0
+        owners, gwh = owners[keep], gwh[keep]
+        if not owners.size:
+            return
+        existing = (self.product == product) & (self.installed_month == month)
+        clash = np.isin(owners, self.owner[existing])
+        for owner, lot in zip(owners[clash], gwh[clash], strict=True):
+            self.add(product, int(owner), float(lot), soh, month, c_rate, efc_per_month, duty_multiplier)
+        owners, gwh = owners[~clash], gwh[~clash]
+        if not owners.size:
+            return
+        if not np.all(np.isfinite(gwh)) or not 0.0 <= soh <= 1.0:
+            raise InputError("StorageFleet.add_many: nameplate must be finite and soh in [0, 1]")
+        n = owners.size
+        self.added_nameplate_gwh += float(gwh.sum())
+        values = {
+            "product": np.full(n, product),
+            "owner": owners,
+            "installed_month": np.full(n, month),
+            "nameplate_gwh": gwh,
+            "soh": np.full(n, soh),
+            "c_rate": np.full(n, c_rate),
+            "efc_per_month": np.full(n, efc_per_month),
+            "duty_multiplier": np.full(n, duty_multiplier),
+        }
+        for name in _FLEET_FIELDS:
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, values[name].astype(arr.dtype)]))
+
     def set_duty(
         self,
         owner: int,

@@ -158,6 +158,8 @@ class PowerStackModel(mesa.Model):
         self.storage_bought_nameplate_kwh = np.zeros(4)
         self._wtp_cache: dict[tuple[int, int], float] = {}
         self._sl_supply_kwh_per_month = 0.0
+        self._outlook_key: tuple[int, int] | None = None
+        self._outlook: tuple[bool, float] = (False, 0.0)
 
     def _build_agents(self) -> None:
         """All five agent types; shares are equal, contracts pair OEMs with recyclers round-robin."""
@@ -310,19 +312,24 @@ class PowerStackModel(mesa.Model):
         """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
         return min(self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9) for g in range(3))
 
+    def _storage_outlook(self) -> tuple[bool, float]:
+        """(second life preferred, value-equivalent modular storage cost), computed once per pack-market state."""
+        key = (self.month, len(self.pack_price_history))
+        if self._outlook_key != key:
+            new_price = self.expected_price_usd_per_kwh(3)
+            sl_ratio = self.second_life_value_ratio()
+            preferred = self.config.packs.routing != "recycle_first" and sl_ratio < new_price / self.storage_wtp_usd_per_kwh(3)
+            cost = sl_ratio * self.storage_wtp_usd_per_kwh(3) if preferred else new_price
+            self._outlook_key, self._outlook = key, (preferred, cost)
+        return self._outlook
+
     def second_life_preferred(self) -> bool:
         """Second life is the better buy per unit of value than new storage, and routing allows it."""
-        if self.config.packs.routing == "recycle_first":
-            return False
-        new_ratio = self.expected_price_usd_per_kwh(3) / self.storage_wtp_usd_per_kwh(3)
-        return self.second_life_value_ratio() < new_ratio
+        return self._storage_outlook()[0]
 
     def modular_storage_cost_usd_per_kwh(self) -> float:
         """Value-equivalent storage cost a modular site expects: new price, or second life's if it is the better buy."""
-        new_price = self.expected_price_usd_per_kwh(3)
-        if not self.second_life_preferred():
-            return new_price
-        return self.second_life_value_ratio() * self.storage_wtp_usd_per_kwh(3)
+        return self._storage_outlook()[1]
 
     def second_life_supply_kwh_per_month(self) -> float:
         """Usable kWh recyclers route to second life per month, smoothed over recent months."""
@@ -480,8 +487,12 @@ class PowerStackModel(mesa.Model):
         if total <= 0:
             self.return_unallocated_storage(product, usable_kwh, soh)
             return
-        for project, kwh in short.items():
-            self.install_storage(project.storage_owner, product, usable_kwh * kwh / total, soh, b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
+        owners = np.array([p.storage_owner for p in short])
+        usable = usable_kwh * np.array(list(short.values())) / total
+        self.fleet.add_many(product, owners, usable / soh / 1e6, soh, self.month, b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
+        if product < 3:
+            self.pack_stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
+            self.pack_stocks["second_life_installed_gwh"] += usable_kwh / soh / 1e6
 
     def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Packs bought but not placed go back to a recycler's inventory (second life) or are resold (new)."""

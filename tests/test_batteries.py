@@ -273,3 +273,16 @@ def test_quality_adjusted_wtp_for_ranks_grades() -> None:
     assert wtp[3] == 0.0
     harsh = SimpleNamespace(c_rate=0.5, efc_per_month=60.0, ai_duty_fade_multiplier=2.0)
     assert b.quality_adjusted_wtp_for(150.0, 0.75, 0.5, P, harsh, 0.07) < wtp[1]
+
+
+def test_add_many_matches_one_add_per_owner() -> None:
+    one, many = b.StorageFleet(), b.StorageFleet()
+    for fleet in (one, many):
+        fleet.add(0, 2, 1.0, 0.8, 5, 0.2, 30.0, 1.0)  # an existing cohort the batch must merge into
+    owners, lots = np.array([1, 2, 3]), np.array([0.5, 0.25, 0.0])
+    for owner, lot in zip(owners, lots, strict=True):
+        one.add(0, int(owner), float(lot), 0.7, 5, 0.2, 30.0, 1.0)
+    many.add_many(0, owners, lots, 0.7, 5, 0.2, 30.0, 1.0)
+    assert one.usable_gwh_by_owner(4) == pytest.approx(many.usable_gwh_by_owner(4))
+    assert one.added_nameplate_gwh == pytest.approx(many.added_nameplate_gwh)
+    assert len(one) == len(many) == 2
