@@ -247,7 +247,8 @@ def draw_chart(name: str, run: Run, base: Run, scale: float, out: Path) -> None:
         ) / 1000
         ax_delta.plot(years, unserved, color="black", lw=2, ls=":", label="unserved demand")
         ax_delta.axhline(0, color="grey", lw=1)
-        ax_delta.set_title("Change against the baseline (same seed)")
+        against = "the baseline" if scale == 1.0 else f"the baseline ×{scale:.3g}"
+        ax_delta.set_title(f"Change against {against} (same seed)")
         ax_delta.set_ylabel("GW, scenario minus baseline")
         ax_delta.legend(loc="best", frameon=True)
         ax_delta.grid(alpha=0.3)
