@@ -81,7 +81,11 @@ def compare_label(settings: ViewSettings) -> str:
 
 
 def prewarm_configs(mode: str) -> list[ScenarioConfig]:
-    """Scenarios to run before anyone asks: 'baseline' (default), 'all' built-in scenarios, or 'none'."""
+    """Scenarios to run before anyone asks: 'all' built-in ones (default), 'baseline', or 'none'.
+
+    Warm-up runs yield to every run somebody is looking at, so they only use idle time; with
+    'all', switching scenario in front of a room is instant once the warm-up is through.
+    """
     if mode == "none":
         return []
     names = ["baseline"] if mode == "baseline" else [n for n, _ in list_scenarios()]
@@ -450,4 +454,13 @@ routes = [
     solara.Route(path="explore", component=Explore, label="Step by step (Mesa SolaraViz)"),
 ]
 
-ENGINE.prewarm(prewarm_configs(os.environ.get("POWERSTACK_APP_PREWARM", "baseline")))
+PREWARM_MODES = ("all", "baseline", "none")
+_prewarm_mode = os.environ.get("POWERSTACK_APP_PREWARM", "all")
+if _prewarm_mode not in PREWARM_MODES:
+    log.warning(
+        "POWERSTACK_APP_PREWARM=%r; expected one of %s, using 'baseline'",
+        _prewarm_mode,
+        PREWARM_MODES,
+    )
+    _prewarm_mode = "baseline"
+ENGINE.prewarm(prewarm_configs(_prewarm_mode))

@@ -15,7 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.ticker import FuncFormatter, MultipleLocator, ScalarFormatter
 
 from abm.projects import PATHS
 from viz.runs import GridLayout, MapState, RunRecord
@@ -513,12 +513,15 @@ def _hull(points: np.ndarray) -> np.ndarray | None:
 def robust_range(values: np.ndarray) -> tuple[float, float]:
     """Colour range from the 5th to the 95th percentile, so a few scarcity prices do not wash out the rest."""
     lo, hi = (float(v) for v in np.percentile(values, [5, 95]))
-    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+    if hi - lo < 1.0:  # a flat map: show it as flat, not as noise in the fifth decimal
+        mid = (lo + hi) / 2.0
+        return mid - 1.0, mid + 1.0
+    return lo, hi
 
 
-def node_size(dc_mw: np.ndarray) -> np.ndarray:
+def node_size(dc_mw: np.ndarray, base_pt2: float = 10.0) -> np.ndarray:
     """Marker area (pt^2) for a bus: area grows with the square root of its data-centre MW."""
-    return 10.0 + 420.0 * np.sqrt(np.clip(dc_mw, 0, None) / 5000.0)
+    return base_pt2 + 420.0 * np.sqrt(np.clip(dc_mw, 0, None) / 5000.0)
 
 
 def network_map(
@@ -552,6 +555,9 @@ def network_map(
         loc="left",
     )
     pts = np.column_stack([grid.x, grid.y])
+    density = float(
+        min(1.0, np.sqrt(200.0 / max(len(pts), 1)))
+    )  # thinner lines, smaller dots on big grids
     for t in range(grid.n_territories):
         members = pts[grid.territory == t]
         hull = _hull(members)
@@ -594,12 +600,16 @@ def network_map(
     )
     loading = np.clip(np.nan_to_num(state.line_loading, nan=0.0), 0.0, 1.2)
     lines = LineCollection(
-        segments, cmap="Greys", norm=Normalize(0.0, 1.2), linewidths=1.0 + 2.5 * loading, zorder=2
+        segments,
+        cmap="Greys",
+        norm=Normalize(0.0, 1.2),
+        linewidths=(1.0 + 2.5 * loading) * density,
+        zorder=2,
     )
     lines.set_array(loading)
     ax.add_collection(lines)
     values = state.wait_months if colour_by == "wait" else state.lmp_usd_per_mwh
-    size = node_size(state.dc_mw)
+    size = node_size(state.dc_mw, 10.0 * density)
     empty = ~np.isfinite(values)
     ax.scatter(
         grid.x[empty],
@@ -626,7 +636,14 @@ def network_map(
         zorder=4,
     )
     if finite.any():
-        bar = fig.colorbar(nodes, ax=ax, shrink=0.6, pad=0.01, extend="both")
+        bar = fig.colorbar(
+            nodes,
+            ax=ax,
+            shrink=0.6,
+            pad=0.01,
+            extend="both",
+            format=ScalarFormatter(useOffset=False),
+        )
         bar.set_label(
             "months waiting (active requests)" if colour_by == "wait" else "$/MWh",
             fontsize=style.fs(13),

@@ -22,6 +22,7 @@ class KpiSpec:
     higher_is_better: bool | None
     help: str
     decimals: int = 1
+    optional: bool = False  # hidden when neither run has it (e.g. the wildcard path when it is off)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,15 @@ SPECS: tuple[KpiSpec, ...] = (
         _get("energized_mw", "onsite_gas", scale=1e-3),
         None,
         "On-site gas turbines or engines.",
+    ),
+    KpiSpec(
+        "energised_other",
+        PATH_LABELS["other"],
+        "GW",
+        _get("energized_mw", "other", scale=1e-3),
+        None,
+        "The scenario's wildcard path (orbital compute), when it is switched on.",
+        optional=True,
     ),
     KpiSpec(
         "unserved",
@@ -237,6 +247,8 @@ def cards(
     for spec in SPECS if keys is None else [SPECS_BY_KEY[k] for k in keys]:
         value = spec.read(kpis) if kpis else None
         other = spec.read(compare) if compare else None
+        if spec.optional and value is None and other is None:
+            continue
         delta, tone = "", "none"
         if value is not None and other is not None:
             diff = value - other
