@@ -201,6 +201,88 @@ def test_bad_input_is_rejected() -> None:
         NetworkArrays(2, 0, 100.0, np.array([0]), np.array([1]), np.array([0.0]), np.array([1.0]))
 
 
+def meshed_case(n_bus: int = 40, seed: int = 7) -> tuple[NetworkArrays, dict[str, np.ndarray]]:
+    """A connected random mesh with tight ratings, and a base hour of loads and units."""
+    rng = np.random.default_rng(seed)
+    line_from = list(range(1, n_bus)) + list(rng.integers(0, n_bus, n_bus // 2))
+    line_to = [int(rng.integers(0, k)) for k in range(1, n_bus)]
+    line_to += [(int(a) + int(rng.integers(1, n_bus))) % n_bus for a in line_from[n_bus - 1 :]]
+    net = NetworkArrays(
+        n_bus=n_bus,
+        slack=0,
+        base_mva=100.0,
+        line_from=np.array(line_from),
+        line_to=np.array(line_to),
+        x_pu=rng.uniform(0.02, 0.2, len(line_from)),
+        rating_mw=rng.uniform(30.0, 90.0, len(line_from)),
+    )
+    n_gen = n_bus // 2
+    base = {
+        "load_mw": rng.uniform(0.0, 40.0, n_bus),
+        "gen_bus": rng.integers(0, n_bus, n_gen),
+        "gen_pmax_mw": rng.uniform(20.0, 200.0, n_gen),
+        "gen_cost_usd_per_mwh": rng.choice([0.0, 20.0, 40.0, 60.0], n_gen),
+        "gen_co2_t_per_mwh": rng.uniform(0.0, 1.0, n_gen),
+        "flex_load_mw": rng.uniform(0.0, 10.0, n_bus) * (rng.random(n_bus) < 0.3),
+    }
+    return net, base
+
+
+def representative_hours(base: dict[str, np.ndarray], months: int) -> list[dict[str, np.ndarray]]:
+    """Four kinds of hour per month (load levels, a solar hour), drifting slowly month to month."""
+    solar = np.arange(len(base["gen_bus"])) % 3 == 0
+    hours = []
+    for month in range(months):
+        growth = 1.0 + 0.01 * month
+        for load_factor, solar_factor in ((1.0, 0.2), (0.85, 1.0), (0.75, 0.1), (0.6, 0.0)):
+            pmax = base["gen_pmax_mw"].copy()
+            pmax[solar] *= solar_factor
+            hours.append(
+                {**base, "load_mw": base["load_mw"] * load_factor * growth, "gen_pmax_mw": pmax}
+            )
+    return hours
+
+
+def test_each_kind_of_hour_keeps_its_own_warm_copy() -> None:
+    """Four kinds of hour get four copies of the LP; answers match one copy and a cold solve."""
+    net, base = meshed_case()
+    hours = representative_hours(base, months=5)
+    pooled, single = PowerMarket(net), PowerMarket(net, warm_models=1)
+    for hour in hours:
+        a, b = pooled.clear(**hour), single.clear(**hour)
+        cold = PowerMarket(net).clear(**hour)
+        assert_physical(a, net, hour["load_mw"], hour["flex_load_mw"])
+        for result in (a, b):
+            assert result.cost_usd_per_h == pytest.approx(cold.cost_usd_per_h, rel=1e-9)
+    assert len(pooled._copies) == 4 and len(single._copies) == 1
+    assert len(a.line_rows) > 0  # the lazy rows found by any copy are in all of them
+    shapes = {(c.highs.getNumRow(), c.highs.getNumCol()) for c in pooled._copies}
+    assert shapes == {(pooled.current_lp().num_row_, pooled.current_lp().num_col_)}
+
+
+def test_new_plants_and_line_rows_reach_every_copy() -> None:
+    """Plants appended mid-run become columns of every copy; results equal a fresh market's."""
+    net, base = meshed_case(seed=11)
+    market = PowerMarket(net)
+    extra = {
+        "gen_bus": np.array([3, 17]),
+        "gen_pmax_mw": np.array([80.0, 60.0]),
+        "gen_cost_usd_per_mwh": np.array([5.0, 15.0]),
+        "gen_co2_t_per_mwh": np.array([0.0, 0.2]),
+    }
+    for i, hour in enumerate(representative_hours(base, months=4)):
+        if i >= 6:  # two plants connect in the second month
+            hour = {**hour, **{k: np.r_[hour[k], v] for k, v in extra.items()}}
+        result = market.clear(**hour)
+        fresh = PowerMarket(net).clear(**hour)
+        assert result.cost_usd_per_h == pytest.approx(fresh.cost_usd_per_h, rel=1e-9)
+        assert_physical(result, net, hour["load_mw"], hour["flex_load_mw"])
+    n_cols = {c.highs.getNumCol() for c in market._copies}
+    assert n_cols == {3 * net.n_bus + len(base["gen_bus"]) + 2}
+    with pytest.raises(InputError, match="warm_models"):
+        PowerMarket(net, warm_models=0)
+
+
 # ---- property test on random small networks -------------------------------------------------
 
 
