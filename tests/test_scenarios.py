@@ -173,6 +173,9 @@ def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
     assert "`policy.carbon_price_usd_per_t`" in page
     assert (tmp_path / "img" / "scenario_carbon_price.png").stat().st_size > 10_000
     assert (tmp_path / "img" / "scenarios_overview.png").is_file()
+    assert module.is_extensive("energised grid MW") and module.is_extensive("CO2 total (Mt)")
+    assert not module.is_extensive("phantom share of requested MW")
+    assert not module.is_extensive("median time-to-power grid (months)")
 
 
 REAL_GRID_FACTOR = (

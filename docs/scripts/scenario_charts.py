@@ -112,8 +112,8 @@ def all_kpis(kpis: dict[str, Any]) -> list[tuple[str, float | None]]:
 
 
 def is_extensive(label: str) -> bool:
-    """Whether a KPI is a total that scales with the size of the system (MW, GWh, Mt)."""
-    return any(marker in label for marker in EXTENSIVE_MARKERS)
+    """Whether a KPI is a total that scales with the size of the system (MW, GWh, Mt); shares never do."""
+    return "share" not in label and any(marker in label for marker in EXTENSIVE_MARKERS)
 
 
 def demand_scale(scenario: pd.DataFrame, baseline: pd.DataFrame) -> float:
