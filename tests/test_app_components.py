@@ -111,13 +111,21 @@ def status(rc: Any) -> str:
     return found[0] if found else ""
 
 
+def state(rc: Any) -> str:
+    """The run state the status line carries as a CSS class (ps-state-<state>)."""
+    for w in widgets_of(rc):
+        classes = (w.class_ or "").split()
+        if "ps-status" in classes:
+            return next(
+                (c.removeprefix("ps-state-") for c in classes if c.startswith("ps-state-")), ""
+            )
+    return ""
+
+
 def finished(rc: Any) -> bool:
     """Run and counterfactual done, KPI cards current."""
-    s = status(rc)
-    return (
-        s.startswith("Finished")
-        and ("counterfactual ready" in s or "counterfactual" not in s)
-        and not any("updating" in t for t in texts(rc, "ps-compare-note"))
+    return state(rc) == "complete" and not any(
+        "updating" in t for t in texts(rc, "ps-compare-note")
     )
 
 
@@ -475,7 +483,7 @@ def test_cancel_button_stops_the_run() -> None:
     cancel[0].click()
     wait_until(lambda: status(rc).startswith("Cancelled"), what="cancelled status")
     buttons(rc, "Run again")[0].click()
-    wait_until(lambda: status(rc).startswith(("Running", "Waiting", "Paused")), 20.0, "restart")
+    wait_until(lambda: state(rc) in ("queued", "running", "paused"), 20.0, "restart")
     wait_until(lambda: buttons(rc, "Cancel run"), what="cancel button again")
     buttons(rc, "Cancel run")[0].click()
 

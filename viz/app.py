@@ -54,6 +54,7 @@ from viz.state import (
     ViewSettings,
     compare_config,
     from_query,
+    public_message,
     resolve_config,
     to_query,
 )
@@ -63,11 +64,11 @@ LEVER_LABELS = {lever.key: lever.label for lever in BIG_LEVERS}
 
 
 def _try(fn: Any, *args: Any) -> tuple[Any, str | None]:
-    """(result, None) or (None, one-line message) for bad input."""
+    """(result, None) or (None, one-line message fit for the page) for bad input."""
     try:
         return fn(*args), None
     except InputError as exc:
-        return None, str(exc)
+        return None, public_message(str(exc))
 
 
 def compare_label(settings: ViewSettings) -> str:

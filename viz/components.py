@@ -19,7 +19,7 @@ from viz import charts, exports
 from viz.kpis import KpiCard
 from viz.levers import CHOICE_LABELS, Lever, format_value, snap
 from viz.runs import CANCELLED, DONE, ENGINE, FAILED, PAUSED, QUEUED, RUNNING, RunJob, RunRecord
-from viz.state import TAB_LABELS, TABS
+from viz.state import TAB_LABELS, TABS, public_message
 
 CSS = """
 .ps-story { font-size: 1.05rem; line-height: 1.5; max-width: 70em; margin: 0 0 0.5em 0; }
@@ -237,26 +237,41 @@ def Story(cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str]
 
 
 # ---------------------------------------------------------------------- status
+def run_state(job: RunJob | None, cf_job: RunJob | None) -> str:
+    """'complete' (run and counterfactual done), 'finished' (run done), or the run's own status."""
+    if job is None:
+        return "none"
+    if job.status == DONE:
+        cf_done = cf_job is None or cf_job.key == job.key or cf_job.done
+        return "complete" if cf_done else "finished"
+    return job.status
+
+
 def status_line(job: RunJob | None, cf_job: RunJob | None, cached: bool) -> str:
     """One sentence on where the run stands."""
     if job is None:
         return ""
     rec = job.record
+    name = pretty_name(job.config.name)
     if job.status == DONE and rec is not None:
         source = "from the cache" if cached else f"in {rec.wall_time_s:.1f} s"
-        text = f"Finished: {rec.months_total} months {source}."
-        if cf_job is not None and cf_job.key != job.key:
+        text = f"Finished: {name}, {rec.months_total} months {source}."
+        if cf_job is not None and cf_job.key == job.key:
+            text += " It routes recycle-first, so it is its own counterfactual."
+        elif cf_job is not None:
             if cf_job.status == DONE:
                 text += " Recycle-first counterfactual ready."
             elif cf_job.status in (QUEUED, RUNNING, PAUSED):
                 text += f" Recycle-first counterfactual: {cf_job.months_done}/{cf_job.months_total} months."
+            elif cf_job.status == FAILED:
+                text += " The recycle-first counterfactual failed."
         return text
     if job.status == RUNNING:
-        return f"Running: month {job.months_done} of {job.months_total}."
+        return f"Running {name}: month {job.months_done} of {job.months_total}."
     if job.status == PAUSED:
-        return f"Paused at month {job.months_done} of {job.months_total} (another run goes first)."
+        return f"{name} paused at month {job.months_done} of {job.months_total} (another run goes first)."
     if job.status == QUEUED:
-        return "Waiting for the model..."
+        return f"{name}: waiting for the model..."
     if job.status == CANCELLED:
         return f"Cancelled at month {job.months_done} of {job.months_total}."
     if job.status == FAILED:
@@ -282,7 +297,9 @@ def RunStatus(
         return
     active = job.status in (QUEUED, RUNNING, PAUSED)
     with solara.Row(style={"align-items": "center", "gap": "12px"}):
-        Html("span", status_line(job, cf_job, cached), "ps-status")
+        Html(
+            "span", status_line(job, cf_job, cached), f"ps-status ps-state-{run_state(job, cf_job)}"
+        )
         if active:
             solara.Button(
                 "Cancel run",
@@ -298,7 +315,7 @@ def RunStatus(
         solara.ProgressLinear(value=100.0 * job.months_done / total)
     if job.status == FAILED and job.error:
         solara.Error(
-            f"The model stopped with an error: {job.error}. Change a setting or run again; the page keeps working."
+            f"The model stopped with an error: {public_message(job.error)}. Change a setting or run again; the page keeps working."
         )
 
 

@@ -252,10 +252,11 @@ def cards(
         delta, tone = "", "none"
         if value is not None and other is not None:
             diff = value - other
-            if abs(diff) < 0.5 * 10 ** (-spec.decimals):
+            shown = f"{diff:+,.{spec.decimals}f}"
+            if float(shown.replace(",", "")) == 0.0:  # nothing visible at the card's precision
                 delta, tone = "no change", "same"
             else:
-                delta = f"{diff:+,.{spec.decimals}f} {spec.unit}"
+                delta = f"{shown} {spec.unit}"
                 if spec.higher_is_better is not None:
                     tone = "better" if (diff > 0) == spec.higher_is_better else "worse"
         elif compare is not None and value is not None:

@@ -88,7 +88,7 @@ def free_port() -> int:
 
 def finished(page: Any) -> None:
     """Wait for the run, its counterfactual and the comparison to be done."""
-    page.locator(".ps-status", has_text="counterfactual ready").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.locator(".ps-status.ps-state-complete").wait_for(timeout=RUN_TIMEOUT_MS)
     page.locator(".ps-compare-note", has_text="updating").wait_for(
         state="detached", timeout=RUN_TIMEOUT_MS
     )
@@ -154,53 +154,47 @@ def measure(page: Any, url: str, repeats: int) -> dict[str, Any]:
 
 
 def screenshots(page: Any, url: str, out_dir: Path) -> list[Path]:
-    """The walkthrough's pictures (docs/app.md) and the README picture."""
+    """The walkthrough's pictures (docs/app.md) and the README picture (docs/img/app.png)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    views = (
+        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1000),
+        ("app_workshop_queue_reform", "/?s=queue_reform&mode=workshop&tab=time_to_power", 1900),
+        ("app_packs", "/?s=second_life_boom&tab=packs", 1750),
+        (
+            "app_co2_fade",
+            "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0",
+            1750,
+        ),
+        ("app_map", "/?s=baseline&tab=map&cmp=none", 1900),
+        (
+            "app_compare",
+            "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue",
+            1750,
+        ),
+        ("app", "/?s=baseline&queue.mode=cluster", 1450),
+    )
     shots: list[Path] = []
-
-    def shot(name: str, full: bool = False) -> None:
-        path = out_dir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full)
-        shots.append(path)
-
-    page.set_viewport_size({"width": 1500, "height": 1000})
-    page.goto(url + "/?s=baseline&mode=workshop")
-    finished(page)
-    shot("app_workshop_baseline")
-    page.get_by_role("button", name="Queue reform").click()
-    finished(page)
-    page.get_by_role("button", name="Time to power").click()
-    page.wait_for_timeout(1500)
-    shot("app_workshop_queue_reform")
-    page.goto(url + "/?s=second_life_boom&tab=packs")
-    finished(page)
-    shot("app_packs")
-    page.goto(url + "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0")
-    finished(page)
-    shot("app_co2_fade")
-    page.goto(url + "/?s=baseline&tab=map&cmp=none")
-    finished(page)
-    shot("app_map")
-    page.goto(url + "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue")
-    finished(page)
-    shot("app_compare")
+    for name, query, height in views:
+        page.set_viewport_size({"width": 1500, "height": height})
+        page.goto(url + query)
+        finished(page)
+        page.wait_for_timeout(800)
+        shots.append(out_dir / f"{name}.png")
+        page.screenshot(path=str(shots[-1]))
+    page.set_viewport_size({"width": 1500, "height": 900})
     page.goto(url + "/?s=baseline&demand.growth_multiplier=9")
     page.locator(".v-alert", has_text="cannot run").wait_for()
     finished(page)
-    shot("app_bad_input")
+    shots.append(out_dir / "app_bad_input.png")
+    page.screenshot(path=str(shots[-1]))
+    page.set_viewport_size({"width": 1500, "height": 1350})
     page.goto(url + "/explore?s=baseline")
-    page.get_by_role("button", name="Step").click()
-    page.get_by_text("Time: 1.0").wait_for()
-    for _ in range(11):
+    for month in range(1, 13):
         page.get_by_role("button", name="Step").click()
-    page.get_by_text("Time: 12.0").wait_for(timeout=RUN_TIMEOUT_MS)
+        page.get_by_text(f"Time: {month:.1f}").wait_for(timeout=RUN_TIMEOUT_MS)
     page.wait_for_timeout(2500)
-    shot("app_explore")
-    page.set_viewport_size({"width": 1500, "height": 950})
-    page.goto(url + "/?s=baseline&queue.mode=cluster")
-    finished(page)
-    path = out_dir / "app.png"
-    page.screenshot(path=str(path))
-    shots.append(path)
+    shots.append(out_dir / "app_explore.png")
+    page.screenshot(path=str(shots[-1]))
     return shots
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from abm.errors import InputError, did_you_mean
-from abm.scenario import config_with, load_scenario, parse_override_value
+from abm.scenario import config_with, load_scenario, parse_override_value, scenarios_dir
 from abm.schema import ScenarioConfig, parameter_keys
 
 MODES = ("analyst", "workshop")
@@ -144,6 +144,13 @@ def from_query(search: str | None) -> tuple[ViewSettings, list[str]]:
             errors.append(f"link: unknown setting {key!r}{did_you_mean(key, [*RESERVED, *keys])}")
     settings = replace(settings, overrides=tuple(sorted(overrides.items())), **fields)
     return settings, errors
+
+
+def public_message(text: str) -> str:
+    """An error message fit for the page: the server's scenario folder shown as `scenarios/`."""
+    for root in {str(scenarios_dir()), str(scenarios_dir().resolve())}:
+        text = text.replace(root.rstrip("/") + "/", "scenarios/")
+    return text
 
 
 def resolve_config(settings: ViewSettings) -> ScenarioConfig:

@@ -23,7 +23,7 @@ RUN_TIMEOUT_MS = 120_000
 
 def finished(page: Any, timeout_ms: int = RUN_TIMEOUT_MS) -> str:
     """Wait until the run and its counterfactual are done; return the status sentence."""
-    status = page.locator(".ps-status", has_text="counterfactual ready")
+    status = page.locator(".ps-status.ps-state-complete")
     status.wait_for(timeout=timeout_ms)
     page.locator(".ps-compare-note", has_text="updating").wait_for(
         state="detached", timeout=timeout_ms
