@@ -1,0 +1,82 @@
+"""Sweep throughput: runs per minute at 1 and 2 workers through `abm.sweep.run_sweep`.
+
+The same sweep (a small factorial over demand growth, several seeds) runs once in this process
+(1 worker, the serial executor) and once on a local pool of 2 spawned processes, each into
+its own temporary folder. Parallel efficiency = throughput at 2 workers / (2 x throughput at
+1 worker); process start-up and result writing are included, as a user would see them.
+Run `python benchmarks/bench_sweep.py [--quick]`; import `run(quick)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def sweep_spec(quick: bool) -> dict[str, Any]:
+    """The benchmark sweep: demand growth levels x seeds on the baseline, no counterfactual."""
+    return {
+        "name": "bench_throughput",
+        "description": "Benchmark of sweep throughput (benchmarks/bench_sweep.py).",
+        "scenario": "baseline",
+        "design": "factorial",
+        "seed": 10,
+        "seeds_per_point": 1 if quick else 3,
+        "months": 6 if quick else 96,
+        "counterfactual": False,
+        "parameters": {"demand.growth_multiplier": [0.8, 1.2] if quick else [0.8, 1.0, 1.2, 1.5]},
+    }
+
+
+def _one(spec: dict[str, Any], workers: int) -> dict[str, Any]:
+    """Run the sweep with `workers` into a fresh temporary folder; throughput and run times."""
+    from abm.sweep import run_sweep
+
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        df = run_sweep(spec, Path(tmp) / "out", workers=workers, progress=False)
+        wall = time.perf_counter() - started
+        info = df.attrs["sweep"]
+    return {
+        "workers": workers,
+        "executor": info["executor"],
+        "runs": info["ran"],
+        "failed": info["failed"],
+        "wall_s": wall,
+        "runs_per_minute": info["ran"] / wall * 60.0,
+        "mean_run_wall_s": info["mean_run_wall_s"],
+        "mean_run_cpu_s": info["mean_run_cpu_s"],
+        "load_average_before": load_before,
+    }
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Throughput at 1 and 2 workers and the parallel efficiency at 2."""
+    spec = sweep_spec(quick)
+    one = _one(spec, 1)
+    two = _one(spec, 2)
+    return {
+        "benchmark": "sweep",
+        "quick": quick,
+        "spec": spec,
+        "rows": [one, two],
+        "speedup_2_workers": two["runs_per_minute"] / one["runs_per_minute"],
+        "parallel_efficiency_2_workers": two["runs_per_minute"] / (2.0 * one["runs_per_minute"]),
+    }
+
+
+def main() -> None:
+    """Command line: print the throughput figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small CI smoke run")
+    print(json.dumps(run(parser.parse_args().quick), indent=1))
+
+
+if __name__ == "__main__":
+    main()
