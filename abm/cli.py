@@ -213,6 +213,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("docs")
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Regenerate docs/parameters.md from the schema (or with --check, fail if it is stale)."""
+    from abm.paramdoc import main as paramdoc_main
+
+    return paramdoc_main(["--check"] if args.check else [])
+
+
 @_command("validate-model")
 def cmd_validate_model(args: argparse.Namespace) -> int:
     """Run the baseline over several seeds and write the validation report."""
@@ -250,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("scenarios", nargs="+")
     cmp_.add_argument("--seed", type=int, default=1)
     cmp_.add_argument("--months", type=int)
+
+    docs = sub.add_parser("docs", help="regenerate docs/parameters.md from the schema")
+    docs.add_argument("--check", action="store_true", help="only check that the page is current (exit 1 if stale)")
 
     vm = sub.add_parser("validate-model", help="run the baseline over several seeds and write docs/validation.md")
     vm.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")

@@ -724,7 +724,7 @@ class PowerStackModel(mesa.Model):
             is_storage = gen_tech == self.techs.index("storage")
             cap[is_storage] = pmax[is_storage] if name == "peak" else 0.0
             load = self.base_load_mw * load_factor + dc_firm - flex
-            res = self.power_market.clear(load, gen_bus, cap, costs[gen_tech], co2[gen_tech], flex_load_mw=flex, flex_curtail_cost_usd_per_mwh=mk.flex_curtail_cost_usd_per_mwh)
+            res = self._clear_hour(load, gen_bus, cap, costs[gen_tech], co2[gen_tech], flex)
             hours_in_month = w * HOURS_PER_MONTH
             tot["cost"] += res.cost_usd_per_h * hours_in_month
             tot["co2"] += res.co2_t_per_h * hours_in_month
@@ -746,6 +746,17 @@ class PowerStackModel(mesa.Model):
         for u in self.utility_by_territory:
             u.set_tariff(float(self.lmp_by_bus[u.nodes].mean()))
         self.hosting_mw = self.network.hosting_capacity_mw(self.peak_injection_mw)
+
+    def _clear_hour(self, load: np.ndarray, gen_bus: np.ndarray, cap: np.ndarray, cost: np.ndarray, co2: np.ndarray, flex: np.ndarray) -> Any:
+        """Clear one representative hour; if the warm-started solve is not optimal, rebuild the market cold and retry once."""
+        mk = self.config.market
+        for attempt in range(2):
+            res = self.power_market.clear(load, gen_bus, cap, cost, co2, flex_load_mw=flex, flex_curtail_cost_usd_per_mwh=mk.flex_curtail_cost_usd_per_mwh)
+            if res.status == "optimal" and np.all(np.isfinite(res.lmp_usd_per_mwh)):
+                return res
+            if attempt == 0:
+                self.power_market = PowerMarket(self.power_market.net, copper_plate=mk.copper_plate, voll_usd_per_mwh=mk.voll_usd_per_mwh)
+        raise RuntimeError(f"month {self.calendar.label(self.month)}: power market failed twice ({res.status}); please report this scenario and seed")
 
     def _generator_list(self) -> tuple[np.ndarray, np.ndarray]:
         """(bus, tech) of every plant, append-only so the power market can warm-start month to month."""

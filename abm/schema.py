@@ -137,7 +137,7 @@ class HyperscalerSection(Section):
 
 class VendorSection(Section):
     n_vendors: int = P(3, ge=1, le=100, source="Crusoe, Armada, Duos/CDM-class vendors (DOMAIN-NUMBERS §4c)", doc="Modular DC vendors.")
-    factory_mw_per_month: float = P(40.0, gt=0, le=10_000, source="Edge AI DC market $15.5 bn in 2025 (DOMAIN.md) at $8-12 M/MW (DOMAIN-NUMBERS §4b) ~ 1.5 GW/yr, over three vendors; Crusoe Spark alone ~100 MW/yr", doc="Initial factory output per vendor.", unconfirmed=True)
+    factory_mw_per_month: float = P(15.0, gt=0, le=10_000, source="Between Crusoe Spark ~8 MW/month (100 x 1 MW units/yr) and edge AI DC $15.5 bn/yr (DOMAIN.md) at $8-12 M/MW facility cost (~40 MW/month per vendor; the market figure may include GPUs) (DOMAIN-NUMBERS §2, §4b)", doc="Initial factory output per vendor.", unconfirmed=True)
     factory_growth_per_month: float = P(0.02, ge=0, le=1, source="Edge AI DC market 20.5 % CAGR (DOMAIN.md) ~ 1.6 %/month; Armada bookings 6x FY25-FY26 (DOMAIN-NUMBERS §4c)", doc="Maximum monthly factory expansion when the backlog justifies it.", unconfirmed=True)
     augmentation_trigger: float = P(0.9, gt=0, le=1, source="PPA floors commonly 90 % of original capacity; augmentation in steps (DOMAIN-NUMBERS §6)", doc="A site is topped back up to design storage when its usable storage falls below this share of design.")
     max_site_mw: float = P(50.0, gt=0, le=10_000, source="Sparks NV site ~20 MW; Soluna Dorothy 50 MW; prefab modules 0.2-2 MW (DOMAIN-NUMBERS §2, §4c)", doc="Largest modular site; bigger campuses are split into several sites.", unconfirmed=True)
@@ -182,8 +182,8 @@ class PacksSection(Section):
     retirement_multiplier: float = P(1.0, ge=0, le=20, source="Lever", doc="Scales the flow of retiring EV packs.")
     soh_mean: float = P(0.75, gt=0, le=0.99, source="ADL; Gharebaghi 2024; Redwood: 0.70-0.80 (DOMAIN-NUMBERS #16)", doc="Mean state of health at EV retirement.")
     soh_sd: float = P(0.08, gt=0, le=0.3, source="Nevada packs 50-80 % (DOMAIN.md); spread is an assumption", doc="Spread of state of health at retirement.", unconfirmed=True)
-    ev_lifetime_weibull_shape: float = P(3.0, gt=0, le=20, source="Assumption: vehicle survival curves (NHTSA-style), Weibull k ~3", doc="Shape of EV first-life lifetime.", unconfirmed=True)
-    ev_lifetime_weibull_scale_years: float = P(13.0, gt=0, le=50, source="Gao et al. 2024: Leaf packs ~10 yr first life; US vehicle life ~12-15 yr (assumption)", doc="Scale of EV first-life lifetime.", unconfirmed=True)
+    ev_lifetime_weibull_shape: float = P(4.23, gt=0, le=20, source="Busch et al. 2025: EV battery life mean 15, sd 4 years (DOMAIN-NUMBERS §1c) -> Weibull shape 4.23", doc="Shape of EV first-life lifetime.")
+    ev_lifetime_weibull_scale_years: float = P(16.5, gt=0, le=50, source="Busch et al. 2025: EV battery life mean 15, sd 4 years (DOMAIN-NUMBERS §1c) -> Weibull scale 16.5 years", doc="Scale of EV first-life lifetime.")
     repurpose_cost_usd_per_kwh: float = P(40.0, ge=0, le=1000, source="Lieskoski et al. 2024: 27-38 EUR/kWh (~$30-45) (DOMAIN-NUMBERS #17)", doc="Testing, reconfiguring and integrating a second-life kWh.")
     recycling_value_usd_per_kwh: float = P(10.0, ge=-100, le=500, source="Assumption: recovered NMC material value net of process cost; LFP lower", doc="Net value of recycling a kWh (chemistry-mix average).", unconfirmed=True)
     second_life_yield: float = P(0.9, gt=0, le=1, source="Assumption: share of graded capacity that survives reconfiguration", doc="Usable fraction after repurposing.", unconfirmed=True)
@@ -194,7 +194,7 @@ class PacksSection(Section):
 
 class RecyclerSection(Section):
     n_recyclers: int = P(3, ge=1, le=100, source="Redwood plus peers (DOMAIN.md)", doc="Battery recyclers.")
-    test_capacity_gwh_per_month: float = P(1.7, gt=0, le=10_000, source="Redwood ~20 GWh/yr processed (DOMAIN.md), shared across recyclers", doc="Initial total test-and-grade capacity.")
+    test_capacity_gwh_per_month: float = P(0.5, gt=0, le=10_000, source="Redwood's ~20 GWh/yr is all Li-ion feedstock; EV packs were ~5 GWh/yr in 2025 (DOMAIN-NUMBERS §3, §2b)", doc="Initial total test-and-grade capacity for retired EV packs.", unconfirmed=True)
     capacity_growth_per_month: float = P(0.03, ge=0, le=1, source="Assumption: expansion when margins justify it; 20 GWh repurposed by 2028 plan (DOMAIN.md)", doc="Maximum monthly capacity growth.", unconfirmed=True)
     holding_cost_usd_per_kwh_month: float = P(0.3, ge=0, le=100, source="Assumption: warehouse and capital cost", doc="Cost of holding a kWh in inventory.", unconfirmed=True)
 
@@ -221,16 +221,16 @@ class MarketSection(Section):
     copper_plate: bool = P(False, source="Issue 6", doc="Ignore line limits (faster, no congestion).")
     voll_usd_per_mwh: float = P(10_000.0, gt=0, le=1e6, source="ERCOT system-wide offer cap $5,000-9,000/MWh (public); assumption", doc="Value of lost load.", unconfirmed=True)
     flex_curtail_cost_usd_per_mwh: float = P(1_000.0, ge=0, le=1e6, source="Assumption: below VOLL, above peakers", doc="Price at which flexible DC load curtails.", unconfirmed=True)
-    cost_gas_usd_per_mwh: float = P(40.0, ge=0, le=1000, source="EIA: CCGT fuel + VOM at ~$3/MMBtu, heat rate 7 MMBtu/MWh (assumption)", doc="Marginal cost of grid gas generation.", unconfirmed=True)
+    cost_gas_usd_per_mwh: float = P(25.0, ge=0, le=1000, source="Gas at ~$3/MMBtu x 7 MMBtu/MWh CCGT heat rate + ~$4/MWh VOM (EIA; assumption)", doc="Marginal cost of grid gas generation.", unconfirmed=True)
     cost_coal_usd_per_mwh: float = P(35.0, ge=0, le=1000, source="EIA: coal fuel + VOM (assumption)", doc="Marginal cost of coal generation.", unconfirmed=True)
     cost_nuclear_usd_per_mwh: float = P(10.0, ge=0, le=1000, source="EIA: nuclear fuel + VOM (assumption)", doc="Marginal cost of nuclear generation.", unconfirmed=True)
     cost_hydro_usd_per_mwh: float = P(5.0, ge=0, le=1000, source="Assumption", doc="Marginal cost of hydro.", unconfirmed=True)
     cost_storage_usd_per_mwh: float = P(60.0, ge=0, le=1000, source="Assumption: charging cost / round-trip efficiency", doc="Offer price of storage discharge.", unconfirmed=True)
     cost_other_usd_per_mwh: float = P(80.0, ge=0, le=1000, source="Assumption: oil and misc. peakers", doc="Marginal cost of other generation.", unconfirmed=True)
     co2_gas_t_per_mwh: float = P(0.435, ge=0, le=2, source="EIA FAQ 74: gas fleet 0.435 t/MWh (DOMAIN-NUMBERS #25)", doc="Gas fleet emission factor.")
-    co2_coal_t_per_mwh: float = P(1.0, ge=0, le=2, source="EIA FAQ 74: coal ~1.0 t/MWh (public)", doc="Coal emission factor.", unconfirmed=True)
+    co2_coal_t_per_mwh: float = P(1.05, ge=0, le=2, source="EIA FAQ 74: coal 2.31 lb/kWh = 1.05 t/MWh (DOMAIN-NUMBERS #25)", doc="Coal emission factor.")
     co2_other_t_per_mwh: float = P(0.8, ge=0, le=2, source="Assumption: oil peakers", doc="Other fossil emission factor.", unconfirmed=True)
-    wind_availability: float = P(0.35, ge=0, le=1, source="LBNL Land-Based Wind Market Report: fleet CF ~35 %", doc="Wind output as a share of capacity in every representative hour.", unconfirmed=True)
+    wind_availability: float = P(0.36, ge=0, le=1, source="E3: wind capacity factor ~36 % (DOMAIN-NUMBERS)", doc="Wind output as a share of capacity in every representative hour.")
     tariff_adder_usd_per_mwh: float = P(30.0, ge=0, le=1000, source="Assumption: T&D and capacity recovery on top of energy", doc="Retail adder utilities charge above the LMP.", unconfirmed=True)
 
 
@@ -249,7 +249,7 @@ class UtilitySection(Section):
     build_lead_months_storage: float = P(12.0, ge=0, le=240, source="Assumption", doc="Utility storage build lead time.", unconfirmed=True)
     gas_capex_usd_per_kw: float = P(2_400.0, ge=0, le=20_000, source="New CCGT $2,000-2,500/kW (DOMAIN-NUMBERS #24)", doc="Utility CCGT capex.")
     storage_hours: float = P(4.0, gt=0, le=24, source="BNEF 4 h turnkey BESS (DOMAIN-NUMBERS #18)", doc="Duration of grid storage utilities buy.")
-    storage_share_of_new_capacity: float = P(0.3, ge=0, le=1, source="Storage ~39 % of queued capacity (DOMAIN-NUMBERS #2)", doc="Share of new utility capacity built as storage.")
+    storage_share_of_new_capacity: float = P(0.3, ge=0, le=1, source="Storage ~39 % of queued capacity x its lower completion (11 % vs 14 %) ~ 0.31 of built capacity (DOMAIN-NUMBERS #2, #4)", doc="Share of new utility capacity built as storage.")
 
 
 class ScenarioConfig(BaseModel):
