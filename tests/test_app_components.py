@@ -43,6 +43,11 @@ def short_scenarios(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         'description = "Test variant: cluster studies and every project filed once."\n'
         'extends = "baseline"\n\n[queue]\nmode = "cluster"\n\n[hyperscalers]\nduplicate_filings = 1.0\n'
     )
+    (folder / "recycle_test.toml").write_text(
+        'name = "recycle_test"\n'
+        'description = "Test variant: the baseline with recycle-first routing."\n'
+        'extends = "baseline"\n\n[packs]\nrouting = "recycle_first"\n'
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("POWERSTACK_SCENARIOS", str(folder))
         yield folder
@@ -361,6 +366,19 @@ def test_lever_release_reruns_and_records_the_setting_in_the_url() -> None:
         what="back to the scenario (from the cache)",
     )
     assert "Finished" in status(rc) and "from the cache" in status(rc)
+
+
+def test_a_run_shared_with_another_scenario_shows_the_scenario_asked_for() -> None:
+    _, rc = render_dashboard("s=baseline&cmp=none")
+    wait_until(lambda: finished(rc), what="baseline and its recycle-first counterfactual")
+    rc.find(v.Select, label="Scenario").widget.v_model = "recycle_test"
+    wait_until(lambda: texts(rc, "ps-title") == ["Recycle test"], what="the recycle-first scenario")
+    wait_until(lambda: finished(rc), what="its run (the baseline's counterfactual, cached)")
+    assert status(rc).startswith("Finished: Recycle test") and "from the cache" in status(rc)
+    assert "its own counterfactual" in status(rc)
+    assert kpi(rc, "co2_saving") == "0.0"
+    names = [w.filename for w in rc.find(FileDownloadWidget).widgets]
+    assert names and all(n.startswith("recycle_test-") for n in names), names
 
 
 def test_link_reproduces_a_view() -> None:

@@ -117,8 +117,6 @@ def Dashboard() -> None:
 
     def follow_url() -> None:
         """Back/forward buttons and pasted links change the query: show what it says."""
-        if router.search is None:
-            return
         parsed, errors = from_query(router.search)
         if parsed != settings:
             set_settings(parsed)
@@ -374,6 +372,7 @@ def Dashboard() -> None:
             on_cancel,
             lambda: set_restart(restart + 1),
             versions=tuple(j.version if j is not None else -1 for j in (job, cf_job)),
+            name=pretty_name(shown_cfg.name),
         )
         KpiGrid(
             cards(kpis, cmp_kpis, WORKSHOP_KPIS if workshop else None), cmp_label, pending=pending
@@ -402,9 +401,10 @@ def Dashboard() -> None:
                 settings.map_colour,
                 lambda colour: update(replace(settings, map_colour=colour)),
                 downloads=not workshop,
+                file_stem=shown_cfg.name,
             )
         else:
-            Html("div", "The first months of the run will appear here in a moment.", "ps-status")
+            Html("div", "The first months of the run will appear here in a moment.", "ps-note")
         if not workshop:
             solara.Button(
                 "Step through this scenario month by month (Mesa view)",

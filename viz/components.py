@@ -247,12 +247,16 @@ def run_state(job: RunJob | None, cf_job: RunJob | None) -> str:
     return job.status
 
 
-def status_line(job: RunJob | None, cf_job: RunJob | None, cached: bool) -> str:
-    """One sentence on where the run stands."""
+def status_line(job: RunJob | None, cf_job: RunJob | None, cached: bool, name: str = "") -> str:
+    """One sentence on where the run stands (`name`: the scenario as the page calls it).
+
+    A cached run may have been made for another scenario with the same parameters (the
+    recycle-first scenario is the baseline's counterfactual), so the name comes from the page.
+    """
     if job is None:
         return ""
     rec = job.record
-    name = pretty_name(job.config.name)
+    name = name or pretty_name(job.config.name)
     if job.status == DONE and rec is not None:
         source = "from the cache" if cached else f"in {rec.wall_time_s:.1f} s"
         text = f"Finished: {name}, {rec.months_total} months {source}."
@@ -287,6 +291,7 @@ def RunStatus(
     on_cancel: Callable[[], None],
     on_restart: Callable[[], None],
     versions: tuple[int, ...] = (),
+    name: str = "",
 ) -> None:
     """Progress bar, status sentence, Cancel / Run again, and the error of a failed run.
 
@@ -298,7 +303,9 @@ def RunStatus(
     active = job.status in (QUEUED, RUNNING, PAUSED)
     with solara.Row(style={"align-items": "center", "gap": "12px"}):
         Html(
-            "span", status_line(job, cf_job, cached), f"ps-status ps-state-{run_state(job, cf_job)}"
+            "span",
+            status_line(job, cf_job, cached, name),
+            f"ps-status ps-state-{run_state(job, cf_job)}",
         )
         if active:
             solara.Button(
@@ -397,6 +404,7 @@ def ChartTabs(
     map_colour: str,
     on_map_colour: Callable[[str], None],
     downloads: bool = True,
+    file_stem: str = "",
 ) -> None:
     """Chart selector buttons, the selected chart (only it is drawn), and PNG/SVG downloads."""
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
@@ -457,7 +465,7 @@ def ChartTabs(
             for fmt in ("png", "svg"):
                 solara.FileDownload(
                     lambda fmt=fmt: exports.figure_bytes(make(), fmt),
-                    filename=exports.export_name(record.config, record.key, name, fmt),
+                    filename=f"{file_stem or record.config.name}-{record.key[:6]}-{name}.{fmt}",
                     label=f"Chart as {fmt.upper()}",
                     mime_type=exports.MIME[fmt],
                 )

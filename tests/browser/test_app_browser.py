@@ -73,6 +73,10 @@ def test_switching_scenario_changes_a_kpi(tab: Any, server: Any) -> None:
     assert kpi(page, "phantom") == "0", "every project filed once: no phantom load"
     assert "s=queue_reform_test" in page.url
     tab.shot("03-scenario-switched")
+    page.go_back()  # the back button undoes the switch
+    page.locator(".ps-title", has_text="Baseline").wait_for()
+    finished(page)
+    assert kpi(page, "phantom") == before
 
 
 def test_moving_a_slider_changes_the_chart(
