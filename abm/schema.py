@@ -291,6 +291,11 @@ def parameter_keys() -> list[str]:
 _BOUND_SYMBOLS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
+def _number(x: float) -> str:
+    """Bounds as people write them: whole numbers in full (4294967295, not 4.29497e+09)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def allowed_range(section: str, param: str) -> str:
     """Human-readable allowed values of one parameter, e.g. '>= 0 and <= 5' or 'one of: a, b'."""
     field = SECTIONS[section].model_fields[param]
@@ -302,7 +307,7 @@ def allowed_range(section: str, param: str) -> str:
     if field.annotation is str and param in ("start", "available_from"):
         return "a month YYYY-MM"
     parts = [
-        f"{symbol} {getattr(meta, name):g}"
+        f"{symbol} {_number(getattr(meta, name))}"
         for meta in field.metadata
         for name, symbol in _BOUND_SYMBOLS.items()
         if getattr(meta, name, None) is not None
