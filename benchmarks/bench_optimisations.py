@@ -96,8 +96,16 @@ def bench_hosting(model: Any, label: str, reps: int) -> dict[str, Any]:
         "after_first_call_ms": 1e3 * first_s,
         "after_ms": 1e3 * after_s,
         "speedup": before_s / after_s,
-        "identical": bool(np.array_equal(before, after)),
+        "max_rel_diff": _max_rel_diff(before, after),
     }
+
+
+def _max_rel_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest relative difference of two hosting-capacity vectors (inf where inf/0 disagree)."""
+    if not np.array_equal(np.isinf(a), np.isinf(b)) or not np.array_equal(a == 0, b == 0):
+        return math.inf
+    both = np.isfinite(a) & (a != 0)
+    return float(np.max(np.abs(a[both] - b[both]) / np.abs(a[both]), initial=0.0))
 
 
 def _record_hours(model: Any, months: int) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:

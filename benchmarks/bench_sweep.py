@@ -3,7 +3,9 @@
 The same sweep (a small factorial over demand growth, several seeds) runs once in this process
 (1 worker, the serial executor) and once on a local pool of 2 spawned processes, each into
 its own temporary folder. Parallel efficiency = throughput at 2 workers / (2 x throughput at
-1 worker); process start-up and result writing are included, as a user would see them.
+1 worker); process start-up and result writing are included, as a user would see them. On a
+shared machine the workers get only part of a core each, so the CPU the runs actually got
+(their CPU seconds / wall seconds, "cores obtained") is reported beside it.
 Run `python benchmarks/bench_sweep.py [--quick]`; import `run(quick)`.
 """
 
@@ -52,7 +54,9 @@ def _one(spec: dict[str, Any], workers: int) -> dict[str, Any]:
         "runs_per_minute": info["ran"] / wall * 60.0,
         "mean_run_wall_s": info["mean_run_wall_s"],
         "mean_run_cpu_s": info["mean_run_cpu_s"],
+        "cores_obtained": info["ran"] * info["mean_run_cpu_s"] / wall,
         "load_average_before": load_before,
+        "load_average_after": os.getloadavg()[0],
     }
 
 
@@ -68,6 +72,7 @@ def run(quick: bool) -> dict[str, Any]:
         "rows": [one, two],
         "speedup_2_workers": two["runs_per_minute"] / one["runs_per_minute"],
         "parallel_efficiency_2_workers": two["runs_per_minute"] / (2.0 * one["runs_per_minute"]),
+        "cpu_per_run_ratio_2_vs_1": two["mean_run_cpu_s"] / one["mean_run_cpu_s"],
     }
 
 
