@@ -21,7 +21,7 @@ _BIG_LEVERS: tuple[tuple[str, str, float, tuple[float, float] | None], ...] = (
     ("demand.growth_multiplier", "AI demand growth", 0.05, None),
     ("packs.retirement_multiplier", "EV pack retirements", 0.1, (0.0, 5.0)),
     ("packs.routing", "Pack routing policy", 0.0, None),
-    ("recyclers.test_capacity_gwh_per_month", "Recycler test capacity", 0.1, (0.1, 20.0)),
+    ("recyclers.test_capacity_gwh_per_month", "Recycler test capacity", 0.1, (0.1, 10.0)),
     ("policy.credit_45x_usd_per_kwh", "45X credit", 1.0, (0.0, 50.0)),
     ("policy.carbon_price_usd_per_t", "Carbon price", 5.0, (0.0, 300.0)),
     ("queue.mode", "Queue mode", 0.0, None),
