@@ -54,6 +54,8 @@ NESTED = {
     "network.hosting_capacity_mw": ("network", "hosting_capacity_mw"),
     "queue.step": ("queue", "step"),
 }
+#: Model helpers the agents call many times a month, timed as detail (evidence for proposals).
+MODEL_DETAIL = ("second_life_room_kwh", "_storage_outlook", "path_wait_signals")
 GROUPS = (
     "agents",
     "world and merchant requests",
@@ -93,6 +95,9 @@ def instrument(model: Any) -> dict[str, float]:
             _wrap(agent, method, acc, f"{type(agent).__name__}.{method}")
     for key, (attr, method) in NESTED.items():
         _wrap(getattr(model, attr), method, acc, key)
+    for name in MODEL_DETAIL:
+        if hasattr(model, name):
+            _wrap(model, name, acc, f"model.{name}")
     return acc
 
 

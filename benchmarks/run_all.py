@@ -664,8 +664,8 @@ def analysis(r: dict[str, Any]) -> list[str]:
         "- **Scaling in buses**: hosting capacity for every bus is a dense line-by-bus pass "
         "(cost ~ buses x lines, i.e. quadratic) and the LP grows with the network, so the "
         "monthly step's exponent can exceed 1 at large grids; at small grids the agents' fixed "
-        "cost dominates and flattens the whole-run exponent. Above 512 MB of sensitivities "
-        "(~8,000 buses) they are not kept and every month recomputes them.",
+        "cost dominates and flattens the whole-run exponent. Above 1 GiB of sensitivities "
+        "(more than the schema's 10,000 buses) they are not kept and every month recomputes them.",
         f"- **Parallel efficiency** {sw['parallel_efficiency_2_workers']:.2f}: a run in parallel "
         f"took {sw['cpu_per_run_ratio_2_vs_1']:.2f}x the CPU it took alone, and the "
         f"two workers obtained {sw['rows'][1]['cores_obtained']:.2f} cores against "
@@ -675,19 +675,43 @@ def analysis(r: dict[str, Any]) -> list[str]:
         "the shared machine more than the sweep code; on idle cores, with runs of a minute or "
         "more, the start-up share is what is left.",
         "",
-        "## Proposals for the model (abm/model.py, not changed here)",
+        "## Proposals for the model (abm/model.py and agents, not changed here)",
         "",
-        "- `clear_power_market`: `self.network.hosting_capacity_mw(self.peak_injection_mw)` "
-        "for all buses is now cheap up to ~8,000 buses (sensitivities kept); on 10,000-bus grids "
-        "pass `buses=` the nodes with active requests to stay within the cache and avoid "
-        "recomputing ~10,000 PTDF columns every month.",
-        "- `Hyperscaler.plan` -> `modular_storage_cost_usd_per_kwh` -> `_storage_outlook` -> "
-        "`second_life_value_ratio` -> `expected_price_usd_per_kwh` is evaluated for every "
-        "project decision although its inputs change once a month; computing it once per month "
-        "(like `_wtp_cache`) removes most of the agents' share in the profile above.",
-        "- The representative hours are the national run's cost driver: each costs one LP solve "
-        "of the full network. `market.representative_hours = 3` would save a quarter of it, at "
-        "the price of a coarser month.",
+    ]
+    syn = next((n for n in nat if "synthetic" in n["label"]), nat[-1])
+
+    def share(key: str) -> str:
+        """A phase's time per month and share of the monthly step in that run."""
+        sec = syn["phases_s"].get(key, 0.0)
+        return f"{1e3 * sec / syn['months']:.1f} ms/month, {100 * sec / syn['step_s']:.1f} % of the step"
+
+    lines += [
+        f"Measured in the {syn['label']} national run above:",
+        "",
+        f"- `second_life_room_kwh` ({share('model.second_life_room_kwh')}): called by "
+        "`ModularVendor.designate_storage` for every new project, it sums "
+        "`storage_outstanding_kwh()` (a numpy sum) over every vendor's open orders. A running "
+        "total of committed second-life kWh, updated when orders are placed, filled or "
+        "cancelled, makes it O(1).",
+        f"- `path_wait_signals` ({share('model.path_wait_signals')}): once a month, but it too "
+        "sums `storage_outstanding_kwh()` over all orders twice and scans every project for "
+        "recent grid energisations; the same running totals and a list of recent energisations "
+        "would remove most of it.",
+        f"- `_storage_outlook` ({share('model._storage_outlook')}) is already cached per "
+        "pack-market state (a few evaluations a month); each evaluation scans the recyclers' "
+        "asks and, once a month per grade, evaluates `quality_adjusted_wtp_for`.",
+        f"- Hyperscalers' `plan` in total: {share('Hyperscaler.plan')} with "
+        f"{syn['n_hyperscalers']} hyperscalers; `expected_ready_mw` and `committed_mw` re-scan "
+        "each hyperscaler's project list on every call.",
+        "- `clear_power_market` calls `hosting_capacity_mw` for all buses; that is now one pass "
+        "over the kept sensitivities (976 MB at 10,000 buses). Passing `buses=` the nodes with "
+        "active requests would not save time but, on grids near 10,000 buses, the memory.",
+        "- The representative hours are the national runs' main cost: each is one LP of the "
+        "full network. `market.representative_hours = 3` would save about a quarter of the "
+        "power market's time at the price of a coarser month.",
+        "- For the app's round trip (the baseline misses ~1 s): run the months in a background "
+        "thread and draw the chart as months arrive, and cache finished runs by scenario hash; "
+        "no single function left in the model would bring a 192-month run under a second here.",
     ]
     return lines
 
