@@ -436,8 +436,15 @@ def remaining_life_years(
     second_life: np.ndarray | bool = False,
 ) -> np.ndarray:
     """Years until SoH falls to ``eol_soh`` under a constant duty (exact for the piecewise model)."""
-    s = np.asarray(soh, dtype=float)
     rate = fade_rate_per_year(efc_per_month, c_rate, dod, params, duty_multiplier, second_life)
+    return _life_years_at_rate(soh, eol_soh, rate, params)
+
+
+def _life_years_at_rate(
+    soh: np.ndarray | float, eol_soh: float, rate: np.ndarray, params: FadeParams
+) -> np.ndarray:
+    """Years from ``soh`` to ``eol_soh`` at fade ``rate`` above the knee (knee_multiplier below)."""
+    s = np.asarray(soh, dtype=float)
     rate_knee = rate * params.knee_multiplier
     knee = max(params.knee_soh, eol_soh)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -475,13 +482,16 @@ def quality_adjusted_wtp_for(
     from abm.markets.packs import annuity_factor, quality_adjusted_wtp
 
     args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
-    life_sl = float(remaining_life_years(soh, eol_soh, *args, second_life=True))
-    life_new = float(remaining_life_years(1.0, new_eol_soh, *args, second_life=False))
+    # each fade rate is evaluated once (the model calls this every month for every grade)
+    rate_sl = fade_rate_per_year(*args, second_life=True)
+    fade_new = fade_rate_per_year(*args, second_life=False)
+    life_sl = float(_life_years_at_rate(soh, eol_soh, rate_sl, params))
+    life_new = float(_life_years_at_rate(1.0, new_eol_soh, fade_new, params))
     if not np.isfinite(life_new) or life_new <= 0:
         return float(new_price_usd_per_kwh)
     life_sl = min(life_sl, life_new)
-    fade_sl = fade_rate_per_year(*args, second_life=True, below_knee=soh <= params.knee_soh)
-    fade_new = fade_rate_per_year(*args, second_life=False)
+    # the rate below the knee, as fade_rate_per_year(..., below_knee=True) computes it
+    fade_sl = rate_sl * np.where(soh <= params.knee_soh, params.knee_multiplier, 1.0)
     base_om = OM_FRACTION_OF_CAPEX_PER_YEAR * new_price_usd_per_kwh
     extra_om = om_cost_usd_per_kwh_year(fade_sl, base_om) - om_cost_usd_per_kwh_year(
         fade_new, base_om
@@ -610,7 +620,9 @@ class StorageFleet:
         owners = np.asarray(owners, dtype=np.int64)
         gwh = np.asarray(nameplate_gwh, dtype=float)
         if owners.shape != gwh.shape:
-            raise InputError("StorageFleet.add_many: owners and nameplate_gwh must have the same shape")
+            raise InputError(
+                "StorageFleet.add_many: owners and nameplate_gwh must have the same shape"
+            )
         keep = gwh > 0
         owners, gwh = owners[keep], gwh[keep]
         if not owners.size:
@@ -618,7 +630,9 @@ class StorageFleet:
         existing = (self.product == product) & (self.installed_month == month)
         clash = np.isin(owners, self.owner[existing])
         for owner, lot in zip(owners[clash], gwh[clash], strict=True):
-            self.add(product, int(owner), float(lot), soh, month, c_rate, efc_per_month, duty_multiplier)
+            self.add(
+                product, int(owner), float(lot), soh, month, c_rate, efc_per_month, duty_multiplier
+            )
         owners, gwh = owners[~clash], gwh[~clash]
         if not owners.size:
             return

@@ -275,6 +275,56 @@ def test_quality_adjusted_wtp_for_ranks_grades() -> None:
     assert b.quality_adjusted_wtp_for(150.0, 0.75, 0.5, P, harsh, 0.07) < wtp[1]
 
 
+def _wtp_from_public_functions(price, soh, eol, params, duty, rate, new_eol=0.7) -> float:
+    """quality_adjusted_wtp_for as documented, composed from the public fade functions."""
+    from abm.markets.packs import annuity_factor, quality_adjusted_wtp
+
+    args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
+    life_sl = float(b.remaining_life_years(soh, eol, *args, second_life=True))
+    life_new = float(b.remaining_life_years(1.0, new_eol, *args, second_life=False))
+    if not np.isfinite(life_new) or life_new <= 0:
+        return float(price)
+    life_sl = min(life_sl, life_new)
+    fade_sl = b.fade_rate_per_year(*args, second_life=True, below_knee=soh <= params.knee_soh)
+    fade_new = b.fade_rate_per_year(*args, second_life=False)
+    base_om = b.OM_FRACTION_OF_CAPEX_PER_YEAR * price
+    extra = b.om_cost_usd_per_kwh_year(fade_sl, base_om) - b.om_cost_usd_per_kwh_year(
+        fade_new, base_om
+    )
+    risk = float(np.clip(extra, 0.0, None)) * float(annuity_factor(life_sl, rate))
+    return float(
+        quality_adjusted_wtp(price, np.array([life_sl]), life_new, np.array([risk]), rate)[0]
+    )
+
+
+def test_quality_adjusted_wtp_for_equals_its_definition_exactly() -> None:
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(3)
+    chemistries = [
+        P,
+        b.FadeParams(calendar_fade_per_year=0.0),
+        *b.FADE_PARAMS_BY_CHEMISTRY.values(),
+    ]
+    for params in chemistries:
+        for _ in range(200):
+            duty = SimpleNamespace(
+                efc_per_month=float(rng.uniform(0.0, 60.0)),
+                c_rate=float(rng.uniform(0.1, 2.0)),
+                ai_duty_fade_multiplier=float(rng.uniform(0.5, 3.0)),
+            )
+            case = (
+                float(rng.uniform(10.0, 500.0)),
+                float(rng.uniform(0.3, 1.0)),  # below and above the knee
+                float(rng.uniform(0.4, 0.8)),
+                params,
+                duty,
+                float(rng.uniform(0.0, 0.15)),
+                float(rng.uniform(0.5, 0.85)),
+            )
+            assert b.quality_adjusted_wtp_for(*case) == _wtp_from_public_functions(*case)
+
+
 def test_add_many_matches_one_add_per_owner() -> None:
     one, many = b.StorageFleet(), b.StorageFleet()
     for fleet in (one, many):
