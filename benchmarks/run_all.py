@@ -548,7 +548,9 @@ def format_markdown(r: dict[str, Any]) -> str:
         f"**{sw['parallel_efficiency_2_workers']:.2f}**. CPU per run at 2 workers / at 1: "
         f"{sw['cpu_per_run_ratio_2_vs_1']:.2f} (1.0 = no extra work per run in parallel); "
         "'cores obtained' is the runs' CPU time over the wall time, i.e. how much of the "
-        "machine the sweep actually got.",
+        f"machine the sweep actually got. A fresh worker needs {sw['worker_startup_s']:.1f} s to "
+        "import the model before its first run, which alone caps the efficiency of this sweep "
+        f"at {sw['efficiency_bound_from_startup']:.2f} even on idle cores.",
         "",
     ]
 
@@ -651,8 +653,9 @@ def analysis(r: dict[str, Any]) -> list[str]:
             f"- **{n['label']}**: the power market's LP clears take {100 * lp / step:.0f} % of the "
             f"monthly steps ({1e3 * lp / (4 * n['months']):.1f} ms per representative hour), "
             f"hosting capacity {100 * host / step:.0f} %, everything else "
-            f"{100 * (step - lp - host) / step:.0f} %. The wall time is {n['wall_s'] / n['cpu_s']:.1f}x "
-            "the CPU time: the machine was shared."
+            f"{100 * (step - lp - host) / step:.0f} %. Wall / CPU time: "
+            f"{n['wall_s'] / n['cpu_s']:.1f}"
+            + (" (the machine was shared)." if n["wall_s"] > 1.2 * n["cpu_s"] else ".")
         )
     base = r["baseline"]
     lines += [
@@ -671,9 +674,10 @@ def analysis(r: dict[str, Any]) -> list[str]:
         f"two workers obtained {sw['rows'][1]['cores_obtained']:.2f} cores against "
         f"{sw['rows'][0]['cores_obtained']:.2f} for one (the load average was "
         f"{sw['rows'][1]['load_average_before']:.1f} on {r['machine']['nproc']} cores), and each "
-        "spawned worker pays a few seconds of imports before its first run. The figure measures "
-        "the shared machine more than the sweep code; on idle cores, with runs of a minute or "
-        "more, the start-up share is what is left.",
+        f"spawned worker pays {sw['worker_startup_s']:.1f} s of imports before its first run "
+        f"(an upper bound of {sw['efficiency_bound_from_startup']:.2f} for this sweep). Both "
+        "belong to the machine and the sweep runner (abm/sweep.py, not this issue's files); "
+        "longer sweeps, or workers kept alive between sweeps, shrink the start-up share.",
         "",
         "## Proposals for the model (abm/model.py and agents, not changed here)",
         "",
