@@ -172,6 +172,7 @@ class PowerMarket:
         self._last: _WarmCopy | None = None  # the copy that solved the last call
         self._gen_bus = np.zeros(0, dtype=np.int64)
         self._line_rows = np.zeros(0, dtype=np.int64)  # line index of each line row in the LP
+        self._in_lp = np.zeros(n_line, dtype=bool)  # line has a limit row in the LP
         self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
 
     # ---- LP assembly ------------------------------------------------------------------------
@@ -264,6 +265,7 @@ class PowerMarket:
         for copy in self._copies:  # every copy keeps the same rows (new rows enter basic)
             copy.highs.addRows(len(lines), -rating, rating, a.nnz, starts, index, a.data)
         self._line_rows = np.r_[self._line_rows, lines]
+        self._in_lp[lines] = True
 
     def _warm_copy(self, upper_all: np.ndarray) -> _WarmCopy:
         """The copy whose last hour is nearest to this one; a new copy when none is near enough.
@@ -353,13 +355,18 @@ class PowerMarket:
             self._add_generators(gen_bus[len(old) :])
 
         g0 = self._first_gen_col
-        cols = np.r_[np.arange(2 * n), np.arange(g0, g0 + n_gen)].astype(np.int32)
-        cost_all = np.r_[
-            np.full(n, self.voll_usd_per_mwh),
-            np.full(n, float(flex_curtail_cost_usd_per_mwh)),
-            cost,
-        ]
-        upper_all = np.r_[load, flex, pmax]
+        # np.concatenate rather than np.r_: this runs for every representative hour
+        cols = np.concatenate(
+            (np.arange(2 * n, dtype=np.int32), np.arange(g0, g0 + n_gen, dtype=np.int32))
+        )
+        cost_all = np.concatenate(
+            (
+                np.full(n, self.voll_usd_per_mwh),
+                np.full(n, float(flex_curtail_cost_usd_per_mwh)),
+                cost.astype(float, copy=False),
+            )
+        )
+        upper_all = np.concatenate((load, flex, pmax))
         warm = self._warm_copy(upper_all)
         highs = warm.highs
         # Touch only what changed: an unchanged cost vector keeps the basis dual feasible.
@@ -395,8 +402,7 @@ class PowerMarket:
                 break
             flow = self._bf @ x[2 * n : 3 * n]
             excess = np.abs(flow) - self._rating_mw - _LIMIT_TOL_MW
-            violated = np.flatnonzero(self._monitored & (excess > 0))
-            violated = np.setdiff1d(violated, self._line_rows, assume_unique=True)
+            violated = np.flatnonzero(self._monitored & (excess > 0) & ~self._in_lp)
             if violated.size == 0:
                 break
             self._add_line_rows(violated)
