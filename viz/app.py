@@ -154,7 +154,9 @@ def Dashboard() -> None:
     cf_job = use_run(cf_cfg, COUNTERFACTUAL, restart)
     cmp_job = use_run(cmp_cfg, COMPARE)
     cmp_cf_job = use_run(cmp_cf_cfg, COMPARE_COUNTERFACTUAL)
-    use_job_watch([job, cf_job, cmp_job, cmp_cf_job])
+    # the counterfactuals are drawn only on the CO2 tab; elsewhere only their end matters
+    on_co2 = settings.tab == "co2"
+    use_job_watch([job, cmp_job, *((cf_job,) if on_co2 else ())], quiet=(cf_job, cmp_cf_job))
     previous = solara.use_ref(None)
     record: RunRecord | None = (
         job.record if job is not None and job.record is not None else previous.current

@@ -149,13 +149,15 @@ def _empty_note(ax, text: str, style: ChartStyle) -> None:
     )
 
 
-def _progress_subtitle(record: RunRecord, compare: RunRecord | None, compare_label: str) -> str:
-    """'months 40/192 so far' while running, plus what the dashed lines are."""
+def _progress_subtitle(
+    record: RunRecord, compare: RunRecord | None, compare_label: str, line: str = "dashed"
+) -> str:
+    """'running: 40/192 months' while running, plus which lines show the comparison run."""
     parts = []
     if not record.complete:
         parts.append(f"running: {record.months_done}/{record.months_total} months")
     if compare is not None:
-        parts.append(f"dashed: {compare_label}")
+        parts.append(f"{line}: {compare_label}")
     return " | ".join(parts)
 
 
@@ -431,7 +433,7 @@ def co2_chart(
     """Cumulative CO2 of the AI load energised in the run, against the recycle-first counterfactual."""
     fig, (ax,) = _figure(style)
     same = counterfactual is not None and counterfactual.key == record.key
-    subtitle = _progress_subtitle(record, compare, compare_label)
+    subtitle = _progress_subtitle(record, compare, compare_label, "dotted")
     if counterfactual is None or (not same and not counterfactual.complete):
         done = counterfactual.months_done if counterfactual is not None else 0
         note = f"recycle-first counterfactual: computing ({done}/{record.months_total} months)"

@@ -62,10 +62,17 @@ def Html(tag: str, text: str, classes: str = "") -> None:
 
 
 # ---------------------------------------------------------------------- watching jobs
-def use_job_watch(jobs: list[RunJob | None], min_interval_s: float = 0.8) -> int:
-    """Re-render when one of `jobs` publishes progress (at most every `min_interval_s`, at once when one ends)."""
+def use_job_watch(
+    jobs: list[RunJob | None], quiet: tuple[RunJob | None, ...] = (), min_interval_s: float = 0.8
+) -> int:
+    """Re-render when one of `jobs` publishes progress (at most every `min_interval_s`, at once when one ends).
+
+    `quiet` jobs only cause a re-render when they end: their partial results are not on show,
+    and every redraw costs the model time under the GIL.
+    """
     tick, set_tick = solara.use_state(0)
-    live = [j for j in jobs if j is not None]
+    live = [j for j in (*jobs, *quiet) if j is not None]
+    quiet_ids = {id(j) for j in quiet if j is not None} - {id(j) for j in jobs if j is not None}
     rendered = {id(j): (j.version, j.done) for j in live}
 
     def watch(cancel: threading.Event) -> None:
@@ -73,19 +80,24 @@ def use_job_watch(jobs: list[RunJob | None], min_interval_s: float = 0.8) -> int
         finished = {k for k, (_, done) in rendered.items() if done}
         last = 0.0
         while not cancel.is_set():
-            changed = ENGINE.wait(live, seen, 0.25)
+            if not ENGINE.wait(live, seen, 0.25):
+                if all(j.done for j in live):
+                    return
+                continue
             ended = {id(j) for j in live if j.done} - finished
-            if changed and (ended or time.monotonic() - last >= min_interval_s):
+            loud = any(seen[id(j)] != j.version for j in live if id(j) not in quiet_ids)
+            if not ended and not loud:
+                seen.update({id(j): j.version for j in live if id(j) in quiet_ids})
+            elif ended or time.monotonic() - last >= min_interval_s:
                 seen = {id(j): j.version for j in live}
                 finished |= ended
                 last = time.monotonic()
                 set_tick(lambda t: t + 1)
-            elif not changed and all(j.done for j in live):
-                return
-            elif changed:
+            else:
                 time.sleep(0.05)
 
-    solara.use_thread(watch, dependencies=[tuple(id(j) for j in live)], intrusive_cancel=False)
+    key = (tuple(id(j) for j in live), tuple(sorted(quiet_ids)))
+    solara.use_thread(watch, dependencies=[key], intrusive_cancel=False)
     return tick
 
 
@@ -266,7 +278,7 @@ def status_line(job: RunJob | None, cf_job: RunJob | None, cached: bool, name: s
             if cf_job.status == DONE:
                 text += " Recycle-first counterfactual ready."
             elif cf_job.status in (QUEUED, RUNNING, PAUSED):
-                text += f" Recycle-first counterfactual: {cf_job.months_done}/{cf_job.months_total} months."
+                text += " Recycle-first counterfactual: computing..."
             elif cf_job.status == FAILED:
                 text += " The recycle-first counterfactual failed."
         return text
@@ -445,7 +457,7 @@ def ChartTabs(
         _version(record),
         _version(compare),
         compare_label,
-        _version(counterfactual),
+        _version(counterfactual) if tab == "co2" else None,  # only the CO2 chart draws it
         style,
         map_colour,
         map_index,

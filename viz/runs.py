@@ -421,7 +421,10 @@ class RunEngine:
                     )
             if job.done:
                 job = None
-                gc.collect()  # the model has reference cycles: free its solver objects now
+                with self._cond:
+                    idle = self._next_locked() is None
+                if idle:  # the model has reference cycles: free it while nothing waits
+                    gc.collect()
 
     def _advance(self, job: RunJob) -> None:
         """Step the job's model until the end, a cancel, or a more urgent job (then pause)."""
