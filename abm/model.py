@@ -64,6 +64,11 @@ class PowerStackModel(mesa.Model):
 
     def __init__(self, config: ScenarioConfig | str | None = None, **overrides: Any) -> None:
         rng = overrides.pop("rng", None)
+        mesa_scenario = overrides.pop("scenario", None)  # SolaraViz's Reset passes a mesa Scenario
+        if mesa_scenario is not None:
+            if not hasattr(mesa_scenario, "rng"):
+                raise InputError(f"scenario = {mesa_scenario!r}; expected a mesa Scenario (use the first argument for a powerstack scenario)")
+            rng = mesa_scenario.rng if rng is None else rng
         cfg = resolve_config(config, overrides)
         seed = cfg.run.seed if rng is None else rng
         if isinstance(seed, (int, np.integer)) and int(seed) != cfg.run.seed:

@@ -75,3 +75,10 @@ def test_zero_demand_growth_opens_no_new_projects() -> None:
     model = PowerStackModel(**{**SMALL, "demand.growth_multiplier": 0.0}, rng=3)
     model.run()
     assert not [p for p in model.projects if p.month_opened >= 0]
+
+
+def test_accepts_a_mesa_scenario_as_solaraviz_reset_passes_it() -> None:
+    from mesa.experimental.scenarios import Scenario
+
+    model = PowerStackModel(scenario=Scenario(rng=9), **{"grid.n_buses": 30})
+    assert model.config.run.seed == 9
