@@ -82,3 +82,15 @@ def test_accepts_a_mesa_scenario_as_solaraviz_reset_passes_it() -> None:
 
     model = PowerStackModel(scenario=Scenario(rng=9), **{"grid.n_buses": 30})
     assert model.config.run.seed == 9
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_routing_policies_order_recycling_as_their_names_say(seed: int) -> None:
+    packs = {
+        routing: run_scenario("baseline", seed=seed, months=48, overrides={"grid.n_buses": 40, "packs.routing": routing}, counterfactual=False).kpis["packs"]
+        for routing in ("market", "second_use_first", "recycle_first")
+    }
+    # second-use-first recycles only what is below grade C (and yield losses); market recycles uneconomic grades too
+    assert packs["second_use_first"]["recycled_gwh"] < packs["market"]["recycled_gwh"] < packs["recycle_first"]["recycled_gwh"]
+    assert packs["second_use_first"]["inventory_gwh_end"] >= packs["market"]["inventory_gwh_end"]
+    assert packs["recycle_first"]["second_life_gwh"] == 0.0 < packs["market"]["second_life_gwh"]
