@@ -3,7 +3,7 @@
 Every run is timed with the monthly phases split out: the benchmark wraps the model's and the
 agents' bound methods on the instance with timers (model.py is not touched). Runs that report
 peak memory execute in a fresh child process (`python benchmarks/bench_model.py --child SPEC`)
-so `ru_maxrss` is that run's own peak. The reference is Mesa's BoltzmannWealth example with
+and read its own high-water mark (VmHWM). The reference is Mesa's BoltzmannWealth example with
 10,000 agents for 10 steps (Mesa's own "large" benchmark configuration), timed in the parent
 right before the runs it normalises: a pure-Python Mesa workload on the same interpreter and
 machine, so "x Boltzmann" stays comparable when the machine is busier or faster.
@@ -172,12 +172,26 @@ def run_child(spec: dict[str, Any], timeout_s: float = 900.0) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (MB): VmHWM, which starts afresh at exec.
+
+    `ru_maxrss` is not used on Linux: a child keeps the parent's peak from before its exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def run_measured(spec: dict[str, Any], isolate: bool) -> dict[str, Any]:
     """A run with peak memory: in a child process, or (quick smoke runs) in this process."""
     if isolate:
         return run_child(spec)
     result = run_instrumented(spec)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    result["peak_rss_mb"] = peak_rss_mb()
     result["rss_after_imports_mb"] = math.nan  # not separable in a shared process
     return result
 
@@ -187,9 +201,9 @@ def _child_main(spec_text: str) -> None:
     import warnings
 
     warnings.simplefilter("ignore")
-    imported_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    imported_rss_mb = peak_rss_mb()
     result = run_instrumented(json.loads(spec_text))
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    result["peak_rss_mb"] = peak_rss_mb()
     result["rss_after_imports_mb"] = imported_rss_mb
     print(json.dumps(result))
 

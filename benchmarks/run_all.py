@@ -411,8 +411,8 @@ def format_markdown(r: dict[str, Any]) -> str:
     out += [
         "## 2. National scale (180 months, 50 hyperscalers)",
         "",
-        "Each run in a fresh child process; peak memory is that process's `ru_maxrss` "
-        "(interpreter, libraries and model together).",
+        "Each run in a fresh child process; peak memory is that process's high-water mark of "
+        "resident memory (VmHWM: interpreter, libraries and model together).",
         "",
         *_table(
             [
