@@ -201,7 +201,7 @@ def _child_main(spec_text: str) -> None:
     import warnings
 
     warnings.simplefilter("ignore")
-    imported_rss_mb = peak_rss_mb()
+    imported_rss_mb = peak_rss_mb()  # interpreter and numpy, before the model is imported
     result = run_instrumented(json.loads(spec_text))
     result["peak_rss_mb"] = peak_rss_mb()
     result["rss_after_imports_mb"] = imported_rss_mb

@@ -425,7 +425,7 @@ def format_markdown(r: dict[str, Any]) -> str:
                 "ms per month",
                 "x Boltzmann ref",
                 "peak RSS MB",
-                "RSS after imports MB",
+                "RSS before importing the model MB",
             ],
             [
                 [
@@ -755,7 +755,18 @@ def main(argv: list[str] | None = None) -> int:
         help="folder for results.json and performance.md (default: benchmarks/ and docs/, "
         "or a temporary folder with --quick)",
     )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="only re-render performance.md from an existing results.json (no benchmarks run)",
+    )
     args = parser.parse_args(argv)
+    if args.render is not None:
+        md_path = (args.out / "performance.md") if args.out else ROOT / "docs" / "performance.md"
+        md_path.write_text(format_markdown(json.loads(args.render.read_text())))
+        print(f"wrote {md_path}")
+        return 0
     if args.out is not None:
         json_path, md_path = args.out / "results.json", args.out / "performance.md"
     elif args.quick:
