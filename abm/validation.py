@@ -169,7 +169,7 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
-NOT_IN_RESULTS = {"cli.py", "sweep.py", "paramdoc.py", "report.py", "__main__.py"}  # front ends, not the model
+NOT_IN_RESULTS = {"cli.py", "sweep.py", "sensitivity.py", "paramdoc.py", "report.py", "__main__.py"}  # front ends, not the model
 
 
 def fingerprint() -> str:
