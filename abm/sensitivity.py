@@ -22,6 +22,7 @@ from abm.errors import InputError
 from abm.sweep import load_design, load_manifest, load_results, select_kpis
 
 ANALYSABLE = ("sobol", "morris")
+METHOD_LABELS = {"sobol": "Sobol", "morris": "Morris"}
 TIDY_COLUMNS = ("method", "kpi", "parameter", "index", "value", "conf", "samples")
 
 
@@ -174,7 +175,9 @@ def analyze_sweep(
         table.to_parquet(result.paths["parquet"], index=False)
         if result.kpis:
             target = Path(plot_path) if plot_path is not None else out / "sensitivity.png"
-            title = f"{manifest['name']}: {method} indices ({manifest['n_runs']} runs)"
+            title = (
+                f"{manifest['name']}: {METHOD_LABELS[method]} indices ({manifest['n_runs']} runs)"
+            )
             result.paths["plot"] = plot_sensitivity(result, target, plot_kpis, title)
     return result
 
@@ -306,11 +309,14 @@ def plot_sensitivity(
             ax.set_xlabel("elementary effect (KPI units)")
         ax.set_title(kpi, fontsize=10)
         ax.set_yticks(ypos, result.parameters, fontsize=8)
-        ax.invert_yaxis()
+        ax.set_ylim(
+            len(result.parameters) - 0.5, -0.5
+        )  # first parameter on top (idempotent with sharey)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(shown) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8, loc="lower right")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     if title:
         fig.suptitle(title, fontsize=11)
     target = Path(path)
