@@ -18,6 +18,7 @@ import logging
 import math
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
@@ -66,6 +67,9 @@ RANGE_KEYS = frozenset({"min", "max"})
 COUNTERFACTUAL_KPI = "co2_mt.recycle_first_counterfactual_total"
 RESERVED_KEYS = ("run.seed", "name", "description")
 MAX_ERROR_CHARS = 500
+MAX_SPEC_BYTES = 10_000_000
+MAX_RUNS = 1_000_000  # a plan of this size takes about 1 GB; split bigger studies into sweeps
+_HUGE_INTEGER_LINE = re.compile(r"^\s*([^=#\s]+)\s*=\s*[+-]?[0-9_]{4301,}", re.MULTILINE)
 
 
 # ---------------------------------------------------------------------------- spec
@@ -252,6 +256,10 @@ def parse_spec(
             }
             raise InputError(f"{where}: design {design!r} needs 'samples' ({what[design]})")
         samples = _int_field(samples, "samples", where, 2 if design == "morris" else 1)
+        if samples > MAX_RUNS:
+            raise InputError(
+                f"{where}: samples = {samples}; expected a whole number up to {MAX_RUNS:,}"
+            )
         if design == "sobol" and samples & (samples - 1):
             raise InputError(
                 f"{where}: samples = {samples}; Sobol (Saltelli) needs a power of 2 such as {1 << samples.bit_length()}"
@@ -357,12 +365,26 @@ def load_spec(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> S
     path = Path(spec)
     if not path.is_file():
         raise InputError(f"{path}: sweep spec not found")
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        raise InputError(f"{path}: file is over {MAX_SPEC_BYTES:,} bytes; expected a sweep spec")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; expected a TOML sweep spec") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # an integer literal beyond Python's 4,300-digit conversion limit
+        if "integer string conversion" not in str(exc):
+            raise InputError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
+        match = _HUGE_INTEGER_LINE.search(text)
+        key = f" {match.group(1)} =" if match else ""
+        raise InputError(
+            f"{path}: invalid TOML:{key} an integer of more than 4,300 digits; "
+            "expected a number in the key's range"
+        ) from None
     data.setdefault("name", path.stem)
     return parse_spec(data, str(path), path.parent)
 
@@ -398,6 +420,19 @@ def _normalise(key: str, value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def design_size(spec: SweepSpec) -> int:
+    """Number of design points a spec asks for, computed without building them."""
+    k = len(spec.parameters)
+    if spec.design == "factorial":
+        return math.prod(len(v) for v in spec.parameters.values())  # type: ignore[arg-type]
+    if spec.design == "list":
+        return len(spec.points)
+    n = spec.samples or 0
+    if spec.design == "sobol":
+        return n * (2 * k + 2 if spec.second_order else k + 2)
+    return n * (k + 1) if spec.design == "morris" else n
 
 
 def build_design(spec: SweepSpec) -> Design:
@@ -514,7 +549,10 @@ def plan_sweep(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> 
     """Validate a spec completely (scenario, bounds, every point) and list its runs."""
     spec = load_spec(spec)
     where = spec.source
-    base = load_scenario(spec.scenario)
+    try:
+        base = load_scenario(spec.scenario)
+    except InputError as exc:
+        raise InputError(f"{where}: scenario: {exc}") from None
     fixed = {**spec.fixed, **({"run.months": spec.months} if spec.months is not None else {})}
     if fixed:
         base = config_with(base, fixed, f"{where} [fixed]")
@@ -523,6 +561,12 @@ def plan_sweep(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> 
             for bound in (levels.min, levels.max):
                 value = int(round(bound)) if _field_type(key) is int else bound
                 config_with(base, {key: value}, f"{where} [parameters] bound")
+    n_runs = design_size(spec) * spec.seeds_per_point
+    if n_runs > MAX_RUNS:
+        raise InputError(
+            f"{where}: {design_size(spec):,} design points x {spec.seeds_per_point:,} seeds = "
+            f"{n_runs:,} runs; expected at most {MAX_RUNS:,} (split the study into several sweeps)"
+        )
     design = build_design(spec)
     base_hash = _digest(base.model_dump())
     columns = design.names

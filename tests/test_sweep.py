@@ -301,6 +301,41 @@ def test_cli_bad_spec_exits_2_with_one_error_line(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'scenario = "baseline"\nseeds_per_point = ' + "9" * 5000 + "\n",
+            "invalid TOML: seeds_per_point = an integer of more than 4,300 digits",
+        ),
+        (
+            'scenario = "baseline"\njunk = ' + "[" * 3000 + "]" * 3000 + "\n",
+            "invalid TOML: arrays or tables nested too deeply",
+        ),
+        (
+            'scenario = "baseline"\ndesign = "lhs"\nsamples = 1099511627776\n[parameters]\n"demand.growth_multiplier" = { min = 0.5, max = 2.0 }\n',
+            "samples = 1099511627776; expected a whole number up to 1,000,000",
+        ),
+        (
+            'scenario = "baseline"\nseeds_per_point = 100000\n[parameters]\n"demand.growth_multiplier" = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 0.5, 0.0]\n',
+            "11 design points x 100,000 seeds = 1,100,000 runs; expected at most 1,000,000",
+        ),
+        (
+            'scenario = "baselin"\n[parameters]\n"queue.mode" = ["serial"]\n',
+            "spec.toml: scenario: unknown scenario 'baselin' (did you mean \"baseline\"?)",
+        ),
+    ],
+    ids=["huge_integer", "deep_nesting", "samples_huge", "too_many_runs", "scenario_misspelt"],
+)
+def test_pathological_specs_give_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text(text)
+    with pytest.raises(InputError) as err:
+        plan_sweep(spec)
+    assert message in str(err.value) and str(spec) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
 def test_spec_file_resolves_scenario_paths_relative_to_itself(tmp_path: Path) -> None:
     (tmp_path / "mine.toml").write_text(
         'name = "mine"\nextends = "baseline"\n[queue]\nmode = "cluster"\n'
