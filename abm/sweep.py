@@ -68,7 +68,7 @@ COUNTERFACTUAL_KPI = "co2_mt.recycle_first_counterfactual_total"
 RESERVED_KEYS = ("run.seed", "name", "description")
 MAX_ERROR_CHARS = 500
 MAX_SPEC_BYTES = 10_000_000
-MAX_RUNS = 1_000_000  # a plan of this size takes about 1 GB; split bigger studies into sweeps
+MAX_RUNS = 1_000_000  # planning this many takes ~2 min and ~600 MB; split bigger studies
 _HUGE_INTEGER_LINE = re.compile(r"^\s*([^=#\s]+)\s*=\s*[+-]?[0-9_]{4301,}", re.MULTILINE)
 
 
