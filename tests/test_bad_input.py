@@ -35,13 +35,8 @@ UNCOMMENTED = {
     "sweeps/empty.toml": "missing key 'scenario'",
     "sweeps/binary.toml": "not UTF-8 text; expected a TOML sweep spec",
 }
-# Known gaps in abm/sweep.py (owned elsewhere): strict xfails that turn red once fixed.
-SWEEP_GAPS = {
-    "huge_integer_literal.toml": "abm/sweep.py load_spec does not catch ValueError from a >4,300-digit integer: traceback, exit 1",
-    "deep_nesting.toml": "abm/sweep.py load_spec does not catch RecursionError from deeply nested arrays: traceback, exit 1",
-    "samples_huge.toml": "abm/sweep.py has no upper bound on samples: 2^40 LHS points raise MemoryError (traceback, exit 1)",
-    "scenario_misspelt.toml": "abm/sweep.py plan_sweep: an unknown base scenario's message does not name the spec file",
-}
+# Gaps in abm/sweep.py once marked here as strict xfails; all four are fixed (spec hardening).
+SWEEP_GAPS: dict[str, str] = {}
 PARALLEL = 2
 
 
