@@ -169,10 +169,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Start the Solara app (bound to localhost unless --host says otherwise)."""
     import subprocess
 
-    app = Path(__file__).resolve().parent.parent / "viz" / "app.py"
-    if not app.is_file():
-        raise InputError(f"{app}: the app is not installed in this tree")
-    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port), "--production", "--open" if args.open else "--no-open"]
+    from viz.serve import APP, solara_command
+
+    if not APP.is_file():
+        raise InputError(f"{APP}: the app is not installed in this tree")
+    cmd = solara_command(args.host, args.port, open_browser=args.open)
     print(f"powerstack app on http://{args.host}:{args.port}/ (Ctrl+C to stop)", file=sys.stderr)
     return subprocess.call(cmd)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from viz.serve import solara_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -125,19 +126,7 @@ def server(scenario_dir: Path) -> Iterator[Server]:
         "POWERSTACK_APP_PREWARM": "baseline",
         "PYTHONUNBUFFERED": "1",
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "viz/app.py",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    cmd = solara_command("127.0.0.1", port)
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
