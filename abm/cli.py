@@ -22,7 +22,9 @@ from abm.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
-ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG})
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
+)
 AFTER_OS_ERROR = {
     "run": "nothing was written",
     "sweep": "finished runs are saved; fix the cause and continue with --resume",
@@ -44,7 +46,9 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see `{self.prog} --help`)")
 
 
-def _command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+def _command(
+    name: str,
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
     def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
         COMMANDS[name] = fn
         return fn
@@ -71,7 +75,9 @@ def check_out_dir(out: Path, flag: str) -> None:
     """Fail before a run if its output folder cannot be made: a file in the way or no write access."""
     try:
         if out.exists() and not out.is_dir():
-            raise InputError(f"{flag} {out}: is an existing file; expected a folder (new or existing)")
+            raise InputError(
+                f"{flag} {out}: is an existing file; expected a folder (new or existing)"
+            )
         probe = out
         while not probe.exists() and probe != probe.parent:
             probe = probe.parent
@@ -95,7 +101,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
 
     cfg = load_scenario(args.scenario, args.set, check_grid=True)
-    extra = {key: value for key, value in (("run.seed", args.seed), ("run.months", args.months)) if value is not None}
+    extra = {
+        key: value
+        for key, value in (("run.seed", args.seed), ("run.months", args.months))
+        if value is not None
+    }
     if extra:
         cfg = config_with(cfg, extra, "--seed/--months")
     where = source_label(resolve_scenario_path(args.scenario), parse_overrides(args.set))
@@ -104,7 +114,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     # the model (and its heavy imports) loads only once the input is known to be valid
     from abm.runner import run_scenario, write_outputs
 
-    update, bar = _progress_bar(cfg.run.months * (1 if args.no_counterfactual or cfg.packs.routing == "recycle_first" else 2), cfg.name)
+    update, bar = _progress_bar(
+        cfg.run.months
+        * (1 if args.no_counterfactual or cfg.packs.routing == "recycle_first" else 2),
+        cfg.name,
+    )
     offset = {"done": 0}
 
     def progress(done: int, total: int) -> None:
@@ -115,7 +129,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         update(offset["done"] + (done if done < total else 0), total)
 
     try:
-        result = run_scenario(cfg, counterfactual=not args.no_counterfactual, check=args.check, progress=progress if update else None)
+        result = run_scenario(
+            cfg,
+            counterfactual=not args.no_counterfactual,
+            check=args.check,
+            progress=progress if update else None,
+        )
     except InputError as exc:  # raised while the model builds (e.g. its grid): say which scenario
         raise InputError(f"{where}: {exc}") from None
     finally:
@@ -124,7 +143,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = write_outputs(result, out)
     k = result.kpis
     energized = ", ".join(f"{p} {v:,.0f}" for p, v in k["energized_mw"].items())
-    print(f"{cfg.name} (seed {cfg.run.seed}, {cfg.run.months} months) in {result.wall_time_s:.1f} s")
+    print(
+        f"{cfg.name} (seed {cfg.run.seed}, {cfg.run.months} months) in {result.wall_time_s:.1f} s"
+    )
     print(f"  energised MW: {energized}")
     print(f"  wrote {paths['timeseries.parquet'].parent}/")
     return 0
@@ -136,7 +157,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from abm.scenario import load_scenario
 
     cfg = load_scenario(args.scenario, args.set, check_grid=True)
-    print(f"ok: {args.scenario} is a valid scenario ({cfg.name!r}, {cfg.run.start} + {cfg.run.months} months)")
+    print(
+        f"ok: {args.scenario} is a valid scenario ({cfg.name!r}, {cfg.run.start} + {cfg.run.months} months)"
+    )
     return 0
 
 
@@ -159,7 +182,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from abm.report import kpi_comparison_table
     from abm.runner import run_scenario
 
-    results = {name: run_scenario(name, seed=args.seed, months=args.months, counterfactual=False).kpis for name in args.scenarios}
+    results = {
+        name: run_scenario(name, seed=args.seed, months=args.months, counterfactual=False).kpis
+        for name in args.scenarios
+    }
     print(kpi_comparison_table(results))
     return 0
 
@@ -188,9 +214,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from abm.sweep import run_sweep, summary_text
 
     try:
-        df = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume, max_runs=args.max_runs)
+        df = run_sweep(
+            args.spec,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            resume=args.resume,
+            max_runs=args.max_runs,
+        )
     except KeyboardInterrupt:
-        print("error: interrupted; finished runs are saved, continue with --resume", file=sys.stderr)
+        print(
+            "error: interrupted; finished runs are saved, continue with --resume", file=sys.stderr
+        )
         return 130
     print(summary_text(df))
     for _, row in df[df["status"] == "failed"].head(3).iterrows():
@@ -230,24 +266,46 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     seeds = list(range(1, args.seeds + 1))
     if args.seeds < 1:
         raise InputError(f"--seeds {args.seeds}: expected at least 1")
-    path = write_report(seeds, Path(args.out) if args.out else REPORT, progress=lambda msg: print(msg, file=sys.stderr))
+    path = write_report(
+        seeds,
+        Path(args.out) if args.out else REPORT,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
     print(f"wrote {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parser = _Parser(prog="powerstack", description="Agent-based market model of the AI power stack.")
+    parser = _Parser(
+        prog="powerstack", description="Agent-based market model of the AI power stack."
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario and write its outputs")
-    run.add_argument("scenario", help="scenario name (see `powerstack list`) or path to a .toml file")
+    run.add_argument(
+        "scenario", help="scenario name (see `powerstack list`) or path to a .toml file"
+    )
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's run.seed)")
-    run.add_argument("--months", type=int, help="number of months (default: the scenario's run.months)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. --set queue.mode=cluster (repeatable)")
+    run.add_argument(
+        "--months", type=int, help="number of months (default: the scenario's run.months)"
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set queue.mode=cluster (repeatable)",
+    )
     run.add_argument("--out", help="output folder (default: runs/<scenario>-s<seed>/)")
-    run.add_argument("--check", action="store_true", help="check conservation invariants every month")
-    run.add_argument("--no-counterfactual", action="store_true", help="skip the recycle-first counterfactual run (halves run time)")
+    run.add_argument(
+        "--check", action="store_true", help="check conservation invariants every month"
+    )
+    run.add_argument(
+        "--no-counterfactual",
+        action="store_true",
+        help="skip the recycle-first counterfactual run (halves run time)",
+    )
 
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario")
@@ -261,31 +319,67 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--months", type=int)
 
     docs = sub.add_parser("docs", help="regenerate docs/parameters.md from the schema")
-    docs.add_argument("--check", action="store_true", help="only check that the page is current (exit 1 if stale)")
+    docs.add_argument(
+        "--check", action="store_true", help="only check that the page is current (exit 1 if stale)"
+    )
 
-    vm = sub.add_parser("validate-model", help="run the baseline over several seeds and write docs/validation.md")
+    vm = sub.add_parser(
+        "validate-model", help="run the baseline over several seeds and write docs/validation.md"
+    )
     vm.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
     vm.add_argument("--out", help="report path (default docs/validation.md)")
 
     app = sub.add_parser("app", help="start the interactive app")
-    app.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default 127.0.0.1: this machine only)",
+    )
     app.add_argument("--port", type=int, default=8765)
     app.add_argument("--open", action="store_true", help="open a browser tab on start")
 
-    swp = sub.add_parser("sweep", help="run a parameter sweep (local pool or Dask) into a Parquet folder")
+    swp = sub.add_parser(
+        "sweep", help="run a parameter sweep (local pool or Dask) into a Parquet folder"
+    )
     swp.add_argument("spec", help="sweep spec .toml (see scenarios/sweeps/ and docs/sweeps.md)")
     swp.add_argument("--out", help="output folder (default: runs/sweeps/<spec name>/)")
-    swp.add_argument("--workers", type=int, help="worker processes (default: all cores; 1 runs in this process)")
+    swp.add_argument(
+        "--workers", type=int, help="worker processes (default: all cores; 1 runs in this process)"
+    )
     where = swp.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster through this scheduler")
-    where.add_argument("--dask-local", action="store_true", help="run on a local Dask cluster of --workers processes")
-    swp.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping runs already recorded")
-    swp.add_argument("--max-runs", type=int, metavar="N", help="stop after N new runs (continue later with --resume)")
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on a Dask cluster through this scheduler",
+    )
+    where.add_argument(
+        "--dask-local",
+        action="store_true",
+        help="run on a local Dask cluster of --workers processes",
+    )
+    swp.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a sweep in --out, skipping runs already recorded",
+    )
+    swp.add_argument(
+        "--max-runs",
+        type=int,
+        metavar="N",
+        help="stop after N new runs (continue later with --resume)",
+    )
 
     ana = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a finished sweep")
     ana.add_argument("dir", help="sweep output folder")
-    ana.add_argument("--kpis", nargs="+", metavar="KPI", help="KPIs to analyse (names or prefixes, default: all recorded)")
-    ana.add_argument("--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)")
+    ana.add_argument(
+        "--kpis",
+        nargs="+",
+        metavar="KPI",
+        help="KPIs to analyse (names or prefixes, default: all recorded)",
+    )
+    ana.add_argument(
+        "--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)"
+    )
     ana.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     return parser
 
@@ -315,7 +409,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
         after = AFTER_OS_ERROR.get(command or "", "")
-        print(f"error: {where}{exc.strerror or _one_line(exc)}{'; ' + after if after else ''}", file=sys.stderr)
+        print(
+            f"error: {where}{exc.strerror or _one_line(exc)}{'; ' + after if after else ''}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if previous is not None:

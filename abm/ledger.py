@@ -36,7 +36,9 @@ class Ledger:
     def transfer(self, payer: Account, payee: Account, usd: float, kind: str) -> None:
         """Move `usd` from payer to payee; amounts must be finite and non-negative."""
         if not math.isfinite(usd) or usd < 0:
-            raise LedgerError(f"transfer {kind!r} of {usd!r} USD from {payer} to {payee}: amounts must be finite and >= 0")
+            raise LedgerError(
+                f"transfer {kind!r} of {usd!r} USD from {payer} to {payee}: amounts must be finite and >= 0"
+            )
         if usd == 0:
             return
         self.balances[payer] -= usd
@@ -47,7 +49,9 @@ class Ledger:
 
     def external_net_usd(self) -> float:
         """Net money that entered the model from declared external accounts."""
-        return -sum(v for k, v in self.balances.items() if isinstance(k, str) and k.startswith("external:"))
+        return -sum(
+            v for k, v in self.balances.items() if isinstance(k, str) and k.startswith("external:")
+        )
 
     def check(self) -> None:
         """All balances sum to zero and every market clearing account is flat."""
@@ -56,8 +60,16 @@ class Ledger:
         if abs(total) > 1e-9 * scale:
             raise LedgerError(f"money not conserved: balances sum to {total:.6g} USD")
         for account, value in self.balances.items():
-            if isinstance(account, str) and account.startswith("market:") and abs(value) > 1e-6 * scale:
-                raise LedgerError(f"clearing account {account} holds {value:.6g} USD after clearing")
+            if (
+                isinstance(account, str)
+                and account.startswith("market:")
+                and abs(value) > 1e-6 * scale
+            ):
+                raise LedgerError(
+                    f"clearing account {account} holds {value:.6g} USD after clearing"
+                )
         for account in self.balances:
             if isinstance(account, str) and not account.startswith(("external:", "market:")):
-                raise LedgerError(f"undeclared string account {account!r}: use 'external:' or 'market:'")
+                raise LedgerError(
+                    f"undeclared string account {account!r}: use 'external:' or 'market:'"
+                )

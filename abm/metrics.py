@@ -49,18 +49,36 @@ class MonthRecorder:
         self.curtailed_compute_mw_months = 0.0
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
-        self._embodied_seen: dict[str, Any] = {"bought": np.zeros(4), "recycled": 0.0, "usable_sl": 0.0}
+        self._embodied_seen: dict[str, Any] = {
+            "bought": np.zeros(4),
+            "recycled": 0.0,
+            "usable_sl": 0.0,
+        }
         self.columns = [
-            "date", "ai_demand_mw", "existing_mw",
+            "date",
+            "ai_demand_mw",
+            "existing_mw",
             *[f"energized_mw_{p}" for p in self.paths],
-            "unserved_mw", "curtailed_compute_mw",
-            "queue_backlog_gw", "queue_load_backlog_gw", "queue_active_requests",
+            "unserved_mw",
+            "curtailed_compute_mw",
+            "queue_backlog_gw",
+            "queue_load_backlog_gw",
+            "queue_active_requests",
             *[f"pack_price_usd_per_kwh_{n}" for n in PRODUCT_NAMES],
-            "packs_retired_gwh_cum", "packs_second_life_gwh_cum", "packs_recycled_gwh_cum",
-            "packs_inventory_gwh", "packs_awaiting_test_gwh", "packs_in_service_gwh",
-            "recycler_capacity_gwh_per_month", "vendor_capacity_mw_per_month",
-            "lmp_usd_per_mwh_mean", "grid_co2_t_per_mwh", "shed_gwh",
-            "co2_operational_mt_cum", "co2_embodied_mt_cum", "co2_mt_cum",
+            "packs_retired_gwh_cum",
+            "packs_second_life_gwh_cum",
+            "packs_recycled_gwh_cum",
+            "packs_inventory_gwh",
+            "packs_awaiting_test_gwh",
+            "packs_in_service_gwh",
+            "recycler_capacity_gwh_per_month",
+            "vendor_capacity_mw_per_month",
+            "lmp_usd_per_mwh_mean",
+            "grid_co2_t_per_mwh",
+            "shed_gwh",
+            "co2_operational_mt_cum",
+            "co2_embodied_mt_cum",
+            "co2_mt_cum",
         ]
         self.row: dict[str, Any] = {}
 
@@ -70,10 +88,17 @@ class MonthRecorder:
         m = self.model
         if project.path in ("modular_second_life", "modular_new"):
             v = m.config.vendors
-            solar_usd = project.mw * v.solar_mw_per_mw * v.solar_capex_usd_per_mw * m.config.policy.solar_credit_share
+            solar_usd = (
+                project.mw
+                * v.solar_mw_per_mw
+                * v.solar_capex_usd_per_mw
+                * m.config.policy.solar_credit_share
+            )
             m.ledger.transfer("external:treasury", project.owner, solar_usd, "solar credit")
             self.incentives_usd += solar_usd
-            self.co2_embodied_t += project.mw * v.solar_mw_per_mw * 1000.0 * m.carbon.solar_kg_per_kw / 1000.0
+            self.co2_embodied_t += (
+                project.mw * v.solar_mw_per_mw * 1000.0 * m.carbon.solar_kg_per_kw / 1000.0
+            )
 
     def energized_mw_by_path(self) -> dict[str, float]:
         """MW powered by path (projects energised during the run)."""
@@ -89,7 +114,8 @@ class MonthRecorder:
         mwh_per_mw = HOURS_PER_MONTH * m.config.demand.load_factor
         factors = {
             "grid": m.grid_co2_t_per_mwh,
-            "modular_second_life": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
+            "modular_second_life": m.config.vendors.backup_gas_energy_share
+            * m.config.gas.co2_t_per_mwh,
             "modular_new": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
             "onsite_gas": m.config.gas.co2_t_per_mwh,
             "other": m.config.other.co2_t_per_mwh,
@@ -107,7 +133,9 @@ class MonthRecorder:
         self._embodied_seen["recycled"] = recycled
         usable_sl = m.storage_bought_kwh[:3].sum() - self._embodied_seen["usable_sl"]
         self._embodied_seen["usable_sl"] = m.storage_bought_kwh[:3].sum()
-        return embodied_storage_t(float(bought[3]), float(usable_sl), float(recycled_kwh), c)["total"]
+        return embodied_storage_t(float(bought[3]), float(usable_sl), float(recycled_kwh), c)[
+            "total"
+        ]
 
     def record(self) -> None:
         """Compute this month's row and accumulate flows."""
@@ -133,7 +161,10 @@ class MonthRecorder:
             "queue_backlog_gw": m.queue.backlog_mw() / 1000.0,
             "queue_load_backlog_gw": m.queue.backlog_mw(0) / 1000.0,
             "queue_active_requests": int(m.queue.counts_by_state()[:5].sum()),
-            **{f"pack_price_usd_per_kwh_{n}": float(m.pack_price_usd_per_kwh[i]) for i, n in enumerate(PRODUCT_NAMES)},
+            **{
+                f"pack_price_usd_per_kwh_{n}": float(m.pack_price_usd_per_kwh[i])
+                for i, n in enumerate(PRODUCT_NAMES)
+            },
             "packs_retired_gwh_cum": self.retired_gwh_cum,
             "packs_second_life_gwh_cum": self.second_life_gwh(),
             "packs_recycled_gwh_cum": sum(r.recycled_gwh for r in recyclers),
@@ -183,10 +214,14 @@ class MonthRecorder:
         accounted = sum(stocks.values()) + recycled_ev
         tol = 1e-6 * max(1.0, self.retired_gwh_cum)
         if abs(accounted - self.retired_gwh_cum) > tol:
-            raise InvariantError(f"month {m.month}: packs not conserved: retired {self.retired_gwh_cum:.6f} GWh vs accounted {accounted:.6f} GWh ({stocks}, recycled {recycled_ev:.6f})")
+            raise InvariantError(
+                f"month {m.month}: packs not conserved: retired {self.retired_gwh_cum:.6f} GWh vs accounted {accounted:.6f} GWh ({stocks}, recycled {recycled_ev:.6f})"
+            )
         for name, value in stocks.items():
             if value < -tol:
-                raise InvariantError(f"month {m.month}: negative pack stock {name}: {value:.6g} GWh")
+                raise InvariantError(
+                    f"month {m.month}: negative pack stock {name}: {value:.6g} GWh"
+                )
         if (m.gen_cap_mw < 0).any() or (m.dc_grid_load_mw < 0).any():
             raise InvariantError(f"month {m.month}: negative capacity or load on the grid")
         if len(m.fleet) and ((m.fleet.soh < 0) | (m.fleet.soh > 1)).any():
@@ -196,7 +231,9 @@ class MonthRecorder:
             raise InvariantError(f"month {m.month}: negative prices")
         counts = m.queue.counts_by_state()
         if counts.sum() != m.queue.n_requests:
-            raise InvariantError(f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.queue.n_requests})")
+            raise InvariantError(
+                f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.queue.n_requests})"
+            )
         m.ledger.check()
 
     # -------------------------------------------------------------- KPIs
@@ -212,16 +249,25 @@ class MonthRecorder:
         recyclers = m.recyclers()
         prices = np.array(m.pack_price_history) if m.pack_price_history else np.full((1, 4), np.nan)
         with np.errstate(all="ignore"):
-            mean_prices = {n: _finite_or_none(np.nanmean(prices[:, i])) if np.isfinite(prices[:, i]).any() else None for i, n in enumerate(PRODUCT_NAMES)}
+            mean_prices = {
+                n: _finite_or_none(np.nanmean(prices[:, i]))
+                if np.isfinite(prices[:, i]).any()
+                else None
+                for i, n in enumerate(PRODUCT_NAMES)
+            }
         q = m.queue
         return {
             "energized_mw": {p: round(energized[p], 6) for p in self.paths},
-            "time_to_power_months_median": {p: (float(np.median(v)) if v else None) for p, v in ttp.items()},
+            "time_to_power_months_median": {
+                p: (float(np.median(v)) if v else None) for p, v in ttp.items()
+            },
             "unserved_compute_mw_months": round(self.unserved_mw_months, 6),
             "curtailed_compute_mw_months": round(self.curtailed_compute_mw_months, 6),
             "queue": {
                 "median_wait_months": _finite_or_none(q.median_wait_months(kind=0, month=m.month)),
-                "median_wait_months_generation": _finite_or_none(q.median_wait_months(kind=1, month=m.month)),
+                "median_wait_months_generation": _finite_or_none(
+                    q.median_wait_months(kind=1, month=m.month)
+                ),
                 "backlog_gw_end": q.backlog_mw() / 1000.0,
                 "withdrawn_share": _finite_or_none(q.withdrawn_share()),
                 "withdrawn_share_generation": _finite_or_none(q.withdrawn_share(kind=1)),

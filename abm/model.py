@@ -67,7 +67,9 @@ class PowerStackModel(mesa.Model):
         mesa_scenario = overrides.pop("scenario", None)  # SolaraViz's Reset passes a mesa Scenario
         if mesa_scenario is not None:
             if not hasattr(mesa_scenario, "rng"):
-                raise InputError(f"scenario = {mesa_scenario!r}; expected a mesa Scenario (use the first argument for a powerstack scenario)")
+                raise InputError(
+                    f"scenario = {mesa_scenario!r}; expected a mesa Scenario (use the first argument for a powerstack scenario)"
+                )
             rng = mesa_scenario.rng if rng is None else rng
         cfg = resolve_config(config, overrides)
         seed = cfg.run.seed if rng is None else rng
@@ -108,9 +110,13 @@ class PowerStackModel(mesa.Model):
         self.n_territories = int(self.bus_territory.max()) + 1
         self.base_load_mw = np.array([self.graph.nodes[n]["load_mw"] for n in nodes], dtype=float)
         self.solar_cf = np.array([self.graph.nodes[n]["solar_cf"] for n in nodes], dtype=float)
-        self.gen_cap_mw = np.array([[self.graph.nodes[n][f"gen_{t}_mw"] for t in TECHS] for n in nodes], dtype=float)
+        self.gen_cap_mw = np.array(
+            [[self.graph.nodes[n][f"gen_{t}_mw"] for t in TECHS] for n in nodes], dtype=float
+        )
         self.grid_peak_mw = float(self.base_load_mw.sum())
-        self.merchant_scale = self.grid_peak_mw / 745_000.0  # this grid's size relative to the US peak
+        self.merchant_scale = (
+            self.grid_peak_mw / 745_000.0
+        )  # this grid's size relative to the US peak
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self._gen_codes = np.zeros(0, dtype=np.int64)
@@ -125,12 +131,20 @@ class PowerStackModel(mesa.Model):
             x_pu=net.x_pu,
             rating_mw=net.rating_mw,
         )
-        self.power_market = PowerMarket(arrays, copper_plate=cfg.market.copper_plate, voll_usd_per_mwh=cfg.market.voll_usd_per_mwh)
+        self.power_market = PowerMarket(
+            arrays,
+            copper_plate=cfg.market.copper_plate,
+            voll_usd_per_mwh=cfg.market.voll_usd_per_mwh,
+        )
         rule_fields = {f.name for f in fields(QueueRules)}
         rules = {k: v for k, v in cfg.queue.model_dump().items() if k in rule_fields}
-        per_territory = self.merchant_scale / self.n_territories  # national study capacity, split over territories
+        per_territory = (
+            self.merchant_scale / self.n_territories
+        )  # national study capacity, split over territories
         rules["studies_per_month_per_territory"] = cfg.queue.studies_per_month_us * per_territory
-        rules["load_studies_per_month_per_territory"] = cfg.queue.load_studies_per_month_us * per_territory
+        rules["load_studies_per_month_per_territory"] = (
+            cfg.queue.load_studies_per_month_us * per_territory
+        )
         self.queue = InterconnectionQueue(QueueRules(**rules), self.n_territories, self.rng)
         self.request_project: dict[int, Project] = {}
         self.request_utility: dict[int, Utility] = {}
@@ -142,14 +156,17 @@ class PowerStackModel(mesa.Model):
         """Retirement flows, grading shares, degradation parameters and the storage fleet."""
         cfg = self.config
         p = cfg.packs
-        self.retirements_gwh = ev_retirements_gwh(
-            US_EV_SALES_GWH_BY_YEAR,
-            self.calendar.start_year,
-            self.calendar.start_month,
-            cfg.run.months,
-            p.ev_lifetime_weibull_shape,
-            p.ev_lifetime_weibull_scale_years,
-        ) * p.retirement_multiplier
+        self.retirements_gwh = (
+            ev_retirements_gwh(
+                US_EV_SALES_GWH_BY_YEAR,
+                self.calendar.start_year,
+                self.calendar.start_month,
+                cfg.run.months,
+                p.ev_lifetime_weibull_shape,
+                p.ev_lifetime_weibull_scale_years,
+            )
+            * p.retirement_multiplier
+        )
         self.grade_share = grade_fractions(p.soh_mean, p.soh_sd)
         self.grade_soh = np.append(grade_mean_soh(p.soh_mean, p.soh_sd)[:3], 1.0)  # A, B, C, new
         self.fade_params = FadeParams()
@@ -158,7 +175,11 @@ class PowerStackModel(mesa.Model):
         self.retiring_gwh_this_month = 0.0
         self.pack_price_usd_per_kwh = np.full(4, np.nan)
         self.pack_price_history: list[np.ndarray] = []
-        self.pack_stocks = {"in_delivery_gwh": 0.0, "second_life_installed_gwh": 0.0, "second_life_retired_gwh": 0.0}
+        self.pack_stocks = {
+            "in_delivery_gwh": 0.0,
+            "second_life_installed_gwh": 0.0,
+            "second_life_retired_gwh": 0.0,
+        }
         self.storage_bought_kwh = np.zeros(4)  # usable kWh bought per product (for embodied CO2)
         self.storage_bought_nameplate_kwh = np.zeros(4)
         self._wtp_cache: dict[tuple[int, int], float] = {}
@@ -171,10 +192,17 @@ class PowerStackModel(mesa.Model):
         cfg = self.config
         self.utility_by_territory = [Utility(self, t) for t in range(self.n_territories)]
         n_r = cfg.recyclers.n_recyclers
-        recyclers = [Recycler(self, cfg.recyclers.test_capacity_gwh_per_month / n_r) for _ in range(n_r)]
+        recyclers = [
+            Recycler(self, cfg.recyclers.test_capacity_gwh_per_month / n_r) for _ in range(n_r)
+        ]
         n_o = cfg.oems.n_oems
         for i in range(n_o):
-            OEM(self, 1.0 / n_o, recyclers[i % n_r], int(self.rng.integers(1, cfg.packs.contract_months + 1)))
+            OEM(
+                self,
+                1.0 / n_o,
+                recyclers[i % n_r],
+                int(self.rng.integers(1, cfg.packs.contract_months + 1)),
+            )
         for _ in range(cfg.vendors.n_vendors):
             ModularVendor(self)
         n_h = cfg.hyperscalers.n_hyperscalers
@@ -204,7 +232,9 @@ class PowerStackModel(mesa.Model):
                 if project is not None and project.status is Status.WAITING:
                     self._withdraw_requests(project)  # its twins leave the queue with it
                     self.projects.remove(project)
-                    next(h for h in self.hyperscalers() if h.unique_id == project.owner).projects.remove(project)
+                    next(
+                        h for h in self.hyperscalers() if h.unique_id == project.owner
+                    ).projects.remove(project)
                     project.status = Status.CANCELLED
 
     def _init_signals(self) -> None:
@@ -261,32 +291,55 @@ class PowerStackModel(mesa.Model):
         """Paths a hyperscaler may choose this month."""
         paths = ["grid", MODULAR, "onsite_gas"]
         o = self.config.other
-        if o.enabled and self.month >= self.calendar.index_of(o.available_from) and self.other_remaining_mw() > 0:
+        if (
+            o.enabled
+            and self.month >= self.calendar.index_of(o.available_from)
+            and self.other_remaining_mw() > 0
+        ):
             paths.append("other")
         return paths
 
     def other_remaining_mw(self) -> float:
         """MW the wildcard path can still take."""
-        used = sum(p.mw for p in self.projects if p.path == "other" and p.status is not Status.CANCELLED)
+        used = sum(
+            p.mw for p in self.projects if p.path == "other" and p.status is not Status.CANCELLED
+        )
         return self.config.other.capacity_cap_mw - used
 
     def tech_costs(self) -> np.ndarray:
         """Marginal cost per technology (USD/MWh), in TECHS order."""
         mk = self.config.market
-        table = {"gas": mk.cost_gas_usd_per_mwh, "coal": mk.cost_coal_usd_per_mwh, "nuclear": mk.cost_nuclear_usd_per_mwh, "wind": 0.0, "solar": 0.0, "hydro": mk.cost_hydro_usd_per_mwh, "storage": mk.cost_storage_usd_per_mwh, "other": mk.cost_other_usd_per_mwh}
+        table = {
+            "gas": mk.cost_gas_usd_per_mwh,
+            "coal": mk.cost_coal_usd_per_mwh,
+            "nuclear": mk.cost_nuclear_usd_per_mwh,
+            "wind": 0.0,
+            "solar": 0.0,
+            "hydro": mk.cost_hydro_usd_per_mwh,
+            "storage": mk.cost_storage_usd_per_mwh,
+            "other": mk.cost_other_usd_per_mwh,
+        }
         return np.array([table[t] for t in self.techs])
 
     def tech_co2(self) -> np.ndarray:
         """Emission factor per technology (t/MWh), in TECHS order."""
         mk = self.config.market
-        table = {"gas": mk.co2_gas_t_per_mwh, "coal": mk.co2_coal_t_per_mwh, "other": mk.co2_other_t_per_mwh}
+        table = {
+            "gas": mk.co2_gas_t_per_mwh,
+            "coal": mk.co2_coal_t_per_mwh,
+            "other": mk.co2_other_t_per_mwh,
+        }
         return np.array([table.get(t, 0.0) for t in self.techs])
 
     def new_storage_price_usd_per_kwh(self) -> float:
         """New storage price this month on the learning curve, net of the 45X credit passed through."""
         m = max(self.month, 0)
         year, _ = self.calendar.year_month(m)
-        return max(1.0, new_storage_price_usd_per_kwh(self.config, m) - credit_45x_usd_per_kwh(self.config, year))
+        return max(
+            1.0,
+            new_storage_price_usd_per_kwh(self.config, m)
+            - credit_45x_usd_per_kwh(self.config, year),
+        )
 
     def storage_wtp_usd_per_kwh(self, product: int) -> float:
         """Willingness to pay per usable kWh: new storage at its price; second life by remaining life and O&M risk."""
@@ -298,7 +351,15 @@ class PowerStackModel(mesa.Model):
         if product == 3:
             wtp = new_price * 1.05
         else:
-            wtp = quality_adjusted_wtp_for(new_price, float(self.grade_soh[product]), b.second_life_eol_soh, self.fade_params, b, self.config.hyperscalers.discount_rate, new_eol_soh=b.new_eol_soh)
+            wtp = quality_adjusted_wtp_for(
+                new_price,
+                float(self.grade_soh[product]),
+                b.second_life_eol_soh,
+                self.fade_params,
+                b,
+                self.config.hyperscalers.discount_rate,
+                new_eol_soh=b.new_eol_soh,
+            )
         self._wtp_cache[key] = wtp
         return wtp
 
@@ -315,7 +376,10 @@ class PowerStackModel(mesa.Model):
 
     def second_life_value_ratio(self) -> float:
         """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
-        return min(self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9) for g in range(3))
+        return min(
+            self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9)
+            for g in range(3)
+        )
 
     def _storage_outlook(self) -> tuple[bool, float]:
         """(second life preferred, value-equivalent modular storage cost), computed once per pack-market state."""
@@ -323,7 +387,10 @@ class PowerStackModel(mesa.Model):
         if self._outlook_key != key:
             new_price = self.expected_price_usd_per_kwh(3)
             sl_ratio = self.second_life_value_ratio()
-            preferred = self.config.packs.routing != "recycle_first" and sl_ratio < new_price / self.storage_wtp_usd_per_kwh(3)
+            preferred = (
+                self.config.packs.routing != "recycle_first"
+                and sl_ratio < new_price / self.storage_wtp_usd_per_kwh(3)
+            )
             cost = sl_ratio * self.storage_wtp_usd_per_kwh(3) if preferred else new_price
             self._outlook_key, self._outlook = key, (preferred, cost)
         return self._outlook
@@ -343,7 +410,9 @@ class PowerStackModel(mesa.Model):
     def second_life_room_kwh(self, months_ahead: float) -> float:
         """Second-life kWh not yet spoken for: stock plus supply until `months_ahead`, less open second-life orders."""
         stock = sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.recyclers()) * 1e6
-        committed = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if o.second_life)
+        committed = sum(
+            o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if o.second_life
+        )
         return stock + self.second_life_supply_kwh_per_month() * months_ahead - committed
 
     # ------------------------------------------------------------------ projects
@@ -392,9 +461,15 @@ class PowerStackModel(mesa.Model):
         territories = [int(self.bus_territory[project.node])]
         others = [t for t in range(self.n_territories) if t != territories[0]]
         if extra and others:
-            territories += [int(t) for t in self.rng.choice(others, size=min(extra, len(others)), replace=False)]
-        nodes = [project.node] + [self.choose_site_in_territory(t, project.mw) for t in territories[1:]]
-        project.flexible = bool(self.config.queue.flexible_connections and self.rng.random() < h.flexible_share)
+            territories += [
+                int(t) for t in self.rng.choice(others, size=min(extra, len(others)), replace=False)
+            ]
+        nodes = [project.node] + [
+            self.choose_site_in_territory(t, project.mw) for t in territories[1:]
+        ]
+        project.flexible = bool(
+            self.config.queue.flexible_connections and self.rng.random() < h.flexible_share
+        )
         project.dup_group = project.pid if len(nodes) > 1 else -1
         ids = self.queue.submit(
             month,
@@ -431,7 +506,9 @@ class PowerStackModel(mesa.Model):
         project.queue_ids = []
         project.path = new_path
         project.switches += 1
-        if new_path == MODULAR:  # a campus moved to modular becomes one site; the rest is re-planned
+        if (
+            new_path == MODULAR
+        ):  # a campus moved to modular becomes one site; the rest is re-planned
             project.mw = min(project.mw, self.config.vendors.max_site_mw)
         project.node = self.choose_site(new_path, project.mw)
         self.projects.remove(project)
@@ -448,7 +525,12 @@ class PowerStackModel(mesa.Model):
         active = ids[self.queue.state_of(ids) < State.ENERGIZED] if ids.size else ids
         if active.size:
             penalty = self.queue.withdraw(active, self.month)
-            self.ledger.transfer(project.owner, "external:transmission_provider", float(penalty), "withdrawal penalty")
+            self.ledger.transfer(
+                project.owner,
+                "external:transmission_provider",
+                float(penalty),
+                "withdrawal penalty",
+            )
 
     def energize_project(self, project: Project) -> None:
         """Mark a project powered and, for the grid path, add its load to the network."""
@@ -460,13 +542,30 @@ class PowerStackModel(mesa.Model):
 
     def submit_utility_build(self, utility: Utility, node: int, kind: Kind, mw: float) -> None:
         """A utility files a generation or storage build in its own queue."""
-        ids = self.queue.submit(self.month, kind=int(kind), mw=mw, node=node, territory=utility.territory, requester=utility.unique_id, project=-1)
+        ids = self.queue.submit(
+            self.month,
+            kind=int(kind),
+            mw=mw,
+            node=node,
+            territory=utility.territory,
+            requester=utility.unique_id,
+            project=-1,
+        )
         for i in np.atleast_1d(ids):
             self.request_utility[int(i)] = utility
         self.pending_utility_build_mw[utility.territory] += mw
 
     # ------------------------------------------------------------------ packs
-    def install_storage(self, owner: int, product: int, usable_kwh: float, soh: float, c_rate: float, efc_per_month: float, duty: float) -> None:
+    def install_storage(
+        self,
+        owner: int,
+        product: int,
+        usable_kwh: float,
+        soh: float,
+        c_rate: float,
+        efc_per_month: float,
+        duty: float,
+    ) -> None:
         """Put bought packs into service; second-life packs move from 'in delivery' to 'in service'."""
         if usable_kwh <= 0:
             return
@@ -476,15 +575,27 @@ class PowerStackModel(mesa.Model):
             self.pack_stocks["in_delivery_gwh"] -= gwh
             self.pack_stocks["second_life_installed_gwh"] += gwh
 
-    def install_site_storage(self, project: Project, usable_kwh: np.ndarray, nameplate_kwh: np.ndarray) -> None:
+    def install_site_storage(
+        self, project: Project, usable_kwh: np.ndarray, nameplate_kwh: np.ndarray
+    ) -> None:
         """Put a finished modular site's packs into the fleet under the site's owner index."""
         b = self.config.batteries
         for product in range(4):
             if nameplate_kwh[product] > 0:
                 soh = usable_kwh[product] / nameplate_kwh[product]
-                self.install_storage(project.storage_owner, product, usable_kwh[product], soh, b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
+                self.install_storage(
+                    project.storage_owner,
+                    product,
+                    usable_kwh[product],
+                    soh,
+                    b.c_rate,
+                    b.efc_per_month,
+                    b.ai_duty_fade_multiplier,
+                )
 
-    def install_augmentation(self, vendor: ModularVendor, product: int, usable_kwh: float, soh: float) -> None:
+    def install_augmentation(
+        self, vendor: ModularVendor, product: int, usable_kwh: float, soh: float
+    ) -> None:
         """Spread augmentation packs over the vendor's faded sites in proportion to their shortfall."""
         b = self.config.batteries
         short = self._site_shortfalls(vendor)
@@ -494,7 +605,16 @@ class PowerStackModel(mesa.Model):
             return
         owners = np.array([p.storage_owner for p in short])
         usable = usable_kwh * np.array(list(short.values())) / total
-        self.fleet.add_many(product, owners, usable / soh / 1e6, soh, self.month, b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
+        self.fleet.add_many(
+            product,
+            owners,
+            usable / soh / 1e6,
+            soh,
+            self.month,
+            b.c_rate,
+            b.efc_per_month,
+            b.ai_duty_fade_multiplier,
+        )
         if product < 3:
             self.pack_stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
             self.pack_stocks["second_life_installed_gwh"] += usable_kwh / soh / 1e6
@@ -537,10 +657,17 @@ class PowerStackModel(mesa.Model):
             if not pb or not pa:
                 continue
             # second-life buyers already served in a better grade bid only for the rest
-            qty_b = np.array([max(0.0, q - (bought_by.get(a, 0.0) if product < 3 else 0.0)) for a, q, _ in pb])
+            qty_b = np.array(
+                [max(0.0, q - (bought_by.get(a, 0.0) if product < 3 else 0.0)) for a, q, _ in pb]
+            )
             result = clear_call_auction(
-                np.zeros(len(pb), dtype=int), qty_b, np.array([p for _, _, p in pb]),
-                np.zeros(len(pa), dtype=int), np.array([q for _, q, _ in pa]), np.array([p for _, _, p in pa]), 1,
+                np.zeros(len(pb), dtype=int),
+                qty_b,
+                np.array([p for _, _, p in pb]),
+                np.zeros(len(pa), dtype=int),
+                np.array([q for _, q, _ in pa]),
+                np.array([p for _, _, p in pa]),
+                1,
             )
             price = float(result.price_usd_per_kwh[0])
             prices[product] = price
@@ -555,22 +682,30 @@ class PowerStackModel(mesa.Model):
                     self.pack_stocks["in_delivery_gwh"] += fill / soh / 1e6
                 self.storage_bought_kwh[product] += fill
                 self.storage_bought_nameplate_kwh[product] += fill / soh
-                self.ledger.transfer(agent.unique_id, "market:packs", fill * price, f"storage {PRODUCTS[product]}")
+                self.ledger.transfer(
+                    agent.unique_id, "market:packs", fill * price, f"storage {PRODUCTS[product]}"
+                )
                 agent.receive_storage(product, float(fill), soh)
         self.pack_price_usd_per_kwh = prices
         self.pack_price_history.append(prices)
         for r in self.recyclers():
             r.observe_prices(prices)
 
-    def _sell_asks(self, asks: list[tuple[Any, float, float]], fills: np.ndarray, product: int, price: float) -> float:
+    def _sell_asks(
+        self, asks: list[tuple[Any, float, float]], fills: np.ndarray, product: int, price: float
+    ) -> float:
         """Take sold kWh from sellers and pay them; returns the (capacity-weighted) SoH of what was sold."""
         nameplate = 0.0
         usable = 0.0
         for (seller, _, _), fill in zip(asks, fills, strict=True):
             if fill <= 0:
                 continue
-            self.ledger.transfer("market:packs", seller.unique_id, fill * price, f"storage {PRODUCTS[product]}")
-            credit = credit_45x_usd_per_kwh(self.config, self.calendar.year_month(self.month)[0]) * fill
+            self.ledger.transfer(
+                "market:packs", seller.unique_id, fill * price, f"storage {PRODUCTS[product]}"
+            )
+            credit = (
+                credit_45x_usd_per_kwh(self.config, self.calendar.year_month(self.month)[0]) * fill
+            )
             self.ledger.transfer("external:treasury", seller.unique_id, credit, "45X credit")
             self.recorder.incentives_usd += credit
             if product < 3:
@@ -586,23 +721,25 @@ class PowerStackModel(mesa.Model):
         """Advance one month in the order of DESIGN.md."""
         self.month = int(round(self.time)) - 1
         self.ledger.start_month(self.month)
-        self._world()                                                    # 1
-        self.agents_by_type[Hyperscaler].shuffle_do("plan")              # 2
+        self._world()  # 1
+        self.agents_by_type[Hyperscaler].shuffle_do("plan")  # 2
         self._progress_direct_paths()
-        self.agents_by_type[OEM].do("deliver_packs")                     # 3
-        self.agents_by_type[Recycler].shuffle_do("grade_and_route")      # 4
+        self.agents_by_type[OEM].do("deliver_packs")  # 3
+        self.agents_by_type[Recycler].shuffle_do("grade_and_route")  # 4
         self._plan_augmentation()
-        self.clear_pack_market()                                         # 5
-        self.agents_by_type[ModularVendor].shuffle_do("build")           # 6
-        self._advance_queue()                                            # 7
+        self.clear_pack_market()  # 5
+        self.agents_by_type[ModularVendor].shuffle_do("build")  # 6
+        self._advance_queue()  # 7
         for u in self.utility_by_territory:
             u.plan_generation()
-        self.clear_power_market()                                        # 8
-        self._age_batteries()                                            # 9
+        self.clear_power_market()  # 8
+        self._age_batteries()  # 9
         added = sum(r.second_life_added_kwh for r in self.recyclers())
-        self._sl_supply_kwh_per_month += self.config.hyperscalers.expectation_weight * (added - self._sl_supply_kwh_per_month)
+        self._sl_supply_kwh_per_month += self.config.hyperscalers.expectation_weight * (
+            added - self._sl_supply_kwh_per_month
+        )
         self._publish_signals()
-        self.recorder.record()                                           # 10
+        self.recorder.record()  # 10
         self.datacollector.collect(self)
         if self.month >= self.config.run.months - 1:
             self.running = False
@@ -610,7 +747,11 @@ class PowerStackModel(mesa.Model):
     def _world(self) -> None:
         """Step 1: exogenous drivers for this month."""
         cfg = self.config
-        self.retiring_gwh_this_month = float(self.retirements_gwh[self.month]) if self.month < len(self.retirements_gwh) else 0.0
+        self.retiring_gwh_this_month = (
+            float(self.retirements_gwh[self.month])
+            if self.month < len(self.retirements_gwh)
+            else 0.0
+        )
         self.recorder.retired_gwh_cum += self.retiring_gwh_this_month
         self._engine_mw_left = cfg.gas.recip_capacity_mw_per_month
         self._gas_ordered_mw = 0.0
@@ -628,14 +769,29 @@ class PowerStackModel(mesa.Model):
         if n == 0:
             return
         mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
-        kind = np.where(self.rng.random(n) < 0.39, int(Kind.STORAGE), int(Kind.GENERATION))  # storage ~39 % (DOMAIN-NUMBERS #2)
+        kind = np.where(
+            self.rng.random(n) < 0.39, int(Kind.STORAGE), int(Kind.GENERATION)
+        )  # storage ~39 % (DOMAIN-NUMBERS #2)
         node = self.rng.integers(0, self.n_bus, size=n)
-        self.queue.submit(month, kind=kind, mw=mw, node=node, territory=self.bus_territory[node], requester=np.full(n, -1), project=np.full(n, -1), speculative=self.rng.random(n) < 0.5)
+        self.queue.submit(
+            month,
+            kind=kind,
+            mw=mw,
+            node=node,
+            territory=self.bus_territory[node],
+            requester=np.full(n, -1),
+            project=np.full(n, -1),
+            speculative=self.rng.random(n) < 0.5,
+        )
 
     def _progress_direct_paths(self) -> None:
         """On-site gas and wildcard projects come online when their lead time has passed."""
         for p in self.projects:
-            if p.status is Status.WAITING and p.ready_month is not None and self.month >= p.ready_month:
+            if (
+                p.status is Status.WAITING
+                and p.ready_month is not None
+                and self.month >= p.ready_month
+            ):
                 self.energize_project(p)
 
     def _plan_augmentation(self) -> None:
@@ -649,14 +805,21 @@ class PowerStackModel(mesa.Model):
     def _advance_queue(self) -> None:
         """Step 7: the queue moves; energised loads and builds are connected; utilities learn forecasts."""
         events = self.queue.step(self.month, self.hosting_mw + self.upgrade_mw_by_node)
-        self.ledger.transfer("external:requesters", "external:transmission_provider", float(events.deposits_usd), "readiness deposits")
+        self.ledger.transfer(
+            "external:requesters",
+            "external:transmission_provider",
+            float(events.deposits_usd),
+            "readiness deposits",
+        )
         for rid in np.atleast_1d(events.energized):
             rid = int(rid)
             if rid in self.request_project:
                 project = self.request_project[rid]
                 if project.status is Status.WAITING and project.path == "grid":
                     project.node = int(self.queue.column("node", np.array([rid]))[0])
-                    self.upgrade_mw_by_node[project.node] += float(self.queue.column("upgrade_mw", np.array([rid]))[0])
+                    self.upgrade_mw_by_node[project.node] += float(
+                        self.queue.column("upgrade_mw", np.array([rid]))[0]
+                    )
                     self.energize_project(project)
             elif rid in self.request_utility:
                 self._connect_utility_build(rid)
@@ -666,20 +829,29 @@ class PowerStackModel(mesa.Model):
             utility = self.request_utility.get(int(rid))
             if utility is not None:  # a utility build that dropped out is no longer pending
                 mw = float(self.queue.column("mw", np.array([int(rid)]))[0])
-                self.pending_utility_build_mw[utility.territory] = max(0.0, self.pending_utility_build_mw[utility.territory] - mw)
+                self.pending_utility_build_mw[utility.territory] = max(
+                    0.0, self.pending_utility_build_mw[utility.territory] - mw
+                )
         self._update_queue_views()
 
     def _connect_utility_build(self, rid: int) -> None:
         """A utility's gas or storage build enters service."""
         utility = self.request_utility[rid]
         kind, mw, node = self._request_info(rid)
-        self.pending_utility_build_mw[utility.territory] = max(0.0, self.pending_utility_build_mw[utility.territory] - mw)
+        self.pending_utility_build_mw[utility.territory] = max(
+            0.0, self.pending_utility_build_mw[utility.territory] - mw
+        )
         tech = "storage" if kind == Kind.STORAGE else "gas"
         self.gen_cap_mw[node, self.techs.index(tech)] += mw
         if kind == Kind.STORAGE:
             utility.storage_need_kwh += mw * self.config.utilities.storage_hours * 1000.0
         else:
-            self.ledger.transfer(utility.unique_id, "external:construction", mw * 1000.0 * self.config.utilities.gas_capex_usd_per_kw, "gas build")
+            self.ledger.transfer(
+                utility.unique_id,
+                "external:construction",
+                mw * 1000.0 * self.config.utilities.gas_capex_usd_per_kw,
+                "gas build",
+            )
 
     def _connect_merchant(self, rid: int) -> None:
         """A merchant project enters service: storage, or generation by the LBNL queue mix."""
@@ -693,7 +865,11 @@ class PowerStackModel(mesa.Model):
     def _request_info(self, rid: int) -> tuple[int, float, int]:
         """(kind, MW, node) of one queue request."""
         ids = np.array([rid])
-        return int(self.queue.column("kind", ids)[0]), float(self.queue.column("mw", ids)[0]), int(self.queue.column("node", ids)[0])
+        return (
+            int(self.queue.column("kind", ids)[0]),
+            float(self.queue.column("mw", ids)[0]),
+            int(self.queue.column("node", ids)[0]),
+        )
 
     def _update_queue_views(self) -> None:
         """Per-territory DC load MW still in study (twins included) and signed, which feed utility forecasts."""
@@ -702,9 +878,13 @@ class PowerStackModel(mesa.Model):
         load = q.column("kind", ids) == int(Kind.LOAD)
         signed = load & (q.column("state", ids) >= int(State.AGREEMENT))
         terr, mw = q.column("territory", ids), q.column("mw", ids)
-        self.signed_load_mw_by_territory = np.bincount(terr[signed], weights=mw[signed], minlength=self.n_territories)
+        self.signed_load_mw_by_territory = np.bincount(
+            terr[signed], weights=mw[signed], minlength=self.n_territories
+        )
         studying = load & ~signed
-        self.queue_load_mw_by_territory = np.bincount(terr[studying], weights=mw[studying], minlength=self.n_territories)
+        self.queue_load_mw_by_territory = np.bincount(
+            terr[studying], weights=mw[studying], minlength=self.n_territories
+        )
 
     def clear_power_market(self) -> None:
         """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment."""
@@ -717,7 +897,12 @@ class PowerStackModel(mesa.Model):
         weight = weight / weight.sum()
         dc_firm = self.dc_grid_load_mw * self.config.demand.load_factor
         # flexible loads connected ahead of their upgrade curtail their excess when the network binds
-        flex = np.minimum(self.queue.curtailable_mw_by_node(self.n_bus, self.month), self.dc_grid_load_mw) * self.config.demand.load_factor
+        flex = (
+            np.minimum(
+                self.queue.curtailable_mw_by_node(self.n_bus, self.month), self.dc_grid_load_mw
+            )
+            * self.config.demand.load_factor
+        )
         lmp_acc = np.zeros(self.n_bus)
         tot = {"cost": 0.0, "co2": 0.0, "load": 0.0, "shed": 0.0, "curtailed": 0.0}
         for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
@@ -739,29 +924,57 @@ class PowerStackModel(mesa.Model):
             lmp_acc += res.lmp_usd_per_mwh * w
             if name == "peak":
                 self.line_loading = np.abs(res.line_flow_mw) / self.network.rating_mw
-                inj = np.bincount(gen_bus, weights=res.gen_mw, minlength=self.n_bus) - (load + flex - res.shed_mw - res.flex_curtailed_mw)
+                inj = np.bincount(gen_bus, weights=res.gen_mw, minlength=self.n_bus) - (
+                    load + flex - res.shed_mw - res.flex_curtailed_mw
+                )
                 self.peak_injection_mw = inj
         self.lmp_by_bus = lmp_acc
         load_w = self.base_load_mw + self.dc_grid_load_mw
         self.lmp_mean_usd_per_mwh = float((lmp_acc * load_w).sum() / load_w.sum())
         alpha = self.config.hyperscalers.expectation_weight
-        self.expected_lmp_usd_per_mwh += alpha * (self.lmp_mean_usd_per_mwh - self.expected_lmp_usd_per_mwh)
-        self.grid_co2_t_per_mwh = tot["co2"] / max(tot["load"] - tot["shed"] - tot["curtailed"], 1e-9)
+        self.expected_lmp_usd_per_mwh += alpha * (
+            self.lmp_mean_usd_per_mwh - self.expected_lmp_usd_per_mwh
+        )
+        self.grid_co2_t_per_mwh = tot["co2"] / max(
+            tot["load"] - tot["shed"] - tot["curtailed"], 1e-9
+        )
         self.power_totals = tot
         for u in self.utility_by_territory:
             u.set_tariff(float(self.lmp_by_bus[u.nodes].mean()))
         self.hosting_mw = self.network.hosting_capacity_mw(self.peak_injection_mw)
 
-    def _clear_hour(self, load: np.ndarray, gen_bus: np.ndarray, cap: np.ndarray, cost: np.ndarray, co2: np.ndarray, flex: np.ndarray) -> Any:
+    def _clear_hour(
+        self,
+        load: np.ndarray,
+        gen_bus: np.ndarray,
+        cap: np.ndarray,
+        cost: np.ndarray,
+        co2: np.ndarray,
+        flex: np.ndarray,
+    ) -> Any:
         """Clear one representative hour; if the warm-started solve is not optimal, rebuild the market cold and retry once."""
         mk = self.config.market
         for attempt in range(2):
-            res = self.power_market.clear(load, gen_bus, cap, cost, co2, flex_load_mw=flex, flex_curtail_cost_usd_per_mwh=mk.flex_curtail_cost_usd_per_mwh)
+            res = self.power_market.clear(
+                load,
+                gen_bus,
+                cap,
+                cost,
+                co2,
+                flex_load_mw=flex,
+                flex_curtail_cost_usd_per_mwh=mk.flex_curtail_cost_usd_per_mwh,
+            )
             if res.status == "optimal" and np.all(np.isfinite(res.lmp_usd_per_mwh)):
                 return res
             if attempt == 0:
-                self.power_market = PowerMarket(self.power_market.net, copper_plate=mk.copper_plate, voll_usd_per_mwh=mk.voll_usd_per_mwh)
-        raise RuntimeError(f"month {self.calendar.label(self.month)}: power market failed twice ({res.status}); please report this scenario and seed")
+                self.power_market = PowerMarket(
+                    self.power_market.net,
+                    copper_plate=mk.copper_plate,
+                    voll_usd_per_mwh=mk.voll_usd_per_mwh,
+                )
+        raise RuntimeError(
+            f"month {self.calendar.label(self.month)}: power market failed twice ({res.status}); please report this scenario and seed"
+        )
 
     def _generator_list(self) -> tuple[np.ndarray, np.ndarray]:
         """(bus, tech) of every plant, append-only so the power market can warm-start month to month."""
@@ -790,26 +1003,58 @@ class PowerStackModel(mesa.Model):
         q = cfg.queue
         signals: dict[str, float] = {}
         ids = self.queue.active_ids
-        load = ids[(self.queue.column("kind", ids) == int(Kind.LOAD)) & ~self.queue.column("speculative", ids)]
+        load = ids[
+            (self.queue.column("kind", ids) == int(Kind.LOAD))
+            & ~self.queue.column("speculative", ids)
+        ]
         if load.size:
-            phases = np.array([q.system_study_months, q.system_study_months, q.facilities_study_months, q.agreement_months, q.construction_months_load])
-            remaining = np.cumsum(phases[::-1])[::-1]  # months left from the start of each active state
+            phases = np.array(
+                [
+                    q.system_study_months,
+                    q.system_study_months,
+                    q.facilities_study_months,
+                    q.agreement_months,
+                    q.construction_months_load,
+                ]
+            )
+            remaining = np.cumsum(phases[::-1])[
+                ::-1
+            ]  # months left from the start of each active state
             state = self.queue.column("state", load)
             age = self.month - self.queue.column("submit_month", load)
             signals["grid"] = float(np.median(age + remaining[state]))
-        recent = [p.time_to_power_months() for p in self.projects if p.path == "grid" and p.month_energized is not None and p.month_energized > self.month - 24]
+        recent = [
+            p.time_to_power_months()
+            for p in self.projects
+            if p.path == "grid"
+            and p.month_energized is not None
+            and p.month_energized > self.month - 24
+        ]
         if len(recent) >= 3:
             signals["grid"] = max(signals.get("grid", 0.0), float(np.median(recent)))
         delivery = min(v.expected_delivery_months() for v in self.vendors())
-        sl_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders_due() if o.second_life)
+        sl_need = sum(
+            o.storage_outstanding_kwh()
+            for v in self.vendors()
+            for o in v.orders_due()
+            if o.second_life
+        )
         sl_stock = sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.recyclers()) * 1e6
         pack_wait = max(0.0, sl_need - sl_stock) / max(self.second_life_supply_kwh_per_month(), 1.0)
-        new_need = sum(o.storage_outstanding_kwh() for v in self.vendors() for o in v.orders if not o.second_life)
+        new_need = sum(
+            o.storage_outstanding_kwh()
+            for v in self.vendors()
+            for o in v.orders
+            if not o.second_life
+        )
         new_wait = cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
         signals[MODULAR] = delivery + min(pack_wait, max(0.0, new_wait - delivery))
         g = cfg.gas
         engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
-        gas = engine_share * g.recip_lead_time_months + (1 - engine_share) * g.turbine_lead_time_months
+        gas = (
+            engine_share * g.recip_lead_time_months
+            + (1 - engine_share) * g.turbine_lead_time_months
+        )
         signals["onsite_gas"] = gas + g.air_permit_risk * g.air_permit_delay_months
         signals["other"] = cfg.other.lead_time_months
         return signals
@@ -829,7 +1074,9 @@ class PowerStackModel(mesa.Model):
                 progress(self.month)
 
 
-def resolve_config(config: ScenarioConfig | str | None, overrides: Mapping[str, Any]) -> ScenarioConfig:
+def resolve_config(
+    config: ScenarioConfig | str | None, overrides: Mapping[str, Any]
+) -> ScenarioConfig:
     """A scenario config from an object, a name/path, or the baseline, with keyword overrides applied."""
     if config is None:
         cfg = load_scenario("baseline")
@@ -838,7 +1085,13 @@ def resolve_config(config: ScenarioConfig | str | None, overrides: Mapping[str, 
     elif isinstance(config, str):
         cfg = load_scenario(config)
     else:
-        raise InputError(f"config = {config!r}; expected a ScenarioConfig, a scenario name or a path")
+        raise InputError(
+            f"config = {config!r}; expected a ScenarioConfig, a scenario name or a path"
+        )
     if overrides:
-        cfg = config_with(cfg, {k.replace("__", "."): v for k, v in overrides.items()}, where="model keyword arguments")
+        cfg = config_with(
+            cfg,
+            {k.replace("__", "."): v for k, v in overrides.items()},
+            where="model keyword arguments",
+        )
     return cfg

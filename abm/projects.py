@@ -7,7 +7,9 @@ from enum import StrEnum
 
 PATHS: tuple[str, ...] = ("grid", "modular_second_life", "modular_new", "onsite_gas", "other")
 MODULAR_PATHS = ("modular_second_life", "modular_new")
-MODULAR = "modular"  # what hyperscalers choose; the vendor then designates second-life or new storage
+MODULAR = (
+    "modular"  # what hyperscalers choose; the vendor then designates second-life or new storage
+)
 CHOICES: tuple[str, ...] = ("grid", MODULAR, "onsite_gas", "other")
 
 

@@ -10,7 +10,10 @@ HEADLINES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("energised modular new MW", ("energized_mw", "modular_new")),
     ("energised on-site gas MW", ("energized_mw", "onsite_gas")),
     ("median time-to-power grid (months)", ("time_to_power_months_median", "grid")),
-    ("median time-to-power modular 2nd-life (months)", ("time_to_power_months_median", "modular_second_life")),
+    (
+        "median time-to-power modular 2nd-life (months)",
+        ("time_to_power_months_median", "modular_second_life"),
+    ),
     ("unserved compute (MW-months)", ("unserved_compute_mw_months",)),
     ("queue median wait (months)", ("queue", "median_wait_months")),
     ("queue withdrawn share", ("queue", "withdrawn_share")),
@@ -44,5 +47,8 @@ def kpi_comparison_table(results: dict[str, dict[str, Any]]) -> str:
     col = max(14, *(len(n) + 2 for n in names))
     lines = ["".ljust(width) + "".join(n.rjust(col) for n in names)]
     for label, path in HEADLINES:
-        lines.append(label.ljust(width) + "".join(_fmt(kpi_value(results[n], path)).rjust(col) for n in names))
+        lines.append(
+            label.ljust(width)
+            + "".join(_fmt(kpi_value(results[n], path)).rjust(col) for n in names)
+        )
     return "\n".join(lines)

@@ -40,11 +40,20 @@ class RunResult:
     model: PowerStackModel | None = field(default=None, repr=False)
 
 
-def _resolve(scenario: str | os.PathLike[str] | ScenarioConfig, seed: int | None, months: int | None, overrides: Mapping[str, Any] | Iterable[str] | None) -> ScenarioConfig:
+def _resolve(
+    scenario: str | os.PathLike[str] | ScenarioConfig,
+    seed: int | None,
+    months: int | None,
+    overrides: Mapping[str, Any] | Iterable[str] | None,
+) -> ScenarioConfig:
     """Scenario name/path/config + seed + months + overrides -> one validated config."""
     cfg = scenario if isinstance(scenario, ScenarioConfig) else load_scenario(scenario, overrides)
     if isinstance(scenario, ScenarioConfig) and overrides:
-        cfg = config_with(cfg, dict(overrides) if isinstance(overrides, Mapping) else _pairs(overrides), "overrides")
+        cfg = config_with(
+            cfg,
+            dict(overrides) if isinstance(overrides, Mapping) else _pairs(overrides),
+            "overrides",
+        )
     extra: dict[str, Any] = {}
     if seed is not None:
         extra["run.seed"] = int(seed)
@@ -60,7 +69,9 @@ def _pairs(items: Iterable[str]) -> dict[str, Any]:
     return parse_overrides(list(items))
 
 
-def simulate(cfg: ScenarioConfig, progress: Progress | None = None, check: bool = False) -> tuple[PowerStackModel, pd.DataFrame]:
+def simulate(
+    cfg: ScenarioConfig, progress: Progress | None = None, check: bool = False
+) -> tuple[PowerStackModel, pd.DataFrame]:
     """Run one model to the end; returns the model and its monthly table."""
     model = PowerStackModel(cfg)
     total = cfg.run.months
@@ -102,7 +113,9 @@ def run_scenario(
         if cfg.packs.routing == "recycle_first":
             cf_co2 = kpis["co2_mt"]
         else:
-            cf_model, _ = simulate(config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual"))
+            cf_model, _ = simulate(
+                config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual")
+            )
             cf_co2 = cf_model.recorder.kpis()["co2_mt"]
         kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
         kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]

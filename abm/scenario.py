@@ -50,7 +50,9 @@ def resolve_scenario_path(name_or_path: str | os.PathLike[str], untrusted: bool 
     path = Path(text)
     if untrusted and text not in {p.stem for p in scenarios_dir().glob("*.toml")}:
         names = [p.stem for p in scenarios_dir().glob("*.toml")]
-        raise InputError(f"scenario {_short(text)}: expected the name of a built-in scenario{did_you_mean(text, names)}; known: {', '.join(sorted(names))}")
+        raise InputError(
+            f"scenario {_short(text)}: expected the name of a built-in scenario{did_you_mean(text, names)}; known: {', '.join(sorted(names))}"
+        )
     if path.suffix == ".toml" or os.sep in text or "/" in text:
         if not path.is_file():
             raise InputError(f"{text}: scenario file not found")
@@ -68,11 +70,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every way it can be broken into an InputError."""
     try:
         with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # never read more than the limit, however big the file
+            raw = fh.read(
+                MAX_FILE_BYTES + 1
+            )  # never read more than the limit, however big the file
     except OSError as exc:
         raise InputError(f"{path}: cannot read scenario file ({exc.strerror})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: file is over {MAX_FILE_BYTES:,} bytes; expected a scenario file within that limit")
+        raise InputError(
+            f"{path}: file is over {MAX_FILE_BYTES:,} bytes; expected a scenario file within that limit"
+        )
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as some editors write
     if not raw.strip():
         raise InputError(f"{path}: file is empty; expected a TOML scenario with at least a name")
@@ -86,7 +92,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
     except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
         if "integer string conversion" in str(exc):
-            raise InputError(f"{path}: invalid TOML: an integer literal with more than 4,300 digits; expected numbers in the parameters' ranges") from None
+            raise InputError(
+                f"{path}: invalid TOML: an integer literal with more than 4,300 digits; expected numbers in the parameters' ranges"
+            ) from None
         raise InputError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
@@ -106,16 +114,22 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 def _resolve_extends(path: Path, target: Any) -> Path:
     """Find the file an `extends` names: beside the extending file, else the built-in folder."""
     if not isinstance(target, str) or not target:
-        raise InputError(f"{path}: key 'extends' = {_short(target)}; expected a scenario file name such as \"baseline.toml\"")
+        raise InputError(
+            f"{path}: key 'extends' = {_short(target)}; expected a scenario file name such as \"baseline.toml\""
+        )
     name = target if target.endswith(".toml") else f"{target}.toml"
     if Path(name).is_absolute() or ".." in Path(name).parts:
-        raise InputError(f"{path}: key 'extends' = {_short(target)} escapes the scenario folder; name a file beside it")
+        raise InputError(
+            f"{path}: key 'extends' = {_short(target)} escapes the scenario folder; name a file beside it"
+        )
     for folder in (path.parent, scenarios_dir()):
         candidate = folder / name
         if candidate.is_file():
             return candidate
     names = [p.stem for p in scenarios_dir().glob("*.toml")]
-    raise InputError(f"{path}: key 'extends' = {_short(target)}: no such scenario{did_you_mean(Path(name).stem, names)}")
+    raise InputError(
+        f"{path}: key 'extends' = {_short(target)}: no such scenario{did_you_mean(Path(name).stem, names)}"
+    )
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -146,11 +160,17 @@ def _check_structure(data: Mapping[str, Any], where: Path | str) -> None:
         if key not in TOP_LEVEL_KEYS:
             section, _, param = str(key).partition(".")
             if section in SECTIONS and param in SECTIONS[section].model_fields:
-                raise InputError(f"{where}: key {key!r} at the top level; expected it inside its table: [{section}] {param} = ...")
-            raise InputError(f"{where}: unknown key {_short(key)}{did_you_mean(key, TOP_LEVEL_KEYS)}; expected one of: {', '.join(TOP_LEVEL_KEYS)}")
+                raise InputError(
+                    f"{where}: key {key!r} at the top level; expected it inside its table: [{section}] {param} = ..."
+                )
+            raise InputError(
+                f"{where}: unknown key {_short(key)}{did_you_mean(key, TOP_LEVEL_KEYS)}; expected one of: {', '.join(TOP_LEVEL_KEYS)}"
+            )
         if key in SECTIONS:
             if not isinstance(value, Mapping):
-                raise InputError(f"{where}: [{key}] must be a table of parameters, got {type(value).__name__} {_short(value)}")
+                raise InputError(
+                    f"{where}: [{key}] must be a table of parameters, got {type(value).__name__} {_short(value)}"
+                )
             fields = SECTIONS[key].model_fields
             for sub in value:
                 if sub not in fields:
@@ -181,7 +201,9 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
     return out
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], where: str = "--set") -> dict[str, Any]:
+def apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, Any], where: str = "--set"
+) -> dict[str, Any]:
     """Set dotted keys ('queue.mode') in a scenario dict, rejecting unknown keys with a suggestion."""
     data = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
     keys = parameter_keys()
@@ -214,11 +236,20 @@ def _expected(err: dict[str, Any], section: str | None, param: str | None) -> st
         return f"a string of at most {err['ctx']['max_length']} characters"
     if err["type"] == "string_type" and param in ("start", "available_from"):
         return 'a month as a quoted string "YYYY-MM", e.g. "2025-01"'
-    if section and param and err["type"] not in ("bool_type", "int_type", "float_type", "string_type", "value_error"):
+    if (
+        section
+        and param
+        and err["type"] not in ("bool_type", "int_type", "float_type", "string_type", "value_error")
+    ):
         return allowed_range(section, param)
     if section and param and err["type"] == "value_error":
         return str(err["ctx"].get("error", err["msg"])).removeprefix("expected ")
-    kinds = {"bool_type": "true or false", "int_type": "a whole number", "float_type": "a number", "string_type": "a string"}
+    kinds = {
+        "bool_type": "true or false",
+        "int_type": "a whole number",
+        "float_type": "a number",
+        "string_type": "a string",
+    }
     return kinds.get(err["type"], err["msg"].lower())
 
 
@@ -228,9 +259,13 @@ def _format_validation_error(exc: ValidationError, where: str) -> InputError:
     loc = [str(p) for p in err["loc"]]
     key = ".".join(loc)
     section = loc[0] if loc and loc[0] in SECTIONS else None
-    param = loc[1] if section and len(loc) > 1 and loc[1] in SECTIONS[section].model_fields else None
+    param = (
+        loc[1] if section and len(loc) > 1 and loc[1] in SECTIONS[section].model_fields else None
+    )
     value = err.get("input")
-    return InputError(f"{where}: {key} = {_short(value)}; expected {_expected(err, section, param)}")
+    return InputError(
+        f"{where}: {key} = {_short(value)}; expected {_expected(err, section, param)}"
+    )
 
 
 def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
@@ -238,7 +273,9 @@ def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
     _check_structure(data, where)
     name = data.get("name")
     if isinstance(name, str) and (set(name) & _UNSAFE_NAME_CHARS or name.startswith(".")):
-        raise InputError(f"{where}: name = {_short(name)}; expected a name without '/', '\\', control characters or a leading dot (it names the output folder)")
+        raise InputError(
+            f"{where}: name = {_short(name)}; expected a name without '/', '\\', control characters or a leading dot (it names the output folder)"
+        )
     clean = {k: v for k, v in data.items() if k != "extends"}
     try:
         return ScenarioConfig.model_validate(clean)
@@ -289,12 +326,16 @@ def grid_file_path(source: str, where: str, confine: bool = False) -> Path | Non
     path = Path(source)
     if path.suffix.lower() not in GRID_FILE_SUFFIXES:
         hint = did_you_mean(source, ["synthetic", "pandapower:case118"])
-        raise InputError(f'{where}: grid.source = {_short(source)}; expected "synthetic", "pandapower:<case>" or a path ending in .json or .graphml{hint}')
+        raise InputError(
+            f'{where}: grid.source = {_short(source)}; expected "synthetic", "pandapower:<case>" or a path ending in .json or .graphml{hint}'
+        )
     full = path if path.is_absolute() else scenarios_dir() / path
     if confine:
         root = scenarios_dir().resolve()
         if not full.resolve().is_relative_to(root):
-            raise InputError(f"{where}: grid.source = {_short(source)} is outside the scenario folder; expected a grid file under {root.name}/")
+            raise InputError(
+                f"{where}: grid.source = {_short(source)} is outside the scenario folder; expected a grid file under {root.name}/"
+            )
     return full
 
 
@@ -307,7 +348,9 @@ def check_grid_source(cfg: ScenarioConfig, where: str) -> None:
     grid = cfg.grid
     if grid.source == "synthetic":
         if grid.n_territories > grid.n_buses:
-            raise InputError(f"{where}: grid.n_territories = {grid.n_territories}; expected at most grid.n_buses ({grid.n_buses})")
+            raise InputError(
+                f"{where}: grid.n_territories = {grid.n_territories}; expected at most grid.n_buses ({grid.n_buses})"
+            )
         return
     from abm.grid import topology
 
@@ -319,18 +362,28 @@ def check_grid_source(cfg: ScenarioConfig, where: str) -> None:
         except InputError as exc:
             raise InputError(f"{label}: {exc}") from None
         if case not in known:
-            raise InputError(f"{label}: unknown pandapower case{did_you_mean(case, known)}; expected one of the {len(known)} cases in pandapower.networks, e.g. case118 or GBnetwork")
+            raise InputError(
+                f"{label}: unknown pandapower case{did_you_mean(case, known)}; expected one of the {len(known)} cases in pandapower.networks, e.g. case118 or GBnetwork"
+            )
         return
     path = grid_file_path(grid.source, where)
     try:
         topology.load_grid_file(path)
     except InputError as exc:
         raise InputError(f"{label}: {exc}") from None
-    except (OSError, ValueError, RecursionError) as exc:  # unreadable or pathological files the reader does not catch
-        raise InputError(f"{label}: grid file {path}: cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+    except (
+        OSError,
+        ValueError,
+        RecursionError,
+    ) as exc:  # unreadable or pathological files the reader does not catch
+        raise InputError(
+            f"{label}: grid file {path}: cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        ) from None
 
 
-def config_with(cfg: ScenarioConfig, overrides: Mapping[str, Any], where: str = "overrides") -> ScenarioConfig:
+def config_with(
+    cfg: ScenarioConfig, overrides: Mapping[str, Any], where: str = "overrides"
+) -> ScenarioConfig:
     """A copy of a validated config with dotted-key overrides applied and re-validated."""
     data = apply_overrides(cfg.model_dump(), parse_overrides(overrides), where)
     return build_config(data, where)

@@ -53,7 +53,9 @@ def _served_twh(result: RunResult, year: int) -> float:
     rows = df[df["date"].str.startswith(str(year))]
     if not len(rows):
         return float("nan")
-    energized = rows["existing_mw"] + rows[[c for c in rows.columns if c.startswith("energized_mw_")]].sum(axis=1)
+    energized = rows["existing_mw"] + rows[
+        [c for c in rows.columns if c.startswith("energized_mw_")]
+    ].sum(axis=1)
     served_mw = np.minimum(energized, rows["ai_demand_mw"]) - rows["curtailed_compute_mw"]
     return float(served_mw.mean() * result.config.demand.load_factor * 8760 / 1e6)
 
@@ -99,8 +101,12 @@ def _blast_lite_gap() -> float | None:
         gaps = []
         params = FadeParams()
         for efc_per_day, c_rate in duties:
-            ours_new = float(fade_step(np.array([1.0]), 60, efc_per_day * 365.25 / 12, c_rate, 0.8, params)[0])
-            _, soh = blast_lite_soh("Lfp_Gr_250AhPrismatic", years=5, efc_per_day=efc_per_day, c_rate=c_rate, dod=0.8)
+            ours_new = float(
+                fade_step(np.array([1.0]), 60, efc_per_day * 365.25 / 12, c_rate, 0.8, params)[0]
+            )
+            _, soh = blast_lite_soh(
+                "Lfp_Gr_250AhPrismatic", years=5, efc_per_day=efc_per_day, c_rate=c_rate, dod=0.8
+            )
             ref_new = float(soh[-1])
             gaps.append(abs(ours_new - ref_new))
         return max(gaps)
@@ -109,67 +115,144 @@ def _blast_lite_gap() -> float | None:
 
 
 FACTS: tuple[Fact, ...] = (
-    Fact("Median request-to-operation, generation", "months", 45, 65,
-         "LBNL Queued Up 2025: ~55 months for projects built 2023-24 (DOMAIN-NUMBERS #3)",
-         lambda r: r.kpis["queue"]["median_wait_months_generation"],
-         fix="queue.studies_per_month_us and base_withdrawal_hazard_per_month set it (docs/grid.md)"),
-    Fact("Median wait of data-centre loads", "months", 36, 84,
-         "Dominion: 4-7 years at constrained hubs, historic 3-4 (DOMAIN-NUMBERS #5)",
-         lambda r: r.kpis["queue"]["median_wait_months"],
-         note="all loads, constrained or not"),
-    Fact("Share of resolved generation MW that withdraws", "fraction", 0.69, 0.87,
-         "LBNL: completion 13-31 % by MW for 2000-18 requests, ~70-80 % withdraw (DOMAIN-NUMBERS #4, §1)",
-         lambda r: r.kpis["queue"]["withdrawn_share_generation"],
-         note="generation requests; the all-kind KPI `queue.withdrawn_share` also counts duplicate load filings",
-         fix="base_withdrawal_hazard_per_month (0.03) was calibrated for the share; a lower hazard trades against the 55-month median (docs/grid.md)"),
-    Fact("Share of resolved storage MW that withdraws", "fraction", 0.80, 0.95,
-         "LBNL: storage completion ~11 %, the lowest (DOMAIN-NUMBERS #4)",
-         lambda r: r.kpis["queue"]["withdrawn_share_storage"]),
-    Fact("Phantom share of requested data-centre MW", "fraction", 0.30, 0.90,
-         "Dominion 50 GW / industry estimates 50-90 % speculative (DOMAIN-NUMBERS #7)",
-         lambda r: r.kpis["queue"]["phantom_share_of_requested_mw"]),
-    Fact("US data-centre electricity served in 2028", "TWh", 325, 580,
-         "LBNL 2024: 325-580 TWh in 2028 (DOMAIN-NUMBERS #8)",
-         lambda r: _served_twh(r, 2028),
-         note="demand is an input (176 TWh in 2023, LBNL); this is what the agents managed to power",
-         fix="the 2027-29 shortfall comes from queue, factory and pack limits together; faster vendor factory growth or a larger 2025 pipeline (both unconfirmed) would close it"),
-    Fact("Mean state of health of retiring packs", "fraction", 0.70, 0.80,
-         "ADL; Gharebaghi 2024; Redwood: 0.70-0.80 (DOMAIN-NUMBERS #16)",
-         _retirement_soh),
-    Fact("Median time-to-power, modular with new storage", "months", 3, 24,
-         "Crusoe Spark ~3 months vs 12-24 months for a conventional DC (DOMAIN.md); solar permits add 6-12",
-         lambda r: r.kpis["time_to_power_months_median"]["modular_new"],
-         note="includes the factory queue when orders outrun factories"),
-    Fact("Median time-to-power, modular with second-life packs", "months", 3, 24,
-         "As above: modular deployment in months (DOMAIN.md)",
-         lambda r: r.kpis["time_to_power_months_median"]["modular_second_life"],
-         note="includes waiting for packs and for factory slots",
-         fix="second-life orders wait for graded packs: EV-pack test capacity (0.5 GWh/month) and Busch retirements make packs scarce until the 2030s; vendors designate by expected supply, which lags; a stricter designation rule or the second_life_boom levers shorten it"),
-    Fact("Mean new-storage price", "USD/kWh", 50, 200,
-         "BNEF: $165/kWh turnkey 2024, falling; stationary LFP pack $70 (2025) (DOMAIN-NUMBERS #18)",
-         lambda r: r.kpis["packs"]["price_usd_per_kwh_mean"]["new"],
-         note="mean clearing price over 2025-2040, net of 45X"),
-    Fact("Grade-A second-life price / new price", "ratio", 0.25, 1.0,
-         "Repurposing 27-38 EUR/kWh (Lieskoski 2024) below new storage (DOMAIN-NUMBERS #17-#18)",
-         _second_life_price_position),
-    Fact("Embodied storage CO2 saved by second use vs recycle-first", "Mt", 1, 500,
-         "California study: second-use-first saves up to 56 Mt to 2050 (DOMAIN.md, DOMAIN-NUMBERS #22); sign and order of magnitude",
-         _embodied_saving,
-         note="manufacturing of storage bought, less recycling credits; US-wide, 2025-2040",
-         fix="second-life packs fade fast (BLAST-Lite Nissan model) and are augmented often, and recycle-first recovers more credits, so the two nearly cancel; the California study counts a longer reuse life"),
-    Fact("Total CO2 saved by second use vs recycle-first", "Mt", 1, 500,
-         "As above (sign and order of magnitude)",
-         _co2_saving,
-         note="whole-run difference: operational CO2 of the different deployment paths also counts, so it varies by seed",
-         fix="the sign is not robust across seeds: path choices diverge between the two runs; more seeds or common random numbers per project would narrow it"),
-    Fact("Grid CO2 intensity in 2025", "t/MWh", 0.30, 0.45,
-         "EIA FAQ 74: US grid 0.367 t/MWh (2023) (DOMAIN-NUMBERS #25)",
-         lambda r: _at_year(r, 2025, "grid_co2_t_per_mwh"),
-         fix="with gas at its sourced $25/MWh marginal cost, gas displaces coal in the merit order; real coal fleets run on contracts and must-run rules the power market does not model"),
+    Fact(
+        "Median request-to-operation, generation",
+        "months",
+        45,
+        65,
+        "LBNL Queued Up 2025: ~55 months for projects built 2023-24 (DOMAIN-NUMBERS #3)",
+        lambda r: r.kpis["queue"]["median_wait_months_generation"],
+        fix="queue.studies_per_month_us and base_withdrawal_hazard_per_month set it (docs/grid.md)",
+    ),
+    Fact(
+        "Median wait of data-centre loads",
+        "months",
+        36,
+        84,
+        "Dominion: 4-7 years at constrained hubs, historic 3-4 (DOMAIN-NUMBERS #5)",
+        lambda r: r.kpis["queue"]["median_wait_months"],
+        note="all loads, constrained or not",
+    ),
+    Fact(
+        "Share of resolved generation MW that withdraws",
+        "fraction",
+        0.69,
+        0.87,
+        "LBNL: completion 13-31 % by MW for 2000-18 requests, ~70-80 % withdraw (DOMAIN-NUMBERS #4, §1)",
+        lambda r: r.kpis["queue"]["withdrawn_share_generation"],
+        note="generation requests; the all-kind KPI `queue.withdrawn_share` also counts duplicate load filings",
+        fix="base_withdrawal_hazard_per_month (0.03) was calibrated for the share; a lower hazard trades against the 55-month median (docs/grid.md)",
+    ),
+    Fact(
+        "Share of resolved storage MW that withdraws",
+        "fraction",
+        0.80,
+        0.95,
+        "LBNL: storage completion ~11 %, the lowest (DOMAIN-NUMBERS #4)",
+        lambda r: r.kpis["queue"]["withdrawn_share_storage"],
+    ),
+    Fact(
+        "Phantom share of requested data-centre MW",
+        "fraction",
+        0.30,
+        0.90,
+        "Dominion 50 GW / industry estimates 50-90 % speculative (DOMAIN-NUMBERS #7)",
+        lambda r: r.kpis["queue"]["phantom_share_of_requested_mw"],
+    ),
+    Fact(
+        "US data-centre electricity served in 2028",
+        "TWh",
+        325,
+        580,
+        "LBNL 2024: 325-580 TWh in 2028 (DOMAIN-NUMBERS #8)",
+        lambda r: _served_twh(r, 2028),
+        note="demand is an input (176 TWh in 2023, LBNL); this is what the agents managed to power",
+        fix="the 2027-29 shortfall comes from queue, factory and pack limits together; faster vendor factory growth or a larger 2025 pipeline (both unconfirmed) would close it",
+    ),
+    Fact(
+        "Mean state of health of retiring packs",
+        "fraction",
+        0.70,
+        0.80,
+        "ADL; Gharebaghi 2024; Redwood: 0.70-0.80 (DOMAIN-NUMBERS #16)",
+        _retirement_soh,
+    ),
+    Fact(
+        "Median time-to-power, modular with new storage",
+        "months",
+        3,
+        24,
+        "Crusoe Spark ~3 months vs 12-24 months for a conventional DC (DOMAIN.md); solar permits add 6-12",
+        lambda r: r.kpis["time_to_power_months_median"]["modular_new"],
+        note="includes the factory queue when orders outrun factories",
+    ),
+    Fact(
+        "Median time-to-power, modular with second-life packs",
+        "months",
+        3,
+        24,
+        "As above: modular deployment in months (DOMAIN.md)",
+        lambda r: r.kpis["time_to_power_months_median"]["modular_second_life"],
+        note="includes waiting for packs and for factory slots",
+        fix="second-life orders wait for graded packs: EV-pack test capacity (0.5 GWh/month) and Busch retirements make packs scarce until the 2030s; vendors designate by expected supply, which lags; a stricter designation rule or the second_life_boom levers shorten it",
+    ),
+    Fact(
+        "Mean new-storage price",
+        "USD/kWh",
+        50,
+        200,
+        "BNEF: $165/kWh turnkey 2024, falling; stationary LFP pack $70 (2025) (DOMAIN-NUMBERS #18)",
+        lambda r: r.kpis["packs"]["price_usd_per_kwh_mean"]["new"],
+        note="mean clearing price over 2025-2040, net of 45X",
+    ),
+    Fact(
+        "Grade-A second-life price / new price",
+        "ratio",
+        0.25,
+        1.0,
+        "Repurposing 27-38 EUR/kWh (Lieskoski 2024) below new storage (DOMAIN-NUMBERS #17-#18)",
+        _second_life_price_position,
+    ),
+    Fact(
+        "Embodied storage CO2 saved by second use vs recycle-first",
+        "Mt",
+        1,
+        500,
+        "California study: second-use-first saves up to 56 Mt to 2050 (DOMAIN.md, DOMAIN-NUMBERS #22); sign and order of magnitude",
+        _embodied_saving,
+        note="manufacturing of storage bought, less recycling credits; US-wide, 2025-2040",
+        fix="second-life packs fade fast (BLAST-Lite Nissan model) and are augmented often, and recycle-first recovers more credits, so the two nearly cancel; the California study counts a longer reuse life",
+    ),
+    Fact(
+        "Total CO2 saved by second use vs recycle-first",
+        "Mt",
+        1,
+        500,
+        "As above (sign and order of magnitude)",
+        _co2_saving,
+        note="whole-run difference: operational CO2 of the different deployment paths also counts, so it varies by seed",
+        fix="the sign is not robust across seeds: path choices diverge between the two runs; more seeds or common random numbers per project would narrow it",
+    ),
+    Fact(
+        "Grid CO2 intensity in 2025",
+        "t/MWh",
+        0.30,
+        0.45,
+        "EIA FAQ 74: US grid 0.367 t/MWh (2023) (DOMAIN-NUMBERS #25)",
+        lambda r: _at_year(r, 2025, "grid_co2_t_per_mwh"),
+        fix="with gas at its sourced $25/MWh marginal cost, gas displaces coal in the merit order; real coal fleets run on contracts and must-run rules the power market does not model",
+    ),
 )
 
 
-NOT_IN_RESULTS = {"cli.py", "sweep.py", "sensitivity.py", "paramdoc.py", "report.py", "__main__.py"}  # front ends, not the model
+NOT_IN_RESULTS = {
+    "cli.py",
+    "sweep.py",
+    "sensitivity.py",
+    "paramdoc.py",
+    "report.py",
+    "__main__.py",
+}  # front ends, not the model
 
 
 def fingerprint() -> str:
@@ -183,7 +266,9 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def evaluate(seeds: Sequence[int], progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+def evaluate(
+    seeds: Sequence[int], progress: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
     """Run the baseline for each seed and compute every fact's figures."""
     values: dict[str, list[float]] = {f.name: [] for f in FACTS}
     for seed in seeds:
@@ -198,13 +283,31 @@ def evaluate(seeds: Sequence[int], progress: Callable[[str], None] | None = None
     for fact in FACTS:
         vs = values[fact.name]
         median = statistics.median(vs) if vs else None
-        rows.append({"fact": fact, "values": vs, "median": median,
-                     "pass": median is not None and fact.low <= median <= fact.high})
+        rows.append(
+            {
+                "fact": fact,
+                "values": vs,
+                "median": median,
+                "pass": median is not None and fact.low <= median <= fact.high,
+            }
+        )
     blast = _blast_lite_gap()
-    rows.append({"fact": Fact("Fade vs BLAST-Lite (new LFP, 5 years, 3 duties): largest SoH gap", "SoH", 0, 0.05,
-                              "NREL BLAST-Lite Lfp_Gr_250AhPrismatic (docs/batteries.md)", lambda r: None,
-                              note="needs the validation extra"),
-                 "values": [] if blast is None else [blast], "median": blast, "pass": blast is not None and blast <= 0.05})
+    rows.append(
+        {
+            "fact": Fact(
+                "Fade vs BLAST-Lite (new LFP, 5 years, 3 duties): largest SoH gap",
+                "SoH",
+                0,
+                0.05,
+                "NREL BLAST-Lite Lfp_Gr_250AhPrismatic (docs/batteries.md)",
+                lambda r: None,
+                note="needs the validation extra",
+            ),
+            "values": [] if blast is None else [blast],
+            "median": blast,
+            "pass": blast is not None and blast <= 0.05,
+        }
+    )
     return rows
 
 
@@ -235,10 +338,14 @@ def render(rows: list[dict[str, Any]], seeds: Sequence[int]) -> str:
     ]
     for r in rows:
         f: Fact = r["fact"]
-        spread = f"{_fmt(min(r['values']))}–{_fmt(max(r['values']))}" if len(r["values"]) > 1 else ""
+        spread = (
+            f"{_fmt(min(r['values']))}–{_fmt(max(r['values']))}" if len(r["values"]) > 1 else ""
+        )
         model = f"{_fmt(r['median'])} {f.unit}" + (f" ({spread})" if spread else "")
         verdict = "pass" if r["pass"] else "**miss**"
-        lines.append(f"| {f.name} | {_fmt(f.low)}–{_fmt(f.high)} {f.unit} | {model} | {verdict} | {f.source} |")
+        lines.append(
+            f"| {f.name} | {_fmt(f.low)}–{_fmt(f.high)} {f.unit} | {model} | {verdict} | {f.source} |"
+        )
     lines += ["", "## Notes on each check", ""]
     for r in rows:
         f = r["fact"]
@@ -251,7 +358,9 @@ def render(rows: list[dict[str, Any]], seeds: Sequence[int]) -> str:
     return "\n".join(lines)
 
 
-def write_report(seeds: Sequence[int], path: Path = REPORT, progress: Callable[[str], None] | None = None) -> Path:
+def write_report(
+    seeds: Sequence[int], path: Path = REPORT, progress: Callable[[str], None] | None = None
+) -> Path:
     """Evaluate and write the report atomically."""
     from abm.runner import _atomic_write
 

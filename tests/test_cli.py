@@ -16,8 +16,12 @@ SHORT = ["--months", "18", "--set", "grid.n_buses=40"]
 PATHS = ("grid", "modular_second_life", "modular_new", "onsite_gas")
 
 
-def run_cli(python: str, env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([python, "-m", "abm", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+def run_cli(
+    python: str, env: dict[str, str], *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [python, "-m", "abm", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +32,25 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_run_writes_the_four_files(run_dir: Path) -> None:
-    assert sorted(p.name for p in run_dir.iterdir()) == ["kpis.json", "run.json", "scenario.toml", "timeseries.parquet"]
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "kpis.json",
+        "run.json",
+        "scenario.toml",
+        "timeseries.parquet",
+    ]
 
 
 def test_timeseries_has_one_row_per_month_and_contract_columns(run_dir: Path) -> None:
     df = pd.read_parquet(run_dir / "timeseries.parquet")
     assert len(df) == 18
     assert df["date"].iloc[0] == "2025-01" and df["date"].iloc[-1] == "2026-06"
-    for col in ["ai_demand_mw", "queue_backlog_gw", "lmp_usd_per_mwh_mean", "co2_mt_cum", *[f"energized_mw_{p}" for p in PATHS]]:
+    for col in [
+        "ai_demand_mw",
+        "queue_backlog_gw",
+        "lmp_usd_per_mwh_mean",
+        "co2_mt_cum",
+        *[f"energized_mw_{p}" for p in PATHS],
+    ]:
         assert col in df.columns
     assert "energized_mw_other" not in df.columns  # the wildcard is off in the baseline
     assert any(c.startswith("pack_price_usd_per_kwh_") for c in df.columns)
@@ -45,10 +60,27 @@ def test_timeseries_has_one_row_per_month_and_contract_columns(run_dir: Path) ->
 def test_kpis_follow_the_contract(run_dir: Path) -> None:
     k = json.loads((run_dir / "kpis.json").read_text())
     assert set(k["energized_mw"]) == set(PATHS) == set(k["time_to_power_months_median"])
-    assert set(k["queue"]) >= {"median_wait_months", "backlog_gw_end", "withdrawn_share", "phantom_share_of_requested_mw"}
-    assert set(k["packs"]) >= {"retired_gwh", "second_life_gwh", "recycled_gwh", "inventory_gwh_end", "awaiting_test_gwh_end", "price_usd_per_kwh_mean"}
+    assert set(k["queue"]) >= {
+        "median_wait_months",
+        "backlog_gw_end",
+        "withdrawn_share",
+        "phantom_share_of_requested_mw",
+    }
+    assert set(k["packs"]) >= {
+        "retired_gwh",
+        "second_life_gwh",
+        "recycled_gwh",
+        "inventory_gwh_end",
+        "awaiting_test_gwh_end",
+        "price_usd_per_kwh_mean",
+    }
     assert set(k["packs"]["price_usd_per_kwh_mean"]) == {"A", "B", "C", "new"}
-    assert set(k["co2_mt"]) >= {"operational", "embodied", "total", "recycle_first_counterfactual_total"}
+    assert set(k["co2_mt"]) >= {
+        "operational",
+        "embodied",
+        "total",
+        "recycle_first_counterfactual_total",
+    }
     assert k["packs"]["retired_gwh"] > 0 and k["queue"]["backlog_gw_end"] > 0
     assert "utility_forecast_overshoot_pct" in k and k["incentives_usd"] >= 0
 
@@ -60,22 +92,51 @@ def test_resolved_scenario_reruns_identically(run_dir: Path, tmp_path: Path) -> 
         assert (again / name).read_bytes() == (run_dir / name).read_bytes()
 
 
-def test_same_seed_is_byte_identical_across_processes(python: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_same_seed_is_byte_identical_across_processes(
+    python: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     for name in ("a", "b"):
-        done = run_cli(python, cli_env, "run", "baseline", "--seed", "5", *SHORT, "--no-counterfactual", "--out", str(tmp_path / name))
+        done = run_cli(
+            python,
+            cli_env,
+            "run",
+            "baseline",
+            "--seed",
+            "5",
+            *SHORT,
+            "--no-counterfactual",
+            "--out",
+            str(tmp_path / name),
+        )
         assert done.returncode == 0, done.stderr
     for name in ("timeseries.parquet", "kpis.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    other = run_cli(python, cli_env, "run", "baseline", "--seed", "6", *SHORT, "--no-counterfactual", "--out", str(tmp_path / "c"))
+    other = run_cli(
+        python,
+        cli_env,
+        "run",
+        "baseline",
+        "--seed",
+        "6",
+        *SHORT,
+        "--no-counterfactual",
+        "--out",
+        str(tmp_path / "c"),
+    )
     assert other.returncode == 0
-    assert (tmp_path / "c" / "kpis.json").read_bytes() != (tmp_path / "a" / "kpis.json").read_bytes()
+    assert (tmp_path / "c" / "kpis.json").read_bytes() != (
+        tmp_path / "a" / "kpis.json"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", "baselin"], 'unknown scenario \'baselin\' (did you mean "baseline"?)'),
-        (["run", "baseline", "--set", "queue.mode=fifo"], "queue.mode = 'fifo'; expected one of: serial, cluster"),
+        (["run", "baselin"], "unknown scenario 'baselin' (did you mean \"baseline\"?)"),
+        (
+            ["run", "baseline", "--set", "queue.mode=fifo"],
+            "queue.mode = 'fifo'; expected one of: serial, cluster",
+        ),
         (["run", "baseline", "--set", "run.monhts=3"], 'did you mean "run.months"?'),
         (["run", "baseline", "--months", "0"], "run.months = 0; expected >= 1 and <= 600"),
         (["run", "baseline", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
@@ -83,8 +144,14 @@ def test_same_seed_is_byte_identical_across_processes(python: str, cli_env: dict
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_bad_input_exits_2_with_one_error_line_and_writes_nothing(python: str, cli_env: dict[str, str], tmp_path: Path, args: list[str], expected: str) -> None:
-    done = run_cli(python, cli_env, *args, "--out", str(tmp_path / "out")) if args[0] == "run" else run_cli(python, cli_env, *args)
+def test_bad_input_exits_2_with_one_error_line_and_writes_nothing(
+    python: str, cli_env: dict[str, str], tmp_path: Path, args: list[str], expected: str
+) -> None:
+    done = (
+        run_cli(python, cli_env, *args, "--out", str(tmp_path / "out"))
+        if args[0] == "run"
+        else run_cli(python, cli_env, *args)
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
@@ -102,7 +169,9 @@ def test_validate_and_list(python: str, cli_env: dict[str, str]) -> None:
 
 def test_console_script_matches_module(cli_env: dict[str, str]) -> None:
     script = Path(__import__("sys").executable).parent / "powerstack"
-    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=cli_env, timeout=60)
+    done = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, env=cli_env, timeout=60
+    )
     assert done.returncode == 0 and "run" in done.stdout and "validate" in done.stdout
 
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def kpis(seed: int, **overrides: object) -> dict:
-    return run_scenario("baseline", seed=seed, months=MONTHS, overrides=overrides, counterfactual=False).kpis
+    return run_scenario(
+        "baseline", seed=seed, months=MONTHS, overrides=overrides, counterfactual=False
+    ).kpis
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,10 @@ def base() -> dict[int, dict]:
 def test_more_retirements_mean_more_second_life_modular_mw(base: dict[int, dict]) -> None:
     for seed in SEEDS:
         more = kpis(seed, **{"packs.retirement_multiplier": 3.0})
-        assert more["energized_mw"]["modular_second_life"] > base[seed]["energized_mw"]["modular_second_life"], seed
+        assert (
+            more["energized_mw"]["modular_second_life"]
+            > base[seed]["energized_mw"]["modular_second_life"]
+        ), seed
         assert more["packs"]["second_life_gwh"] > base[seed]["packs"]["second_life_gwh"], seed
 
 
@@ -44,14 +49,19 @@ def test_cluster_queue_lengthens_large_load_waits(base: dict[int, dict]) -> None
     # late, so with today's request volumes cluster studies are slower for data-centre loads.
     for seed in SEEDS:
         cluster = kpis(seed, **{"queue.mode": "cluster"})
-        assert cluster["queue"]["median_wait_months"] > base[seed]["queue"]["median_wait_months"], seed
+        assert cluster["queue"]["median_wait_months"] > base[seed]["queue"]["median_wait_months"], (
+            seed
+        )
 
 
 def test_zero_demand_growth_means_no_new_projects() -> None:
     for seed in SEEDS:
         flat = kpis(seed, **{"demand.growth_multiplier": 0.0})
         assert flat["energized_mw"]["onsite_gas"] == 0.0
-        assert flat["energized_mw"]["modular_second_life"] == 0.0 and flat["energized_mw"]["modular_new"] == 0.0
+        assert (
+            flat["energized_mw"]["modular_second_life"] == 0.0
+            and flat["energized_mw"]["modular_new"] == 0.0
+        )
 
 
 def test_recycle_first_sends_nothing_to_second_life(base: dict[int, dict]) -> None:

@@ -59,14 +59,26 @@ def test_same_rng_gives_identical_tables_and_different_rng_differs() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_invariants_hold_every_month(seed: int) -> None:
-    result = run_scenario("baseline", seed=seed, months=72, overrides={"grid.n_buses": 60}, counterfactual=False, check=True)
+    result = run_scenario(
+        "baseline",
+        seed=seed,
+        months=72,
+        overrides={"grid.n_buses": 60},
+        counterfactual=False,
+        check=True,
+    )
     assert len(result.timeseries) == 72
 
 
 def test_counterfactual_is_reported_and_recycle_first_routes_nothing_to_second_life() -> None:
     result = run_scenario("baseline", seed=1, overrides=SMALL)
     assert result.kpis["co2_mt"]["recycle_first_counterfactual_total"] is not None
-    rf = run_scenario("baseline", seed=1, overrides={**SMALL, "packs.routing": "recycle_first"}, counterfactual=False)
+    rf = run_scenario(
+        "baseline",
+        seed=1,
+        overrides={**SMALL, "packs.routing": "recycle_first"},
+        counterfactual=False,
+    )
     assert rf.kpis["packs"]["second_life_gwh"] == 0.0
     assert rf.kpis["energized_mw"]["modular_second_life"] == 0.0
 
@@ -87,10 +99,20 @@ def test_accepts_a_mesa_scenario_as_solaraviz_reset_passes_it() -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_routing_policies_order_recycling_as_their_names_say(seed: int) -> None:
     packs = {
-        routing: run_scenario("baseline", seed=seed, months=48, overrides={"grid.n_buses": 40, "packs.routing": routing}, counterfactual=False).kpis["packs"]
+        routing: run_scenario(
+            "baseline",
+            seed=seed,
+            months=48,
+            overrides={"grid.n_buses": 40, "packs.routing": routing},
+            counterfactual=False,
+        ).kpis["packs"]
         for routing in ("market", "second_use_first", "recycle_first")
     }
     # second-use-first recycles only what is below grade C (and yield losses); market recycles uneconomic grades too
-    assert packs["second_use_first"]["recycled_gwh"] < packs["market"]["recycled_gwh"] < packs["recycle_first"]["recycled_gwh"]
+    assert (
+        packs["second_use_first"]["recycled_gwh"]
+        < packs["market"]["recycled_gwh"]
+        < packs["recycle_first"]["recycled_gwh"]
+    )
     assert packs["second_use_first"]["inventory_gwh_end"] >= packs["market"]["inventory_gwh_end"]
     assert packs["recycle_first"]["second_life_gwh"] == 0.0 < packs["market"]["second_life_gwh"]

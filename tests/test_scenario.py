@@ -12,10 +12,18 @@ from abm.scenario import list_scenarios, load_scenario, parse_override_value, to
 from abm.schema import SECTIONS, ScenarioConfig, parameter_keys
 
 CONTRACT_KEYS = [
-    "run.months", "run.start", "demand.growth_multiplier", "grid.source", "grid.n_buses",
-    "queue.mode", "hyperscalers.duplicate_filings", "packs.routing",
-    "packs.retirement_multiplier", "batteries.ai_duty_fade_multiplier",
-    "policy.carbon_price_usd_per_t", "policy.credit_45x_usd_per_kwh",
+    "run.months",
+    "run.start",
+    "demand.growth_multiplier",
+    "grid.source",
+    "grid.n_buses",
+    "queue.mode",
+    "hyperscalers.duplicate_filings",
+    "packs.routing",
+    "packs.retirement_multiplier",
+    "batteries.ai_duty_fade_multiplier",
+    "policy.carbon_price_usd_per_t",
+    "policy.credit_45x_usd_per_kwh",
 ]
 
 
@@ -59,23 +67,46 @@ def test_list_scenarios_has_descriptions() -> None:
 
 
 def test_extends_inherits_and_overrides(tmp_path: Path) -> None:
-    write(tmp_path, "parent.toml", 'name = "parent"\ndescription = "p"\n[queue]\nmode = "cluster"\n[run]\nmonths = 24\n')
-    child = write(tmp_path, "child.toml", 'extends = "parent.toml"\nname = "child"\n[run]\nmonths = 12\n')
+    write(
+        tmp_path,
+        "parent.toml",
+        'name = "parent"\ndescription = "p"\n[queue]\nmode = "cluster"\n[run]\nmonths = 24\n',
+    )
+    child = write(
+        tmp_path, "child.toml", 'extends = "parent.toml"\nname = "child"\n[run]\nmonths = 12\n'
+    )
     cfg = load_scenario(child)
     assert cfg.name == "child" and cfg.queue.mode == "cluster" and cfg.run.months == 12
     assert cfg.description == ""  # descriptions are not inherited: each story tells its own
 
 
 def test_extends_builtin_baseline(tmp_path: Path) -> None:
-    child = write(tmp_path, "mine.toml", 'extends = "baseline.toml"\nname = "mine"\n[policy]\ncarbon_price_usd_per_t = 50.0\n')
+    child = write(
+        tmp_path,
+        "mine.toml",
+        'extends = "baseline.toml"\nname = "mine"\n[policy]\ncarbon_price_usd_per_t = 50.0\n',
+    )
     cfg = load_scenario(child)
     assert cfg.policy.carbon_price_usd_per_t == 50.0
     assert cfg.grid.n_buses == load_scenario("baseline").grid.n_buses
 
 
 def test_overrides_apply_and_parse_types(tmp_path: Path) -> None:
-    cfg = load_scenario("baseline", ["queue.mode=cluster", "run.months=12", "other.enabled=true", "policy.carbon_price_usd_per_t=75"])
-    assert (cfg.queue.mode, cfg.run.months, cfg.other.enabled, cfg.policy.carbon_price_usd_per_t) == ("cluster", 12, True, 75.0)
+    cfg = load_scenario(
+        "baseline",
+        [
+            "queue.mode=cluster",
+            "run.months=12",
+            "other.enabled=true",
+            "policy.carbon_price_usd_per_t=75",
+        ],
+    )
+    assert (
+        cfg.queue.mode,
+        cfg.run.months,
+        cfg.other.enabled,
+        cfg.policy.carbon_price_usd_per_t,
+    ) == ("cluster", 12, True, 75.0)
     assert parse_override_value("cluster") == "cluster"
     assert parse_override_value("1.5") == 1.5 and parse_override_value("true") is True
 
@@ -89,22 +120,45 @@ def test_resolved_toml_round_trips(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('name="x"\n[queue]\nmode="clustr"\n', "queue.mode = 'clustr'; expected one of: serial, cluster"),
-        ('name="x"\n[queu]\nmode="serial"\n', 'unknown key \'queu\' (did you mean "queue"?)'),
-        ('name="x"\n[queue]\nmod="serial"\n', 'unknown key \'queue.mod\' (did you mean "queue.mode"?)'),
-        ('name="x"\n[demand]\ngrowth_multiplier=nan\n', "demand.growth_multiplier = nan; expected a finite number"),
-        ('name="x"\n[demand]\ngrowth_multiplier=inf\n', "demand.growth_multiplier = inf; expected a finite number"),
-        ('name="x"\n[demand]\ngrowth_multiplier=-1.0\n', "demand.growth_multiplier = -1.0; expected >= 0 and <= 5"),
-        ('name="x"\n[grid]\nn_buses=1e12\n', "grid.n_buses = 1000000000000.0; expected a whole number"),
+        (
+            'name="x"\n[queue]\nmode="clustr"\n',
+            "queue.mode = 'clustr'; expected one of: serial, cluster",
+        ),
+        ('name="x"\n[queu]\nmode="serial"\n', "unknown key 'queu' (did you mean \"queue\"?)"),
+        (
+            'name="x"\n[queue]\nmod="serial"\n',
+            "unknown key 'queue.mod' (did you mean \"queue.mode\"?)",
+        ),
+        (
+            'name="x"\n[demand]\ngrowth_multiplier=nan\n',
+            "demand.growth_multiplier = nan; expected a finite number",
+        ),
+        (
+            'name="x"\n[demand]\ngrowth_multiplier=inf\n',
+            "demand.growth_multiplier = inf; expected a finite number",
+        ),
+        (
+            'name="x"\n[demand]\ngrowth_multiplier=-1.0\n',
+            "demand.growth_multiplier = -1.0; expected >= 0 and <= 5",
+        ),
+        (
+            'name="x"\n[grid]\nn_buses=1e12\n',
+            "grid.n_buses = 1000000000000.0; expected a whole number",
+        ),
         ('name="x"\n[grid]\nn_buses=5\n', "grid.n_buses = 5; expected >= 20 and <= 10000"),
         ('name="x"\n[run]\nmonths="12"\n', "run.months = '12'; expected a whole number"),
-        ('name="x"\n[run]\nstart="2025-13"\n', "run.start = '2025-13'; expected a month as YYYY-MM"),
+        (
+            'name="x"\n[run]\nstart="2025-13"\n',
+            "run.start = '2025-13'; expected a month as YYYY-MM",
+        ),
         ('name="x"\n[other]\nenabled=1\n', "other.enabled = 1; expected true or false"),
         ('name="x"\nqueue=3\n', "[queue] must be a table of parameters, got int 3"),
         ('name="x"\n[run\n', "invalid TOML"),
     ],
 )
-def test_bad_files_name_file_key_value_and_expectation(tmp_path: Path, text: str, expected: str) -> None:
+def test_bad_files_name_file_key_value_and_expectation(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = write(tmp_path, "bad.toml", text)
     message = error_of(path)
     assert str(path) in message
@@ -117,7 +171,7 @@ def test_empty_binary_and_missing_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\x00\x01\x02")
     assert "binary file" in error_of(binary)
     assert "scenario file not found" in error_of(tmp_path / "nope.toml")
-    assert 'unknown scenario \'baselin\' (did you mean "baseline"?)' in error_of("baselin")
+    assert "unknown scenario 'baselin' (did you mean \"baseline\"?)" in error_of("baselin")
 
 
 def test_extends_cycle_and_escape(tmp_path: Path) -> None:
@@ -131,10 +185,16 @@ def test_extends_cycle_and_escape(tmp_path: Path) -> None:
 
 
 def test_bad_overrides() -> None:
-    assert '--set: unknown parameter \'run.monhts\' (did you mean "run.months"?)' in error_of("baseline", ["run.monhts=3"])
+    assert "--set: unknown parameter 'run.monhts' (did you mean \"run.months\"?)" in error_of(
+        "baseline", ["run.monhts=3"]
+    )
     assert "expected key=value" in error_of("baseline", ["queue.mode"])
-    assert "expected a finite number" in error_of("baseline", {"demand.growth_multiplier": math.inf})
-    assert "queue.mode = 'fifo'; expected one of: serial, cluster" in error_of("baseline", ["queue.mode=fifo"])
+    assert "expected a finite number" in error_of(
+        "baseline", {"demand.growth_multiplier": math.inf}
+    )
+    assert "queue.mode = 'fifo'; expected one of: serial, cluster" in error_of(
+        "baseline", ["queue.mode=fifo"]
+    )
 
 
 def test_defaults_validate() -> None:

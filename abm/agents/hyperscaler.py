@@ -31,7 +31,11 @@ class Hyperscaler(mesa.Agent):
         # Priors from the scenario (sources in the schema): large-load queue waits, vendor
         # delivery plus permitting, engine lead times, wildcard lead time.
         self.expected_wait_months: dict[str, float] = {
-            "grid": cfg.queue.system_study_months + cfg.queue.facilities_study_months + cfg.queue.agreement_months + cfg.queue.construction_months_load + 12.0,
+            "grid": cfg.queue.system_study_months
+            + cfg.queue.facilities_study_months
+            + cfg.queue.agreement_months
+            + cfg.queue.construction_months_load
+            + 12.0,
             MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
             "onsite_gas": cfg.gas.recip_lead_time_months,
             "other": cfg.other.lead_time_months,
@@ -48,10 +52,14 @@ class Hyperscaler(mesa.Agent):
 
     def expected_ready_mw(self, by_month: float) -> float:
         """MW powered now or expected to be by `by_month`, judged by the learned wait of each path."""
+
         def ready(p: Project) -> bool:
             if p.status is Status.ENERGIZED:
                 return True
-            return p.status is Status.WAITING and p.month_opened + self.expected_wait_months[choice_of(p.path)] <= by_month
+            return (
+                p.status is Status.WAITING
+                and p.month_opened + self.expected_wait_months[choice_of(p.path)] <= by_month
+            )
 
         return sum(p.mw for p in self.projects if ready(p))
 
@@ -65,7 +73,11 @@ class Hyperscaler(mesa.Agent):
         gap = min(target - self.expected_ready_mw(horizon), ceiling - self.committed_mw())
         opened = 0
         while gap > 1.0 and opened < cfg.max_projects_per_month:
-            size = float(np.clip(m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0))
+            size = float(
+                np.clip(
+                    m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0
+                )
+            )
             gap -= self.open_project(min(size, max(gap, 10.0))).mw
             opened += 1
         self.cancel_surplus(1.2 * ceiling)
@@ -80,7 +92,11 @@ class Hyperscaler(mesa.Agent):
         for project in sorted(self.projects, key=lambda p: -p.month_opened):
             if surplus <= 0:
                 break
-            if project.status is Status.WAITING and project.path == "grid" and not m.project_has_agreement(project):
+            if (
+                project.status is Status.WAITING
+                and project.path == "grid"
+                and not m.project_has_agreement(project)
+            ):
                 m.cancel_project(project)
                 surplus -= project.mw
 
@@ -90,10 +106,21 @@ class Hyperscaler(mesa.Agent):
         cfg = m.config.hyperscalers
         out = []
         while total_mw > 1.0:
-            size = float(np.clip(m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0))
+            size = float(
+                np.clip(
+                    m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0
+                )
+            )
             size = min(size, total_mw)
             opened = -int(m.rng.integers(1, SPIN_UP_MONTHS + 1))
-            project = Project(pid=m.next_project_id(), owner=self.unique_id, mw=size, path="grid", node=m.choose_site("grid", size), month_opened=opened)
+            project = Project(
+                pid=m.next_project_id(),
+                owner=self.unique_id,
+                mw=size,
+                path="grid",
+                node=m.choose_site("grid", size),
+                month_opened=opened,
+            )
             self.projects.append(project)
             out.append(project)
             total_mw -= size
@@ -106,7 +133,14 @@ class Hyperscaler(mesa.Agent):
         if path == MODULAR:
             mw = min(mw, m.config.vendors.max_site_mw)
         node = m.choose_site(path, mw)
-        project = Project(pid=m.next_project_id(), owner=self.unique_id, mw=mw, path=path, node=node, month_opened=m.month)
+        project = Project(
+            pid=m.next_project_id(),
+            owner=self.unique_id,
+            mw=mw,
+            path=path,
+            node=node,
+            month_opened=m.month,
+        )
         self.projects.append(project)
         m.start_project(project)
         return project
@@ -127,11 +161,20 @@ class Hyperscaler(mesa.Agent):
             if path == "grid":
                 energy = (m.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh) * mwh
                 carbon = m.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
-                capex = conventional + cfg.queue.upgrade_cost_usd_per_mw * annuity * m.expected_upgrade_share
+                capex = (
+                    conventional
+                    + cfg.queue.upgrade_cost_usd_per_mw * annuity * m.expected_upgrade_share
+                )
             elif path == MODULAR:
                 v = cfg.vendors
                 storage_usd_per_kwh = m.modular_storage_cost_usd_per_kwh()
-                site_capex = v.facility_capex_usd_per_mw + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share) + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
+                site_capex = (
+                    v.facility_capex_usd_per_mw
+                    + v.solar_mw_per_mw
+                    * v.solar_capex_usd_per_mw
+                    * (1 - cfg.policy.solar_credit_share)
+                    + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
+                )
                 capex = site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
                 energy = v.backup_gas_energy_share * mwh * cfg.gas.cost_usd_per_mwh
                 carbon = v.backup_gas_energy_share * mwh * cfg.gas.co2_t_per_mwh * carbon_usd_per_t
@@ -152,7 +195,10 @@ class Hyperscaler(mesa.Agent):
         if not costs:
             return "onsite_gas"
         names = list(costs)
-        v = -np.array([costs[p] for p in names]) / self.model.config.hyperscalers.choice_scale_usd_per_mw_month
+        v = (
+            -np.array([costs[p] for p in names])
+            / self.model.config.hyperscalers.choice_scale_usd_per_mw_month
+        )
         prob = np.exp(v - v.max())
         prob /= prob.sum()
         return names[int(self.model.rng.choice(len(names), p=prob))]

@@ -29,7 +29,9 @@ class Recycler(mesa.Agent):
         self.inventory_soh = model.grade_soh[:N_GRADES].copy()
         self.inventory_age_months = np.zeros(N_GRADES)
         self.recycled_gwh = 0.0
-        self.expected_price_usd_per_kwh = np.array([model.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)])
+        self.expected_price_usd_per_kwh = np.array(
+            [model.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)]
+        )
         self.tested_this_month_gwh = 0.0
         self.second_life_added_kwh = 0.0  # usable kWh routed to second life this month
 
@@ -39,12 +41,19 @@ class Recycler(mesa.Agent):
 
     def spot_bid_usd_per_kwh(self) -> float:
         """What this recycler offers for uncontracted packs: its expected value per nameplate kWh."""
-        return max(self.model.config.packs.recycling_value_usd_per_kwh, float(self._second_life_value_per_kwh().max()))
+        return max(
+            self.model.config.packs.recycling_value_usd_per_kwh,
+            float(self._second_life_value_per_kwh().max()),
+        )
 
     def _second_life_value_per_kwh(self) -> np.ndarray:
         """Expected margin of second life per nameplate kWh, by grade."""
         p = self.model.config.packs
-        return self.model.grade_soh[:N_GRADES] * p.second_life_yield * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
+        return (
+            self.model.grade_soh[:N_GRADES]
+            * p.second_life_yield
+            * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
+        )
 
     def grade_and_route(self) -> None:
         """Test what capacity allows, grade by SoH, and route each grade by the scenario's policy."""
@@ -69,7 +78,12 @@ class Recycler(mesa.Agent):
         self.second_life_added_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
         self.recycle(recycle)
         repurposed_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
-        m.ledger.transfer(self.unique_id, "external:repurposing", repurposed_kwh * p.repurpose_cost_usd_per_kwh, "repurposing")
+        m.ledger.transfer(
+            self.unique_id,
+            "external:repurposing",
+            repurposed_kwh * p.repurpose_cost_usd_per_kwh,
+            "repurposing",
+        )
         self._age_inventory()
         self._expand_capacity()
 
@@ -77,8 +91,17 @@ class Recycler(mesa.Agent):
         """Add graded nameplate GWh to inventory, averaging SoH with what is there."""
         total = self.inventory_gwh + gwh
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.inventory_soh = np.where(total > 0, (self.inventory_gwh * self.inventory_soh + gwh * self.model.grade_soh[:N_GRADES]) / total, self.model.grade_soh[:N_GRADES])
-            self.inventory_age_months = np.where(total > 0, self.inventory_age_months * self.inventory_gwh / np.where(total > 0, total, 1), 0.0)
+            self.inventory_soh = np.where(
+                total > 0,
+                (self.inventory_gwh * self.inventory_soh + gwh * self.model.grade_soh[:N_GRADES])
+                / total,
+                self.model.grade_soh[:N_GRADES],
+            )
+            self.inventory_age_months = np.where(
+                total > 0,
+                self.inventory_age_months * self.inventory_gwh / np.where(total > 0, total, 1),
+                0.0,
+            )
         self.inventory_gwh = total
 
     def _age_inventory(self) -> None:
@@ -86,8 +109,14 @@ class Recycler(mesa.Agent):
         m = self.model
         fp: FadeParams = m.fade_params
         self.inventory_soh = fade_step(self.inventory_soh, 1.0, 0.0, 0.0, 0.0, fp, 1.0, True)
-        self.inventory_age_months = np.where(self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0)
-        holding = float(self.inventory_gwh @ self.inventory_soh) * 1e6 * m.config.recyclers.holding_cost_usd_per_kwh_month
+        self.inventory_age_months = np.where(
+            self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0
+        )
+        holding = (
+            float(self.inventory_gwh @ self.inventory_soh)
+            * 1e6
+            * m.config.recyclers.holding_cost_usd_per_kwh_month
+        )
         m.ledger.transfer(self.unique_id, "external:holding", holding, "inventory holding")
         stale = self.inventory_age_months > 24
         if stale.any():
@@ -101,13 +130,17 @@ class Recycler(mesa.Agent):
             return
         self.recycled_gwh += gwh
         value = gwh * 1e6 * self.model.config.packs.recycling_value_usd_per_kwh
-        self.model.ledger.transfer("external:materials", self.unique_id, value, "recycled materials")
+        self.model.ledger.transfer(
+            "external:materials", self.unique_id, value, "recycled materials"
+        )
 
     def restock(self, grade: int, gwh: float, soh: float) -> None:
         """Take back unplaced second-life packs into inventory at their SoH."""
         total = self.inventory_gwh[grade] + gwh
         if total > 0:
-            self.inventory_soh[grade] = (self.inventory_gwh[grade] * self.inventory_soh[grade] + gwh * soh) / total
+            self.inventory_soh[grade] = (
+                self.inventory_gwh[grade] * self.inventory_soh[grade] + gwh * soh
+            ) / total
         self.inventory_gwh[grade] = total
 
     def asks(self) -> list[tuple[int, float, float]]:
@@ -118,7 +151,9 @@ class Recycler(mesa.Agent):
             usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
             if usable_kwh <= 0:
                 continue
-            floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(self.inventory_soh[g], 1e-6)
+            floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(
+                self.inventory_soh[g], 1e-6
+            )
             discount = max(0.6, 1.0 - 0.02 * self.inventory_age_months[g])
             out.append((g, usable_kwh, floor * 1.1 * discount))
         return out
@@ -134,10 +169,18 @@ class Recycler(mesa.Agent):
         """Adaptive expectation of second-life prices from the pack market's clearing prices."""
         alpha = self.model.config.hyperscalers.expectation_weight
         traded = np.isfinite(price_usd_per_kwh[:N_GRADES])
-        self.expected_price_usd_per_kwh = np.where(traded, (1 - alpha) * self.expected_price_usd_per_kwh + alpha * np.nan_to_num(price_usd_per_kwh[:N_GRADES]), self.expected_price_usd_per_kwh)
+        self.expected_price_usd_per_kwh = np.where(
+            traded,
+            (1 - alpha) * self.expected_price_usd_per_kwh
+            + alpha * np.nan_to_num(price_usd_per_kwh[:N_GRADES]),
+            self.expected_price_usd_per_kwh,
+        )
 
     def _expand_capacity(self) -> None:
         """Invest in test capacity when the backlog exceeds two months and second life pays."""
         r = self.model.config.recyclers
-        if self.awaiting_test_gwh > 2 * self.capacity_gwh_per_month and self._second_life_value_per_kwh().max() > 0:
+        if (
+            self.awaiting_test_gwh > 2 * self.capacity_gwh_per_month
+            and self._second_life_value_per_kwh().max() > 0
+        ):
             self.capacity_gwh_per_month *= 1.0 + r.capacity_growth_per_month

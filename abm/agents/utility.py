@@ -17,7 +17,16 @@ if TYPE_CHECKING:
     from abm.model import PowerStackModel
 
 # Share of nameplate counted as firm at peak (NERC-style capacity credits; assumption).
-CAPACITY_CREDIT = {"gas": 1.0, "coal": 1.0, "nuclear": 1.0, "hydro": 0.9, "other": 1.0, "storage": 0.9, "wind": 0.15, "solar": 0.3}
+CAPACITY_CREDIT = {
+    "gas": 1.0,
+    "coal": 1.0,
+    "nuclear": 1.0,
+    "hydro": 0.9,
+    "other": 1.0,
+    "storage": 0.9,
+    "wind": 0.15,
+    "solar": 0.3,
+}
 
 
 class Utility(mesa.Agent):
@@ -29,7 +38,9 @@ class Utility(mesa.Agent):
         self.nodes = np.flatnonzero(model.bus_territory == territory)
         self.storage_need_kwh = 0.0  # usable kWh of grid storage to buy
         self.storage_owner = model.new_storage_owner()
-        self.forecast_mw_history: dict[int, float] = {}  # month -> forecast of peak `lookahead` months on
+        self.forecast_mw_history: dict[
+            int, float
+        ] = {}  # month -> forecast of peak `lookahead` months on
         self.actual_mw_history: dict[int, float] = {}  # month -> peak load that month
         self.tariff_usd_per_mwh = model.config.market.tariff_adder_usd_per_mwh
 
@@ -46,7 +57,12 @@ class Utility(mesa.Agent):
         queued = m.queue_load_mw_by_territory[self.territory]
         signed = m.signed_load_mw_by_territory[self.territory]
         base = m.base_load_mw[self.nodes].sum() * (1 + cfg.grid.load_growth_per_year) ** years
-        return float(base + m.dc_grid_load_mw[self.nodes].sum() + signed + cfg.utilities.forecast_inclusion * queued)
+        return float(
+            base
+            + m.dc_grid_load_mw[self.nodes].sum()
+            + signed
+            + cfg.utilities.forecast_inclusion * queued
+        )
 
     def firm_capacity_mw(self) -> float:
         """Firm capacity in the territory, including builds already in the queue."""
@@ -77,7 +93,10 @@ class Utility(mesa.Agent):
         if self.storage_need_kwh <= 0:
             return []
         m = self.model
-        return [(0, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(0)), (3, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(3))]
+        return [
+            (0, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(0)),
+            (3, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(3)),
+        ]
 
     def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Install bought grid storage at the territory's largest load node."""
@@ -91,4 +110,6 @@ class Utility(mesa.Agent):
 
     def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
         """Tariff = energy (mean LMP) plus the adder that recovers capacity, T&D and upgrades."""
-        self.tariff_usd_per_mwh = mean_lmp_usd_per_mwh + self.model.config.market.tariff_adder_usd_per_mwh
+        self.tariff_usd_per_mwh = (
+            mean_lmp_usd_per_mwh + self.model.config.market.tariff_adder_usd_per_mwh
+        )

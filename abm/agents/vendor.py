@@ -53,7 +53,10 @@ class ModularVendor(mesa.Agent):
         self.capacity_mw_per_month = model.config.vendors.factory_mw_per_month
         self.orders: list[Order] = []
         self.delivered_mw = 0.0
-        self.augmentation_kwh = {"second_life": 0.0, "new": 0.0}  # usable kWh wanted to restore faded sites
+        self.augmentation_kwh = {
+            "second_life": 0.0,
+            "new": 0.0,
+        }  # usable kWh wanted to restore faded sites
 
     def backlog_mw(self) -> float:
         """MW ordered and not yet through the factory."""
@@ -72,7 +75,9 @@ class ModularVendor(mesa.Agent):
         project.path = self.designate_storage(need)
         project.vendor = self.unique_id
         project.storage_owner = self.model.new_storage_owner()
-        self.orders.append(Order(project, need, permit_ready_month=self.model.month + v.solar_permit_months))
+        self.orders.append(
+            Order(project, need, permit_ready_month=self.model.month + v.solar_permit_months)
+        )
 
     def designate_storage(self, need_kwh: float) -> str:
         """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""
@@ -104,8 +109,14 @@ class ModularVendor(mesa.Agent):
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
         m = self.model
         due = self.orders_due()
-        sl_need = sum(o.storage_outstanding_kwh() for o in due if o.second_life) + self.augmentation_kwh["second_life"]
-        new_need = sum(o.storage_outstanding_kwh() for o in due if not o.second_life) + self.augmentation_kwh["new"]
+        sl_need = (
+            sum(o.storage_outstanding_kwh() for o in due if o.second_life)
+            + self.augmentation_kwh["second_life"]
+        )
+        new_need = (
+            sum(o.storage_outstanding_kwh() for o in due if not o.second_life)
+            + self.augmentation_kwh["new"]
+        )
         bids = []
         if sl_need > 0:
             for product in SECOND_LIFE_PRODUCTS:
@@ -134,7 +145,9 @@ class ModularVendor(mesa.Agent):
             if take <= 0:
                 continue
             if product == NEW_PRODUCT:
-                o.pending_new_kwh.append((m.month + int(round(m.config.oems.lead_time_months)), take))
+                o.pending_new_kwh.append(
+                    (m.month + int(round(m.config.oems.lead_time_months)), take)
+                )
             else:
                 o.acquired_kwh[product] += take
                 o.acquired_nameplate_kwh[product] += take / soh
@@ -162,7 +175,10 @@ class ModularVendor(mesa.Agent):
         done = []
         for o in self.orders:
             storage_ok = o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6
-            built = o.factory_done_month is not None and m.month >= o.factory_done_month + v.delivery_months
+            built = (
+                o.factory_done_month is not None
+                and m.month >= o.factory_done_month + v.delivery_months
+            )
             if storage_ok and built and m.month >= o.permit_ready_month:
                 done.append(o)
         for o in done:
