@@ -14,6 +14,7 @@ TARGETS = [p for p in ("abm", "viz", "tests", "benchmarks", "docs/scripts") if (
 
 
 def ruff() -> str:
+    """The ruff beside this interpreter, else on PATH."""
     exe = Path(sys.executable).parent / "ruff"
     found = str(exe) if exe.exists() else shutil.which("ruff")
     if not found:
@@ -23,4 +24,11 @@ def ruff() -> str:
 
 def test_ruff_check_is_clean() -> None:
     done = subprocess.run([ruff(), "check", *TARGETS], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    done = subprocess.run(
+        [ruff(), "format", "--check", *TARGETS], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
