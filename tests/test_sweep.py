@@ -361,7 +361,9 @@ def test_failing_point_is_recorded_and_the_rest_finish(reference: pd.DataFrame) 
     assert (
         failed["error"].str.contains("InputError: grid file .*no_such_grid.json: not found").all()
     )
-    assert failed["error"].str.contains(r"\[at abm/grid/topology\.py:\d+ load_grid_file\]").all()
+    assert (
+        failed["error"].str.contains(r"\[at abm/grid/topology/files\.py:\d+ load_grid_file\]").all()
+    )
     assert failed["energized_mw.grid"].isna().all()
     assert len(ok) == 8 and ok["error"].isna().all() and ok["energized_mw.grid"].notna().all()
     summary = reference.attrs["sweep"]

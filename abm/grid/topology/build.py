@@ -1,0 +1,44 @@
+"""The one entry point: build a grid from a source string of the scenario."""
+
+from __future__ import annotations
+
+import pathlib
+
+import networkx as nx
+import numpy as np
+
+from abm.errors import InputError, did_you_mean
+from abm.grid.topology.files import load_grid_file
+from abm.grid.topology.pandapower_import import pandapower_grid
+from abm.grid.topology.synthetic import synthetic_grid
+
+
+def build_grid(
+    source: str,
+    *,
+    n_buses: int,
+    n_territories: int,
+    peak_load_mw: float,
+    rng: np.random.Generator,
+    base_dir: pathlib.Path | None = None,
+) -> nx.Graph:
+    """Build a grid from "synthetic", "pandapower:<case>" or a .json/.graphml path.
+
+    ``n_buses`` and ``peak_load_mw`` size the synthetic grid only; files and pandapower
+    cases keep their own buses and loads. ``n_territories`` also partitions a pandapower
+    case that has no zones. Relative paths resolve against ``base_dir`` (default: cwd).
+    """
+    if source == "synthetic":
+        return synthetic_grid(n_buses, n_territories, peak_load_mw, rng)
+    if source.startswith("pandapower:"):
+        return pandapower_grid(source.split(":", 1)[1], n_territories, rng)
+    path = pathlib.Path(source)
+    if path.suffix.lower() in (".json", ".graphml"):
+        if not path.is_absolute():
+            path = (base_dir or pathlib.Path.cwd()) / path
+        return load_grid_file(path)
+    hint = did_you_mean(source, ["synthetic", "pandapower:case118"])
+    raise InputError(
+        f'grid source "{source}": expected "synthetic", "pandapower:<case>" '
+        f"or a path ending in .json or .graphml{hint}"
+    )
