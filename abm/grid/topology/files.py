@@ -168,15 +168,15 @@ def save_grid_json(graph: nx.Graph, path: pathlib.Path) -> None:
 
 def save_grid_graphml(graph: nx.Graph, path: pathlib.Path) -> None:
     """Write the grid as GraphML (numpy scalars converted to plain Python values)."""
-    plain = nx.Graph()
-    plain.graph.update({k: _plain(v) for k, v in graph.graph.items()})
-    plain.add_nodes_from(
+    plain_graph = nx.Graph()
+    plain_graph.graph.update({k: _plain(v) for k, v in graph.graph.items()})
+    plain_graph.add_nodes_from(
         (n, {k: _plain(v) for k, v in d.items()}) for n, d in graph.nodes(data=True)
     )
-    plain.add_edges_from(
+    plain_graph.add_edges_from(
         (u, v, {k: _plain(x) for k, x in d.items()}) for u, v, d in graph.edges(data=True)
     )
-    nx.write_graphml(plain, pathlib.Path(path))
+    nx.write_graphml(plain_graph, pathlib.Path(path))
 
 
 def _plain(value: Any) -> Any:

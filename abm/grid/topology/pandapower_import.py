@@ -16,6 +16,7 @@ from abm.grid.topology.conventions import GEN_KEYS, TECHS, assemble_graph
 from abm.grid.topology.geography import geo_field, solar_cf_from_field
 from abm.grid.topology.pandapower_tables import case_branches, case_injections
 from abm.grid.topology.repairs import (
+    Branches,
     fallback_ratings,
     largest_island,
     merge_branches,
@@ -120,10 +121,10 @@ def _pp_coordinates(
                     xy[i] = coords[:2]
     if np.isfinite(xy).all() and np.ptp(xy, axis=0).max() > 0:
         return xy, ""
-    plain = nx.Graph()
-    plain.add_nodes_from(range(len(buses)))
-    plain.add_edges_from(edges.tolist())
-    pos = nx.spring_layout(plain, seed=int(rng.integers(2**31 - 1)))
+    skeleton = nx.Graph()
+    skeleton.add_nodes_from(range(len(buses)))
+    skeleton.add_edges_from(edges.tolist())
+    pos = nx.spring_layout(skeleton, seed=int(rng.integers(2**31 - 1)))
     return np.array([pos[i] for i in range(len(buses))]), "coordinates from a seeded spring layout"
 
 
@@ -172,6 +173,42 @@ def pandapower_net_to_graph(
     the largest is kept. What happened is written to ``graph.graph["notes"]``.
     """
     notes: list[str] = []
+    live_bus, reps, node_of = _fuse_buses(net)
+    br = _case_branch_set(net, live_bus, node_of, notes)
+    n = len(reps)
+    load, gen, dispatch, slack = case_injections(net, live_bus, node_of, n)
+    br, removed, series_note = series_merge_nonpositive(br, n, slack, [load, dispatch, gen], name)
+    nodes, br, slack, island_note = largest_island(n, br, ~removed, slack, gen)
+    notes += [note for note in (series_note, island_note) if note]
+    load, gen, dispatch = load[nodes], gen[nodes], dispatch[nodes]
+    rating, rating_note = fallback_ratings(len(nodes), br, dispatch, gen.sum(axis=1), load, slack)
+    if rating_note:
+        notes.append(rating_note)
+    buses = [reps[i] for i in nodes.tolist()]
+    xy, xy_note = _pp_coordinates(net, buses, br.pairs, rng)
+    territory, terr_note = _pp_territories(net, buses, br.pairs, xy, n_territories, rng)
+    notes += [note for note in (xy_note, terr_note) if note]
+    if float(gen.sum()) > 0 and np.all(gen[:, TECHS.index("other")].sum() == gen.sum()):
+        notes.append("no technology information; all generation is 'other'")
+    graph = assemble_graph(
+        name=name,
+        notes="; ".join(notes),
+        slack=slack,
+        nodes=_node_columns(net, buses, territory, load, gen, xy, rng),
+        edges=br.pairs,
+        edge_attrs={
+            "x_pu": br.x_pu,
+            "rating_mw": rating,
+            "length_km": br.length_km,
+            "kind": np.array(br.kind),
+        },
+    )
+    validate_grid(graph, name)
+    return graph
+
+
+def _fuse_buses(net) -> tuple[set[int], list[int], dict[int, int]]:
+    """Live buses, one representative per group fused by closed bus-bus switches, node id per bus."""
     live = net.bus.index[net.bus.in_service.astype(bool)].astype(int).tolist()
     live_bus = set(live)
     fuse = _UnionFind(live)
@@ -184,6 +221,13 @@ def pandapower_net_to_graph(
     reps = sorted({fuse.find(b) for b in live})
     rep_index = {r: i for i, r in enumerate(reps)}
     node_of = {b: rep_index[fuse.find(b)] for b in live}
+    return live_bus, reps, node_of
+
+
+def _case_branch_set(
+    net, live_bus: set[int], node_of: dict[int, int], notes: list[str]
+) -> Branches:
+    """The case's branches between fused nodes, parallel ones merged (inside-node ones dropped, noted)."""
     raw = case_branches(net, live_bus)
     a = np.array([node_of[int(b)] for b in raw["from"]], dtype=np.int64)
     b = np.array([node_of[int(t)] for t in raw["to"]], dtype=np.int64)
@@ -191,52 +235,34 @@ def pandapower_net_to_graph(
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} branches inside fused buses dropped")
     kind = [k for k, flag in zip(raw["kind"], keep.tolist(), strict=True) if flag]
-    br = merge_branches(
+    return merge_branches(
         a[keep], b[keep], raw["x_pu"][keep], raw["rating_mw"][keep], raw["length_km"][keep], kind
     )
-    n = len(reps)
-    load, gen, dispatch, slack = case_injections(net, live_bus, node_of, n)
-    br, removed, series_note = series_merge_nonpositive(br, n, slack, [load, dispatch, gen], name)
-    nodes, br, slack, island_note = largest_island(n, br, ~removed, slack, gen)
-    notes += [note for note in (series_note, island_note) if note]
-    load, gen, dispatch = load[nodes], gen[nodes], dispatch[nodes]
-    rating, rating_note = fallback_ratings(len(nodes), br, dispatch, gen.sum(axis=1), load, slack)
-    if rating_note:
-        notes.append(rating_note)
-    pairs = br.pairs
-    buses = [reps[i] for i in nodes.tolist()]
-    xy, xy_note = _pp_coordinates(net, buses, pairs, rng)
-    territory, terr_note = _pp_territories(net, buses, pairs, xy, n_territories, rng)
-    notes += [n for n in (xy_note, terr_note) if n]
-    if float(gen.sum()) > 0 and np.all(gen[:, TECHS.index("other")].sum() == gen.sum()):
-        notes.append("no technology information; all generation is 'other'")
-    graph = assemble_graph(
-        name=name,
-        notes="; ".join(notes),
-        slack=slack,
-        nodes={
-            "territory": territory,
-            "load_mw": load,
-            **{key: gen[:, i] for i, key in enumerate(GEN_KEYS)},
-            "solar_cf": solar_cf_from_field(geo_field(xy, rng), rng),
-            "x": xy[:, 0],
-            "y": xy[:, 1],
-            "source_bus": np.array(buses, dtype=np.int64),
-            "vn_kv": net.bus.vn_kv.loc[buses].to_numpy(float),
-            "name": [_bus_name(v) for v in net.bus.name.loc[buses].tolist()]
-            if "name" in net.bus.columns
-            else [None] * len(buses),
-        },
-        edges=pairs,
-        edge_attrs={
-            "x_pu": br.x_pu,
-            "rating_mw": rating,
-            "length_km": br.length_km,
-            "kind": np.array(br.kind),
-        },
-    )
-    validate_grid(graph, name)
-    return graph
+
+
+def _node_columns(
+    net,
+    buses: list[int],
+    territory: np.ndarray,
+    load: np.ndarray,
+    gen: np.ndarray,
+    xy: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Node attribute columns of the imported grid; the solar field is drawn from ``rng`` here."""
+    return {
+        "territory": territory,
+        "load_mw": load,
+        **{key: gen[:, i] for i, key in enumerate(GEN_KEYS)},
+        "solar_cf": solar_cf_from_field(geo_field(xy, rng), rng),
+        "x": xy[:, 0],
+        "y": xy[:, 1],
+        "source_bus": np.array(buses, dtype=np.int64),
+        "vn_kv": net.bus.vn_kv.loc[buses].to_numpy(float),
+        "name": [_bus_name(v) for v in net.bus.name.loc[buses].tolist()]
+        if "name" in net.bus.columns
+        else [None] * len(buses),
+    }
 
 
 def _bus_name(value: Any) -> str | None:

@@ -86,51 +86,67 @@ def series_merge_nonpositive(
         if bad.size == 0:
             break
         i = int(bad[0])
-        degree = np.bincount(br.pairs.ravel(), minlength=n)
-        middle = [m for m in br.pairs[i].tolist() if degree[m] == 2 and m != slack]
-        if not middle:
-            u, v = br.pairs[i].tolist()
-            raise InputError(
-                f"grid {name}: {br.kind[i]} between buses {u} and {v} has x_pu = {br.x_pu[i]:.6g}; "
-                f"expected a reactance > 0 (or a series-compensated branch next to a two-branch bus)"
-            )
-        m = middle[0]
-        j = int(np.flatnonzero((br.pairs == m).any(axis=1) & (np.arange(len(br.x_pu)) != i))[0])
-        near = int(br.pairs[i][br.pairs[i] != m][0])
-        far = int(br.pairs[j][br.pairs[j] != m][0])
-        x_new = br.x_pu[i] + br.x_pu[j]
-        if x_new <= 0:
-            raise InputError(
-                f"grid {name}: series branches {near}-{m}-{far} have total x_pu = {x_new:.6g}; "
-                f"expected a reactance > 0"
-            )
+        j, middle, near, far = _series_neighbour(br, i, n, slack, name)
         for values in per_bus:
-            values[far] += values[m]
-            values[m] = 0.0
-        removed[m] = True
+            values[far] += values[middle]
+            values[middle] = 0.0
+        removed[middle] = True
         count += 1
-        keep = np.ones(len(br.x_pu), dtype=bool)
-        keep[[i, j]] = False
-        rest = br.subset(keep)
-        rating = (
-            np.fmin(br.rating_mw[i], br.rating_mw[j])
-            if not (np.isnan(br.rating_mw[i]) or np.isnan(br.rating_mw[j]))
-            else np.nan
-        )
-        br = merge_branches(
-            np.append(rest.pairs[:, 0], near),
-            np.append(rest.pairs[:, 1], far),
-            np.append(rest.x_pu, x_new),
-            np.append(rest.rating_mw, rating),
-            np.append(rest.length_km, br.length_km[i] + br.length_km[j]),
-            [*rest.kind, f"{br.kind[i]}+{br.kind[j]}"],
-        )
+        br = _fold_series_pair(br, i, j, near, far)
     note = (
         f"{count} branches with x <= 0 (series compensation) merged with their series neighbour"
         if count
         else ""
     )
     return br, removed, note
+
+
+def _series_neighbour(
+    br: Branches, i: int, n: int, slack: int, name: str
+) -> tuple[int, int, int, int]:
+    """Branch j in series with branch i, their shared two-branch bus and the near and far ends.
+
+    Raises when branch i has no such neighbour or the pair's total reactance is not positive.
+    """
+    degree = np.bincount(br.pairs.ravel(), minlength=n)
+    middle = [m for m in br.pairs[i].tolist() if degree[m] == 2 and m != slack]
+    if not middle:
+        u, v = br.pairs[i].tolist()
+        raise InputError(
+            f"grid {name}: {br.kind[i]} between buses {u} and {v} has x_pu = {br.x_pu[i]:.6g}; "
+            f"expected a reactance > 0 (or a series-compensated branch next to a two-branch bus)"
+        )
+    m = middle[0]
+    j = int(np.flatnonzero((br.pairs == m).any(axis=1) & (np.arange(len(br.x_pu)) != i))[0])
+    near = int(br.pairs[i][br.pairs[i] != m][0])
+    far = int(br.pairs[j][br.pairs[j] != m][0])
+    x_new = br.x_pu[i] + br.x_pu[j]
+    if x_new <= 0:
+        raise InputError(
+            f"grid {name}: series branches {near}-{m}-{far} have total x_pu = {x_new:.6g}; "
+            f"expected a reactance > 0"
+        )
+    return j, m, near, far
+
+
+def _fold_series_pair(br: Branches, i: int, j: int, near: int, far: int) -> Branches:
+    """Replace series branches i and j by one near-far branch (x and length add, smaller rating)."""
+    keep = np.ones(len(br.x_pu), dtype=bool)
+    keep[[i, j]] = False
+    rest = br.subset(keep)
+    rating = (
+        np.fmin(br.rating_mw[i], br.rating_mw[j])
+        if not (np.isnan(br.rating_mw[i]) or np.isnan(br.rating_mw[j]))
+        else np.nan
+    )
+    return merge_branches(
+        np.append(rest.pairs[:, 0], near),
+        np.append(rest.pairs[:, 1], far),
+        np.append(rest.x_pu, br.x_pu[i] + br.x_pu[j]),
+        np.append(rest.rating_mw, rating),
+        np.append(rest.length_km, br.length_km[i] + br.length_km[j]),
+        [*rest.kind, f"{br.kind[i]}+{br.kind[j]}"],
+    )
 
 
 def largest_island(

@@ -7,6 +7,7 @@ handed in, drawn in a fixed order, so a seed always gives the same graph.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -71,26 +72,18 @@ def synthetic_grid(
     All randomness comes from ``rng``.
     """
     _check_synthetic_args(n_buses, n_territories, peak_load_mw)
-    n_hub = min(n_buses, max(4, round(HUB_FRACTION * n_buses)))
-    side_km = HUB_SPACING_KM * math.sqrt(n_hub)
-    hub_xy, centres_xy = _hub_positions(n_hub, side_km, rng)
-    density = _urban_density(hub_xy, centres_xy, 0.08 * side_km)
-    backbone = _backbone_edges(hub_xy, rng)
-    feeder_parent, feeder_root, xy = _feeder_tree(hub_xy, n_buses, density, side_km, rng)
-    feeder = np.column_stack([np.arange(n_hub, n_buses), feeder_parent])
-    ties = _feeder_ties(xy, n_hub, feeder_parent, rng)
-    edges = np.vstack([backbone, feeder, ties]).astype(np.int64)
-    is_backbone = np.arange(len(edges)) < len(backbone)
-    edges, is_backbone = _canonical_edges(edges, is_backbone)
-    is_hub = np.arange(n_buses) < n_hub
+    layout = _layout(n_buses, rng)
+    xy, edges, is_backbone, is_hub = layout.xy, layout.edges, layout.is_backbone, layout.is_hub
     length_km = _route_length_km(xy, edges, rng)
     x_pu = _synthetic_reactance(edges, is_backbone, is_hub, length_km, rng)
-    bus_density = _urban_density(xy, centres_xy, 0.08 * side_km)
+    bus_density = _urban_density(xy, layout.centres_xy, 0.08 * layout.side_km)
     load_mw = _spread_load(bus_density, is_hub, peak_load_mw, rng)
     solar_cf = solar_cf_from_field(geo_field(xy, rng), rng)
     gen_mw = _place_generation(xy, is_hub, bus_density, solar_cf, peak_load_mw, rng)
     slack = int(np.argmax(gen_mw.sum(axis=1)))
-    territory = _synthetic_territories(xy, edges, backbone, feeder_root, n_territories, rng)
+    territory = _synthetic_territories(
+        xy, edges, layout.backbone, layout.feeder_root, n_territories, rng
+    )
     rating_mw = _synthetic_ratings(
         edges, is_backbone, x_pu, load_mw, gen_mw.sum(axis=1), slack, peak_load_mw, rng
     )
@@ -117,6 +110,45 @@ def synthetic_grid(
     )
     validate_grid(graph, graph.graph["name"])
     return graph
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the buses sit (km) and which lines join them, before any electrical data."""
+
+    xy: np.ndarray  # (n_bus, 2) coordinates, hubs first
+    edges: np.ndarray  # (n_line, 2) canonical (min, max) pairs, sorted
+    is_backbone: np.ndarray  # per line: on the meshed hub backbone
+    is_hub: np.ndarray  # per bus: a transmission hub
+    backbone: np.ndarray  # backbone lines between hubs (hub ids), for territory growth
+    feeder_root: np.ndarray  # per feeder bus: the hub it hangs off
+    centres_xy: np.ndarray  # city centres (km)
+    side_km: float  # side of the square map
+
+
+def _layout(n_buses: int, rng: np.random.Generator) -> _Layout:
+    """Hubs around cities, their meshed backbone, radial feeders and a few feeder ties."""
+    n_hub = min(n_buses, max(4, round(HUB_FRACTION * n_buses)))
+    side_km = HUB_SPACING_KM * math.sqrt(n_hub)
+    hub_xy, centres_xy = _hub_positions(n_hub, side_km, rng)
+    density = _urban_density(hub_xy, centres_xy, 0.08 * side_km)
+    backbone = _backbone_edges(hub_xy, rng)
+    feeder_parent, feeder_root, xy = _feeder_tree(hub_xy, n_buses, density, side_km, rng)
+    feeder = np.column_stack([np.arange(n_hub, n_buses), feeder_parent])
+    ties = _feeder_ties(xy, n_hub, feeder_parent, rng)
+    edges = np.vstack([backbone, feeder, ties]).astype(np.int64)
+    is_backbone = np.arange(len(edges)) < len(backbone)
+    edges, is_backbone = _canonical_edges(edges, is_backbone)
+    return _Layout(
+        xy=xy,
+        edges=edges,
+        is_backbone=is_backbone,
+        is_hub=np.arange(n_buses) < n_hub,
+        backbone=backbone,
+        feeder_root=feeder_root,
+        centres_xy=centres_xy,
+        side_km=side_km,
+    )
 
 
 def _check_synthetic_args(n_buses: int, n_territories: int, peak_load_mw: float) -> None:
