@@ -17,12 +17,12 @@ EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "scenarios" / "grids" / 
 
 def three_bus(rating_02_mw: float = 60.0) -> nx.Graph:
     """Triangle 0-1-2: x01 = x12 = 0.1 pu, x02 = 0.2 pu, slack 0, base 100 MVA."""
-    G = nx.Graph(base_mva=100.0, slack=0)
-    G.add_nodes_from(range(3), territory=0, load_mw=0.0)
-    G.add_edge(0, 1, x_pu=0.1, rating_mw=80.0, length_km=10.0)
-    G.add_edge(1, 2, x_pu=0.1, rating_mw=80.0, length_km=10.0)
-    G.add_edge(0, 2, x_pu=0.2, rating_mw=rating_02_mw, length_km=20.0)
-    return G
+    graph = nx.Graph(base_mva=100.0, slack=0)
+    graph.add_nodes_from(range(3), territory=0, load_mw=0.0)
+    graph.add_edge(0, 1, x_pu=0.1, rating_mw=80.0, length_km=10.0)
+    graph.add_edge(1, 2, x_pu=0.1, rating_mw=80.0, length_km=10.0)
+    graph.add_edge(0, 2, x_pu=0.2, rating_mw=rating_02_mw, length_km=20.0)
+    return graph
 
 
 def test_three_bus_flow_by_hand():
@@ -69,8 +69,8 @@ def test_five_bus_example_by_hand():
 
 
 def test_ptdf_columns_match_flows_by_superposition():
-    G = synthetic_grid(200, 5, 2000.0, np.random.default_rng(7))
-    net = DCNetwork(G)
+    graph = synthetic_grid(200, 5, 2000.0, np.random.default_rng(7))
+    net = DCNetwork(graph)
     rng = np.random.default_rng(1)
     injection = rng.normal(0.0, 10.0, size=net.n_bus)
     full = net.ptdf()
@@ -124,8 +124,8 @@ def test_hosting_capacity_zero_when_an_affected_line_is_overloaded():
 
 
 def test_hosting_capacity_defaults_to_generators_and_is_exact():
-    G = synthetic_grid(200, 4, 3000.0, np.random.default_rng(3))
-    net = DCNetwork(G)
+    graph = synthetic_grid(200, 4, 3000.0, np.random.default_rng(3))
+    net = DCNetwork(graph)
     base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)
     hosting = net.hosting_capacity_mw(base)
     assert np.all(hosting > 0) and np.all(np.isfinite(hosting))
@@ -201,9 +201,9 @@ def test_supply_argument_is_checked():
 
 
 def test_single_bus_network():
-    G = nx.Graph(base_mva=100.0, slack=0)
-    G.add_node(0, territory=0)
-    net = DCNetwork(G)
+    graph = nx.Graph(base_mva=100.0, slack=0)
+    graph.add_node(0, territory=0)
+    net = DCNetwork(graph)
     assert net.n_line == 0
     assert net.flows_mw(np.array([5.0])).shape == (0,)
     assert net.hosting_capacity_mw(np.array([0.0]))[0] == np.inf
@@ -229,11 +229,11 @@ def _pandapower_reference(case: str) -> tuple[float, int]:
 
     net = getattr(pn, case)()
     net.trafo["shift_degree"] = 0.0
-    G = pandapower_net_to_graph(net, name=case, n_territories=4, rng=np.random.default_rng(0))
+    graph = pandapower_net_to_graph(net, name=case, n_territories=4, rng=np.random.default_rng(0))
     pp.rundcpp(net, trafo_model="pi")
-    source = [G.nodes[i]["source_bus"] for i in range(G.number_of_nodes())]
+    source = [graph.nodes[i]["source_bus"] for i in range(graph.number_of_nodes())]
     node_of = {bus: i for i, bus in enumerate(source)}
-    ours = DCNetwork(G)
+    ours = DCNetwork(graph)
     injection = -net.res_bus.p_mw.loc[source].to_numpy()
     reference = np.zeros(ours.n_line)
     for table, a_col, b_col, p_col in (

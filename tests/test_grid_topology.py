@@ -32,41 +32,41 @@ from abm.grid.topology import (
 GRIDS = pathlib.Path(__file__).resolve().parents[1] / "scenarios" / "grids"
 
 
-def node_link(G: nx.Graph) -> dict:
+def node_link(graph: nx.Graph) -> dict:
     """Canonical comparable form of a graph."""
-    return nx.node_link_data(G, edges="edges")
+    return nx.node_link_data(graph, edges="edges")
 
 
-def assert_conventions(G: nx.Graph, n_buses: int, n_territories: int) -> None:
+def assert_conventions(graph: nx.Graph, n_buses: int, n_territories: int) -> None:
     """Attributes present, ids 0..n-1, connected grid and connected territories."""
-    assert sorted(G.nodes) == list(range(n_buses))
-    assert G.graph["base_mva"] == 100.0 and 0 <= G.graph["slack"] < n_buses
-    assert nx.is_connected(G)
-    for _, data in G.nodes(data=True):
+    assert sorted(graph.nodes) == list(range(n_buses))
+    assert graph.graph["base_mva"] == 100.0 and 0 <= graph.graph["slack"] < n_buses
+    assert nx.is_connected(graph)
+    for _, data in graph.nodes(data=True):
         assert set(NODE_KEYS) <= set(data)
-    for _, _, data in G.edges(data=True):
+    for _, _, data in graph.edges(data=True):
         assert data["x_pu"] > 0 and data["rating_mw"] > 0 and data["length_km"] > 0
-    territory = nx.get_node_attributes(G, "territory")
+    territory = nx.get_node_attributes(graph, "territory")
     assert set(territory.values()) == set(range(n_territories))
     for t in range(n_territories):
         members = [b for b, tt in territory.items() if tt == t]
-        assert nx.is_connected(G.subgraph(members)), f"territory {t} is not connected"
+        assert nx.is_connected(graph.subgraph(members)), f"territory {t} is not connected"
 
 
 @pytest.mark.parametrize(("n_buses", "n_territories"), [(20, 3), (200, 8), (2000, 25)])
 def test_synthetic_grid_shape(n_buses, n_territories):
     peak_mw = 10.0 * n_buses
-    G = synthetic_grid(n_buses, n_territories, peak_mw, np.random.default_rng(42))
-    assert_conventions(G, n_buses, n_territories)
-    net = DCNetwork(G)
+    graph = synthetic_grid(n_buses, n_territories, peak_mw, np.random.default_rng(42))
+    assert_conventions(graph, n_buses, n_territories)
+    net = DCNetwork(graph)
     assert net.load_mw.sum() == pytest.approx(peak_mw)
     assert net.gen_capacity_mw.sum() == pytest.approx(INSTALLED_TO_PEAK * peak_mw)
     for tech in TECHS:
-        installed = sum(G.nodes[b][f"gen_{tech}_mw"] for b in G)
+        installed = sum(graph.nodes[b][f"gen_{tech}_mw"] for b in graph)
         assert installed == pytest.approx(US_CAPACITY_SHARE[tech] * INSTALLED_TO_PEAK * peak_mw)
-    solar_cf = np.array([G.nodes[b]["solar_cf"] for b in G])
+    solar_cf = np.array([graph.nodes[b]["solar_cf"] for b in graph])
     assert solar_cf.min() >= 0.15 and solar_cf.max() <= 0.30 and np.ptp(solar_cf) > 0.05
-    mean_degree = 2 * G.number_of_edges() / n_buses
+    mean_degree = 2 * graph.number_of_edges() / n_buses
     assert 2.1 < mean_degree < 3.2
     loading = net.loading(pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw))
     assert loading.max() < 1.0
@@ -84,10 +84,10 @@ def test_synthetic_grid_is_deterministic_per_seed():
 
 
 def test_synthetic_grid_small_and_many_territories():
-    G = synthetic_grid(5, 5, 50.0, np.random.default_rng(0))
-    assert_conventions(G, 5, 5)
-    G = synthetic_grid(30, 10, 300.0, np.random.default_rng(0))  # more territories than hubs
-    assert_conventions(G, 30, 10)
+    graph = synthetic_grid(5, 5, 50.0, np.random.default_rng(0))
+    assert_conventions(graph, 5, 5)
+    graph = synthetic_grid(30, 10, 300.0, np.random.default_rng(0))  # more territories than hubs
+    assert_conventions(graph, 30, 10)
 
 
 @pytest.mark.parametrize(
@@ -110,10 +110,10 @@ def test_synthetic_grid_10000_buses_builds_in_seconds():
     # machine; the bounds leave room for a busy one. POWERSTACK_SLOW_SCALE shrinks it in CI.
     n_buses = max(200, round(10_000 * float(os.environ.get("POWERSTACK_SLOW_SCALE", "1"))))
     start = time.perf_counter()
-    G = synthetic_grid(n_buses, 50, 10.0 * n_buses, np.random.default_rng(1))
+    graph = synthetic_grid(n_buses, 50, 10.0 * n_buses, np.random.default_rng(1))
     assert time.perf_counter() - start < 15.0
-    assert_conventions(G, n_buses, 50)
-    net = DCNetwork(G)
+    assert_conventions(graph, n_buses, 50)
+    net = DCNetwork(graph)
     base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)
     start = time.perf_counter()
     hosting = net.hosting_capacity_mw(base)
@@ -136,18 +136,18 @@ def test_example_files_are_the_same_grid():
 
 @pytest.mark.parametrize("suffix", [".json", ".graphml"])
 def test_file_round_trip(tmp_path, suffix):
-    G = synthetic_grid(60, 3, 600.0, np.random.default_rng(2))
+    graph = synthetic_grid(60, 3, 600.0, np.random.default_rng(2))
     path = tmp_path / f"grid{suffix}"
-    (save_grid_json if suffix == ".json" else save_grid_graphml)(G, path)
-    assert node_link(load_grid_file(path)) == node_link(G)
+    (save_grid_json if suffix == ".json" else save_grid_graphml)(graph, path)
+    assert node_link(load_grid_file(path)) == node_link(graph)
 
 
 def test_build_grid_dispatches_on_source(tmp_path):
     rng = np.random.default_rng(0)
     kwargs = {"n_buses": 20, "n_territories": 2, "peak_load_mw": 100.0, "rng": rng}
     assert build_grid("synthetic", **kwargs).number_of_nodes() == 20
-    G = build_grid("example_5bus.graphml", **kwargs, base_dir=GRIDS)
-    assert G.graph["name"] == "example-5bus"
+    graph = build_grid("example_5bus.graphml", **kwargs, base_dir=GRIDS)
+    assert graph.graph["name"] == "example-5bus"
     with pytest.raises(InputError, match='did you mean "synthetic"'):
         build_grid("synthetc", **kwargs)
 
@@ -176,10 +176,10 @@ def test_json_ids_relabelled_and_parallel_lines_merged(tmp_path):
     twin = dict(data["edges"][0], rating_mw=50.0, x_pu=0.3)
     data["edges"].append(twin)  # a second circuit a-b
     data["links"] = data.pop("edges")  # older networkx key
-    G = load_grid_file(write_json(tmp_path / "g.json", data))
-    assert sorted(G.nodes) == list(range(5)) and G.nodes[0]["name"] == "a"
-    assert G.graph["slack"] == 0
-    line = G.edges[0, 1]
+    graph = load_grid_file(write_json(tmp_path / "g.json", data))
+    assert sorted(graph.nodes) == list(range(5)) and graph.nodes[0]["name"] == "a"
+    assert graph.graph["slack"] == 0
+    line = graph.edges[0, 1]
     assert line["rating_mw"] == pytest.approx(250.0 + 50.0)
     assert line["x_pu"] == pytest.approx(1 / (1 / 0.1 + 1 / 0.3))
     assert line["n_circuits"] == 2
@@ -253,10 +253,10 @@ def test_corrupt_files(tmp_path):
 def test_validate_grid_rejects_non_graphs_and_bad_ids():
     with pytest.raises(InputError, match="undirected simple graph"):
         validate_grid(nx.DiGraph(), "g")
-    G = load_grid_file(GRIDS / "example_5bus.json")
-    H = nx.relabel_nodes(G, {4: 7})
+    graph = load_grid_file(GRIDS / "example_5bus.json")
+    relabelled = nx.relabel_nodes(graph, {4: 7})
     with pytest.raises(InputError, match="bus id 7; expected integer ids 0..4"):
-        validate_grid(H, "g")
+        validate_grid(relabelled, "g")
 
 
 def test_pandapower_missing_gives_install_hint(monkeypatch):
@@ -299,13 +299,13 @@ def test_unknown_pandapower_case_suggests_a_name():
 )
 def test_pandapower_cases_import(case, n_buses, note):
     pytest.importorskip("pandapower")
-    G = pandapower_grid(case, 6, np.random.default_rng(0))
-    assert_conventions(G, n_buses, 6)
-    assert note in G.graph["notes"]
-    assert all(G.nodes[b]["source_bus"] >= 0 for b in G)
-    net = DCNetwork(G)
+    graph = pandapower_grid(case, 6, np.random.default_rng(0))
+    assert_conventions(graph, n_buses, 6)
+    assert note in graph.graph["notes"]
+    assert all(graph.nodes[b]["source_bus"] >= 0 for b in graph)
+    net = DCNetwork(graph)
     assert net.load_mw.sum() > 0 and net.gen_capacity_mw.sum() > net.load_mw.sum()
-    assert sum(G.nodes[b][key] for b in G for key in GEN_KEYS) == pytest.approx(
+    assert sum(graph.nodes[b][key] for b in graph for key in GEN_KEYS) == pytest.approx(
         net.gen_capacity_mw.sum()
     )
 
@@ -332,10 +332,10 @@ def test_pandapower_island_and_technology_mapping():
     pp.create_sgen(net, buses[1], p_mw=20.0, type="PV")
     pp.create_sgen(net, buses[2], p_mw=15.0, type="WP")
     pp.create_gen(net, buses[3], p_mw=5.0, max_p_mw=8.0, type="nuclear")  # isolated bus
-    G = pandapower_net_to_graph(net, name="tiny", n_territories=2, rng=np.random.default_rng(0))
-    assert G.number_of_nodes() == 3
-    assert "kept the largest of 2 islands (3 of 4 buses)" in G.graph["notes"]
-    assert "1 of 2 branches unrated" in G.graph["notes"]
-    assert G.nodes[1]["gen_solar_mw"] == 20.0 and G.nodes[2]["gen_wind_mw"] == 15.0
-    assert G.edges[0, 1]["rating_mw"] == pytest.approx(0.6 * 110.0 * np.sqrt(3))
-    assert G.edges[0, 1]["x_pu"] == pytest.approx(0.4 * 10.0 / (110.0**2 / 100.0))
+    graph = pandapower_net_to_graph(net, name="tiny", n_territories=2, rng=np.random.default_rng(0))
+    assert graph.number_of_nodes() == 3
+    assert "kept the largest of 2 islands (3 of 4 buses)" in graph.graph["notes"]
+    assert "1 of 2 branches unrated" in graph.graph["notes"]
+    assert graph.nodes[1]["gen_solar_mw"] == 20.0 and graph.nodes[2]["gen_wind_mw"] == 15.0
+    assert graph.edges[0, 1]["rating_mw"] == pytest.approx(0.6 * 110.0 * np.sqrt(3))
+    assert graph.edges[0, 1]["x_pu"] == pytest.approx(0.4 * 10.0 / (110.0**2 / 100.0))

@@ -56,18 +56,18 @@ def pro_rata_dispatch_mw(load_mw: np.ndarray, gen_capacity_mw: np.ndarray) -> np
 class DCNetwork:
     """Bus-branch DC model of a topology; factorises the reduced susceptance matrix once (scipy.sparse.linalg.splu) and reuses it."""
 
-    def __init__(self, G: nx.Graph):
+    def __init__(self, graph: nx.Graph):
         """Read buses and lines from a topology graph (nodes 0..n-1) and factorise its B matrix."""
-        n_bus = G.number_of_nodes()
-        if sorted(G.nodes) != list(range(n_bus)):
+        n_bus = graph.number_of_nodes()
+        if sorted(graph.nodes) != list(range(n_bus)):
             raise ValueError(
                 "DCNetwork needs nodes labelled 0..n-1 (use abm.grid.topology builders)"
             )
         rows = np.array(
-            [(u, v, float(d["x_pu"]), float(d["rating_mw"])) for u, v, d in G.edges(data=True)],
+            [(u, v, float(d["x_pu"]), float(d["rating_mw"])) for u, v, d in graph.edges(data=True)],
             dtype=float,
         ).reshape(-1, 4)
-        nodes = G.nodes
+        nodes = graph.nodes
         gen_mw = [
             sum(float(v) for k, v in nodes[i].items() if k.startswith("gen_") and k.endswith("_mw"))
             for i in range(n_bus)
@@ -78,8 +78,8 @@ class DCNetwork:
             rows[:, 1].astype(np.int64),
             rows[:, 2],
             rows[:, 3],
-            slack=int(G.graph.get("slack", 0)),
-            base_mva=float(G.graph.get("base_mva", 100.0)),
+            slack=int(graph.graph.get("slack", 0)),
+            base_mva=float(graph.graph.get("base_mva", 100.0)),
             territory=np.array([int(nodes[i].get("territory", 0)) for i in range(n_bus)]),
             load_mw=np.array([float(nodes[i].get("load_mw", 0.0)) for i in range(n_bus)]),
             gen_capacity_mw=np.array(gen_mw, dtype=float),
@@ -103,7 +103,8 @@ class DCNetwork:
         """Build from plain arrays (lines are put in canonical (from < to, sorted) order)."""
         net = cls.__new__(cls)
         zeros = np.zeros(n_bus)
-        net._setup(
+        cls._setup(  # __init__ reads a graph; this path fills the same fields from arrays
+            net,
             n_bus,
             np.asarray(line_from, dtype=np.int64),
             np.asarray(line_to, dtype=np.int64),
