@@ -14,7 +14,7 @@ from scipy.spatial import cKDTree
 def _spread_seeds(
     xy: np.ndarray, k: int, rng: np.random.Generator, weight: np.ndarray | None = None
 ) -> np.ndarray:
-    """K distinct buses near the centres of a (weighted) k-means split of all buses.
+    """Pick k distinct buses near the centres of a (weighted) k-means split of all buses.
 
     Farthest-point sampling from a random start initialises ten Lloyd iterations; each
     centre then takes the nearest bus not yet taken, so seeds sit inside their regions
