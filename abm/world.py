@@ -88,11 +88,3 @@ def new_storage_price_usd_per_kwh(cfg: ScenarioConfig, months_elapsed: int) -> f
     o = cfg.oems
     doublings = months_elapsed / 12.0 * math.log2(1.0 + o.cumulative_growth_per_year)
     return o.new_storage_price_usd_per_kwh * (1.0 - o.learning_rate) ** doublings
-
-
-def annuity_factor(rate_per_year: float, months: int) -> float:
-    """Monthly payment per dollar of capex over `months` at an annual discount rate."""
-    r = rate_per_year / 12.0
-    if r == 0:
-        return 1.0 / months
-    return r / (1.0 - (1.0 + r) ** -months)

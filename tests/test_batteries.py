@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from abm import batteries as b
 from abm.errors import InputError
+from abm.finance import present_value_factor_per_year
 
 P = b.FadeParams()
 
@@ -275,10 +276,23 @@ def test_quality_adjusted_wtp_for_ranks_grades() -> None:
     assert b.quality_adjusted_wtp_for(150.0, 0.75, 0.5, P, harsh, 0.07) < wtp[1]
 
 
+def test_quality_adjusted_wtp() -> None:
+    wtp = b.quality_adjusted_wtp(
+        150.0, np.array([15.0, 8.0, 4.0, 0.0]), 15.0, np.array([0.0, 5.0, 5.0, 0.0]), 0.07
+    )
+    assert wtp[0] == pytest.approx(150.0)
+    assert wtp[1] == pytest.approx(
+        150.0 * present_value_factor_per_year(0.07, 8.0) / present_value_factor_per_year(0.07, 15.0)
+        - 5.0
+    )
+    assert np.all(np.diff(wtp) < 0)
+    assert wtp[3] == 0.0
+    with pytest.raises(InputError):
+        b.quality_adjusted_wtp(150.0, np.array([1.0]), 0.0, np.array([0.0]), 0.05)
+
+
 def _wtp_from_public_functions(price, soh, eol, params, duty, rate, new_eol=0.7) -> float:
     """quality_adjusted_wtp_for as documented, composed from the public fade functions."""
-    from abm.markets.packs import annuity_factor, quality_adjusted_wtp
-
     args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
     life_sl = float(b.remaining_life_years(soh, eol, *args, second_life=True))
     life_new = float(b.remaining_life_years(1.0, new_eol, *args, second_life=False))
@@ -291,9 +305,9 @@ def _wtp_from_public_functions(price, soh, eol, params, duty, rate, new_eol=0.7)
     extra = b.om_cost_usd_per_kwh_year(fade_sl, base_om) - b.om_cost_usd_per_kwh_year(
         fade_new, base_om
     )
-    risk = float(np.clip(extra, 0.0, None)) * float(annuity_factor(life_sl, rate))
+    risk = float(np.clip(extra, 0.0, None)) * float(present_value_factor_per_year(rate, life_sl))
     return float(
-        quality_adjusted_wtp(price, np.array([life_sl]), life_new, np.array([risk]), rate)[0]
+        b.quality_adjusted_wtp(price, np.array([life_sl]), life_new, np.array([risk]), rate)[0]
     )
 
 

@@ -1,4 +1,4 @@
-"""Property tests for the pack call auction and the quality-adjusted willingness to pay."""
+"""Property tests for the pack call auction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm.errors import InputError
-from abm.markets.packs import annuity_factor, clear_call_auction, quality_adjusted_wtp
+from abm.markets.packs import clear_call_auction
 
 N_PRODUCTS = 4
 PRICES = st.integers(0, 40).map(lambda p: 5.0 * p)  # coarse grid so ties are common
@@ -136,19 +136,3 @@ def test_auction_input_errors() -> None:
         clear_call_auction(one_i, one_f, np.array([np.nan]), one_i, one_f, one_f, 4)
     with pytest.raises(InputError):
         clear_call_auction(np.array([0.0]), one_f, one_f, one_i, one_f, one_f, 4)
-
-
-def test_quality_adjusted_wtp() -> None:
-    wtp = quality_adjusted_wtp(
-        150.0, np.array([15.0, 8.0, 4.0, 0.0]), 15.0, np.array([0.0, 5.0, 5.0, 0.0]), 0.07
-    )
-    assert wtp[0] == pytest.approx(150.0)
-    assert wtp[1] == pytest.approx(
-        150.0 * annuity_factor(8.0, 0.07) / annuity_factor(15.0, 0.07) - 5.0
-    )
-    assert np.all(np.diff(wtp) < 0)
-    assert wtp[3] == 0.0
-    assert annuity_factor(10.0, 0.0) == 10.0
-    assert annuity_factor(1.0, 0.05) == pytest.approx(1 / 1.05)
-    with pytest.raises(InputError):
-        quality_adjusted_wtp(150.0, np.array([1.0]), 0.0, np.array([0.0]), 0.05)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.finance import capital_recovery_factor_per_month
 from abm.projects import MODULAR, PATHS, Project, Status, choice_of
-from abm.world import HOURS_PER_MONTH, annuity_factor
+from abm.world import HOURS_PER_MONTH
 
 SPIN_UP_MONTHS = 48  # same as abm.model.SPIN_UP_MONTHS: the pipeline was filed over four years
 
@@ -152,7 +153,7 @@ class Hyperscaler(mesa.Agent):
         cfg = m.config
         h = cfg.hyperscalers
         mwh = HOURS_PER_MONTH * cfg.demand.load_factor
-        annuity = annuity_factor(h.discount_rate, h.planning_horizon_months)
+        annuity = capital_recovery_factor_per_month(h.discount_rate, h.planning_horizon_months)
         carbon_usd_per_t = cfg.policy.carbon_price_usd_per_t + h.internal_carbon_price_usd_per_t
         delay = cfg.demand.value_of_lost_compute_usd_per_mw_month / h.planning_horizon_months
         conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity

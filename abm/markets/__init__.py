@@ -1,0 +1,1 @@
+"""Markets: pure clearing of the pack call auction and the DC-OPF power market (no agents, no model)."""

@@ -120,34 +120,3 @@ def clear_call_auction(
         ai = np.flatnonzero(aprod == k)
         price[k], bid_fill[bi], ask_fill[ai], volume[k] = _clear_one(bq[bi], bp[bi], aq[ai], ap[ai])
     return AuctionResult(price, bid_fill, ask_fill, volume)
-
-
-def annuity_factor(years: np.ndarray | float, discount_rate: float) -> np.ndarray:
-    """Present value of 1 per year for ``years`` years (continuous in years; r = 0 gives years)."""
-    n = np.clip(np.asarray(years, dtype=float), 0.0, None)
-    if discount_rate == 0:
-        return n
-    if discount_rate <= -1:
-        raise InputError(f"discount_rate must be > -1, got {discount_rate}")
-    return -np.expm1(-n * np.log1p(discount_rate)) / discount_rate
-
-
-def quality_adjusted_wtp(
-    base_wtp_usd_per_kwh: float,
-    remaining_life_years: np.ndarray,
-    new_life_years: float,
-    om_risk_usd_per_kwh: np.ndarray,
-    discount_rate: float,
-) -> np.ndarray:
-    """Willingness to pay per usable kWh relative to new storage.
-
-    wtp = base × AF(remaining life) / AF(new life) − O&M risk (present value per usable kWh),
-    floored at 0. A product with the life of new storage and no extra O&M risk is worth ``base``.
-    """
-    if new_life_years <= 0:
-        raise InputError(f"new_life_years must be > 0, got {new_life_years}")
-    ratio = annuity_factor(remaining_life_years, discount_rate) / annuity_factor(
-        new_life_years, discount_rate
-    )
-    wtp = base_wtp_usd_per_kwh * ratio - np.asarray(om_risk_usd_per_kwh, dtype=float)
-    return np.clip(wtp, 0.0, None)

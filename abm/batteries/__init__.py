@@ -1,0 +1,92 @@
+"""Battery physics as pure array functions: EV retirements, SoH grading, fade, O&M, fleet cohorts.
+
+Everything here is stateless except :class:`StorageFleet`, a small container of cohort arrays.
+Sources for every default are in the constant or field docstrings and in ``docs/batteries.md``;
+"(verify)" marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
+
+One module per responsibility: ``products`` (names), ``retirements`` (EV packs retiring by
+vintage), ``grading`` (SoH grades), ``fade`` (degradation and remaining life), ``valuation``
+(O&M and willingness to pay), ``fleet`` (installed cohorts) and ``blast_lite`` (reference curves
+for validation). This package imports no agent, model or service.
+"""
+
+from __future__ import annotations
+
+from abm.batteries.blast_lite import (
+    BLAST_NEW_LFP_MODEL,
+    BLAST_SECOND_LIFE_MODEL,
+    blast_lite_soh,
+    duty_cycle_profile,
+)
+from abm.batteries.fade import (
+    FADE_PARAMS_BY_CHEMISTRY,
+    FadeParams,
+    fade_rate_per_year,
+    fade_step,
+    life_years_at_fade_rate,
+    remaining_life_years,
+)
+from abm.batteries.fleet import StorageFleet
+from abm.batteries.grading import (
+    GRADE_THRESHOLDS_SOH,
+    RETIREMENT_SOH_MEAN,
+    RETIREMENT_SOH_SD,
+    grade_fractions,
+    grade_mean_soh,
+)
+from abm.batteries.products import CHEMISTRIES, GRADES, NEW_PRODUCT, PRODUCTS
+from abm.batteries.retirements import (
+    EV_PACK_LIFETIME_MEAN_YEARS,
+    EV_PACK_LIFETIME_SD_YEARS,
+    EV_PACK_WEIBULL_SCALE_YEARS,
+    EV_PACK_WEIBULL_SHAPE,
+    US_EV_SALES_GWH_BY_YEAR,
+    ev_retirements_gwh,
+    weibull_from_mean_sd,
+)
+from abm.batteries.valuation import (
+    OM_FADE_EXPONENT,
+    OM_FRACTION_OF_CAPEX_PER_YEAR,
+    OM_REFERENCE_FADE_PER_YEAR,
+    StorageDuty,
+    om_cost_usd_per_kwh_year,
+    quality_adjusted_wtp,
+    quality_adjusted_wtp_for,
+)
+
+__all__ = [
+    "BLAST_NEW_LFP_MODEL",
+    "BLAST_SECOND_LIFE_MODEL",
+    "CHEMISTRIES",
+    "EV_PACK_LIFETIME_MEAN_YEARS",
+    "EV_PACK_LIFETIME_SD_YEARS",
+    "EV_PACK_WEIBULL_SCALE_YEARS",
+    "EV_PACK_WEIBULL_SHAPE",
+    "FADE_PARAMS_BY_CHEMISTRY",
+    "GRADES",
+    "GRADE_THRESHOLDS_SOH",
+    "NEW_PRODUCT",
+    "OM_FADE_EXPONENT",
+    "OM_FRACTION_OF_CAPEX_PER_YEAR",
+    "OM_REFERENCE_FADE_PER_YEAR",
+    "PRODUCTS",
+    "RETIREMENT_SOH_MEAN",
+    "RETIREMENT_SOH_SD",
+    "US_EV_SALES_GWH_BY_YEAR",
+    "FadeParams",
+    "StorageDuty",
+    "StorageFleet",
+    "blast_lite_soh",
+    "duty_cycle_profile",
+    "ev_retirements_gwh",
+    "fade_rate_per_year",
+    "fade_step",
+    "grade_fractions",
+    "grade_mean_soh",
+    "life_years_at_fade_rate",
+    "om_cost_usd_per_kwh_year",
+    "quality_adjusted_wtp",
+    "quality_adjusted_wtp_for",
+    "remaining_life_years",
+    "weibull_from_mean_sd",
+]

@@ -1,0 +1,90 @@
+"""SoH grading of retired EV packs: SoH ~ Beta(mean, sd) binned into grades A, B, C and recycle.
+
+scipy.stats is imported inside the two functions that need it: it is the single most expensive
+import of the package (about 0.5 s) and the model calls them once per run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.errors import InputError
+
+GRADE_THRESHOLDS_SOH = (0.80, 0.70, 0.60)
+"""Lower SoH bounds of grades A, B, C (issue 5; DOMAIN-NUMBERS: retirement 0.70-0.80, grid-reuse
+screening 60-70 % of rated capacity, atomfair primer (secondary))."""
+
+RETIREMENT_SOH_MEAN = 0.75
+"""Mean SoH of EV packs at retirement, fraction (DOMAIN-NUMBERS #16: ADL 2024, Gharebaghi 2024)."""
+
+RETIREMENT_SOH_SD = 0.08
+"""Spread of SoH at retirement, fraction. Assumption (verify): puts ~2/3 of packs in 0.70-0.80
+(DOMAIN-NUMBERS #16 range) and ~4 % below 0.60, with a tail towards Redwood's ">0.5" packs."""
+
+
+def _beta_ab(soh_mean: float, soh_sd: float) -> tuple[float, float]:
+    """Beta(a, b) with the given mean and sd; raise when no Beta distribution has them."""
+    if not 0.0 < soh_mean < 1.0:
+        raise InputError(f"soh_mean must be in (0, 1), got {soh_mean}")
+    var = soh_sd**2
+    if soh_sd <= 0 or var >= soh_mean * (1 - soh_mean):
+        raise InputError(
+            f"soh_sd must be in (0, sqrt(mean*(1-mean))) = (0, {np.sqrt(soh_mean * (1 - soh_mean)):.3f}),"
+            f" got {soh_sd}"
+        )
+    k = soh_mean * (1 - soh_mean) / var - 1
+    return soh_mean * k, (1 - soh_mean) * k
+
+
+def _bin_edges(thresholds: tuple[float, float, float]) -> np.ndarray:
+    """Bin edges (descending) for A, B, C, recycle: [1, tA, tB, tC, 0]."""
+    t = np.asarray(thresholds, dtype=float)
+    if t.shape != (3,) or not (1 > t[0] > t[1] > t[2] > 0):
+        raise InputError(
+            f"thresholds must be 3 strictly decreasing values in (0, 1), got {thresholds}"
+        )
+    return np.concatenate([[1.0], t, [0.0]])
+
+
+def grade_fractions(
+    soh_mean: float,
+    soh_sd: float,
+    thresholds: tuple[float, float, float] = GRADE_THRESHOLDS_SOH,
+) -> np.ndarray:
+    """Shares of capacity-units in grades A, B, C and recycle, (4,), for SoH ~ Beta(mean, sd); sums to 1."""
+    edges = _bin_edges(thresholds)
+    if soh_sd == 0.0 and 0.0 < soh_mean < 1.0:
+        out = np.zeros(4)
+        out[int(np.sum(edges[1:4] > soh_mean))] = 1.0  # A if >= t_A, B if >= t_B, ...
+        return out
+    from scipy import stats
+
+    a, b = _beta_ab(soh_mean, soh_sd)
+    cdf = stats.beta.cdf(edges, a, b)
+    shares = np.clip(cdf[:-1] - cdf[1:], 0.0, None)
+    return shares / shares.sum()
+
+
+def grade_mean_soh(
+    soh_mean: float,
+    soh_sd: float,
+    thresholds: tuple[float, float, float] = GRADE_THRESHOLDS_SOH,
+) -> np.ndarray:
+    """Mean SoH within each bin A, B, C, recycle, (4,): usable kWh per nameplate kWh of that grade.
+
+    E[X | lo <= X < hi] for X ~ Beta(a, b) is mean × ΔI(a+1, b) / ΔI(a, b). A bin with no mass
+    gets the population mean clipped into the bin, so the result is always finite.
+    """
+    edges = _bin_edges(thresholds)
+    hi, lo = edges[:-1], edges[1:]
+    fallback = np.clip(soh_mean, lo, hi)
+    if soh_sd == 0.0 and 0.0 < soh_mean < 1.0:
+        return fallback
+    from scipy import stats
+
+    a, b = _beta_ab(soh_mean, soh_sd)
+    mass = stats.beta.cdf(hi, a, b) - stats.beta.cdf(lo, a, b)
+    first_moment = soh_mean * (stats.beta.cdf(hi, a + 1, b) - stats.beta.cdf(lo, a + 1, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cond = np.where(mass > 1e-12, first_moment / np.where(mass > 0, mass, 1.0), fallback)
+    return np.clip(cond, lo, hi)

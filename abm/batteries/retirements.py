@@ -1,0 +1,163 @@
+"""EV pack retirements by vintage: the US EV battery sales table and a Weibull lifetime in the car.
+
+Sources for every default are in the constant docstrings and in ``docs/batteries.md``; "(verify)"
+marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+from scipy.optimize import brentq
+
+from abm.errors import InputError
+
+_US_EV_UNITS_BEV_PHEV: dict[int, tuple[float, float]] = {
+    2011: (9_800, 8_000),
+    2012: (15_000, 39_000),
+    2013: (48_000, 49_000),
+    2014: (63_000, 55_000),
+    2015: (71_000, 43_000),
+    2016: (87_000, 73_000),
+    2017: (100_000, 94_000),
+    2018: (240_000, 120_000),
+    2019: (240_000, 85_000),
+    2020: (230_000, 64_000),
+    2021: (470_000, 160_000),
+    2022: (800_000, 190_000),
+    2023: (1_100_000, 290_000),
+    2024: (1_300_000, 300_000),
+    2025: (1_280_000, 250_000),
+}
+"""US BEV and PHEV car sales, vehicles/yr. 2011-2023: IEA Global EV Data Explorer (GEVO 2024 file,
+DOMAIN-NUMBERS part 2 §1a); 2024: Cox ~1.3 M BEV + ~0.3 M PHEV (IEA GEVO 2025 total 1.6 M);
+2025: Cox BEV ~1.28 M; PHEV 0.25 M is an assumption (verify)."""
+
+_US_KWH_PER_BEV: dict[int, float] = {
+    2011: 24.0,
+    2012: 35.0,
+    2013: 45.0,
+    2014: 41.0,
+    2015: 44.0,
+    2016: 60.0,
+    2017: 63.0,
+    2018: 72.0,
+    2019: 72.0,
+    2020: 76.0,
+    2021: 76.0,
+    2022: 80.0,
+    2023: 80.0,
+    2024: 83.0,
+    2025: 83.0,
+}
+"""Average battery per new US BEV, kWh. 2015-2024: Busch et al. 2025 (pmbusch/EoL-LIB-NorthAmerica,
+DOMAIN-NUMBERS part 2 #3); 2019: Argonne 17.4 GWh / 240k BEV = 72; 2011-2014: model-mix estimates
+(Leaf 24 kWh, Model S 60-85 kWh) checked against DOE VTO totals 0.4 GWh (2011) and 2.875 GWh for
+MY2013 (Fact #823); 2025 held at 2024 (assumption, verify)."""
+
+_US_KWH_PER_PHEV_BEFORE_2020 = 12.0
+"""Average PHEV pack 2011-2019, kWh. Assumption from model mix (Volt 16, Prius PHV 4.4, Energi 7.6;
+verify)."""
+
+_US_KWH_PER_PHEV_FROM_2020 = 14.0
+"""Average PHEV pack 2020+, kWh (evstatistics.com 2022 model median 14, mean 14.9; secondary)."""
+
+US_LIGHT_VEHICLE_SALES_PER_YEAR = 15.5e6
+"""US light-vehicle sales used for the projection, vehicles/yr. Not in DOMAIN-NUMBERS (verify;
+about 15.5-16 M in 2023-24 per industry counts)."""
+
+US_EV_SHARE_2026 = 0.09
+"""Projected EV (BEV+PHEV) share of US sales in 2026: flat on 2025 (BEV 7.8 %, Cox) after the
+federal credit expired 30 Sep 2025 (assumption, verify)."""
+
+US_EV_SHARE_GAIN_PER_YEAR = 0.025
+"""Projected gain of EV sales share per year 2027-2040, fraction/yr. Assumption (verify): about
+the 2021-2024 pace (IEA: 4 % -> 10 %), giving 44 % in 2040."""
+
+US_KWH_PER_EV_PROJECTED = 80.0
+"""Blended battery per new EV for 2026-2040, kWh (≈88 % BEV at 88 kWh + PHEV at 14 kWh;
+assumption, verify)."""
+
+
+def _us_ev_sales_gwh_by_year() -> dict[int, float]:
+    """Build the US EV battery GWh/yr table: historic units × pack size, then a linear-share projection."""
+    table: dict[int, float] = {}
+    for year, (bev, phev) in _US_EV_UNITS_BEV_PHEV.items():
+        phev_kwh = _US_KWH_PER_PHEV_BEFORE_2020 if year < 2020 else _US_KWH_PER_PHEV_FROM_2020
+        table[year] = (bev * _US_KWH_PER_BEV[year] + phev * phev_kwh) / 1e6
+    for year in range(2026, 2041):
+        share = US_EV_SHARE_2026 + US_EV_SHARE_GAIN_PER_YEAR * (year - 2026)
+        table[year] = US_LIGHT_VEHICLE_SALES_PER_YEAR * share * US_KWH_PER_EV_PROJECTED / 1e6
+    return table
+
+
+US_EV_SALES_GWH_BY_YEAR: dict[int, float] = _us_ev_sales_gwh_by_year()
+"""US EV (BEV+PHEV) battery GWh sold per year, 2011-2040. 2011-2025 historic (units × average pack,
+sources above: 0.36 GWh in 2011, 108 GWh in 2025); 2026-2040 projected as light-vehicle sales ×
+EV share (9 % in 2026 rising 2.5 points/yr) × 80 kWh (assumptions, verify)."""
+
+
+def weibull_from_mean_sd(mean_years: float, sd_years: float) -> tuple[float, float]:
+    """Weibull (shape, scale_years) with the given mean and sd, to reuse lifetimes quoted as mean ± sd."""
+    if mean_years <= 0 or sd_years <= 0:
+        raise InputError(f"weibull mean and sd must be > 0, got {mean_years}, {sd_years}")
+    target_cv2 = (sd_years / mean_years) ** 2
+
+    def cv2_gap(shape: float) -> float:
+        g1 = special.gamma(1 + 1 / shape)
+        return special.gamma(1 + 2 / shape) / g1**2 - 1 - target_cv2
+
+    shape = float(brentq(cv2_gap, 0.05, 200.0))
+    scale = mean_years / special.gamma(1 + 1 / shape)
+    return shape, float(scale)
+
+
+EV_PACK_LIFETIME_MEAN_YEARS = 15.0
+"""Mean EV battery lifetime in the vehicle, years (Busch et al. 2025, LIB mean 15 sd 4;
+DOMAIN-NUMBERS part 2 #4)."""
+
+EV_PACK_LIFETIME_SD_YEARS = 4.0
+"""Sd of EV battery lifetime, years (Busch et al. 2025; DOMAIN-NUMBERS part 2 #4)."""
+
+EV_PACK_WEIBULL_SHAPE, EV_PACK_WEIBULL_SCALE_YEARS = weibull_from_mean_sd(
+    EV_PACK_LIFETIME_MEAN_YEARS, EV_PACK_LIFETIME_SD_YEARS
+)
+"""Weibull matched to Busch's mean 15 / sd 4 years (shape ≈ 4.3, scale ≈ 16.5 years)."""
+
+
+def ev_retirements_gwh(
+    ev_sales_gwh_by_year: dict[int, float],
+    start_year: int,
+    start_month: int,
+    months: int,
+    weibull_shape: float = EV_PACK_WEIBULL_SHAPE,
+    weibull_scale_years: float = EV_PACK_WEIBULL_SCALE_YEARS,
+) -> np.ndarray:
+    """Expected GWh of EV packs retiring in each of ``months`` months from (start_year, start_month).
+
+    Each sales year is spread evenly over its 12 months (sold mid-month); a monthly vintage retires
+    at age ~ Weibull(shape, scale), so month m gets sales × [F(age at end of m) - F(age at start)].
+    Vintages before the start are included; vintages after the horizon contribute nothing.
+    """
+    if months < 0:
+        raise InputError(f"months must be >= 0, got {months}")
+    if not 1 <= start_month <= 12:
+        raise InputError(f"start_month must be 1..12, got {start_month}")
+    if weibull_shape <= 0 or weibull_scale_years <= 0:
+        raise InputError(
+            f"weibull shape and scale must be > 0, got {weibull_shape}, {weibull_scale_years}"
+        )
+    if months == 0 or not ev_sales_gwh_by_year:
+        return np.zeros(months)
+    years = np.array(sorted(ev_sales_gwh_by_year), dtype=int)
+    sales = np.array([ev_sales_gwh_by_year[int(y)] for y in years], dtype=float)
+    if np.any(sales < 0) or not np.all(np.isfinite(sales)):
+        raise InputError("ev_sales_gwh_by_year values must be finite and >= 0")
+    # Absolute month index: year*12 + (month-1); vintage months sold at their midpoint.
+    vintage_month = (years[:, None] * 12 + np.arange(12)[None, :]).ravel()
+    vintage_gwh = np.repeat(sales / 12.0, 12)
+    start_abs = start_year * 12 + (start_month - 1)
+    edges = start_abs + np.arange(months + 1)  # month boundaries
+    age_years = (edges[None, :] - (vintage_month[:, None] + 0.5)) / 12.0
+    cdf = -np.expm1(-((np.clip(age_years, 0.0, None) / weibull_scale_years) ** weibull_shape))
+    return vintage_gwh @ np.diff(cdf, axis=1)

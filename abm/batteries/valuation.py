@@ -1,0 +1,109 @@
+"""What a second-life pack is worth: the O&M its fade costs and the willingness to pay per kWh.
+
+A buyer compares a second-life pack with new storage under the same duty: its shorter remaining
+life and the present value of its extra O&M discount the new-storage price.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from abm.batteries.fade import FadeParams, fade_rate_per_year, life_years_at_fade_rate, nonnegative
+from abm.errors import InputError
+from abm.finance import present_value_factor_per_year
+
+OM_FRACTION_OF_CAPEX_PER_YEAR = 0.025
+"""Fixed O&M of utility batteries as a share of installed capex per year: NREL ATB convention
+(recall, not in DOMAIN-NUMBERS, verify). At $250-500/kWh installed (DOMAIN-NUMBERS #19) that is
+≈ $6-12/kWh-yr."""
+
+OM_REFERENCE_FADE_PER_YEAR = 0.20 / 3.0
+"""Fade at which O&M doubles: the article's ">20 % loss in three years raises O&M sharply"
+(DOMAIN.md)."""
+
+OM_FADE_EXPONENT = 4.0
+"""Convexity of O&M in fade (assumption, verify): 2 %/yr adds <1 %, 6.7 %/yr doubles, 10 %/yr ×6."""
+
+
+def om_cost_usd_per_kwh_year(
+    fade_per_year: np.ndarray | float,
+    base_usd_per_kwh_year: float,
+    reference_fade_per_year: float = OM_REFERENCE_FADE_PER_YEAR,
+    exponent: float = OM_FADE_EXPONENT,
+) -> np.ndarray:
+    """O&M cost per kWh-year that rises steeply as fade accelerates: base × (1 + (fade/ref)^k)."""
+    fade = nonnegative("fade_per_year", fade_per_year)
+    if base_usd_per_kwh_year < 0 or reference_fade_per_year <= 0 or exponent < 1:
+        raise InputError("om cost: base >= 0, reference fade > 0 and exponent >= 1 required")
+    return base_usd_per_kwh_year * (1.0 + (fade / reference_fade_per_year) ** exponent)
+
+
+def quality_adjusted_wtp(
+    base_wtp_usd_per_kwh: float,
+    remaining_life_years: np.ndarray,
+    new_life_years: float,
+    om_risk_usd_per_kwh: np.ndarray,
+    discount_rate: float,
+) -> np.ndarray:
+    """Willingness to pay per usable kWh relative to new storage.
+
+    wtp = base × AF(remaining life) / AF(new life) − O&M risk (present value per usable kWh),
+    floored at 0, where AF is the present value of 1 per year. A product with the life of new
+    storage and no extra O&M risk is worth ``base``.
+    """
+    if new_life_years <= 0:
+        raise InputError(f"new_life_years must be > 0, got {new_life_years}")
+    ratio = present_value_factor_per_year(
+        discount_rate, remaining_life_years
+    ) / present_value_factor_per_year(discount_rate, new_life_years)
+    wtp = base_wtp_usd_per_kwh * ratio - np.asarray(om_risk_usd_per_kwh, dtype=float)
+    return np.clip(wtp, 0.0, None)
+
+
+class StorageDuty(Protocol):
+    """How storage is run (the scenario's ``batteries`` section satisfies this)."""
+
+    c_rate: float
+    efc_per_month: float
+    ai_duty_fade_multiplier: float
+
+
+def quality_adjusted_wtp_for(
+    new_price_usd_per_kwh: float,
+    soh: float,
+    eol_soh: float,
+    params: FadeParams,
+    duty: StorageDuty,
+    discount_rate: float,
+    new_eol_soh: float = 0.7,
+) -> float:
+    """WTP per usable kWh for a second-life pack at ``soh`` relative to new storage at its price.
+
+    Remaining lives come from the fade model under the same duty (second life to ``eol_soh``, new
+    from 1.0 to ``new_eol_soh``); the O&M risk is the present value over the pack's remaining life
+    of the extra O&M its faster fade causes, with base O&M = OM_FRACTION_OF_CAPEX_PER_YEAR × price.
+    """
+    args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
+    # each fade rate is evaluated once (the model calls this every month for every grade)
+    rate_sl = fade_rate_per_year(*args, second_life=True)
+    fade_new = fade_rate_per_year(*args, second_life=False)
+    life_sl = float(life_years_at_fade_rate(soh, eol_soh, rate_sl, params))
+    life_new = float(life_years_at_fade_rate(1.0, new_eol_soh, fade_new, params))
+    if not np.isfinite(life_new) or life_new <= 0:
+        return float(new_price_usd_per_kwh)
+    life_sl = min(life_sl, life_new)
+    # the rate below the knee, as fade_rate_per_year(..., below_knee=True) computes it
+    fade_sl = rate_sl * np.where(soh <= params.knee_soh, params.knee_multiplier, 1.0)
+    base_om = OM_FRACTION_OF_CAPEX_PER_YEAR * new_price_usd_per_kwh
+    extra_om = om_cost_usd_per_kwh_year(fade_sl, base_om) - om_cost_usd_per_kwh_year(
+        fade_new, base_om
+    )
+    om_risk = float(np.clip(extra_om, 0.0, None)) * float(
+        present_value_factor_per_year(discount_rate, life_sl)
+    )
+    wtp = quality_adjusted_wtp(
+        new_price_usd_per_kwh, np.array([life_sl]), life_new, np.array([om_risk]), discount_rate
+    )
+    return float(wtp[0])
