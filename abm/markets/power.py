@@ -5,7 +5,12 @@ involuntary shedding, flexible-load curtailment and bus angles as variables, one
 per bus, and line-limit rows added only for lines found overloaded (lazy constraints). The
 HiGHS models are kept between calls: a few copies of the same LP, each warm-started from the
 basis of the most similar hour it solved before (the same representative hour a month
-earlier rather than the hour just before), all keeping the line rows that bound before."""
+earlier rather than the hour just before), all keeping the line rows that bound before.
+
+`PowerMarket.clear` is PyPSA's create -> solve -> assign pipeline in three named steps: set the
+hour's costs and bounds on the warm copy (`_create`), solve with lazy line rows (`_solve`) and
+read prices, flows and emissions back (`_assign`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
 from abm.errors import InputError
+from abm.markets.power_hour import Hour, Solution, validated_hour
 
 _INF = highspy.kHighsInf
 _LIMIT_TOL_MW = 1e-6  # absolute slack on line limits before a line counts as violated
@@ -326,34 +332,36 @@ class PowerMarket:
         `flex_curtail_cost_usd_per_mwh` (below VOLL) is cheaper. A changed generator set is
         handled: appended plants are added as columns, any other change rebuilds the LP.
         """
-        n = self._n_bus
-        load = _vector(load_mw, n, "load_mw")
-        flex = np.zeros(n) if flex_load_mw is None else _vector(flex_load_mw, n, "flex_load_mw")
-        gen_bus = np.asarray(gen_bus, dtype=np.int64)
-        n_gen = len(gen_bus)
-        pmax = _vector(gen_pmax_mw, n_gen, "gen_pmax_mw")
-        cost = np.asarray(gen_cost_usd_per_mwh, dtype=float)
-        co2 = np.asarray(gen_co2_t_per_mwh, dtype=float)
-        if gen_bus.ndim != 1 or cost.shape != (n_gen,) or co2.shape != (n_gen,):
-            raise InputError(
-                "clear: gen_bus, gen_pmax_mw, gen_cost, gen_co2 must be equal-length 1-D"
-            )
-        if n_gen and (gen_bus.min() < 0 or gen_bus.max() >= n):
-            raise InputError(f"clear: gen_bus outside 0..{n - 1}")
-        if not (np.all(np.isfinite(cost)) and np.all(np.isfinite(co2))):
-            raise InputError("clear: generator costs and emission factors must be finite")
-        if not 0 <= flex_curtail_cost_usd_per_mwh < self.voll_usd_per_mwh:
-            raise InputError(
-                f"flex_curtail_cost_usd_per_mwh: {flex_curtail_cost_usd_per_mwh}, expected "
-                f"0 <= cost < VOLL ({self.voll_usd_per_mwh})"
-            )
+        hour = validated_hour(
+            self._n_bus,
+            self.voll_usd_per_mwh,
+            load_mw,
+            gen_bus,
+            gen_pmax_mw,
+            gen_cost_usd_per_mwh,
+            gen_co2_t_per_mwh,
+            flex_load_mw,
+            flex_curtail_cost_usd_per_mwh,
+        )
+        highs = self._create(hour)
+        solved = self._solve(highs, hour)
+        if solved.status != "optimal":
+            return self._failed(solved.status, len(hour.gen_bus), solved.solves, solved.solver_s)
+        return self._assign(highs, hour, solved)
 
-        old = self._gen_bus
+    def _create(self, hour: Hour) -> highspy.Highs:
+        """Set the hour's costs, bounds and demand on the nearest warm copy of the LP; return it.
+
+        The generator columns are synced first (appended plants added, any other change rebuilds).
+        Only changed costs and bounds are touched: an unchanged cost vector keeps the basis dual
+        feasible, so HiGHS warm-starts from the copy's last hour.
+        """
+        n, gen_bus = self._n_bus, hour.gen_bus
+        n_gen, old = len(gen_bus), self._gen_bus
         if not self._copies or n_gen < len(old) or not np.array_equal(old, gen_bus[: len(old)]):
             self._build(gen_bus)
         elif n_gen > len(old):
             self._add_generators(gen_bus[len(old) :])
-
         g0 = self._first_gen_col
         # np.concatenate rather than np.r_: this runs for every representative hour
         cols = np.concatenate(
@@ -362,14 +370,13 @@ class PowerMarket:
         cost_all = np.concatenate(
             (
                 np.full(n, self.voll_usd_per_mwh),
-                np.full(n, float(flex_curtail_cost_usd_per_mwh)),
-                cost.astype(float, copy=False),
+                np.full(n, hour.flex_curtail_cost_usd_per_mwh),
+                hour.cost.astype(float, copy=False),
             )
         )
-        upper_all = np.concatenate((load, flex, pmax))
+        upper_all = np.concatenate((hour.load, hour.flex, hour.pmax))
         warm = self._warm_copy(upper_all)
         highs = warm.highs
-        # Touch only what changed: an unchanged cost vector keeps the basis dual feasible.
         changed = cost_all != warm.cost
         if changed.any():
             k = len(cols[changed])
@@ -380,10 +387,18 @@ class PowerMarket:
             highs.changeColsBounds(k, cols[changed], np.zeros(k), upper_all[changed])
         warm.cost, warm.upper = cost_all, upper_all
         self._last = warm
+        load, flex = hour.load, hour.flex
         demand_mw = np.array([np.sum(load) + np.sum(flex)]) if self.copper_plate else load + flex
         balance_rows = np.arange(self._n_balance, dtype=np.int32)
         highs.changeRowsBounds(self._n_balance, balance_rows, demand_mw, demand_mw)
+        return highs
 
+    def _solve(self, highs: highspy.Highs, hour: Hour) -> Solution:
+        """Run HiGHS, adding limit rows for overloaded lines and re-solving until none is left.
+
+        On a copper plate there are no line rows: the flows are those the dispatch implies.
+        """
+        n, g0 = self._n_bus, self._first_gen_col
         solves = 0
         solver_s = 0.0
         while True:
@@ -393,12 +408,14 @@ class PowerMarket:
             solves += 1
             status = highs.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
-                return self._failed(highs.modelStatusToString(status), n_gen, solves, solver_s)
+                return Solution(highs.modelStatusToString(status), solves, solver_s)
             solution = highs.getSolution()
             x = np.asarray(solution.col_value)
             if self.copper_plate:
-                injection = np.bincount(gen_bus, weights=x[g0:], minlength=n) + x[:n] + x[n : 2 * n]
-                flow = self._implied_flows_mw(injection - load - flex)
+                injection = (
+                    np.bincount(hour.gen_bus, weights=x[g0:], minlength=n) + x[:n] + x[n : 2 * n]
+                )
+                flow = self._implied_flows_mw(injection - hour.load - hour.flex)
                 break
             flow = self._bf @ x[2 * n : 3 * n]
             excess = np.abs(flow) - self._rating_mw - _LIMIT_TOL_MW
@@ -406,10 +423,13 @@ class PowerMarket:
             if violated.size == 0:
                 break
             self._add_line_rows(violated)
+        return Solution("optimal", solves, solver_s, x, np.asarray(solution.row_dual), flow)
 
-        y = np.asarray(solution.row_dual)
+    def _assign(self, highs: highspy.Highs, hour: Hour, solved: Solution) -> DispatchResult:
+        """Read the optimal hour back: dispatch, nodal prices (balance duals), flows, CO2."""
+        n, x, y = self._n_bus, solved.x, solved.row_dual
         lmp = np.full(n, y[0]) if self.copper_plate else y[:n].copy()
-        gen_mw = x[g0:]
+        gen_mw = x[self._first_gen_col :]
         # Binding = the limit row carries a shadow price; a line that merely touches its rating
         # with a zero price (degenerate) does not congest anything and is not reported.
         line_dual = y[self._n_balance :]
@@ -417,16 +437,16 @@ class PowerMarket:
         return DispatchResult(
             gen_mw=gen_mw,
             lmp_usd_per_mwh=lmp,
-            line_flow_mw=flow,
+            line_flow_mw=solved.flow_mw,
             shed_mw=x[:n],
             flex_curtailed_mw=x[n : 2 * n],
             cost_usd_per_h=float(highs.getInfo().objective_function_value),
-            co2_t_per_h=float(gen_mw @ co2),
+            co2_t_per_h=float(gen_mw @ hour.co2),
             binding_lines=binding,
             status="optimal",
             line_rows=self._line_rows.copy(),
-            lp_solves=solves,
-            solver_s=solver_s,
+            lp_solves=solved.solves,
+            solver_s=solved.solver_s,
         )
 
     def _failed(self, message: str, n_gen: int, solves: int, solver_s: float) -> DispatchResult:
@@ -447,13 +467,3 @@ class PowerMarket:
             lp_solves=solves,
             solver_s=solver_s,
         )
-
-
-def _vector(values: np.ndarray, size: int, name: str) -> np.ndarray:
-    """Validate a finite, non-negative float vector of the expected length."""
-    out = np.asarray(values, dtype=float)
-    if out.shape != (size,):
-        raise InputError(f"clear: {name} has shape {out.shape}, expected ({size},)")
-    if not np.all(np.isfinite(out) & (out >= 0)):
-        raise InputError(f"clear: {name} must be finite and >= 0")
-    return out
