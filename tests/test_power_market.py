@@ -372,17 +372,8 @@ class PandapowerCase:
     pandapower_net: Any
 
 
-def pandapower_case(name: str, max_loading_percent: float | None = None) -> PandapowerCase:
-    """Load a pandapower case with linear costs and run its `rundcopp` for reference.
-
-    On a copy: quadratic and constant cost terms are zeroed (costs made linear), minimum
-    outputs set to 0 (our units have [0, pmax]), phase-shift angles set to 0 (our DC model
-    has none; the shipped cases have none), and optionally a uniform `max_loading_percent`.
-    Branch data are read from pandapower's internal MATPOWER-style case so that transformers
-    (x times tap ratio), parallel circuits (merged by pandapower) and ratings (RATE_A,
-    0 meaning unlimited) match its DC model exactly. Non-controllable static generators,
-    which pandapower nets off the load, become zero-cost units of their output.
-    """
+def _solved_linear_copy(name: str, max_loading_percent: float | None) -> Any:
+    """A copy of pandapower case `name` made linear as `pandapower_case` says, after `rundcopp`."""
     import pandapower as pp
     import pandapower.networks as pn
 
@@ -404,6 +395,21 @@ def pandapower_case(name: str, max_loading_percent: float | None = None) -> Pand
         pp_net.line["max_loading_percent"] = max_loading_percent
         pp_net.trafo["max_loading_percent"] = max_loading_percent
     pp.rundcopp(pp_net)
+    return pp_net
+
+
+def pandapower_case(name: str, max_loading_percent: float | None = None) -> PandapowerCase:
+    """Load a pandapower case with linear costs and run its `rundcopp` for reference.
+
+    On a copy: quadratic and constant cost terms are zeroed (costs made linear), minimum
+    outputs set to 0 (our units have [0, pmax]), phase-shift angles set to 0 (our DC model
+    has none; the shipped cases have none), and optionally a uniform `max_loading_percent`.
+    Branch data are read from pandapower's internal MATPOWER-style case so that transformers
+    (x times tap ratio), parallel circuits (merged by pandapower) and ratings (RATE_A,
+    0 meaning unlimited) match its DC model exactly. Non-controllable static generators,
+    which pandapower nets off the load, become zero-cost units of their output.
+    """
+    pp_net = _solved_linear_copy(name, max_loading_percent)
     ppc = pp_net._ppc
     bus, branch, gen, gencost = (ppc[key].real for key in ("bus", "branch", "gen", "gencost"))
     assert np.array_equal(bus[:, 0], np.arange(len(bus))), "expected consecutive ppc bus numbers"
