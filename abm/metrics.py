@@ -7,7 +7,7 @@ DataCollector stays cheap) and the KPI dict of the run contract at the end.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 import numpy as np
@@ -16,13 +16,14 @@ from abm.carbon import embodied_storage_t
 from abm.projects import PATHS, Project, Status
 from abm.world import HOURS_PER_MONTH
 
-if TYPE_CHECKING:
-    from abm.model import PowerStackModel
+# The recorder reads the model's services (`packs`, `grid`, `power`, `projects`, `roster`);
+# it is typed as Any so that metrics never imports abm.model.
+Model = Any
 
 PRODUCT_NAMES = ("A", "B", "C", "new")
 
 
-def row_value(model: PowerStackModel, key: str) -> Any:
+def row_value(model: Model, key: str) -> Any:
     """DataCollector reporter: one column of the recorder's current row (module-level, picklable)."""
     return model.recorder.row[key]
 
@@ -39,7 +40,7 @@ class InvariantError(AssertionError):
 class MonthRecorder:
     """Builds the monthly row, accumulates flows, and computes KPIs."""
 
-    def __init__(self, model: PowerStackModel) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
         self.paths = [p for p in PATHS if p != "other" or model.config.other.enabled]
         self.retired_gwh_cum = 0.0
@@ -113,7 +114,7 @@ class MonthRecorder:
         m = self.model
         mwh_per_mw = HOURS_PER_MONTH * m.config.demand.load_factor
         factors = {
-            "grid": m.grid_co2_t_per_mwh,
+            "grid": m.power.grid_co2_t_per_mwh,
             "modular_second_life": m.config.vendors.backup_gas_energy_share
             * m.config.gas.co2_t_per_mwh,
             "modular_new": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
@@ -125,14 +126,14 @@ class MonthRecorder:
     def _embodied_co2_t(self) -> float:
         """This month's embodied CO2 of storage bought (nameplate) less recycling credits."""
         m = self.model
-        bought = m.storage_bought_nameplate_kwh - self._embodied_seen["bought"]
-        self._embodied_seen["bought"] = m.storage_bought_nameplate_kwh.copy()
+        bought = m.packs.storage_bought_nameplate_kwh - self._embodied_seen["bought"]
+        self._embodied_seen["bought"] = m.packs.storage_bought_nameplate_kwh.copy()
         c = m.carbon
-        recycled = sum(r.recycled_gwh for r in m.recyclers())
+        recycled = sum(r.recycled_gwh for r in m.roster.recyclers)
         recycled_kwh = (recycled - self._embodied_seen["recycled"]) * 1e6
         self._embodied_seen["recycled"] = recycled
-        usable_sl = m.storage_bought_kwh[:3].sum() - self._embodied_seen["usable_sl"]
-        self._embodied_seen["usable_sl"] = m.storage_bought_kwh[:3].sum()
+        usable_sl = m.packs.storage_bought_kwh[:3].sum() - self._embodied_seen["usable_sl"]
+        self._embodied_seen["usable_sl"] = m.packs.storage_bought_kwh[:3].sum()
         return embodied_storage_t(float(bought[3]), float(usable_sl), float(recycled_kwh), c)[
             "total"
         ]
@@ -141,28 +142,28 @@ class MonthRecorder:
         """Compute this month's row and accumulate flows."""
         m = self.model
         energized = self.energized_mw_by_path()
-        demand = m.demand_mw(m.month)
-        supplied = m.existing_mw + sum(energized.values())
+        demand = m.projects.demand_mw(m.month)
+        supplied = m.projects.existing_mw + sum(energized.values())
         unserved = max(0.0, demand - supplied)
         curtailed = self._curtailed_compute_mw()
         self.unserved_mw_months += unserved
         self.curtailed_compute_mw_months += curtailed
         self.co2_operational_t += self._operational_co2_t(energized)
         self.co2_embodied_t += self._embodied_co2_t()
-        self.shed_mwh += m.power_totals["shed"]
-        recyclers = m.recyclers()
+        self.shed_mwh += m.power.totals["shed"]
+        recyclers = m.roster.recyclers
         row: dict[str, Any] = {
             "date": m.calendar.label(m.month),
             "ai_demand_mw": demand,
-            "existing_mw": m.existing_mw,
+            "existing_mw": m.projects.existing_mw,
             **{f"energized_mw_{p}": energized[p] for p in self.paths},
             "unserved_mw": unserved,
             "curtailed_compute_mw": curtailed,
-            "queue_backlog_gw": m.queue.backlog_mw() / 1000.0,
-            "queue_load_backlog_gw": m.queue.backlog_mw(0) / 1000.0,
-            "queue_active_requests": int(m.queue.counts_by_state()[:5].sum()),
+            "queue_backlog_gw": m.grid.queue.backlog_mw() / 1000.0,
+            "queue_load_backlog_gw": m.grid.queue.backlog_mw(0) / 1000.0,
+            "queue_active_requests": int(m.grid.queue.counts_by_state()[:5].sum()),
             **{
-                f"pack_price_usd_per_kwh_{n}": float(m.pack_price_usd_per_kwh[i])
+                f"pack_price_usd_per_kwh_{n}": float(m.packs.price_usd_per_kwh[i])
                 for i, n in enumerate(PRODUCT_NAMES)
             },
             "packs_retired_gwh_cum": self.retired_gwh_cum,
@@ -170,12 +171,12 @@ class MonthRecorder:
             "packs_recycled_gwh_cum": sum(r.recycled_gwh for r in recyclers),
             "packs_inventory_gwh": float(sum(r.inventory_gwh.sum() for r in recyclers)),
             "packs_awaiting_test_gwh": sum(r.awaiting_test_gwh for r in recyclers),
-            "packs_in_service_gwh": m.pack_stocks["second_life_installed_gwh"],
+            "packs_in_service_gwh": m.packs.stocks["second_life_installed_gwh"],
             "recycler_capacity_gwh_per_month": sum(r.capacity_gwh_per_month for r in recyclers),
-            "vendor_capacity_mw_per_month": sum(v.capacity_mw_per_month for v in m.vendors()),
-            "lmp_usd_per_mwh_mean": m.lmp_mean_usd_per_mwh,
-            "grid_co2_t_per_mwh": m.grid_co2_t_per_mwh,
-            "shed_gwh": m.power_totals["shed"] / 1000.0,
+            "vendor_capacity_mw_per_month": sum(v.capacity_mw_per_month for v in m.roster.vendors),
+            "lmp_usd_per_mwh_mean": m.power.lmp_mean_usd_per_mwh,
+            "grid_co2_t_per_mwh": m.power.grid_co2_t_per_mwh,
+            "shed_gwh": m.power.totals["shed"] / 1000.0,
             "co2_operational_mt_cum": self.co2_operational_t / 1e6,
             "co2_embodied_mt_cum": self.co2_embodied_t / 1e6,
             "co2_mt_cum": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
@@ -186,7 +187,7 @@ class MonthRecorder:
         """Modular sites whose usable storage faded below design run proportionally less compute."""
         m = self.model
         v = m.config.vendors
-        usable = m.fleet.usable_gwh_by_owner(max(m._storage_owner_counter, 1))
+        usable = m.packs.fleet.usable_gwh_by_owner(max(m.packs.storage_owner_count, 1))
         total = 0.0
         for p in m.projects:
             if p.status is Status.ENERGIZED and p.path in ("modular_second_life", "modular_new"):
@@ -196,19 +197,19 @@ class MonthRecorder:
 
     def second_life_gwh(self) -> float:
         """Nameplate GWh that went to second life: in delivery, in service, or retired again."""
-        s = self.model.pack_stocks
+        s = self.model.packs.stocks
         return s["in_delivery_gwh"] + s["second_life_installed_gwh"] + s["second_life_retired_gwh"]
 
     # -------------------------------------------------------------- checks
     def check_invariants(self) -> None:
         """Packs conserved, no negative stocks or capacities, SoH in [0, 1], money balanced."""
         m = self.model
-        recyclers = m.recyclers()
+        recyclers = m.roster.recyclers
         stocks = {
             "awaiting test": sum(r.awaiting_test_gwh for r in recyclers),
             "inventory": float(sum(r.inventory_gwh.sum() for r in recyclers)),
-            "in delivery": m.pack_stocks["in_delivery_gwh"],
-            "in service": m.pack_stocks["second_life_installed_gwh"],
+            "in delivery": m.packs.stocks["in_delivery_gwh"],
+            "in service": m.packs.stocks["second_life_installed_gwh"],
         }
         recycled_ev = sum(r.recycled_gwh for r in recyclers)
         accounted = sum(stocks.values()) + recycled_ev
@@ -222,17 +223,17 @@ class MonthRecorder:
                 raise InvariantError(
                     f"month {m.month}: negative pack stock {name}: {value:.6g} GWh"
                 )
-        if (m.gen_cap_mw < 0).any() or (m.dc_grid_load_mw < 0).any():
+        if (m.grid.gen_cap_mw < 0).any() or (m.grid.dc_grid_load_mw < 0).any():
             raise InvariantError(f"month {m.month}: negative capacity or load on the grid")
-        if len(m.fleet) and ((m.fleet.soh < 0) | (m.fleet.soh > 1)).any():
+        if len(m.packs.fleet) and ((m.packs.fleet.soh < 0) | (m.packs.fleet.soh > 1)).any():
             raise InvariantError(f"month {m.month}: state of health outside [0, 1]")
-        prices = m.pack_price_usd_per_kwh[np.isfinite(m.pack_price_usd_per_kwh)]
-        if (prices < 0).any() or m.lmp_mean_usd_per_mwh < -1e-6:
+        prices = m.packs.price_usd_per_kwh[np.isfinite(m.packs.price_usd_per_kwh)]
+        if (prices < 0).any() or m.power.lmp_mean_usd_per_mwh < -1e-6:
             raise InvariantError(f"month {m.month}: negative prices")
-        counts = m.queue.counts_by_state()
-        if counts.sum() != m.queue.n_requests:
+        counts = m.grid.queue.counts_by_state()
+        if counts.sum() != m.grid.queue.n_requests:
             raise InvariantError(
-                f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.queue.n_requests})"
+                f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.grid.queue.n_requests})"
             )
         m.ledger.check()
 
@@ -246,8 +247,10 @@ class MonthRecorder:
             t = p.time_to_power_months()
             if t is not None and p.path in ttp:
                 ttp[p.path].append(t)
-        recyclers = m.recyclers()
-        prices = np.array(m.pack_price_history) if m.pack_price_history else np.full((1, 4), np.nan)
+        recyclers = m.roster.recyclers
+        prices = (
+            np.array(m.packs.price_history) if m.packs.price_history else np.full((1, 4), np.nan)
+        )
         with np.errstate(all="ignore"):
             mean_prices = {
                 n: _finite_or_none(np.nanmean(prices[:, i]))
@@ -255,7 +258,7 @@ class MonthRecorder:
                 else None
                 for i, n in enumerate(PRODUCT_NAMES)
             }
-        q = m.queue
+        q = m.grid.queue
         return {
             "energized_mw": {p: round(energized[p], 6) for p in self.paths},
             "time_to_power_months_median": {
@@ -296,7 +299,7 @@ class MonthRecorder:
         m = self.model
         lag = m.config.hyperscalers.lookahead_months
         errors = []
-        for u in m.utility_by_territory:
+        for u in m.roster.utilities:
             for month, forecast in u.forecast_mw_history.items():
                 later = u.actual_mw_history.get(month + lag)
                 if later:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from abm.world import ai_demand_mw
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from abm.clock import Clock
+    from abm.schema import ScenarioConfig
+    from abm.world import Calendar
 
 PATHS: tuple[str, ...] = ("grid", "modular_second_life", "modular_new", "onsite_gas", "other")
 MODULAR_PATHS = ("modular_second_life", "modular_new")
@@ -11,6 +22,7 @@ MODULAR = (
     "modular"  # what hyperscalers choose; the vendor then designates second-life or new storage
 )
 CHOICES: tuple[str, ...] = ("grid", MODULAR, "onsite_gas", "other")
+SPIN_UP_MONTHS = 48  # queue history simulated before the first month
 
 
 def choice_of(path: str) -> str:
@@ -51,3 +63,242 @@ class Project:
         if self.month_energized is None:
             return None
         return float(self.month_energized - self.month_opened + 1)
+
+
+class EnergizeRecorder(Protocol):
+    """The run recorder books one-off effects of a project coming online."""
+
+    def observe_energized(self, project: Project) -> None:
+        """Book one-off effects of a project coming online."""
+        ...
+
+
+class OrderTaker(Protocol):
+    """A modular vendor as the book hands it orders."""
+
+    unique_id: int
+
+    def expected_delivery_months(self) -> float:
+        """Months a buyer would expect to wait today."""
+        ...
+
+    def take_order(self, project: Project) -> None:
+        """Book a modular site."""
+        ...
+
+
+class PipelineOwner(Protocol):
+    """A hyperscaler as the book spins up its initial grid pipeline."""
+
+    unique_id: int
+    share: float
+    projects: list[Project]
+
+    def initial_pipeline(self, total_mw: float) -> list[Project]:
+        """Grid projects already in queues at the start."""
+        ...
+
+
+class GridFiling(Protocol):
+    """The grid desk as the project book uses it."""
+
+    def choose_site(self, path: str, mw: float) -> int:
+        """A bus index for a project on `path`."""
+        ...
+
+    def file_grid_requests(self, project: Project, month: int) -> None:
+        """File a grid project's requests (and duplicates) in month `month`."""
+        ...
+
+    def withdraw_requests(self, project: Project) -> None:
+        """Withdraw a project's active requests, booking the penalty."""
+        ...
+
+    def connect_load(self, project: Project) -> None:
+        """Add an energised grid project's load to its bus."""
+        ...
+
+    def merchant_requests(self, month: int | None = None) -> None:
+        """Merchant generation and storage requests arrive."""
+        ...
+
+    def spin_up_month(self, month: int) -> list[Project]:
+        """One month of pre-start queue history; projects whose requests energised."""
+        ...
+
+
+class ProjectBook:
+    """Every project of the run, in the order opened, and what happens to them by path.
+
+    Also the demand projects are opened for (existing fleet, AI demand path), the gas lead times
+    (engine supply this month, turbines otherwise) and the wildcard path's room.
+    """
+
+    def __init__(
+        self,
+        config: ScenarioConfig,
+        clock: Clock,
+        calendar: Calendar,
+        rng: np.random.Generator,
+        recorder: EnergizeRecorder,
+        grid: GridFiling,
+        vendors: Sequence[OrderTaker],
+        hyperscalers: Sequence[PipelineOwner],
+    ) -> None:
+        """An empty book; the existing AI fleet is the demand at month 0.
+
+        `vendors` and `hyperscalers` are the run's agent lists (filled after the book exists).
+        """
+        self.config, self.clock, self.calendar, self.rng = config, clock, calendar, rng
+        self.recorder, self.grid = recorder, grid
+        self.vendors, self.hyperscalers = vendors, hyperscalers
+        self.records: list[Project] = []
+        self._project_counter = 0
+        self.existing_mw = ai_demand_mw(config, calendar, 0)
+        self._gas_ordered_mw = 0.0
+        self._engine_mw_left = config.gas.recip_capacity_mw_per_month
+
+    def __iter__(self) -> Iterator[Project]:
+        """Projects in book order (opening order; a switched project moves to the end)."""
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        """How many projects the book holds."""
+        return len(self.records)
+
+    def demand_mw(self, month: int) -> float:
+        """Facility MW of data-centre demand in month index `month`."""
+        return ai_demand_mw(self.config, self.calendar, month)
+
+    def next_project_id(self) -> int:
+        """A fresh project id."""
+        self._project_counter += 1
+        return self._project_counter
+
+    def start_month(self) -> None:
+        """This month's engine supply is fresh; no gas ordered yet."""
+        self._engine_mw_left = self.config.gas.recip_capacity_mw_per_month
+        self._gas_ordered_mw = 0.0
+
+    # ------------------------------------------------------------------ paths
+    def available_paths(self) -> list[str]:
+        """Paths a hyperscaler may choose this month."""
+        paths = ["grid", MODULAR, "onsite_gas"]
+        o = self.config.other
+        if (
+            o.enabled
+            and self.clock.month >= self.calendar.index_of(o.available_from)
+            and self.other_remaining_mw() > 0
+        ):
+            paths.append("other")
+        return paths
+
+    def other_remaining_mw(self) -> float:
+        """MW the wildcard path can still take."""
+        used = sum(
+            p.mw for p in self.records if p.path == "other" and p.status is not Status.CANCELLED
+        )
+        return self.config.other.capacity_cap_mw - used
+
+    def direct_path_wait_months(self) -> dict[str, float]:
+        """Time-to-power signals of the direct paths: on-site gas (engines or turbines, permits) and the wildcard."""
+        g = self.config.gas
+        engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
+        gas = (
+            engine_share * g.recip_lead_time_months
+            + (1 - engine_share) * g.turbine_lead_time_months
+        )
+        return {
+            "onsite_gas": gas + g.air_permit_risk * g.air_permit_delay_months,
+            "other": self.config.other.lead_time_months,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+    def start_project(self, project: Project, filed_month: int | None = None) -> None:
+        """Hand a new project to its path: queue filings, a vendor order, or an engine/turbine order."""
+        month = self.clock.month
+        self.records.append(project)
+        if project.path == "grid":
+            self.grid.file_grid_requests(project, month if filed_month is None else filed_month)
+        elif project.path == MODULAR or project.path in MODULAR_PATHS:
+            vendor = min(self.vendors, key=lambda v: (v.expected_delivery_months(), v.unique_id))
+            vendor.take_order(project)
+        elif project.path == "onsite_gas":
+            project.ready_month = month + self._gas_lead_months(project.mw)
+        else:
+            project.ready_month = month + self.config.other.lead_time_months
+
+    def _gas_lead_months(self, mw: float) -> float:
+        """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay."""
+        g = self.config.gas
+        self._gas_ordered_mw += mw
+        if self._engine_mw_left >= mw:
+            self._engine_mw_left -= mw
+            lead = g.recip_lead_time_months
+        else:
+            lead = g.turbine_lead_time_months
+        if self.rng.random() < g.air_permit_risk:
+            lead += g.air_permit_delay_months
+        return lead
+
+    def switch_project(self, project: Project, new_path: str) -> None:
+        """Withdraw a stuck grid project's requests and restart it on another path (keeps its start month)."""
+        self.grid.withdraw_requests(project)
+        project.queue_ids = []
+        project.path = new_path
+        project.switches += 1
+        if (
+            new_path == MODULAR
+        ):  # a campus moved to modular becomes one site; the rest is re-planned
+            project.mw = min(project.mw, self.config.vendors.max_site_mw)
+        project.node = self.grid.choose_site(new_path, project.mw)
+        self.records.remove(project)
+        self.start_project(project)
+
+    def cancel_project(self, project: Project) -> None:
+        """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
+        self.grid.withdraw_requests(project)
+        project.status = Status.CANCELLED
+
+    def energize_project(self, project: Project) -> None:
+        """Mark a project powered and, for the grid path, add its load to the network."""
+        project.status = Status.ENERGIZED
+        project.month_energized = self.clock.month
+        self.recorder.observe_energized(project)
+        if project.path == "grid":
+            self.grid.connect_load(project)
+
+    def progress_direct_paths(self) -> None:
+        """On-site gas and wildcard projects come online when their lead time has passed."""
+        for p in self.records:
+            if (
+                p.status is Status.WAITING
+                and p.ready_month is not None
+                and self.clock.month >= p.ready_month
+            ):
+                self.energize_project(p)
+
+    def open_initial_pipeline(self) -> None:
+        """Spin the queue up over the four years before the start.
+
+        Merchant requests and the hyperscalers' grid pipeline are filed month by month and
+        studied, so the run starts with requests in every stage. Load energised before the
+        start is part of the existing fleet.
+        """
+        hyperscalers = self.hyperscalers
+        total = self.config.hyperscalers.initial_grid_pipeline_mw
+        pipeline = [p for h in hyperscalers for p in h.initial_pipeline(total * h.share)]
+        by_month: dict[int, list[Project]] = {}
+        for project in sorted(pipeline, key=lambda p: (p.month_opened, p.pid)):
+            by_month.setdefault(project.month_opened, []).append(project)
+        for month in range(-SPIN_UP_MONTHS, 0):
+            self.grid.merchant_requests(month)
+            for project in by_month.get(month, []):
+                self.start_project(project, filed_month=month)
+            for project in self.grid.spin_up_month(month):
+                if project.status is Status.WAITING:
+                    self.grid.withdraw_requests(project)  # its twins leave the queue with it
+                    self.records.remove(project)
+                    owner = next(h for h in hyperscalers if h.unique_id == project.owner)
+                    owner.projects.remove(project)
+                    project.status = Status.CANCELLED

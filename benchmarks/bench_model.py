@@ -30,16 +30,18 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Top-level phases of `PowerStackModel.step` (attribute on the model, or agent method) -> group.
+#: Top-level phases of `PowerStackModel.step` ("service.method" on the model, or agent method) -> group.
 MODEL_PHASES = {
-    "_world": "world and merchant requests",
-    "_progress_direct_paths": "agents",
-    "_plan_augmentation": "agents",
-    "clear_pack_market": "pack market",
-    "_advance_queue": "queue",
-    "clear_power_market": "power market",
-    "_age_batteries": "battery ageing",
-    "_publish_signals": "agents",
+    "packs.start_month": "world and merchant requests",
+    "projects.start_month": "world and merchant requests",
+    "grid.start_month": "world and merchant requests",
+    "projects.progress_direct_paths": "agents",
+    "packs.plan_augmentation": "agents",
+    "packs.clear_market": "pack market",
+    "grid.advance_queue": "queue",
+    "power.clear_month": "power market",
+    "packs.age_fleet": "battery ageing",
+    "packs.smooth_second_life_supply": "agents",
 }
 AGENT_PHASES = {
     "Hyperscaler": "plan",
@@ -50,12 +52,17 @@ AGENT_PHASES = {
 }
 #: Calls nested inside a top-level phase, reported as detail (not added to the groups).
 NESTED = {
-    "power_market.clear": ("power_market", "clear"),
-    "network.hosting_capacity_mw": ("network", "hosting_capacity_mw"),
-    "queue.step": ("queue", "step"),
+    "power_market.clear": ("power.market", "clear"),
+    "network.hosting_capacity_mw": ("grid.network", "hosting_capacity_mw"),
+    "queue.step": ("grid.queue", "step"),
 }
-#: Model helpers the agents call many times a month, timed as detail (evidence for proposals).
-MODEL_DETAIL = ("second_life_room_kwh", "_storage_outlook", "path_wait_signals")
+#: Service helpers the agents call many times a month, timed as detail (evidence for proposals).
+MODEL_DETAIL = (
+    "packs.second_life_room_kwh",
+    "packs._storage_outlook",
+    "packs.modular_wait_months",
+    "grid.grid_wait_months",
+)
 GROUPS = (
     "agents",
     "world and merchant requests",
@@ -82,11 +89,20 @@ def _wrap(obj: Any, name: str, acc: dict[str, float], key: str) -> None:
     setattr(obj, name, timed)
 
 
+def _owner(model: Any, dotted: str) -> tuple[Any, str]:
+    """(object, method name) of a dotted "service.method" path under the model."""
+    *path, name = dotted.split(".")
+    obj = model
+    for attr in path:
+        obj = getattr(obj, attr)
+    return obj, name
+
+
 def instrument(model: Any) -> dict[str, float]:
     """Time the monthly phases of one model instance; returns the accumulator it fills."""
     acc: dict[str, float] = defaultdict(float)
     for name in MODEL_PHASES:
-        _wrap(model, name, acc, name)
+        _wrap(*_owner(model, name), acc, name)
     _wrap(model.recorder, "record", acc, "recorder.record")
     _wrap(model.datacollector, "collect", acc, "datacollector.collect")
     for agent in model.agents:
@@ -94,10 +110,9 @@ def instrument(model: Any) -> dict[str, float]:
         if method is not None:
             _wrap(agent, method, acc, f"{type(agent).__name__}.{method}")
     for key, (attr, method) in NESTED.items():
-        _wrap(getattr(model, attr), method, acc, key)
+        _wrap(*_owner(model, f"{attr}.{method}"), acc, key)
     for name in MODEL_DETAIL:
-        if hasattr(model, name):
-            _wrap(model, name, acc, f"model.{name}")
+        _wrap(*_owner(model, name), acc, name)
     return acc
 
 
@@ -128,7 +143,7 @@ def run_instrumented(spec: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     model = PowerStackModel(spec.get("scenario", "baseline"), rng=spec.get("seed", 1), **overrides)
     init_s = time.perf_counter() - started
-    requests_at_start = model.queue.n_requests
+    requests_at_start = model.grid.queue.n_requests
     acc = instrument(model)
     step_started = time.perf_counter()
     while model.running:
@@ -142,12 +157,12 @@ def run_instrumented(spec: dict[str, Any]) -> dict[str, Any]:
         "label": spec.get("label", ""),
         "scenario": spec.get("scenario", "baseline"),
         "overrides": overrides,
-        "n_bus": int(model.n_bus),
-        "n_line": int(model.network.n_line),
-        "n_hyperscalers": len(model.hyperscalers()),
+        "n_bus": int(model.grid.n_bus),
+        "n_line": int(model.grid.network.n_line),
+        "n_hyperscalers": len(model.roster.hyperscalers),
         "months": months,
-        "queue_requests": int(model.queue.n_requests),
-        "queue_requests_in_run": int(model.queue.n_requests - requests_at_start),
+        "queue_requests": int(model.grid.queue.n_requests),
+        "queue_requests_in_run": int(model.grid.queue.n_requests - requests_at_start),
         "wall_s": wall_s,
         "cpu_s": time.process_time() - cpu0,
         "init_s": init_s,

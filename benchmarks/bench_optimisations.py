@@ -82,9 +82,9 @@ def bench_hosting(model: Any, label: str, reps: int) -> dict[str, Any]:
     """
     from abm.grid.flow import DCNetwork
 
-    injection = model.peak_injection_mw
+    injection = model.power.peak_injection_mw
     with _as_before_hosting():
-        before_net = DCNetwork(model.graph)
+        before_net = DCNetwork(model.grid.graph)
         before_s = _fastest_s(lambda: before_net.hosting_capacity_mw(injection), 1)
         before = before_net.hosting_capacity_mw(injection)
         one_thread_s = math.nan  # the old code with BLAS held to one thread: the cache's own gain
@@ -95,7 +95,7 @@ def bench_hosting(model: Any, label: str, reps: int) -> dict[str, Any]:
         else:
             with threadpool_limits(1):
                 one_thread_s = _fastest_s(lambda: before_net.hosting_capacity_mw(injection), 1)
-    after_net = DCNetwork(model.graph)
+    after_net = DCNetwork(model.grid.graph)
     first_s = _fastest_s(lambda: after_net.hosting_capacity_mw(injection), 1)  # builds the cache
     after_s = _fastest_s(lambda: after_net.hosting_capacity_mw(injection), reps)
     after = after_net.hosting_capacity_mw(injection)
@@ -123,7 +123,7 @@ def _max_rel_diff(a: np.ndarray, b: np.ndarray) -> float:
 def _record_hours(model: Any, months: int) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """Step the model, recording every `power_market.clear` call's arguments (copied)."""
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    original = model.power_market.clear
+    original = model.power.market.clear
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         calls.append(
@@ -137,7 +137,7 @@ def _record_hours(model: Any, months: int) -> list[tuple[tuple[Any, ...], dict[s
         )
         return original(*args, **kwargs)
 
-    model.power_market.clear = recording
+    model.power.market.clear = recording
     for _ in range(months):
         model.step()
     return calls
@@ -156,7 +156,7 @@ def _replay(net: Any, calls: list[Any], warm_models: int) -> tuple[float, float,
 
 def bench_market(model: Any, label: str, calls: list[Any]) -> dict[str, Any]:
     """The recorded hours cleared as before, with Devex only, and as now (fastest of 2 each)."""
-    net = model.power_market.net
+    net = model.power.market.net
     variants: dict[str, tuple[float, float, np.ndarray]] = {}
     for name, warm_models, pricing in (
         ("before", 1, _default_pricing),
@@ -194,7 +194,7 @@ def run(quick: bool) -> dict[str, Any]:
         for label in labels:
             model = _model(label, quick)
             calls = _record_hours(model, months)
-            name = label if label == "GBnetwork" else f"synthetic {model.n_bus:,} buses"
+            name = label if label == "GBnetwork" else f"synthetic {model.grid.n_bus:,} buses"
             hosting.append(bench_hosting(model, name, 1 if quick else 5))
             market.append(bench_market(model, name, calls))
     return {"benchmark": "optimisations", "quick": quick, "hosting": hosting, "market": market}

@@ -709,22 +709,23 @@ def analysis(r: dict[str, Any]) -> list[str]:
     lines += [
         f"Measured in the {syn['label']} national run above:",
         "",
-        f"- `second_life_room_kwh` ({share('model.second_life_room_kwh')}): called by "
+        f"- `second_life_room_kwh` ({share('packs.second_life_room_kwh')}): called by "
         "`ModularVendor.designate_storage` for every new project, it sums "
         "`storage_outstanding_kwh()` (a numpy sum) over every vendor's open orders. A running "
         "total of committed second-life kWh, updated when orders are placed, filled or "
         "cancelled, makes it O(1).",
-        f"- `path_wait_signals` ({share('model.path_wait_signals')}): once a month, but it too "
+        f"- `path_wait_months` ({share('packs.modular_wait_months')} for the modular part, "
+        f"{share('grid.grid_wait_months')} for the grid part): once a month, but it too "
         "sums `storage_outstanding_kwh()` over all orders twice and scans every project for "
         "recent grid energisations; the same running totals and a list of recent energisations "
         "would remove most of it.",
-        f"- `_storage_outlook` ({share('model._storage_outlook')}) is already cached per "
+        f"- `_storage_outlook` ({share('packs._storage_outlook')}) is already cached per "
         "pack-market state (a few evaluations a month); each evaluation scans the recyclers' "
         "asks and, once a month per grade, evaluates `quality_adjusted_wtp_for`.",
         f"- Hyperscalers' `plan` in total: {share('Hyperscaler.plan')} with "
         f"{syn['n_hyperscalers']} hyperscalers; `expected_ready_mw` and `committed_mw` re-scan "
         "each hyperscaler's project list on every call.",
-        "- `clear_power_market` calls `hosting_capacity_mw` for all buses; that is now one pass "
+        "- `PowerExchange.clear_month` calls `hosting_capacity_mw` for all buses; that is now one pass "
         "over the kept sensitivities (976 MB at 10,000 buses). Passing `buses=` the nodes with "
         "active requests would not save time but, on grids near 10,000 buses, the memory.",
         "- The representative hours are the national runs' main cost: each is one LP of the "

@@ -97,7 +97,7 @@ def test_invariant_violation_under_check_is_an_internal_failure(
     def step(self: PowerStackModel) -> None:
         original(self)
         if self.month == 2:
-            self.recyclers()[0].inventory_gwh[0] += 1.0  # packs appear from nowhere
+            self.roster.recyclers[0].inventory_gwh[0] += 1.0  # packs appear from nowhere
 
     monkeypatch.setattr(PowerStackModel, "step", step)
     with pytest.raises(InvariantError, match="month 2: packs not conserved"):

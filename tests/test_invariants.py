@@ -166,41 +166,43 @@ def model() -> PowerStackModel:
 
 
 def _add_inventory(m: PowerStackModel) -> None:
-    m.recyclers()[0].inventory_gwh[0] += 1.0
+    m.roster.recyclers[0].inventory_gwh[0] += 1.0
 
 
 def _negative_stock(m: PowerStackModel) -> None:
-    r = m.recyclers()[0]
+    r = m.roster.recyclers[0]
     shift = r.awaiting_test_gwh + 5.0
     r.awaiting_test_gwh -= shift
     r.inventory_gwh[0] += shift
 
 
 def _negative_capacity(m: PowerStackModel) -> None:
-    m.gen_cap_mw[0, 0] = -1.0
+    m.grid.gen_cap_mw[0, 0] = -1.0
 
 
 def _negative_load(m: PowerStackModel) -> None:
-    m.dc_grid_load_mw[0] = -1.0
+    m.grid.dc_grid_load_mw[0] = -1.0
 
 
 def _soh_above_one(m: PowerStackModel) -> None:
-    m.fleet.add(3, 0, 0.01, 0.95, m.month, 0.19, 30.0, 1.0)  # a lot of new storage, then corrupt it
-    m.fleet.soh[-1] = 1.5
+    m.packs.fleet.add(
+        3, 0, 0.01, 0.95, m.month, 0.19, 30.0, 1.0
+    )  # a lot of new storage, then corrupt it
+    m.packs.fleet.soh[-1] = 1.5
 
 
 def _negative_pack_price(m: PowerStackModel) -> None:
-    m.pack_price_usd_per_kwh[0] = -5.0
+    m.packs.price_usd_per_kwh[0] = -5.0
 
 
 def _negative_lmp(m: PowerStackModel) -> None:
-    m.lmp_mean_usd_per_mwh = -10.0
+    m.power.lmp_mean_usd_per_mwh = -10.0
 
 
 def _queue_state_lost(m: PowerStackModel) -> None:
-    counts = m.queue.counts_by_state()
+    counts = m.grid.queue.counts_by_state()
     counts[0] -= 1
-    m.queue.counts_by_state = lambda: counts
+    m.grid.queue.counts_by_state = lambda: counts
 
 
 def _ledger_scale(m: PowerStackModel) -> float:

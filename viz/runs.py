@@ -148,20 +148,20 @@ class RunJob:
 
 def grid_layout(model: PowerStackModel) -> GridLayout:
     """Bus coordinates (seeded spring layout when the grid has none), territories and lines."""
-    nodes = sorted(model.graph.nodes)
-    attrs = [model.graph.nodes[n] for n in nodes]
+    nodes = sorted(model.grid.graph.nodes)
+    attrs = [model.grid.graph.nodes[n] for n in nodes]
     if all("x" in a and "y" in a for a in attrs):
         x = np.array([float(a["x"]) for a in attrs])
         y = np.array([float(a["y"]) for a in attrs])
     else:
-        pos = nx.spring_layout(model.graph, seed=0)
+        pos = nx.spring_layout(model.grid.graph, seed=0)
         x = np.array([pos[n][0] for n in nodes])
         y = np.array([pos[n][1] for n in nodes])
-    net = model.network
+    net = model.grid.network
     return GridLayout(
         x,
         y,
-        model.bus_territory.copy(),
+        model.grid.bus_territory.copy(),
         np.asarray(net.line_from).copy(),
         np.asarray(net.line_to).copy(),
     )
@@ -169,13 +169,13 @@ def grid_layout(model: PowerStackModel) -> GridLayout:
 
 def map_state(model: PowerStackModel) -> MapState:
     """The grid's state now: DC MW, queue waits, prices and line loading per bus/line."""
-    n = model.n_bus
+    n = model.grid.n_bus
     dc = np.zeros(n)
     for p in model.projects:
         if p.status is Status.ENERGIZED:
             dc[p.node] += p.mw
     wait = np.full(n, np.nan)
-    q = model.queue
+    q = model.grid.queue
     ids = q.active_ids
     if ids.size:
         load = ids[q.column("kind", ids) == int(Kind.LOAD)]
@@ -191,14 +191,14 @@ def map_state(model: PowerStackModel) -> MapState:
         label=model.calendar.label(model.month),
         dc_mw=dc,
         wait_months=wait,
-        lmp_usd_per_mwh=np.asarray(model.lmp_by_bus, dtype=float).copy(),
-        line_loading=np.asarray(model.line_loading, dtype=float).copy(),
+        lmp_usd_per_mwh=np.asarray(model.power.lmp_by_bus, dtype=float).copy(),
+        line_loading=np.asarray(model.power.line_loading, dtype=float).copy(),
     )
 
 
 def derived_row(model: PowerStackModel) -> dict[str, Any]:
     """Monthly series the contract table lacks: median queue waits of data-centre requests."""
-    q = model.queue
+    q = model.grid.queue
     ids = q.active_ids
     active = np.nan
     if ids.size:

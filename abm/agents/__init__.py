@@ -1,0 +1,1 @@
+"""Agent types: one module per type, each a mesa.Agent that decides through ports."""

@@ -12,21 +12,36 @@ import mesa
 import numpy as np
 
 from abm.finance import capital_recovery_factor_per_month
-from abm.projects import MODULAR, PATHS, Project, Status, choice_of
+from abm.projects import MODULAR, PATHS, SPIN_UP_MONTHS, Project, Status, choice_of
 from abm.world import HOURS_PER_MONTH
 
-SPIN_UP_MONTHS = 48  # same as abm.model.SPIN_UP_MONTHS: the pipeline was filed over four years
-
 if TYPE_CHECKING:
-    from abm.model import PowerStackModel
+    from abm.ports import ProjectDesk, SiteDesk
+    from abm.schema import ScenarioConfig
+    from abm.signals import Signals
 
 
 class Hyperscaler(mesa.Agent):
-    """A cloud or AI lab with a share of the AI demand and a value on time-to-power."""
+    """A cloud or AI lab with a share of the AI demand and a value on time-to-power.
 
-    def __init__(self, model: PowerStackModel, share: float) -> None:
+    Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements),
+    `rng` (the run's generator: draws keep the run's order); planning signals come per stage.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        share: float,
+        *,
+        config: ScenarioConfig,
+        rng: np.random.Generator,
+        projects: ProjectDesk,
+        sites: SiteDesk,
+    ) -> None:
+        """A hyperscaler with `share` of AI demand and priors on each path's wait."""
         super().__init__(model)
-        cfg = model.config
+        cfg = self.config = config
+        self.draws, self.desk, self.sites = rng, projects, sites
         self.share = share
         self.projects: list[Project] = []
         # Priors from the scenario (sources in the schema): large-load queue waits, vendor
@@ -64,11 +79,11 @@ class Hyperscaler(mesa.Agent):
 
         return sum(p.mw for p in self.projects if ready(p))
 
-    def plan(self) -> None:
+    def plan(self, signals: Signals) -> None:
         """Open projects for demand the look-ahead shows uncovered; cancel surplus; reconsider stuck ones."""
-        m = self.model
-        cfg = m.config.hyperscalers
-        horizon = m.month + cfg.lookahead_months
+        m = self.desk
+        cfg = self.config.hyperscalers
+        horizon = signals.month + cfg.lookahead_months
         target = self.share * (m.demand_mw(horizon) - m.existing_mw)
         ceiling = self.share * (m.demand_mw(horizon + cfg.overcommit_months) - m.existing_mw)
         gap = min(target - self.expected_ready_mw(horizon), ceiling - self.committed_mw())
@@ -76,17 +91,18 @@ class Hyperscaler(mesa.Agent):
         while gap > 1.0 and opened < cfg.max_projects_per_month:
             size = float(
                 np.clip(
-                    m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0
+                    self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
+                    10.0,
+                    5000.0,
                 )
             )
-            gap -= self.open_project(min(size, max(gap, 10.0))).mw
+            gap -= self.open_project(min(size, max(gap, 10.0)), signals).mw
             opened += 1
         self.cancel_surplus(1.2 * ceiling)
-        self.reconsider_stuck_projects()
+        self.reconsider_stuck_projects(signals)
 
     def cancel_surplus(self, limit_mw: float) -> None:
         """When committed MW exceeds the limit (demand fell or was overestimated), withdraw the newest grid projects still in study."""
-        m = self.model
         surplus = self.committed_mw() - limit_mw
         if surplus <= 0:
             return
@@ -96,30 +112,31 @@ class Hyperscaler(mesa.Agent):
             if (
                 project.status is Status.WAITING
                 and project.path == "grid"
-                and not m.project_has_agreement(project)
+                and not self.sites.project_has_agreement(project)
             ):
-                m.cancel_project(project)
+                self.desk.cancel_project(project)
                 surplus -= project.mw
 
     def initial_pipeline(self, total_mw: float) -> list[Project]:
         """Grid projects this hyperscaler already has in queues at the start, opened over the past four years."""
-        m = self.model
-        cfg = m.config.hyperscalers
+        cfg = self.config.hyperscalers
         out = []
         while total_mw > 1.0:
             size = float(
                 np.clip(
-                    m.rng.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma), 10.0, 5000.0
+                    self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
+                    10.0,
+                    5000.0,
                 )
             )
             size = min(size, total_mw)
-            opened = -int(m.rng.integers(1, SPIN_UP_MONTHS + 1))
+            opened = -int(self.draws.integers(1, SPIN_UP_MONTHS + 1))
             project = Project(
-                pid=m.next_project_id(),
+                pid=self.desk.next_project_id(),
                 owner=self.unique_id,
                 mw=size,
                 path="grid",
-                node=m.choose_site("grid", size),
+                node=self.sites.choose_site("grid", size),
                 month_opened=opened,
             )
             self.projects.append(project)
@@ -127,30 +144,28 @@ class Hyperscaler(mesa.Agent):
             total_mw -= size
         return out
 
-    def open_project(self, mw: float, exclude: tuple[str, ...] = ()) -> Project:
+    def open_project(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> Project:
         """Create a project, choose its path and site, and hand it to the market."""
-        m = self.model
-        path = self.choose_path(mw, exclude)
+        path = self.choose_path(mw, signals, exclude)
         if path == MODULAR:
-            mw = min(mw, m.config.vendors.max_site_mw)
-        node = m.choose_site(path, mw)
+            mw = min(mw, self.config.vendors.max_site_mw)
+        node = self.sites.choose_site(path, mw)
         project = Project(
-            pid=m.next_project_id(),
+            pid=self.desk.next_project_id(),
             owner=self.unique_id,
             mw=mw,
             path=path,
             node=node,
-            month_opened=m.month,
+            month_opened=signals.month,
         )
         self.projects.append(project)
-        m.start_project(project)
+        self.desk.start_project(project)
         return project
 
     # --- choice -------------------------------------------------------------------------
-    def path_costs_usd_per_mw_month(self, mw: float) -> dict[str, float]:
+    def path_costs_usd_per_mw_month(self, mw: float, signals: Signals) -> dict[str, float]:
         """Expected all-in cost of each available path per MW-month over the planning horizon."""
-        m = self.model
-        cfg = m.config
+        cfg = self.config
         h = cfg.hyperscalers
         mwh = HOURS_PER_MONTH * cfg.demand.load_factor
         annuity = capital_recovery_factor_per_month(h.discount_rate, h.planning_horizon_months)
@@ -158,17 +173,19 @@ class Hyperscaler(mesa.Agent):
         delay = cfg.demand.value_of_lost_compute_usd_per_mw_month / h.planning_horizon_months
         conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity
         costs: dict[str, float] = {}
-        for path in m.available_paths():
+        for path in self.desk.available_paths():
             if path == "grid":
-                energy = (m.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh) * mwh
-                carbon = m.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
+                energy = (
+                    signals.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh
+                ) * mwh
+                carbon = signals.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
                 capex = (
                     conventional
-                    + cfg.queue.upgrade_cost_usd_per_mw * annuity * m.expected_upgrade_share
+                    + cfg.queue.upgrade_cost_usd_per_mw * annuity * signals.expected_upgrade_share
                 )
             elif path == MODULAR:
                 v = cfg.vendors
-                storage_usd_per_kwh = m.modular_storage_cost_usd_per_kwh()
+                storage_usd_per_kwh = signals.modular_storage_cost_usd_per_kwh
                 site_capex = (
                     v.facility_capex_usd_per_mw
                     + v.solar_mw_per_mw
@@ -190,41 +207,46 @@ class Hyperscaler(mesa.Agent):
             costs[path] = capex + energy + carbon + self.expected_wait_months[path] * delay
         return costs
 
-    def choose_path(self, mw: float, exclude: tuple[str, ...] = ()) -> str:
+    def choose_path(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> str:
         """Multinomial logit over expected cost, time-to-power and carbon."""
-        costs = {p: c for p, c in self.path_costs_usd_per_mw_month(mw).items() if p not in exclude}
+        costs = {
+            p: c
+            for p, c in self.path_costs_usd_per_mw_month(mw, signals).items()
+            if p not in exclude
+        }
         if not costs:
             return "onsite_gas"
         names = list(costs)
         v = (
             -np.array([costs[p] for p in names])
-            / self.model.config.hyperscalers.choice_scale_usd_per_mw_month
+            / self.config.hyperscalers.choice_scale_usd_per_mw_month
         )
         prob = np.exp(v - v.max())
         prob /= prob.sum()
-        return names[int(self.model.rng.choice(len(names), p=prob))]
+        return names[int(self.draws.choice(len(names), p=prob))]
 
     # --- learning and switching -----------------------------------------------------------
     def observe(self, signals: dict[str, float]) -> None:
         """Adaptive expectations: move expected waits toward what the market shows this month."""
-        alpha = self.model.config.hyperscalers.expectation_weight
+        alpha = self.config.hyperscalers.expectation_weight
         for path, value in signals.items():
             if path in self.expected_wait_months and np.isfinite(value):
                 self.expected_wait_months[path] += alpha * (value - self.expected_wait_months[path])
 
-    def reconsider_stuck_projects(self) -> None:
+    def reconsider_stuck_projects(self, signals: Signals) -> None:
         """Grid projects that waited too long switch path when another now looks cheaper."""
-        m = self.model
-        limit = m.config.hyperscalers.switch_wait_months
+        limit = self.config.hyperscalers.switch_wait_months
         for project in self.projects:
             if project.status is not Status.WAITING or project.path != "grid" or project.switches:
                 continue
-            if m.month - project.month_opened < limit or m.project_has_agreement(project):
+            waited = signals.month - project.month_opened
+            if waited < limit or self.sites.project_has_agreement(project):
                 continue
-            costs = self.path_costs_usd_per_mw_month(project.mw)
+            costs = self.path_costs_usd_per_mw_month(project.mw, signals)
             remaining = {p: c for p, c in costs.items() if p != "grid"}
             if remaining and min(remaining.values()) < costs.get("grid", np.inf):
-                m.switch_project(project, self.choose_path(project.mw, exclude=("grid",)))
+                new_path = self.choose_path(project.mw, signals, exclude=("grid",))
+                self.desk.switch_project(project, new_path)
 
     def time_to_power(self) -> dict[str, list[float]]:
         """Realised time-to-power of this hyperscaler's energised projects, by path."""

@@ -13,24 +13,38 @@ import numpy as np
 from abm.batteries import FadeParams, fade_step
 
 if TYPE_CHECKING:
-    from abm.model import PowerStackModel
+    from abm.ports import Books, PackDesk
+    from abm.schema import ScenarioConfig
 
 N_GRADES = 3  # A, B, C
 
 
 class Recycler(mesa.Agent):
-    """A Redwood-like recycler with finite test-and-grade capacity and a graded inventory."""
+    """A Redwood-like recycler with finite test-and-grade capacity and a graded inventory.
 
-    def __init__(self, model: PowerStackModel, capacity_gwh_per_month: float) -> None:
+    Ports: `packs` (grading shares, grade SoH, fade parameters, values) and `ledger`.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        capacity_gwh_per_month: float,
+        *,
+        config: ScenarioConfig,
+        packs: PackDesk,
+        ledger: Books,
+    ) -> None:
+        """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month."""
         super().__init__(model)
+        self.config, self.packs, self.ledger = config, packs, ledger
         self.capacity_gwh_per_month = capacity_gwh_per_month
         self.awaiting_test_gwh = 0.0
         self.inventory_gwh = np.zeros(N_GRADES)  # nameplate GWh ready for second life
-        self.inventory_soh = model.grade_soh[:N_GRADES].copy()
+        self.inventory_soh = packs.grade_soh[:N_GRADES].copy()
         self.inventory_age_months = np.zeros(N_GRADES)
         self.recycled_gwh = 0.0
         self.expected_price_usd_per_kwh = np.array(
-            [model.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)]
+            [packs.storage_wtp_usd_per_kwh(g) for g in range(N_GRADES)]
         )
         self.tested_this_month_gwh = 0.0
         self.second_life_added_kwh = 0.0  # usable kWh routed to second life this month
@@ -42,23 +56,23 @@ class Recycler(mesa.Agent):
     def spot_bid_usd_per_kwh(self) -> float:
         """What this recycler offers for uncontracted packs: its expected value per nameplate kWh."""
         return max(
-            self.model.config.packs.recycling_value_usd_per_kwh,
+            self.config.packs.recycling_value_usd_per_kwh,
             float(self._second_life_value_per_kwh().max()),
         )
 
     def _second_life_value_per_kwh(self) -> np.ndarray:
         """Expected margin of second life per nameplate kWh, by grade."""
-        p = self.model.config.packs
+        p = self.config.packs
         return (
-            self.model.grade_soh[:N_GRADES]
+            self.packs.grade_soh[:N_GRADES]
             * p.second_life_yield
             * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
         )
 
     def grade_and_route(self) -> None:
         """Test what capacity allows, grade by SoH, and route each grade by the scenario's policy."""
-        m = self.model
-        p = m.config.packs
+        m = self.packs
+        p = self.config.packs
         tested = min(self.awaiting_test_gwh, self.capacity_gwh_per_month)
         self.awaiting_test_gwh -= tested
         self.tested_this_month_gwh = tested
@@ -78,7 +92,7 @@ class Recycler(mesa.Agent):
         self.second_life_added_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
         self.recycle(recycle)
         repurposed_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
-        m.ledger.transfer(
+        self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
             repurposed_kwh * p.repurpose_cost_usd_per_kwh,
@@ -93,9 +107,9 @@ class Recycler(mesa.Agent):
         with np.errstate(invalid="ignore", divide="ignore"):
             self.inventory_soh = np.where(
                 total > 0,
-                (self.inventory_gwh * self.inventory_soh + gwh * self.model.grade_soh[:N_GRADES])
+                (self.inventory_gwh * self.inventory_soh + gwh * self.packs.grade_soh[:N_GRADES])
                 / total,
-                self.model.grade_soh[:N_GRADES],
+                self.packs.grade_soh[:N_GRADES],
             )
             self.inventory_age_months = np.where(
                 total > 0,
@@ -106,8 +120,7 @@ class Recycler(mesa.Agent):
 
     def _age_inventory(self) -> None:
         """Calendar ageing and holding cost; stock older than two years is recycled."""
-        m = self.model
-        fp: FadeParams = m.fade_params
+        fp: FadeParams = self.packs.fade_params
         self.inventory_soh = fade_step(self.inventory_soh, 1.0, 0.0, 0.0, 0.0, fp, 1.0, True)
         self.inventory_age_months = np.where(
             self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0
@@ -115,9 +128,9 @@ class Recycler(mesa.Agent):
         holding = (
             float(self.inventory_gwh @ self.inventory_soh)
             * 1e6
-            * m.config.recyclers.holding_cost_usd_per_kwh_month
+            * self.config.recyclers.holding_cost_usd_per_kwh_month
         )
-        m.ledger.transfer(self.unique_id, "external:holding", holding, "inventory holding")
+        self.ledger.transfer(self.unique_id, "external:holding", holding, "inventory holding")
         stale = self.inventory_age_months > 24
         if stale.any():
             self.recycle(float(self.inventory_gwh[stale].sum()))
@@ -129,10 +142,8 @@ class Recycler(mesa.Agent):
         if gwh <= 0:
             return
         self.recycled_gwh += gwh
-        value = gwh * 1e6 * self.model.config.packs.recycling_value_usd_per_kwh
-        self.model.ledger.transfer(
-            "external:materials", self.unique_id, value, "recycled materials"
-        )
+        value = gwh * 1e6 * self.config.packs.recycling_value_usd_per_kwh
+        self.ledger.transfer("external:materials", self.unique_id, value, "recycled materials")
 
     def restock(self, grade: int, gwh: float, soh: float) -> None:
         """Take back unplaced second-life packs into inventory at their SoH."""
@@ -145,7 +156,7 @@ class Recycler(mesa.Agent):
 
     def asks(self) -> list[tuple[int, float, float]]:
         """(grade, usable kWh, min USD per usable kWh) offered this month; older stock asks less."""
-        p = self.model.config.packs
+        p = self.config.packs
         out = []
         for g in range(N_GRADES):
             usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
@@ -167,7 +178,7 @@ class Recycler(mesa.Agent):
 
     def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
         """Adaptive expectation of second-life prices from the pack market's clearing prices."""
-        alpha = self.model.config.hyperscalers.expectation_weight
+        alpha = self.config.hyperscalers.expectation_weight
         traded = np.isfinite(price_usd_per_kwh[:N_GRADES])
         self.expected_price_usd_per_kwh = np.where(
             traded,
@@ -178,7 +189,7 @@ class Recycler(mesa.Agent):
 
     def _expand_capacity(self) -> None:
         """Invest in test capacity when the backlog exceeds two months and second life pays."""
-        r = self.model.config.recyclers
+        r = self.config.recyclers
         if (
             self.awaiting_test_gwh > 2 * self.capacity_gwh_per_month
             and self._second_life_value_per_kwh().max() > 0

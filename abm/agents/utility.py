@@ -14,7 +14,8 @@ import numpy as np
 from abm.grid.queue import Kind
 
 if TYPE_CHECKING:
-    from abm.model import PowerStackModel
+    from abm.ports import Clock, PackDesk, TerritoryGrid
+    from abm.schema import ScenarioConfig
 
 # Share of nameplate counted as firm at peak (NERC-style capacity credits; assumption).
 CAPACITY_CREDIT = {
@@ -30,29 +31,44 @@ CAPACITY_CREDIT = {
 
 
 class Utility(mesa.Agent):
-    """A utility running one territory: forecast, generation builds, grid storage, tariff."""
+    """A utility running one territory: forecast, generation builds, grid storage, tariff.
 
-    def __init__(self, model: PowerStackModel, territory: int) -> None:
+    Ports: `clock`, `grid` (its buses' load and capacity, queue views, build filings) and
+    `packs` (storage values and installing bought storage).
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        territory: int,
+        *,
+        config: ScenarioConfig,
+        clock: Clock,
+        grid: TerritoryGrid,
+        packs: PackDesk,
+    ) -> None:
+        """The utility of `territory`, with its own storage-fleet owner index."""
         super().__init__(model)
+        self.config, self.clock, self.grid, self.packs = config, clock, grid, packs
         self.territory = territory
-        self.nodes = np.flatnonzero(model.bus_territory == territory)
+        self.nodes = np.flatnonzero(grid.bus_territory == territory)
         self.storage_need_kwh = 0.0  # usable kWh of grid storage to buy
-        self.storage_owner = model.new_storage_owner()
+        self.storage_owner = packs.new_storage_owner()
         self.forecast_mw_history: dict[
             int, float
         ] = {}  # month -> forecast of peak `lookahead` months on
         self.actual_mw_history: dict[int, float] = {}  # month -> peak load that month
-        self.tariff_usd_per_mwh = model.config.market.tariff_adder_usd_per_mwh
+        self.tariff_usd_per_mwh = config.market.tariff_adder_usd_per_mwh
 
     def peak_load_mw(self) -> float:
         """Current peak load in the territory: existing load plus energised grid data centres."""
-        m = self.model
+        m = self.grid
         return float(m.base_load_mw[self.nodes].sum() + m.dc_grid_load_mw[self.nodes].sum())
 
     def forecast_mw(self) -> float:
         """Peak forecast: today's load, growth, signed DC load and a share of queued DC requests (duplicates included)."""
-        m = self.model
-        cfg = m.config
+        m = self.grid
+        cfg = self.config
         years = cfg.hyperscalers.lookahead_months / 12.0
         queued = m.queue_load_mw_by_territory[self.territory]
         signed = m.signed_load_mw_by_territory[self.territory]
@@ -66,18 +82,19 @@ class Utility(mesa.Agent):
 
     def firm_capacity_mw(self) -> float:
         """Firm capacity in the territory, including builds already in the queue."""
-        m = self.model
+        m = self.grid
         cap = m.gen_cap_mw[self.nodes]
         firm = sum(cap[:, i].sum() * CAPACITY_CREDIT[t] for i, t in enumerate(m.techs))
         return float(firm + m.pending_utility_build_mw[self.territory])
 
     def plan_generation(self) -> None:
         """Record the forecast, and file gas and storage builds when firm capacity falls short of it."""
-        m = self.model
-        u = m.config.utilities
+        m = self.grid
+        u = self.config.utilities
+        month = self.clock.month
         forecast = self.forecast_mw()
-        self.forecast_mw_history[m.month] = forecast
-        self.actual_mw_history[m.month] = self.peak_load_mw()
+        self.forecast_mw_history[month] = forecast
+        self.actual_mw_history[month] = self.peak_load_mw()
         shortfall = forecast * (1 + u.reserve_margin) - self.firm_capacity_mw()
         if shortfall <= 1.0:
             return
@@ -92,7 +109,7 @@ class Utility(mesa.Agent):
         """Grid storage bought in the pack market: new storage, and grade-A second life at its adjusted value."""
         if self.storage_need_kwh <= 0:
             return []
-        m = self.model
+        m = self.packs
         return [
             (0, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(0)),
             (3, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(3)),
@@ -100,7 +117,7 @@ class Utility(mesa.Agent):
 
     def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Install bought grid storage at the territory's largest load node."""
-        m = self.model
+        m = self.packs
         take = min(usable_kwh, self.storage_need_kwh)
         self.storage_need_kwh -= take
         # grid storage: 4 h at 0.25C, about 20 cycles a month (DOMAIN-NUMBERS #18; assumption)
@@ -110,6 +127,4 @@ class Utility(mesa.Agent):
 
     def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
         """Tariff = energy (mean LMP) plus the adder that recovers capacity, T&D and upgrades."""
-        self.tariff_usd_per_mwh = (
-            mean_lmp_usd_per_mwh + self.model.config.market.tariff_adder_usd_per_mwh
-        )
+        self.tariff_usd_per_mwh = mean_lmp_usd_per_mwh + self.config.market.tariff_adder_usd_per_mwh

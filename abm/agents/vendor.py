@@ -15,7 +15,8 @@ import numpy as np
 from abm.projects import Project
 
 if TYPE_CHECKING:
-    from abm.model import PowerStackModel
+    from abm.ports import Clock, PackDesk, ProjectDesk
+    from abm.schema import ScenarioConfig
 
 SECOND_LIFE_PRODUCTS = (0, 1, 2)  # A, B, C
 NEW_PRODUCT = 3
@@ -46,11 +47,25 @@ class Order:
 
 
 class ModularVendor(mesa.Agent):
-    """A vendor of containerised DCs with solar plus storage (Crusoe Spark-like)."""
+    """A vendor of containerised DCs with solar plus storage (Crusoe Spark-like).
 
-    def __init__(self, model: PowerStackModel) -> None:
+    Ports: `clock`, `packs` (storage values, second-life room, installing packs) and `projects`
+    (energising finished sites).
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        config: ScenarioConfig,
+        clock: Clock,
+        packs: PackDesk,
+        projects: ProjectDesk,
+    ) -> None:
+        """A vendor with the scenario's initial factory capacity and an empty order book."""
         super().__init__(model)
-        self.capacity_mw_per_month = model.config.vendors.factory_mw_per_month
+        self.config, self.clock, self.packs, self.desk = config, clock, packs, projects
+        self.capacity_mw_per_month = config.vendors.factory_mw_per_month
         self.orders: list[Order] = []
         self.delivered_mw = 0.0
         self.augmentation_kwh = {
@@ -64,24 +79,24 @@ class ModularVendor(mesa.Agent):
 
     def expected_delivery_months(self) -> float:
         """What a buyer would expect today: factory queue plus delivery, or permitting if longer."""
-        v = self.model.config.vendors
+        v = self.config.vendors
         factory = self.backlog_mw() / self.capacity_mw_per_month
         return max(factory + v.delivery_months, v.solar_permit_months)
 
     def take_order(self, project: Project) -> None:
         """Book a modular site, designate its storage (second life or new), and start solar permitting."""
-        v = self.model.config.vendors
+        v = self.config.vendors
         need = project.mw * v.storage_mwh_per_mw * 1000.0
         project.path = self.designate_storage(need)
         project.vendor = self.unique_id
-        project.storage_owner = self.model.new_storage_owner()
+        project.storage_owner = self.packs.new_storage_owner()
         self.orders.append(
-            Order(project, need, permit_ready_month=self.model.month + v.solar_permit_months)
+            Order(project, need, permit_ready_month=self.clock.month + v.solar_permit_months)
         )
 
     def designate_storage(self, need_kwh: float) -> str:
         """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""
-        m = self.model
+        m = self.packs
         months_ahead = self.expected_delivery_months()
         if m.second_life_preferred() and m.second_life_room_kwh(months_ahead) >= need_kwh:
             return "modular_second_life"
@@ -94,7 +109,7 @@ class ModularVendor(mesa.Agent):
         New storage is ordered `oems.lead_time_months` ahead; second-life packs come from stock,
         so they are bought when the order is within `delivery_months` of its factory slot.
         """
-        cfg = self.model.config
+        cfg = self.config
         due = []
         ahead_mw = 0.0
         for o in self.orders:
@@ -107,7 +122,7 @@ class ModularVendor(mesa.Agent):
 
     def storage_bids(self) -> list[tuple[int, float, float]]:
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
-        m = self.model
+        m = self.packs
         due = self.orders_due()
         sl_need = (
             sum(o.storage_outstanding_kwh() for o in due if o.second_life)
@@ -127,7 +142,8 @@ class ModularVendor(mesa.Agent):
 
     def receive_storage(self, product: int, kwh: float, soh: float) -> None:
         """Allocate bought usable kWh: augmentation first, then orders first-come-first-served."""
-        m = self.model
+        m = self.packs
+        month = self.clock.month
         if kwh <= 0:
             return
         kind = "new" if product == NEW_PRODUCT else "second_life"
@@ -146,7 +162,7 @@ class ModularVendor(mesa.Agent):
                 continue
             if product == NEW_PRODUCT:
                 o.pending_new_kwh.append(
-                    (m.month + int(round(m.config.oems.lead_time_months)), take)
+                    (month + int(round(self.config.oems.lead_time_months)), take)
                 )
             else:
                 o.acquired_kwh[product] += take
@@ -158,39 +174,39 @@ class ModularVendor(mesa.Agent):
     # --- building -----------------------------------------------------------------------
     def build(self) -> None:
         """Run the factory, land arriving new storage, and energise sites that have everything."""
-        m = self.model
-        v = m.config.vendors
+        month = self.clock.month
+        v = self.config.vendors
         slots = self.capacity_mw_per_month
         for o in self.orders:
-            arrived = sum(k for t, k in o.pending_new_kwh if t <= m.month)
+            arrived = sum(k for t, k in o.pending_new_kwh if t <= month)
             o.acquired_kwh[3] += arrived
             o.acquired_nameplate_kwh[3] += arrived
-            o.pending_new_kwh = [(t, k) for t, k in o.pending_new_kwh if t > m.month]
+            o.pending_new_kwh = [(t, k) for t, k in o.pending_new_kwh if t > month]
             if slots > 0 and o.factory_mw_done < o.project.mw:
                 step = min(slots, o.project.mw - o.factory_mw_done)
                 o.factory_mw_done += step
                 slots -= step
                 if o.factory_mw_done >= o.project.mw - 1e-9:
-                    o.factory_done_month = m.month
+                    o.factory_done_month = month
         done = []
         for o in self.orders:
             storage_ok = o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6
             built = (
                 o.factory_done_month is not None
-                and m.month >= o.factory_done_month + v.delivery_months
+                and month >= o.factory_done_month + v.delivery_months
             )
-            if storage_ok and built and m.month >= o.permit_ready_month:
+            if storage_ok and built and month >= o.permit_ready_month:
                 done.append(o)
         for o in done:
             self.orders.remove(o)
-            m.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)
-            m.energize_project(o.project)
+            self.packs.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)
+            self.desk.energize_project(o.project)
             self.delivered_mw += o.project.mw
         self._expand_factory()
 
     def _expand_factory(self) -> None:
         """Grow the factory when the backlog is more than six months of output (orders justify it)."""
-        v = self.model.config.vendors
+        v = self.config.vendors
         if self.backlog_mw() > 6.0 * self.capacity_mw_per_month:
             self.capacity_mw_per_month *= 1.0 + v.factory_growth_per_month
 

@@ -1,0 +1,350 @@
+"""GridDesk: the grid as a service: per-bus arrays, the interconnection queue and who filed what.
+
+It owns the graph and DC network, the per-bus load/generation/hosting arrays, the queue and
+the maps from queue requests to projects and utilities; it files requests (with duplicate
+filings), brings merchant arrivals, advances the queue and connects what energised, and
+reports the grid path's wait. The physics it drives (topology, flow, queue) know no owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from abm.grid.flow import DCNetwork
+from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
+from abm.grid.topology import TECHS, build_grid
+from abm.projects import MODULAR, MODULAR_PATHS, Project, Status
+from abm.scenario import scenarios_dir
+
+if TYPE_CHECKING:
+    from abm.ports import Books, Clock, LmpView, ProjectDesk, TariffTaker
+    from abm.schema import ScenarioConfig
+
+US_PEAK_MW = 745_000.0  # merchant volumes are US-wide; this grid's share of the US peak scales them
+
+
+class GridDesk:
+    """Topology, per-bus capacity arrays, the queue and the request maps, for one run."""
+
+    def __init__(
+        self, config: ScenarioConfig, clock: Clock, rng: np.random.Generator, ledger: Books
+    ) -> None:
+        """Build the grid (the first draws of the run's rng), the DC network and the queue."""
+        self.config, self.clock, self.rng, self.ledger = config, clock, rng, ledger
+        self.projects: ProjectDesk | None = None  # bound once the book exists (see `bind`)
+        self.prices: LmpView | None = None  # bound once the power exchange exists
+        cfg = config
+        self.graph = build_grid(
+            cfg.grid.source,
+            n_buses=cfg.grid.n_buses,
+            n_territories=cfg.grid.n_territories,
+            peak_load_mw=cfg.grid.peak_load_mw,
+            rng=rng,
+            base_dir=scenarios_dir(),
+        )
+        self.network = DCNetwork(self.graph)
+        nodes = sorted(self.graph.nodes)
+        attrs = self.graph.nodes
+        self.techs = TECHS
+        self.n_bus = len(nodes)
+        self.bus_territory = np.array([attrs[n]["territory"] for n in nodes], dtype=int)
+        self.n_territories = int(self.bus_territory.max()) + 1
+        self.base_load_mw = np.array([attrs[n]["load_mw"] for n in nodes], dtype=float)
+        self.solar_cf = np.array([attrs[n]["solar_cf"] for n in nodes], dtype=float)
+        self.gen_cap_mw = np.array(
+            [[attrs[n][f"gen_{t}_mw"] for t in TECHS] for n in nodes], dtype=float
+        )
+        self.grid_peak_mw = float(self.base_load_mw.sum())
+        self.merchant_scale = self.grid_peak_mw / US_PEAK_MW
+        self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
+        self.hosting_mw = np.full(self.n_bus, np.inf)
+        self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
+        self.expected_upgrade_share = 0.5
+        self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, rng)
+        self.request_project: dict[int, Project] = {}
+        self.request_utility: dict[int, TariffTaker] = {}
+        self.pending_utility_build_mw = np.zeros(self.n_territories)
+        self.queue_load_mw_by_territory = np.zeros(self.n_territories)
+        self.signed_load_mw_by_territory = np.zeros(self.n_territories)
+
+    def _queue_rules(self) -> QueueRules:
+        """Queue rules from the config; national study capacity is split over territories."""
+        cfg = self.config
+        rule_fields = {f.name for f in fields(QueueRules)}
+        rules = {k: v for k, v in cfg.queue.model_dump().items() if k in rule_fields}
+        per_territory = self.merchant_scale / self.n_territories
+        rules["studies_per_month_per_territory"] = cfg.queue.studies_per_month_us * per_territory
+        rules["load_studies_per_month_per_territory"] = (
+            cfg.queue.load_studies_per_month_us * per_territory
+        )
+        return QueueRules(**rules)
+
+    def bind(self, projects: ProjectDesk, prices: LmpView) -> None:
+        """The project book energises grid projects that connect; siting reads the exchange's LMPs."""
+        self.projects, self.prices = projects, prices
+
+    # ------------------------------------------------------------------ stage 1
+    def start_month(self) -> None:
+        """Existing load grows; merchant generation and storage requests arrive."""
+        growth = (1 + self.config.grid.load_growth_per_year) ** (1 / 12)
+        self.base_load_mw *= growth
+        self.merchant_requests()
+
+    def merchant_requests(self, month: int | None = None) -> None:
+        """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid)."""
+        month = self.clock.month if month is None else month
+        q = self.config.queue
+        mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale
+        sigma = 0.8
+        n = int(self.rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
+        if n == 0:
+            return
+        mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
+        kind = np.where(
+            self.rng.random(n) < 0.39, int(Kind.STORAGE), int(Kind.GENERATION)
+        )  # storage ~39 % (DOMAIN-NUMBERS #2)
+        node = self.rng.integers(0, self.n_bus, size=n)
+        self.queue.submit(
+            month,
+            kind=kind,
+            mw=mw,
+            node=node,
+            territory=self.bus_territory[node],
+            requester=np.full(n, -1),
+            project=np.full(n, -1),
+            speculative=self.rng.random(n) < 0.5,
+        )
+
+    # ------------------------------------------------------------------ sites and filings
+    def choose_site(self, path: str, mw: float) -> int:
+        """A node for the project: grid projects weigh hosting room and prices; modular sites weigh sun."""
+        if path == "grid":
+            room = np.clip(np.nan_to_num(self.hosting_mw, posinf=1e6), 0, None)
+            assert self.prices is not None, "GridDesk.bind was not called"
+            weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
+        elif path == MODULAR or path in MODULAR_PATHS:
+            weight = self.solar_cf**4
+        else:
+            weight = np.ones(self.n_bus)
+        weight = weight / weight.sum()
+        return int(self.rng.choice(self.n_bus, p=weight))
+
+    def choose_site_in_territory(self, territory: int, mw: float) -> int:
+        """A node in one territory, weighted by hosting room."""
+        nodes = np.flatnonzero(self.bus_territory == territory)
+        room = np.clip(np.nan_to_num(self.hosting_mw[nodes], posinf=1e6), 0, None) + mw
+        return int(self.rng.choice(nodes, p=room / room.sum()))
+
+    def file_grid_requests(self, project: Project, month: int) -> None:
+        """File a grid request at the site, plus duplicate filings in other territories (phantom load)."""
+        h = self.config.hyperscalers
+        extra = int(self.rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
+        territories = [int(self.bus_territory[project.node])]
+        others = [t for t in range(self.n_territories) if t != territories[0]]
+        if extra and others:
+            territories += [
+                int(t) for t in self.rng.choice(others, size=min(extra, len(others)), replace=False)
+            ]
+        nodes = [project.node] + [
+            self.choose_site_in_territory(t, project.mw) for t in territories[1:]
+        ]
+        project.flexible = bool(
+            self.config.queue.flexible_connections and self.rng.random() < h.flexible_share
+        )
+        project.dup_group = project.pid if len(nodes) > 1 else -1
+        ids = self.queue.submit(
+            month,
+            kind=np.full(len(nodes), int(Kind.LOAD)),
+            mw=np.full(len(nodes), project.mw),
+            node=np.array(nodes),
+            territory=np.array(territories),
+            requester=np.full(len(nodes), project.owner),
+            project=np.full(len(nodes), project.pid),
+            dup_group=np.full(len(nodes), project.dup_group),
+            flexible=np.full(len(nodes), project.flexible),
+            speculative=np.array([False] + [True] * (len(nodes) - 1)),
+        )
+        project.queue_ids = [int(i) for i in ids]
+        for i in ids:
+            self.request_project[int(i)] = project
+
+    def project_has_agreement(self, project: Project) -> bool:
+        """Whether any of a grid project's requests has signed (it is then committed)."""
+        if not project.queue_ids:
+            return False
+        states = self.queue.state_of(np.array(project.queue_ids))
+        return bool(((states >= State.AGREEMENT) & (states <= State.ENERGIZED)).any())
+
+    def withdraw_requests(self, project: Project) -> None:
+        """Withdraw a project's active queue requests and book the penalty."""
+        ids = np.array(project.queue_ids, dtype=np.int64)
+        active = ids[self.queue.state_of(ids) < State.ENERGIZED] if ids.size else ids
+        if active.size:
+            penalty = self.queue.withdraw(active, self.clock.month)
+            self.ledger.transfer(
+                project.owner,
+                "external:transmission_provider",
+                float(penalty),
+                "withdrawal penalty",
+            )
+
+    def connect_load(self, project: Project) -> None:
+        """An energised grid project's load joins the network at its node."""
+        self.dc_grid_load_mw[project.node] += project.mw
+
+    def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
+        """A utility files a generation or storage build in its own queue."""
+        ids = self.queue.submit(
+            self.clock.month,
+            kind=int(kind),
+            mw=mw,
+            node=node,
+            territory=utility.territory,
+            requester=utility.unique_id,
+            project=-1,
+        )
+        for i in np.atleast_1d(ids):
+            self.request_utility[int(i)] = utility
+        self.pending_utility_build_mw[utility.territory] += mw
+
+    def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
+        """Hosting room per bus, recomputed by the power exchange from the month's peak dispatch."""
+        self.hosting_mw = hosting_mw
+
+    # ------------------------------------------------------------------ stage 7
+    def advance_queue(self) -> None:
+        """Step 7: the queue moves; energised loads and builds are connected; the views utilities read update."""
+        events = self.queue.step(self.clock.month, self.hosting_mw + self.upgrade_mw_by_node)
+        self.ledger.transfer(
+            "external:requesters",
+            "external:transmission_provider",
+            float(events.deposits_usd),
+            "readiness deposits",
+        )
+        for rid in np.atleast_1d(events.energized):
+            self._connect(int(rid))
+        for rid in np.atleast_1d(events.withdrawn):
+            utility = self.request_utility.get(int(rid))
+            if utility is not None:  # a utility build that dropped out is no longer pending
+                mw = float(self.queue.column("mw", np.array([int(rid)]))[0])
+                self.pending_utility_build_mw[utility.territory] = max(
+                    0.0, self.pending_utility_build_mw[utility.territory] - mw
+                )
+        self._update_queue_views()
+
+    def _connect(self, rid: int) -> None:
+        """One energised request: a waiting grid project, a utility build or a merchant plant."""
+        if rid in self.request_project:
+            project = self.request_project[rid]
+            if project.status is Status.WAITING and project.path == "grid":
+                project.node = int(self.queue.column("node", np.array([rid]))[0])
+                self.upgrade_mw_by_node[project.node] += float(
+                    self.queue.column("upgrade_mw", np.array([rid]))[0]
+                )
+                assert self.projects is not None, "GridDesk.bind was not called"
+                self.projects.energize_project(project)
+        elif rid in self.request_utility:
+            self._connect_utility_build(rid)
+        else:
+            self._connect_merchant(rid)
+
+    def _connect_utility_build(self, rid: int) -> None:
+        """A utility's gas or storage build enters service."""
+        utility = self.request_utility[rid]
+        kind, mw, node = self._request_info(rid)
+        self.pending_utility_build_mw[utility.territory] = max(
+            0.0, self.pending_utility_build_mw[utility.territory] - mw
+        )
+        tech = "storage" if kind == Kind.STORAGE else "gas"
+        self.gen_cap_mw[node, self.techs.index(tech)] += mw
+        if kind == Kind.STORAGE:
+            utility.storage_need_kwh += mw * self.config.utilities.storage_hours * 1000.0
+        else:
+            self.ledger.transfer(
+                utility.unique_id,
+                "external:construction",
+                mw * 1000.0 * self.config.utilities.gas_capex_usd_per_kw,
+                "gas build",
+            )
+
+    def _connect_merchant(self, rid: int) -> None:
+        """A merchant project enters service: storage, or generation by the LBNL queue mix."""
+        kind, mw, node = self._request_info(rid)
+        if kind == Kind.STORAGE:
+            tech = "storage"
+        else:  # generation requests: solar 956, wind 271, gas 136 GW (LBNL 2025, DOMAIN-NUMBERS §1)
+            tech = ("solar", "wind", "gas")[int(self.rng.choice(3, p=[0.702, 0.198, 0.100]))]
+        self.gen_cap_mw[node, self.techs.index(tech)] += mw
+
+    def _request_info(self, rid: int) -> tuple[int, float, int]:
+        """(kind, MW, node) of one queue request."""
+        ids = np.array([rid])
+        return (
+            int(self.queue.column("kind", ids)[0]),
+            float(self.queue.column("mw", ids)[0]),
+            int(self.queue.column("node", ids)[0]),
+        )
+
+    def _update_queue_views(self) -> None:
+        """Per-territory DC load MW still in study (twins included) and signed, which feed utility forecasts."""
+        ids = self.queue.active_ids
+        q = self.queue
+        load = q.column("kind", ids) == int(Kind.LOAD)
+        signed = load & (q.column("state", ids) >= int(State.AGREEMENT))
+        terr, mw = q.column("territory", ids), q.column("mw", ids)
+        self.signed_load_mw_by_territory = np.bincount(
+            terr[signed], weights=mw[signed], minlength=self.n_territories
+        )
+        studying = load & ~signed
+        self.queue_load_mw_by_territory = np.bincount(
+            terr[studying], weights=mw[studying], minlength=self.n_territories
+        )
+
+    def spin_up_month(self, month: int) -> list[Project]:
+        """One month of the pre-start queue history; returns projects whose requests energised."""
+        events = self.queue.step(month, self.hosting_mw)
+        out = []
+        for rid in np.atleast_1d(events.energized):
+            project = self.request_project.get(int(rid))
+            if project is not None:
+                out.append(project)
+        return out
+
+    # ------------------------------------------------------------------ signals
+    def grid_wait_months(self, projects: Iterable[Project]) -> float | None:
+        """The grid path's time-to-power signal: queue age plus remaining study, or recent realised waits."""
+        q = self.config.queue
+        month = self.clock.month
+        wait: float | None = None
+        ids = self.queue.active_ids
+        load = ids[
+            (self.queue.column("kind", ids) == int(Kind.LOAD))
+            & ~self.queue.column("speculative", ids)
+        ]
+        if load.size:
+            phases = np.array(
+                [
+                    q.system_study_months,
+                    q.system_study_months,
+                    q.facilities_study_months,
+                    q.agreement_months,
+                    q.construction_months_load,
+                ]
+            )
+            # months left from the start of each active state
+            remaining = np.cumsum(phases[::-1])[::-1]
+            state = self.queue.column("state", load)
+            age = month - self.queue.column("submit_month", load)
+            wait = float(np.median(age + remaining[state]))
+        recent = [
+            p.time_to_power_months()
+            for p in projects
+            if p.path == "grid" and p.month_energized is not None and p.month_energized > month - 24
+        ]
+        if len(recent) >= 3:
+            wait = max(0.0 if wait is None else wait, float(np.median(recent)))
+        return wait

@@ -1,0 +1,423 @@
+"""PackExchange: the pack economy as a service: values, prices, stocks and the monthly auction.
+
+It holds retirement flows, grading shares, the storage fleet and the pack stocks; prices
+storage (willingness to pay, expected prices, the storage outlook modular sites plan on);
+installs bought packs; clears the call auction per product (the pure `clear_call_auction`)
+and pays sellers. It imports neither agents nor the model: agents come in through ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from abm.batteries import (
+    PRODUCTS,
+    US_EV_SALES_GWH_BY_YEAR,
+    FadeParams,
+    StorageFleet,
+    ev_retirements_gwh,
+    grade_fractions,
+    grade_mean_soh,
+    quality_adjusted_wtp_for,
+)
+from abm.markets.packs import clear_call_auction
+from abm.projects import Project, Status
+from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
+
+if TYPE_CHECKING:
+    from abm.ports import Books, Clock, StorageBuyer, VendorBook
+    from abm.roster import Roster
+    from abm.schema import ScenarioConfig
+    from abm.world import Calendar
+
+
+class FlowRecorder(Protocol):
+    """The run's accumulators the pack economy adds to."""
+
+    retired_gwh_cum: float
+    incentives_usd: float
+
+
+class PackExchange:
+    """Pack values, stocks, the storage fleet and the monthly call auction of one run."""
+
+    def __init__(
+        self,
+        config: ScenarioConfig,
+        clock: Clock,
+        calendar: Calendar,
+        ledger: Books,
+        recorder: FlowRecorder,
+        roster: Roster,
+        projects: Iterable[Project],
+    ) -> None:
+        """Retirement flows, grading shares, degradation parameters and an empty fleet."""
+        self.config, self.clock, self.calendar = config, clock, calendar
+        self.ledger, self.recorder, self.roster, self.projects = ledger, recorder, roster, projects
+        p = config.packs
+        self.retirements_gwh = (
+            ev_retirements_gwh(
+                US_EV_SALES_GWH_BY_YEAR,
+                calendar.start_year,
+                calendar.start_month,
+                config.run.months,
+                p.ev_lifetime_weibull_shape,
+                p.ev_lifetime_weibull_scale_years,
+            )
+            * p.retirement_multiplier
+        )
+        self.grade_share = grade_fractions(p.soh_mean, p.soh_sd)
+        self.grade_soh = np.append(grade_mean_soh(p.soh_mean, p.soh_sd)[:3], 1.0)  # A, B, C, new
+        self.fade_params = FadeParams()
+        self.fleet = StorageFleet()
+        self.storage_owner_count = 0
+        self.retiring_gwh_this_month = 0.0
+        self.price_usd_per_kwh = np.full(4, np.nan)
+        self.price_history: list[np.ndarray] = []
+        self.stocks = {
+            "in_delivery_gwh": 0.0,
+            "second_life_installed_gwh": 0.0,
+            "second_life_retired_gwh": 0.0,
+        }
+        self.storage_bought_kwh = np.zeros(4)  # usable kWh bought per product (for embodied CO2)
+        self.storage_bought_nameplate_kwh = np.zeros(4)
+        self._wtp_cache: dict[tuple[int, int], float] = {}
+        self._sl_supply_kwh_per_month = 0.0
+        self._outlook_key: tuple[int, int] | None = None
+        self._outlook: tuple[bool, float] = (False, 0.0)
+
+    # ------------------------------------------------------------------ stage 1
+    def start_month(self) -> None:
+        """This month's EV pack retirements (nameplate GWh) arrive at the OEMs."""
+        month = self.clock.month
+        self.retiring_gwh_this_month = (
+            float(self.retirements_gwh[month]) if month < len(self.retirements_gwh) else 0.0
+        )
+        self.recorder.retired_gwh_cum += self.retiring_gwh_this_month
+
+    def new_storage_owner(self) -> int:
+        """A fresh owner index for the storage fleet (one per site or utility)."""
+        self.storage_owner_count += 1
+        return self.storage_owner_count - 1
+
+    # ------------------------------------------------------------------ values and prices
+    def new_storage_price_usd_per_kwh(self) -> float:
+        """New storage price this month on the learning curve, net of the 45X credit passed through."""
+        m = max(self.clock.month, 0)
+        year, _ = self.calendar.year_month(m)
+        return max(
+            1.0,
+            new_storage_price_usd_per_kwh(self.config, m)
+            - credit_45x_usd_per_kwh(self.config, year),
+        )
+
+    def storage_wtp_usd_per_kwh(self, product: int) -> float:
+        """Willingness to pay per usable kWh: new storage at its price; second life by remaining life and O&M risk."""
+        key = (self.clock.month, product)
+        if key in self._wtp_cache:
+            return self._wtp_cache[key]
+        b = self.config.batteries
+        new_price = self.new_storage_price_usd_per_kwh()
+        if product == 3:
+            wtp = new_price * 1.05
+        else:
+            wtp = quality_adjusted_wtp_for(
+                new_price,
+                float(self.grade_soh[product]),
+                b.second_life_eol_soh,
+                self.fade_params,
+                b,
+                self.config.hyperscalers.discount_rate,
+                new_eol_soh=b.new_eol_soh,
+            )
+        self._wtp_cache[key] = wtp
+        return wtp
+
+    def expected_price_usd_per_kwh(self, product: int) -> float:
+        """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value."""
+        price = self.price_usd_per_kwh[product]
+        if np.isfinite(price):
+            return float(price)
+        if product < 3:
+            asks = [a for r in self.roster.recyclers for g, _, a in r.asks() if g == product]
+            if asks:
+                return float(min(asks))
+        return self.storage_wtp_usd_per_kwh(product)
+
+    def second_life_value_ratio(self) -> float:
+        """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
+        return min(
+            self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9)
+            for g in range(3)
+        )
+
+    def _storage_outlook(self) -> tuple[bool, float]:
+        """(second life preferred, value-equivalent modular storage cost), computed once per pack-market state."""
+        key = (self.clock.month, len(self.price_history))
+        if self._outlook_key != key:
+            new_price = self.expected_price_usd_per_kwh(3)
+            sl_ratio = self.second_life_value_ratio()
+            preferred = (
+                self.config.packs.routing != "recycle_first"
+                and sl_ratio < new_price / self.storage_wtp_usd_per_kwh(3)
+            )
+            cost = sl_ratio * self.storage_wtp_usd_per_kwh(3) if preferred else new_price
+            self._outlook_key, self._outlook = key, (preferred, cost)
+        return self._outlook
+
+    def second_life_preferred(self) -> bool:
+        """Second life is the better buy per unit of value than new storage, and routing allows it."""
+        return self._storage_outlook()[0]
+
+    def modular_storage_cost_usd_per_kwh(self) -> float:
+        """Value-equivalent storage cost a modular site expects: new price, or second life's if it is the better buy."""
+        return self._storage_outlook()[1]
+
+    # ------------------------------------------------------------------ second-life supply
+    def second_life_supply_kwh_per_month(self) -> float:
+        """Usable kWh recyclers route to second life per month, smoothed over recent months."""
+        return self._sl_supply_kwh_per_month
+
+    def smooth_second_life_supply(self) -> None:
+        """Move the smoothed second-life supply toward what recyclers routed this month."""
+        added = sum(r.second_life_added_kwh for r in self.roster.recyclers)
+        self._sl_supply_kwh_per_month += self.config.hyperscalers.expectation_weight * (
+            added - self._sl_supply_kwh_per_month
+        )
+
+    def _second_life_stock_kwh(self) -> float:
+        """Usable second-life kWh in recyclers' inventories."""
+        return sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.roster.recyclers) * 1e6
+
+    def second_life_room_kwh(self, months_ahead: float) -> float:
+        """Second-life kWh not yet spoken for: stock plus supply until `months_ahead`, less open second-life orders."""
+        stock = self._second_life_stock_kwh()
+        committed = sum(
+            o.storage_outstanding_kwh()
+            for v in self.roster.vendors
+            for o in v.orders
+            if o.second_life
+        )
+        return stock + self.second_life_supply_kwh_per_month() * months_ahead - committed
+
+    def modular_wait_months(self) -> float:
+        """The modular path's time-to-power signal: vendor delivery plus any pack shortage."""
+        cfg = self.config
+        vendors = self.roster.vendors
+        delivery = min(v.expected_delivery_months() for v in vendors)
+        sl_need = sum(
+            o.storage_outstanding_kwh() for v in vendors for o in v.orders_due() if o.second_life
+        )
+        sl_stock = self._second_life_stock_kwh()
+        pack_wait = max(0.0, sl_need - sl_stock) / max(self.second_life_supply_kwh_per_month(), 1.0)
+        new_need = sum(
+            o.storage_outstanding_kwh() for v in vendors for o in v.orders if not o.second_life
+        )
+        new_wait = cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
+        return delivery + min(pack_wait, max(0.0, new_wait - delivery))
+
+    # ------------------------------------------------------------------ installing storage
+    def install_storage(
+        self,
+        owner: int,
+        product: int,
+        usable_kwh: float,
+        soh: float,
+        c_rate: float,
+        efc_per_month: float,
+        duty: float,
+    ) -> None:
+        """Put bought packs into service; second-life packs move from 'in delivery' to 'in service'."""
+        if usable_kwh <= 0:
+            return
+        gwh = usable_kwh / soh / 1e6
+        self.fleet.add(product, owner, gwh, soh, self.clock.month, c_rate, efc_per_month, duty)
+        if product < 3:
+            self.stocks["in_delivery_gwh"] -= gwh
+            self.stocks["second_life_installed_gwh"] += gwh
+
+    def install_site_storage(
+        self, project: Project, usable_kwh: np.ndarray, nameplate_kwh: np.ndarray
+    ) -> None:
+        """Put a finished modular site's packs into the fleet under the site's owner index."""
+        b = self.config.batteries
+        for product in range(4):
+            if nameplate_kwh[product] > 0:
+                soh = usable_kwh[product] / nameplate_kwh[product]
+                self.install_storage(
+                    project.storage_owner,
+                    product,
+                    usable_kwh[product],
+                    soh,
+                    b.c_rate,
+                    b.efc_per_month,
+                    b.ai_duty_fade_multiplier,
+                )
+
+    def install_augmentation(
+        self, vendor: VendorBook, product: int, usable_kwh: float, soh: float
+    ) -> None:
+        """Spread augmentation packs over the vendor's faded sites in proportion to their shortfall."""
+        b = self.config.batteries
+        short = self._site_shortfalls(vendor)
+        total = sum(short.values())
+        if total <= 0:
+            self.return_unallocated_storage(product, usable_kwh, soh)
+            return
+        owners = np.array([p.storage_owner for p in short])
+        usable = usable_kwh * np.array(list(short.values())) / total
+        self.fleet.add_many(
+            product,
+            owners,
+            usable / soh / 1e6,
+            soh,
+            self.clock.month,
+            b.c_rate,
+            b.efc_per_month,
+            b.ai_duty_fade_multiplier,
+        )
+        if product < 3:
+            self.stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
+            self.stocks["second_life_installed_gwh"] += usable_kwh / soh / 1e6
+
+    def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
+        """Packs bought but not placed go back to a recycler's inventory (second life) or are resold (new)."""
+        if product < 3 and usable_kwh > 0:
+            gwh = usable_kwh / soh / 1e6
+            self.stocks["in_delivery_gwh"] -= gwh
+            self.roster.recyclers[0].restock(product, gwh, soh)
+
+    def _site_shortfalls(self, vendor: VendorBook) -> dict[Project, float]:
+        """Usable kWh each energised site of a vendor needs to get back to design, for sites below the trigger."""
+        v = self.config.vendors
+        usable = self.fleet.usable_gwh_by_owner(self.storage_owner_count)
+        out = {}
+        for p in self.projects:
+            if p.vendor == vendor.unique_id and p.status is Status.ENERGIZED:
+                design = p.mw * v.storage_mwh_per_mw * 1000.0
+                have = usable[p.storage_owner] * 1e6
+                if have < v.augmentation_trigger * design:
+                    out[p] = design - have
+        return out
+
+    def plan_augmentation(self) -> None:
+        """Vendors restore faded sites' usable storage to design (the augmentation demand)."""
+        for vendor in self.roster.vendors:
+            short = self._site_shortfalls(vendor)
+            sl = sum(k for p, k in short.items() if p.path == "modular_second_life")
+            new = sum(k for p, k in short.items() if p.path == "modular_new")
+            vendor.plan_augmentation(sl, new)
+
+    # ------------------------------------------------------------------ stage 5
+    def _orders(
+        self,
+    ) -> tuple[list[tuple[Any, int, float, float]], list[tuple[Any, int, float, float]]]:
+        """All (agent, product, kWh, USD/kWh) bids of buyers and asks of recyclers and OEMs."""
+        bids: list[tuple[Any, int, float, float]] = []
+        for agent in self.roster.storage_buyers():
+            bids += [(agent, prod, qty, price) for prod, qty, price in agent.storage_bids()]
+        asks: list[tuple[Any, int, float, float]] = []
+        for r in self.roster.recyclers:
+            asks += [(r, g, qty, price) for g, qty, price in r.asks()]
+        for o in self.roster.oems:
+            asks += [(o, prod, qty, price) for prod, qty, price in o.asks()]
+        return bids, asks
+
+    def clear_market(self) -> None:
+        """Step 5: a call auction per product, best quality first; residual second-life demand moves down the grades."""
+        bids, asks = self._orders()
+        prices = np.full(4, np.nan)
+        bought_by: dict[Any, float] = {}
+        for product in range(4):
+            pb = [(a, q, p) for a, prod, q, p in bids if prod == product]
+            pa = [(a, q, p) for a, prod, q, p in asks if prod == product]
+            if not pb or not pa:
+                continue
+            # second-life buyers already served in a better grade bid only for the rest
+            qty_b = np.array(
+                [max(0.0, q - (bought_by.get(a, 0.0) if product < 3 else 0.0)) for a, q, _ in pb]
+            )
+            result = clear_call_auction(
+                np.zeros(len(pb), dtype=int),
+                qty_b,
+                np.array([p for _, _, p in pb]),
+                np.zeros(len(pa), dtype=int),
+                np.array([q for _, q, _ in pa]),
+                np.array([p for _, _, p in pa]),
+                1,
+            )
+            price = float(result.price_usd_per_kwh[0])
+            prices[product] = price
+            if not np.isfinite(price):
+                continue
+            soh = self._sell_asks(pa, result.ask_fill_kwh, product, price)
+            self._deliver(pb, result.bid_fill_kwh, product, price, soh, bought_by)
+        self.price_usd_per_kwh = prices
+        self.price_history.append(prices)
+        for r in self.roster.recyclers:
+            r.observe_prices(prices)
+
+    def _deliver(
+        self,
+        bids: list[tuple[StorageBuyer, float, float]],
+        fills: np.ndarray,
+        product: int,
+        price: float,
+        soh: float,
+        bought_by: dict[Any, float],
+    ) -> None:
+        """Charge buyers for their fills and hand them the usable kWh at the sold SoH."""
+        for (agent, _, _), fill in zip(bids, fills, strict=True):
+            if fill <= 0:
+                continue
+            if product < 3:
+                bought_by[agent] = bought_by.get(agent, 0.0) + fill
+                self.stocks["in_delivery_gwh"] += fill / soh / 1e6
+            self.storage_bought_kwh[product] += fill
+            self.storage_bought_nameplate_kwh[product] += fill / soh
+            self.ledger.transfer(
+                agent.unique_id, "market:packs", fill * price, f"storage {PRODUCTS[product]}"
+            )
+            agent.receive_storage(product, float(fill), soh)
+
+    def _sell_asks(
+        self, asks: list[tuple[Any, float, float]], fills: np.ndarray, product: int, price: float
+    ) -> float:
+        """Take sold kWh from sellers and pay them; returns the (capacity-weighted) SoH of what was sold."""
+        nameplate = 0.0
+        usable = 0.0
+        for (seller, _, _), fill in zip(asks, fills, strict=True):
+            if fill <= 0:
+                continue
+            self.ledger.transfer(
+                "market:packs", seller.unique_id, fill * price, f"storage {PRODUCTS[product]}"
+            )
+            credit = (
+                credit_45x_usd_per_kwh(self.config, self.calendar.year_month(self.clock.month)[0])
+                * fill
+            )
+            self.ledger.transfer("external:treasury", seller.unique_id, credit, "45X credit")
+            self.recorder.incentives_usd += credit
+            if product < 3:
+                gwh, _ = seller.sold(product, float(fill), price)
+                nameplate += gwh * 1e6
+            else:
+                nameplate += fill
+            usable += fill
+        return usable / nameplate if nameplate > 0 else 1.0
+
+    # ------------------------------------------------------------------ stage 9
+    def age_fleet(self) -> None:
+        """Step 9: the fleet fades; packs past end of life come back to recyclers."""
+        b = self.config.batteries
+        self.fleet.age(1.0, self.fade_params)
+        retired = self.fleet.retire_by_eol(b.second_life_eol_soh, b.new_eol_soh)
+        second = float(retired[:3].sum())
+        if second > 0:
+            self.stocks["second_life_installed_gwh"] -= second
+            self.stocks["second_life_retired_gwh"] += second
+            recyclers = self.roster.recyclers
+            recyclers[self.clock.month % len(recyclers)].recycle(second)

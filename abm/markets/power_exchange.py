@@ -1,0 +1,240 @@
+"""PowerExchange: the monthly power market as a service: representative hours on the network.
+
+It keeps the append-only generator list (so the DC-OPF warm-starts month to month), clears the
+representative hours with one cold retry, publishes LMPs, grid CO2 and shedding, hands tariffs
+to utilities and recomputes hosting capacity from the peak dispatch. The clearing itself is
+`abm.markets.power.PowerMarket`; this module imports neither agents nor the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from abm.markets.power import NetworkArrays, PowerMarket
+from abm.world import HOURS_PER_MONTH
+
+if TYPE_CHECKING:
+    from abm.grid.flow import DCNetwork
+    from abm.ports import Clock, TariffTaker
+    from abm.schema import ScenarioConfig
+    from abm.world import Calendar
+
+# Representative hours: (name, share of the month's hours, load factor vs peak, solar availability factor)
+REPRESENTATIVE_HOURS: tuple[tuple[str, float, float, float], ...] = (
+    ("peak", 0.10, 1.00, 0.25),
+    ("solar_midday", 0.25, 0.85, 1.00),
+    ("shoulder", 0.35, 0.75, 0.10),
+    ("off_peak", 0.30, 0.60, 0.00),
+)
+
+
+class GridState(Protocol):
+    """The grid arrays a month's clearing reads, and where its hosting result goes."""
+
+    graph: Any
+    network: DCNetwork
+    techs: tuple[str, ...]
+    n_bus: int
+    base_load_mw: np.ndarray
+    solar_cf: np.ndarray
+    gen_cap_mw: np.ndarray
+    dc_grid_load_mw: np.ndarray
+    grid_peak_mw: float
+    queue: Any
+
+    def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
+        """Hosting room per bus from the month's peak dispatch."""
+        ...
+
+
+class PowerExchange:
+    """Clears the representative hours each month and keeps the prices agents learn from."""
+
+    def __init__(
+        self,
+        config: ScenarioConfig,
+        clock: Clock,
+        calendar: Calendar,
+        grid: GridState,
+        utilities: Sequence[TariffTaker],
+    ) -> None:
+        """Build the power market on the grid's network; seed prices from the grid's merit order."""
+        self.config, self.clock, self.calendar = config, clock, calendar
+        self.grid, self.utilities = grid, utilities
+        net = grid.network
+        arrays = NetworkArrays(
+            n_bus=net.n_bus,
+            slack=net.slack,
+            base_mva=float(grid.graph.graph.get("base_mva", 100.0)),
+            line_from=net.line_from,
+            line_to=net.line_to,
+            x_pu=net.x_pu,
+            rating_mw=net.rating_mw,
+        )
+        self.market = PowerMarket(
+            arrays,
+            copper_plate=config.market.copper_plate,
+            voll_usd_per_mwh=config.market.voll_usd_per_mwh,
+        )
+        self._gen_codes = np.zeros(0, dtype=np.int64)
+        self.totals: dict[str, float] = {}
+        self._seed_signals()
+
+    def _seed_signals(self) -> None:
+        """Market signals hyperscalers learn from, seeded from the grid's own merit order."""
+        grid = self.grid
+        costs = self.tech_costs()
+        capacity = grid.gen_cap_mw.sum(axis=0)
+        order = np.argsort(costs)
+        cum = np.cumsum(capacity[order])
+        marginal = order[np.searchsorted(cum, grid.grid_peak_mw * 0.75)]
+        self.expected_lmp_usd_per_mwh = float(costs[min(marginal, len(costs) - 1)])
+        self.lmp_mean_usd_per_mwh = self.expected_lmp_usd_per_mwh
+        self.lmp_by_bus = np.full(grid.n_bus, self.expected_lmp_usd_per_mwh)
+        co2 = self.tech_co2()
+        self.grid_co2_t_per_mwh = float((capacity * co2).sum() / max(capacity.sum(), 1e-9))
+        self.line_loading = np.zeros(grid.network.n_line)
+        self.peak_injection_mw: np.ndarray | None = None
+
+    def tech_costs(self) -> np.ndarray:
+        """Marginal cost per technology (USD/MWh), in TECHS order."""
+        mk = self.config.market
+        table = {
+            "gas": mk.cost_gas_usd_per_mwh,
+            "coal": mk.cost_coal_usd_per_mwh,
+            "nuclear": mk.cost_nuclear_usd_per_mwh,
+            "wind": 0.0,
+            "solar": 0.0,
+            "hydro": mk.cost_hydro_usd_per_mwh,
+            "storage": mk.cost_storage_usd_per_mwh,
+            "other": mk.cost_other_usd_per_mwh,
+        }
+        return np.array([table[t] for t in self.grid.techs])
+
+    def tech_co2(self) -> np.ndarray:
+        """Emission factor per technology (t/MWh), in TECHS order."""
+        mk = self.config.market
+        table = {
+            "gas": mk.co2_gas_t_per_mwh,
+            "coal": mk.co2_coal_t_per_mwh,
+            "other": mk.co2_other_t_per_mwh,
+        }
+        return np.array([table.get(t, 0.0) for t in self.grid.techs])
+
+    def clear_month(self) -> None:
+        """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment."""
+        mk = self.config.market
+        grid = self.grid
+        techs = grid.techs
+        costs, co2 = self.tech_costs(), self.tech_co2()
+        gen_bus, gen_tech = self._generator_list()
+        pmax = grid.gen_cap_mw[gen_bus, gen_tech]
+        hours = REPRESENTATIVE_HOURS[: mk.representative_hours]
+        weight = np.array([h[1] for h in hours])
+        weight = weight / weight.sum()
+        dc_firm = grid.dc_grid_load_mw * self.config.demand.load_factor
+        # flexible loads connected ahead of their upgrade curtail their excess when the network binds
+        flex = (
+            np.minimum(
+                grid.queue.curtailable_mw_by_node(grid.n_bus, self.clock.month),
+                grid.dc_grid_load_mw,
+            )
+            * self.config.demand.load_factor
+        )
+        lmp_acc = np.zeros(grid.n_bus)
+        tot = {"cost": 0.0, "co2": 0.0, "load": 0.0, "shed": 0.0, "curtailed": 0.0}
+        for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
+            avail = np.ones(len(pmax))
+            solar = gen_tech == techs.index("solar")
+            avail[solar] = np.clip(grid.solar_cf[gen_bus[solar]] * 4.0 * solar_factor, 0, 1)
+            avail[gen_tech == techs.index("wind")] = mk.wind_availability
+            cap = pmax * avail
+            is_storage = gen_tech == techs.index("storage")
+            cap[is_storage] = pmax[is_storage] if name == "peak" else 0.0
+            load = grid.base_load_mw * load_factor + dc_firm - flex
+            res = self._clear_hour(load, gen_bus, cap, costs[gen_tech], co2[gen_tech], flex)
+            hours_in_month = w * HOURS_PER_MONTH
+            tot["cost"] += res.cost_usd_per_h * hours_in_month
+            tot["co2"] += res.co2_t_per_h * hours_in_month
+            tot["load"] += (load.sum() + flex.sum()) * hours_in_month
+            tot["shed"] += res.shed_mw.sum() * hours_in_month
+            tot["curtailed"] += res.flex_curtailed_mw.sum() * hours_in_month
+            lmp_acc += res.lmp_usd_per_mwh * w
+            if name == "peak":
+                self._record_peak(res, gen_bus, load, flex)
+        self._publish(lmp_acc, tot)
+
+    def _record_peak(
+        self, res: Any, gen_bus: np.ndarray, load: np.ndarray, flex: np.ndarray
+    ) -> None:
+        """Line loading and net injection per bus at the peak hour (hosting capacity reads them)."""
+        grid = self.grid
+        self.line_loading = np.abs(res.line_flow_mw) / grid.network.rating_mw
+        inj = np.bincount(gen_bus, weights=res.gen_mw, minlength=grid.n_bus) - (
+            load + flex - res.shed_mw - res.flex_curtailed_mw
+        )
+        self.peak_injection_mw = inj
+
+    def _publish(self, lmp_acc: np.ndarray, tot: dict[str, float]) -> None:
+        """Month results: LMPs, expected LMP, grid CO2, totals, utility tariffs and hosting room."""
+        grid = self.grid
+        self.lmp_by_bus = lmp_acc
+        load_w = grid.base_load_mw + grid.dc_grid_load_mw
+        self.lmp_mean_usd_per_mwh = float((lmp_acc * load_w).sum() / load_w.sum())
+        alpha = self.config.hyperscalers.expectation_weight
+        self.expected_lmp_usd_per_mwh += alpha * (
+            self.lmp_mean_usd_per_mwh - self.expected_lmp_usd_per_mwh
+        )
+        self.grid_co2_t_per_mwh = tot["co2"] / max(
+            tot["load"] - tot["shed"] - tot["curtailed"], 1e-9
+        )
+        self.totals = tot
+        for u in self.utilities:
+            u.set_tariff(float(self.lmp_by_bus[u.nodes].mean()))
+        grid.set_hosting_mw(grid.network.hosting_capacity_mw(self.peak_injection_mw))
+
+    def _clear_hour(
+        self,
+        load: np.ndarray,
+        gen_bus: np.ndarray,
+        cap: np.ndarray,
+        cost: np.ndarray,
+        co2: np.ndarray,
+        flex: np.ndarray,
+    ) -> Any:
+        """Clear one representative hour; if the warm-started solve is not optimal, rebuild the market cold and retry once."""
+        mk = self.config.market
+        for attempt in range(2):
+            res = self.market.clear(
+                load,
+                gen_bus,
+                cap,
+                cost,
+                co2,
+                flex_load_mw=flex,
+                flex_curtail_cost_usd_per_mwh=mk.flex_curtail_cost_usd_per_mwh,
+            )
+            if res.status == "optimal" and np.all(np.isfinite(res.lmp_usd_per_mwh)):
+                return res
+            if attempt == 0:
+                self.market = PowerMarket(
+                    self.market.net,
+                    copper_plate=mk.copper_plate,
+                    voll_usd_per_mwh=mk.voll_usd_per_mwh,
+                )
+        raise RuntimeError(
+            f"month {self.calendar.label(self.clock.month)}: power market failed twice ({res.status}); please report this scenario and seed"
+        )
+
+    def _generator_list(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bus, tech) of every plant, append-only so the power market can warm-start month to month."""
+        n_tech = len(self.grid.techs)
+        new_bus, new_tech = np.nonzero(self.grid.gen_cap_mw > 0)
+        code = new_bus * n_tech + new_tech
+        fresh = code[~np.isin(code, self._gen_codes)]
+        if fresh.size:
+            self._gen_codes = np.concatenate([self._gen_codes, fresh])
+        return self._gen_codes // n_tech, self._gen_codes % n_tech

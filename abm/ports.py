@@ -1,0 +1,263 @@
+"""Ports: the small interfaces agents and services see of each other (structural `Protocol`s).
+
+Agents are built with the ports they need (never the model), so a decision can be tested on a
+bare `mesa.Model()` with fakes; the services in `abm/markets`, `abm/grid/desk.py` and
+`abm/projects.py` satisfy them. Units are in the member names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.batteries import FadeParams
+    from abm.grid.queue import Kind
+    from abm.projects import Project
+
+
+class Clock(Protocol):
+    """The month index being simulated (-1 before the first step)."""
+
+    month: int
+
+
+class Books(Protocol):
+    """The money ledger: every payment is a transfer between two accounts."""
+
+    def transfer(self, payer: int | str, payee: int | str, usd: float, kind: str) -> None:
+        """Move `usd` from payer to payee, booked under `kind`."""
+        ...
+
+
+class ProjectDesk(Protocol):
+    """What hyperscalers and vendors do with projects: open, route, switch, cancel, energise."""
+
+    existing_mw: float
+
+    def demand_mw(self, month: int) -> float:
+        """Facility MW of data-centre demand in a month index."""
+        ...
+
+    def next_project_id(self) -> int:
+        """A fresh project id."""
+        ...
+
+    def available_paths(self) -> list[str]:
+        """Paths a hyperscaler may choose now (the wildcard path fills up as projects take it)."""
+        ...
+
+    def start_project(self, project: Project, filed_month: int | None = None) -> None:
+        """Hand a new project to its path."""
+        ...
+
+    def switch_project(self, project: Project, new_path: str) -> None:
+        """Withdraw a stuck grid project and restart it on another path."""
+        ...
+
+    def cancel_project(self, project: Project) -> None:
+        """Drop a grid project still in study."""
+        ...
+
+    def energize_project(self, project: Project) -> None:
+        """Mark a project powered."""
+        ...
+
+
+class SiteDesk(Protocol):
+    """Where a project can go and whether its grid requests have signed."""
+
+    def choose_site(self, path: str, mw: float) -> int:
+        """A bus index for a project on `path`."""
+        ...
+
+    def project_has_agreement(self, project: Project) -> bool:
+        """Whether any of a grid project's requests has signed."""
+        ...
+
+
+class LmpView(Protocol):
+    """Locational prices of the last cleared month (USD/MWh per bus)."""
+
+    lmp_by_bus: np.ndarray
+
+
+class TerritoryGrid(Protocol):
+    """A utility's view of the grid: per-bus arrays, queue views and its build filings."""
+
+    techs: tuple[str, ...]
+    bus_territory: np.ndarray
+    base_load_mw: np.ndarray
+    dc_grid_load_mw: np.ndarray
+    gen_cap_mw: np.ndarray
+    queue_load_mw_by_territory: np.ndarray
+    signed_load_mw_by_territory: np.ndarray
+    pending_utility_build_mw: np.ndarray
+
+    def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
+        """File a generation or storage build in the utility's queue."""
+        ...
+
+
+class PackDesk(Protocol):
+    """The pack economy as agents see it: grades, values, prices and installing storage."""
+
+    grade_share: np.ndarray
+    grade_soh: np.ndarray
+    fade_params: FadeParams
+    retiring_gwh_this_month: float
+
+    def storage_wtp_usd_per_kwh(self, product: int) -> float:
+        """Willingness to pay per usable kWh of a product (0-2 grades A-C, 3 new)."""
+        ...
+
+    def new_storage_price_usd_per_kwh(self) -> float:
+        """New storage price this month, net of the 45X credit."""
+        ...
+
+    def second_life_preferred(self) -> bool:
+        """Second life is the better buy per unit of value, and routing allows it."""
+        ...
+
+    def second_life_room_kwh(self, months_ahead: float) -> float:
+        """Second-life kWh not yet spoken for `months_ahead` on."""
+        ...
+
+    def new_storage_owner(self) -> int:
+        """A fresh owner index in the storage fleet."""
+        ...
+
+    def install_storage(
+        self,
+        owner: int,
+        product: int,
+        usable_kwh: float,
+        soh: float,
+        c_rate: float,
+        efc_per_month: float,
+        duty: float,
+    ) -> None:
+        """Put bought packs into service."""
+        ...
+
+    def install_site_storage(
+        self, project: Project, usable_kwh: np.ndarray, nameplate_kwh: np.ndarray
+    ) -> None:
+        """Put a finished modular site's packs into the fleet."""
+        ...
+
+    def install_augmentation(
+        self, vendor: VendorBook, product: int, usable_kwh: float, soh: float
+    ) -> None:
+        """Spread augmentation packs over a vendor's faded sites."""
+        ...
+
+    def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
+        """Give back packs bought but not placed."""
+        ...
+
+
+class StorageBuyer(Protocol):
+    """A bidder in the pack market."""
+
+    unique_id: int
+
+    def storage_bids(self) -> list[tuple[int, float, float]]:
+        """(product, usable kWh, max USD/kWh) wanted this month."""
+        ...
+
+    def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
+        """Take delivery of bought usable kWh at a state of health."""
+        ...
+
+
+class PackSeller(Protocol):
+    """A seller in the pack market."""
+
+    unique_id: int
+
+    def asks(self) -> list[tuple[int, float, float]]:
+        """(product, usable kWh, min USD/kWh) offered this month."""
+        ...
+
+
+class GradedStock(PackSeller, Protocol):
+    """A recycler as the pack market sees it: graded inventory it sells, restocks and recycles."""
+
+    inventory_gwh: np.ndarray
+    inventory_soh: np.ndarray
+    second_life_added_kwh: float
+
+    def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:
+        """Remove sold kWh; returns (nameplate GWh, SoH)."""
+        ...
+
+    def restock(self, grade: int, gwh: float, soh: float) -> None:
+        """Take back unplaced packs."""
+        ...
+
+    def recycle(self, gwh: float) -> None:
+        """Send nameplate GWh to material recovery."""
+        ...
+
+    def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
+        """Learn from the month's clearing prices."""
+        ...
+
+
+class OrderView(Protocol):
+    """One order in a vendor's book."""
+
+    second_life: bool
+
+    def storage_outstanding_kwh(self) -> float:
+        """Usable kWh still to buy."""
+        ...
+
+
+class VendorBook(StorageBuyer, Protocol):
+    """A modular vendor as services see it: orders, delivery times, augmentation wishes."""
+
+    orders: Sequence[OrderView]
+
+    def expected_delivery_months(self) -> float:
+        """Months a buyer would expect to wait today."""
+        ...
+
+    def orders_due(self) -> Sequence[OrderView]:
+        """Orders whose storage must be bought now."""
+        ...
+
+    def take_order(self, project: Project) -> None:
+        """Book a modular site."""
+        ...
+
+    def plan_augmentation(self, second_life_kwh: float, new_kwh: float) -> None:
+        """Set this month's augmentation wish."""
+        ...
+
+
+class TariffTaker(StorageBuyer, Protocol):
+    """A utility as services see it: its territory, buses, storage need and tariff."""
+
+    territory: int
+    nodes: np.ndarray
+    storage_need_kwh: float
+
+    def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
+        """Set the tariff from the month's mean LMP."""
+        ...
+
+
+class PathLearner(Protocol):
+    """A hyperscaler as services see it: its projects and what it learns from wait signals."""
+
+    unique_id: int
+    share: float
+    projects: list[Project]
+
+    def initial_pipeline(self, total_mw: float) -> list[Project]:
+        """Grid projects already in queues at the start."""
+        ...

@@ -1,0 +1,77 @@
+"""What the market shows agents: the planning signals hyperscalers decide on and the path waits they learn from.
+
+`Signals` is frozen and built once per stage, so every hyperscaler in a stage sees the same
+prices; the wait signals are a plain dict {choice: months} composed from the three services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from abm.projects import MODULAR
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from abm.projects import Project
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Planning signals of one month (stage 2): what a hyperscaler's path costs depend on."""
+
+    month: int
+    expected_lmp_usd_per_mwh: float
+    grid_co2_t_per_mwh: float
+    expected_upgrade_share: float
+    modular_storage_cost_usd_per_kwh: float
+
+
+class _PowerSignals(Protocol):
+    expected_lmp_usd_per_mwh: float
+    grid_co2_t_per_mwh: float
+
+
+class _GridSignals(Protocol):
+    expected_upgrade_share: float
+
+    def grid_wait_months(self, projects: Iterable[Project]) -> float | None: ...
+
+
+class _PackSignals(Protocol):
+    def modular_storage_cost_usd_per_kwh(self) -> float: ...
+
+    def modular_wait_months(self) -> float: ...
+
+
+class _ProjectSignals(Protocol):
+    def __iter__(self) -> Iterable[Project]: ...
+
+    def direct_path_wait_months(self) -> dict[str, float]: ...
+
+
+def planning_signals(
+    month: int, power: _PowerSignals, grid: _GridSignals, packs: _PackSignals
+) -> Signals:
+    """This month's planning signals, read from the power exchange, the grid desk and the pack exchange."""
+    return Signals(
+        month=month,
+        expected_lmp_usd_per_mwh=power.expected_lmp_usd_per_mwh,
+        grid_co2_t_per_mwh=power.grid_co2_t_per_mwh,
+        expected_upgrade_share=grid.expected_upgrade_share,
+        modular_storage_cost_usd_per_kwh=packs.modular_storage_cost_usd_per_kwh(),
+    )
+
+
+def path_wait_months(
+    grid: _GridSignals, packs: _PackSignals, projects: _ProjectSignals
+) -> dict[str, float]:
+    """What the market shows this month about each choice's time-to-power (hyperscalers learn from it)."""
+    waits: dict[str, float] = {}
+    grid_wait = grid.grid_wait_months(projects)
+    if grid_wait is not None:
+        waits["grid"] = grid_wait
+    waits[MODULAR] = packs.modular_wait_months()
+    waits.update(projects.direct_path_wait_months())
+    return waits
