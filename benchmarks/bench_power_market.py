@@ -142,6 +142,31 @@ def _linprog_full_btheta_ms(net: NetworkArrays, hour: dict[str, np.ndarray], rep
     return _median_ms(solve, reps)
 
 
+def _case_hour(case: Any) -> dict[str, np.ndarray]:
+    """The case's own hour (its loads and units, no CO2) as `PowerMarket.clear` arguments."""
+    return {
+        "load_mw": case.load_mw,
+        "gen_bus": case.gen_bus,
+        "gen_pmax_mw": case.gen_pmax_mw,
+        "gen_cost_usd_per_mwh": case.gen_cost_usd_per_mwh,
+        "gen_co2_t_per_mwh": np.zeros(len(case.gen_bus)),
+    }
+
+
+def _warm_clears_ms(
+    market: PowerMarket, hours: list[dict[str, np.ndarray]]
+) -> tuple[list[float], list[float]]:
+    """Clear successive hours on one warm market; wall ms and HiGHS ms of each clear."""
+    warm_ms, warm_solver_ms = [], []
+    for hour in hours:
+        started = time.perf_counter()
+        out = market.clear(**hour)
+        warm_ms.append(1e3 * (time.perf_counter() - started))
+        warm_solver_ms.append(1e3 * out.solver_s)
+        assert out.status == "optimal"
+    return warm_ms, warm_solver_ms
+
+
 def bench_case(
     helpers: ModuleType, name: str, loading: float | None, quick: bool
 ) -> dict[str, Any]:
@@ -151,13 +176,7 @@ def bench_case(
     reps = 1 if quick else 5
     months = 1 if quick else 12
     case = helpers.pandapower_case(name, loading)
-    first = {
-        "load_mw": case.load_mw,
-        "gen_bus": case.gen_bus,
-        "gen_pmax_mw": case.gen_pmax_mw,
-        "gen_cost_usd_per_mwh": case.gen_cost_usd_per_mwh,
-        "gen_co2_t_per_mwh": np.zeros(len(case.gen_bus)),
-    }
+    first = _case_hour(case)
     rundcopp_ms = _median_ms(
         lambda: pp.rundcopp(case.pandapower_net), reps if name != "GBnetwork" else min(reps, 3)
     )
@@ -172,13 +191,7 @@ def bench_case(
     bare_cold_ms, bare_objective = _bare_highs_run_ms(market.current_lp(), reps)
     result = market.clear(**first)
 
-    warm_ms, warm_solver_ms = [], []
-    for hour in _hours(case, months):
-        started = time.perf_counter()
-        out = market.clear(**hour)
-        warm_ms.append(1e3 * (time.perf_counter() - started))
-        warm_solver_ms.append(1e3 * out.solver_s)
-        assert out.status == "optimal"
+    warm_ms, warm_solver_ms = _warm_clears_ms(market, _hours(case, months))
     linprog_ms = _linprog_full_btheta_ms(case.net, first, reps)
     warm_mean, solver_mean = float(np.mean(warm_ms)), float(np.mean(warm_solver_ms))
     label = name if loading is None else f"{name} @{loading:g}% rating"
