@@ -3,13 +3,15 @@
 Public API for scripts: `load_scenario`, `PowerStackModel`, `run_scenario`.
 """
 
+from typing import Any
+
 from abm.errors import InputError
 from abm.scenario import load_scenario
 
 __all__ = ["InputError", "PowerStackModel", "load_scenario", "run_scenario"]
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy attribute access
+def __getattr__(name: str) -> Any:
     """Import the model lazily so `import abm` (and the CLI's error paths) stay fast."""
     if name == "PowerStackModel":
         from abm.model import PowerStackModel

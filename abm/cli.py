@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from abm.errors import InputError
 
@@ -56,8 +56,8 @@ def _command(
     return register
 
 
-def _progress_bar(total: int, desc: str):  # noqa: ANN202 - returns a callback or None
-    """A tqdm bar on a terminal, nothing otherwise (quiet in scripts and CI)."""
+def _progress_bar(total: int, desc: str) -> tuple[Callable[[int, int], None] | None, Any]:
+    """A tqdm bar on a terminal and its update callback; (None, None) in scripts and CI."""
     if not sys.stderr.isatty():
         return None, None
     from tqdm import tqdm
@@ -275,13 +275,8 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser."""
-    parser = _Parser(
-        prog="powerstack", description="Agent-based market model of the AI power stack."
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    """`powerstack run SCENARIO`: run a scenario and write its outputs."""
     run = sub.add_parser("run", help="run a scenario and write its outputs")
     run.add_argument(
         "scenario", help="scenario name (see `powerstack list`) or path to a .toml file"
@@ -307,28 +302,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the recycle-first counterfactual run (halves run time)",
     )
 
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    """`powerstack validate SCENARIO`: check a scenario file without running it."""
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario")
     val.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
 
+
+def _add_list(sub: argparse._SubParsersAction) -> None:
+    """`powerstack list`: the built-in scenarios."""
     sub.add_parser("list", help="list built-in scenarios")
 
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    """`powerstack compare A B ...`: headline KPIs of several scenarios side by side."""
     cmp_ = sub.add_parser("compare", help="run scenarios with one seed and compare KPIs")
     cmp_.add_argument("scenarios", nargs="+")
     cmp_.add_argument("--seed", type=int, default=1)
     cmp_.add_argument("--months", type=int)
 
+
+def _add_docs(sub: argparse._SubParsersAction) -> None:
+    """`powerstack docs`: regenerate (or check) docs/parameters.md."""
     docs = sub.add_parser("docs", help="regenerate docs/parameters.md from the schema")
     docs.add_argument(
         "--check", action="store_true", help="only check that the page is current (exit 1 if stale)"
     )
 
+
+def _add_validate_model(sub: argparse._SubParsersAction) -> None:
+    """`powerstack validate-model`: the multi-seed validation report."""
     vm = sub.add_parser(
         "validate-model", help="run the baseline over several seeds and write docs/validation.md"
     )
     vm.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
     vm.add_argument("--out", help="report path (default docs/validation.md)")
 
+
+def _add_app(sub: argparse._SubParsersAction) -> None:
+    """`powerstack app`: the interactive Solara app."""
     app = sub.add_parser("app", help="start the interactive app")
     app.add_argument(
         "--host",
@@ -338,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=int, default=8765)
     app.add_argument("--open", action="store_true", help="open a browser tab on start")
 
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    """`powerstack sweep SPEC`: a parameter sweep on a local pool or a Dask cluster."""
     swp = sub.add_parser(
         "sweep", help="run a parameter sweep (local pool or Dask) into a Parquet folder"
     )
@@ -369,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after N new runs (continue later with --resume)",
     )
 
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    """`powerstack analyze DIR`: sensitivity indices of a finished sweep."""
     ana = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a finished sweep")
     ana.add_argument("dir", help="sweep output folder")
     ana.add_argument(
@@ -381,6 +400,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)"
     )
     ana.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+
+
+#: One parser builder per subcommand, in the order `powerstack --help` lists them.
+SUBCOMMAND_PARSERS = (
+    _add_run,
+    _add_validate,
+    _add_list,
+    _add_compare,
+    _add_docs,
+    _add_validate_model,
+    _add_app,
+    _add_sweep,
+    _add_analyze,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser: the program and one subparser per command."""
+    parser = _Parser(
+        prog="powerstack", description="Agent-based market model of the AI power stack."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add_subcommand in SUBCOMMAND_PARSERS:
+        add_subcommand(sub)
     return parser
 
 

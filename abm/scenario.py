@@ -221,7 +221,7 @@ def apply_overrides(
 
 
 def _short(value: Any) -> str:
-    """repr of a value, cut to MAX_VALUE_CHARS so a message stays one readable line."""
+    """The repr of a value, cut to MAX_VALUE_CHARS so a message stays one readable line."""
     text = repr(value)
     return text if len(text) <= MAX_VALUE_CHARS else f"{text[: MAX_VALUE_CHARS - 5]}...{text[-2:]}"
 

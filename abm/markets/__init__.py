@@ -1,1 +1,1 @@
-"""Markets: pure clearing of the pack call auction and the DC-OPF power market (no agents, no model)."""
+"""Markets: pure clearing (pack call auction, DC-OPF power market) and the exchanges that run them each month."""
