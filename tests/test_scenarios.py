@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import math
 import sys
@@ -141,9 +142,13 @@ def test_real_grid_scenario_runs_12_months(name: str):
     _run_12_months(name)
 
 
+SCRIPTS = Path(__file__).resolve().parents[1] / "docs" / "scripts"
+
+
 def _chart_script(monkeypatch):
-    """docs/scripts/scenario_charts.py imported as a module."""
-    script = Path(__file__).resolve().parents[1] / "docs" / "scripts" / "scenario_charts.py"
+    """docs/scripts/scenario_charts.py imported as a module (its sibling modules importable too)."""
+    monkeypatch.syspath_prepend(str(SCRIPTS))
+    script = SCRIPTS / "scenario_charts.py"
     spec = importlib.util.spec_from_file_location("scenario_charts", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -173,9 +178,10 @@ def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
     assert "`policy.carbon_price_usd_per_t`" in page
     assert (tmp_path / "img" / "scenario_carbon_price.png").stat().st_size > 10_000
     assert (tmp_path / "img" / "scenarios_overview.png").is_file()
-    assert module.is_extensive("energised grid MW") and module.is_extensive("CO2 total (Mt)")
-    assert not module.is_extensive("phantom share of requested MW")
-    assert not module.is_extensive("median time-to-power grid (months)")
+    page_text = importlib.import_module("scenario_page")
+    assert page_text.is_extensive("energised grid MW") and page_text.is_extensive("CO2 total (Mt)")
+    assert not page_text.is_extensive("phantom share of requested MW")
+    assert not page_text.is_extensive("median time-to-power grid (months)")
 
 
 REAL_GRID_FACTOR = (
