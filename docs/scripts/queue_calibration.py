@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 
@@ -112,35 +113,25 @@ def _ia_share(q: InterconnectionQueue) -> float:
     return float(mw[st >= State.AGREEMENT].sum() / mw.sum())
 
 
-def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
-    """Compute the calibration figures for one run."""
-    t = q.table()
+def _completion(df: pd.DataFrame, by_mw: bool = True) -> float:
+    """Share of resolved requests (by MW or by count) that were energised rather than withdrawn."""
+    w = df.mw if by_mw else np.ones(len(df))
+    return float(w[df.state == State.ENERGIZED].sum() / w.sum())
+
+
+def _generation_rows(t: pd.DataFrame) -> list[Row]:
+    """Generation and storage: time to operation, completion rates and where withdrawals happen."""
     cohort = t[(t.submit_month >= COHORT[0]) & (t.submit_month < COHORT[1])]
     resolved = cohort[cohort.state >= State.ENERGIZED]
     gen = resolved[resolved.kind != Kind.LOAD]
-
-    def completion(df, by_mw=True):
-        w = df.mw if by_mw else np.ones(len(df))
-        return float(w[df.state == State.ENERGIZED].sum() / w.sum())
-
-    built = t[
-        (t.state == State.ENERGIZED)
-        & (t.entered_energized >= BUILT_WINDOW[0])
-        & (t.entered_energized < BUILT_WINDOW[1])
-    ]
-    wait = built.entered_energized - built.submit_month
-    gen_built = wait[built.kind != Kind.LOAD]
-    loads = built[built.kind == Kind.LOAD]
-    lwait = loads.entered_energized - loads.submit_month
-    hub = constrained[loads.node.to_numpy()]
-    hub_up = hub & (loads.upgrade_mw.to_numpy() > 0)
-    flex = loads.flexible.to_numpy() & hub_up
+    built = _built(t)
+    gen_built = (built.entered_energized - built.submit_month)[built.kind != Kind.LOAD]
     gen_w = gen[gen.state == State.WITHDRAWN]
     late_stage = float(
         gen_w.mw[gen_w.withdrawn_from_state.isin([State.FACILITIES_STUDY, State.AGREEMENT])].sum()
         / gen_w.mw.sum()
     )
-    rows = [
+    return [
         Row(
             "Median IR->COD, gen+storage built in 2 steady years (months)",
             float(np.median(gen_built)),
@@ -149,31 +140,31 @@ def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
         ),
         Row(
             "Completion by MW, gen+storage cohort",
-            completion(gen),
+            _completion(gen),
             "0.14 (0.14-0.21)",
             "DN top #4; DN §1",
         ),
         Row(
             "Completion by MW, generation",
-            completion(gen[gen.kind == Kind.GENERATION]),
+            _completion(gen[gen.kind == Kind.GENERATION]),
             "0.13-0.31 (solar-gas)",
             "DN top #4",
         ),
         Row(
             "Completion by MW, storage (lowest)",
-            completion(gen[gen.kind == Kind.STORAGE]),
+            _completion(gen[gen.kind == Kind.STORAGE]),
             "0.11",
             "DN top #4",
         ),
         Row(
             "Completion by count, gen+storage",
-            completion(gen, by_mw=False),
+            _completion(gen, by_mw=False),
             "0.19-0.21",
             "DN §1 (NPUC, zonevex)",
         ),
         Row(
             "Withdrawn share by MW, gen+storage (resolved)",
-            1 - completion(gen),
+            1 - _completion(gen),
             "0.7-0.8",
             "DN §1 model hint",
         ),
@@ -183,13 +174,40 @@ def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
             "~0.33 (2024)",
             "DN §1, Queued Up 2025",
         ),
+    ]
+
+
+def _built(t: pd.DataFrame) -> pd.DataFrame:
+    """Requests energised in the two steady-state years of BUILT_WINDOW."""
+    return t[
+        (t.state == State.ENERGIZED)
+        & (t.entered_energized >= BUILT_WINDOW[0])
+        & (t.entered_energized < BUILT_WINDOW[1])
+    ]
+
+
+def _snapshot_rows(q: InterconnectionQueue) -> list[Row]:
+    """The active queue at AGE_MONTH: mean age and the share with a signed agreement."""
+    return [
         Row("Mean age of active requests (months)", q.snapshot["age"], "34 (end-2023)", "DN §1"),  # type: ignore[attr-defined]
         Row(
             "Share of active gen+storage MW with IA",
-            q.snapshot["ia_share"],
+            q.snapshot["ia_share"],  # type: ignore[attr-defined]
             "0.12 (2023) - 0.18 (2024)",
             "DN §1",
-        ),  # type: ignore[attr-defined]
+        ),
+    ]
+
+
+def _load_rows(t: pd.DataFrame, constrained: np.ndarray) -> list[Row]:
+    """Data-centre loads: median waits at constrained hubs (flexible or not) and elsewhere."""
+    loads = _built(t)
+    loads = loads[loads.kind == Kind.LOAD]
+    lwait = loads.entered_energized - loads.submit_month
+    hub = constrained[loads.node.to_numpy()]
+    hub_up = hub & (loads.upgrade_mw.to_numpy() > 0)
+    flex = loads.flexible.to_numpy() & hub_up
+    return [
         Row(
             "Median load wait, constrained hub with upgrade (months)",
             float(np.median(lwait[hub_up & ~flex])) if (hub_up & ~flex).any() else float("nan"),
@@ -208,6 +226,12 @@ def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
             "36-48 (historic 3-4 yr)",
             "DN §1 Dominion",
         ),
+    ]
+
+
+def _phantom_rows(q: InterconnectionQueue) -> list[Row]:
+    """Duplicate and speculative filings as shares of the requested load MW."""
+    return [
         Row(
             "Phantom (duplicate twin) share of requested load MW",
             q.phantom_share_of_requested_mw(),
@@ -221,7 +245,17 @@ def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
             "DN top #7",
         ),
     ]
-    return rows
+
+
+def figures(q: InterconnectionQueue, constrained: np.ndarray) -> list[Row]:
+    """Compute the calibration figures for one run."""
+    t = q.table()
+    return [
+        *_generation_rows(t),
+        *_snapshot_rows(q),
+        *_load_rows(t, constrained),
+        *_phantom_rows(q),
+    ]
 
 
 def bench(seed: int) -> None:
