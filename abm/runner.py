@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from abm import atomic
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
 from abm.schema import ScenarioConfig
@@ -123,32 +123,6 @@ def run_scenario(
 
 
 # ---------------------------------------------------------------------- files
-def _stage(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write via `write` into a hidden temporary file beside `path`; return it (removed on failure)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return tmp_path
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = _stage(path, write)
-    try:
-        os.replace(tmp_path, path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
 def _parquet_writer(df: pd.DataFrame) -> Callable[[Path], None]:
     """A writer of deterministic Parquet: no pandas metadata or timestamps, so equal tables give equal bytes."""
     table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
@@ -157,18 +131,7 @@ def _parquet_writer(df: pd.DataFrame) -> Callable[[Path], None]:
 
 def write_parquet_deterministic(df: pd.DataFrame, path: Path) -> None:
     """Parquet with no pandas metadata or timestamps, so equal tables give equal bytes."""
-    _atomic_write(path, _parquet_writer(df))
-
-
-def _make_dirs(folder: Path) -> list[Path]:
-    """mkdir -p that returns the folders it created, outermost first (to undo them on failure)."""
-    missing = []
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            break
-        missing.append(parent)
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing[::-1]
+    atomic.write_atomic(path, _parquet_writer(df))
 
 
 def _json_text(obj: Any) -> str:
@@ -187,9 +150,10 @@ def package_version() -> str:
 def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
     """Write timeseries.parquet, kpis.json, scenario.toml and run.json into out_dir, all or nothing.
 
-    Every file is first written to a hidden temporary name; only when all four are complete are
-    they renamed into place. On any failure (a full disk, an interrupt) the temporary files and
-    any folder this call created are removed, and files of an earlier run stay as they were.
+    Through `abm.atomic.write_all`: every file is first written to a hidden temporary name and
+    only when all four are complete are they renamed into place. On any failure (a full disk, an
+    interrupt) the temporary files and any folder this call created are removed, and files of an
+    earlier run stay as they were.
     """
     out_dir = Path(out_dir)
     run_info = {
@@ -207,21 +171,4 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
         "scenario.toml": lambda p: p.write_text(to_toml(result.config)),
         "run.json": lambda p: p.write_text(_json_text(run_info)),
     }
-    paths = {name: out_dir / name for name in writers}
-    created = _make_dirs(out_dir)
-    staged: dict[str, Path] = {}
-    try:
-        for name, write in writers.items():
-            staged[name] = _stage(paths[name], write)
-        for name, tmp in staged.items():
-            os.replace(tmp, paths[name])
-    except BaseException:
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
-        for folder in reversed(created):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-        raise
-    return paths
+    return atomic.write_all(out_dir, writers)

@@ -362,10 +362,10 @@ def write_report(
     seeds: Sequence[int], path: Path = REPORT, progress: Callable[[str], None] | None = None
 ) -> Path:
     """Evaluate and write the report atomically."""
-    from abm.runner import _atomic_write
+    from abm.atomic import write_atomic
 
     text = render(evaluate(seeds, progress), seeds)
-    _atomic_write(path, lambda p: p.write_text(text))
+    write_atomic(path, lambda p: p.write_text(text))
     return path
 
 

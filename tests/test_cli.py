@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.atomic import write_atomic
 from abm.cli import main
-from abm.runner import _atomic_write
 
 SHORT = ["--months", "18", "--set", "grid.n_buses=40"]
 PATHS = ("grid", "modular_second_life", "modular_new", "onsite_gas")
@@ -183,5 +183,5 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:
         raise OSError("disk full")
 
     with pytest.raises(OSError):
-        _atomic_write(target, broken)
+        write_atomic(target, broken)
     assert list(tmp_path.iterdir()) == []

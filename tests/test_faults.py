@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import tomli_w
 
-from abm import runner, sweep
+from abm import atomic, sweep
 from abm.cli import main
 from abm.metrics import InvariantError
 from abm.model import PowerStackModel
@@ -110,8 +110,8 @@ def test_invariant_violation_under_check_is_an_internal_failure(
 def _stage_failing_on(
     name: str, exc: Callable[[Path], BaseException]
 ) -> Callable[[Path, Callable[[Path], None]], Path]:
-    """runner._stage that writes half of `name`'s temporary file, then raises."""
-    original = runner._stage
+    """atomic.stage that writes half of `name`'s temporary file, then raises."""
+    original = atomic.stage
 
     def stage(path: Path, write: Callable[[Path], None]) -> Path:
         if path.name != name:
@@ -135,7 +135,7 @@ def test_full_disk_while_writing_gives_one_line_and_nothing_half_written(
     capsys: pytest.CaptureFixture[str],
     failing: str,
 ) -> None:
-    monkeypatch.setattr(runner, "_stage", _stage_failing_on(failing, enospc))
+    monkeypatch.setattr(atomic, "stage", _stage_failing_on(failing, enospc))
     out = tmp_path / "new" / "out"
     assert main(["run", "baseline", "--months", "3", *SMALL, "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -150,7 +150,7 @@ def test_full_disk_keeps_the_previous_run_intact(
     out = tmp_path / "out"
     assert main(["run", "baseline", "--months", "3", *SMALL, "--out", str(out)]) == 0
     before = {name: (out / name).read_bytes() for name in CONTRACT_FILES}
-    monkeypatch.setattr(runner, "_stage", _stage_failing_on("run.json", enospc))
+    monkeypatch.setattr(atomic, "stage", _stage_failing_on("run.json", enospc))
     assert main(["run", "baseline", "--months", "4", *SMALL, "--out", str(out)]) == 1
     assert everything(out) == CONTRACT_FILES
     assert {name: (out / name).read_bytes() for name in CONTRACT_FILES} == before
@@ -160,7 +160,7 @@ def test_ctrl_c_while_writing_leaves_no_partial_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        runner, "_stage", _stage_failing_on("scenario.toml", lambda _: KeyboardInterrupt())
+        atomic, "stage", _stage_failing_on("scenario.toml", lambda _: KeyboardInterrupt())
     )
     assert main(["run", "baseline", "--months", "3", *SMALL, "--out", str(tmp_path / "out")]) == 130
     assert everything(tmp_path) == []
@@ -195,13 +195,13 @@ def step(self):
 PowerStackModel.step = step
 if action == "kill-while-writing":
     import os, signal
-    from abm import runner
-    staged = runner._stage
+    from abm import atomic
+    staged = atomic.stage
     def stage(path, write):
         if path.name == "scenario.toml":
             os.kill(os.getpid(), signal.SIGKILL)
         return staged(path, write)
-    runner._stage = stage
+    atomic.stage = stage
 from abm.cli import main
 sys.exit(main(sys.argv[3:]))
 """
