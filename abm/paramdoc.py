@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from abm.bounds import bounds_of
 from abm.schema import SECTIONS, allowed_range
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
@@ -112,16 +113,6 @@ def _field(section: str, param: str) -> Any:
     return SECTIONS[section].model_fields[param]
 
 
-def _upper_bound(field: Any) -> float | None:
-    """The field's `le`/`lt` bound, if any."""
-    for meta in field.metadata:
-        for name in ("le", "lt"):
-            bound = getattr(meta, name, None)
-            if bound is not None:
-                return float(bound)
-    return None
-
-
 def unit_of(section: str, param: str) -> str:
     """Unit of a parameter from its name suffix (UNIT_RULES), else from its type and bounds."""
     for pattern, unit in UNIT_RULES:
@@ -137,7 +128,7 @@ def unit_of(section: str, param: str) -> str:
         return "YYYY-MM" if allowed_range(section, param) == "a month YYYY-MM" else "text"
     if annotation is int:
         return "count"
-    upper = _upper_bound(field)
+    upper = bounds_of(f"{section}.{param}").upper
     return "fraction" if upper is not None and upper <= 1 else "ratio"
 
 

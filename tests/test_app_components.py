@@ -166,7 +166,8 @@ def download(rc: Any, filename_part: str) -> bytes:
 
 # ---------------------------------------------------------------------- pure parts
 def test_levers_come_from_the_schema() -> None:
-    from viz.levers import BIG_LEVERS, schema_bounds
+    from abm.bounds import bounds_of
+    from viz.levers import BIG_LEVERS
 
     assert len(BIG_LEVERS) == 10
     for lever in BIG_LEVERS:
@@ -175,8 +176,8 @@ def test_levers_come_from_the_schema() -> None:
         assert lever.description == field.description
         assert lever.source and lever.source in lever.tooltip()
         if lever.kind == "float":
-            lo, hi, _ = schema_bounds(lever.section, lever.param)
-            assert lo <= lever.min < lever.max <= hi, lever.key
+            bounds = bounds_of(lever.key)
+            assert bounds.lower <= lever.min < lever.max <= bounds.upper, lever.key
         else:
             assert lever.choices == field.annotation.__args__
 

@@ -23,6 +23,7 @@ import tomli_w
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from abm.bounds import Bounds, bounds_of, value_type
 from abm.errors import InputError
 from abm.scenario import (
     apply_overrides,
@@ -95,17 +96,13 @@ def keys() -> st.SearchStrategy[str]:
 
 def bounds(key: str) -> tuple[float, float, bool]:
     """(lower, upper, lower is strict) of a numeric parameter; wide defaults for anything else."""
-    section, _, param = key.partition(".")
-    field = SECTIONS[section].model_fields.get(param) if section in SECTIONS else None
-    lo, hi, strict = -1e6, 1e6, False
-    for meta in field.metadata if field is not None else ():
-        if getattr(meta, "ge", None) is not None:
-            lo = float(meta.ge)
-        if getattr(meta, "gt", None) is not None:
-            lo, strict = float(meta.gt), True
-        if getattr(meta, "le", None) is not None:
-            hi = float(meta.le)
-    return lo, hi, strict
+    try:
+        b = bounds_of(key)
+    except KeyError:
+        b = Bounds()
+    lo = b.lower if b.lower is not None else -1e6
+    hi = b.upper if b.upper is not None else 1e6
+    return lo, hi, b.lower_strict
 
 
 def bounded_numbers(key: str) -> st.SearchStrategy[Any]:
@@ -119,8 +116,7 @@ def bounded_numbers(key: str) -> st.SearchStrategy[Any]:
 
 def valid_values(key: str) -> st.SearchStrategy[Any]:
     """Values a parameter accepts: its choices, or numbers of its type inside its range."""
-    section, _, param = key.partition(".")
-    annotation = SECTIONS[section].model_fields[param].annotation
+    annotation = value_type(key)
     choices = getattr(annotation, "__args__", None)
     lo, hi, strict = bounds(key)
     if choices:

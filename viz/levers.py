@@ -1,8 +1,8 @@
 """The big levers of issue 7, described from the scenario schema (defaults, bounds, meaning, source).
 
-Validation bounds come only from `abm.schema`; the one extra fact kept here is a *slider span*
-for levers whose schema bound is far beyond a useful workshop range (recycler capacity may be
-up to 10,000 GWh/month, but a slider that wide is unusable). Spans are clipped to the schema
+Validation bounds come only from `abm.schema`, read through `abm.bounds`; the one extra fact
+kept here is a *slider span* for levers whose schema bound is far beyond a useful workshop
+range (recycler capacity may be up to 10,000 GWh/month, but a slider that wide is unusable). Spans are clipped to the schema
 bounds and always widened to include the scenario's own value.
 """
 
@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from abm.bounds import bounds_of
 from abm.schema import SECTIONS, ScenarioConfig, allowed_range
 
 Kind = Literal["float", "int", "choice", "bool"]
@@ -105,23 +106,6 @@ def unit_of(param: str) -> str:
     return ""
 
 
-def schema_bounds(section: str, param: str) -> tuple[float | None, float | None, bool]:
-    """(lower, upper, lower_is_strict) from the field's annotated_types metadata."""
-    field = SECTIONS[section].model_fields[param]
-    lo = hi = None
-    strict = False
-    for meta in field.metadata:
-        if getattr(meta, "ge", None) is not None:
-            lo = float(meta.ge)
-        if getattr(meta, "gt", None) is not None:
-            lo, strict = float(meta.gt), True
-        if getattr(meta, "le", None) is not None:
-            hi = float(meta.le)
-        if getattr(meta, "lt", None) is not None:
-            hi = float(meta.lt)
-    return lo, hi, strict
-
-
 def make_lever(
     key: str, label: str, step: float = 0.0, span: tuple[float, float] | None = None
 ) -> Lever:
@@ -140,10 +124,11 @@ def make_lever(
         kind = "bool"
     else:
         kind = "int" if field.annotation is int else "float"
-        s_lo, s_hi, strict = schema_bounds(section, param)
+        bounds = bounds_of(key)
+        s_lo, s_hi = bounds.lower, bounds.upper
         if s_lo is None or s_hi is None:
             raise ValueError(f"{key}: a slider needs both schema bounds")
-        if strict:
+        if bounds.lower_strict:
             s_lo = s_lo + (step or 1.0)
         lo, hi = (s_lo, s_hi) if span is None else (max(s_lo, span[0]), min(s_hi, span[1]))
     return Lever(
