@@ -211,7 +211,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # before numpy loads: one BLAS thread per model run
-    from abm.sweep import run_sweep, summary_text
+    from abm.sweeps import run_sweep, summary_text
 
     try:
         df = run_sweep(
@@ -237,7 +237,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 @_command("analyze")
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Sobol or Morris indices per KPI of a finished sweep: table, CSV/Parquet and a bar plot."""
-    from abm.sensitivity import analyze_sweep, markdown, summary_table
+    from abm.sweeps import analyze_sweep, markdown, summary_table
 
     result = analyze_sweep(args.dir, args.kpis or None, plot_path=args.plot)
     cells = summary_table(result)

@@ -247,19 +247,21 @@ FACTS: tuple[Fact, ...] = (
 
 NOT_IN_RESULTS = {
     "cli.py",
-    "sweep.py",
-    "sensitivity.py",
     "paramdoc.py",
     "report.py",
     "__main__.py",
-}  # front ends, not the model
+    "atomic.py",
+    "bounds.py",
+}  # front ends and file plumbing, not the model
+PACKAGES_NOT_IN_RESULTS = {"sweeps"}  # abm/sweeps/: runs the model, does not shape its results
 
 
 def fingerprint() -> str:
     """Hash of the baseline scenario and the source of every module that shapes results."""
     digest = hashlib.sha256(to_toml(load_scenario("baseline")).encode())
     for path in sorted((ROOT / "abm").rglob("*.py")):
-        if path.name in NOT_IN_RESULTS:
+        parts = path.relative_to(ROOT / "abm").parts
+        if path.name in NOT_IN_RESULTS or parts[0] in PACKAGES_NOT_IN_RESULTS:
             continue
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())

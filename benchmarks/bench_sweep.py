@@ -1,4 +1,4 @@
-"""Sweep throughput: runs per minute at 1 and 2 workers through `abm.sweep.run_sweep`.
+"""Sweep throughput: runs per minute at 1 and 2 workers through `abm.sweeps.run_sweep`.
 
 The same sweep (a small factorial over demand growth, several seeds) runs once in this process
 (1 worker, the serial executor) and once on a local pool of 2 spawned processes, each into
@@ -39,7 +39,7 @@ def sweep_spec(quick: bool) -> dict[str, Any]:
 
 def _one(spec: dict[str, Any], workers: int) -> dict[str, Any]:
     """Run the sweep with `workers` into a fresh temporary folder; throughput and run times."""
-    from abm.sweep import run_sweep
+    from abm.sweeps import run_sweep
 
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         load_before = os.getloadavg()[0]
@@ -67,7 +67,7 @@ def worker_startup_s(reps: int = 3) -> float:
     best = float("inf")
     for _ in range(reps):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import abm.sweep, abm.runner"], check=True)
+        subprocess.run([sys.executable, "-c", "import abm.sweeps, abm.runner"], check=True)
         best = min(best, time.perf_counter() - started)
     return best
 

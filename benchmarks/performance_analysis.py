@@ -69,7 +69,7 @@ def _missed_target_lines(r: dict[str, Any]) -> list[str]:
         f"{sw['rows'][1]['load_average_before']:.1f} on {r['machine']['nproc']} cores), and each "
         f"spawned worker pays {sw['worker_startup_s']:.1f} s of imports before its first run "
         f"(an upper bound of {sw['efficiency_bound_from_startup']:.2f} for this sweep). Both "
-        "belong to the machine and the sweep runner (abm/sweep.py, not this issue's files); "
+        "belong to the machine and the sweep runner (abm/sweeps/, not this issue's files); "
         "longer sweeps, or workers kept alive between sweeps, shrink the start-up share.",
         "",
         "## Proposals for the model (abm/model.py and agents, not changed here)",

@@ -294,7 +294,7 @@ def _sweep_section(r: dict[str, Any]) -> list[str]:
     return [
         "## 5. Sweep throughput",
         "",
-        f"`abm.sweep.run_sweep` on a factorial sweep of {sw['rows'][0]['runs']} baseline runs of "
+        f"`abm.sweeps.run_sweep` on a factorial sweep of {sw['rows'][0]['runs']} baseline runs of "
         f"{sw['spec']['months']} months (no counterfactual); serial in-process for 1 worker, a "
         "spawned process pool for 2 (start-up included).",
         "",

@@ -35,7 +35,7 @@ UNCOMMENTED = {
     "sweeps/empty.toml": "missing key 'scenario'",
     "sweeps/binary.toml": "not UTF-8 text; expected a TOML sweep spec",
 }
-# Gaps in abm/sweep.py once marked here as strict xfails; all four are fixed (spec hardening).
+# Gaps in the sweep spec checks (abm/sweeps/parsing.py) once marked here as strict xfails; all four are fixed (spec hardening).
 SWEEP_GAPS: dict[str, str] = {}
 PARALLEL = 2
 

@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import tomli_w
 
-from abm import atomic, sweep
+from abm import atomic
 from abm.cli import main
 from abm.metrics import InvariantError
 from abm.model import PowerStackModel
-from abm.sweep import load_results, run_sweep
+from abm.sweeps import RunTask, load_results, run_sweep, worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "grid.n_buses=20", "--no-counterfactual"]
@@ -293,7 +294,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 def test_sweep_full_disk_keeps_committed_runs_and_resume_completes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: pd.DataFrame
 ) -> None:
-    original = sweep.pq.write_table
+    original = pq.write_table
     parts = {"written": 0}
 
     def write_table(table: Any, where: Any, *args: Any, **kwargs: Any) -> None:
@@ -304,7 +305,7 @@ def test_sweep_full_disk_keeps_committed_runs_and_resume_completes(
             parts["written"] += 1
         original(table, where, *args, **kwargs)
 
-    monkeypatch.setattr(sweep.pq, "write_table", write_table)
+    monkeypatch.setattr(pq, "write_table", write_table)
     out = tmp_path / "out"
     with pytest.raises(OSError, match="No space left on device"):
         run_sweep(SPEC, out, workers=1, flush_rows=2, progress=False)
@@ -314,7 +315,7 @@ def test_sweep_full_disk_keeps_committed_runs_and_resume_completes(
     pd.testing.assert_frame_equal(
         stable(kept), reference[reference["run_id"].isin(kept["run_id"])].reset_index(drop=True)
     )
-    monkeypatch.setattr(sweep.pq, "write_table", original)  # space freed
+    monkeypatch.setattr(pq, "write_table", original)  # space freed
     done = run_sweep(SPEC, out, workers=1, resume=True, progress=False)
     assert done.attrs["sweep"]["already_recorded"] == 4 and done.attrs["sweep"]["ran"] == 4
     pd.testing.assert_frame_equal(stable(done), reference)
@@ -333,7 +334,7 @@ def test_sweep_cli_full_disk_is_one_line_and_resume_completes(
     capsys: pytest.CaptureFixture[str],
     reference: pd.DataFrame,
 ) -> None:
-    original = sweep.pq.write_table
+    original = pq.write_table
 
     def full(table: Any, where: Any, *args: Any, **kwargs: Any) -> None:
         if "part-" in Path(where).name:
@@ -341,7 +342,7 @@ def test_sweep_cli_full_disk_is_one_line_and_resume_completes(
         original(table, where, *args, **kwargs)
 
     spec, out = write_spec(tmp_path), tmp_path / "out"
-    monkeypatch.setattr(sweep.pq, "write_table", full)
+    monkeypatch.setattr(pq, "write_table", full)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 1
     err = capsys.readouterr().err
     assert (
@@ -350,7 +351,7 @@ def test_sweep_cli_full_disk_is_one_line_and_resume_completes(
         in err
     )
     assert temp_files(out) == []
-    monkeypatch.setattr(sweep.pq, "write_table", original)
+    monkeypatch.setattr(pq, "write_table", original)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--resume"]) == 0
     pd.testing.assert_frame_equal(stable(load_results(out)), reference)
 
@@ -361,21 +362,21 @@ def test_sweep_ctrl_c_keeps_finished_runs_and_resume_completes(
     capsys: pytest.CaptureFixture[str],
     reference: pd.DataFrame,
 ) -> None:
-    original = sweep.execute_run
+    original = worker.execute_run
     calls = {"n": 0}
 
-    def execute(task: sweep.RunTask) -> dict[str, Any]:
+    def execute(task: RunTask) -> dict[str, Any]:
         calls["n"] += 1
         if calls["n"] == 5:
             raise KeyboardInterrupt
         return original(task)
 
     spec, out = write_spec(tmp_path), tmp_path / "out"
-    monkeypatch.setattr(sweep, "execute_run", execute)
+    monkeypatch.setattr(worker, "execute_run", execute)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 130
     assert "finished runs are saved, continue with --resume" in capsys.readouterr().err
     assert len(load_results(out)) == 4
-    monkeypatch.setattr(sweep, "execute_run", original)
+    monkeypatch.setattr(worker, "execute_run", original)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--resume"]) == 0
     pd.testing.assert_frame_equal(stable(load_results(out)), reference)
 

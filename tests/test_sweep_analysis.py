@@ -1,0 +1,213 @@
+"""Sensitivity analysis of sweeps: Sobol and Morris recover known functions; unfinished sweeps refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from abm.cli import main
+from abm.errors import InputError
+from abm.sweeps import (
+    RunTask,
+    Sensitivity,
+    analyze_sweep,
+    load_results,
+    load_spec,
+    markdown,
+    run_sweep,
+    summary_table,
+    worker,
+)
+from tests.conftest import slow_scale
+from tests.sweep_cases import FAST, SWEEPS
+
+
+def _fake_run(task: RunTask) -> dict[str, Any]:
+    """A known function of the parameters instead of the model (plus a constant and a failing KPI)."""
+    x = task.params
+    g, c, d = (
+        x["demand.growth_multiplier"],
+        x["policy.carbon_price_usd_per_t"],
+        x["hyperscalers.duplicate_filings"],
+    )
+    return {
+        "run_id": task.run_id,
+        "point": task.point,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        **x,
+        "energized_mw.grid": 10.0 * g + 0.01 * c,  # g dominates, d has no effect
+        "co2_mt.total": 3.0,  # constant
+        "queue.median_wait_months": None if g > 1.9 else d,  # undefined at a few points
+        "packs.second_life_gwh": None if g > 1.0 else g,  # undefined at most points
+        "status": "ok",
+        "error": None,
+        "wall_time_s": 0.0,
+        "cpu_time_s": 0.0,
+    }
+
+
+LEVERS = {
+    "demand.growth_multiplier": {"min": 0.5, "max": 2.0},
+    "policy.carbon_price_usd_per_t": {"min": 0, "max": 100},
+    "hyperscalers.duplicate_filings": {"min": 1, "max": 4},
+}
+
+
+def check_sobol_outputs(result: Sensitivity) -> None:
+    """The known-function Sobol result's table columns, files and reading table."""
+    assert set(result.table.columns) == {
+        "method",
+        "kpi",
+        "parameter",
+        "index",
+        "value",
+        "conf",
+        "samples",
+    }
+    assert {p.name for p in result.paths.values()} == {
+        "sensitivity.csv",
+        "sensitivity.parquet",
+        "sensitivity.png",
+    }
+    assert pd.read_csv(result.paths["csv"]).shape == result.table.shape
+    cells = summary_table(result)
+    assert re.fullmatch(
+        r"0\.9\d \(0\.9\d\)", cells.loc["demand.growth_multiplier", "energized_mw.grid"]
+    )
+    assert list(cells.index) == [*LEVERS, "sum of S1"]
+    assert markdown(cells).startswith("| parameter | `energized_mw.grid` |")
+
+
+def test_sobol_analysis_recovers_a_known_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "execute_run", _fake_run)
+    spec = {
+        "name": "known",
+        "scenario": "baseline",
+        "design": "sobol",
+        "samples": 64,
+        "seeds_per_point": 2,
+        "months": 1,
+        "fixed": FAST,
+        "parameters": LEVERS,
+        "kpis": [
+            "energized_mw.grid",
+            "co2_mt.total",
+            "queue.median_wait_months",
+            "packs.second_life_gwh",
+        ],
+    }
+    run_sweep(spec, tmp_path / "s", workers=1, progress=False)
+    result = analyze_sweep(tmp_path / "s")
+    t = result.table.set_index(["kpi", "index", "parameter"])["value"]
+    # analytic: Var(10 g) = 100 * 1.5**2 / 12, Var(0.01 c) = 100**2 * 1e-4 / 12
+    var_g, var_c = 100 * 1.5**2 / 12, 1.0 / 12
+    assert t["energized_mw.grid", "S1", "demand.growth_multiplier"] == pytest.approx(
+        var_g / (var_g + var_c), abs=0.05
+    )
+    assert t["energized_mw.grid", "ST", "hyperscalers.duplicate_filings"] == pytest.approx(
+        0.0, abs=1e-9
+    )
+    assert set(result.skipped) == {"co2_mt.total", "packs.second_life_gwh"}
+    assert result.skipped["co2_mt.total"] == "constant across the design"
+    assert result.skipped["packs.second_life_gwh"].startswith("only ")
+    # blocks with a hole are dropped; on the rest the KPI is duplicate_filings alone
+    assert list(result.notes) == ["queue.median_wait_months"]
+    assert re.match(r"\d+ of 64 Saltelli blocks used", result.notes["queue.median_wait_months"])
+    assert t["queue.median_wait_months", "S1", "hyperscalers.duplicate_filings"] == pytest.approx(
+        1.0, abs=0.1
+    )
+    used = result.table.loc[result.table["kpi"] == "queue.median_wait_months", "samples"]
+    assert 32 <= used.iloc[0] < 64 and used.nunique() == 1
+    check_sobol_outputs(result)
+
+
+def test_morris_analysis_recovers_a_known_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "execute_run", _fake_run)
+    spec = {
+        "name": "m",
+        "scenario": "baseline",
+        "design": "morris",
+        "samples": 10,
+        "months": 1,
+        "fixed": FAST,
+        "parameters": LEVERS,
+        "kpis": ["energized_mw.grid"],
+    }
+    run_sweep(spec, tmp_path / "m", workers=1, progress=False)
+    result = analyze_sweep(tmp_path / "m", plot_path=tmp_path / "m.png")
+    t = result.table.set_index(["index", "parameter"])["value"]
+    # one Morris step is 2/3 of the range: EE = slope * range
+    assert t["mu_star", "demand.growth_multiplier"] == pytest.approx(10.0 * 1.5, rel=1e-9)
+    assert t["mu_star", "policy.carbon_price_usd_per_t"] == pytest.approx(0.01 * 100, rel=1e-9)
+    assert t["mu_star", "hyperscalers.duplicate_filings"] == pytest.approx(0.0, abs=1e-12)
+    assert (tmp_path / "m.png").stat().st_size > 10_000
+
+
+def test_analyze_refuses_unfinished_or_unsuitable_sweeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "execute_run", _fake_run)
+    factorial = {
+        "scenario": "baseline",
+        "months": 1,
+        "fixed": FAST,
+        "parameters": {k: [v["min"], v["max"]] for k, v in LEVERS.items()},
+        "kpis": ["energized_mw.grid"],
+    }
+    run_sweep(factorial, tmp_path / "f", workers=1, progress=False)
+    with pytest.raises(InputError, match="needs a sobol or morris sweep"):
+        analyze_sweep(tmp_path / "f")
+    spec = {
+        "scenario": "baseline",
+        "design": "sobol",
+        "samples": 4,
+        "months": 1,
+        "fixed": FAST,
+        "parameters": LEVERS,
+        "kpis": ["energized_mw.grid"],
+    }
+    run_sweep(spec, tmp_path / "u", workers=1, max_runs=3, progress=False)
+    with pytest.raises(InputError, match="17 of 20 runs are not recorded yet"):
+        analyze_sweep(tmp_path / "u")
+    with pytest.raises(InputError, match="not a sweep folder"):
+        analyze_sweep(tmp_path)
+
+
+def test_cli_sweep_then_analyze(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "small.toml"
+    spec.write_text(
+        'name = "small"\nscenario = "baseline"\ndesign = "sobol"\nsamples = 4\nseed = 3\nmonths = 12\n'
+        'kpis = ["energized_mw.onsite_gas", "co2_mt.total"]\n'
+        '[fixed]\n"grid.n_buses" = 20\n'
+        "[parameters]\ndemand.growth_multiplier = { min = 0.5, max = 2.0 }\npolicy.carbon_price_usd_per_t = { min = 0, max = 200 }\n"
+    )
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "sweep small: 16 runs" in out and "16 ok, 0 failed" in out
+    assert main(["analyze", str(tmp_path / "o"), "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "| `demand.growth_multiplier` |" in out and "sensitivity.png" in out
+    assert load_results(tmp_path / "o")["status"].eq("ok").all()
+
+
+@pytest.mark.slow
+def test_sobol_baseline_spec_at_reduced_size(tmp_path: Path) -> None:
+    scale = slow_scale()
+    spec = load_spec(SWEEPS / "sobol_baseline.toml")
+    months = max(12, int(48 * scale))
+    data = {**spec.canonical(), "samples": 8, "months": months, "fixed": {**spec.fixed, **FAST}}
+    data = {k: v for k, v in data.items() if v not in (None, [])}
+    df = run_sweep(data, tmp_path / "sobol", workers=2, progress=False)
+    assert len(df) == 8 * (len(spec.parameters) + 2) and df["status"].eq("ok").all()
+    result = analyze_sweep(tmp_path / "sobol")
+    assert set(result.table["parameter"]) == set(spec.parameters)
+    assert result.paths["plot"].is_file()
