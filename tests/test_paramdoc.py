@@ -27,13 +27,13 @@ def test_every_parameter_has_a_non_empty_source():
         for key, _, _, f in _fields()
         if not str((f.json_schema_extra or {}).get("source") or "").strip()
     ]
-    assert not missing, f"parameters without a source in abm/schema.py: {', '.join(missing)}"
+    assert not missing, f"parameters without a source in abm/schema/: {', '.join(missing)}"
 
 
 def test_every_parameter_has_a_meaning():
     """The table's Meaning column comes from P(doc=...)."""
     missing = [key for key, _, _, f in _fields() if not (f.description or "").strip()]
-    assert not missing, f"parameters without a doc in abm/schema.py: {', '.join(missing)}"
+    assert not missing, f"parameters without a doc in abm/schema/: {', '.join(missing)}"
 
 
 def test_every_default_is_inside_its_own_allowed_range():

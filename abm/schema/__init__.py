@@ -1,0 +1,42 @@
+"""Typed scenario schema: every parameter with its unit (in the name), default, allowed range and source.
+
+The schema is the single source for validation, the app's controls and `docs/parameters.md`.
+Sources point at `shared/DOMAIN.md` / `DOMAIN-NUMBERS.md` rows or public reports; figures the
+source list marks as unconfirmed carry `unconfirmed=True` and say so in the parameter table.
+It stands alone: its modules import only pydantic, the standard library and `abm.errors`.
+"""
+
+from __future__ import annotations
+
+from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
+from abm.schema.fields import Section, param, parse_month
+from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
+from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
+from abm.schema.paths import GasSection, HyperscalerSection, OtherSection, VendorSection
+from abm.schema.queue import QueueSection
+from abm.schema.run import DemandSection, RunSection
+
+__all__ = [
+    "SECTIONS",
+    "BatteriesSection",
+    "DemandSection",
+    "GasSection",
+    "GridSection",
+    "HyperscalerSection",
+    "MarketSection",
+    "OEMSection",
+    "OtherSection",
+    "PacksSection",
+    "PolicySection",
+    "QueueSection",
+    "RecyclerSection",
+    "RunSection",
+    "ScenarioConfig",
+    "Section",
+    "UtilitySection",
+    "VendorSection",
+    "allowed_range",
+    "param",
+    "parameter_keys",
+    "parse_month",
+]

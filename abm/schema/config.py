@@ -1,0 +1,79 @@
+"""The whole scenario (`ScenarioConfig`), its section table and range text for messages and docs."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from abm.schema.fields import Section
+from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
+from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
+from abm.schema.paths import GasSection, HyperscalerSection, OtherSection, VendorSection
+from abm.schema.queue import QueueSection
+from abm.schema.run import DemandSection, RunSection
+
+
+class ScenarioConfig(BaseModel):
+    """A whole scenario: a named story and all its sections."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    name: str = Field("baseline", min_length=1, max_length=80, description="Scenario name.")
+    description: str = Field(
+        "",
+        max_length=4000,
+        description="One-paragraph story shown in the app and `powerstack list`.",
+    )
+    run: RunSection = RunSection()
+    demand: DemandSection = DemandSection()
+    grid: GridSection = GridSection()
+    queue: QueueSection = QueueSection()
+    hyperscalers: HyperscalerSection = HyperscalerSection()
+    vendors: VendorSection = VendorSection()
+    gas: GasSection = GasSection()
+    other: OtherSection = OtherSection()
+    packs: PacksSection = PacksSection()
+    recyclers: RecyclerSection = RecyclerSection()
+    oems: OEMSection = OEMSection()
+    batteries: BatteriesSection = BatteriesSection()
+    market: MarketSection = MarketSection()
+    policy: PolicySection = PolicySection()
+    utilities: UtilitySection = UtilitySection()
+
+
+SECTIONS: dict[str, type[Section]] = {
+    name: field.annotation  # type: ignore[misc]
+    for name, field in ScenarioConfig.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+}
+
+
+def parameter_keys() -> list[str]:
+    """Every dotted parameter key, e.g. 'queue.mode'."""
+    return [f"{s}.{k}" for s, cls in SECTIONS.items() for k in cls.model_fields]
+
+
+_BOUND_SYMBOLS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+
+
+def _number(x: float) -> str:
+    """Bounds as people write them: whole numbers in full (4294967295, not 4.29497e+09)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def allowed_range(section: str, param: str) -> str:
+    """Human-readable allowed values of one parameter, e.g. '>= 0 and <= 5' or 'one of: a, b'."""
+    field = SECTIONS[section].model_fields[param]
+    choices = getattr(field.annotation, "__args__", None)
+    if choices and all(isinstance(c, str) for c in choices):
+        return "one of: " + ", ".join(choices)
+    if field.annotation is bool:
+        return "true or false"
+    if field.annotation is str and param in ("start", "available_from"):
+        return "a month YYYY-MM"
+    parts = [
+        f"{symbol} {_number(getattr(meta, name))}"
+        for meta in field.metadata
+        for name, symbol in _BOUND_SYMBOLS.items()
+        if getattr(meta, name, None) is not None
+    ]
+    return " and ".join(parts) if parts else "any " + getattr(field.annotation, "__name__", "value")

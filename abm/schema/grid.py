@@ -1,0 +1,252 @@
+"""Grid-side sections: the network, its power market, policy and utility planning."""
+
+from __future__ import annotations
+
+from abm.schema.fields import Section, param
+
+
+class GridSection(Section):
+    """The network the utilities run: synthetic, a pandapower case or a GraphML/JSON file."""
+
+    source: str = param(
+        "synthetic",
+        source="Issue 4",
+        doc="'synthetic', 'pandapower:<case>' or a path to a GraphML/JSON grid file.",
+    )
+    n_buses: int = param(
+        200,
+        ge=20,
+        le=10_000,
+        source="Issue 4: synthetic grids from 20 to 10,000 buses",
+        doc="Buses of the synthetic grid.",
+    )
+    n_territories: int = param(
+        8,
+        ge=1,
+        le=64,
+        source="Assumption: one utility per territory, US-like regions",
+        doc="Utility territories (one utility each).",
+    )
+    peak_load_mw: float = param(
+        745_000.0,
+        gt=0,
+        le=5e6,
+        source="EIA: US lower-48 peak demand ~745 GW (July 2023)",
+        doc="System peak load of the synthetic grid.",
+        unconfirmed=True,
+    )
+    load_growth_per_year: float = param(
+        0.01,
+        ge=0,
+        le=0.2,
+        source="EIA AEO: non-DC US load growth ~1 %/yr (assumption)",
+        doc="Growth of the grid's existing (non-AI) load.",
+        unconfirmed=True,
+    )
+
+
+class MarketSection(Section):
+    """The monthly power market: representative hours, marginal costs and emission factors."""
+
+    representative_hours: int = param(
+        4,
+        ge=1,
+        le=24,
+        source="Issue 6: peak, shoulder, off-peak with and without solar",
+        doc="Representative hours the power market clears each month.",
+    )
+    copper_plate: bool = param(
+        False, source="Issue 6", doc="Ignore line limits (faster, no congestion)."
+    )
+    voll_usd_per_mwh: float = param(
+        10_000.0,
+        gt=0,
+        le=1e6,
+        source="ERCOT system-wide offer cap $5,000-9,000/MWh (public); assumption",
+        doc="Value of lost load.",
+        unconfirmed=True,
+    )
+    flex_curtail_cost_usd_per_mwh: float = param(
+        1_000.0,
+        ge=0,
+        le=1e6,
+        source="Assumption: below VOLL, above peakers",
+        doc="Price at which flexible DC load curtails.",
+        unconfirmed=True,
+    )
+    cost_gas_usd_per_mwh: float = param(
+        25.0,
+        ge=0,
+        le=1000,
+        source="Gas at ~$3/MMBtu x 7 MMBtu/MWh CCGT heat rate + ~$4/MWh VOM (EIA; assumption)",
+        doc="Marginal cost of grid gas generation.",
+        unconfirmed=True,
+    )
+    cost_coal_usd_per_mwh: float = param(
+        35.0,
+        ge=0,
+        le=1000,
+        source="EIA: coal fuel + VOM (assumption)",
+        doc="Marginal cost of coal generation.",
+        unconfirmed=True,
+    )
+    cost_nuclear_usd_per_mwh: float = param(
+        10.0,
+        ge=0,
+        le=1000,
+        source="EIA: nuclear fuel + VOM (assumption)",
+        doc="Marginal cost of nuclear generation.",
+        unconfirmed=True,
+    )
+    cost_hydro_usd_per_mwh: float = param(
+        5.0, ge=0, le=1000, source="Assumption", doc="Marginal cost of hydro.", unconfirmed=True
+    )
+    cost_storage_usd_per_mwh: float = param(
+        60.0,
+        ge=0,
+        le=1000,
+        source="Assumption: charging cost / round-trip efficiency",
+        doc="Offer price of storage discharge.",
+        unconfirmed=True,
+    )
+    cost_other_usd_per_mwh: float = param(
+        80.0,
+        ge=0,
+        le=1000,
+        source="Assumption: oil and misc. peakers",
+        doc="Marginal cost of other generation.",
+        unconfirmed=True,
+    )
+    co2_gas_t_per_mwh: float = param(
+        0.435,
+        ge=0,
+        le=2,
+        source="EIA FAQ 74: gas fleet 0.435 t/MWh (DOMAIN-NUMBERS #25)",
+        doc="Gas fleet emission factor.",
+    )
+    co2_coal_t_per_mwh: float = param(
+        1.05,
+        ge=0,
+        le=2,
+        source="EIA FAQ 74: coal 2.31 lb/kWh = 1.05 t/MWh (DOMAIN-NUMBERS #25)",
+        doc="Coal emission factor.",
+    )
+    co2_other_t_per_mwh: float = param(
+        0.8,
+        ge=0,
+        le=2,
+        source="Assumption: oil peakers",
+        doc="Other fossil emission factor.",
+        unconfirmed=True,
+    )
+    wind_availability: float = param(
+        0.36,
+        ge=0,
+        le=1,
+        source="E3: wind capacity factor ~36 % (DOMAIN-NUMBERS)",
+        doc="Wind output as a share of capacity in every representative hour.",
+    )
+    tariff_adder_usd_per_mwh: float = param(
+        30.0,
+        ge=0,
+        le=1000,
+        source="Assumption: T&D and capacity recovery on top of energy",
+        doc="Retail adder utilities charge above the LMP.",
+        unconfirmed=True,
+    )
+
+
+class PolicySection(Section):
+    """Carbon price and the IRA credits (45X, solar)."""
+
+    carbon_price_usd_per_t: float = param(
+        0.0,
+        ge=0,
+        le=1000,
+        source="Lever (no US federal carbon price)",
+        doc="Carbon price on operational CO2.",
+    )
+    credit_45x_usd_per_kwh: float = param(
+        10.0,
+        ge=0,
+        le=200,
+        source="26 USC 45X: $10/kWh modules (DOMAIN-NUMBERS #21)",
+        doc="45X credit per kWh of storage modules (new and remanufactured).",
+    )
+    credit_45x_phaseout_start_year: int = param(
+        2030,
+        ge=2000,
+        le=2100,
+        source="26 USC 45X: phase-out 2030-2032 (DOMAIN-NUMBERS #21)",
+        doc="First year of the 45X phase-out (75 %, 50 %, 25 %, then 0).",
+    )
+    solar_credit_share: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        source="IRA 48E/45Y 30 % base credit (DOMAIN.md: 45Y for solar)",
+        doc="Share of solar capex covered by credits.",
+    )
+
+
+class UtilitySection(Section):
+    """Utility planning: reserve margin, forecasts, build lead times and costs."""
+
+    reserve_margin: float = param(
+        0.15,
+        ge=0,
+        le=1,
+        source="NERC reference reserve margin ~15 % (public)",
+        doc="Target capacity above forecast peak.",
+    )
+    forecast_inclusion: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        source="Utilities include signed and a share of queued load (assumption; Dominion/ERCOT practice)",
+        doc="Share of queued (unsigned) load MW utilities count in their forecast.",
+        unconfirmed=True,
+    )
+    build_lead_months_gas: float = param(
+        60.0,
+        ge=0,
+        le=240,
+        source="CCGT lead ~5 yr (DOMAIN-NUMBERS #23)",
+        doc="Utility gas build lead time.",
+    )
+    build_lead_months_solar: float = param(
+        20.0,
+        ge=0,
+        le=240,
+        source="Solar+storage 18-20 months (DOMAIN-NUMBERS §5a)",
+        doc="Utility solar build lead time.",
+    )
+    build_lead_months_storage: float = param(
+        12.0,
+        ge=0,
+        le=240,
+        source="Assumption",
+        doc="Utility storage build lead time.",
+        unconfirmed=True,
+    )
+    gas_capex_usd_per_kw: float = param(
+        2_400.0,
+        ge=0,
+        le=20_000,
+        source="New CCGT $2,000-2,500/kW (DOMAIN-NUMBERS #24)",
+        doc="Utility CCGT capex.",
+    )
+    storage_hours: float = param(
+        4.0,
+        gt=0,
+        le=24,
+        source="BNEF 4 h turnkey BESS (DOMAIN-NUMBERS #18)",
+        doc="Duration of grid storage utilities buy.",
+    )
+    storage_share_of_new_capacity: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        source="Storage ~39 % of queued capacity x its lower completion (11 % vs 14 %) ~ 0.31 of built capacity (DOMAIN-NUMBERS #2, #4)",
+        doc="Share of new utility capacity built as storage.",
+    )

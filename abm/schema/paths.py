@@ -1,0 +1,360 @@
+"""Hyperscalers and the off-grid paths they choose between: modular vendors, gas, other."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from abm.schema.fields import Section, param, parse_month
+
+
+class HyperscalerSection(Section):
+    """Cloud and AI-lab agents: project sizes, path choice and phantom filings."""
+
+    n_hyperscalers: int = param(
+        6,
+        ge=1,
+        le=500,
+        source="Big-4 plus Oracle and xAI-class entrants (DOMAIN-NUMBERS §4a)",
+        doc="Hyperscaler agents sharing the AI demand.",
+    )
+    duplicate_filings: float = param(
+        2.0,
+        ge=1,
+        le=10,
+        source="Phantom share ~0.5 of DC requests (DOMAIN-NUMBERS #7): mean 2 filings per real project",
+        doc="Mean number of utilities a grid project files with (1 = no phantom load).",
+        unconfirmed=True,
+    )
+    campus_mw_median: float = param(
+        200.0,
+        gt=0,
+        le=5000,
+        source="Stargate Abilene phase = 200 MW; campus requests 300 MW to GW (DOMAIN-NUMBERS #10)",
+        doc="Median facility MW of a new project.",
+    )
+    campus_mw_sigma: float = param(
+        0.7,
+        ge=0,
+        le=3,
+        source="Assumption: lognormal spread spanning 60 MW to ~1 GW",
+        doc="Log-sd of project size.",
+        unconfirmed=True,
+    )
+    pue: float = param(
+        1.2,
+        ge=1,
+        le=3,
+        source="E3 new DC PUE 1.2; Google 1.10, industry 1.58 (DOMAIN-NUMBERS #12)",
+        doc="Facility power / IT power.",
+    )
+    initial_grid_pipeline_mw: float = param(
+        40_000.0,
+        ge=0,
+        le=1e6,
+        source="Wood Mackenzie (Apr 2026): contracted US DC pipeline >40 GW; Dominion ~40 GW contracted (DOMAIN-NUMBERS §1, §4c)",
+        doc="Data-centre MW already in grid queues when the run starts (filed over the previous four years).",
+    )
+    lookahead_months: int = param(
+        24,
+        ge=0,
+        le=120,
+        source="Assumption: hyperscalers plan capacity two years out (campus phases, DOMAIN-NUMBERS #10)",
+        doc="How far ahead demand is covered by new projects.",
+        unconfirmed=True,
+    )
+    overcommit_months: int = param(
+        36,
+        ge=0,
+        le=240,
+        source="Assumption: phased campuses commit up to ~3 years beyond the look-ahead (Stargate phases, DOMAIN-NUMBERS #10)",
+        doc="Total commitments are capped at the demand this many months beyond the look-ahead.",
+        unconfirmed=True,
+    )
+    max_projects_per_month: int = param(
+        6,
+        ge=1,
+        le=1000,
+        source="Assumption: development teams open a few campuses a month",
+        doc="Most projects one hyperscaler opens in a month.",
+        unconfirmed=True,
+    )
+    discount_rate: float = param(
+        0.08,
+        ge=0,
+        le=0.5,
+        source="Assumption: hyperscaler WACC ~8 %",
+        doc="Discount rate for annualising capex.",
+        unconfirmed=True,
+    )
+    conventional_capex_usd_per_mw: float = param(
+        11_300_000.0,
+        ge=0,
+        le=1e9,
+        source="US average $11.3 M/MW critical load (DOMAIN-NUMBERS §4b)",
+        doc="Facility capex of a conventional (grid or gas) DC, excl. IT.",
+    )
+    planning_horizon_months: int = param(
+        120,
+        ge=12,
+        le=360,
+        source="Battery-as-a-service 10-year contracts (DOMAIN.md)",
+        doc="Horizon over which paths are compared.",
+    )
+    choice_scale_usd_per_mw_month: float = param(
+        40_000.0,
+        gt=0,
+        le=1e7,
+        source="Assumption: logit scale, ~5 % of the cost of a month's delay",
+        doc="Logit scale: how sharply cost differences decide the path.",
+        unconfirmed=True,
+    )
+    internal_carbon_price_usd_per_t: float = param(
+        15.0,
+        ge=0,
+        le=1000,
+        source="Microsoft internal carbon fee ~$15/t (public statements; not in DOMAIN-NUMBERS)",
+        doc="Carbon price hyperscalers apply on top of policy.",
+        unconfirmed=True,
+    )
+    expectation_weight: float = param(
+        0.2,
+        gt=0,
+        le=1,
+        source="Assumption: adaptive expectations, ~5-month memory",
+        doc="Weight of a new observation in expected waits and costs.",
+        unconfirmed=True,
+    )
+    switch_wait_months: float = param(
+        60.0,
+        ge=1,
+        le=240,
+        source="Dominion 4-7 yr large-load waits (DOMAIN-NUMBERS #5)",
+        doc="A queued grid project reconsiders its path once it has waited this long.",
+    )
+    flexible_share: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        source="Lever; Duke 2025 headroom at 0.25-1 % curtailment",
+        doc="Share of grid projects that accept a flexible (curtailable) connection.",
+    )
+
+
+class VendorSection(Section):
+    """Modular off-grid data-centre vendors: factory output, site design and costs."""
+
+    n_vendors: int = param(
+        3,
+        ge=1,
+        le=100,
+        source="Crusoe, Armada, Duos/CDM-class vendors (DOMAIN-NUMBERS §4c)",
+        doc="Modular DC vendors.",
+    )
+    factory_mw_per_month: float = param(
+        15.0,
+        gt=0,
+        le=10_000,
+        source="Between Crusoe Spark ~8 MW/month (100 x 1 MW units/yr) and edge AI DC $15.5 bn/yr (DOMAIN.md) at $8-12 M/MW facility cost (~40 MW/month per vendor; the market figure may include GPUs) (DOMAIN-NUMBERS §2, §4b)",
+        doc="Initial factory output per vendor.",
+        unconfirmed=True,
+    )
+    factory_growth_per_month: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        source="Edge AI DC market 20.5 % CAGR (DOMAIN.md) ~ 1.6 %/month; Armada bookings 6x FY25-FY26 (DOMAIN-NUMBERS §4c)",
+        doc="Maximum monthly factory expansion when the backlog justifies it.",
+        unconfirmed=True,
+    )
+    augmentation_trigger: float = param(
+        0.9,
+        gt=0,
+        le=1,
+        source="PPA floors commonly 90 % of original capacity; augmentation in steps (DOMAIN-NUMBERS §6)",
+        doc="A site is topped back up to design storage when its usable storage falls below this share of design.",
+    )
+    max_site_mw: float = param(
+        50.0,
+        gt=0,
+        le=10_000,
+        source="Sparks NV site ~20 MW; Soluna Dorothy 50 MW; prefab modules 0.2-2 MW (DOMAIN-NUMBERS §2, §4c)",
+        doc="Largest modular site; bigger campuses are split into several sites.",
+        unconfirmed=True,
+    )
+    delivery_months: float = param(
+        3.0,
+        ge=0,
+        le=60,
+        source="Crusoe Spark: ~3 months to deploy (DOMAIN.md)",
+        doc="Build and delivery time of a modular unit.",
+    )
+    solar_permit_months: float = param(
+        9.0,
+        ge=0,
+        le=60,
+        source="Solar permitting adds 6-12 months (DOMAIN.md)",
+        doc="Permitting delay for the on-site solar.",
+    )
+    storage_mwh_per_mw: float = param(
+        5.25,
+        gt=0,
+        le=48,
+        source="Crusoe+Redwood Nevada 12 MW / 63 MWh (DOMAIN.md)",
+        doc="Usable storage designed per MW of load.",
+    )
+    solar_mw_per_mw: float = param(
+        4.0,
+        ge=0,
+        le=50,
+        source="Energy balance at CF ~0.25 with backup gensets (Vernon 2024; offgridai.us, DOMAIN-NUMBERS §5a)",
+        doc="PV per MW of load.",
+        unconfirmed=True,
+    )
+    backup_gas_energy_share: float = param(
+        0.08,
+        ge=0,
+        le=1,
+        source="offgridai.us: 40-90 % renewable off-grid with gas backup; Nevada >99 % solar+storage (DOMAIN-NUMBERS §5a)",
+        doc="Share of a modular site's energy from backup gensets.",
+        unconfirmed=True,
+    )
+    facility_capex_usd_per_mw: float = param(
+        10_000_000.0,
+        ge=0,
+        le=1e9,
+        source="Modular DC $8-12 M/MW (DOMAIN-NUMBERS §4b)",
+        doc="Modular facility capex per MW (excl. IT, storage, solar).",
+    )
+    solar_capex_usd_per_mw: float = param(
+        1_430_000.0,
+        ge=0,
+        le=1e8,
+        source="LBNL Utility-Scale Solar 2024: $1.43/Wac",
+        doc="PV capex.",
+    )
+    om_usd_per_mw_month: float = param(
+        15_000.0,
+        ge=0,
+        le=1e7,
+        source="Assumption: ~1.5 % of capex per year",
+        doc="Fixed O&M of a modular site.",
+        unconfirmed=True,
+    )
+    margin: float = param(
+        0.2,
+        ge=0,
+        le=2,
+        source="Hardware revenue $4-5 M/MW (DOMAIN.md) over cost (assumption)",
+        doc="Vendor markup over cost.",
+        unconfirmed=True,
+    )
+
+
+class GasSection(Section):
+    """On-site gas: engine and turbine lead times, cost, emissions and air permits."""
+
+    turbine_lead_time_months: float = param(
+        60.0,
+        ge=0,
+        le=240,
+        source="Gas turbine lead ~5 yr (3.5 in 2023, up to 7) (DOMAIN-NUMBERS #23)",
+        doc="Lead time for on-site turbines.",
+    )
+    recip_lead_time_months: float = param(
+        15.0,
+        ge=0,
+        le=120,
+        source="Reciprocating engines 1-1.5 yr (DOMAIN-NUMBERS #23)",
+        doc="Lead time for reciprocating engines.",
+    )
+    recip_capacity_mw_per_month: float = param(
+        150.0,
+        ge=0,
+        le=1e6,
+        source="Engine orders 2025-26: Wartsila 412 MW, INNIO 1.25 GW framework, ProEnergy 650 MW (~2.3 GW over ~15 months, DOMAIN-NUMBERS §5b)",
+        doc="Engine and small-turbine deliveries available to data centres per month.",
+        unconfirmed=True,
+    )
+    cost_usd_per_mwh: float = param(
+        175.0,
+        ge=0,
+        le=5000,
+        source="BNP Paribas: behind-the-meter gas ~$175/MWh (DOMAIN-NUMBERS §5b)",
+        doc="All-in cost of on-site gas power.",
+    )
+    co2_t_per_mwh: float = param(
+        0.55,
+        ge=0,
+        le=2,
+        source="EIA/EPA: simple-cycle CT ~0.55 t/MWh (DOMAIN-NUMBERS #25)",
+        doc="Emission factor of on-site gas.",
+    )
+    air_permit_risk: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        source="xAI Colossus air-permit dispute (DOMAIN.md); probability is an assumption",
+        doc="Chance an on-site gas project meets an air-permit delay.",
+        unconfirmed=True,
+    )
+    air_permit_delay_months: float = param(
+        12.0,
+        ge=0,
+        le=120,
+        source="Assumption",
+        doc="Delay when an air permit is contested.",
+        unconfirmed=True,
+    )
+
+
+class OtherSection(Section):
+    """The wildcard path (e.g. orbital compute); off in the baseline."""
+
+    enabled: bool = param(
+        False,
+        source="DOMAIN.md wildcard (orbital compute); off in the baseline",
+        doc="Whether the wildcard path exists.",
+    )
+    available_from: str = param(
+        "2032-01",
+        source="Assumption for the orbital wildcard",
+        doc="First month the wildcard can be ordered (YYYY-MM).",
+        unconfirmed=True,
+    )
+    cost_usd_per_mwh: float = param(
+        200.0,
+        ge=0,
+        le=10_000,
+        source="Assumption",
+        doc="All-in cost of power on the wildcard path.",
+        unconfirmed=True,
+    )
+    capacity_cap_mw: float = param(
+        5_000.0,
+        ge=0,
+        le=1e6,
+        source="DOMAIN.md: up to 100 GW orbital proposed; cap is an assumption",
+        doc="Total MW the wildcard can ever supply.",
+        unconfirmed=True,
+    )
+    lead_time_months: float = param(
+        24.0,
+        ge=0,
+        le=240,
+        source="Assumption",
+        doc="Order-to-power time on the wildcard path.",
+        unconfirmed=True,
+    )
+    co2_t_per_mwh: float = param(
+        0.0,
+        ge=0,
+        le=2,
+        source="Space solar: no operational emissions",
+        doc="Operational emission factor of the wildcard path.",
+    )
+
+    @field_validator("available_from")
+    @classmethod
+    def _check_month(cls, v: str) -> str:
+        parse_month(v)
+        return v

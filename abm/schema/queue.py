@@ -1,0 +1,241 @@
+"""The interconnection-queue section: every rule of `abm.grid.queue` with its source."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from abm.schema.fields import Section, param
+
+
+class QueueSection(Section):
+    """Interconnection-queue rules; defaults calibrated in docs/grid.md (abm.grid.queue.QueueRules)."""
+
+    mode: Literal["serial", "cluster"] = param(
+        "serial",
+        source="FERC Order 2023 (cluster) vs legacy serial FCFS (DOMAIN-NUMBERS §1)",
+        doc="Queue discipline.",
+    )
+    studies_per_month_us: float = param(
+        120.0,
+        gt=0,
+        le=100_000,
+        source="Calibrated (docs/grid.md): 6 study starts/month in each of ~20 US territories gives the 55-month median IR-to-COD at LBNL request volumes (DOMAIN-NUMBERS #3)",
+        doc="Generation/storage study starts per month nationally (serial); split over territories and scaled to the grid's peak.",
+        unconfirmed=True,
+    )
+    load_studies_per_month_us: float = param(
+        80.0,
+        gt=0,
+        le=100_000,
+        source="Assumption: 4 per territory in ~20 US territories; the large-load line should not back up at ~2-3 requests/territory/month",
+        doc="Large-load study starts per month nationally (serial); split over territories and scaled to the grid's peak.",
+        unconfirmed=True,
+    )
+    system_study_months: float = param(
+        5.0,
+        ge=0,
+        le=120,
+        source="FERC Order 2023 cluster-study clock of 150 days (DOMAIN-NUMBERS §1)",
+        doc="Duration of the system study.",
+    )
+    facilities_study_months: float = param(
+        6.0,
+        ge=0,
+        le=120,
+        source="Facilities study ~180 days, pro-forma LGIP (assumption)",
+        doc="Duration of the facilities study / upgrade design.",
+        unconfirmed=True,
+    )
+    agreement_months: float = param(
+        3.0,
+        ge=0,
+        le=60,
+        source="Assumption: interconnection agreement negotiation",
+        doc="Months to sign the agreement.",
+        unconfirmed=True,
+    )
+    construction_months_load: float = param(
+        18.0,
+        ge=0,
+        le=120,
+        source="Conventional DC build 12-24 months (DOMAIN.md)",
+        doc="Construction after agreement for a large load.",
+    )
+    construction_months_generation: float = param(
+        18.0,
+        ge=0,
+        le=120,
+        source="LBNL median IR-to-COD 55 months minus ~37 months of queue and studies (calibration, docs/grid.md)",
+        doc="Construction after agreement for generation.",
+    )
+    construction_months_storage: float = param(
+        12.0,
+        ge=0,
+        le=120,
+        source="Assumption: batteries build faster than PV/wind",
+        doc="Construction after agreement for storage.",
+        unconfirmed=True,
+    )
+    construction_sigma: float = param(
+        0.25,
+        ge=0,
+        le=3,
+        source="Assumption: spreads COD dates",
+        doc="Log-sd of construction durations.",
+        unconfirmed=True,
+    )
+    cluster_window_months: int = param(
+        12,
+        ge=1,
+        le=60,
+        source="FERC Order 2023: annual cluster request window (DOMAIN-NUMBERS §1)",
+        doc="Months between cluster windows.",
+    )
+    cluster_study_months: float = param(
+        5.0,
+        ge=1,
+        le=60,
+        source="FERC Order 2023: 150-day cluster study deadline (DOMAIN-NUMBERS §1)",
+        doc="Duration of one cluster study.",
+    )
+    cluster_study_capacity_requests: int = param(
+        50,
+        ge=1,
+        le=100_000,
+        source="ERCOT process 'designed for 40-50 at a time' (DOMAIN-NUMBERS §1)",
+        doc="Requests one cluster study handles on time; bigger clusters run late pro rata.",
+    )
+    readiness_deposit_usd_per_mw: float = param(
+        4_000.0,
+        ge=0,
+        le=1e7,
+        source="MISO M4 milestone $2,000-5,000/MW (DOMAIN-NUMBERS §1; Order 2023 amounts unconfirmed)",
+        doc="Commercial readiness deposit (cluster mode).",
+        unconfirmed=True,
+    )
+    agreement_deposit_fraction_of_upgrade: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source="FERC Order 2023: 10 % of network-upgrade cost at facilities study (DOMAIN-NUMBERS §1, unverified recall)",
+        doc="Share of the allocated upgrade cost posted at agreement (cluster).",
+        unconfirmed=True,
+    )
+    withdrawal_penalty_fraction_of_upgrade: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        source="FERC Order 2023: up to 20 % of network upgrade costs (DOMAIN-NUMBERS §1, unverified recall)",
+        doc="Withdrawal penalty past the facilities study, share of upgrade cost (cluster).",
+        unconfirmed=True,
+    )
+    late_study_penalty_usd_per_day: float = param(
+        1_000.0,
+        ge=0,
+        le=1e7,
+        source="FERC Order 2023: $1,000 per business day late (DOMAIN-NUMBERS §1, unverified recall)",
+        doc="Penalty the transmission provider pays per day a cluster study is late.",
+        unconfirmed=True,
+    )
+    serial_deposit_usd: float = param(
+        10_000.0,
+        ge=0,
+        le=1e8,
+        source="Pre-Order-2023 entry cost ~$10,000 (zonevex 2025, DOMAIN-NUMBERS §1)",
+        doc="Deposit per request in serial mode.",
+    )
+    upgrade_cost_usd_per_mw: float = param(
+        300_000.0,
+        ge=0,
+        le=1e8,
+        source="Between MISO active ($156/kW) and withdrawn ($452/kW) mean costs (DOMAIN-NUMBERS §3b)",
+        doc="Network upgrade cost per MW beyond hosting capacity.",
+    )
+    upgrade_lead_months: float = param(
+        48.0,
+        ge=0,
+        le=240,
+        source="Dominion: large loads +1-3 years on top of historic 3-4 (DOMAIN-NUMBERS #5)",
+        doc="Lead time of an upgrade as large as the request (scales with its share).",
+    )
+    restudy_months: float = param(
+        3.0,
+        ge=0,
+        le=60,
+        source="Assumption: restudy after a withdrawal ahead in line",
+        doc="Months added to a study when a request ahead withdraws (serial).",
+        unconfirmed=True,
+    )
+    base_withdrawal_hazard_per_month: float = param(
+        0.03,
+        ge=0,
+        le=1,
+        source="Calibrated to 14-21 % completion by MW (LBNL, DOMAIN-NUMBERS #4)",
+        doc="Monthly attrition of requests in the queue.",
+        unconfirmed=True,
+    )
+    speculative_hazard_multiplier: float = param(
+        3.0,
+        ge=0,
+        le=100,
+        source="Assumption; 50 % of DC requests speculative (DOMAIN-NUMBERS #7)",
+        doc="How much faster speculative requests withdraw.",
+        unconfirmed=True,
+    )
+    withdraw_if_upgrade_cost_above_usd_per_kw: float = param(
+        250.0,
+        ge=0,
+        le=100_000,
+        source="Generator withdrawals rise steeply above ~$200-300/kW (DOMAIN-NUMBERS §3b)",
+        doc="Upgrade cost above which generation requests tend to withdraw.",
+    )
+    load_withdraw_if_upgrade_cost_above_usd_per_kw: float = param(
+        1_000.0,
+        ge=0,
+        le=100_000,
+        source="~5 % of a $20 M/MW AI facility (DOMAIN-NUMBERS §4b); assumption",
+        doc="Upgrade cost above which load requests tend to withdraw.",
+        unconfirmed=True,
+    )
+    upgrade_wait_probability: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        source="Assumption",
+        doc="Share of serial requesters that wait for headroom instead of paying for an upgrade.",
+        unconfirmed=True,
+    )
+    upgrade_wait_max_months: float = param(
+        12.0,
+        ge=0,
+        le=120,
+        source="Assumption",
+        doc="How long a requester waits for headroom before accepting the upgrade.",
+        unconfirmed=True,
+    )
+    flexible_connections: bool = param(
+        False,
+        source="Duke Nicholas Inst. 'Rethinking Load Growth' (2025); PJM connect-and-manage (DOMAIN-NUMBERS #15, §3c)",
+        doc="Large loads may connect early if they accept curtailment.",
+    )
+    flexible_speedup_months: float = param(
+        30.0,
+        ge=0,
+        le=240,
+        source="Flexible loads skip the upgrade wait: upgrade lead 48 minus build 18 months (Duke 2025)",
+        doc="How much earlier a flexible load connects on a constrained node.",
+    )
+    merchant_gw_per_year: float = param(
+        500.0,
+        ge=0,
+        le=10_000,
+        source="LBNL Queued Up 2025: ~500 GW of new requests in 2024 (DOMAIN-NUMBERS §1)",
+        doc="New merchant generation and storage requests per year (scaled to the grid's peak).",
+    )
+    merchant_request_mw_median: float = param(
+        150.0,
+        gt=0,
+        le=5000,
+        source="LBNL: ~10,300 projects for 2,290 GW, ~220 MW mean (DOMAIN-NUMBERS #1)",
+        doc="Median size of a merchant request (lognormal, sigma 0.8).",
+    )

@@ -1,0 +1,85 @@
+"""Run and demand sections: when a run happens and how much data-centre power it asks for."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from abm.schema.fields import Section, param, parse_month
+
+
+class RunSection(Section):
+    """Calendar, length and random seed of a run."""
+
+    start: str = param(
+        "2025-01",
+        source="Issue 9: baseline runs 2025-01 to 2040-12",
+        doc="First simulated month (YYYY-MM).",
+    )
+    months: int = param(
+        192,
+        ge=1,
+        le=600,
+        source="Issue 9: 2025-01 to 2040-12 is 192 months",
+        doc="Number of monthly steps.",
+    )
+    seed: int = param(
+        1,
+        ge=0,
+        le=2**32 - 1,
+        source="Convention",
+        doc="Seed of model.rng; same scenario + seed gives identical outputs.",
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, v: str) -> str:
+        parse_month(v)
+        return v
+
+
+class DemandSection(Section):
+    """US data-centre power demand, anchored on LBNL 2023/2028 and IEA growth."""
+
+    dc_twh_2023: float = param(
+        176.0,
+        gt=0,
+        le=5000,
+        source="LBNL 2024 US Data Center Energy Usage Report: 176 TWh (2023) (DOMAIN-NUMBERS #8)",
+        doc="US data-centre electricity in 2023, the energised base.",
+    )
+    dc_twh_2028: float = param(
+        452.0,
+        gt=0,
+        le=5000,
+        source="LBNL 2024: 325-580 TWh in 2028, midpoint (DOMAIN-NUMBERS #8)",
+        doc="US data-centre electricity anchor for 2028.",
+    )
+    growth_after_2028_per_year: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        source="IEA Energy and AI (2025): global ~945 TWh (2030) to ~1,200 TWh (2035) = 4.9 %/yr",
+        doc="Compound growth of data-centre electricity after 2028.",
+    )
+    growth_multiplier: float = param(
+        1.0,
+        ge=0,
+        le=5,
+        source="Lever (1 = sourced path, 0 = no growth above 2023)",
+        doc="Scales growth above the 2023 level.",
+    )
+    load_factor: float = param(
+        0.86,
+        gt=0,
+        le=1,
+        source="E3 (2024) data-centre load factor 86 % (DOMAIN-NUMBERS #13)",
+        doc="Average / peak facility power; converts TWh to MW of capacity.",
+    )
+    value_of_lost_compute_usd_per_mw_month: float = param(
+        300_000.0,
+        ge=0,
+        le=1e8,
+        source="SemiAnalysis via aidatacenterguide: 1 GW AI = $10-12 bn/yr revenue (~$0.85 M/MW-month, contested) x ~35 % contribution margin (assumption)",
+        doc="Margin lost per MW for each month AI capacity is not powered.",
+        unconfirmed=True,
+    )
