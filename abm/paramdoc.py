@@ -63,6 +63,7 @@ UNIT_RULES: tuple[tuple[str, str], ...] = (
     (r"_year$", "calendar year"),
     (r"_hours$", "h"),
     (r"_sigma$", "log-sd"),
+    (r"_readiness_multiple$", "x readiness deposit"),
     (r"_filings$", "filings/project"),
     (r"_per_month(_\w+)?$", "per month"),
     (r"_per_year$", "per yr"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pandas as pd
@@ -20,17 +20,24 @@ from abm.grid.queue import (
     Reason,
     State,
 )
+from abm.schema import QueueSection
 
 FREE = np.full(10, 1e9)  # hosting capacity that never binds
 
+# the schema's defaults; 1/20 splits the national study starts over ~20 US territories, the
+# calibration's 6 (and 4 load) study starts per territory and month
+DEFAULT = QueueRules.from_config(QueueSection(), studies_scale=1 / 20)
+
 # deterministic rules: no attrition, no duration spread, no cost-driven withdrawals
-CALM = QueueRules(
+CALM = replace(
+    DEFAULT,
     base_withdrawal_hazard_per_month=0.0,
     construction_sigma=0.0,
     upgrade_wait_probability=0.0,
     withdraw_if_upgrade_cost_above_usd_per_kw=1e9,
     load_withdraw_if_upgrade_cost_above_usd_per_kw=1e9,
-    drawn_upgrade_cost_median_usd_per_kw_by_kind=(0.0, 0.0, 0.0),
+    generation_drawn_upgrade_cost_median_usd_per_kw=0.0,
+    storage_drawn_upgrade_cost_median_usd_per_kw=0.0,
 )
 
 
@@ -70,7 +77,7 @@ ops = st.lists(
 def test_state_machine_invariants(ops: list, mode: str, seed: int, hazard: float) -> None:
     """Random submissions, withdrawals and steps never lose, duplicate or move a request backwards."""
     rules = replace(
-        QueueRules(),
+        DEFAULT,
         mode=mode,
         base_withdrawal_hazard_per_month=hazard,
         cluster_window_months=3,
@@ -464,12 +471,12 @@ def test_twin_filed_after_the_winner_withdraws_when_it_decides() -> None:
 
 def test_forecast_counts_duplicates() -> None:
     """A utility forecast counts every active load filing, twins included, times the probability."""
-    q = make(replace(CALM, forecast_inclusion_probability=0.5))
+    q = make()
     q.submit(
         0, Kind.LOAD, [100.0, 100.0, 40.0], [0, 1, 2], [0, 1, 1], 0, [1, 1, 2], dup_group=[9, 9, -1]
     )
     q.submit(0, Kind.GENERATION, 500.0, 0, 0, 0, 3)
-    assert q.forecast_mw_by_territory() == pytest.approx([50.0, 70.0, 0.0])
+    assert q.forecast_mw_by_territory(0.5) == pytest.approx([50.0, 70.0, 0.0])
     assert q.forecast_mw_by_territory(1.0) == pytest.approx([100.0, 140.0, 0.0])
     assert q.backlog_mw(Kind.LOAD) == pytest.approx(240.0)
 
@@ -497,7 +504,7 @@ def test_stats_helpers() -> None:
 
 def _random_run(seed: int, mode: str) -> pd.DataFrame:
     """A busy random run with attrition, upgrades and twins; returns the final table."""
-    q = make(replace(QueueRules(), mode=mode), n_territories=4, seed=seed)
+    q = make(replace(DEFAULT, mode=mode), n_territories=4, seed=seed)
     stream = np.random.default_rng(99)
     hosting = stream.uniform(0, 300, 40)
     for month in range(60):
@@ -529,11 +536,11 @@ def test_same_seed_same_result(mode: str) -> None:
 def test_input_errors() -> None:
     """Bad rules and bad calls fail with InputError naming the problem."""
     with pytest.raises(InputError, match="mode"):
-        QueueRules(mode="lottery")
+        replace(DEFAULT, mode="lottery")
     with pytest.raises(InputError, match="upgrade_cost_usd_per_mw"):
-        QueueRules(upgrade_cost_usd_per_mw=-1.0)
-    with pytest.raises(InputError, match="withdrawal_penalty_multiplier_by_phase"):
-        QueueRules(withdrawal_penalty_multiplier_by_phase=(1.0, 2.0))
+        replace(DEFAULT, upgrade_cost_usd_per_mw=-1.0)
+    with pytest.raises(InputError, match="upgrade_withdraw_scale_usd_per_kw"):
+        replace(DEFAULT, upgrade_withdraw_scale_usd_per_kw=0.0)
     q = make()
     with pytest.raises(InputError, match="kind"):
         q.submit(0, 7, 10.0, 0, 0, 0, 0)
@@ -556,7 +563,7 @@ def test_input_errors() -> None:
 def test_ten_thousand_active_requests_step_fast() -> None:
     """A month with ~10,000 active requests takes milliseconds, not seconds."""
     rng = np.random.default_rng(0)
-    q = InterconnectionQueue(QueueRules(), 20, rng)
+    q = InterconnectionQueue(DEFAULT, 20, rng)
     hosting = np.full(200, 300.0)
     for month in range(12):
         k = 900
@@ -589,3 +596,19 @@ def test_phantom_share_with_speculative() -> None:
     assert q.phantom_share_of_requested_mw() == pytest.approx(100.0 / 300.0)
     assert q.phantom_share_of_requested_mw(include_speculative=True) == pytest.approx(150.0 / 300.0)
     assert list(q.phantom_mask()) == [False, True, False, False, False]
+
+
+def test_rules_come_from_the_schema() -> None:
+    """Every rule is a schema parameter; only the study capacities are scaled per territory."""
+    section = QueueSection()
+    rules = QueueRules.from_config(section, studies_scale=0.25)
+    assert rules.studies_per_month_per_territory == section.studies_per_month_us * 0.25
+    assert rules.load_studies_per_month_per_territory == section.load_studies_per_month_us * 0.25
+    for f in fields(QueueRules):
+        if f.name not in (
+            "studies_per_month_per_territory",
+            "load_studies_per_month_per_territory",
+        ):
+            assert getattr(rules, f.name) == getattr(section, f.name), f.name
+    assert DEFAULT.studies_per_month_per_territory == 6.0
+    assert DEFAULT.load_studies_per_month_per_territory == 4.0

@@ -3,18 +3,22 @@
 Every request sits in exactly one `State` and remembers the month it entered each state. The
 columns are growable numpy arrays (amortised doubling); one `step` advances every active request
 by one month with array operations only, so 10,000 active requests step in a few milliseconds.
-Rules and their sourced defaults live in `QueueRules`; `docs/grid.md (section "Interconnection queues")` explains them.
+Rules come from the scenario's `[queue]` section (`QueueRules.from_config`); `docs/grid.md (section "Interconnection queues")` explains them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from abm.errors import InputError
+
+if TYPE_CHECKING:
+    from abm.schema import QueueSection
 
 BUSINESS_DAYS_PER_MONTH = 261.0 / 12.0
 """US business days per month (261 a year); turns a per-business-day penalty into a monthly one."""
@@ -54,108 +58,88 @@ class Reason(IntEnum):
 
 
 N_STATES = len(State)
-_ACTIVE_STATES = 5  # SUBMITTED..CONSTRUCTION
+
+
+_STUDY_FIELDS = ("studies_per_month_per_territory", "load_studies_per_month_per_territory")
+"""The two rules `from_config` computes (national study starts scaled per territory)."""
 
 
 @dataclass(frozen=True)
 class QueueRules:
-    """Queue rules with defaults sourced from shared/DOMAIN-NUMBERS.md (DN) or marked as assumptions."""
+    """The queue's rules, one field per parameter of the schema's `[queue]` section.
 
-    # "serial" (pre-2023 first-come-first-served) or "cluster" (FERC Order No. 2023).
-    mode: str = "serial"
-    # 6 study starts/month per territory for gen+storage: calibrated so a steady stream of
-    # ~10 requests/territory/month (DN §1: ~2,200 requests/yr US over ~20 territories) gives the
-    # 55-month median IR->COD (DN top #3); the FCFS wait is about ln(arrivals/capacity)/hazard.
-    studies_per_month_per_territory: float = 6.0
-    # 4 study starts/month per territory for loads, on their own FCFS line (assumption: with
-    # ~2-3 large-load requests/territory/month the load line does not back up).
-    load_studies_per_month_per_territory: float = 4.0
-    # 5 months: FERC Order 2023 cluster-study clock of 150 days (DN Part 2 §3a, confirmed).
-    system_study_months: float = 5.0
-    # 6 months: facilities study ~180 days (assumption; pro-forma LGIP, not confirmed in DN).
-    facilities_study_months: float = 6.0
-    # 3 months to negotiate and sign the interconnection agreement (assumption).
-    agreement_months: float = 3.0
-    # 18 months: conventional DC build 12-24 months (DOMAIN.md, Crusoe Spark comparison).
-    construction_months_load: float = 18.0
-    # 18 months after IA for plant construction; DN §1 median IR->COD 55 months minus ~37 months
-    # of queue wait and studies in the calibration; solar permitting adds 6-12 months (DOMAIN.md).
-    construction_months_generation: float = 18.0
-    # 12 months: battery projects build faster than PV/wind (assumption).
-    construction_months_storage: float = 12.0
-    # 0.25: lognormal sigma of construction durations (assumption; spreads COD dates).
-    construction_sigma: float = 0.25
-    # 12 months: annual cluster request window (DN §1, FERC Order 2023 summaries).
-    cluster_window_months: int = 12
-    # 5 months: 150-day cluster study deadline (DN Part 2 §3a, confirmed).
-    cluster_study_months: float = 5.0
-    # 50 requests per cluster study within the deadline: ERCOT's process was "designed for
-    # 40-50 at a time" (DN §1 large-load queue); bigger clusters run late pro rata.
-    cluster_study_capacity_requests: int = 50
-    # $4,000/MW commercial readiness deposit: MISO M4 milestone $2,000-5,000/MW (DN §1) and
-    # 2x the $175k-250k study deposit of an 80-200 MW request (DN §1, unconfirmed amounts).
-    readiness_deposit_usd_per_mw: float = 4_000.0
-    # Deposits due on entering SUBMITTED, SYSTEM_STUDY, FACILITIES_STUDY, AGREEMENT,
-    # CONSTRUCTION, in units of readiness_deposit x MW (cluster mode; DN Part 2 §3a, unconfirmed).
-    deposit_multiplier_by_phase: tuple[float, ...] = (1.0, 0.0, 1.0, 0.0, 0.0)
-    # 10% of the allocated upgrade cost is posted when the agreement is signed (DN Part 2 §3a).
-    agreement_deposit_fraction_of_upgrade: float = 0.10
-    # Withdrawal penalty by state SUBMITTED..CONSTRUCTION in units of readiness_deposit x MW:
-    # 2x / 10x study cost at cluster / facilities study = 1x / 5x readiness deposit (DN Part 2 §3a).
-    withdrawal_penalty_multiplier_by_phase: tuple[float, ...] = (0.0, 1.0, 5.0, 5.0, 5.0)
-    # Plus 20% of the allocated upgrade cost once past the facilities study (DN Part 2 §3a).
-    withdrawal_penalty_fraction_of_upgrade: float = 0.20
-    # $1,000 per business day a cluster study runs late, paid by the TP (DN Part 2 §3a).
-    late_study_penalty_usd_per_day: float = 1_000.0
-    # Late-study penalties capped at 100% of the cluster's study deposits (DN Part 2 §3a).
-    late_study_penalty_cap_fraction_of_deposits: float = 1.0
-    # $10,000 per request in serial mode: pre-Order-2023 entry cost (DN §1, zonevex 2025).
-    serial_deposit_usd: float = 10_000.0
-    # $300,000 per MW of excess over hosting capacity: between MISO active ($156/kW) and
-    # withdrawn ($452/kW) mean costs (DN Part 2 §3b), so a request that is all excess pays
-    # what withdrawn projects faced.
-    upgrade_cost_usd_per_mw: float = 300_000.0
-    # 48 months for an upgrade as large as the request: Dominion large loads wait 1-3 years on
-    # top of a historic 3-4 (DN §1); smaller upgrades scale down linearly with their share.
-    upgrade_lead_months: float = 48.0
-    # Median network-upgrade cost drawn for LOAD, GENERATION, STORAGE when no hosting array is
-    # given for that class: median ~0.4-0.5x the means (solar $209-253/kW, storage $248-335/kW,
-    # PJM/MISO, DN Part 2 §3b); the LOAD entry is unused (loads always use hosting_mw_by_node).
-    drawn_upgrade_cost_median_usd_per_kw_by_kind: tuple[float, ...] = (0.0, 100.0, 150.0)
-    # 1.35: lognormal sigma so that median = 0.4 x mean (DN Part 2 §3b model hint).
-    drawn_upgrade_cost_sigma: float = 1.35
-    # 3 months added to a study in progress when a request ahead withdraws (assumption).
-    restudy_months: float = 3.0
-    # At most 2 restudies per request; later withdrawals fold into the restudy under way.
-    max_restudies_per_request: int = 2
-    # 0.03/month attrition (~30%/yr): calibrated to 14-21% completion by MW (DN top #4: 0.14;
-    # DN §1: ~70-80% withdraw) together with the upgrade-cost withdrawals.
-    base_withdrawal_hazard_per_month: float = 0.03
-    # Hazard multipliers by state SUBMITTED..CONSTRUCTION: doubled in the facilities study when
-    # upgrade costs come out (DN §1: ~1/3 of 2024 withdrawals at facilities study/IA), halved
-    # once an IA is signed, rare in construction (assumption).
-    withdrawal_hazard_multiplier_by_state: tuple[float, ...] = (1.0, 1.0, 2.0, 0.5, 0.1)
-    # Hazard multipliers by kind LOAD, GENERATION, STORAGE (assumption: storage most fragile,
-    # DN top #4 storage completion 0.11 is the lowest).
-    withdrawal_hazard_multiplier_by_kind: tuple[float, ...] = (1.0, 1.0, 1.2)
-    # Speculative requests withdraw 3x as often (assumption; DN top #7: 50% speculative).
-    speculative_hazard_multiplier: float = 3.0
-    # $250/kW: generator P(withdraw) rises steeply above ~$200-300/kW (DN Part 2 §3b hint).
-    withdraw_if_upgrade_cost_above_usd_per_kw: float = 250.0
-    # $1,000/kW for loads: ~5% of a $20M/MW AI facility (DN Part 2 top #18); hyperscalers
-    # value time-to-power far above upgrade cost (assumption).
-    load_withdraw_if_upgrade_cost_above_usd_per_kw: float = 1_000.0
-    # $50/kW: width of the logistic withdrawal curve around the threshold (assumption).
-    upgrade_withdraw_scale_usd_per_kw: float = 50.0
-    # 25% of serial requesters facing an upgrade wait for headroom instead (assumption).
-    upgrade_wait_probability: float = 0.25
-    # Waiting lasts up to 12 months, then the requester accepts the upgrade (assumption).
-    upgrade_wait_max_months: float = 12.0
-    # 30 months: a flexible load skips the upgrade wait (upgrade lead 48 - build 18), the
-    # Duke "Rethinking Load Growth" connect-and-curtail finding (DN §2 Flexibility).
-    flexible_speedup_months: float = 30.0
-    # Utilities count active load requests at 50%: the industry speculative share 0.5 (DN top #7).
-    forecast_inclusion_probability: float = 0.5
+    Meanings, units, ranges and sources live in `abm.schema.queue.QueueSection` (and
+    `docs/parameters.md`); build the rules with `from_config`. Only the two study capacities
+    differ: the schema gives them nationally, the rules per territory.
+    """
+
+    mode: str
+    studies_per_month_per_territory: float
+    load_studies_per_month_per_territory: float
+    system_study_months: float
+    facilities_study_months: float
+    agreement_months: float
+    construction_months_load: float
+    construction_months_generation: float
+    construction_months_storage: float
+    construction_sigma: float
+    cluster_window_months: int
+    cluster_study_months: float
+    cluster_study_capacity_requests: int
+    readiness_deposit_usd_per_mw: float
+    submitted_deposit_readiness_multiple: float
+    system_study_deposit_readiness_multiple: float
+    facilities_study_deposit_readiness_multiple: float
+    agreement_deposit_readiness_multiple: float
+    construction_deposit_readiness_multiple: float
+    agreement_deposit_fraction_of_upgrade: float
+    withdrawal_penalty_fraction_of_upgrade: float
+    submitted_withdrawal_penalty_readiness_multiple: float
+    system_study_withdrawal_penalty_readiness_multiple: float
+    facilities_study_withdrawal_penalty_readiness_multiple: float
+    agreement_withdrawal_penalty_readiness_multiple: float
+    construction_withdrawal_penalty_readiness_multiple: float
+    late_study_penalty_usd_per_day: float
+    late_study_penalty_cap_fraction_of_deposits: float
+    serial_deposit_usd: float
+    upgrade_cost_usd_per_mw: float
+    upgrade_lead_months: float
+    generation_drawn_upgrade_cost_median_usd_per_kw: float
+    storage_drawn_upgrade_cost_median_usd_per_kw: float
+    drawn_upgrade_cost_sigma: float
+    restudy_months: float
+    max_restudies_per_request: int
+    base_withdrawal_hazard_per_month: float
+    submitted_hazard_multiplier: float
+    system_study_hazard_multiplier: float
+    facilities_study_hazard_multiplier: float
+    agreement_hazard_multiplier: float
+    construction_hazard_multiplier: float
+    load_hazard_multiplier: float
+    generation_hazard_multiplier: float
+    storage_hazard_multiplier: float
+    speculative_hazard_multiplier: float
+    withdraw_if_upgrade_cost_above_usd_per_kw: float
+    load_withdraw_if_upgrade_cost_above_usd_per_kw: float
+    upgrade_withdraw_scale_usd_per_kw: float
+    upgrade_wait_probability: float
+    upgrade_wait_max_months: float
+    flexible_speedup_months: float
+
+    @classmethod
+    def from_config(cls, queue: QueueSection, studies_scale: float) -> QueueRules:
+        """Rules from the validated `[queue]` section.
+
+        `studies_scale` turns the national study starts per month into per-territory ones
+        (the model passes its merchant scale over its number of territories).
+        """
+        names = {f.name for f in fields(cls)} - set(_STUDY_FIELDS)
+        values = {k: v for k, v in queue.model_dump().items() if k in names}
+        return cls(
+            **values,
+            studies_per_month_per_territory=queue.studies_per_month_us * studies_scale,
+            load_studies_per_month_per_territory=queue.load_studies_per_month_us * studies_scale,
+        )
 
     def __post_init__(self) -> None:
         """Reject values the state machine cannot run with, naming the field."""
@@ -163,40 +147,69 @@ class QueueRules:
             raise InputError(f'queue.mode = "{self.mode}": expected "serial" or "cluster"')
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                if any((not np.isfinite(v)) or v < 0 for v in value):
-                    raise InputError(f"queue.{f.name} = {value}: expected finite values >= 0")
-            elif (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and (not np.isfinite(value) or value < 0)
-            ):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if not np.isfinite(value) or value < 0:
                 raise InputError(f"queue.{f.name} = {value}: expected a finite value >= 0")
-        for name in (
-            "deposit_multiplier_by_phase",
-            "withdrawal_penalty_multiplier_by_phase",
-            "withdrawal_hazard_multiplier_by_state",
-        ):
-            if len(getattr(self, name)) != _ACTIVE_STATES:
-                raise InputError(
-                    f"queue.{name}: expected {_ACTIVE_STATES} values, one per active state"
-                )
-        for name in (
-            "drawn_upgrade_cost_median_usd_per_kw_by_kind",
-            "withdrawal_hazard_multiplier_by_kind",
-        ):
-            if len(getattr(self, name)) != len(Kind):
-                raise InputError(
-                    f"queue.{name}: expected {len(Kind)} values (load, generation, storage)"
-                )
         if self.cluster_window_months < 1 or self.cluster_study_capacity_requests < 1:
             raise InputError(
                 "queue.cluster_window_months and cluster_study_capacity_requests must be >= 1"
             )
         if self.upgrade_withdraw_scale_usd_per_kw <= 0:
             raise InputError("queue.upgrade_withdraw_scale_usd_per_kw must be > 0")
-        if self.upgrade_wait_probability > 1 or self.forecast_inclusion_probability > 1:
-            raise InputError("queue probabilities must be <= 1")
+        if self.upgrade_wait_probability > 1:
+            raise InputError("queue.upgrade_wait_probability must be <= 1")
+
+    @property
+    def deposit_readiness_multiple_by_state(self) -> tuple[float, ...]:
+        """Deposit due on entering SUBMITTED..CONSTRUCTION, in readiness deposits x MW."""
+        return (
+            self.submitted_deposit_readiness_multiple,
+            self.system_study_deposit_readiness_multiple,
+            self.facilities_study_deposit_readiness_multiple,
+            self.agreement_deposit_readiness_multiple,
+            self.construction_deposit_readiness_multiple,
+        )
+
+    @property
+    def withdrawal_penalty_readiness_multiple_by_state(self) -> tuple[float, ...]:
+        """Withdrawal penalty in SUBMITTED..CONSTRUCTION, in readiness deposits x MW."""
+        return (
+            self.submitted_withdrawal_penalty_readiness_multiple,
+            self.system_study_withdrawal_penalty_readiness_multiple,
+            self.facilities_study_withdrawal_penalty_readiness_multiple,
+            self.agreement_withdrawal_penalty_readiness_multiple,
+            self.construction_withdrawal_penalty_readiness_multiple,
+        )
+
+    @property
+    def hazard_multiplier_by_state(self) -> tuple[float, ...]:
+        """Attrition hazard multipliers for SUBMITTED..CONSTRUCTION."""
+        return (
+            self.submitted_hazard_multiplier,
+            self.system_study_hazard_multiplier,
+            self.facilities_study_hazard_multiplier,
+            self.agreement_hazard_multiplier,
+            self.construction_hazard_multiplier,
+        )
+
+    @property
+    def hazard_multiplier_by_kind(self) -> tuple[float, ...]:
+        """Attrition hazard multipliers for LOAD, GENERATION, STORAGE."""
+        return (
+            self.load_hazard_multiplier,
+            self.generation_hazard_multiplier,
+            self.storage_hazard_multiplier,
+        )
+
+    @property
+    def construction_months_by_kind(self) -> tuple[float, ...]:
+        """Median construction months for LOAD, GENERATION, STORAGE."""
+        return (
+            self.construction_months_load,
+            self.construction_months_generation,
+            self.construction_months_storage,
+        )
 
 
 @dataclass
@@ -444,8 +457,8 @@ class InterconnectionQueue:
             st = c["state"][act]
             h = (
                 r.base_withdrawal_hazard_per_month
-                * np.asarray(r.withdrawal_hazard_multiplier_by_state)[st]
-                * np.asarray(r.withdrawal_hazard_multiplier_by_kind)[c["kind"][act]]
+                * np.asarray(r.hazard_multiplier_by_state)[st]
+                * np.asarray(r.hazard_multiplier_by_kind)[c["kind"][act]]
                 * np.where(c["speculative"][act], r.speculative_hazard_multiplier, 1.0)
             )
             gone = act[self.rng.random(act.size) < -np.expm1(-h)]
@@ -508,7 +521,7 @@ class InterconnectionQueue:
         r = self.rules
         return (
             r.readiness_deposit_usd_per_mw
-            * r.deposit_multiplier_by_phase[state]
+            * r.deposit_readiness_multiple_by_state[state]
             * self._c["mw"][ids]
         )
 
@@ -534,7 +547,7 @@ class InterconnectionQueue:
             return np.zeros(ids.size)
         st = c["state"][ids]
         base = (
-            np.asarray(r.withdrawal_penalty_multiplier_by_phase)[st]
+            np.asarray(r.withdrawal_penalty_readiness_multiple_by_state)[st]
             * r.readiness_deposit_usd_per_mw
             * c["mw"][ids]
         )
@@ -704,7 +717,11 @@ class InterconnectionQueue:
                 excess[gen] = self._headroom_excess_mw(ids[gen], hosting_gen, False)
             else:
                 from_hosting[gen] = False
-                median = np.asarray(r.drawn_upgrade_cost_median_usd_per_kw_by_kind)[kind[gen]]
+                median = np.where(
+                    kind[gen] == Kind.STORAGE,
+                    r.storage_drawn_upgrade_cost_median_usd_per_kw,
+                    r.generation_drawn_upgrade_cost_median_usd_per_kw,
+                )
                 usd_per_kw = median * np.exp(
                     r.drawn_upgrade_cost_sigma * self.rng.standard_normal(gen.sum())
                 )
@@ -774,13 +791,9 @@ class InterconnectionQueue:
             return
         kind_p = c["kind"][p_ids]
         mw_p = c["mw"][p_ids]
-        base = np.asarray(
-            [
-                r.construction_months_load,
-                r.construction_months_generation,
-                r.construction_months_storage,
-            ]
-        )[kind_p] * np.exp(r.construction_sigma * self.rng.standard_normal(p_ids.size))
+        base = np.asarray(r.construction_months_by_kind)[kind_p] * np.exp(
+            r.construction_sigma * self.rng.standard_normal(p_ids.size)
+        )
         lead = np.where(p_excess > 0, r.upgrade_lead_months * np.minimum(1.0, p_excess / mw_p), 0.0)
         flex = c["flexible"][p_ids] & (kind_p == Kind.LOAD) & (p_excess > 0)
         build = np.where(
@@ -1001,9 +1014,9 @@ class InterconnectionQueue:
             mask |= load & c["speculative"][:n]
         return float(c["mw"][:n][mask].sum()) / total
 
-    def forecast_mw_by_territory(self, probability: float | None = None) -> np.ndarray:
+    def forecast_mw_by_territory(self, probability: float) -> np.ndarray:
         """A utility's queue-based load forecast: active load MW per territory, twins counted, x probability."""
-        p = self.rules.forecast_inclusion_probability if probability is None else float(probability)
+        p = float(probability)
         act = self._active
         load = act[self._c["kind"][act] == Kind.LOAD]
         mw = np.bincount(

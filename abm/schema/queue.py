@@ -113,6 +113,46 @@ class QueueSection(Section):
         doc="Commercial readiness deposit (cluster mode).",
         unconfirmed=True,
     )
+    submitted_deposit_readiness_multiple: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023 deposit schedule: readiness deposit at entry and at the facilities study, none otherwise (DOMAIN-NUMBERS Part 2 §3a, amounts unconfirmed)",
+        doc="Deposit posted on submission, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    system_study_deposit_readiness_multiple: float = param(
+        0.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023 deposit schedule: readiness deposit at entry and at the facilities study, none otherwise (DOMAIN-NUMBERS Part 2 §3a, amounts unconfirmed)",
+        doc="Deposit posted on entering the system study, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    facilities_study_deposit_readiness_multiple: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023 deposit schedule: readiness deposit at entry and at the facilities study, none otherwise (DOMAIN-NUMBERS Part 2 §3a, amounts unconfirmed)",
+        doc="Deposit posted on entering the facilities study, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    agreement_deposit_readiness_multiple: float = param(
+        0.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023 deposit schedule: readiness deposit at entry and at the facilities study, none otherwise (DOMAIN-NUMBERS Part 2 §3a, amounts unconfirmed)",
+        doc="Deposit posted on entering the agreement phase, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    construction_deposit_readiness_multiple: float = param(
+        0.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023 deposit schedule: readiness deposit at entry and at the facilities study, none otherwise (DOMAIN-NUMBERS Part 2 §3a, amounts unconfirmed)",
+        doc="Deposit posted on entering construction, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
     agreement_deposit_fraction_of_upgrade: float = param(
         0.1,
         ge=0,
@@ -129,12 +169,60 @@ class QueueSection(Section):
         doc="Withdrawal penalty past the facilities study, share of upgrade cost (cluster).",
         unconfirmed=True,
     )
+    submitted_withdrawal_penalty_readiness_multiple: float = param(
+        0.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023: 2x / 10x the study cost at the cluster / facilities study = 1x / 5x the readiness deposit; none before the study, 5x after (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Withdrawal penalty before its study starts, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    system_study_withdrawal_penalty_readiness_multiple: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023: 2x / 10x the study cost at the cluster / facilities study = 1x / 5x the readiness deposit; none before the study, 5x after (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Withdrawal penalty in the system (cluster) study, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    facilities_study_withdrawal_penalty_readiness_multiple: float = param(
+        5.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023: 2x / 10x the study cost at the cluster / facilities study = 1x / 5x the readiness deposit; none before the study, 5x after (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Withdrawal penalty in the facilities study, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    agreement_withdrawal_penalty_readiness_multiple: float = param(
+        5.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023: 2x / 10x the study cost at the cluster / facilities study = 1x / 5x the readiness deposit; none before the study, 5x after (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Withdrawal penalty in the agreement phase, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
+    construction_withdrawal_penalty_readiness_multiple: float = param(
+        5.0,
+        ge=0,
+        le=100,
+        source="FERC Order 2023: 2x / 10x the study cost at the cluster / facilities study = 1x / 5x the readiness deposit; none before the study, 5x after (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Withdrawal penalty in construction, in readiness deposits (x MW; cluster).",
+        unconfirmed=True,
+    )
     late_study_penalty_usd_per_day: float = param(
         1_000.0,
         ge=0,
         le=1e7,
         source="FERC Order 2023: $1,000 per business day late (DOMAIN-NUMBERS §1, unverified recall)",
         doc="Penalty the transmission provider pays per day a cluster study is late.",
+        unconfirmed=True,
+    )
+    late_study_penalty_cap_fraction_of_deposits: float = param(
+        1.0,
+        ge=0,
+        le=1,
+        source="FERC Order 2023: late-study penalties capped at the cluster's study deposits (DOMAIN-NUMBERS Part 2 §3a, unverified recall)",
+        doc="Cap on a cluster's late-study penalties, as a share of its study deposits.",
         unconfirmed=True,
     )
     serial_deposit_usd: float = param(
@@ -158,6 +246,27 @@ class QueueSection(Section):
         source="Dominion: large loads +1-3 years on top of historic 3-4 (DOMAIN-NUMBERS #5)",
         doc="Lead time of an upgrade as large as the request (scales with its share).",
     )
+    generation_drawn_upgrade_cost_median_usd_per_kw: float = param(
+        100.0,
+        ge=0,
+        le=100000,
+        source="Median ~0.4-0.5x the mean network-upgrade cost, solar $209-253/kW (PJM/MISO, DOMAIN-NUMBERS Part 2 §3b)",
+        doc="Median upgrade cost drawn for a generation request when no generation hosting array is given.",
+    )
+    storage_drawn_upgrade_cost_median_usd_per_kw: float = param(
+        150.0,
+        ge=0,
+        le=100000,
+        source="Median ~0.4-0.5x the mean network-upgrade cost, storage $248-335/kW (PJM/MISO, DOMAIN-NUMBERS Part 2 §3b)",
+        doc="Median upgrade cost drawn for a storage request when no generation hosting array is given.",
+    )
+    drawn_upgrade_cost_sigma: float = param(
+        1.35,
+        ge=0,
+        le=5,
+        source="Lognormal sigma for median = 0.4 x mean, sqrt(2 ln 2.5) (DOMAIN-NUMBERS Part 2 §3b model hint)",
+        doc="Log-sd of drawn upgrade costs.",
+    )
     restudy_months: float = param(
         3.0,
         ge=0,
@@ -166,12 +275,84 @@ class QueueSection(Section):
         doc="Months added to a study when a request ahead withdraws (serial).",
         unconfirmed=True,
     )
+    max_restudies_per_request: int = param(
+        2,
+        ge=0,
+        le=100,
+        source="Assumption: later withdrawals fold into the restudy under way, or a busy queue never finishes a study",
+        doc="Restudies one request absorbs at most.",
+        unconfirmed=True,
+    )
     base_withdrawal_hazard_per_month: float = param(
         0.03,
         ge=0,
         le=1,
         source="Calibrated to 14-21 % completion by MW (LBNL, DOMAIN-NUMBERS #4)",
         doc="Monthly attrition of requests in the queue.",
+        unconfirmed=True,
+    )
+    submitted_hazard_multiplier: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        doc="Attrition hazard multiplier for a request before its study starts.",
+        unconfirmed=True,
+    )
+    system_study_hazard_multiplier: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        doc="Attrition hazard multiplier for a request in the system (cluster) study.",
+        unconfirmed=True,
+    )
+    facilities_study_hazard_multiplier: float = param(
+        2.0,
+        ge=0,
+        le=100,
+        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        doc="Attrition hazard multiplier for a request in the facilities study.",
+        unconfirmed=True,
+    )
+    agreement_hazard_multiplier: float = param(
+        0.5,
+        ge=0,
+        le=100,
+        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        doc="Attrition hazard multiplier for a request in the agreement phase.",
+        unconfirmed=True,
+    )
+    construction_hazard_multiplier: float = param(
+        0.1,
+        ge=0,
+        le=100,
+        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        doc="Attrition hazard multiplier for a request in construction.",
+        unconfirmed=True,
+    )
+    load_hazard_multiplier: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="Assumption: storage is the most fragile (lowest completion, 0.11, DOMAIN-NUMBERS #4)",
+        doc="Attrition hazard multiplier for load requests.",
+        unconfirmed=True,
+    )
+    generation_hazard_multiplier: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        source="Assumption: storage is the most fragile (lowest completion, 0.11, DOMAIN-NUMBERS #4)",
+        doc="Attrition hazard multiplier for generation requests.",
+        unconfirmed=True,
+    )
+    storage_hazard_multiplier: float = param(
+        1.2,
+        ge=0,
+        le=100,
+        source="Assumption: storage is the most fragile (lowest completion, 0.11, DOMAIN-NUMBERS #4)",
+        doc="Attrition hazard multiplier for storage requests.",
         unconfirmed=True,
     )
     speculative_hazard_multiplier: float = param(
@@ -195,6 +376,14 @@ class QueueSection(Section):
         le=100_000,
         source="~5 % of a $20 M/MW AI facility (DOMAIN-NUMBERS §4b); assumption",
         doc="Upgrade cost above which load requests tend to withdraw.",
+        unconfirmed=True,
+    )
+    upgrade_withdraw_scale_usd_per_kw: float = param(
+        50.0,
+        gt=0,
+        le=100000,
+        source="Assumption: width of the logistic withdrawal curve around the threshold",
+        doc="How sharply P(withdraw) rises with upgrade cost around the threshold.",
         unconfirmed=True,
     )
     upgrade_wait_probability: float = param(

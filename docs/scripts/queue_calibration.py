@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
+from abm.schema import QueueSection
 
 N_TERRITORIES = 20
 NODES_PER_TERRITORY = 10
@@ -45,6 +46,11 @@ class Row:
     def fmt(self) -> str:
         """Markdown row."""
         return f"| {self.figure} | {self.model:.3g} | {self.target} | {self.source} |"
+
+
+def rules_for(mode: str) -> QueueRules:
+    """The schema's default rules in `mode`, national study starts split over N_TERRITORIES."""
+    return QueueRules.from_config(QueueSection(mode=mode), studies_scale=1 / N_TERRITORIES)
 
 
 def run(rules: QueueRules, seed: int) -> tuple[InterconnectionQueue, np.ndarray]:
@@ -264,7 +270,7 @@ def bench(seed: int) -> None:
     for n_active in (1_000, 10_000, 50_000):
         rng = np.random.default_rng(seed)
         rules = replace(
-            QueueRules(),
+            rules_for("serial"),
             studies_per_month_per_territory=n_active / 200,
             load_studies_per_month_per_territory=n_active / 200,
         )
@@ -319,7 +325,7 @@ def main() -> None:
     modes = ["serial", "cluster"] if args.mode == "both" else [args.mode]
     results = {}
     for mode in modes:
-        q, constrained = run(QueueRules(mode=mode), args.seed)
+        q, constrained = run(rules_for(mode), args.seed)
         results[mode] = (q, figures(q, constrained))
     head = "| Figure | " + " | ".join(f"model ({m})" for m in modes) + " | target | source |"
     print(head)
