@@ -1,4 +1,4 @@
-"""The queue's rules: one frozen field per parameter of the scenario's `[queue]` section.
+"""The queue's rules: one frozen field per queue rule of the scenario's `[queue]` section.
 
 The schema (`abm.schema.queue.QueueSection`) is the only home of their values, units, ranges
 and sources; `QueueRules.from_config` reads them from the validated config.
@@ -22,11 +22,12 @@ _STUDY_FIELDS = ("studies_per_month_per_territory", "load_studies_per_month_per_
 
 @dataclass(frozen=True)
 class QueueRules:
-    """The queue's rules, one field per parameter of the schema's `[queue]` section.
+    """The queue's rules, each a parameter of the schema's `[queue]` section of the same name.
 
     Meanings, units, ranges and sources live in `abm.schema.queue.QueueSection` (and
     `docs/parameters.md`); build the rules with `from_config`. Only the two study capacities
-    differ: the schema gives them nationally, the rules per territory.
+    differ: the schema gives them nationally, the rules per territory. (The section's merchant
+    stream and flexible-connection switch are read by the model, not by the queue.)
     """
 
     mode: str
