@@ -9,7 +9,6 @@ reports the grid path's wait. The physics it drives (topology, flow, queue) know
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,15 +72,7 @@ class GridDesk:
 
     def _queue_rules(self) -> QueueRules:
         """Queue rules from the config; national study capacity is split over territories."""
-        cfg = self.config
-        rule_fields = {f.name for f in fields(QueueRules)}
-        rules = {k: v for k, v in cfg.queue.model_dump().items() if k in rule_fields}
-        per_territory = self.merchant_scale / self.n_territories
-        rules["studies_per_month_per_territory"] = cfg.queue.studies_per_month_us * per_territory
-        rules["load_studies_per_month_per_territory"] = (
-            cfg.queue.load_studies_per_month_us * per_territory
-        )
-        return QueueRules(**rules)
+        return QueueRules.from_config(self.config.queue, self.merchant_scale / self.n_territories)
 
     def bind(self, projects: ProjectDesk, prices: LmpView) -> None:
         """The project book energises grid projects that connect; siting reads the exchange's LMPs."""
