@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from abm import atomic
+from abm.metrics import timeseries_frame
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
 from abm.schema import ScenarioConfig
@@ -69,25 +70,42 @@ def _pairs(items: Iterable[str]) -> dict[str, Any]:
     return parse_overrides(list(items))
 
 
+def run_model(
+    model: PowerStackModel,
+    on_month: Callable[[PowerStackModel], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    check: bool = False,
+) -> bool:
+    """Step `model` month by month to its end: the one run loop of the CLI, the app and benchmarks.
+
+    Before each month `stop()` may end the loop early (the model keeps its state, so a later
+    call resumes it); after each month the invariants are checked (with `check`) and
+    `on_month(model)` is called. Returns whether the run reached its last month.
+    """
+    while model.running:
+        if stop is not None and stop():
+            return False
+        model.step()
+        if check:
+            model.recorder.check_invariants()
+        if on_month is not None:
+            on_month(model)
+    return True
+
+
 def simulate(
     cfg: ScenarioConfig, progress: Progress | None = None, check: bool = False
 ) -> tuple[PowerStackModel, pd.DataFrame]:
     """Run one model to the end; returns the model and its monthly table."""
     model = PowerStackModel(cfg)
     total = cfg.run.months
-    while model.running:
-        model.step()
-        if check:
-            model.recorder.check_invariants()
+
+    def report(m: PowerStackModel) -> None:
         if progress is not None:
-            progress(model.month + 1, total)
+            progress(m.month + 1, total)
+
+    run_model(model, report if progress is not None else None, check=check)
     return model, timeseries_frame(model)
-
-
-def timeseries_frame(model: PowerStackModel) -> pd.DataFrame:
-    """The DataCollector's table as the contract's `timeseries` (one row per month, `date` first)."""
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return df[model.recorder.columns]
 
 
 def run_scenario(

@@ -132,8 +132,9 @@ def group_phases(acc: dict[str, float], step_s: float) -> dict[str, float]:
 
 def run_instrumented(spec: dict[str, Any]) -> dict[str, Any]:
     """One full run (construction, monthly steps, time series and KPIs) with phase timings."""
+    from abm.metrics import timeseries_frame
     from abm.model import PowerStackModel
-    from abm.runner import timeseries_frame
+    from abm.runner import run_model
 
     overrides = dict(spec.get("overrides", {}))
     if spec.get("months") is not None:
@@ -146,8 +147,7 @@ def run_instrumented(spec: dict[str, Any]) -> dict[str, Any]:
     requests_at_start = model.grid.queue.n_requests
     acc = instrument(model)
     step_started = time.perf_counter()
-    while model.running:
-        model.step()
+    run_model(model)
     step_s = time.perf_counter() - step_started
     frame = timeseries_frame(model)
     model.recorder.kpis()

@@ -26,6 +26,7 @@ import numpy as np
 
 import abm.grid.flow as flow
 import abm.markets.power as power
+from abm.runner import run_model
 
 
 @contextmanager
@@ -141,8 +142,7 @@ def _record_hours(model: Any, months: int) -> list[tuple[tuple[Any, ...], dict[s
         return original(*args, **kwargs)
 
     model.power.market.clear = recording
-    for _ in range(months):
-        model.step()
+    run_model(model, stop=lambda: model.month + 1 >= months)
     return calls
 
 

@@ -27,15 +27,15 @@ def profile_baseline(quick: bool) -> dict[str, Any]:
     """Profile one baseline run with pyinstrument; the call tree above 2 % of the time."""
     from pyinstrument import Profiler
 
+    from abm.metrics import timeseries_frame
     from abm.model import PowerStackModel
-    from abm.runner import timeseries_frame
+    from abm.runner import run_model
 
     overrides = {"run.months": 24} if quick else {}
     profiler = Profiler(interval=0.001)
     profiler.start()
     model = PowerStackModel("baseline", rng=1, **overrides)
-    while model.running:
-        model.step()
+    run_model(model)
     timeseries_frame(model)
     profiler.stop()
     session = profiler.last_session

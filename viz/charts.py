@@ -17,8 +17,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FuncFormatter, MultipleLocator, ScalarFormatter
 
+from abm.metrics import GridLayout, MapState, time_to_power_by_year
 from abm.projects import PATHS
-from viz.runs import GridLayout, MapState, RunRecord
+from viz.runs import RunRecord
 
 PATH_LABELS = {
     "grid": "Grid connection",
@@ -234,23 +235,6 @@ def energy_chart(
 
 
 # ---------------------------------------------------------------------- time to power
-def time_to_power_by_year(projects: pd.DataFrame, start: str) -> pd.DataFrame:
-    """Median months from decision to power, by path and calendar year of energisation."""
-    done = projects[projects["month_energized"] >= 0]
-    if done.empty:
-        return pd.DataFrame(columns=["path", "year", "months", "n"])
-    year0, month0 = (int(p) for p in start.split("-"))
-    ttp = done["month_energized"] - done["month_opened"] + 1
-    year = year0 + (month0 - 1 + done["month_energized"]) // 12
-    frame = pd.DataFrame({"path": done["path"], "year": year, "months": ttp})
-    return (
-        frame.groupby(["path", "year"])["months"]
-        .agg(["median", "size"])
-        .reset_index()
-        .rename(columns={"median": "months", "size": "n"})
-    )
-
-
 def time_to_power_chart(
     record: RunRecord,
     compare: RunRecord | None = None,

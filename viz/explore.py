@@ -11,27 +11,20 @@ import threading
 import time
 from typing import Any
 
-import pandas as pd
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from abm.errors import InputError
+from abm.metrics import AppSeries, month_label
 from abm.model import PowerStackModel
+from abm.runner import run_model
 from abm.scenario import config_with, list_scenarios, load_scenario
 from viz import charts
 from viz.components import CSS, Html, KpiGrid, pretty_name
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.levers import BIG_LEVERS, config_value
-from viz.runs import (
-    MapState,
-    RunRecord,
-    derived_row,
-    grid_layout,
-    map_state,
-    projects_frame,
-    timeseries_frame,
-)
+from viz.runs import RunRecord, record_of
 from viz.state import ViewSettings, from_query, resolve_config
 
 LEVER_PARAM = {lever.key: lever.key.replace(".", "__") for lever in BIG_LEVERS}
@@ -70,9 +63,7 @@ class ExploreModel(PowerStackModel):
                 raise InputError(f"seed = {seed!r}; expected a whole number") from None
             cfg = config_with(cfg, {"run.seed": value}, "seed")
         super().__init__(cfg)
-        self.app_derived: list[dict[str, Any]] = []
-        self.app_maps: list[MapState] = []
-        self.app_grid = grid_layout(self)
+        self.app_series = AppSeries.of(self)
         self._step_lock = threading.Lock()
 
     def step(self) -> None:
@@ -81,32 +72,13 @@ class ExploreModel(PowerStackModel):
             if not self.running:
                 return
             super().step()
-            self.app_derived.append(derived_row(self))
-            if self.calendar.year_month(self.month)[1] == 12 or not self.running:
-                self.app_maps.append(map_state(self))
+            self.app_series.observe(self)
 
 
 def live_record(model: ExploreModel) -> RunRecord:
     """The model's state so far in the shape the dashboard charts draw."""
-    done = model.month + 1
-    maps = list(model.app_maps)
-    if done > 0 and (not maps or maps[-1].month != model.month):
-        maps.append(map_state(model))
-    return RunRecord(
-        key=f"explore-{id(model)}",
-        config=model.config,
-        timeseries=timeseries_frame(model)
-        if done > 0
-        else pd.DataFrame(columns=model.recorder.columns),
-        derived=pd.DataFrame(model.app_derived),
-        projects=projects_frame(model),
-        grid=model.app_grid,
-        maps=tuple(maps),
-        kpis=model.recorder.kpis() if not model.running else None,
-        months_done=max(done, 0),
-        months_total=model.config.run.months,
-        wall_time_s=0.0,
-    )
+    kpis = model.recorder.kpis() if not model.running else None
+    return record_of(f"explore-{id(model)}", model.config, model, model.app_series, kpis)
 
 
 def model_params(settings: ViewSettings, cfg: Any) -> dict[str, Any]:
@@ -160,12 +132,15 @@ def RunToEnd(model: ExploreModel) -> None:
 
     def work() -> None:
         last = time.perf_counter()
+
+        def redraw(_model: ExploreModel) -> None:
+            nonlocal last
+            if time.perf_counter() - last > 1.0:
+                force_update()
+                last = time.perf_counter()
+
         try:
-            while model.running and not stop.is_set():
-                model.step()
-                if time.perf_counter() - last > 1.0:
-                    force_update()
-                    last = time.perf_counter()
+            run_model(model, redraw, stop.is_set)
         finally:
             set_running(False)
             force_update()
@@ -193,7 +168,7 @@ def RunToEnd(model: ExploreModel) -> None:
             text = f"{pretty_name(model.config.name)}: not started ({months} months to run)."
         elif model.running:
             text = (
-                f"{pretty_name(model.config.name)}: {model.calendar.label(model.month)}, month {done} of {months}"
+                f"{pretty_name(model.config.name)}: {month_label(model)}, month {done} of {months}"
                 + (" (running...)" if running else ".")
             )
         else:

@@ -7,7 +7,8 @@ are looking at. So runs are jobs with a priority, stepped month by month by one 
 between months the worker publishes a partial record, obeys cancel requests, and pauses a job
 (keeping its model) when a more urgent one arrives. Finished runs are cached by their resolved
 scenario (which covers scenario, overrides and seed), so returning to a setting is instant.
-The KPIs and the monthly table are exactly what `run_scenario` reports (same model calls).
+The KPIs and the monthly table are exactly what `run_scenario` reports: the same loop
+(`abm.runner.run_model`) steps the model, and the series come from `abm.metrics`.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from abm.errors import InputError
-from abm.grid.queue import Kind, State
+from abm.metrics import AppSeries, GridLayout, MapState
 from abm.model import PowerStackModel
-from abm.projects import Status
+from abm.runner import run_model
 from abm.scenario import config_with
 from abm.schema import ScenarioConfig
 
@@ -61,34 +61,6 @@ def counterfactual_config(cfg: ScenarioConfig) -> ScenarioConfig:
     if cfg.packs.routing == "recycle_first":
         return cfg
     return config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual")
-
-
-@dataclass(frozen=True)
-class GridLayout:
-    """Where buses are drawn and which lines join them (fixed for a run)."""
-
-    x: np.ndarray
-    y: np.ndarray
-    territory: np.ndarray
-    line_from: np.ndarray
-    line_to: np.ndarray
-
-    @property
-    def n_territories(self) -> int:
-        """Number of utility territories."""
-        return int(self.territory.max()) + 1 if self.territory.size else 0
-
-
-@dataclass(frozen=True)
-class MapState:
-    """Grid state at the end of one month, for the network map."""
-
-    month: int
-    label: str
-    dc_mw: np.ndarray  # energised data-centre MW per bus (all paths)
-    wait_months: np.ndarray  # median months in queue of active load requests per bus (NaN: none)
-    lmp_usd_per_mwh: np.ndarray  # per bus, month average
-    line_loading: np.ndarray  # |flow| / rating at the peak hour, per line
 
 
 @dataclass
@@ -128,12 +100,11 @@ class RunJob:
     subscribers: int = 0
     months_total: int = 0
     from_cache: bool = False
-    _model: PowerStackModel | None = field(default=None, repr=False)
-    _derived: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    _maps: list[MapState] = field(default_factory=list, repr=False)
-    _grid: GridLayout | None = field(default=None, repr=False)
-    _spent_s: float = 0.0
-    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    # the engine's working state: the live model, its app series, CPU time spent, cancel flag
+    model: PowerStackModel | None = field(default=None, repr=False)
+    series: AppSeries | None = field(default=None, repr=False)
+    spent_s: float = 0.0
+    cancel_requested: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def done(self) -> bool:
@@ -146,100 +117,23 @@ class RunJob:
         return self.record.months_done if self.record is not None else 0
 
 
-def grid_layout(model: PowerStackModel) -> GridLayout:
-    """Bus coordinates (seeded spring layout when the grid has none), territories and lines."""
-    nodes = sorted(model.grid.graph.nodes)
-    attrs = [model.grid.graph.nodes[n] for n in nodes]
-    if all("x" in a and "y" in a for a in attrs):
-        x = np.array([float(a["x"]) for a in attrs])
-        y = np.array([float(a["y"]) for a in attrs])
-    else:
-        pos = nx.spring_layout(model.grid.graph, seed=0)
-        x = np.array([pos[n][0] for n in nodes])
-        y = np.array([pos[n][1] for n in nodes])
-    net = model.grid.network
-    return GridLayout(
-        x,
-        y,
-        model.grid.bus_territory.copy(),
-        np.asarray(net.line_from).copy(),
-        np.asarray(net.line_to).copy(),
+def record_of(
+    key: str,
+    config: ScenarioConfig,
+    model: PowerStackModel,
+    series: AppSeries,
+    kpis: dict[str, Any] | None = None,
+    wall_time_s: float = 0.0,
+) -> RunRecord:
+    """A run's record so far: the model's results plus the app series observed month by month."""
+    return RunRecord(
+        key=key,
+        config=config,
+        kpis=_plain(kpis) if kpis is not None else None,
+        months_total=config.run.months,
+        wall_time_s=wall_time_s,
+        **series.snapshot(model),
     )
-
-
-def map_state(model: PowerStackModel) -> MapState:
-    """The grid's state now: DC MW, queue waits, prices and line loading per bus/line."""
-    n = model.grid.n_bus
-    dc = np.zeros(n)
-    for p in model.projects:
-        if p.status is Status.ENERGIZED:
-            dc[p.node] += p.mw
-    wait = np.full(n, np.nan)
-    q = model.grid.queue
-    ids = q.active_ids
-    if ids.size:
-        load = ids[q.column("kind", ids) == int(Kind.LOAD)]
-        if load.size:
-            months = q.months_in_queue(model.month)[load]
-            nodes = q.column("node", load)
-            frame = (
-                pd.DataFrame({"node": nodes, "months": months}).groupby("node")["months"].median()
-            )
-            wait[frame.index.to_numpy(dtype=int)] = frame.to_numpy(dtype=float)
-    return MapState(
-        month=model.month,
-        label=model.calendar.label(model.month),
-        dc_mw=dc,
-        wait_months=wait,
-        lmp_usd_per_mwh=np.asarray(model.power.lmp_by_bus, dtype=float).copy(),
-        line_loading=np.asarray(model.power.line_loading, dtype=float).copy(),
-    )
-
-
-def derived_row(model: PowerStackModel) -> dict[str, Any]:
-    """Monthly series the contract table lacks: median queue waits of data-centre requests."""
-    q = model.grid.queue
-    ids = q.active_ids
-    active = np.nan
-    if ids.size:
-        load = ids[q.column("kind", ids) == int(Kind.LOAD)]
-        if load.size:
-            active = float(np.median(q.months_in_queue(model.month)[load]))
-    return {
-        "date": model.calendar.label(model.month),
-        "queue_wait_active_median_months": active,
-        "queue_wait_energized_12m_median_months": q.median_wait_months(
-            kind=int(Kind.LOAD), month=model.month, window_months=12
-        ),
-        "queue_load_in_construction": int((q.column("state", ids) == int(State.CONSTRUCTION)).sum())
-        if ids.size
-        else 0,
-    }
-
-
-def projects_frame(model: PowerStackModel) -> pd.DataFrame:
-    """One row per project: path, MW, bus, months opened and energised, status."""
-    rows = [
-        (
-            p.pid,
-            p.path,
-            p.mw,
-            p.node,
-            p.month_opened,
-            p.month_energized if p.month_energized is not None else -1,
-            str(p.status),
-        )
-        for p in model.projects
-    ]
-    return pd.DataFrame(
-        rows, columns=["pid", "path", "mw", "node", "month_opened", "month_energized", "status"]
-    )
-
-
-def timeseries_frame(model: PowerStackModel) -> pd.DataFrame:
-    """The DataCollector table in the run contract's column order (one row per month)."""
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return df[model.recorder.columns]
 
 
 class RunEngine:
@@ -291,7 +185,7 @@ class RunEngine:
                 )
                 return job
             job = self._jobs.get(key)
-            if job is None or job._cancel.is_set():
+            if job is None or job.cancel_requested.is_set():
                 job = RunJob(key, cfg, priority, next(self._seq), months_total=cfg.run.months)
                 self._jobs[key] = job
             elif priority < job.priority:
@@ -359,7 +253,7 @@ class RunEngine:
         """Mark cancelled; the worker drops the model at its next month boundary."""
         if job.done:
             return
-        job._cancel.set()
+        job.cancel_requested.set()
         if job.status in (QUEUED, PAUSED):
             self._finish_locked(job, CANCELLED)
 
@@ -367,7 +261,8 @@ class RunEngine:
         """Final state: store, drop the model, wake waiters."""
         job.status = status
         job.error = error
-        job._model = None
+        job.model = None
+        job.series = None
         if self._jobs.get(job.key) is job:
             del self._jobs[job.key]
         if status == DONE and job.record is not None:
@@ -429,66 +324,47 @@ class RunEngine:
     def _advance(self, job: RunJob) -> None:
         """Step the job's model until the end, a cancel, or a more urgent job (then pause)."""
         started = time.perf_counter()
-        if job._model is None:
-            job._model = PowerStackModel(job.config)
-            job._grid = grid_layout(job._model)
-        model = job._model
+        if job.model is None or job.series is None:
+            job.model = PowerStackModel(job.config)
+            job.series = AppSeries.of(job.model)
+        model, series = job.model, job.series
         # the first partial record comes quickly (the page shows the new run within a second),
         # later ones at a calmer pace: every redraw costs the model time under the GIL
         next_publish = time.perf_counter() + (
             self.first_publish_s if job.record is None else self.publish_every_s
         )
-        while model.running:
-            with self._cond:
-                if job._cancel.is_set():
-                    job._spent_s += time.perf_counter() - started
-                    self._publish_locked(job, model)
-                    self._finish_locked(job, CANCELLED)
-                    return
-                if self._more_urgent_locked(job):
-                    job._spent_s += time.perf_counter() - started
-                    self._publish_locked(job, model)
-                    job.status = PAUSED
-                    job.version += 1
-                    self._cond.notify_all()
-                    return
-            model.step()
-            job._derived.append(derived_row(model))
-            calendar_month = model.calendar.year_month(model.month)[1]
-            if calendar_month == 12 or not model.running:
-                job._maps.append(map_state(model))
-            if time.perf_counter() >= next_publish and model.running:
-                with self._cond:
-                    self._publish_locked(job, model)
-                next_publish = time.perf_counter() + self.publish_every_s
-        kpis = model.recorder.kpis()
-        job._spent_s += time.perf_counter() - started
-        with self._cond:
-            self._publish_locked(job, model, kpis)
-            self._finish_locked(job, DONE)
 
-    def _publish_locked(
-        self, job: RunJob, model: PowerStackModel, kpis: dict[str, Any] | None = None
-    ) -> None:
+        def should_yield() -> bool:
+            with self._cond:
+                return job.cancel_requested.is_set() or self._more_urgent_locked(job)
+
+        def on_month(m: PowerStackModel) -> None:
+            nonlocal next_publish
+            series.observe(m)
+            if time.perf_counter() >= next_publish and m.running:
+                with self._cond:
+                    self._publish_locked(job)
+                next_publish = time.perf_counter() + self.publish_every_s
+
+        finished = run_model(model, on_month, should_yield)
+        kpis = model.recorder.kpis() if finished else None
+        job.spent_s += time.perf_counter() - started
+        with self._cond:
+            self._publish_locked(job, kpis)
+            if finished:
+                self._finish_locked(job, DONE)
+            elif job.cancel_requested.is_set():
+                self._finish_locked(job, CANCELLED)
+            else:
+                job.status = PAUSED
+                job.version += 1
+                self._cond.notify_all()
+
+    def _publish_locked(self, job: RunJob, kpis: dict[str, Any] | None = None) -> None:
         """Replace the job's record with the model's state so far."""
-        if model.month < 0 or job._grid is None:
+        if job.model is None or job.series is None or job.model.month < 0:
             return
-        maps = list(job._maps)
-        if not maps or maps[-1].month != model.month:
-            maps.append(map_state(model))
-        job.record = RunRecord(
-            key=job.key,
-            config=job.config,
-            timeseries=timeseries_frame(model),
-            derived=pd.DataFrame(job._derived),
-            projects=projects_frame(model),
-            grid=job._grid,
-            maps=tuple(maps),
-            kpis=_plain(kpis) if kpis is not None else None,
-            months_done=model.month + 1,
-            months_total=job.config.run.months,
-            wall_time_s=job._spent_s,
-        )
+        job.record = record_of(job.key, job.config, job.model, job.series, kpis, job.spent_s)
         job.version += 1
         self._cond.notify_all()
 

@@ -1,0 +1,30 @@
+"""Everything the model reports: the monthly table and KPIs, invariant checks, and the app's series.
+
+`recorder` builds the run contract's monthly row and KPIs; `snapshots` computes the grid maps
+and queue-wait series the app draws from plain inputs; `model_view` is the one place that
+picks those inputs out of a model.
+"""
+
+from abm.metrics.model_view import AppSeries, month_label, timeseries_frame
+from abm.metrics.recorder import (
+    PRODUCT_NAMES,
+    InvariantError,
+    MonthRecorder,
+    make_datacollector,
+    row_value,
+)
+from abm.metrics.snapshots import GridLayout, MapState, time_to_power_by_year
+
+__all__ = [
+    "PRODUCT_NAMES",
+    "AppSeries",
+    "GridLayout",
+    "InvariantError",
+    "MapState",
+    "MonthRecorder",
+    "make_datacollector",
+    "month_label",
+    "row_value",
+    "time_to_power_by_year",
+    "timeseries_frame",
+]
