@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from viz.charts import PATH_LABELS
+from viz.charts.frame import PATH_LABELS
 
 DASH = "–"  # shown when a KPI is not computable (None), never a placeholder zero
 
