@@ -1,0 +1,33 @@
+"""Solara components of the dashboard, one module per responsibility.
+
+No `solara.Markdown` on purpose: it loads KaTeX from a public CDN, which fails offline.
+"""
+
+from viz.components.base import CSS, Html, pretty_name
+from viz.components.chart_tabs import ChartTabs, build_chart
+from viz.components.export_panel import ExportPanel
+from viz.components.hooks import use_job_watch, use_run
+from viz.components.kpi_grid import KpiGrid
+from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
+from viz.components.run_status import RunStatus, run_state, status_line
+from viz.components.story import ScenarioPicker, Story
+
+__all__ = [
+    "CSS",
+    "ChartTabs",
+    "ExportPanel",
+    "Html",
+    "KpiGrid",
+    "LeverPanel",
+    "LeverSelect",
+    "LeverSlider",
+    "RunStatus",
+    "ScenarioPicker",
+    "Story",
+    "build_chart",
+    "pretty_name",
+    "run_state",
+    "status_line",
+    "use_job_watch",
+    "use_run",
+]

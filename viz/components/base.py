@@ -1,0 +1,48 @@
+"""What every component shares: the page's CSS, plain-text HTML elements and display names.
+
+No `solara.Markdown` on purpose: it loads KaTeX from a public CDN, which fails offline.
+"""
+
+from __future__ import annotations
+
+import reacton.ipyvuetify as rv
+import solara
+
+CSS = """
+.ps-story { font-size: 1.05rem; line-height: 1.5; max-width: 70em; margin: 0 0 0.5em 0; }
+.ps-title { font-size: 1.7rem; font-weight: 700; margin: 0.2em 0 0.3em 0; }
+.ps-changed { font-size: 0.95rem; color: #8a4b00; margin: 0 0 0.6em 0; }
+.ps-kpi { padding: 10px 14px; min-width: 12.5em; flex: 1 1 12.5em; border-radius: 6px; }
+.ps-kpi-label { font-size: 0.9rem; color: #444; }
+.ps-kpi-value { font-size: 1.9rem; font-weight: 700; line-height: 1.2; }
+.ps-kpi-unit { font-size: 1rem; font-weight: 400; color: #555; margin-left: 0.25em; }
+.ps-kpi-delta { font-size: 0.95rem; }
+.ps-better { color: #00734d; }
+.ps-worse { color: #b23c00; }
+.ps-same, .ps-none { color: #666; }
+.ps-lever-label { font-size: 0.95rem; font-weight: 600; margin-top: 6px; }
+.ps-lever-value { font-weight: 400; color: #0b5394; }
+.ps-status { font-size: 1rem; }
+.ps-workshop .ps-story { font-size: 1.55rem; line-height: 1.45; }
+.ps-workshop .ps-title { font-size: 2.4rem; }
+.ps-workshop .ps-kpi-label { font-size: 1.25rem; }
+.ps-workshop .ps-kpi-value { font-size: 3rem; }
+.ps-workshop .ps-kpi-unit { font-size: 1.4rem; }
+.ps-workshop .ps-kpi-delta { font-size: 1.3rem; }
+.ps-workshop .ps-lever-label { font-size: 1.3rem; }
+.ps-workshop .ps-status { font-size: 1.3rem; }
+.ps-workshop .v-btn { font-size: 1.05rem; }
+.ps-workshop .v-select__selection { font-size: 1.25rem; }
+"""
+
+
+def pretty_name(name: str) -> str:
+    """'queue_reform' -> 'Queue reform'."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+@solara.component
+def Html(tag: str, text: str, classes: str = "") -> None:
+    """One element of plain text (escaped by the front end), with CSS classes."""
+    rv.Html(tag=tag, children=[text], class_=classes)

@@ -1,0 +1,54 @@
+"""The scenario picker and the scenario's story (with what this page changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reacton.ipyvuetify as rv
+import solara
+
+from abm.schema import ScenarioConfig
+from viz.components.base import Html, pretty_name
+from viz.levers import CHOICE_LABELS
+
+
+@solara.component
+def ScenarioPicker(
+    scenarios: list[tuple[str, str]],
+    value: str,
+    on_value: Callable[[str], None],
+    large: bool = False,
+) -> None:
+    """Pick a scenario: a drop-down for analysts, a row of big buttons in workshop mode."""
+    if large:
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            for name, _ in scenarios:
+                solara.Button(
+                    pretty_name(name),
+                    on_click=lambda n=name: on_value(n),
+                    color="primary" if name == value else None,
+                    outlined=name != value,
+                    large=True,
+                )
+        return
+    rv.Select(
+        label="Scenario",
+        items=[{"text": pretty_name(n), "value": n} for n, _ in scenarios],
+        v_model=value,
+        on_v_model=on_value,
+        hide_details=True,
+    )
+
+
+@solara.component
+def Story(cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str]) -> None:
+    """The scenario's name and narrative, then what this page changed from it."""
+    Html("div", pretty_name(cfg.name), "ps-title")
+    Html("p", cfg.description or "(This scenario has no description.)", "ps-story")
+    if overrides:
+        changed = "; ".join(
+            f"{labels.get(k, k)} = {CHOICE_LABELS.get(str(val), val)}"
+            for k, val in sorted(overrides.items())
+        )
+        Html("p", f"Changed on this page: {changed}", "ps-changed")

@@ -1,0 +1,239 @@
+"""The dashboard page: hooks for state, configs and runs, then the sidebar and the main column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import solara
+
+from abm.scenario import list_scenarios, load_scenario
+from abm.schema import ScenarioConfig
+from viz import charts
+from viz.components import (
+    CSS,
+    ChartTabs,
+    Html,
+    KpiGrid,
+    LeverSelect,
+    LeverSlider,
+    RunStatus,
+    ScenarioPicker,
+    Story,
+    pretty_name,
+)
+from viz.dashboard.hooks import Configs, Runs, View, use_configs, use_runs, use_view
+from viz.dashboard.sidebar import AnalystSidebar
+from viz.kpis import WORKSHOP_KPIS, cards
+from viz.levers import BIG_LEVERS, LEVERS_BY_KEY, WORKSHOP_LEVERS, config_value
+from viz.runs import ENGINE
+
+LEVER_LABELS = {lever.key: lever.label for lever in BIG_LEVERS}
+Levers = tuple[dict[str, Any], set[str]]  # lever values, and the keys this page overrides
+
+
+def _workshop_lever(key: str, levers: Levers, on_lever: Callable[[str, Any], None]) -> None:
+    """One lever in workshop mode (big type comes from the page's CSS)."""
+    values, overridden = levers
+    lever = LEVERS_BY_KEY[key]
+    if lever.kind == "choice":
+        LeverSelect(lever, values[key], on_lever)
+    else:
+        LeverSlider(lever, values[key], on_lever)
+    if key in overridden:
+        Html("div", "changed from the scenario", "ps-changed")
+
+
+def _workshop_levers(
+    levers: Levers, on_lever: Callable[[str, Any], None], on_reset: Callable[[], None]
+) -> None:
+    """The workshop's few levers in a row, and a reset button."""
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "24px"}):
+        for key in WORKSHOP_LEVERS:
+            with solara.Column(style={"min-width": "18em", "flex": "1 1 18em"}):
+                _workshop_lever(key, levers, on_lever)
+    solara.Button(
+        "Reset levers to the scenario",
+        on_click=on_reset,
+        outlined=True,
+        disabled=not levers[1],
+        icon_name="mdi-restore",
+    )
+
+
+def _messages(view: View, configs: Configs) -> None:
+    """Warnings about the link, errors of the settings or the comparison."""
+    for message in view.link_errors:
+        solara.Warning(message)
+    if configs.error is not None:
+        solara.Error(
+            f"These settings cannot run: {configs.error}. Showing the last valid settings instead."
+        )
+    if configs.compare_error is not None:
+        solara.Warning(f"Comparison unavailable: {configs.compare_error}")
+
+
+def _charts(view: View, runs: Runs, shown_cfg: ScenarioConfig) -> None:
+    """The chart tabs of the run (and comparison), or a note until the first months arrive."""
+    workshop = view.settings.mode == "workshop"
+    if runs.record is None:
+        Html("div", "The first months of the run will appear here in a moment.", "ps-note")
+        return
+    ChartTabs(
+        view.settings.tab,
+        lambda tab: view.set(tab=tab),
+        runs.record,
+        runs.cmp_record,
+        runs.cmp_label or "comparison",
+        runs.cf_record,
+        charts.WORKSHOP if workshop else charts.ANALYST,
+        view.settings.map_colour,
+        lambda colour: view.set(map_colour=colour),
+        downloads=not workshop,
+        file_stem=shown_cfg.name,
+    )
+
+
+def _main_column(
+    view: View,
+    scenarios: list[tuple[str, str]],
+    configs: Configs,
+    runs: Runs,
+    levers: Levers,
+    handlers: dict[str, Callable[..., None]],
+) -> None:
+    """Story, run status, KPI cards, (workshop levers), charts and the link to the Mesa view."""
+    settings = view.settings
+    workshop = settings.mode == "workshop"
+    shown_cfg = configs.shown
+    with solara.Column(
+        classes=["ps-workshop" if workshop else "ps-analyst"], style={"padding": "4px 12px"}
+    ):
+        _messages(view, configs)
+        if shown_cfg is None:
+            solara.Error("No scenario could be loaded; check the scenarios folder.")
+            return
+        if workshop:
+            ScenarioPicker(scenarios, settings.scenario, handlers["scenario"], large=True)
+        Story(shown_cfg, settings.overrides_dict, LEVER_LABELS)
+        job, cf_job = runs.job, runs.cf_job
+        RunStatus(
+            job,
+            cf_job,
+            bool(job and job.from_cache),
+            handlers["cancel"],
+            handlers["restart"],
+            versions=tuple(j.version if j is not None else -1 for j in (job, cf_job)),
+            name=pretty_name(shown_cfg.name),
+        )
+        KpiGrid(
+            cards(runs.kpis, runs.cmp_kpis, WORKSHOP_KPIS if workshop else None),
+            runs.cmp_label,
+            pending=not runs.current,
+        )
+        if workshop:
+            _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
+        _charts(view, runs, shown_cfg)
+        if not workshop:
+            solara.Button(
+                "Step through this scenario month by month (Mesa view)",
+                on_click=lambda: view.open("/explore"),
+                outlined=True,
+                icon_name="mdi-step-forward",
+            )
+
+
+def _mode_button(view: View) -> None:
+    """The app bar's switch between analyst and workshop mode."""
+    workshop = view.settings.mode == "workshop"
+    with solara.AppBar():
+        solara.AppBarTitle("AI power stack")
+        solara.Button(
+            "Analyst mode" if workshop else "Workshop mode",
+            on_click=lambda: view.set(mode="analyst" if workshop else "workshop"),
+            text=True,
+            icon_name="mdi-presentation" if not workshop else "mdi-tune",
+            style={"color": "white"},
+        )
+
+
+def _handlers(
+    view: View, names: list[str], shown_cfg: ScenarioConfig | None, runs: Runs, restart: Any
+) -> dict[str, Callable[..., None]]:
+    """What the page's controls do: change a lever, reset levers, switch scenario, cancel, rerun."""
+    settings = view.settings
+
+    def on_lever(key: str, value: Any) -> None:
+        base = (
+            load_scenario(settings.scenario, untrusted=True)
+            if settings.scenario in names
+            else shown_cfg
+        )
+        view.update(
+            settings.with_override(
+                key, value, config_value(base, key) if base is not None else None
+            )
+        )
+
+    def on_reset_levers() -> None:
+        kept = tuple((k, v) for k, v in settings.overrides if k not in LEVERS_BY_KEY)
+        view.update(replace(settings, overrides=kept))
+
+    def on_cancel() -> None:
+        job = runs.job
+        if job is not None:
+            if job.subscribers <= 1:
+                ENGINE.cancel(job)
+            else:
+                ENGINE.release(job)
+
+    count, set_count = restart
+    return {
+        "lever": on_lever,
+        "reset_levers": on_reset_levers,
+        "scenario": lambda name: view.update(settings.with_scenario(name)),
+        "cancel": on_cancel,
+        "restart": lambda: set_count(count + 1),
+    }
+
+
+@solara.component
+def Dashboard() -> None:
+    """The workshop and analyst page: scenario, levers, story, KPIs, charts, comparison, exports."""
+    view = use_view()
+    saved, set_saved = solara.use_state({})
+    restart, set_restart = solara.use_state(0)
+    scenarios = solara.use_memo(list_scenarios, [])
+    names = [n for n, _ in scenarios]
+    configs = use_configs(view.settings, saved, names)
+    runs = use_runs(configs, view.settings, restart)
+    shown_cfg = configs.shown
+    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart))
+    values = (
+        {lever.key: config_value(shown_cfg, lever.key) for lever in BIG_LEVERS}
+        if shown_cfg is not None
+        else {}
+    )
+    levers = (values, {k for k, _ in view.settings.overrides if k in LEVERS_BY_KEY})
+
+    def on_save(label: str) -> None:
+        if shown_cfg is not None:
+            set_saved({**saved, label: shown_cfg})
+
+    solara.Style(CSS)
+    solara.Title("AI power stack")
+    _mode_button(view)
+    if view.settings.mode != "workshop" and shown_cfg is not None:
+        AnalystSidebar(
+            view,
+            scenarios,
+            shown_cfg,
+            runs,
+            levers,
+            handlers["lever"],
+            handlers["reset_levers"],
+            saved,
+            on_save,
+        )
+    _main_column(view, scenarios, configs, runs, levers, handlers)
