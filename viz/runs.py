@@ -100,7 +100,7 @@ class RunJob:
     subscribers: int = 0
     months_total: int = 0
     from_cache: bool = False
-    # the engine's working state: the live model, its app series, CPU time spent, cancel flag
+    # the engine's working state: the live model, its app series, wall time spent, cancel flag
     model: PowerStackModel | None = field(default=None, repr=False)
     series: AppSeries | None = field(default=None, repr=False)
     spent_s: float = 0.0
