@@ -56,7 +56,7 @@ def test_run_model_stops_and_resumes_to_the_same_table() -> None:
     assert list(snap["derived"].columns) == list(QUEUE_WAIT_COLUMNS)
     # one map each December and one at the end (2025-12, 2026-02)
     assert [m.label for m in snap["maps"]] == ["2025-12", "2026-02"]
-    assert snap["maps"][-1].dc_mw.shape == (parts.n_bus,)
+    assert snap["maps"][-1].dc_mw.shape == (parts.grid.n_bus,)
     assert np.isfinite(snap["maps"][-1].lmp_usd_per_mwh).all()
 
 
