@@ -1,0 +1,187 @@
+"""Hyperscaler decisions: path choice by logit, planning the gap, cancelling surplus, switching, learning."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from abm.agents.hyperscaler import Hyperscaler
+from abm.projects import MODULAR, Project, Status
+from abm.signals import Signals
+
+
+def signals(month: int = 0, lmp_usd_per_mwh: float = 60.0) -> Signals:
+    return Signals(
+        month=month,
+        expected_lmp_usd_per_mwh=lmp_usd_per_mwh,
+        grid_co2_t_per_mwh=0.4,
+        expected_upgrade_share=0.3,
+        modular_storage_cost_usd_per_kwh=150.0,
+    )
+
+
+def build(model, cfg, desk, sites, share: float = 1.0, seed: int = 1) -> Hyperscaler:
+    rng = np.random.default_rng(seed)
+    return Hyperscaler(model, share, config=cfg, rng=rng, projects=desk, sites=sites)
+
+
+def delay_usd_per_mw_month(cfg) -> float:
+    """What one month of expected wait adds to a path's cost (value of lost compute over the horizon)."""
+    return (
+        cfg.demand.value_of_lost_compute_usd_per_mw_month / cfg.hyperscalers.planning_horizon_months
+    )
+
+
+def shares(h: Hyperscaler, sig: Signals, draws: int) -> Counter:
+    return Counter(h.choose_path(100.0, sig) for _ in range(draws))
+
+
+def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk, make_sites):
+    # "other" gets free, carbon-free energy and no wait; every other path waits five years.
+    cfg = config(other={"cost_usd_per_mwh": 0.0, "co2_t_per_mwh": 0.0})
+    desk = make_desk(paths=("grid", MODULAR, "onsite_gas", "other"))
+    h = build(model, cfg, desk, make_sites())
+    h.expected_wait_months.update(grid=60.0, modular=60.0, onsite_gas=60.0, other=0.0)
+    costs = h.path_costs_usd_per_mw_month(100.0, signals())
+    runner_up = min(c for p, c in costs.items() if p != "other")
+    # precondition: "far lower" means more than three logit scales cheaper than any rival
+    assert runner_up - costs["other"] > 3 * cfg.hyperscalers.choice_scale_usd_per_mw_month
+    assert shares(h, signals(), 200)["other"] > 0.8 * 200
+
+
+def lmp_giving_grid_advantage(h: Hyperscaler, advantage_usd_per_mw_month: float) -> float:
+    """The expected LMP at which grid costs `advantage` less than modular at the current waits.
+
+    Path costs are linear in the LMP, so two evaluations give the line.
+    """
+    at0 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=0.0))
+    at1 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=1.0))
+    slope = at1["grid"] - at0["grid"]
+    return (at0[MODULAR] - advantage_usd_per_mw_month - at0["grid"]) / slope
+
+
+def test_a_60_month_grid_wait_flips_the_choice_to_modular(model, config, make_desk, make_sites):
+    cfg = config()
+    h = build(model, cfg, make_desk(paths=("grid", MODULAR)), make_sites())
+    modular_wait = h.expected_wait_months[MODULAR]
+    assert modular_wait < 60.0 - 24.0  # the 60-month wait is the longer one by over two years
+    # All else equal: grid is cheaper by 24 months of delay when both waits are the same, so a
+    # 60-month grid wait leaves modular (60 - modular_wait - 24) months of delay ahead.
+    h.expected_wait_months["grid"] = modular_wait
+    lead = 24.0 * delay_usd_per_mw_month(cfg)
+    sig = signals(lmp_usd_per_mwh=lmp_giving_grid_advantage(h, lead))
+    before = shares(h, sig, 400)
+    h.expected_wait_months["grid"] = 60.0
+    after = shares(h, sig, 400)
+    assert before["grid"] > 0.7 * 400
+    assert after[MODULAR] > 0.7 * 400
+
+
+def test_plan_opens_projects_for_the_uncovered_gap(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(demand_mw=400.0, existing_mw=200.0)  # flat demand: target = ceiling
+    h = build(model, cfg, desk, make_sites(), share=0.5)
+    h.plan(signals(month=3))
+    gap_mw = 0.5 * (400.0 - 200.0)
+    opened_mw = sum(p.mw for p in desk.started)
+    # opens until less than 1 MW is left; the last campus is at least 10 MW
+    assert gap_mw - 1.0 <= opened_mw < gap_mw + 10.0
+    assert len(desk.started) <= cfg.hyperscalers.max_projects_per_month
+    assert all(p.path == "grid" and p.month_opened == 3 for p in desk.started)
+    assert h.projects == desk.started
+
+
+def test_plan_opens_nothing_when_demand_is_covered(model, config, make_desk, make_sites):
+    desk = make_desk(demand_mw=400.0, existing_mw=200.0)
+    h = build(model, config(), desk, make_sites(), share=0.5)
+    powered = Project(pid=99, owner=h.unique_id, mw=100.0, path="grid", node=0, month_opened=-10)
+    powered.status = Status.ENERGIZED
+    h.projects.append(powered)
+    h.plan(signals(month=3))
+    assert desk.started == []
+    assert powered.status is Status.ENERGIZED
+
+
+def grid_project(h: Hyperscaler, pid: int, month_opened: int, mw: float = 100.0) -> Project:
+    project = Project(
+        pid=pid, owner=h.unique_id, mw=mw, path="grid", node=0, month_opened=month_opened
+    )
+    h.projects.append(project)
+    return project
+
+
+def test_cancel_surplus_withdraws_newest_grid_projects_in_study(
+    model, config, make_desk, make_sites
+):
+    h = build(model, config(), make_desk(), make_sites(signed=(2,)))
+    oldest, signed, middle = grid_project(h, 1, 1), grid_project(h, 2, 3), grid_project(h, 3, 2)
+    modular = Project(pid=4, owner=h.unique_id, mw=50.0, path=MODULAR, node=0, month_opened=4)
+    h.projects.append(modular)
+    committed = 350.0
+    h.cancel_surplus(committed - 90.0)  # 90 MW surplus: the newest unsigned grid project goes
+    assert [p.status for p in (oldest, signed, middle, modular)] == [
+        Status.WAITING,
+        Status.WAITING,
+        Status.CANCELLED,
+        Status.WAITING,
+    ]
+    h.cancel_surplus(0.0)  # everything is surplus: still never the signed or the modular one
+    assert oldest.status is Status.CANCELLED
+    assert signed.status is Status.WAITING and modular.status is Status.WAITING
+
+
+def test_no_cancellation_without_surplus(model, config, make_desk, make_sites):
+    h = build(model, config(), make_desk(), make_sites())
+    project = grid_project(h, 1, 0)
+    h.cancel_surplus(project.mw)
+    assert project.status is Status.WAITING
+
+
+@pytest.mark.parametrize("months_past_limit, switched", [(-1, False), (0, True)])
+def test_stuck_grid_project_switches_only_past_the_wait_limit(
+    model, config, make_desk, make_sites, months_past_limit, switched
+):
+    cfg = config()
+    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    h = build(model, cfg, desk, make_sites())
+    h.expected_wait_months["grid"] = 200.0  # the grid now looks far worse than the rest
+    project = grid_project(h, 1, 0)
+    limit = int(cfg.hyperscalers.switch_wait_months)
+    h.reconsider_stuck_projects(signals(month=limit + months_past_limit))
+    assert bool(desk.switched) is switched
+    assert all(path != "grid" for _, path in desk.switched)
+    assert project.path != "grid" if switched else project.path == "grid"
+
+
+def test_stuck_grid_project_stays_when_grid_is_still_cheapest(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    h = build(model, cfg, desk, make_sites())
+    h.expected_wait_months.update(grid=0.0, modular=200.0, onsite_gas=200.0)
+    grid_project(h, 1, 0)
+    h.reconsider_stuck_projects(signals(month=int(cfg.hyperscalers.switch_wait_months) + 12))
+    assert desk.switched == []
+
+
+def test_signed_or_already_switched_projects_never_switch(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    h = build(model, cfg, desk, make_sites(signed=(1,)))
+    h.expected_wait_months["grid"] = 200.0
+    grid_project(h, 1, 0)
+    grid_project(h, 2, 0).switches = 1
+    h.reconsider_stuck_projects(signals(month=int(cfg.hyperscalers.switch_wait_months) + 12))
+    assert desk.switched == []
+
+
+def test_observe_moves_expectations_by_the_expectation_weight(model, config, make_desk, make_sites):
+    cfg = config()
+    h = build(model, cfg, make_desk(), make_sites())
+    before = dict(h.expected_wait_months)
+    h.observe({"grid": before["grid"] + 10.0, MODULAR: np.nan, "not_a_path": 5.0})
+    alpha = cfg.hyperscalers.expectation_weight
+    assert h.expected_wait_months["grid"] == pytest.approx(before["grid"] + alpha * 10.0)
+    assert h.expected_wait_months[MODULAR] == before[MODULAR]  # a missing signal teaches nothing
+    assert "not_a_path" not in h.expected_wait_months
