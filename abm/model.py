@@ -2,7 +2,8 @@
 
 The model only wires: four services own the work (`packs`: pack economy, `grid`: grid and
 queue desk, `power`: power exchange, `projects`: project book) and agents decide through the
-ports those services give them. `step()` is the stage list of docs/architecture.md.
+ports those services give them. `step()` is the stage list of docs/architecture.md; `abm.runner.run_model` is the one loop
+that steps it to the end.
 """
 
 from __future__ import annotations
@@ -170,13 +171,6 @@ class PowerStackModel(mesa.Model):
         self.datacollector.collect(self)
         if self.month >= self.config.run.months - 1:
             self.running = False
-
-    def run(self, progress: Any = None) -> None:
-        """Run every month of the scenario; `progress(month)` is called after each one."""
-        while self.running:
-            self.step()
-            if progress is not None:
-                progress(self.month)
 
 
 def resolve_config(

@@ -13,6 +13,7 @@ from abm.agents.recycler import Recycler
 from abm.agents.utility import Utility
 from abm.agents.vendor import ModularVendor
 from abm.errors import InputError
+from abm.runner import run_model
 
 SMALL = {"grid.n_buses": 40, "run.months": 24}
 
@@ -45,7 +46,7 @@ def test_step_advances_time_and_collects_one_row_per_month() -> None:
 
 def test_runs_to_the_end_and_stops() -> None:
     model = PowerStackModel(**SMALL, rng=2)
-    model.run()
+    assert run_model(model)
     assert not model.running and model.month == 23
 
 
@@ -85,7 +86,7 @@ def test_counterfactual_is_reported_and_recycle_first_routes_nothing_to_second_l
 
 def test_zero_demand_growth_opens_no_new_projects() -> None:
     model = PowerStackModel(**{**SMALL, "demand.growth_multiplier": 0.0}, rng=3)
-    model.run()
+    assert run_model(model)
     assert not [p for p in model.projects if p.month_opened >= 0]
 
 
