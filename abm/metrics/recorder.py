@@ -6,6 +6,7 @@ DataCollector stays cheap) and the KPI dict of the run contract at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,8 @@ from abm.world import HOURS_PER_MONTH
 Model = Any
 
 PRODUCT_NAMES = ("A", "B", "C", "new")
+# A monthly column's reader: this month's computed flows in, the column's value out.
+Reporter = Callable[[dict[str, Any]], Any]
 
 
 def row_value(model: Model, key: str) -> Any:
@@ -55,32 +58,8 @@ class MonthRecorder:
             "recycled": 0.0,
             "usable_sl": 0.0,
         }
-        self.columns = [
-            "date",
-            "ai_demand_mw",
-            "existing_mw",
-            *[f"energized_mw_{p}" for p in self.paths],
-            "unserved_mw",
-            "curtailed_compute_mw",
-            "queue_backlog_gw",
-            "queue_load_backlog_gw",
-            "queue_active_requests",
-            *[f"pack_price_usd_per_kwh_{n}" for n in PRODUCT_NAMES],
-            "packs_retired_gwh_cum",
-            "packs_second_life_gwh_cum",
-            "packs_recycled_gwh_cum",
-            "packs_inventory_gwh",
-            "packs_awaiting_test_gwh",
-            "packs_in_service_gwh",
-            "recycler_capacity_gwh_per_month",
-            "vendor_capacity_mw_per_month",
-            "lmp_usd_per_mwh_mean",
-            "grid_co2_t_per_mwh",
-            "shed_gwh",
-            "co2_operational_mt_cum",
-            "co2_embodied_mt_cum",
-            "co2_mt_cum",
-        ]
+        self.reporters = self._reporters()
+        self.columns = [name for name, _ in self.reporters]
         self.row: dict[str, Any] = {}
 
     # -------------------------------------------------------------- monthly
@@ -151,37 +130,62 @@ class MonthRecorder:
         self.co2_operational_t += self._operational_co2_t(energized)
         self.co2_embodied_t += self._embodied_co2_t()
         self.shed_mwh += m.power.totals["shed"]
-        recyclers = m.roster.recyclers
-        row: dict[str, Any] = {
-            "date": m.calendar.label(m.month),
-            "ai_demand_mw": demand,
-            "existing_mw": m.projects.existing_mw,
-            **{f"energized_mw_{p}": energized[p] for p in self.paths},
-            "unserved_mw": unserved,
-            "curtailed_compute_mw": curtailed,
-            "queue_backlog_gw": m.grid.queue.backlog_mw() / 1000.0,
-            "queue_load_backlog_gw": m.grid.queue.backlog_mw(0) / 1000.0,
-            "queue_active_requests": int(m.grid.queue.counts_by_state()[:5].sum()),
-            **{
-                f"pack_price_usd_per_kwh_{n}": float(m.packs.price_usd_per_kwh[i])
-                for i, n in enumerate(PRODUCT_NAMES)
-            },
-            "packs_retired_gwh_cum": self.retired_gwh_cum,
-            "packs_second_life_gwh_cum": self.second_life_gwh(),
-            "packs_recycled_gwh_cum": sum(r.recycled_gwh for r in recyclers),
-            "packs_inventory_gwh": float(sum(r.inventory_gwh.sum() for r in recyclers)),
-            "packs_awaiting_test_gwh": sum(r.awaiting_test_gwh for r in recyclers),
-            "packs_in_service_gwh": m.packs.stocks["second_life_installed_gwh"],
-            "recycler_capacity_gwh_per_month": sum(r.capacity_gwh_per_month for r in recyclers),
-            "vendor_capacity_mw_per_month": sum(v.capacity_mw_per_month for v in m.roster.vendors),
-            "lmp_usd_per_mwh_mean": m.power.lmp_mean_usd_per_mwh,
-            "grid_co2_t_per_mwh": m.power.grid_co2_t_per_mwh,
-            "shed_gwh": m.power.totals["shed"] / 1000.0,
-            "co2_operational_mt_cum": self.co2_operational_t / 1e6,
-            "co2_embodied_mt_cum": self.co2_embodied_t / 1e6,
-            "co2_mt_cum": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
-        }
-        self.row = row
+        month = {"demand": demand, "energized": energized, "unserved": unserved}
+        month["curtailed"] = curtailed
+        self.row = {name: read(month) for name, read in self.reporters}
+
+    def _reporters(self) -> list[tuple[str, Reporter]]:
+        """The monthly table's columns, declared once: each name and how its value is read.
+
+        A reader gets this month's computed flows (demand, energised MW by path, unserved and
+        curtailed MW) and reads the rest from the model's services and agents.
+        """
+        m = self.model
+
+        def recyclers() -> list[Any]:
+            return m.roster.recyclers
+
+        def price(i: int) -> Reporter:
+            return lambda _: float(m.packs.price_usd_per_kwh[i])
+
+        def energized(path: str) -> Reporter:
+            return lambda month: month["energized"][path]
+
+        return [
+            ("date", lambda _: m.calendar.label(m.month)),
+            ("ai_demand_mw", lambda month: month["demand"]),
+            ("existing_mw", lambda _: m.projects.existing_mw),
+            *[(f"energized_mw_{p}", energized(p)) for p in self.paths],
+            ("unserved_mw", lambda month: month["unserved"]),
+            ("curtailed_compute_mw", lambda month: month["curtailed"]),
+            ("queue_backlog_gw", lambda _: m.grid.queue.backlog_mw() / 1000.0),
+            ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
+            ("queue_active_requests", lambda _: int(m.grid.queue.counts_by_state()[:5].sum())),
+            *[(f"pack_price_usd_per_kwh_{n}", price(i)) for i, n in enumerate(PRODUCT_NAMES)],
+            ("packs_retired_gwh_cum", lambda _: self.retired_gwh_cum),
+            ("packs_second_life_gwh_cum", lambda _: self.second_life_gwh()),
+            ("packs_recycled_gwh_cum", lambda _: sum(r.recycled_gwh for r in recyclers())),
+            (
+                "packs_inventory_gwh",
+                lambda _: float(sum(r.inventory_gwh.sum() for r in recyclers())),
+            ),
+            ("packs_awaiting_test_gwh", lambda _: sum(r.awaiting_test_gwh for r in recyclers())),
+            ("packs_in_service_gwh", lambda _: m.packs.stocks["second_life_installed_gwh"]),
+            (
+                "recycler_capacity_gwh_per_month",
+                lambda _: sum(r.capacity_gwh_per_month for r in recyclers()),
+            ),
+            (
+                "vendor_capacity_mw_per_month",
+                lambda _: sum(v.capacity_mw_per_month for v in m.roster.vendors),
+            ),
+            ("lmp_usd_per_mwh_mean", lambda _: m.power.lmp_mean_usd_per_mwh),
+            ("grid_co2_t_per_mwh", lambda _: m.power.grid_co2_t_per_mwh),
+            ("shed_gwh", lambda _: m.power.totals["shed"] / 1000.0),
+            ("co2_operational_mt_cum", lambda _: self.co2_operational_t / 1e6),
+            ("co2_embodied_mt_cum", lambda _: self.co2_embodied_t / 1e6),
+            ("co2_mt_cum", lambda _: (self.co2_operational_t + self.co2_embodied_t) / 1e6),
+        ]
 
     def _curtailed_compute_mw(self) -> float:
         """Modular sites whose usable storage faded below design run proportionally less compute."""
