@@ -211,7 +211,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # before numpy loads: one BLAS thread per model run
-    from abm.sweeps import run_sweep, summary_text
+    from abm.sweeps import failure_line, run_sweep, summary_text
 
     try:
         df = run_sweep(
@@ -231,7 +231,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(summary_text(df))
     for _, row in df[df["status"] == "failed"].head(3).iterrows():
         print(f"  failed: point {row['point']} seed {row['seed']}: {row['error']}")
-    return 1 if df.attrs["sweep"]["lost"] else 0
+    failure = failure_line(df)
+    if failure is not None:  # any failed or lost run: no silent success
+        print(failure, file=sys.stderr)
+        return 1
+    return 0
 
 
 @_command("analyze")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.cli import main
 from abm.errors import InputError
 from abm.sweeps import load_results, load_timeseries, run_sweep
 from tests.sweep_cases import FAST, REFERENCE, ROOT, stable
@@ -126,8 +127,8 @@ def test_cli_sweep_on_a_scheduler_and_workers_started_by_hand(
         proc = subprocess.run(
             [*cmd, "--scheduler", address], capture_output=True, text=True, env=env, timeout=600
         )
-        assert proc.returncode == 0, proc.stderr
-        assert "8 ok, 8 failed" in proc.stdout
+        assert proc.returncode == 1, proc.stderr  # 8 runs fail by design: no silent success
+        assert "8 ok, 8 failed" in proc.stdout and "8 of 16 runs failed" in proc.stderr
         pd.testing.assert_frame_equal(stable(load_results(tmp_path / "o")), stable(reference))
     finally:
         for proc_ in (worker, scheduler):
@@ -206,3 +207,26 @@ def test_timeseries_table(tmp_path: Path) -> None:
     assert list(ts["month"][:6]) == list(range(6))
     one = load_timeseries(tmp_path / "ts", run_ids=[df["run_id"][0]])
     assert len(one) == 6
+
+
+def test_cli_sweep_exits_1_and_counts_failed_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep with failed runs is no success: exit 1 and one line with the count and where."""
+    import tomli_w
+
+    spec = tmp_path / "failing.toml"
+    failing = {**REFERENCE, "name": "failing", "months": 1, "seeds_per_point": 1}
+    failing["parameters"] = {"grid.source": ["synthetic", "no_such_grid.json", "nope.json"]}
+    spec.write_text(tomli_w.dumps(failing))
+    out = tmp_path / "o"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "1 ok, 2 failed" in captured.out
+    assert captured.err.strip() == (
+        f"error: sweep failing: 2 of 3 runs failed (status 'failed', the error column of "
+        f"{out}/runs/); their KPIs are missing"
+    )
+    # resuming runs nothing new, and the recorded failures still make it a failed sweep
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--resume"]) == 1
+    assert "2 of 3 runs failed" in capsys.readouterr().err

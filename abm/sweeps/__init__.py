@@ -23,7 +23,7 @@ from abm.sweeps.sensitivity_indices import Sensitivity
 from abm.sweeps.sensitivity_report import markdown, plot_sensitivity, summary_table
 from abm.sweeps.spec import Range, SweepSpec
 from abm.sweeps.store import load_design, load_manifest, load_results, load_timeseries
-from abm.sweeps.summary import summary_text
+from abm.sweeps.summary import failure_line, summary_text
 from abm.sweeps.worker import RunTask
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "analyze_sweep",
     "build_design",
     "derive_seed",
+    "failure_line",
     "design_size",
     "load_design",
     "load_manifest",

@@ -53,3 +53,26 @@ def summary_text(df: pd.DataFrame) -> str:
     if s.get("remaining"):
         lines.append(f"  {s['remaining']} runs still to do: rerun with --resume")
     return "\n".join(lines)
+
+
+def failure_line(df: pd.DataFrame) -> str | None:
+    """The `error:` line of a sweep with failed or lost runs (None when every run succeeded).
+
+    Counts every recorded failure (also those of earlier sessions of a resumed sweep) against
+    the planned runs, and says where each run's error is recorded.
+    """
+    s = df.attrs.get("sweep", {})
+    failed = int((df["status"] == "failed").sum()) if "status" in df else 0
+    lost = int(s.get("lost", 0))
+    if not failed and not lost:
+        return None
+    planned = s.get("planned_runs", len(df))
+    parts = []
+    if failed:
+        parts.append(
+            f"{failed} of {planned} runs failed (status 'failed', the error column of "
+            f"{s.get('out_dir')}/runs/); their KPIs are missing"
+        )
+    if lost:
+        parts.append(f"{lost} of {planned} runs were lost to worker failures (rerun with --resume)")
+    return "error: sweep " + f"{s.get('name')}: " + "; ".join(parts)
