@@ -243,14 +243,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """Sobol or Morris indices per KPI of a finished sweep: table, CSV/Parquet and a bar plot."""
     from abm.sweeps import analyze_sweep, markdown, summary_table
 
-    result = analyze_sweep(args.dir, args.kpis or None, plot_path=args.plot)
+    result = analyze_sweep(
+        args.dir, args.kpis or None, plot_path=args.plot, allow_incomplete=args.allow_incomplete
+    )
     cells = summary_table(result)
     print(markdown(cells) if args.markdown else cells.to_string())
-    for kpi, note in result.notes.items():
-        print(f"  note {kpi}: {note}")
     for kpi, reason in result.skipped.items():
         print(f"  skipped {kpi}: {reason}")
+    for kpi in (k for k in result.kpis if k in result.incomplete):
+        print(f"  UNRELIABLE {kpi}: {result.incomplete[kpi]}")
     print(f"wrote {', '.join(str(p) for p in result.paths.values())}")
+    if result.incomplete:  # refused or flagged KPIs: no silent success
+        print(
+            f"error: {len(result.incomplete)} KPIs have an incomplete design "
+            f"({result.failed_runs} failed runs); see above",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -404,6 +413,11 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)"
     )
     ana.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ana.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="estimate KPIs with missing design points on the complete blocks, flagged unreliable",
+    )
 
 
 #: One parser builder per subcommand, in the order `powerstack --help` lists them.

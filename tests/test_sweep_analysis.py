@@ -68,6 +68,7 @@ def check_sobol_outputs(result: Sensitivity) -> None:
         "value",
         "conf",
         "samples",
+        "complete",
     }
     assert {p.name for p in result.paths.values()} == {
         "sensitivity.csv",
@@ -104,7 +105,18 @@ def test_sobol_analysis_recovers_a_known_function(
         ],
     }
     run_sweep(spec, tmp_path / "s", workers=1, progress=False)
-    result = analyze_sweep(tmp_path / "s")
+    strict = analyze_sweep(tmp_path / "s", write=False)
+    # the complete KPI gets indices; KPIs with holes are refused with the count, not estimated
+    assert strict.kpis == ["energized_mw.grid"] and strict.table["complete"].all()
+    assert strict.skipped["co2_mt.total"] == "constant across the design"
+    for kpi in ("queue.median_wait_months", "packs.second_life_gwh"):
+        assert re.fullmatch(
+            r"refused: \d+ of 64 Saltelli blocks incomplete \(no value at \d+ of 320 design "
+            r"points: failed runs or undefined KPI\); indices on the rest would be unreliable",
+            strict.skipped[kpi],
+        )
+    assert set(strict.incomplete) == {"queue.median_wait_months", "packs.second_life_gwh"}
+    result = analyze_sweep(tmp_path / "s", allow_incomplete=True)
     t = result.table.set_index(["kpi", "index", "parameter"])["value"]
     # analytic: Var(10 g) = 100 * 1.5**2 / 12, Var(0.01 c) = 100**2 * 1e-4 / 12
     var_g, var_c = 100 * 1.5**2 / 12, 1.0 / 12
@@ -115,16 +127,16 @@ def test_sobol_analysis_recovers_a_known_function(
         0.0, abs=1e-9
     )
     assert set(result.skipped) == {"co2_mt.total", "packs.second_life_gwh"}
-    assert result.skipped["co2_mt.total"] == "constant across the design"
     assert result.skipped["packs.second_life_gwh"].startswith("only ")
-    # blocks with a hole are dropped; on the rest the KPI is duplicate_filings alone
-    assert list(result.notes) == ["queue.median_wait_months"]
-    assert re.match(r"\d+ of 64 Saltelli blocks used", result.notes["queue.median_wait_months"])
+    # with allow_incomplete, blocks with a hole are dropped and the KPI is flagged unreliable
+    assert set(result.incomplete) == {"queue.median_wait_months", "packs.second_life_gwh"}
     assert t["queue.median_wait_months", "S1", "hyperscalers.duplicate_filings"] == pytest.approx(
         1.0, abs=0.1
     )
-    used = result.table.loc[result.table["kpi"] == "queue.median_wait_months", "samples"]
-    assert 32 <= used.iloc[0] < 64 and used.nunique() == 1
+    wait = result.table[result.table["kpi"] == "queue.median_wait_months"]
+    assert 32 <= wait["samples"].iloc[0] < 64 and wait["samples"].nunique() == 1
+    assert not wait["complete"].any()
+    assert "queue.median_wait_months (UNRELIABLE)" in summary_table(result).columns
     check_sobol_outputs(result)
 
 
@@ -211,3 +223,39 @@ def test_sobol_baseline_spec_at_reduced_size(tmp_path: Path) -> None:
     result = analyze_sweep(tmp_path / "sobol")
     assert set(result.table["parameter"]) == set(spec.parameters)
     assert result.paths["plot"].is_file()
+
+
+def test_cli_analyze_refuses_a_design_with_a_failed_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One failed run of a Sobol sweep: analyze refuses its KPI with the count and exits 1."""
+
+    def one_fails(task: RunTask) -> dict[str, Any]:
+        row = _fake_run(task)
+        if task.point == 5:
+            row.update({"energized_mw.grid": None, "status": "failed", "error": "boom"})
+        return row
+
+    monkeypatch.setattr(worker, "execute_run", one_fails)
+    spec = {
+        "name": "holes",
+        "scenario": "baseline",
+        "design": "sobol",
+        "samples": 8,
+        "months": 1,
+        "fixed": FAST,
+        "parameters": LEVERS,
+        "kpis": ["energized_mw.grid"],
+    }
+    run_sweep(spec, tmp_path / "h", workers=1, progress=False)
+    assert main(["analyze", str(tmp_path / "h")]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "skipped energized_mw.grid: refused: 1 of 8 Saltelli blocks incomplete "
+        "(no value at 1 of 40 design points" in captured.out
+    )
+    assert "error: 1 KPIs have an incomplete design (1 failed runs)" in captured.err
+    assert main(["analyze", str(tmp_path / "h"), "--allow-incomplete"]) == 1
+    out = capsys.readouterr().out
+    assert "UNRELIABLE energized_mw.grid: 1 of 8 Saltelli blocks incomplete" in out
+    assert "energized_mw.grid (UNRELIABLE)" in out

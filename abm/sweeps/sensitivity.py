@@ -30,13 +30,24 @@ from abm.sweeps.sensitivity_report import plot_sensitivity
 from abm.sweeps.store import load_design, load_manifest, load_results
 
 
-def point_means(out_dir: str | os.PathLike[str], kpis: Sequence[str]) -> pd.DataFrame:
-    """Mean of each KPI over the successful replicates of every design point (index = point)."""
+def point_means(
+    out_dir: str | os.PathLike[str], kpis: Sequence[str], every_replicate: bool = True
+) -> pd.DataFrame:
+    """Mean of each KPI over the replicates of every design point (index = point).
+
+    With `every_replicate` a point whose replicate failed or left the KPI undefined has no
+    value (NaN), so the hole is counted, not hidden in a mean over fewer replicates; without
+    it the mean is over the replicates that have a value.
+    """
     design = load_design(out_dir)
     results = load_results(out_dir)
     ok = results.loc[results["status"] == "ok", ["run_id", *kpis]]
     merged = design[["point", "run_id"]].merge(ok, on="run_id", how="left")
-    means = merged.groupby("point", sort=True)[list(kpis)].mean()
+    grouped = merged.groupby("point", sort=True)[list(kpis)]
+    means = grouped.mean()
+    if every_replicate:
+        replicates = merged.groupby("point", sort=True).size()
+        means = means.where(grouped.count().eq(replicates, axis=0))
     return means.reindex(range(int(design["point"].max()) + 1))
 
 
@@ -73,41 +84,42 @@ def analyze_sweep(
     num_resamples: int = 100,
     seed: int = 0,
     min_complete_share: float = 0.5,
+    allow_incomplete: bool = False,
 ) -> Sensitivity:
     """Sobol or Morris indices per KPI of a sweep folder; writes sensitivity.csv/.parquet/.png.
 
     `kpis` narrows the KPIs (exact names or prefixes). A failed run or an undefined KPI leaves
-    a hole in the design; the Saltelli blocks (Sobol) or trajectories (Morris) with holes are
-    dropped, which keeps the estimators valid on fewer samples (`Sensitivity.notes`). KPIs
-    with fewer than `min_complete_share` of their blocks complete, or constant ones, are
-    skipped and listed in `Sensitivity.skipped` with the reason.
+    a hole in the design. A KPI with a hole is refused (in `Sensitivity.skipped`, with the
+    count of incomplete blocks) unless `allow_incomplete`: then the Saltelli blocks (Sobol) or
+    trajectories (Morris) with holes are dropped, the indices come from the rest (at least
+    `min_complete_share` of them) and the KPI is flagged in `Sensitivity.incomplete` and by
+    `complete = False` in the table. Constant KPIs are skipped with the reason.
     """
     out = Path(out_dir)
     manifest = load_manifest(out)
     options = {"num_resamples": num_resamples, "conf_level": conf_level, "seed": seed}
     setup = analysis_setup(out, manifest, options)
     chosen = select_kpis(manifest["kpis"], kpis, f"{out} --kpis")
-    means = point_means(out, chosen)
+    means = point_means(out, chosen, every_replicate=not allow_incomplete)
     _check_complete(out, manifest, means)
     if setup.method == "morris":
         setup = replace(setup, x=_sample_matrix(out, setup.names))
     n_blocks = int(means.index.size) // setup.block
     rows: list[dict[str, object]] = []
-    skipped: dict[str, str] = {}
-    notes: dict[str, str] = {}
+    result = Sensitivity(setup.method, pd.DataFrame(), setup.names, [], int(means.index.size))
+    result.failed_runs = int((load_results(out)["status"] == "failed").sum())
     for kpi in chosen:
         values = means[kpi].to_numpy(dtype=float).reshape(n_blocks, setup.block)
-        kpi_rows, reason, note = analyze_kpi(setup, kpi, values, min_complete_share)
-        if note is not None:
-            notes[kpi] = note
+        kpi_rows, reason, holes = analyze_kpi(
+            setup, kpi, values, min_complete_share, allow_incomplete
+        )
+        if holes is not None:
+            result.incomplete[kpi] = holes
         if reason is not None:
-            skipped[kpi] = reason
+            result.skipped[kpi] = reason
         rows.extend(kpi_rows)
-    table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
-    kept = [k for k in chosen if k not in skipped]
-    result = Sensitivity(
-        setup.method, table, setup.names, kept, int(means.index.size), skipped, notes
-    )
+    result.table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
+    result.kpis = [k for k in chosen if k not in result.skipped]
     if write:
         _write(result, out, manifest, plot_path, plot_kpis)
     return result
@@ -129,4 +141,6 @@ def _write(
         target = Path(plot_path) if plot_path is not None else out / "sensitivity.png"
         label = METHOD_LABELS[result.method]
         title = f"{manifest['name']}: {label} indices ({manifest['n_runs']} runs)"
+        if any(k in result.incomplete for k in result.kpis):
+            title += "; UNRELIABLE: design incomplete"
         result.paths["plot"] = plot_sensitivity(result, target, plot_kpis, title)

@@ -1,8 +1,10 @@
 """Sensitivity indices of one KPI: SALib's Sobol or Morris analysis on complete blocks, as tidy rows.
 
 Replicates of a design point are averaged before this (the model is stochastic; SALib expects
-one output per sample). A failed run or an undefined KPI leaves a hole; the Saltelli blocks
-(Sobol) or trajectories (Morris) with holes are dropped, which keeps the estimators valid.
+one output per sample). A failed run or an undefined KPI leaves a hole. By default a KPI with a
+hole is refused, with the count: dropping the Saltelli blocks (Sobol) or trajectories (Morris)
+with holes keeps the estimators computable, but biased whenever the holes depend on the levers.
+With `allow_incomplete` the indices are estimated on the complete blocks and flagged unreliable.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ from abm.errors import InputError
 
 ANALYSABLE = ("sobol", "morris")
 METHOD_LABELS = {"sobol": "Sobol", "morris": "Morris"}
-TIDY_COLUMNS = ("method", "kpi", "parameter", "index", "value", "conf", "samples")
+TIDY_COLUMNS = ("method", "kpi", "parameter", "index", "value", "conf", "samples", "complete")
 # Morris: (index name, SALib key of its confidence or None)
 _MORRIS_INDICES = (("mu_star", "mu_star_conf"), ("sigma", None), ("mu", None))
 
 
 @dataclass
 class Sensitivity:
-    """Indices of one sweep: the tidy table, KPIs left out (with why), and files written."""
+    """Indices of one sweep: the tidy table, KPIs left out (with why), and files written.
+
+    `incomplete` names every KPI whose design has holes, with the count: refused (in `skipped`)
+    by default, or estimated on the complete blocks and unreliable with `allow_incomplete`.
+    """
 
     method: str
     table: pd.DataFrame
@@ -37,8 +43,9 @@ class Sensitivity:
     kpis: list[str]
     n_points: int
     skipped: dict[str, str] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
+    incomplete: dict[str, str] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
+    failed_runs: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,33 +108,43 @@ def _salib(setup: AnalysisSetup, y: np.ndarray, complete: np.ndarray, n_blocks: 
         )
 
 
+def _holes(setup: AnalysisSetup, values: np.ndarray, used: int) -> str:
+    """'26 of 128 Saltelli blocks incomplete (no value at 32 of 1024 design points: ...)'."""
+    n_blocks = values.shape[0]
+    n_bad = int((~np.isfinite(values)).sum())
+    return (
+        f"{n_blocks - used} of {n_blocks} {setup.unit} incomplete (no value at {n_bad} of "
+        f"{values.size} design points: failed runs or undefined KPI)"
+    )
+
+
 def analyze_kpi(
-    setup: AnalysisSetup, kpi: str, values: np.ndarray, min_complete_share: float
+    setup: AnalysisSetup,
+    kpi: str,
+    values: np.ndarray,
+    min_complete_share: float,
+    allow_incomplete: bool = False,
 ) -> tuple[list[dict[str, object]], str | None, str | None]:
-    """(tidy rows, reason skipped, note) for one KPI's point means, shaped (blocks, block)."""
+    """(tidy rows, reason skipped, holes) for one KPI's point means, shaped (blocks, block).
+
+    `holes` counts the incomplete blocks (None when there are none). With holes the KPI is
+    refused unless `allow_incomplete`; then it is estimated on the complete blocks (at least
+    `min_complete_share` of them) and its rows say `complete = False`.
+    """
     n_blocks = values.shape[0]
     complete = np.isfinite(values).all(axis=1)
     used = int(complete.sum())
-    n_bad = int((~np.isfinite(values)).sum())
+    holes = _holes(setup, values, used) if used < n_blocks else None
+    if holes is not None and not allow_incomplete:
+        return [], f"refused: {holes}; indices on the rest would be unreliable", holes
     if used < max(2, math.ceil(min_complete_share * n_blocks)):
-        return (
-            [],
-            f"only {used} of {n_blocks} {setup.unit} complete (no value at {n_bad} of "
-            f"{values.size} design points: failed runs or undefined KPI)",
-            None,
-        )
-    note = None
-    if used < n_blocks:
-        note = (
-            f"{used} of {n_blocks} {setup.unit} used; {n_blocks - used} dropped for missing "
-            f"values at {n_bad} design points"
-        )
+        return [], f"only {used} of {n_blocks} {setup.unit} complete ({holes})", holes
     y = values[complete].ravel()
     if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
-        return [], "constant across the design", note
+        return [], "constant across the design", holes
     si = _salib(setup, y, complete, n_blocks)
     rows = _tidy(setup.method, kpi, setup.names, si, setup.second_order)
-    return [{**row, "samples": used} for row in rows], None, note
+    return [{**row, "samples": used, "complete": holes is None} for row in rows], None, holes
 
 
 def _num(x: object) -> float:

@@ -109,9 +109,11 @@ def summary_table(result: Sensitivity, kpis: Sequence[str] | None = None) -> pd.
         {k: [f"{fmt(a.at[p, k])} ({fmt(b.at[p, k])})" for p in result.parameters] for k in shown},
         index=result.parameters,
     )
-    if result.method == "sobol":
+    if result.method == "sobol" and shown:
         cells.loc["sum of S1"] = [fmt(b[k].sum()) for k in shown]
     cells.index.name = "parameter"
+    # a KPI estimated on an incomplete design says so in its column name
+    cells.columns = [f"{k} (UNRELIABLE)" if k in result.incomplete else k for k in shown]
     return cells
 
 
