@@ -90,12 +90,16 @@ def _second_life_price_position(result: RunResult) -> float | None:
     return prices["A"] / prices["new"]
 
 
-def _blast_lite_gap() -> float | None:
-    """Largest |SoH difference| at 5 years between our fade curves and BLAST-Lite on the test duties."""
+def _blast_lite_gap() -> tuple[float | None, str | None]:
+    """(largest |SoH gap| at 5 years between our fade curves and BLAST-Lite on the test duties, why not run).
+
+    The gap is None when the reference could not be computed; the reason then says why (the
+    optional validation extra missing, or the error BLAST-Lite raised), so the report can show it.
+    """
     try:
         from abm.batteries import FadeParams, blast_lite_soh, fade_step
-    except ImportError:
-        return None
+    except ImportError as exc:
+        return None, f"the validation extra is not installed ({_error(exc)})"
     try:
         duties = [(1.0, 0.2), (1.0, 0.5), (2.0, 0.5)]
         gaps = []
@@ -109,9 +113,17 @@ def _blast_lite_gap() -> float | None:
             )
             ref_new = float(soh[-1])
             gaps.append(abs(ours_new - ref_new))
-        return max(gaps)
-    except Exception:  # noqa: BLE001 - the optional validation extra may be missing or incompatible
-        return None
+        return max(gaps), None
+    except ImportError as exc:
+        return None, f"the validation extra is not installed ({_error(exc)})"
+    except Exception as exc:  # noqa: BLE001 - any reference failure is reported on the page, not raised
+        return None, f"BLAST-Lite failed: {_error(exc)}"
+
+
+def _error(exc: BaseException) -> str:
+    """An exception as one short line for the report: 'ValueError: message'."""
+    message = " ".join(str(exc).split())[:200] or "(no message)"
+    return f"{type(exc).__name__}: {message}"
 
 
 FACTS: tuple[Fact, ...] = (
@@ -268,48 +280,77 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _seed_values(seed: int, values: dict[str, list[float]], missing: dict[str, list[str]]) -> None:
+    """Run the baseline for one seed and add each fact's figure, or why it has none."""
+    try:
+        result = run_scenario("baseline", seed=seed)
+    except Exception as exc:  # noqa: BLE001 - a failed seed is reported on the page, not raised
+        for fact in FACTS:
+            missing[fact.name].append(f"seed {seed}: the run failed ({_error(exc)})")
+        return
+    for fact in FACTS:
+        try:
+            v = fact.compute(result)
+        except Exception as exc:  # noqa: BLE001 - reported as this check's missing input
+            missing[fact.name].append(f"seed {seed}: the figure failed ({_error(exc)})")
+            continue
+        if v is None or not np.isfinite(v):
+            missing[fact.name].append(f"seed {seed}: no value (the run left it undefined: {v})")
+        else:
+            values[fact.name].append(float(v))
+
+
+def _status(fact: Fact, median: float | None, missing: Sequence[str]) -> str:
+    """'pass', 'miss', 'incomplete' (some inputs missing: never a pass) or 'not run' (none)."""
+    if median is None:
+        return "not run"
+    if missing:
+        return "incomplete"
+    return "pass" if fact.low <= median <= fact.high else "miss"
+
+
+BLAST_FACT = Fact(
+    "Fade vs BLAST-Lite (new LFP, 5 years, 3 duties): largest SoH gap",
+    "SoH",
+    0,
+    0.05,
+    "NREL BLAST-Lite Lfp_Gr_250AhPrismatic (docs/batteries.md)",
+    lambda r: None,
+    note="needs the validation extra",
+)
+
+
+def _row(fact: Fact, values: list[float], missing: list[str]) -> dict[str, Any]:
+    """One check's row: its figures, median, what is missing and the verdict."""
+    median = statistics.median(values) if values else None
+    status = _status(fact, median, missing)
+    return {
+        "fact": fact,
+        "values": values,
+        "median": median,
+        "missing": missing,
+        "status": status,
+        "pass": status == "pass",
+    }
+
+
 def evaluate(
     seeds: Sequence[int], progress: Callable[[str], None] | None = None
 ) -> list[dict[str, Any]]:
-    """Run the baseline for each seed and compute every fact's figures."""
+    """Run the baseline for each seed and compute every fact's figures.
+
+    A seed whose run fails or leaves a figure undefined (None, NaN) is not dropped: it is
+    listed in the row's `missing` with the reason, and the check is 'incomplete', not a pass.
+    """
     values: dict[str, list[float]] = {f.name: [] for f in FACTS}
+    missing: dict[str, list[str]] = {f.name: [] for f in FACTS}
     for seed in seeds:
         if progress:
             progress(f"baseline seed {seed}")
-        result = run_scenario("baseline", seed=seed)
-        for fact in FACTS:
-            v = fact.compute(result)
-            if v is not None and np.isfinite(v):
-                values[fact.name].append(float(v))
-    rows = []
-    for fact in FACTS:
-        vs = values[fact.name]
-        median = statistics.median(vs) if vs else None
-        rows.append(
-            {
-                "fact": fact,
-                "values": vs,
-                "median": median,
-                "pass": median is not None and fact.low <= median <= fact.high,
-            }
-        )
-    blast = _blast_lite_gap()
-    rows.append(
-        {
-            "fact": Fact(
-                "Fade vs BLAST-Lite (new LFP, 5 years, 3 duties): largest SoH gap",
-                "SoH",
-                0,
-                0.05,
-                "NREL BLAST-Lite Lfp_Gr_250AhPrismatic (docs/batteries.md)",
-                lambda r: None,
-                note="needs the validation extra",
-            ),
-            "values": [] if blast is None else [blast],
-            "median": blast,
-            "pass": blast is not None and blast <= 0.05,
-        }
-    )
+        _seed_values(seed, values, missing)
+    rows = [_row(fact, values[fact.name], missing[fact.name]) for fact in FACTS]
+    blast, why = _blast_lite_gap()
+    rows.append(_row(BLAST_FACT, [] if blast is None else [blast], [] if why is None else [why]))
     return rows
 
 
@@ -319,9 +360,48 @@ def _fmt(x: float | None) -> str:
     return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}"
 
 
+VERDICTS = {
+    "pass": "pass",
+    "miss": "**miss**",
+    "incomplete": "**incomplete**",
+    "not run": "**not run**",
+}
+
+
+def _table_line(r: dict[str, Any], n_seeds: int) -> str:
+    """One check's table row: target, median and spread, verdict, source."""
+    f: Fact = r["fact"]
+    spread = f"{_fmt(min(r['values']))}–{_fmt(max(r['values']))}" if len(r["values"]) > 1 else ""
+    model = f"{_fmt(r['median'])} {f.unit}" + (f" ({spread})" if spread else "")
+    if r["missing"] and r["median"] is not None and f is not BLAST_FACT:
+        model += f", {len(r['values'])} of {n_seeds} seeds"
+    verdict = VERDICTS[r["status"]]
+    return (
+        f"| {f.name} | {_fmt(f.low)}–{_fmt(f.high)} {f.unit} | {model} | {verdict} | {f.source} |"
+    )
+
+
+def _missing_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The 'Missing results' section: every seed or reference without a figure, and why."""
+    gaps = [r for r in rows if r["missing"]]
+    if not gaps:
+        return []
+    lines = ["## Missing results", ""]
+    lines += [
+        "A check with a missing input is **incomplete** (or **not run** when nothing is left) and",
+        "never counts as a pass; what is missing and why:",
+        "",
+    ]
+    for r in gaps:
+        lines += [f"- **{r['fact'].name}**: {'; '.join(r['missing'])}."]
+    return [*lines, ""]
+
+
 def render(rows: list[dict[str, Any]], seeds: Sequence[int]) -> str:
     """The Markdown report."""
     passed = sum(r["pass"] for r in rows)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("incomplete", "not run")}
+    tail = "".join(f"; {n} {s}" for s, n in counts.items() if n)
     lines = [
         "# Validation: the baseline against the facts",
         "",
@@ -333,22 +413,13 @@ def render(rows: list[dict[str, Any]], seeds: Sequence[int]) -> str:
         "Misses are reported as they are, with what would fix them; defaults were not bent to pass a",
         "check at the cost of another's source.",
         "",
-        f"**{passed} of {len(rows)} checks pass.**",
+        f"**{passed} of {len(rows)} checks pass{tail}.**",
         "",
         "| fact | target | model median (min–max over seeds) | result | source |",
         "|---|---|---|---|---|",
     ]
-    for r in rows:
-        f: Fact = r["fact"]
-        spread = (
-            f"{_fmt(min(r['values']))}–{_fmt(max(r['values']))}" if len(r["values"]) > 1 else ""
-        )
-        model = f"{_fmt(r['median'])} {f.unit}" + (f" ({spread})" if spread else "")
-        verdict = "pass" if r["pass"] else "**miss**"
-        lines.append(
-            f"| {f.name} | {_fmt(f.low)}–{_fmt(f.high)} {f.unit} | {model} | {verdict} | {f.source} |"
-        )
-    lines += ["", "## Notes on each check", ""]
+    lines += [_table_line(r, len(seeds)) for r in rows]
+    lines += ["", *_missing_lines(rows), "## Notes on each check", ""]
     for r in rows:
         f = r["fact"]
         text = f.note

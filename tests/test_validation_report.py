@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from abm.validation import FACTS, REPORT, fingerprint, report_fingerprint
+import math
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import abm.validation as validation
+from abm.validation import FACTS, REPORT, Fact, fingerprint, report_fingerprint
 
 
 def test_validation_report_is_current() -> None:
@@ -18,3 +26,55 @@ def test_validation_report_is_current() -> None:
 def test_every_fact_names_a_source_and_a_band() -> None:
     for fact in FACTS:
         assert fact.source and fact.low <= fact.high, fact.name
+
+
+def _fake_run(nan_seed: int | None, failing_seed: int | None) -> Callable[..., Any]:
+    """A stand-in for the baseline run: KPI 'a' is NaN for one seed, one seed's run raises."""
+
+    def run(name: str, seed: int) -> Any:
+        if seed == failing_seed:
+            raise ValueError("Probabilities contain NaN")
+        return SimpleNamespace(kpis={"a": math.nan if seed == nan_seed else 5.0, "b": 1.0})
+
+    return run
+
+
+FAKE_FACTS = (
+    Fact("Fact a", "x", 0, 10, "source a", lambda r: r.kpis["a"]),
+    Fact("Fact b", "x", 0, 10, "source b", lambda r: r.kpis["b"]),
+)
+
+
+def test_missing_seeds_and_failed_references_are_reported_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A NaN seed and a BLAST-Lite error are named on the page; their checks do not pass."""
+    import abm.batteries
+
+    def broken_reference(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("model file missing")
+
+    monkeypatch.setattr(validation, "FACTS", FAKE_FACTS)
+    monkeypatch.setattr(abm.batteries, "blast_lite_soh", broken_reference)
+    monkeypatch.setattr(validation, "run_scenario", _fake_run(nan_seed=2, failing_seed=None))
+    rows = validation.evaluate([1, 2, 3])
+    assert [r["status"] for r in rows] == ["incomplete", "pass", "not run"]
+    assert rows[0]["values"] == [5.0, 5.0] and not rows[0]["pass"]
+    page = validation.render(rows, [1, 2, 3])
+    assert "**1 of 3 checks pass; 1 incomplete; 1 not run.**" in page
+    assert "| Fact a | 0.000–10 x | 5.000 x (5.000–5.000), 2 of 3 seeds | **incomplete** |" in page
+    assert "- **Fact a**: seed 2: no value (the run left it undefined: nan)." in page
+    assert "BLAST-Lite failed: RuntimeError: model file missing." in page
+    # a seed whose run raises is reported for every check, and nothing passes on the rest
+    monkeypatch.setattr(validation, "run_scenario", _fake_run(nan_seed=None, failing_seed=3))
+    rows = validation.evaluate([1, 2, 3])
+    assert [r["status"] for r in rows[:2]] == ["incomplete", "incomplete"]
+    assert rows[1]["missing"] == ["seed 3: the run failed (ValueError: Probabilities contain NaN)"]
+
+
+def test_a_check_with_no_figure_is_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validation, "FACTS", FAKE_FACTS[:1])
+    monkeypatch.setattr(validation, "run_scenario", _fake_run(nan_seed=1, failing_seed=None))
+    (row, _blast) = validation.evaluate([1])
+    assert row["status"] == "not run" and row["median"] is None and not row["pass"]
+    assert "| Fact a | 0.000–10 x | — x | **not run** |" in validation.render([row], [1])
