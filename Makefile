@@ -47,8 +47,9 @@ lint: $(STAMP)  ## ruff
 bench: $(STAMP)  ## run all benchmarks, write benchmarks/results.json and docs/performance.md
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## regenerate every generated page: parameters, validation, baseline story, scenarios
+docs: $(STAMP)  ## regenerate every generated page: parameters, reliability, validation, baseline story, scenarios
 	$(BIN)/python -m abm.paramdoc
+	$(BIN)/python docs/scripts/reliability_page.py
 	$(BIN)/powerstack validate-model --seeds 5
 	$(BIN)/python docs/scripts/baseline_story.py
 	$(BIN)/python docs/scripts/scenario_charts.py
