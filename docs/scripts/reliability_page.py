@@ -193,7 +193,7 @@ def _invariant_section() -> list[str]:
         "The tests also check the energy balance of every power-market clearing (`check_dispatch`,",
         "shown to fail by `::test_dispatch_check_catches_an_unbalanced_bus`). Runs checked every month:",
         "",
-        "| Test | Tier | Scenarios x seeds x months | Checked months | Market clearings |",
+        "| Test | Tier | Scenarios x seeds x months (slow tier at `POWERSTACK_SLOW_SCALE=1`) | Checked months | Market clearings |",
         "|---|---|---|---|---|",
     ]
     for name, scenarios, seeds, months, slow in facts.invariant_runs():
