@@ -259,3 +259,36 @@ def test_cli_analyze_refuses_a_design_with_a_failed_run(
     out = capsys.readouterr().out
     assert "UNRELIABLE energized_mw.grid: 1 of 8 Saltelli blocks incomplete" in out
     assert "energized_mw.grid (UNRELIABLE)" in out
+
+
+def test_a_failed_replicate_is_a_hole_not_a_smaller_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One of two replicates fails at one point: refused; with allow_incomplete, flagged."""
+
+    def one_replicate_fails(task: RunTask) -> dict[str, Any]:
+        row = _fake_run(task)
+        if task.point == 3 and task.replicate == 1:
+            row.update({"energized_mw.grid": None, "status": "failed", "error": "boom"})
+        return row
+
+    monkeypatch.setattr(worker, "execute_run", one_replicate_fails)
+    spec = {
+        "scenario": "baseline",
+        "design": "sobol",
+        "samples": 8,
+        "seeds_per_point": 2,
+        "months": 1,
+        "fixed": FAST,
+        "parameters": LEVERS,
+        "kpis": ["energized_mw.grid"],
+    }
+    run_sweep(spec, tmp_path / "r", workers=1, progress=False)
+    strict = analyze_sweep(tmp_path / "r", write=False)
+    assert strict.kpis == [] and strict.failed_runs == 1
+    assert strict.skipped["energized_mw.grid"].startswith("refused: 1 of 8 Saltelli blocks")
+    loose = analyze_sweep(tmp_path / "r", write=False, allow_incomplete=True)
+    assert loose.kpis == ["energized_mw.grid"] and not loose.table["complete"].any()
+    assert loose.incomplete["energized_mw.grid"] == (
+        "1 of 40 design points averaged over fewer replicates (failed runs or undefined KPI)"
+    )

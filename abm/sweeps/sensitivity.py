@@ -100,7 +100,8 @@ def analyze_sweep(
     options = {"num_resamples": num_resamples, "conf_level": conf_level, "seed": seed}
     setup = analysis_setup(out, manifest, options)
     chosen = select_kpis(manifest["kpis"], kpis, f"{out} --kpis")
-    means = point_means(out, chosen, every_replicate=not allow_incomplete)
+    strict = point_means(out, chosen)
+    means = point_means(out, chosen, every_replicate=False) if allow_incomplete else strict
     _check_complete(out, manifest, means)
     if setup.method == "morris":
         setup = replace(setup, x=_sample_matrix(out, setup.names))
@@ -113,6 +114,7 @@ def analyze_sweep(
         kpi_rows, reason, holes = analyze_kpi(
             setup, kpi, values, min_complete_share, allow_incomplete
         )
+        holes = _with_partial_points(holes, strict[kpi], means[kpi], kpi_rows)
         if holes is not None:
             result.incomplete[kpi] = holes
         if reason is not None:
@@ -123,6 +125,26 @@ def analyze_sweep(
     if write:
         _write(result, out, manifest, plot_path, plot_kpis)
     return result
+
+
+def _with_partial_points(
+    holes: str | None, strict: pd.Series, means: pd.Series, rows: list[dict[str, object]]
+) -> str | None:
+    """Add the points averaged over fewer replicates (only with allow_incomplete) to `holes`.
+
+    Such a point has a value but not from every replicate, so its KPI's rows are marked
+    `complete = False` too.
+    """
+    partial = int((strict.isna() & means.notna()).sum())
+    if not partial:
+        return holes
+    for row in rows:
+        row["complete"] = False
+    text = (
+        f"{partial} of {means.size} design points averaged over fewer replicates "
+        "(failed runs or undefined KPI)"
+    )
+    return text if holes is None else f"{holes}; {text}"
 
 
 def _write(

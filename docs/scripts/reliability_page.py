@@ -227,6 +227,7 @@ NO_SILENT_SUCCESS = (
     "tests/test_sweep_run.py::test_cli_sweep_exits_1_and_counts_failed_runs",
     "tests/test_sweep_analysis.py::test_sobol_analysis_recovers_a_known_function",
     "tests/test_sweep_analysis.py::test_cli_analyze_refuses_a_design_with_a_failed_run",
+    "tests/test_sweep_analysis.py::test_a_failed_replicate_is_a_hole_not_a_smaller_mean",
     "tests/test_validation_report.py::test_missing_seeds_and_failed_references_are_reported_not_dropped",
     "tests/test_validation_report.py::test_a_check_with_no_figure_is_not_run",
 )
