@@ -2,7 +2,8 @@
 
 Agents are built with the ports they need (never the model), so a decision can be tested on a
 bare `mesa.Model()` with fakes; the services in `abm/markets`, `abm/grid/desk.py` and
-`abm/projects.py` satisfy them. Units are in the member names.
+`abm/projects.py` satisfy them (the pack-market buyer and seller are in `abm.vocabulary`).
+Units are in the member names.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from abm.vocabulary import PackSeller, StorageBuyer
+
 if TYPE_CHECKING:
     from abm.batteries import FadeParams
     from abm.grid.queue import Kind
-    from abm.projects import Project
+    from abm.vocabulary import Project
 
 
 class Clock(Protocol):
@@ -156,30 +159,6 @@ class PackDesk(Protocol):
 
     def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Give back packs bought but not placed."""
-        ...
-
-
-class StorageBuyer(Protocol):
-    """A bidder in the pack market."""
-
-    unique_id: int
-
-    def storage_bids(self) -> list[tuple[int, float, float]]:
-        """(product, usable kWh, max USD/kWh) wanted this month."""
-        ...
-
-    def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
-        """Take delivery of bought usable kWh at a state of health."""
-        ...
-
-
-class PackSeller(Protocol):
-    """A seller in the pack market."""
-
-    unique_id: int
-
-    def asks(self) -> list[tuple[int, float, float]]:
-        """(product, usable kWh, min USD/kWh) offered this month."""
         ...
 
 

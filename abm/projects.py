@@ -1,12 +1,20 @@
-"""A data-centre project: the unit hyperscalers open, route to a power path and wait on."""
+"""The project book: every data-centre project of the run and what happens to it on its path."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from abm.catalogue import (
+    PATH_CATALOGUE,
+    choice_of,
+    choice_spec,
+    choices,
+    config_value,
+    path_enabled,
+)
+from abm.clock import SPIN_UP_MONTHS
+from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import ai_demand_mw
 
 if TYPE_CHECKING:
@@ -15,54 +23,6 @@ if TYPE_CHECKING:
     from abm.clock import Clock
     from abm.schema import ScenarioConfig
     from abm.world import Calendar
-
-PATHS: tuple[str, ...] = ("grid", "modular_second_life", "modular_new", "onsite_gas", "other")
-MODULAR_PATHS = ("modular_second_life", "modular_new")
-MODULAR = (
-    "modular"  # what hyperscalers choose; the vendor then designates second-life or new storage
-)
-CHOICES: tuple[str, ...] = ("grid", MODULAR, "onsite_gas", "other")
-SPIN_UP_MONTHS = 48  # queue history simulated before the first month
-
-
-def choice_of(path: str) -> str:
-    """The alternative a hyperscaler chose for a project on `path` (both modular paths are 'modular')."""
-    return MODULAR if path in MODULAR_PATHS else path
-
-
-class Status(StrEnum):
-    """Where a project stands."""
-
-    WAITING = "waiting"  # ordered or queued, not yet powered
-    ENERGIZED = "energized"
-    CANCELLED = "cancelled"
-
-
-@dataclass(eq=False)  # identity semantics: projects are entities, used as dict keys
-class Project:
-    """One campus or modular site: its size, path, site and the months it passed through."""
-
-    pid: int
-    owner: int  # hyperscaler unique_id
-    mw: float  # facility peak MW
-    path: str
-    node: int
-    month_opened: int
-    status: Status = Status.WAITING
-    month_energized: int | None = None
-    ready_month: float | None = None  # for paths with a known completion month (gas, other)
-    queue_ids: list[int] = field(default_factory=list)
-    dup_group: int = -1
-    flexible: bool = False
-    vendor: int | None = None  # vendor unique_id for modular paths
-    storage_owner: int = -1  # StorageFleet owner index for modular sites
-    switches: int = 0
-
-    def time_to_power_months(self) -> float | None:
-        """Months from opening to energisation, once energised."""
-        if self.month_energized is None:
-            return None
-        return float(self.month_energized - self.month_opened + 1)
 
 
 class EnergizeRecorder(Protocol):
@@ -182,51 +142,63 @@ class ProjectBook:
 
     # ------------------------------------------------------------------ paths
     def available_paths(self) -> list[str]:
-        """Paths a hyperscaler may choose this month."""
-        paths = ["grid", MODULAR, "onsite_gas"]
+        """Choices a hyperscaler may weigh this month, in catalogue order."""
+        return [
+            c
+            for c in choices()
+            if path_enabled(self.config, choice_spec(c))
+            and (c != Choice.OTHER or self._other_open())
+        ]
+
+    def _other_open(self) -> bool:
+        """The wildcard path opens at `other.available_from` and closes when its cap is taken."""
         o = self.config.other
-        if (
-            o.enabled
-            and self.clock.month >= self.calendar.index_of(o.available_from)
-            and self.other_remaining_mw() > 0
-        ):
-            paths.append("other")
-        return paths
+        return self.clock.month >= self.calendar.index_of(o.available_from) and (
+            self.other_remaining_mw() > 0
+        )
 
     def other_remaining_mw(self) -> float:
         """MW the wildcard path can still take."""
         used = sum(
-            p.mw for p in self.records if p.path == "other" and p.status is not Status.CANCELLED
+            p.mw for p in self.records if p.path == Path.OTHER and p.status is not Status.CANCELLED
         )
         return self.config.other.capacity_cap_mw - used
 
     def direct_path_wait_months(self) -> dict[str, float]:
-        """Time-to-power signals of the direct paths: on-site gas (engines or turbines, permits) and the wildcard."""
+        """Time-to-power signals of the direct paths: on-site gas (engines or turbines, permits), then each lead-time path."""
         g = self.config.gas
         engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
         gas = (
             engine_share * g.recip_lead_time_months
             + (1 - engine_share) * g.turbine_lead_time_months
         )
-        return {
-            "onsite_gas": gas + g.air_permit_risk * g.air_permit_delay_months,
-            "other": self.config.other.lead_time_months,
+        waits: dict[str, float] = {
+            Choice.ONSITE_GAS: gas + g.air_permit_risk * g.air_permit_delay_months
         }
+        for c in choices():
+            if c not in (Choice.GRID, Choice.MODULAR, Choice.ONSITE_GAS):
+                waits[c] = self._lead_months(c)
+        return waits
+
+    def _lead_months(self, path: str) -> float:
+        """Order-to-power months of a lead-time path, from its catalogue row."""
+        return config_value(self.config, PATH_CATALOGUE[path].lead_key)
 
     # ------------------------------------------------------------------ lifecycle
     def start_project(self, project: Project, filed_month: int | None = None) -> None:
         """Hand a new project to its path: queue filings, a vendor order, or an engine/turbine order."""
         month = self.clock.month
         self.records.append(project)
-        if project.path == "grid":
+        choice = choice_of(project.path)
+        if choice == Choice.GRID:
             self.grid.file_grid_requests(project, month if filed_month is None else filed_month)
-        elif project.path == MODULAR or project.path in MODULAR_PATHS:
+        elif choice == Choice.MODULAR:
             vendor = min(self.vendors, key=lambda v: (v.expected_delivery_months(), v.unique_id))
             vendor.take_order(project)
-        elif project.path == "onsite_gas":
+        elif choice == Choice.ONSITE_GAS:
             project.ready_month = month + self._gas_lead_months(project.mw)
         else:
-            project.ready_month = month + self.config.other.lead_time_months
+            project.ready_month = month + self._lead_months(project.path)
 
     def _gas_lead_months(self, mw: float) -> float:
         """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay."""
@@ -248,7 +220,7 @@ class ProjectBook:
         project.path = new_path
         project.switches += 1
         if (
-            new_path == MODULAR
+            new_path == Choice.MODULAR
         ):  # a campus moved to modular becomes one site; the rest is re-planned
             project.mw = min(project.mw, self.config.vendors.max_site_mw)
         project.node = self.grid.choose_site(new_path, project.mw)
@@ -265,7 +237,7 @@ class ProjectBook:
         project.status = Status.ENERGIZED
         project.month_energized = self.clock.month
         self.recorder.observe_energized(project)
-        if project.path == "grid":
+        if project.path == Path.GRID:
             self.grid.connect_load(project)
 
     def progress_direct_paths(self) -> None:

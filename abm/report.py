@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from abm.vocabulary import Path
+
 HEADLINES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("energised grid MW", ("energized_mw", "grid")),
-    ("energised modular 2nd-life MW", ("energized_mw", "modular_second_life")),
-    ("energised modular new MW", ("energized_mw", "modular_new")),
-    ("energised on-site gas MW", ("energized_mw", "onsite_gas")),
-    ("median time-to-power grid (months)", ("time_to_power_months_median", "grid")),
+    ("energised grid MW", ("energized_mw", Path.GRID)),
+    ("energised modular 2nd-life MW", ("energized_mw", Path.MODULAR_SECOND_LIFE)),
+    ("energised modular new MW", ("energized_mw", Path.MODULAR_NEW)),
+    ("energised on-site gas MW", ("energized_mw", Path.ONSITE_GAS)),
+    ("median time-to-power grid (months)", ("time_to_power_months_median", Path.GRID)),
     (
         "median time-to-power modular 2nd-life (months)",
-        ("time_to_power_months_median", "modular_second_life"),
+        ("time_to_power_months_median", Path.MODULAR_SECOND_LIFE),
     ),
     ("unserved compute (MW-months)", ("unserved_compute_mw_months",)),
     ("queue median wait (months)", ("queue", "median_wait_months")),

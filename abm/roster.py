@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from abm.ports import GradedStock, PackSeller, PathLearner, StorageBuyer, TariffTaker, VendorBook
+from abm.ports import GradedStock, PathLearner, TariffTaker, VendorBook
+from abm.vocabulary import PackSeller, StorageBuyer
 
 
 @dataclass

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from abm.projects import MODULAR
+from abm.vocabulary import Choice
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from abm.projects import Project
+    from abm.vocabulary import Project
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def path_wait_months(
     waits: dict[str, float] = {}
     grid_wait = grid.grid_wait_months(projects)
     if grid_wait is not None:
-        waits["grid"] = grid_wait
-    waits[MODULAR] = packs.modular_wait_months()
+        waits[Choice.GRID] = grid_wait
+    waits[Choice.MODULAR] = packs.modular_wait_months()
     waits.update(projects.direct_path_wait_months())
     return waits

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
+from abm.clock import SPIN_UP_MONTHS
 from abm.finance import capital_recovery_factor_per_month
-from abm.projects import MODULAR, PATHS, SPIN_UP_MONTHS, Project, Status, choice_of
+from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -45,17 +47,18 @@ class Hyperscaler(mesa.Agent):
         self.share = share
         self.projects: list[Project] = []
         # Priors from the scenario (sources in the schema): large-load queue waits, vendor
-        # delivery plus permitting, engine lead times, wildcard lead time.
+        # delivery plus permitting, and each direct path's lead time (engines for gas).
         self.expected_wait_months: dict[str, float] = {
-            "grid": cfg.queue.system_study_months
+            Choice.GRID: cfg.queue.system_study_months
             + cfg.queue.facilities_study_months
             + cfg.queue.agreement_months
             + cfg.queue.construction_months_load
             + 12.0,
-            MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
-            "onsite_gas": cfg.gas.recip_lead_time_months,
-            "other": cfg.other.lead_time_months,
+            Choice.MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
         }
+        for choice in choices():
+            if choice not in self.expected_wait_months:
+                self.expected_wait_months[choice] = config_value(cfg, choice_spec(choice).lead_key)
 
     # --- demand -------------------------------------------------------------------------
     def committed_mw(self) -> float:
@@ -111,7 +114,7 @@ class Hyperscaler(mesa.Agent):
                 break
             if (
                 project.status is Status.WAITING
-                and project.path == "grid"
+                and project.path == Path.GRID
                 and not self.sites.project_has_agreement(project)
             ):
                 self.desk.cancel_project(project)
@@ -135,8 +138,8 @@ class Hyperscaler(mesa.Agent):
                 pid=self.desk.next_project_id(),
                 owner=self.unique_id,
                 mw=size,
-                path="grid",
-                node=self.sites.choose_site("grid", size),
+                path=Path.GRID,
+                node=self.sites.choose_site(Path.GRID, size),
                 month_opened=opened,
             )
             self.projects.append(project)
@@ -147,7 +150,7 @@ class Hyperscaler(mesa.Agent):
     def open_project(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> Project:
         """Create a project, choose its path and site, and hand it to the market."""
         path = self.choose_path(mw, signals, exclude)
-        if path == MODULAR:
+        if path == Choice.MODULAR:
             mw = min(mw, self.config.vendors.max_site_mw)
         node = self.sites.choose_site(path, mw)
         project = Project(
@@ -174,7 +177,7 @@ class Hyperscaler(mesa.Agent):
         conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity
         costs: dict[str, float] = {}
         for path in self.desk.available_paths():
-            if path == "grid":
+            if path == Choice.GRID:
                 energy = (
                     signals.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh
                 ) * mwh
@@ -183,29 +186,38 @@ class Hyperscaler(mesa.Agent):
                     conventional
                     + cfg.queue.upgrade_cost_usd_per_mw * annuity * signals.expected_upgrade_share
                 )
-            elif path == MODULAR:
-                v = cfg.vendors
-                storage_usd_per_kwh = signals.modular_storage_cost_usd_per_kwh
-                site_capex = (
-                    v.facility_capex_usd_per_mw
-                    + v.solar_mw_per_mw
-                    * v.solar_capex_usd_per_mw
-                    * (1 - cfg.policy.solar_credit_share)
-                    + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
+            else:
+                capex = (
+                    self._modular_capex(signals, annuity)
+                    if path == Choice.MODULAR
+                    else conventional
                 )
-                capex = site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
-                energy = v.backup_gas_energy_share * mwh * cfg.gas.cost_usd_per_mwh
-                carbon = v.backup_gas_energy_share * mwh * cfg.gas.co2_t_per_mwh * carbon_usd_per_t
-            elif path == "onsite_gas":
-                capex = conventional
-                energy = cfg.gas.cost_usd_per_mwh * mwh
-                carbon = cfg.gas.co2_t_per_mwh * mwh * carbon_usd_per_t
-            else:  # other
-                capex = conventional
-                energy = cfg.other.cost_usd_per_mwh * mwh
-                carbon = cfg.other.co2_t_per_mwh * mwh * carbon_usd_per_t
+                energy, carbon = self._fuel_costs(path, mwh, carbon_usd_per_t)
             costs[path] = capex + energy + carbon + self.expected_wait_months[path] * delay
         return costs
+
+    def _modular_capex(self, signals: Signals, annuity: float) -> float:
+        """A modular site's capex annuity plus O&M per MW-month (solar net of credit, storage at the signal)."""
+        cfg = self.config
+        v = cfg.vendors
+        site_capex = (
+            v.facility_capex_usd_per_mw
+            + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share)
+            + v.storage_mwh_per_mw * 1000.0 * signals.modular_storage_cost_usd_per_kwh
+        )
+        return site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
+
+    def _fuel_costs(self, choice: str, mwh: float, carbon_usd_per_t: float) -> tuple[float, float]:
+        """Energy and carbon cost (USD per MW-month) of the fuel a choice burns, by its catalogue keys."""
+        spec = choice_spec(choice)
+        cost, co2 = (
+            config_value(self.config, spec.cost_key),
+            config_value(self.config, spec.co2_key),
+        )
+        fuel_mwh = (
+            mwh * config_value(self.config, spec.fuel_share_key) if spec.fuel_share_key else mwh
+        )
+        return fuel_mwh * cost, fuel_mwh * co2 * carbon_usd_per_t
 
     def choose_path(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> str:
         """Multinomial logit over expected cost, time-to-power and carbon."""
@@ -215,7 +227,7 @@ class Hyperscaler(mesa.Agent):
             if p not in exclude
         }
         if not costs:
-            return "onsite_gas"
+            return Choice.ONSITE_GAS
         names = list(costs)
         v = (
             -np.array([costs[p] for p in names])
@@ -237,20 +249,24 @@ class Hyperscaler(mesa.Agent):
         """Grid projects that waited too long switch path when another now looks cheaper."""
         limit = self.config.hyperscalers.switch_wait_months
         for project in self.projects:
-            if project.status is not Status.WAITING or project.path != "grid" or project.switches:
+            if (
+                project.status is not Status.WAITING
+                or project.path != Path.GRID
+                or project.switches
+            ):
                 continue
             waited = signals.month - project.month_opened
             if waited < limit or self.sites.project_has_agreement(project):
                 continue
             costs = self.path_costs_usd_per_mw_month(project.mw, signals)
-            remaining = {p: c for p, c in costs.items() if p != "grid"}
-            if remaining and min(remaining.values()) < costs.get("grid", np.inf):
-                new_path = self.choose_path(project.mw, signals, exclude=("grid",))
+            remaining = {p: c for p, c in costs.items() if p != Choice.GRID}
+            if remaining and min(remaining.values()) < costs.get(Choice.GRID, np.inf):
+                new_path = self.choose_path(project.mw, signals, exclude=(Choice.GRID,))
                 self.desk.switch_project(project, new_path)
 
     def time_to_power(self) -> dict[str, list[float]]:
         """Realised time-to-power of this hyperscaler's energised projects, by path."""
-        out: dict[str, list[float]] = {p: [] for p in PATHS}
+        out: dict[str, list[float]] = {p: [] for p in paths()}
         for p in self.projects:
             ttp = p.time_to_power_months()
             if ttp is not None:

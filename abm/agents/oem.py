@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from abm.vocabulary import Order, Product
+
 if TYPE_CHECKING:
     from abm.agents.recycler import Recycler
     from abm.ports import Books, Clock, PackDesk
@@ -79,7 +81,7 @@ class OEM(mesa.Agent):
         )
         self.contract_end_month = self.clock.month + self.config.packs.contract_months
 
-    def asks(self) -> list[tuple[int, float, float]]:
+    def asks(self) -> list[Order]:
         """(product 'new', kWh, USD/kWh): this OEM's monthly production at its price."""
         kwh = self.config.oems.production_gwh_per_month * self.share * 1e6
-        return [(3, kwh, self.packs.new_storage_price_usd_per_kwh())]
+        return [Order(Product.NEW, kwh, self.packs.new_storage_price_usd_per_kwh())]

@@ -11,12 +11,13 @@ import mesa
 import numpy as np
 
 from abm.batteries import FadeParams, fade_step
+from abm.vocabulary import Order, Product
 
 if TYPE_CHECKING:
     from abm.ports import Books, PackDesk
     from abm.schema import ScenarioConfig
 
-N_GRADES = 3  # A, B, C
+N_GRADES = int(Product.NEW)  # A, B, C
 
 
 class Recycler(mesa.Agent):
@@ -154,7 +155,7 @@ class Recycler(mesa.Agent):
             ) / total
         self.inventory_gwh[grade] = total
 
-    def asks(self) -> list[tuple[int, float, float]]:
+    def asks(self) -> list[Order]:
         """(grade, usable kWh, min USD per usable kWh) offered this month; older stock asks less."""
         p = self.config.packs
         out = []
@@ -166,7 +167,7 @@ class Recycler(mesa.Agent):
                 self.inventory_soh[g], 1e-6
             )
             discount = max(0.6, 1.0 - 0.02 * self.inventory_age_months[g])
-            out.append((g, usable_kwh, floor * 1.1 * discount))
+            out.append(Order(Product(g), usable_kwh, floor * 1.1 * discount))
         return out
 
     def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:

@@ -11,23 +11,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.queue import Kind
+from abm.vocabulary import Order, Product
 
 if TYPE_CHECKING:
     from abm.ports import Clock, PackDesk, TerritoryGrid
     from abm.schema import ScenarioConfig
-
-# Share of nameplate counted as firm at peak (NERC-style capacity credits; assumption).
-CAPACITY_CREDIT = {
-    "gas": 1.0,
-    "coal": 1.0,
-    "nuclear": 1.0,
-    "hydro": 0.9,
-    "other": 1.0,
-    "storage": 0.9,
-    "wind": 0.15,
-    "solar": 0.3,
-}
 
 
 class Utility(mesa.Agent):
@@ -84,7 +74,9 @@ class Utility(mesa.Agent):
         """Firm capacity in the territory, including builds already in the queue."""
         m = self.grid
         cap = m.gen_cap_mw[self.nodes]
-        firm = sum(cap[:, i].sum() * CAPACITY_CREDIT[t] for i, t in enumerate(m.techs))
+        firm = sum(
+            cap[:, i].sum() * TECHNOLOGY_CATALOGUE[t].capacity_credit for i, t in enumerate(m.techs)
+        )
         return float(firm + m.pending_utility_build_mw[self.territory])
 
     def plan_generation(self) -> None:
@@ -105,14 +97,14 @@ class Utility(mesa.Agent):
         if storage_mw > 0:
             m.submit_utility_build(self, node, Kind.STORAGE, storage_mw)
 
-    def storage_bids(self) -> list[tuple[int, float, float]]:
+    def storage_bids(self) -> list[Order]:
         """Grid storage bought in the pack market: new storage, and grade-A second life at its adjusted value."""
         if self.storage_need_kwh <= 0:
             return []
         m = self.packs
         return [
-            (0, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(0)),
-            (3, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(3)),
+            Order(Product.A, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.A)),
+            Order(Product.NEW, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.NEW)),
         ]
 
     def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:

@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.projects import Project
+from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
+from abm.vocabulary import Order as PackOrder
 
 if TYPE_CHECKING:
     from abm.ports import Clock, PackDesk, ProjectDesk
     from abm.schema import ScenarioConfig
-
-SECOND_LIFE_PRODUCTS = (0, 1, 2)  # A, B, C
-NEW_PRODUCT = 3
 
 
 @dataclass
@@ -38,7 +36,7 @@ class Order:
     @property
     def second_life(self) -> bool:
         """Whether the order uses graded second-life packs."""
-        return self.project.path == "modular_second_life"
+        return self.project.path == Path.MODULAR_SECOND_LIFE
 
     def storage_outstanding_kwh(self) -> float:
         """Usable kWh still to buy (new-storage kWh in transit count as bought)."""
@@ -99,8 +97,8 @@ class ModularVendor(mesa.Agent):
         m = self.packs
         months_ahead = self.expected_delivery_months()
         if m.second_life_preferred() and m.second_life_room_kwh(months_ahead) >= need_kwh:
-            return "modular_second_life"
-        return "modular_new"
+            return Path.MODULAR_SECOND_LIFE
+        return Path.MODULAR_NEW
 
     # --- pack market --------------------------------------------------------------------
     def orders_due(self) -> list[Order]:
@@ -120,7 +118,7 @@ class ModularVendor(mesa.Agent):
                 due.append(o)
         return due
 
-    def storage_bids(self) -> list[tuple[int, float, float]]:
+    def storage_bids(self) -> list[PackOrder]:
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
         m = self.packs
         due = self.orders_due()
@@ -135,9 +133,9 @@ class ModularVendor(mesa.Agent):
         bids = []
         if sl_need > 0:
             for product in SECOND_LIFE_PRODUCTS:
-                bids.append((product, sl_need, m.storage_wtp_usd_per_kwh(product)))
+                bids.append(PackOrder(product, sl_need, m.storage_wtp_usd_per_kwh(product)))
         if new_need > 0:
-            bids.append((NEW_PRODUCT, new_need, m.storage_wtp_usd_per_kwh(NEW_PRODUCT)))
+            bids.append(PackOrder(Product.NEW, new_need, m.storage_wtp_usd_per_kwh(Product.NEW)))
         return bids
 
     def receive_storage(self, product: int, kwh: float, soh: float) -> None:
@@ -146,7 +144,7 @@ class ModularVendor(mesa.Agent):
         month = self.clock.month
         if kwh <= 0:
             return
-        kind = "new" if product == NEW_PRODUCT else "second_life"
+        kind = "new" if product == Product.NEW else "second_life"
         take = min(kwh, self.augmentation_kwh[kind])
         if take > 0:
             m.install_augmentation(self, product, take, soh)
@@ -160,7 +158,7 @@ class ModularVendor(mesa.Agent):
             take = min(kwh, o.storage_outstanding_kwh())
             if take <= 0:
                 continue
-            if product == NEW_PRODUCT:
+            if product == Product.NEW:
                 o.pending_new_kwh.append(
                     (month + int(round(self.config.oems.lead_time_months)), take)
                 )

@@ -34,7 +34,7 @@ from abm.batteries.grading import (
     grade_fractions,
     grade_mean_soh,
 )
-from abm.batteries.products import CHEMISTRIES, GRADES, NEW_PRODUCT, PRODUCTS
+from abm.batteries.products import CHEMISTRIES
 from abm.batteries.retirements import (
     EV_PACK_LIFETIME_MEAN_YEARS,
     EV_PACK_LIFETIME_SD_YEARS,
@@ -67,13 +67,10 @@ __all__ = [
     "EV_PACK_WEIBULL_SCALE_YEARS",
     "EV_PACK_WEIBULL_SHAPE",
     "FADE_PARAMS_BY_CHEMISTRY",
-    "GRADES",
     "GRADE_THRESHOLDS_SOH",
-    "NEW_PRODUCT",
     "OM_FADE_EXPONENT",
     "OM_FRACTION_OF_CAPEX_PER_YEAR",
     "OM_REFERENCE_FADE_PER_YEAR",
-    "PRODUCTS",
     "RETIREMENT_SOH_MEAN",
     "RETIREMENT_SOH_SD",
     "US_EV_SALES_GWH_BY_YEAR",

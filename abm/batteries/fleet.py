@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abm.batteries.fade import FadeParams, fade_step
-from abm.batteries.products import NEW_PRODUCT, PRODUCTS
 from abm.errors import InputError
+from abm.vocabulary import Product
 
 _FLEET_FIELDS = (
     "product",
@@ -23,7 +23,7 @@ _FLEET_FIELDS = (
 class StorageFleet:
     """Installed storage as cohort arrays (never one object per pack).
 
-    Arrays: product (0..3, see PRODUCTS), owner (int), installed_month, nameplate_gwh, soh, c_rate,
+    Arrays: product (0..3, see `abm.vocabulary.Product`), owner (int), installed_month, nameplate_gwh, soh, c_rate,
     efc_per_month, duty_multiplier. Cohorts with the same (product, owner, installed_month) merge:
     nameplate adds, SoH is nameplate-weighted (so usable GWh is exact) and the duty attributes are
     nameplate-weighted too. The array length is thus bounded by owners × products × install months.
@@ -58,8 +58,8 @@ class StorageFleet:
         duty_multiplier: float,
     ) -> None:
         """Install one lot; merges into an existing cohort with the same (product, owner, month)."""
-        if not 0 <= int(product) < len(PRODUCTS):
-            raise InputError(f"product must be 0..{len(PRODUCTS) - 1}, got {product}")
+        if not 0 <= int(product) < len(Product):
+            raise InputError(f"product must be 0..{len(Product) - 1}, got {product}")
         for name, value in (
             ("nameplate_gwh", nameplate_gwh),
             ("c_rate", c_rate),
@@ -185,7 +185,7 @@ class StorageFleet:
             np.full(len(self), params.dod_ref),
             params,
             self.duty_multiplier,
-            second_life=self.product != NEW_PRODUCT,
+            second_life=self.product != Product.NEW,
         )
 
     def retire_cohorts(self, eol_soh: float) -> dict[str, np.ndarray]:
@@ -201,17 +201,17 @@ class StorageFleet:
     def retire(self, eol_soh: float) -> np.ndarray:
         """Remove cohorts with soh < eol_soh; return nameplate GWh retired per product, (4,)."""
         out = self.retire_cohorts(eol_soh)
-        return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(PRODUCTS))
+        return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(Product))
 
     def retire_by_eol(self, second_life_eol_soh: float, new_eol_soh: float) -> np.ndarray:
         """Retire second-life cohorts below one SoH and new-storage cohorts below another; (4,) GWh."""
-        eol = np.where(self.product == NEW_PRODUCT, new_eol_soh, second_life_eol_soh)
+        eol = np.where(self.product == Product.NEW, new_eol_soh, second_life_eol_soh)
         gone = self.soh < eol
         out = {name: getattr(self, name)[gone] for name in ("product", "nameplate_gwh")}
         for name in _FLEET_FIELDS:
             setattr(self, name, getattr(self, name)[~gone])
         self.retired_nameplate_gwh += float(out["nameplate_gwh"].sum())
-        return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(PRODUCTS))
+        return np.bincount(out["product"], weights=out["nameplate_gwh"], minlength=len(Product))
 
     def usable_gwh(self, owner: int | None = None) -> float:
         """Usable energy, sum of nameplate × SoH, for one owner or the whole fleet."""
@@ -228,4 +228,4 @@ class StorageFleet:
 
     def nameplate_gwh_by_product(self) -> np.ndarray:
         """Nameplate GWh in service per product, (4,)."""
-        return np.bincount(self.product, weights=self.nameplate_gwh, minlength=len(PRODUCTS))
+        return np.bincount(self.product, weights=self.nameplate_gwh, minlength=len(Product))

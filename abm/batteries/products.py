@@ -1,8 +1,5 @@
-"""Names of the pack-market products and second-life grades, shared by grading, fleet and market."""
+"""Battery chemistries the fade rules know (products and grades are in `abm.vocabulary`)."""
 
 from __future__ import annotations
 
 CHEMISTRIES = ("nmc", "lfp", "other")
-GRADES = ("A", "B", "C")  # second-life grades; below C -> recycle
-PRODUCTS = ("A", "B", "C", "new")  # pack-market products, index 0..3
-NEW_PRODUCT = 3

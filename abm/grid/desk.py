@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.catalogue import choice_of
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.grid.topology import TECHS, build_grid
-from abm.projects import MODULAR, MODULAR_PATHS, Project, Status
 from abm.scenario import scenarios_dir
+from abm.vocabulary import Choice, Path, Project, Status
 
 if TYPE_CHECKING:
     from abm.ports import Books, Clock, LmpView, ProjectDesk, TariffTaker
@@ -113,11 +114,12 @@ class GridDesk:
     # ------------------------------------------------------------------ sites and filings
     def choose_site(self, path: str, mw: float) -> int:
         """A node for the project: grid projects weigh hosting room and prices; modular sites weigh sun."""
-        if path == "grid":
+        choice = choice_of(path)
+        if choice == Choice.GRID:
             room = np.clip(np.nan_to_num(self.hosting_mw, posinf=1e6), 0, None)
             assert self.prices is not None, "GridDesk.bind was not called"
             weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
-        elif path == MODULAR or path in MODULAR_PATHS:
+        elif choice == Choice.MODULAR:
             weight = self.solar_cf**4
         else:
             weight = np.ones(self.n_bus)
@@ -231,7 +233,7 @@ class GridDesk:
         """One energised request: a waiting grid project, a utility build or a merchant plant."""
         if rid in self.request_project:
             project = self.request_project[rid]
-            if project.status is Status.WAITING and project.path == "grid":
+            if project.status is Status.WAITING and project.path == Path.GRID:
                 project.node = int(self.queue.column("node", np.array([rid]))[0])
                 self.upgrade_mw_by_node[project.node] += float(
                     self.queue.column("upgrade_mw", np.array([rid]))[0]
@@ -334,7 +336,9 @@ class GridDesk:
         recent = [
             p.time_to_power_months()
             for p in projects
-            if p.path == "grid" and p.month_energized is not None and p.month_energized > month - 24
+            if p.path == Path.GRID
+            and p.month_energized is not None
+            and p.month_energized > month - 24
         ]
         if len(recent) >= 3:
             wait = max(0.0 if wait is None else wait, float(np.median(recent)))

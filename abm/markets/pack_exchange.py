@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from abm.batteries import (
-    PRODUCTS,
     US_EV_SALES_GWH_BY_YEAR,
     FadeParams,
     StorageFleet,
@@ -23,14 +22,16 @@ from abm.batteries import (
     grade_mean_soh,
     quality_adjusted_wtp_for,
 )
+from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
-from abm.projects import Project, Status
+from abm.vocabulary import Path, Project, Status
 from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
 
 if TYPE_CHECKING:
-    from abm.ports import Books, Clock, StorageBuyer, VendorBook
+    from abm.ports import Books, Clock, VendorBook
     from abm.roster import Roster
     from abm.schema import ScenarioConfig
+    from abm.vocabulary import StorageBuyer
     from abm.world import Calendar
 
 
@@ -307,8 +308,8 @@ class PackExchange:
         """Vendors restore faded sites' usable storage to design (the augmentation demand)."""
         for vendor in self.roster.vendors:
             short = self._site_shortfalls(vendor)
-            sl = sum(k for p, k in short.items() if p.path == "modular_second_life")
-            new = sum(k for p, k in short.items() if p.path == "modular_new")
+            sl = sum(k for p, k in short.items() if p.path == Path.MODULAR_SECOND_LIFE)
+            new = sum(k for p, k in short.items() if p.path == Path.MODULAR_NEW)
             vendor.plan_augmentation(sl, new)
 
     # ------------------------------------------------------------------ stage 5

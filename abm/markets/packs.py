@@ -1,6 +1,6 @@
 """Monthly call auction for storage packs, priced per usable kWh; pure functions over numpy arrays.
 
-Products are the second-life grades and new storage (``abm.batteries.PRODUCTS``). Rules, per product:
+Products are the second-life grades and new storage (``abm.vocabulary.Product``, names in ``abm.catalogue.PRODUCTS``). Rules, per product:
 
 * Bids are ranked by price, highest first; asks by price, lowest first. Orders with zero quantity
   are ignored.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from abm.catalogue import TECHNOLOGY_CATALOGUE, config_value
 from abm.markets.power import NetworkArrays, PowerMarket
 from abm.world import HOURS_PER_MONTH
 
@@ -100,29 +101,20 @@ class PowerExchange:
         self.peak_injection_mw: np.ndarray | None = None
 
     def tech_costs(self) -> np.ndarray:
-        """Marginal cost per technology (USD/MWh), in TECHS order."""
-        mk = self.config.market
-        table = {
-            "gas": mk.cost_gas_usd_per_mwh,
-            "coal": mk.cost_coal_usd_per_mwh,
-            "nuclear": mk.cost_nuclear_usd_per_mwh,
-            "wind": 0.0,
-            "solar": 0.0,
-            "hydro": mk.cost_hydro_usd_per_mwh,
-            "storage": mk.cost_storage_usd_per_mwh,
-            "other": mk.cost_other_usd_per_mwh,
-        }
-        return np.array([table[t] for t in self.grid.techs])
+        """Marginal cost per technology (USD/MWh), in TECHS order (keys in `abm.catalogue`)."""
+        return self._tech_values("cost_key")
 
     def tech_co2(self) -> np.ndarray:
-        """Emission factor per technology (t/MWh), in TECHS order."""
-        mk = self.config.market
-        table = {
-            "gas": mk.co2_gas_t_per_mwh,
-            "coal": mk.co2_coal_t_per_mwh,
-            "other": mk.co2_other_t_per_mwh,
-        }
-        return np.array([table.get(t, 0.0) for t in self.grid.techs])
+        """Emission factor per technology (t/MWh), in TECHS order (keys in `abm.catalogue`)."""
+        return self._tech_values("co2_key")
+
+    def _tech_values(self, key: str) -> np.ndarray:
+        """The scenario value each technology's catalogue `key` names (0 where it names none)."""
+        out = []
+        for t in self.grid.techs:
+            field = getattr(TECHNOLOGY_CATALOGUE[t], key)
+            out.append(config_value(self.config, field) if field else 0.0)
+        return np.array(out)
 
     def clear_month(self) -> None:
         """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment."""

@@ -14,14 +14,15 @@ import mesa
 import numpy as np
 
 from abm.carbon import embodied_storage_t
-from abm.projects import PATHS, Project, Status
+from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
+from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
 
 # The recorder reads the model's services (`packs`, `grid`, `power`, `projects`, `roster`);
 # it is typed as Any so that metrics never imports abm.model.
 Model = Any
 
-PRODUCT_NAMES = ("A", "B", "C", "new")
+PRODUCT_NAMES = PRODUCTS  # the pack-market products, named in abm.catalogue
 # A monthly column's reader: this month's computed flows in, the column's value out.
 Reporter = Callable[[dict[str, Any]], Any]
 
@@ -45,7 +46,7 @@ class MonthRecorder:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self.paths = [p for p in PATHS if p != "other" or model.config.other.enabled]
+        self.paths = [p.name for p in PATH_CATALOGUE.values() if path_enabled(model.config, p)]
         self.retired_gwh_cum = 0.0
         self.co2_operational_t = 0.0
         self.co2_embodied_t = 0.0
@@ -54,7 +55,7 @@ class MonthRecorder:
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
         self._embodied_seen: dict[str, Any] = {
-            "bought": np.zeros(4),
+            "bought": np.zeros(len(Product)),
             "recycled": 0.0,
             "usable_sl": 0.0,
         }
@@ -66,7 +67,7 @@ class MonthRecorder:
     def observe_energized(self, project: Project) -> None:
         """Book one-off effects of a project coming online (solar credits, embodied PV)."""
         m = self.model
-        if project.path in ("modular_second_life", "modular_new"):
+        if choice_of(project.path) == Choice.MODULAR:
             v = m.config.vendors
             solar_usd = (
                 project.mw
@@ -92,15 +93,15 @@ class MonthRecorder:
         """This month's operational CO2 of the AI load energised in the run, by path."""
         m = self.model
         mwh_per_mw = HOURS_PER_MONTH * m.config.demand.load_factor
-        factors = {
-            "grid": m.power.grid_co2_t_per_mwh,
-            "modular_second_life": m.config.vendors.backup_gas_energy_share
-            * m.config.gas.co2_t_per_mwh,
-            "modular_new": m.config.vendors.backup_gas_energy_share * m.config.gas.co2_t_per_mwh,
-            "onsite_gas": m.config.gas.co2_t_per_mwh,
-            "other": m.config.other.co2_t_per_mwh,
-        }
+        factors = {p: self._fuel_co2_t_per_mwh(p) for p in energized if p != Path.GRID}
+        factors[Path.GRID] = m.power.grid_co2_t_per_mwh
         return sum(energized[p] * mwh_per_mw * factors[p] for p in energized)
+
+    def _fuel_co2_t_per_mwh(self, path: str) -> float:
+        """CO2 (t) per MWh of load on an off-grid path: its fuel's factor times the share fuel covers."""
+        spec, config = PATH_CATALOGUE[path], self.model.config
+        co2 = config_value(config, spec.co2_key)
+        return config_value(config, spec.fuel_share_key) * co2 if spec.fuel_share_key else co2
 
     def _embodied_co2_t(self) -> float:
         """This month's embodied CO2 of storage bought (nameplate) less recycling credits."""
@@ -111,8 +112,10 @@ class MonthRecorder:
         recycled = sum(r.recycled_gwh for r in m.roster.recyclers)
         recycled_kwh = (recycled - self._embodied_seen["recycled"]) * 1e6
         self._embodied_seen["recycled"] = recycled
-        usable_sl = m.packs.storage_bought_kwh[:3].sum() - self._embodied_seen["usable_sl"]
-        self._embodied_seen["usable_sl"] = m.packs.storage_bought_kwh[:3].sum()
+        usable_sl = (
+            m.packs.storage_bought_kwh[: Product.NEW].sum() - self._embodied_seen["usable_sl"]
+        )
+        self._embodied_seen["usable_sl"] = m.packs.storage_bought_kwh[: Product.NEW].sum()
         return embodied_storage_t(float(bought[3]), float(usable_sl), float(recycled_kwh), c)[
             "total"
         ]
@@ -194,7 +197,7 @@ class MonthRecorder:
         usable = m.packs.fleet.usable_gwh_by_owner(max(m.packs.storage_owner_count, 1))
         total = 0.0
         for p in m.projects:
-            if p.status is Status.ENERGIZED and p.path in ("modular_second_life", "modular_new"):
+            if p.status is Status.ENERGIZED and choice_of(p.path) == Choice.MODULAR:
                 design_gwh = p.mw * v.storage_mwh_per_mw / 1000.0
                 total += p.mw * max(0.0, 1.0 - usable[p.storage_owner] / design_gwh)
         return total

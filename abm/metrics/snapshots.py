@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from abm.grid.queue import InterconnectionQueue, Kind, State
-from abm.projects import Project, Status
+from abm.vocabulary import Project, Status
 
 #: Columns of the app's extra monthly series (one row per month, `date` first).
 QUEUE_WAIT_COLUMNS = (

@@ -16,26 +16,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from abm.projects import PATHS
+from abm.catalogue import PATH_CATALOGUE, PRODUCT_CATALOGUE, paths
 from viz.runs import RunRecord
 
-PATH_LABELS = {
-    "grid": "Grid connection",
-    "modular_second_life": "Modular, second-life packs",
-    "modular_new": "Modular, new batteries",
-    "onsite_gas": "On-site gas",
-    "other": "Wildcard (orbital)",
-}
-# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
-PATH_COLOURS = {
-    "grid": "#0072B2",
-    "modular_second_life": "#009E73",
-    "modular_new": "#56B4E9",
-    "onsite_gas": "#D55E00",
-    "other": "#CC79A7",
-}
+PATH_LABELS = {p.name: p.label for p in PATH_CATALOGUE.values()}
+PATH_COLOURS = {p.name: p.colour for p in PATH_CATALOGUE.values()}  # Okabe-Ito (abm.catalogue)
 EXISTING_COLOUR = "#BBBBBB"
-GRADE_COLOURS = {"A": "#009E73", "B": "#E69F00", "C": "#D55E00", "new": "#0072B2"}
+GRADE_COLOURS = {p.name: p.colour for p in PRODUCT_CATALOGUE}
 TERRITORY_COLOURS = (
     "#E69F00",
     "#56B4E9",
@@ -159,7 +146,7 @@ def set_time_axis(ax: Axes, record: RunRecord) -> None:
 
 def energised_paths(frame: pd.DataFrame) -> list[str]:
     """Paths with an `energized_mw_<path>` column, in the model's path order."""
-    return [p for p in PATHS if f"energized_mw_{p}" in frame.columns]
+    return [p for p in paths() if f"energized_mw_{p}" in frame.columns]
 
 
 def has_rows(record: RunRecord | None) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from abm.catalogue import paths
 from abm.metrics import time_to_power_by_year
-from abm.projects import PATHS
 from viz.charts.frame import (
     ANALYST,
     PATH_COLOURS,
@@ -23,7 +23,7 @@ from viz.runs import RunRecord
 def _draw_paths(ax: Axes, record: RunRecord, style: ChartStyle, compare: bool) -> bool:
     """One line per path at mid-year; the comparison run thin and dashed. True if any drawn."""
     table = time_to_power_by_year(record.projects, record.config.run.start)
-    for path in PATHS:
+    for path in paths():
         rows = table[table["path"] == path]
         if not len(rows):
             continue

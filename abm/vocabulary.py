@@ -1,0 +1,115 @@
+"""The words every part of the model shares: paths, choices, products, projects and orders.
+
+One vocabulary module, after ASSUME's `assume/common/market_objects.py`: agents, services,
+metrics and the app speak of a project's `Path`, a hyperscaler's `Choice`, a pack-market
+`Product` and an `Order` in these terms, and import nothing else to do so. The enums are
+`StrEnum`/`IntEnum`, so their members compare and serialise exactly as the bare strings and
+indices they replace. Labels, colours and config keys of each name are in `abm.catalogue`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import NamedTuple, Protocol
+
+
+class Path(StrEnum):
+    """How a project gets power (a registered extra path is a plain string beside these)."""
+
+    GRID = "grid"
+    MODULAR_SECOND_LIFE = "modular_second_life"
+    MODULAR_NEW = "modular_new"
+    ONSITE_GAS = "onsite_gas"
+    OTHER = "other"  # the wildcard path (e.g. orbital compute)
+
+
+class Choice(StrEnum):
+    """What a hyperscaler chooses; the vendor then designates a modular site's storage path."""
+
+    GRID = "grid"
+    MODULAR = "modular"
+    ONSITE_GAS = "onsite_gas"
+    OTHER = "other"
+
+
+class Product(IntEnum):
+    """A pack-market product: the three second-life grades and new storage (index 0..3)."""
+
+    A = 0
+    B = 1
+    C = 2
+    NEW = 3
+
+
+SECOND_LIFE_PRODUCTS: tuple[Product, ...] = (Product.A, Product.B, Product.C)
+
+
+class Status(StrEnum):
+    """Where a project stands."""
+
+    WAITING = "waiting"  # ordered or queued, not yet powered
+    ENERGIZED = "energized"
+    CANCELLED = "cancelled"
+
+
+@dataclass(eq=False)  # identity semantics: projects are entities, used as dict keys
+class Project:
+    """One campus or modular site: its size, path, site and the months it passed through."""
+
+    pid: int
+    owner: int  # hyperscaler unique_id
+    mw: float  # facility peak MW
+    path: str  # a `Path` (or a registered path name); `Choice.MODULAR` until the vendor designates
+    node: int
+    month_opened: int
+    status: Status = Status.WAITING
+    month_energized: int | None = None
+    ready_month: float | None = None  # for paths with a known completion month (gas, other)
+    queue_ids: list[int] = field(default_factory=list)
+    dup_group: int = -1
+    flexible: bool = False
+    vendor: int | None = None  # vendor unique_id for modular paths
+    storage_owner: int = -1  # StorageFleet owner index for modular sites
+    switches: int = 0
+
+    def time_to_power_months(self) -> float | None:
+        """Months from opening to energisation, once energised."""
+        if self.month_energized is None:
+            return None
+        return float(self.month_energized - self.month_opened + 1)
+
+
+class Order(NamedTuple):
+    """One bid or ask in the pack market: a product, usable kWh and a limit price (USD/kWh).
+
+    A bid's price is the most the buyer pays, an ask's the least the seller takes.
+    """
+
+    product: int
+    usable_kwh: float
+    price_usd_per_kwh: float
+
+
+class StorageBuyer(Protocol):
+    """A bidder in the pack market."""
+
+    unique_id: int
+
+    def storage_bids(self) -> list[Order]:
+        """Bids wanted this month (price: max USD/kWh)."""
+        ...
+
+    def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
+        """Take delivery of bought usable kWh at a state of health."""
+        ...
+
+
+class PackSeller(Protocol):
+    """A seller in the pack market."""
+
+    unique_id: int
+
+    def asks(self) -> list[Order]:
+        """Asks offered this month (price: min USD/kWh)."""
+        ...
