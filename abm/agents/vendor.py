@@ -29,8 +29,10 @@ class Order:
     permit_ready_month: float
     factory_mw_done: float = 0.0
     factory_done_month: int | None = None
-    acquired_kwh: np.ndarray = field(default_factory=lambda: np.zeros(4))  # usable kWh by product
-    acquired_nameplate_kwh: np.ndarray = field(default_factory=lambda: np.zeros(4))
+    acquired_kwh: np.ndarray = field(
+        default_factory=lambda: np.zeros(len(Product))
+    )  # usable kWh by product
+    acquired_nameplate_kwh: np.ndarray = field(default_factory=lambda: np.zeros(len(Product)))
     pending_new_kwh: list[tuple[int, float]] = field(default_factory=list)  # (arrival month, kWh)
 
     @property

@@ -24,7 +24,7 @@ from abm.batteries import (
 )
 from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
-from abm.vocabulary import Path, Project, Status
+from abm.vocabulary import Path, Product, Project, Status
 from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class PackExchange:
             * p.retirement_multiplier
         )
         self.grade_share = grade_fractions(p.soh_mean, p.soh_sd)
-        self.grade_soh = np.append(grade_mean_soh(p.soh_mean, p.soh_sd)[:3], 1.0)  # A, B, C, new
+        self.grade_soh = np.append(
+            grade_mean_soh(p.soh_mean, p.soh_sd)[: Product.NEW], 1.0
+        )  # A, B, C, new
         self.fade_params = FadeParams()
         self.fleet = StorageFleet()
         self.storage_owner_count = 0
@@ -83,8 +85,10 @@ class PackExchange:
             "second_life_installed_gwh": 0.0,
             "second_life_retired_gwh": 0.0,
         }
-        self.storage_bought_kwh = np.zeros(4)  # usable kWh bought per product (for embodied CO2)
-        self.storage_bought_nameplate_kwh = np.zeros(4)
+        self.storage_bought_kwh = np.zeros(
+            len(Product)
+        )  # usable kWh bought per product (for embodied CO2)
+        self.storage_bought_nameplate_kwh = np.zeros(len(Product))
         self._wtp_cache: dict[tuple[int, int], float] = {}
         self._sl_supply_kwh_per_month = 0.0
         self._outlook_key: tuple[int, int] | None = None
@@ -122,7 +126,7 @@ class PackExchange:
             return self._wtp_cache[key]
         b = self.config.batteries
         new_price = self.new_storage_price_usd_per_kwh()
-        if product == 3:
+        if product == Product.NEW:
             wtp = new_price * 1.05
         else:
             wtp = quality_adjusted_wtp_for(
@@ -142,7 +146,7 @@ class PackExchange:
         price = self.price_usd_per_kwh[product]
         if np.isfinite(price):
             return float(price)
-        if product < 3:
+        if product != Product.NEW:
             asks = [a for r in self.roster.recyclers for g, _, a in r.asks() if g == product]
             if asks:
                 return float(min(asks))
@@ -236,7 +240,7 @@ class PackExchange:
             return
         gwh = usable_kwh / soh / 1e6
         self.fleet.add(product, owner, gwh, soh, self.clock.month, c_rate, efc_per_month, duty)
-        if product < 3:
+        if product != Product.NEW:
             self.stocks["in_delivery_gwh"] -= gwh
             self.stocks["second_life_installed_gwh"] += gwh
 
@@ -280,13 +284,13 @@ class PackExchange:
             b.efc_per_month,
             b.ai_duty_fade_multiplier,
         )
-        if product < 3:
+        if product != Product.NEW:
             self.stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
             self.stocks["second_life_installed_gwh"] += usable_kwh / soh / 1e6
 
     def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Packs bought but not placed go back to a recycler's inventory (second life) or are resold (new)."""
-        if product < 3 and usable_kwh > 0:
+        if product != Product.NEW and usable_kwh > 0:
             gwh = usable_kwh / soh / 1e6
             self.stocks["in_delivery_gwh"] -= gwh
             self.roster.recyclers[0].restock(product, gwh, soh)
@@ -339,7 +343,10 @@ class PackExchange:
                 continue
             # second-life buyers already served in a better grade bid only for the rest
             qty_b = np.array(
-                [max(0.0, q - (bought_by.get(a, 0.0) if product < 3 else 0.0)) for a, q, _ in pb]
+                [
+                    max(0.0, q - (bought_by.get(a, 0.0) if product != Product.NEW else 0.0))
+                    for a, q, _ in pb
+                ]
             )
             result = clear_call_auction(
                 np.zeros(len(pb), dtype=int),
@@ -374,7 +381,7 @@ class PackExchange:
         for (agent, _, _), fill in zip(bids, fills, strict=True):
             if fill <= 0:
                 continue
-            if product < 3:
+            if product != Product.NEW:
                 bought_by[agent] = bought_by.get(agent, 0.0) + fill
                 self.stocks["in_delivery_gwh"] += fill / soh / 1e6
             self.storage_bought_kwh[product] += fill
@@ -402,7 +409,7 @@ class PackExchange:
             )
             self.ledger.transfer("external:treasury", seller.unique_id, credit, "45X credit")
             self.recorder.incentives_usd += credit
-            if product < 3:
+            if product != Product.NEW:
                 gwh, _ = seller.sold(product, float(fill), price)
                 nameplate += gwh * 1e6
             else:
@@ -416,7 +423,7 @@ class PackExchange:
         b = self.config.batteries
         self.fleet.age(1.0, self.fade_params)
         retired = self.fleet.retire_by_eol(b.second_life_eol_soh, b.new_eol_soh)
-        second = float(retired[:3].sum())
+        second = float(retired[: Product.NEW].sum())
         if second > 0:
             self.stocks["second_life_installed_gwh"] -= second
             self.stocks["second_life_retired_gwh"] += second
