@@ -1,6 +1,7 @@
 """Emission factors and embodied CO2 of storage (new, repurposed, recycled); pure arithmetic.
 
-Every default names its source; "(verify)" marks a figure not in ``DOMAIN-NUMBERS.md`` or derived.
+Defaults are the scenario's ``[carbon]`` section (``abm.schema.CarbonSection``, with the sources);
+the model builds its factors from the config.
 """
 
 from __future__ import annotations
@@ -10,56 +11,38 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from abm.errors import InputError
+from abm.schema import CarbonSection
 
-NEW_STORAGE_KG_PER_KWH = 83.5
-"""Embodied CO2-eq of new Li-ion storage, cradle-to-gate, kg/kWh: midpoint of 61-106 kg/kWh,
-IVL Swedish Environmental Research Institute, Emilsson & Dahllöf, "Lithium-Ion Vehicle Battery
-Production", report C 444 (2019). Not in DOMAIN-NUMBERS (verify)."""
-
-REPURPOSE_REDUCTION_FRACTION = 0.30
-"""Repurposed storage has ~30 % lower manufacturing emissions than new (DOMAIN.md, article)."""
+_DEFAULTS = CarbonSection()  # the schema defaults, with their sources
 
 
 @dataclass(frozen=True)
 class CarbonFactors:
     """Emission factors used by the carbon ledger and the recycle-first counterfactual."""
 
-    new_storage_kg_per_kwh: float = NEW_STORAGE_KG_PER_KWH
-    """New stationary LFP/NMC storage, cradle-to-gate, kg CO2-eq per nameplate kWh: 83.5
-    (IVL 2019, 61-106; not in DOMAIN-NUMBERS, verify)."""
+    new_storage_kg_per_kwh: float = _DEFAULTS.new_storage_kg_per_kwh
+    """New storage, cradle-to-gate, kg CO2-eq per nameplate kWh."""
 
-    repurpose_kg_per_kwh: float = (1.0 - REPURPOSE_REDUCTION_FRACTION) * NEW_STORAGE_KG_PER_KWH
-    """Repurposed (second-life) storage, kg CO2-eq per usable kWh put into service: 58.5 = 70 % of
-    new. Interpretation of the article's "about 30 % lower manufacturing emissions than new storage"
-    (DOMAIN.md): the claim compares whole systems per kWh delivered, so the repurposed system
-    (testing, reconfiguration, new power electronics, enclosure, transport, plus the attributable
-    share of the cells) is charged 0.70 × the new factor. Cell manufacture is not double counted:
-    the EV's first life is outside the model boundary."""
+    repurpose_kg_per_kwh: float = _DEFAULTS.repurpose_kg_per_kwh
+    """Repurposed storage, kg CO2-eq per usable kWh put into service (0.70 x new)."""
 
-    recycling_credit_kg_per_kwh: float = -15.0
-    """Credit for virgin material avoided by recycling, kg CO2-eq per nameplate kWh recycled
-    (negative). Assumption ≈ 18 % of new cradle-to-gate, in the range reported for
-    hydrometallurgical recycling of NMC by Argonne EverBatt (Dai et al., 2019); LFP credits are
-    lower. Not in DOMAIN-NUMBERS (verify)."""
+    recycling_credit_kg_per_kwh: float = _DEFAULTS.recycling_credit_kg_per_kwh
+    """Credit for virgin material avoided by recycling, kg CO2-eq per nameplate kWh (<= 0)."""
 
-    grid_t_per_mwh: float = 0.367
-    """US grid average, t CO2/MWh, 2023 (EIA FAQ 74; DOMAIN-NUMBERS #25)."""
+    grid_t_per_mwh: float = _DEFAULTS.grid_t_per_mwh
+    """US grid average, t CO2/MWh."""
 
-    gas_ccgt_t_per_mwh: float = 0.35
-    """Combined-cycle gas turbine, t CO2/MWh (DOMAIN-NUMBERS #25: ~0.35; 53.07 kg/MMBtu × ~6.4
-    MMBtu/MWh = 0.34-0.37)."""
+    gas_ccgt_t_per_mwh: float = _DEFAULTS.gas_ccgt_t_per_mwh
+    """Combined-cycle gas turbine, t CO2/MWh."""
 
-    gas_ct_t_per_mwh: float = 0.55
-    """Simple-cycle / aeroderivative gas turbine, t CO2/MWh (DOMAIN-NUMBERS #25: ~0.55; 0.50-0.58)."""
+    gas_ct_t_per_mwh: float = _DEFAULTS.gas_ct_t_per_mwh
+    """Simple-cycle / aeroderivative gas turbine, t CO2/MWh."""
 
-    recip_engine_t_per_mwh: float = 0.465
-    """Gas reciprocating engine, t CO2/MWh: midpoint of 0.45-0.48 (DOMAIN-NUMBERS §4, heat rate
-    8.5-9 MMBtu/MWh × EPA 53.07 kg/MMBtu; derived)."""
+    recip_engine_t_per_mwh: float = _DEFAULTS.recip_engine_t_per_mwh
+    """Gas reciprocating engine, t CO2/MWh."""
 
-    solar_kg_per_kw: float = 1600.0
-    """Embodied CO2-eq of utility PV, kg per kWac: ≈25 g/kWh life-cycle (IEA PVPS Task 12, 2020,
-    recall) × 24 % capacity factor (LBNL Utility-Scale Solar 2024, DOMAIN-NUMBERS §4) × 8,760 h ×
-    30 years ≈ 1,580. Derived, not in DOMAIN-NUMBERS (verify)."""
+    solar_kg_per_kw: float = _DEFAULTS.solar_kg_per_kw
+    """Embodied CO2-eq of utility PV, kg per kWac."""
 
     def __post_init__(self) -> None:
         """Reject factors with the wrong sign at construction."""

@@ -18,6 +18,3 @@ class Clock:
         """Set the month from Mesa's step counter (`model.time`, 1 after the first step)."""
         self.month = int(round(time)) - 1
         return self.month
-
-
-SPIN_UP_MONTHS = 48  # queue history simulated before the first month

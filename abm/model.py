@@ -61,7 +61,7 @@ class PowerStackModel(mesa.Model):
         self.calendar = Calendar.from_config(cfg)
         self.clock = Clock(self.calendar)
         self.ledger = Ledger()
-        self.carbon = CarbonFactors()
+        self.carbon = CarbonFactors(**cfg.carbon.model_dump())
         self.recorder = MonthRecorder(self)
         self.roster = Roster()
         self._build_services()

@@ -87,6 +87,8 @@ SECTION_INTROS: dict[str, str] = {
     "market": "The monthly power market: representative hours, marginal costs and emission factors.",
     "policy": "Carbon price and the IRA credits (45X, solar).",
     "utilities": "Utility planning: reserve margin, forecasts, build lead times and costs.",
+    "fade": "Capacity fade of new stationary LFP packs at 25 °C (a linear-rate model with a knee).",
+    "carbon": "Emission factors of the carbon ledger and the recycle-first counterfactual.",
 }
 
 

@@ -13,7 +13,6 @@ from abm.catalogue import (
     config_value,
     path_enabled,
 )
-from abm.clock import SPIN_UP_MONTHS
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import ai_demand_mw
 
@@ -263,7 +262,7 @@ class ProjectBook:
         by_month: dict[int, list[Project]] = {}
         for project in sorted(pipeline, key=lambda p: (p.month_opened, p.pid)):
             by_month.setdefault(project.month_opened, []).append(project)
-        for month in range(-SPIN_UP_MONTHS, 0):
+        for month in range(-self.config.queue.spin_up_months, 0):
             self.grid.merchant_requests(month)
             for project in by_month.get(month, []):
                 self.start_project(project, filed_month=month)

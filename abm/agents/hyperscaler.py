@@ -12,7 +12,6 @@ import mesa
 import numpy as np
 
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
-from abm.clock import SPIN_UP_MONTHS
 from abm.finance import capital_recovery_factor_per_month
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import HOURS_PER_MONTH
@@ -53,7 +52,7 @@ class Hyperscaler(mesa.Agent):
             + cfg.queue.facilities_study_months
             + cfg.queue.agreement_months
             + cfg.queue.construction_months_load
-            + 12.0,
+            + cfg.hyperscalers.grid_wait_prior_buffer_months,
             Choice.MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
         }
         for choice in choices():
@@ -95,13 +94,13 @@ class Hyperscaler(mesa.Agent):
             size = float(
                 np.clip(
                     self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
-                    10.0,
-                    5000.0,
+                    cfg.campus_mw_min,
+                    cfg.campus_mw_max,
                 )
             )
-            gap -= self.open_project(min(size, max(gap, 10.0)), signals).mw
+            gap -= self.open_project(min(size, max(gap, cfg.campus_mw_min)), signals).mw
             opened += 1
-        self.cancel_surplus(1.2 * ceiling)
+        self.cancel_surplus(cfg.surplus_cancel_factor * ceiling)
         self.reconsider_stuck_projects(signals)
 
     def cancel_surplus(self, limit_mw: float) -> None:
@@ -128,12 +127,12 @@ class Hyperscaler(mesa.Agent):
             size = float(
                 np.clip(
                     self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
-                    10.0,
-                    5000.0,
+                    cfg.campus_mw_min,
+                    cfg.campus_mw_max,
                 )
             )
             size = min(size, total_mw)
-            opened = -int(self.draws.integers(1, SPIN_UP_MONTHS + 1))
+            opened = -int(self.draws.integers(1, self.config.queue.spin_up_months + 1))
             project = Project(
                 pid=self.desk.next_project_id(),
                 owner=self.unique_id,

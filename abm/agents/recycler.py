@@ -132,7 +132,7 @@ class Recycler(mesa.Agent):
             * self.config.recyclers.holding_cost_usd_per_kwh_month
         )
         self.ledger.transfer(self.unique_id, "external:holding", holding, "inventory holding")
-        stale = self.inventory_age_months > 24
+        stale = self.inventory_age_months > self.config.recyclers.stale_months
         if stale.any():
             self.recycle(float(self.inventory_gwh[stale].sum()))
             self.inventory_gwh[stale] = 0.0
@@ -157,7 +157,7 @@ class Recycler(mesa.Agent):
 
     def asks(self) -> list[Order]:
         """(grade, usable kWh, min USD per usable kWh) offered this month; older stock asks less."""
-        p = self.config.packs
+        p, r = self.config.packs, self.config.recyclers
         out = []
         for g in range(N_GRADES):
             usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
@@ -166,8 +166,11 @@ class Recycler(mesa.Agent):
             floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(
                 self.inventory_soh[g], 1e-6
             )
-            discount = max(0.6, 1.0 - 0.02 * self.inventory_age_months[g])
-            out.append(Order(Product(g), usable_kwh, floor * 1.1 * discount))
+            discount = max(
+                r.ask_discount_floor,
+                1.0 - r.ask_age_discount_per_month * self.inventory_age_months[g],
+            )
+            out.append(Order(Product(g), usable_kwh, floor * r.ask_markup * discount))
         return out
 
     def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:
@@ -189,10 +192,10 @@ class Recycler(mesa.Agent):
         )
 
     def _expand_capacity(self) -> None:
-        """Invest in test capacity when the backlog exceeds two months and second life pays."""
+        """Invest in test capacity when the backlog exceeds `recyclers.backlog_trigger_months` and second life pays."""
         r = self.config.recyclers
         if (
-            self.awaiting_test_gwh > 2 * self.capacity_gwh_per_month
+            self.awaiting_test_gwh > r.backlog_trigger_months * self.capacity_gwh_per_month
             and self._second_life_value_per_kwh().max() > 0
         ):
             self.capacity_gwh_per_month *= 1.0 + r.capacity_growth_per_month

@@ -112,8 +112,10 @@ class Utility(mesa.Agent):
         m = self.packs
         take = min(usable_kwh, self.storage_need_kwh)
         self.storage_need_kwh -= take
-        # grid storage: 4 h at 0.25C, about 20 cycles a month (DOMAIN-NUMBERS #18; assumption)
-        m.install_storage(self.storage_owner, product, take, soh, 0.25, 20.0, 1.0)
+        u = self.config.utilities
+        m.install_storage(
+            self.storage_owner, product, take, soh, u.storage_c_rate, u.storage_efc_per_month, 1.0
+        )
         if usable_kwh - take > 1e-6:
             m.return_unallocated_storage(product, usable_kwh - take, soh)
 

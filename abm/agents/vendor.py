@@ -116,7 +116,7 @@ class ModularVendor(mesa.Agent):
             ahead_mw += o.project.mw - o.factory_mw_done
             months_to_built = ahead_mw / self.capacity_mw_per_month
             lead = cfg.vendors.delivery_months if o.second_life else cfg.oems.lead_time_months
-            if months_to_built <= lead + 1.0:
+            if months_to_built <= lead + cfg.vendors.order_ahead_months:
                 due.append(o)
         return due
 
@@ -205,9 +205,9 @@ class ModularVendor(mesa.Agent):
         self._expand_factory()
 
     def _expand_factory(self) -> None:
-        """Grow the factory when the backlog is more than six months of output (orders justify it)."""
+        """Grow the factory when the backlog exceeds `vendors.backlog_trigger_months` of output."""
         v = self.config.vendors
-        if self.backlog_mw() > 6.0 * self.capacity_mw_per_month:
+        if self.backlog_mw() > v.backlog_trigger_months * self.capacity_mw_per_month:
             self.capacity_mw_per_month *= 1.0 + v.factory_growth_per_month
 
     def plan_augmentation(self, second_life_kwh: float, new_kwh: float) -> None:

@@ -1,7 +1,7 @@
 """Capacity fade: a linear-rate model with a knee, per chemistry, and the life it leaves.
 
-Defaults are new stationary LFP packs at 25 °C; sources are in the field docstrings and in
-``docs/batteries.md``.
+Defaults are new stationary LFP packs at 25 °C: the scenario's ``[fade]`` section
+(``abm.schema.FadeSection``, with the sources); the model builds its parameters from the config.
 """
 
 from __future__ import annotations
@@ -12,49 +12,41 @@ from typing import Any
 import numpy as np
 
 from abm.errors import InputError
+from abm.schema import FadeSection
+
+_LFP = FadeSection()  # the schema defaults: new stationary LFP at 25 °C
 
 
 @dataclass(frozen=True)
 class FadeParams:
     """Linear-rate capacity-fade model with a knee; defaults are new stationary LFP packs at 25 °C."""
 
-    calendar_fade_per_year: float = 0.006
-    """Calendar fade, fraction of nameplate per year at 25 °C and mid SoC. BLAST-Lite
-    Lfp_Gr_250AhPrismatic at 25 °C, SoC 0.5: 2.6 % in 5 years (cell) = 0.51 %/yr, ×1.2 for
-    pack vs cell (BLAST-Lite README: pack life 20-30 % shorter) ≈ 0.6 %/yr."""
+    calendar_fade_per_year: float = _LFP.calendar_fade_per_year
+    """Calendar fade, fraction of nameplate per year at 25 °C and mid SoC."""
 
-    cycle_fade_per_efc: float = 3.6e-5
-    """Cycle fade, fraction of nameplate per equivalent full cycle at c_rate_ref and dod_ref.
-    Chosen so 1 EFC/day at the reference duty gives 0.6 + 1.3 ≈ 1.9 %/yr, the 2 %/yr LFP sizing
-    convention (DOMAIN-NUMBERS §Degradation); matches ~6,000 cycles to 80 % (recall) and BLAST-Lite
-    LFP cycle fade 3.1e-5/EFC (cell) over 5 years."""
+    cycle_fade_per_efc: float = _LFP.cycle_fade_per_efc
+    """Cycle fade, fraction of nameplate per equivalent full cycle at the reference duty."""
 
-    c_rate_ref: float = 0.5
-    """Reference C-rate, 1/h: the 0.5C, 1 cycle/day LFP example in DOMAIN-NUMBERS (augmentation)."""
+    c_rate_ref: float = _LFP.c_rate_ref
+    """Reference C-rate, 1/h."""
 
-    c_rate_exponent: float = 0.3
-    """Elasticity of cycle fade to C-rate. BLAST-Lite LFP cycle rate (p4 + p5·DoD + p6·C) has local
-    elasticity 0.26-0.49 over 0.08-0.5C (Gasper et al., J. Energy Storage 2023, 109042)."""
+    c_rate_exponent: float = _LFP.c_rate_exponent
+    """Elasticity of cycle fade to C-rate."""
 
-    dod_ref: float = 0.8
-    """Reference depth of discharge, fraction (80 % DoD daily cycling; BLAST-Lite LFP test range)."""
+    dod_ref: float = _LFP.dod_ref
+    """Reference depth of discharge, fraction."""
 
-    dod_exponent: float = 0.15
-    """Elasticity of fade per EFC to DoD. BLAST-Lite LFP: p5·DoD/(p4 + p5·DoD + p6·C) ≈ 0.14 at
-    DoD 0.8, 0.2C. (NMC is far more DoD-sensitive: ≈2.5 in BLAST-Lite Nmc111_Gr_Kokam75Ah.)"""
+    dod_exponent: float = _LFP.dod_exponent
+    """Elasticity of fade per EFC to DoD (NMC is far more DoD-sensitive: ≈2.5)."""
 
-    knee_soh: float = 0.80
-    """SoH below which fade accelerates ("knee"), fraction. MKB & Co (NCM knee, DOMAIN-NUMBERS §6);
-    BLAST-Lite Kokam NMC has an accelerating LAM term; 0.80 = traction end of life."""
+    knee_soh: float = _LFP.knee_soh
+    """SoH below which fade accelerates (the knee), fraction."""
 
-    knee_multiplier: float = 2.0
-    """Fade multiplier below the knee. Assumption (verify): post-knee fade 2-3× the linear rate
-    (Attia et al., J. Electrochem. Soc. 169:060517, 2022, review). With second_life_multiplier the
-    product 3.0 matches BLAST-Lite's Nissan-Leaf second-life / LFP fade ratio (3.4 over 5 years)."""
+    knee_multiplier: float = _LFP.knee_multiplier
+    """Fade multiplier below the knee."""
 
-    second_life_multiplier: float = 1.5
-    """Extra fade multiplier for repurposed EV packs: EV chemistries (NMC/NCA/LMO) fade ≈1.5× LFP
-    (3 vs 2 %/yr conventions, DOMAIN-NUMBERS §Degradation); the knee multiplier adds the rest."""
+    second_life_multiplier: float = _LFP.second_life_multiplier
+    """Extra fade multiplier for repurposed EV packs."""
 
     def __post_init__(self) -> None:
         """Reject negative or out-of-range parameters at construction, not deep inside a run."""

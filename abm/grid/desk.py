@@ -63,7 +63,7 @@ class GridDesk:
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
-        self.expected_upgrade_share = 0.5
+        self.expected_upgrade_share = config.hyperscalers.initial_expected_upgrade_share
         self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, rng)
         self.request_project: dict[int, Project] = {}
         self.request_utility: dict[int, TariffTaker] = {}
@@ -91,14 +91,14 @@ class GridDesk:
         month = self.clock.month if month is None else month
         q = self.config.queue
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale
-        sigma = 0.8
+        sigma = q.merchant_request_mw_sigma
         n = int(self.rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
         if n == 0:
             return
         mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
         kind = np.where(
-            self.rng.random(n) < 0.39, int(Kind.STORAGE), int(Kind.GENERATION)
-        )  # storage ~39 % (DOMAIN-NUMBERS #2)
+            self.rng.random(n) < q.merchant_storage_share, int(Kind.STORAGE), int(Kind.GENERATION)
+        )
         node = self.rng.integers(0, self.n_bus, size=n)
         self.queue.submit(
             month,
@@ -108,7 +108,7 @@ class GridDesk:
             territory=self.bus_territory[node],
             requester=np.full(n, -1),
             project=np.full(n, -1),
-            speculative=self.rng.random(n) < 0.5,
+            speculative=self.rng.random(n) < q.merchant_speculative_share,
         )
 
     # ------------------------------------------------------------------ sites and filings
@@ -120,7 +120,7 @@ class GridDesk:
             assert self.prices is not None, "GridDesk.bind was not called"
             weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
         elif choice == Choice.MODULAR:
-            weight = self.solar_cf**4
+            weight = self.solar_cf**self.config.vendors.site_solar_weight_exponent
         else:
             weight = np.ones(self.n_bus)
         weight = weight / weight.sum()
@@ -269,8 +269,10 @@ class GridDesk:
         kind, mw, node = self._request_info(rid)
         if kind == Kind.STORAGE:
             tech = "storage"
-        else:  # generation requests: solar 956, wind 271, gas 136 GW (LBNL 2025, DOMAIN-NUMBERS §1)
-            tech = ("solar", "wind", "gas")[int(self.rng.choice(3, p=[0.702, 0.198, 0.100]))]
+        else:  # generation requests by the LBNL 2025 mix
+            q = self.config.queue
+            mix = [q.merchant_solar_share, q.merchant_wind_share, q.merchant_gas_share]
+            tech = ("solar", "wind", "gas")[int(self.rng.choice(3, p=mix))]
         self.gen_cap_mw[node, self.techs.index(tech)] += mw
 
     def _request_info(self, rid: int) -> tuple[int, float, int]:
@@ -338,7 +340,7 @@ class GridDesk:
             for p in projects
             if p.path == Path.GRID
             and p.month_energized is not None
-            and p.month_energized > month - 24
+            and p.month_energized > month - self.config.hyperscalers.wait_signal_window_months
         ]
         if len(recent) >= 3:
             wait = max(0.0 if wait is None else wait, float(np.median(recent)))

@@ -74,7 +74,7 @@ class PackExchange:
         self.grade_soh = np.append(
             grade_mean_soh(p.soh_mean, p.soh_sd)[: Product.NEW], 1.0
         )  # A, B, C, new
-        self.fade_params = FadeParams()
+        self.fade_params = FadeParams(**config.fade.model_dump())
         self.fleet = StorageFleet()
         self.storage_owner_count = 0
         self.retiring_gwh_this_month = 0.0
@@ -127,7 +127,7 @@ class PackExchange:
         b = self.config.batteries
         new_price = self.new_storage_price_usd_per_kwh()
         if product == Product.NEW:
-            wtp = new_price * 1.05
+            wtp = new_price * self.config.packs.new_storage_bid_markup
         else:
             wtp = quality_adjusted_wtp_for(
                 new_price,

@@ -23,13 +23,21 @@ if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
     from abm.world import Calendar
 
-# Representative hours: (name, share of the month's hours, load factor vs peak, solar availability factor)
-REPRESENTATIVE_HOURS: tuple[tuple[str, float, float, float], ...] = (
-    ("peak", 0.10, 1.00, 0.25),
-    ("solar_midday", 0.25, 0.85, 1.00),
-    ("shoulder", 0.35, 0.75, 0.10),
-    ("off_peak", 0.30, 0.60, 0.00),
-)
+# The representative hours, in clearing order; their shares and factors are `market` parameters.
+HOUR_NAMES: tuple[str, ...] = ("peak", "solar_midday", "shoulder", "off_peak")
+
+
+def representative_hours(market: Any) -> list[tuple[str, float, float, float]]:
+    """(name, share of the month's hours, load factor vs peak, solar factor) of each hour."""
+    return [
+        (
+            name,
+            getattr(market, f"{name}_hours_share"),
+            getattr(market, f"{name}_load_factor"),
+            getattr(market, f"{name}_solar_factor"),
+        )
+        for name in HOUR_NAMES
+    ]
 
 
 class GridState(Protocol):
@@ -91,7 +99,9 @@ class PowerExchange:
         capacity = grid.gen_cap_mw.sum(axis=0)
         order = np.argsort(costs)
         cum = np.cumsum(capacity[order])
-        marginal = order[np.searchsorted(cum, grid.grid_peak_mw * 0.75)]
+        marginal = order[
+            np.searchsorted(cum, grid.grid_peak_mw * self.config.market.initial_price_merit_point)
+        ]
         self.expected_lmp_usd_per_mwh = float(costs[min(marginal, len(costs) - 1)])
         self.lmp_mean_usd_per_mwh = self.expected_lmp_usd_per_mwh
         self.lmp_by_bus = np.full(grid.n_bus, self.expected_lmp_usd_per_mwh)
@@ -124,7 +134,7 @@ class PowerExchange:
         costs, co2 = self.tech_costs(), self.tech_co2()
         gen_bus, gen_tech = self._generator_list()
         pmax = grid.gen_cap_mw[gen_bus, gen_tech]
-        hours = REPRESENTATIVE_HOURS[: mk.representative_hours]
+        hours = representative_hours(mk)[: mk.representative_hours]
         weight = np.array([h[1] for h in hours])
         weight = weight / weight.sum()
         dc_firm = grid.dc_grid_load_mw * self.config.demand.load_factor
@@ -141,7 +151,9 @@ class PowerExchange:
         for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
             avail = np.ones(len(pmax))
             solar = gen_tech == techs.index("solar")
-            avail[solar] = np.clip(grid.solar_cf[gen_bus[solar]] * 4.0 * solar_factor, 0, 1)
+            avail[solar] = np.clip(
+                grid.solar_cf[gen_bus[solar]] * mk.solar_peak_to_mean * solar_factor, 0, 1
+            )
             avail[gen_tech == techs.index("wind")] = mk.wind_availability
             cap = pmax * avail
             is_storage = gen_tech == techs.index("storage")

@@ -9,6 +9,7 @@ It stands alone: its modules import only pydantic, the standard library and `abm
 from __future__ import annotations
 
 from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
+from abm.schema.factors import CarbonSection, FadeSection
 from abm.schema.fields import Section, param, parse_month
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
@@ -19,7 +20,9 @@ from abm.schema.run import DemandSection, RunSection
 __all__ = [
     "SECTIONS",
     "BatteriesSection",
+    "CarbonSection",
     "DemandSection",
+    "FadeSection",
     "GasSection",
     "GridSection",
     "HyperscalerSection",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from abm.schema.factors import CarbonSection, FadeSection
 from abm.schema.fields import Section
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
@@ -38,6 +39,8 @@ class ScenarioConfig(BaseModel):
     market: MarketSection = MarketSection()
     policy: PolicySection = PolicySection()
     utilities: UtilitySection = UtilitySection()
+    fade: FadeSection = FadeSection()
+    carbon: CarbonSection = CarbonSection()
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -155,6 +155,119 @@ class MarketSection(Section):
         unconfirmed=True,
     )
 
+    initial_price_merit_point: float = param(
+        0.75,
+        ge=0,
+        le=1,
+        source="Assumption: the first month's price is set by the plant at 75 % of the peak on the merit order",
+        doc="Share of grid peak load whose marginal plant sets the initial expected LMP.",
+        unconfirmed=True,
+    )
+    solar_peak_to_mean: float = param(
+        4.0,
+        gt=0,
+        le=10,
+        source="Assumption: PV output at full sun ~4x its annual capacity factor (~0.25)",
+        doc="Solar availability at a solar factor of 1, as a multiple of the bus's capacity factor (capped at 1).",
+        unconfirmed=True,
+    )
+    peak_hours_share: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Share of the month's hours that the evening peak stands for.",
+        unconfirmed=True,
+    )
+    peak_load_factor: float = param(
+        1.0,
+        ge=0,
+        le=2,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Load in the evening peak as a share of peak load.",
+        unconfirmed=True,
+    )
+    peak_solar_factor: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Solar availability factor in the evening peak (1 = full sun).",
+        unconfirmed=True,
+    )
+    solar_midday_hours_share: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Share of the month's hours that solar midday stands for.",
+        unconfirmed=True,
+    )
+    solar_midday_load_factor: float = param(
+        0.85,
+        ge=0,
+        le=2,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Load in solar midday as a share of peak load.",
+        unconfirmed=True,
+    )
+    solar_midday_solar_factor: float = param(
+        1.0,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Solar availability factor in solar midday (1 = full sun).",
+        unconfirmed=True,
+    )
+    shoulder_hours_share: float = param(
+        0.35,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Share of the month's hours that shoulder hours stands for.",
+        unconfirmed=True,
+    )
+    shoulder_load_factor: float = param(
+        0.75,
+        ge=0,
+        le=2,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Load in shoulder hours as a share of peak load.",
+        unconfirmed=True,
+    )
+    shoulder_solar_factor: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Solar availability factor in shoulder hours (1 = full sun).",
+        unconfirmed=True,
+    )
+    off_peak_hours_share: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Share of the month's hours that off-peak night stands for.",
+        unconfirmed=True,
+    )
+    off_peak_load_factor: float = param(
+        0.6,
+        ge=0,
+        le=2,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Load in off-peak night as a share of peak load.",
+        unconfirmed=True,
+    )
+    off_peak_solar_factor: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
+        doc="Solar availability factor in off-peak night (1 = full sun).",
+        unconfirmed=True,
+    )
+
 
 class PolicySection(Section):
     """Carbon price and the IRA credits (45X, solar)."""
@@ -249,4 +362,21 @@ class UtilitySection(Section):
         le=1,
         source="Storage ~39 % of queued capacity x its lower completion (11 % vs 14 %) ~ 0.31 of built capacity (DOMAIN-NUMBERS #2, #4)",
         doc="Share of new utility capacity built as storage.",
+    )
+
+    storage_c_rate: float = param(
+        0.25,
+        gt=0,
+        le=4,
+        source="Grid storage of 4 h at 0.25C (DOMAIN-NUMBERS #18; assumption)",
+        doc="C-rate (1/h) of grid storage utilities install.",
+        unconfirmed=True,
+    )
+    storage_efc_per_month: float = param(
+        20.0,
+        ge=0,
+        le=100,
+        source="About 20 equivalent full cycles a month for grid storage (DOMAIN-NUMBERS #18; assumption)",
+        doc="Equivalent full cycles a month of grid storage utilities install.",
+        unconfirmed=True,
     )

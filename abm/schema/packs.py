@@ -95,6 +95,15 @@ class PacksSection(Section):
         unconfirmed=True,
     )
 
+    new_storage_bid_markup: float = param(
+        1.05,
+        ge=1,
+        le=3,
+        source="Assumption: buyers bid 5 % over the list price of new storage so a new-storage order clears",
+        doc="New-storage willingness to pay as a multiple of its price.",
+        unconfirmed=True,
+    )
+
 
 class RecyclerSection(Section):
     """Recyclers that test, grade and route packs."""
@@ -124,6 +133,47 @@ class RecyclerSection(Section):
         le=100,
         source="Assumption: warehouse and capital cost",
         doc="Cost of holding a kWh in inventory.",
+        unconfirmed=True,
+    )
+
+    ask_markup: float = param(
+        1.1,
+        ge=1,
+        le=5,
+        source="Assumption: recyclers ask 10 % over the floor (repurposing cost plus the recycling value)",
+        doc="A recycler's ask as a multiple of its floor price.",
+        unconfirmed=True,
+    )
+    ask_age_discount_per_month: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        source="Assumption: holding cost and fade make older stock 2 % cheaper per month in inventory",
+        doc="Fractional ask discount per month a grade has waited in inventory.",
+        unconfirmed=True,
+    )
+    ask_discount_floor: float = param(
+        0.6,
+        ge=0,
+        le=1,
+        source="Assumption: recyclers never ask below 60 % of the marked-up floor",
+        doc="Smallest multiple the age discount leaves of an ask.",
+        unconfirmed=True,
+    )
+    stale_months: int = param(
+        24,
+        ge=1,
+        le=240,
+        source="Assumption: graded stock unsold for two years is recycled",
+        doc="Months in inventory after which a grade's stock goes to material recovery.",
+        unconfirmed=True,
+    )
+    backlog_trigger_months: float = param(
+        2.0,
+        ge=0,
+        le=60,
+        source="Assumption: test capacity grows when more than two months of packs await testing",
+        doc="Backlog (months of test capacity) above which a recycler invests in capacity.",
         unconfirmed=True,
     )
 

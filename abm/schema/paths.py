@@ -139,6 +139,55 @@ class HyperscalerSection(Section):
         doc="Share of grid projects that accept a flexible (curtailable) connection.",
     )
 
+    campus_mw_min: float = param(
+        10.0,
+        gt=0,
+        le=5000,
+        source="Assumption: the smallest campus worth a project (edge sites are below the model's scope)",
+        doc="Smallest facility MW of a new project (the size draw is clipped here).",
+        unconfirmed=True,
+    )
+    campus_mw_max: float = param(
+        5000.0,
+        gt=0,
+        le=50_000,
+        source="Largest announced campuses ~5 GW (DOMAIN-NUMBERS #10: campus requests to GW)",
+        doc="Largest facility MW of a new project (the size draw is clipped here).",
+        unconfirmed=True,
+    )
+    surplus_cancel_factor: float = param(
+        1.2,
+        ge=1,
+        le=10,
+        source="Assumption: hyperscalers tolerate 20 % over the overcommit ceiling before cancelling",
+        doc="Committed MW above this multiple of the demand ceiling is cancelled (newest grid projects first).",
+        unconfirmed=True,
+    )
+    grid_wait_prior_buffer_months: float = param(
+        12.0,
+        ge=0,
+        le=120,
+        source="Assumption: a year of delays on top of the nominal study and build months (LBNL waits ~5 yr)",
+        doc="Months added to the nominal grid timeline in the hyperscalers' prior wait.",
+        unconfirmed=True,
+    )
+    initial_expected_upgrade_share: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        source="Assumption: before any agreement signs, a grid project is as likely as not to pay upgrades",
+        doc="Hyperscalers' prior share of grid projects that pay network upgrades.",
+        unconfirmed=True,
+    )
+    wait_signal_window_months: int = param(
+        24,
+        ge=1,
+        le=240,
+        source="Assumption: hyperscalers judge the grid by projects energised in the last two years",
+        doc="Energised grid projects this recent count in the grid wait signal.",
+        unconfirmed=True,
+    )
+
 
 class VendorSection(Section):
     """Modular off-grid data-centre vendors: factory output, site design and costs."""
@@ -246,6 +295,31 @@ class VendorSection(Section):
         le=2,
         source="Hardware revenue $4-5 M/MW (DOMAIN.md) over cost (assumption)",
         doc="Vendor markup over cost.",
+        unconfirmed=True,
+    )
+
+    backlog_trigger_months: float = param(
+        6.0,
+        ge=0,
+        le=120,
+        source="Assumption: a vendor grows its factory when the order book exceeds half a year of output",
+        doc="Order backlog (months of factory output) above which the factory grows.",
+        unconfirmed=True,
+    )
+    order_ahead_months: float = param(
+        1.0,
+        ge=0,
+        le=24,
+        source="Assumption: storage is bought a month ahead of its lead time to cover the clearing lag",
+        doc="Months added to the storage lead time when a vendor decides an order's storage is due.",
+        unconfirmed=True,
+    )
+    site_solar_weight_exponent: int = param(
+        4,
+        ge=0,
+        le=20,
+        source="Assumption: modular sites concentrate in the sunniest buses (weight solar_cf^k)",
+        doc="Exponent of the solar capacity factor in the siting weight of modular sites.",
         unconfirmed=True,
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from abm.schema.fields import Section, param
 
 
@@ -428,3 +430,66 @@ class QueueSection(Section):
         source="LBNL: ~10,300 projects for 2,290 GW, ~220 MW mean (DOMAIN-NUMBERS #1)",
         doc="Median size of a merchant request (lognormal, sigma 0.8).",
     )
+
+    merchant_request_mw_sigma: float = param(
+        0.8,
+        ge=0,
+        le=3,
+        source="Assumption: spread of LBNL request sizes (Queued Up 2025: tens of MW to GW)",
+        doc="Log-sd of merchant request sizes (lognormal around the median).",
+        unconfirmed=True,
+    )
+    merchant_storage_share: float = param(
+        0.39,
+        ge=0,
+        le=1,
+        source="LBNL Queued Up 2025: storage ~39 % of queued capacity (DOMAIN-NUMBERS #2)",
+        doc="Share of merchant requests that are storage; the rest are generation.",
+    )
+    merchant_solar_share: float = param(
+        0.702,
+        ge=0,
+        le=1,
+        source="LBNL 2025: solar 956 of 1,363 GW of generation requests (DOMAIN-NUMBERS §1)",
+        doc="Share of merchant generation requests that are solar (solar + wind + gas = 1).",
+    )
+    merchant_wind_share: float = param(
+        0.198,
+        ge=0,
+        le=1,
+        source="LBNL 2025: wind 271 of 1,363 GW of generation requests (DOMAIN-NUMBERS §1)",
+        doc="Share of merchant generation requests that are wind.",
+    )
+    merchant_gas_share: float = param(
+        0.100,
+        ge=0,
+        le=1,
+        source="LBNL 2025: gas 136 of 1,363 GW of generation requests (DOMAIN-NUMBERS §1)",
+        doc="Share of merchant generation requests that are gas.",
+    )
+    merchant_speculative_share: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        source="Assumption: half of merchant requests are speculative (most queued capacity withdraws, LBNL)",
+        doc="Share of merchant requests marked speculative (they withdraw faster).",
+        unconfirmed=True,
+    )
+    spin_up_months: int = param(
+        48,
+        ge=0,
+        le=240,
+        source="Model convention: four years of queue history, about the LBNL median time in queue",
+        doc="Months of queue history simulated before the first month.",
+        unconfirmed=True,
+    )
+
+    @model_validator(mode="after")
+    def _merchant_mix_sums_to_one(self) -> QueueSection:
+        """The merchant generation mix is a probability vector."""
+        total = self.merchant_solar_share + self.merchant_wind_share + self.merchant_gas_share
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"merchant_solar_share + merchant_wind_share + merchant_gas_share must be 1, got {total:g}"
+            )
+        return self
