@@ -14,8 +14,8 @@ from abm.metrics.snapshots import (
     time_to_power_by_year,
 )
 from abm.model import PowerStackModel
-from abm.projects import Project, Status
 from abm.runner import run_model
+from abm.vocabulary import Project, Status
 
 SMALL = {"run.months": 14, "grid.n_buses": 40}
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from abm.batteries import FadeParams
-from abm.projects import Project, Status
 from abm.schema import ScenarioConfig
+from abm.vocabulary import Project, Status
 
 
 @pytest.fixture

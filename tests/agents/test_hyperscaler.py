@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from abm.agents.hyperscaler import Hyperscaler
-from abm.projects import MODULAR, Project, Status
 from abm.signals import Signals
+from abm.vocabulary import Choice, Project, Status
 
 
 def signals(month: int = 0, lmp_usd_per_mwh: float = 60.0) -> Signals:
@@ -41,7 +41,7 @@ def shares(h: Hyperscaler, sig: Signals, draws: int) -> Counter:
 def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk, make_sites):
     # "other" gets free, carbon-free energy and no wait; every other path waits five years.
     cfg = config(other={"cost_usd_per_mwh": 0.0, "co2_t_per_mwh": 0.0})
-    desk = make_desk(paths=("grid", MODULAR, "onsite_gas", "other"))
+    desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas", "other"))
     h = build(model, cfg, desk, make_sites())
     h.expected_wait_months.update(grid=60.0, modular=60.0, onsite_gas=60.0, other=0.0)
     costs = h.path_costs_usd_per_mw_month(100.0, signals())
@@ -59,13 +59,13 @@ def lmp_giving_grid_advantage(h: Hyperscaler, advantage_usd_per_mw_month: float)
     at0 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=0.0))
     at1 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=1.0))
     slope = at1["grid"] - at0["grid"]
-    return (at0[MODULAR] - advantage_usd_per_mw_month - at0["grid"]) / slope
+    return (at0[Choice.MODULAR] - advantage_usd_per_mw_month - at0["grid"]) / slope
 
 
 def test_a_60_month_grid_wait_flips_the_choice_to_modular(model, config, make_desk, make_sites):
     cfg = config()
-    h = build(model, cfg, make_desk(paths=("grid", MODULAR)), make_sites())
-    modular_wait = h.expected_wait_months[MODULAR]
+    h = build(model, cfg, make_desk(paths=("grid", Choice.MODULAR)), make_sites())
+    modular_wait = h.expected_wait_months[Choice.MODULAR]
     assert modular_wait < 60.0 - 24.0  # the 60-month wait is the longer one by over two years
     # All else equal: grid is cheaper by 24 months of delay when both waits are the same, so a
     # 60-month grid wait leaves modular (60 - modular_wait - 24) months of delay ahead.
@@ -76,7 +76,7 @@ def test_a_60_month_grid_wait_flips_the_choice_to_modular(model, config, make_de
     h.expected_wait_months["grid"] = 60.0
     after = shares(h, sig, 400)
     assert before["grid"] > 0.7 * 400
-    assert after[MODULAR] > 0.7 * 400
+    assert after[Choice.MODULAR] > 0.7 * 400
 
 
 def test_plan_opens_projects_for_the_uncovered_gap(model, config, make_desk, make_sites):
@@ -117,7 +117,9 @@ def test_cancel_surplus_withdraws_newest_grid_projects_in_study(
 ):
     h = build(model, config(), make_desk(), make_sites(signed=(2,)))
     oldest, signed, middle = grid_project(h, 1, 1), grid_project(h, 2, 3), grid_project(h, 3, 2)
-    modular = Project(pid=4, owner=h.unique_id, mw=50.0, path=MODULAR, node=0, month_opened=4)
+    modular = Project(
+        pid=4, owner=h.unique_id, mw=50.0, path=Choice.MODULAR, node=0, month_opened=4
+    )
     h.projects.append(modular)
     committed = 350.0
     h.cancel_surplus(committed - 90.0)  # 90 MW surplus: the newest unsigned grid project goes
@@ -144,7 +146,7 @@ def test_stuck_grid_project_switches_only_past_the_wait_limit(
     model, config, make_desk, make_sites, months_past_limit, switched
 ):
     cfg = config()
-    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas"))
     h = build(model, cfg, desk, make_sites())
     h.expected_wait_months["grid"] = 200.0  # the grid now looks far worse than the rest
     project = grid_project(h, 1, 0)
@@ -157,7 +159,7 @@ def test_stuck_grid_project_switches_only_past_the_wait_limit(
 
 def test_stuck_grid_project_stays_when_grid_is_still_cheapest(model, config, make_desk, make_sites):
     cfg = config()
-    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas"))
     h = build(model, cfg, desk, make_sites())
     h.expected_wait_months.update(grid=0.0, modular=200.0, onsite_gas=200.0)
     grid_project(h, 1, 0)
@@ -167,7 +169,7 @@ def test_stuck_grid_project_stays_when_grid_is_still_cheapest(model, config, mak
 
 def test_signed_or_already_switched_projects_never_switch(model, config, make_desk, make_sites):
     cfg = config()
-    desk = make_desk(paths=("grid", MODULAR, "onsite_gas"))
+    desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas"))
     h = build(model, cfg, desk, make_sites(signed=(1,)))
     h.expected_wait_months["grid"] = 200.0
     grid_project(h, 1, 0)
@@ -180,8 +182,10 @@ def test_observe_moves_expectations_by_the_expectation_weight(model, config, mak
     cfg = config()
     h = build(model, cfg, make_desk(), make_sites())
     before = dict(h.expected_wait_months)
-    h.observe({"grid": before["grid"] + 10.0, MODULAR: np.nan, "not_a_path": 5.0})
+    h.observe({"grid": before["grid"] + 10.0, Choice.MODULAR: np.nan, "not_a_path": 5.0})
     alpha = cfg.hyperscalers.expectation_weight
     assert h.expected_wait_months["grid"] == pytest.approx(before["grid"] + alpha * 10.0)
-    assert h.expected_wait_months[MODULAR] == before[MODULAR]  # a missing signal teaches nothing
+    assert (
+        h.expected_wait_months[Choice.MODULAR] == before[Choice.MODULAR]
+    )  # a missing signal teaches nothing
     assert "not_a_path" not in h.expected_wait_months

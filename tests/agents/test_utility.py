@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.agents.utility import CAPACITY_CREDIT, Utility
+from abm.agents.utility import Utility
+from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.queue import Kind
 
 
@@ -15,7 +16,7 @@ def build(model, cfg, clock, grid, packs, territory: int = 0) -> Utility:
 
 def firm_gas_mw(firm_mw: float) -> np.ndarray:
     """Gas nameplate on bus 0 only (the one-tech fake grid) worth `firm_mw` at peak."""
-    return np.array([[firm_mw / CAPACITY_CREDIT["gas"]], [0.0], [0.0]])
+    return np.array([[firm_mw / TECHNOLOGY_CATALOGUE["gas"].capacity_credit], [0.0], [0.0]])
 
 
 def forecast_by_hand(cfg, grid) -> float:

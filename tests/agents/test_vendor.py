@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from abm.agents.vendor import NEW_PRODUCT, SECOND_LIFE_PRODUCTS, ModularVendor
-from abm.projects import MODULAR, Project, Status
+from abm.agents.vendor import ModularVendor
+from abm.vocabulary import SECOND_LIFE_PRODUCTS, Choice, Product, Project, Status
 
 
 def build(model, cfg, clock, packs, desk) -> ModularVendor:
@@ -13,7 +13,7 @@ def build(model, cfg, clock, packs, desk) -> ModularVendor:
 
 
 def order(vendor: ModularVendor, pid: int = 1, mw: float = 10.0) -> Project:
-    project = Project(pid=pid, owner=1, mw=mw, path=MODULAR, node=0, month_opened=0)
+    project = Project(pid=pid, owner=1, mw=mw, path=Choice.MODULAR, node=0, month_opened=0)
     vendor.take_order(project)
     return project
 
@@ -95,7 +95,7 @@ def test_new_storage_counts_only_once_it_has_arrived(model, config, clock, packs
     vendor = build(model, cfg, clock, packs, desk)
     packs.preferred = False
     project = order(vendor, mw=10.0)
-    vendor.receive_storage(NEW_PRODUCT, need_kwh(cfg, 10.0), 1.0)
+    vendor.receive_storage(Product.NEW, need_kwh(cfg, 10.0), 1.0)
     arrival = int(cfg.oems.lead_time_months)
     assert arrival > cfg.vendors.delivery_months  # the site waits on its packs, not its factory
     run_until(vendor, clock, arrival - 1)
@@ -125,13 +125,13 @@ def test_augmentation_demand_follows_the_wish_and_is_served_first(
     vendor.plan_augmentation(second_life_kwh=800.0, new_kwh=300.0)
     bids = vendor.storage_bids()
     assert [(p, kwh) for p, kwh, _ in bids] == [(p, 800.0) for p in SECOND_LIFE_PRODUCTS] + [
-        (NEW_PRODUCT, 300.0)
+        (Product.NEW, 300.0)
     ]
     assert all(price == packs.storage_wtp_usd_per_kwh(p) for p, _, price in bids)
     vendor.receive_storage(0, 1000.0, 0.8)
     assert packs.installed == [("augmentation", 0, 800.0)]
     assert packs.returned == [(0, pytest.approx(200.0), 0.8)]  # no order to take the rest
-    assert [p for p, _, _ in vendor.storage_bids()] == [NEW_PRODUCT]
+    assert [p for p, _, _ in vendor.storage_bids()] == [Product.NEW]
 
 
 def test_no_orders_no_wish_no_bids(model, config, clock, packs, make_desk):
