@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from abm.grid.topology.conventions import TECHS
 from abm.vocabulary import Choice, Path, Product
 
 
@@ -45,7 +46,7 @@ TECHNOLOGIES: tuple[Technology, ...] = (
     ),
 )
 TECHNOLOGY_CATALOGUE: dict[str, Technology] = {t.name: t for t in TECHNOLOGIES}
-TECHS: tuple[str, ...] = tuple(TECHNOLOGY_CATALOGUE)
+assert tuple(TECHNOLOGY_CATALOGUE) == TECHS, "one row per topology technology, in TECHS order"
 
 
 @dataclass(frozen=True)

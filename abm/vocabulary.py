@@ -3,15 +3,18 @@
 One vocabulary module, after ASSUME's `assume/common/market_objects.py`: agents, services,
 metrics and the app speak of a project's `Path`, a hyperscaler's `Choice`, a pack-market
 `Product` and an `Order` in these terms, and import nothing else to do so. The enums are
-`StrEnum`/`IntEnum`, so their members compare and serialise exactly as the bare strings and
+`StrEnum`/`IntEnum` (`Product` is defined with the battery physics and
+named here), so their members compare and serialise exactly as the bare strings and
 indices they replace. Labels, colours and config keys of each name are in `abm.catalogue`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import NamedTuple, Protocol
+
+from abm.batteries.products import Product
 
 
 class Path(StrEnum):
@@ -31,15 +34,6 @@ class Choice(StrEnum):
     MODULAR = "modular"
     ONSITE_GAS = "onsite_gas"
     OTHER = "other"
-
-
-class Product(IntEnum):
-    """A pack-market product: the three second-life grades and new storage (index 0..3)."""
-
-    A = 0
-    B = 1
-    C = 2
-    NEW = 3
 
 
 SECOND_LIFE_PRODUCTS: tuple[Product, ...] = (Product.A, Product.B, Product.C)

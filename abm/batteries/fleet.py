@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abm.batteries.fade import FadeParams, fade_step
+from abm.batteries.products import Product
 from abm.errors import InputError
-from abm.vocabulary import Product
 
 _FLEET_FIELDS = (
     "product",
@@ -23,7 +23,7 @@ _FLEET_FIELDS = (
 class StorageFleet:
     """Installed storage as cohort arrays (never one object per pack).
 
-    Arrays: product (0..3, see `abm.vocabulary.Product`), owner (int), installed_month, nameplate_gwh, soh, c_rate,
+    Arrays: product (0..3, see `abm.batteries.products.Product`), owner (int), installed_month, nameplate_gwh, soh, c_rate,
     efc_per_month, duty_multiplier. Cohorts with the same (product, owner, installed_month) merge:
     nameplate adds, SoH is nameplate-weighted (so usable GWh is exact) and the duty attributes are
     nameplate-weighted too. The array length is thus bounded by owners × products × install months.

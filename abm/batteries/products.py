@@ -1,5 +1,16 @@
-"""Battery chemistries the fade rules know (products and grades are in `abm.vocabulary`)."""
+"""Battery chemistries and pack products (`Product`, also named in `abm.vocabulary`)."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 CHEMISTRIES = ("nmc", "lfp", "other")
+
+
+class Product(IntEnum):
+    """A pack-market product: the three second-life grades and new storage (index 0..3)."""
+
+    A = 0
+    B = 1
+    C = 2
+    NEW = 3

@@ -15,7 +15,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from abm.catalogue import TECHS
+TECHS: tuple[str, ...] = ("gas", "coal", "nuclear", "wind", "solar", "hydro", "storage", "other")
 
 GEN_KEYS: tuple[str, ...] = tuple(f"gen_{tech}_mw" for tech in TECHS)
 NODE_KEYS: tuple[str, ...] = ("territory", "load_mw", *GEN_KEYS, "solar_cf", "x", "y")
