@@ -182,7 +182,11 @@ def test_unwritable_output_folder_fails_before_the_run(
 
 # ---------------------------------------------------------------------------- runs, real processes
 WRAPPER = """
-import sys, time, pathlib
+import signal, sys, time, pathlib
+# The dispositions an interactive shell gives: a parent that ignores SIGINT or SIGTERM (nohup, a
+# background job, some CI runners) passes SIG_IGN on and Python keeps it, so set them here.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 from abm.model import PowerStackModel
 marker, action = pathlib.Path(sys.argv[1]), sys.argv[2]
 original = PowerStackModel.step
@@ -195,7 +199,7 @@ def step(self):
     time.sleep(0.02)
 PowerStackModel.step = step
 if action == "kill-while-writing":
-    import os, signal
+    import os
     from abm import atomic
     staged = atomic.stage
     def stage(path, write):
@@ -209,7 +213,8 @@ sys.exit(main(sys.argv[3:]))
 
 
 def start_cli(tmp_path: Path, action: str, months: int) -> tuple[subprocess.Popen[str], Path, Path]:
-    """The real CLI's main() in a fresh interpreter, with a hook that reports when the run is under way."""
+    """The real CLI's main() in a fresh interpreter with default SIGINT/SIGTERM handling, and a hook
+    that reports when the run is under way."""
     marker, out = tmp_path / "marker", tmp_path / "out"
     args = ["run", "baseline", "--months", str(months), *SMALL, "--out", str(out)]
     proc = subprocess.Popen(
@@ -243,7 +248,12 @@ def test_signal_mid_run_leaves_no_output(tmp_path: Path, sig: signal.Signals, co
     proc, marker, out = start_cli(tmp_path, "run", 600)
     wait_for(marker.exists, proc)
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # the signal did not stop it: do not leave a 600-month run behind
+        proc.communicate()
+        raise
     assert proc.returncode == code, err
     if sig != signal.SIGKILL:
         assert err == "error: interrupted; no partial output was written\n"
