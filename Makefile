@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 PORT ?= 8765
 HOST ?= 127.0.0.1
 
-.PHONY: app run test test-fast lint bench docs clean-venv help
+.PHONY: app run test test-full test-fast lint bench docs clean-venv help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -34,8 +34,12 @@ app: $(STAMP)  ## open the app on the baseline scenario (http://127.0.0.1:8765)
 run: $(STAMP)  ## run the baseline from the command line into runs/baseline-s1/
 	$(BIN)/powerstack run baseline
 
-test: $(STAMP)  ## run the whole test suite (browser tests need /usr/bin/chromium)
+# The slow tier's size is POWERSTACK_SLOW_SCALE (default 0.25, set in tests/conftest.py).
+test: $(STAMP)  ## whole suite, slow tier at 0.25 size, browser included (/usr/bin/chromium)
 	$(BIN)/python -m pytest
+
+test-full: $(STAMP)  ## whole suite with the slow tier at full size
+	POWERSTACK_SLOW_SCALE=1 $(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## tests without the slow and browser tiers
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -21,6 +21,7 @@ import pytest
 from abm.cli import build_parser, main
 from abm.errors import InputError
 from abm.scenario import load_scenario, scenarios_dir
+from tests.conftest import slow_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
@@ -77,10 +78,12 @@ def cli(args: list[str], workdir: Path) -> Outcome:
     return Outcome(done.returncode, done.stdout, done.stderr, wrote)
 
 
-def corpus_calls(commands: tuple[str, ...]) -> dict[str, list[str]]:
+def corpus_calls(
+    commands: tuple[str, ...], scenario_files: list[Path] = SCENARIO_FILES
+) -> dict[str, list[str]]:
     """The CLI calls the corpus tests make in subprocesses, by id."""
     calls: dict[str, list[str]] = {}
-    for path in SCENARIO_FILES:
+    for path in scenario_files:
         if "validate" in commands:
             calls[f"validate:{path.name}"] = ["validate", str(path)]
         if "run" in commands:
@@ -252,9 +255,10 @@ def test_scenario_corpus_validate_in_process(
 
 @pytest.mark.slow
 def test_scenario_corpus_validate_subprocess(tmp_path: Path) -> None:
-    """`python -m abm validate FILE` for every file, each in a fresh interpreter (the slow tier)."""
-    results = run_all(corpus_calls(("validate",)), tmp_path)
-    for path in SCENARIO_FILES:
+    """`python -m abm validate FILE`, each in a fresh interpreter (slow tier: a share slow_scale())."""
+    files = slow_sample(SCENARIO_FILES, minimum=8)
+    results = run_all(corpus_calls(("validate",), files), tmp_path)
+    for path in files:
         assert_clean_error(results[f"validate:{path.name}"], expected_fragments(path), path.name)
 
 
@@ -287,7 +291,7 @@ def test_sweep_corpus_in_process(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SWEEP_PARAMS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", slow_sample(SWEEP_PARAMS, minimum=4), ids=lambda p: p.stem)
 def test_sweep_corpus_subprocess(path: Path, tmp_path: Path) -> None:
     outcome = cli(["sweep", str(path), "--out", "out", "--workers", "1"], tmp_path / "work")
     assert_clean_error(outcome, expected_fragments(path), sweep_names(path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import sys
 import time
@@ -28,6 +27,7 @@ from abm.grid.topology import (
     synthetic_grid,
     validate_grid,
 )
+from tests.conftest import slow_scale
 
 GRIDS = pathlib.Path(__file__).resolve().parents[1] / "scenarios" / "grids"
 
@@ -107,8 +107,8 @@ def test_synthetic_grid_rejects_bad_sizes(args, match):
 @pytest.mark.slow
 def test_synthetic_grid_10000_buses_builds_in_seconds():
     # about 0.3 s to build and 4-5 s for every bus's hosting capacity on an idle 2-core
-    # machine; the bounds leave room for a busy one. POWERSTACK_SLOW_SCALE shrinks it in CI.
-    n_buses = max(200, round(10_000 * float(os.environ.get("POWERSTACK_SLOW_SCALE", "1"))))
+    # machine at full size (make test-full); the bounds leave room for a busy one.
+    n_buses = max(200, round(10_000 * slow_scale()))
     start = time.perf_counter()
     graph = synthetic_grid(n_buses, 50, 10.0 * n_buses, np.random.default_rng(1))
     assert time.perf_counter() - start < 15.0
