@@ -34,7 +34,7 @@ fails when it is stale); whether the tests pass is what the test suite says, not
 # fast tier (part of `make test-fast`)
 .venv/bin/pytest tests/test_bad_input.py tests/test_fuzz.py tests/test_invariants.py tests/test_faults.py -m "not slow"
 # slow tier: full-length invariant runs, 10x the fuzzing, the corpus in fresh interpreters;
-# POWERSTACK_SLOW_SCALE=0.25 shortens it for CI
+# make test runs it at POWERSTACK_SLOW_SCALE=0.25 (the default), make test-full at 1
 .venv/bin/pytest tests/test_bad_input.py tests/test_fuzz.py tests/test_invariants.py -m slow
 ```
 
