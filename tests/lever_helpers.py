@@ -1,0 +1,168 @@
+"""Short paired runs for the lever test: every schema key, its moved value and the outputs it changes.
+
+The keys come from the schema itself (`ScenarioConfig` and its sections), so a key added later is
+covered without touching the test. A key is moved inside the range `abm.bounds.bounds_of` reads
+from the schema (the default x 1.5, else x 0.5, else an end of the range; the other Literal choice;
+the flipped bool; a month a year later; `MOVES` where that stays below a threshold) and run on
+the same seed as its base. What counts as an
+output is what a run publishes: the monthly table (without its date column) and the KPIs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import typing
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from abm.bounds import bounds_of, field_info
+from abm.errors import InputError
+from abm.runner import simulate
+from abm.scenario import config_with
+from abm.schema import ScenarioConfig, Section, parameter_keys, parse_month
+
+# A short run on the default grid (200 buses: smaller grids have no marginal coal or storage and
+# no costly upgrades), three years, no counterfactual.
+SHORT_RUN: dict[str, Any] = {"run.months": 36}
+
+FLEXIBLE = {"queue.flexible_connections": True, "hyperscalers.flexible_share": 0.75}
+
+OTHER = {"other.enabled": True, "other.available_from": "2025-06"}
+LONG = {"run.months": 60}  # effects that show after four to five years
+
+# Keys that only act once another key switches their mechanism on, or that need a longer run:
+# the base run of a key starting with a prefix here carries these settings (its moved run too).
+CONTEXTS: dict[str, dict[str, Any]] = {
+    "other.": OTHER,
+    "other.capacity_cap_mw": {**OTHER, **LONG},  # the 5 GW cap binds after 2028
+    "queue.cluster_": {"queue.mode": "cluster"},
+    "queue.flexible_speedup_months": FLEXIBLE,
+    "hyperscalers.flexible_share": FLEXIBLE,
+    "market.flex_curtail_cost_usd_per_mwh": FLEXIBLE,
+    "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
+    "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
+    "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
+    "utilities.storage_hours": LONG,  # grid storage built from 2028 on
+}
+
+# Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
+MOVES: dict[str, Any] = {
+    "queue.load_studies_per_month_us": 10.0,  # load studies bind only below ~40 a month
+    "queue.load_withdraw_if_upgrade_cost_above_usd_per_kw": 250.0,  # few loads draw > 1000 $/kW
+    "oems.production_gwh_per_month": 0.1,  # new storage is scarce only below ~1 GWh a month
+    "market.flex_curtail_cost_usd_per_mwh": 10.0,  # curtailment must undercut the marginal unit
+    "market.cost_nuclear_usd_per_mwh": 100.0,  # never marginal below gas and coal
+    "market.cost_hydro_usd_per_mwh": 100.0,  # never marginal below gas and coal
+    "market.cost_other_usd_per_mwh": 20.0,  # dispatched only below gas and coal
+    "policy.credit_45x_phaseout_start_year": 2026,  # a phase-out inside the run
+    "packs.contract_months": 30,  # contracts that end inside the run
+    "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
+}
+
+
+def schema_keys() -> list[str]:
+    """Every key of the schema: top-level scalars ('name') and dotted section keys ('queue.mode')."""
+    top = [
+        name
+        for name, field in ScenarioConfig.model_fields.items()
+        if not (isinstance(field.annotation, type) and issubclass(field.annotation, Section))
+    ]
+    return top + parameter_keys()
+
+
+def context_of(key: str) -> dict[str, Any]:
+    """The settings a key's base run needs on top of the short run (longest matching prefix)."""
+    matches = [prefix for prefix in CONTEXTS if key.startswith(prefix)]
+    extra = CONTEXTS[max(matches, key=len)] if matches else {}
+    return {**SHORT_RUN, **extra}
+
+
+def value_of(cfg: ScenarioConfig, key: str) -> Any:
+    """The value of a dotted key in a config."""
+    section, _, param = key.partition(".")
+    return getattr(getattr(cfg, section), param)
+
+
+def _in_range(key: str, x: float) -> bool:
+    """Whether x lies inside the schema range of a numeric key."""
+    b = bounds_of(key)
+    above = b.lower is None or (x > b.lower if b.lower_strict else x >= b.lower)
+    below = b.upper is None or (x < b.upper if b.upper_strict else x <= b.upper)
+    return above and below
+
+
+def _numeric_candidates(key: str, value: float, kind: type) -> Iterator[float]:
+    """Moved values of a number, most natural first: x 1.5, x 0.5 (from 0: mid-range), the ends."""
+    b = bounds_of(key)
+    middle = (b.lower + b.upper) / 2 if b.lower is not None and b.upper is not None else 1.0
+    raw = [value * 1.5, value * 0.5] if value else [middle]
+    raw += [x for x in (b.upper, b.lower) if x is not None]
+    for x in raw:
+        moved = kind(round(x)) if kind is int else float(x)
+        if moved != value and _in_range(key, moved):
+            yield moved
+
+
+def candidates(key: str, value: Any) -> Iterator[Any]:
+    """Moved values of a key from its base value, in order of preference."""
+    annotation = field_info(key).annotation if "." in key else str
+    if annotation is bool:
+        yield not value
+    elif typing.get_origin(annotation) is typing.Literal:
+        yield from (c for c in typing.get_args(annotation) if c != value)
+    elif annotation in (int, float):
+        yield from _numeric_candidates(key, value, annotation)
+    else:
+        try:
+            year, month = parse_month(value)
+        except ValueError:
+            raise AssertionError(f"{key}: give this string key a valid move in MOVES") from None
+        yield f"{year + 1}-{month:02d}"
+
+
+def base_config(key: str) -> ScenarioConfig:
+    """The config of a key's base run: schema defaults plus the short run and its context."""
+    return config_with(ScenarioConfig(), context_of(key), "lever base")
+
+
+def moved_config(key: str) -> tuple[Any, ScenarioConfig]:
+    """The first candidate move of a key the schema accepts, and its config."""
+    base = base_config(key)
+    value = getattr(base, key) if "." not in key else value_of(base, key)
+    for moved in [MOVES[key]] if key in MOVES else candidates(key, value):
+        try:
+            return moved, config_with(base, {key: moved}, f"lever {key}")
+        except InputError:
+            continue
+    raise AssertionError(f"{key}: no moved value of {value!r} passes validation")
+
+
+def _jsonable(obj: Any) -> Any:
+    """KPIs with NaN spelled out, so equal runs compare equal."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return "nan"
+    if isinstance(obj, Mapping):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+@cache
+def run_outputs(cfg: ScenarioConfig) -> dict[str, str]:
+    """What a run publishes, as exact text: the monthly table (no dates) and the KPIs.
+
+    Cached by config, so keys with the same base run share it.
+    """
+    model, ts = simulate(cfg)
+    return {
+        "timeseries": ts.drop(columns=["date"]).to_csv(index=False),
+        "kpis": json.dumps(_jsonable(model.recorder.kpis()), sort_keys=True, default=str),
+    }
+
+
+def changed_outputs(key: str) -> list[str]:
+    """Which outputs differ between a key's base run and its moved run ([] if none)."""
+    base = run_outputs(base_config(key))
+    after = run_outputs(moved_config(key)[1])
+    return [name for name in base if base[name] != after[name]]
