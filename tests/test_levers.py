@@ -5,7 +5,7 @@ the base value and one at a moved value, on the same seed, must differ in the mo
 KPIs (`tests/lever_helpers.py` says how keys are moved and which need a context). Keys that move
 nothing today sit in `INERT` with the reason and the issue that wires them; a second test keeps
 that list honest (a key that starts moving must leave it). Keys that are not levers by nature sit
-in `NOT_LEVERS`. Slow tier: about one run per key; POWERSTACK_SLOW_SCALE below 1 checks a fixed
+in `NOT_LEVERS`. The runs are in the slow tier (about one per key); POWERSTACK_SLOW_SCALE below 1 checks a fixed
 share of the keys (same assertion per key).
 """
 
@@ -17,8 +17,6 @@ import pytest
 
 from tests import lever_helpers
 from tests.conftest import slow_scale
-
-pytestmark = pytest.mark.slow
 
 NOT_LEVERS: dict[str, str] = {
     "name": "a label: names the scenario, changes no result",
@@ -78,6 +76,7 @@ def _at_scale(keys: list[str]) -> list[str]:
 LEVERS = [k for k in lever_helpers.schema_keys() if k not in INERT and k not in NOT_LEVERS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", _at_scale(LEVERS))
 def test_every_lever_moves_an_output(key: str) -> None:
     """Moving a key inside its range changes the monthly table or the KPIs."""
@@ -88,6 +87,7 @@ def test_every_lever_moves_an_output(key: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", _at_scale(sorted(INERT)))
 def test_inert_keys_are_still_inert(key: str) -> None:
     """A key listed as inert still moves nothing; once wired it must leave the list."""
