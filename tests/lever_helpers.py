@@ -62,6 +62,14 @@ MOVES: dict[str, Any] = {
 }
 
 
+# Keys tied by a schema rule (shares that sum to one): the partner takes up the difference.
+COUPLED: dict[str, str] = {
+    "queue.merchant_solar_share": "queue.merchant_gas_share",
+    "queue.merchant_wind_share": "queue.merchant_solar_share",
+    "queue.merchant_gas_share": "queue.merchant_solar_share",
+}
+
+
 def schema_keys() -> list[str]:
     """Every key of the schema: top-level scalars ('name') and dotted section keys ('queue.mode')."""
     top = [
@@ -127,13 +135,21 @@ def base_config(key: str) -> ScenarioConfig:
     return config_with(ScenarioConfig(), context_of(key), "lever base")
 
 
+def _move(base: ScenarioConfig, key: str, value: Any, moved: Any) -> dict[str, Any]:
+    """The overrides of one move: the key, and its coupled partner taking up the difference."""
+    partner = COUPLED.get(key)
+    if partner is None:
+        return {key: moved}
+    return {key: moved, partner: value_of(base, partner) - (moved - value)}
+
+
 def moved_config(key: str) -> tuple[Any, ScenarioConfig]:
     """The first candidate move of a key the schema accepts, and its config."""
     base = base_config(key)
     value = getattr(base, key) if "." not in key else value_of(base, key)
     for moved in [MOVES[key]] if key in MOVES else candidates(key, value):
         try:
-            return moved, config_with(base, {key: moved}, f"lever {key}")
+            return moved, config_with(base, _move(base, key, value, moved), f"lever {key}")
         except InputError:
             continue
     raise AssertionError(f"{key}: no moved value of {value!r} passes validation")

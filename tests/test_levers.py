@@ -30,6 +30,12 @@ _BOOKS_DEPOSIT = (
     "issue 16 'Projects and queues that behave like the real thing' makes them behavioural"
 )
 _NEVER_READ = "never read by the model; issue 15 item 5 wires it"
+_CARBON_UNUSED = (
+    "no output changes at either end of its range: the CarbonFactors field it sets is not used "
+    "by the run's emissions (grid CO2 comes from market.co2_*, on-site gas from gas.co2_t_per_mwh)"
+)
+_FLAT_BOTH_ENDS = "no output changes at either end of its range in the 36-month run"
+_FLAT_SHORT = "no output changes at x 1.5 in the 36-month run (found with issue 14's new keys)"
 
 INERT: dict[str, str] = {
     **{
@@ -60,6 +66,27 @@ INERT: dict[str, str] = {
     "utilities.gas_capex_usd_per_kw": "books money only (utility gas builds' cost in the ledger)",
     "packs.buyback_price_usd_per_kwh": "books money only (OEM buyback payments in the ledger)",
     "recyclers.holding_cost_usd_per_kwh_month": "books money only (recyclers' holding cost)",
+    **{
+        f"carbon.{k}_t_per_mwh": _CARBON_UNUSED
+        for k in ("grid", "gas_ccgt", "gas_ct", "recip_engine")
+    },
+    "fade.dod_ref": _FLAT_BOTH_ENDS + " (the depth-of-discharge term)",
+    "fade.dod_exponent": _FLAT_BOTH_ENDS + " (the depth-of-discharge term)",
+    "utilities.storage_c_rate": _FLAT_BOTH_ENDS + " (grid storage fade; built from 2028)",
+    "utilities.storage_efc_per_month": _FLAT_BOTH_ENDS + " (grid storage fade; built from 2028)",
+    **{
+        key: _FLAT_SHORT
+        for key in (
+            "hyperscalers.campus_mw_max",
+            "hyperscalers.surplus_cancel_factor",
+            "hyperscalers.initial_expected_upgrade_share",
+            "hyperscalers.wait_signal_window_months",
+            "vendors.site_solar_weight_exponent",
+            "recyclers.stale_months",
+            "recyclers.backlog_trigger_months",
+            "market.initial_price_merit_point",
+        )
+    },
     "market.representative_hours": (
         "the hour table has 4 rows, so 5-24 take the same 4 hours (the x 1.5 move is 6); "
         "issue 15 item 5 makes 1-24 meaningful or narrows the range"
@@ -101,5 +128,5 @@ def test_lists_name_schema_keys() -> None:
     keys = set(lever_helpers.schema_keys())
     assert not (set(INERT) | set(NOT_LEVERS)) - keys
     assert not set(INERT) & set(NOT_LEVERS)
-    for table in (lever_helpers.CONTEXTS, lever_helpers.MOVES):
+    for table in (lever_helpers.CONTEXTS, lever_helpers.MOVES, lever_helpers.COUPLED):
         assert all(any(k.startswith(prefix) for k in keys) for prefix in table)
