@@ -1,7 +1,7 @@
 """Atomic file writes: readers see the old file or the whole new one, never half of one.
 
 Every writer here goes through `stage`: the content is written by a callback into a hidden
-temporary file beside its target (`.NAME.XXXX.tmp`, removed if the callback fails), and only a
+temporary file beside its target (`.NAME.<random>.tmp`, removed if the callback fails), and only a
 complete file is renamed into place with `os.replace`. `write_atomic` does that for one file;
 `write_all` stages a set of files and commits all of them or none.
 """
