@@ -13,7 +13,7 @@ from abm.catalogue import (
     config_value,
     path_enabled,
 )
-from abm.vocabulary import Choice, Path, Project, Status
+from abm.vocabulary import Choice, Path, Project, Status, Switch
 from abm.world import ai_demand_mw
 
 if TYPE_CHECKING:
@@ -216,6 +216,7 @@ class ProjectBook:
         """Withdraw a stuck grid project's requests and restart it on another path (keeps its start month)."""
         self.grid.withdraw_requests(project)
         project.queue_ids = []
+        project.switch_log.append(Switch(self.clock.month, project.path, new_path))
         project.path = new_path
         project.switches += 1
         if (
@@ -230,6 +231,7 @@ class ProjectBook:
         """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
         self.grid.withdraw_requests(project)
         project.status = Status.CANCELLED
+        project.month_withdrawn = self.clock.month
 
     def energize_project(self, project: Project) -> None:
         """Mark a project powered and, for the grid path, add its load to the network."""

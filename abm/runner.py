@@ -1,8 +1,8 @@
 """Run a scenario end to end and write the run contract's files atomically.
 
 `run_scenario` is the Python API scripts use; `write_outputs` is what `powerstack run` calls.
-Same scenario + seed gives byte-identical `timeseries.parquet` and `kpis.json`; timing lives
-only in `run.json`.
+Same scenario + seed gives byte-identical `timeseries.parquet`, `kpis.json` and
+`projects.parquet`; timing lives only in `run.json`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from abm import atomic
-from abm.metrics import timeseries_frame
+from abm.metrics import project_arrow_table, project_table_of, timeseries_frame
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
 from abm.schema import ScenarioConfig
@@ -32,11 +32,12 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class RunResult:
-    """What a run produced: the monthly table, the KPIs, the resolved scenario and timings."""
+    """What a run produced: the monthly table, the KPIs, the per-project table, the scenario and timings."""
 
     config: ScenarioConfig
     timeseries: pd.DataFrame
     kpis: dict[str, Any]
+    projects: pd.DataFrame
     wall_time_s: float
     model: PowerStackModel | None = field(default=None, repr=False)
 
@@ -137,7 +138,9 @@ def run_scenario(
             cf_co2 = cf_model.recorder.kpis()["co2_mt"]
         kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
         kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]
-    return RunResult(cfg, ts, kpis, time.perf_counter() - started, model if keep_model else None)
+    projects = project_table_of(model)
+    wall_time_s = time.perf_counter() - started
+    return RunResult(cfg, ts, kpis, projects, wall_time_s, model if keep_model else None)
 
 
 # ---------------------------------------------------------------------- files
@@ -165,11 +168,23 @@ def package_version() -> str:
         return "unknown"
 
 
-def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
-    """Write timeseries.parquet, kpis.json, scenario.toml and run.json into out_dir, all or nothing.
+def projects_parquet_writer(projects: pd.DataFrame) -> Callable[[Path], None]:
+    """A writer of the per-project table as deterministic Parquet in its fixed schema."""
+    table = project_arrow_table(projects)
+    return lambda p: pq.write_table(table, p, compression="zstd", write_statistics=False)
 
-    Through `abm.atomic.write_all`: every file is first written to a hidden temporary name and
-    only when all four are complete are they renamed into place. On any failure (a full disk, an
+
+def write_projects_parquet(projects: pd.DataFrame, path: Path) -> None:
+    """The per-project table as deterministic Parquet, written atomically (what `run` writes)."""
+    atomic.write_atomic(path, projects_parquet_writer(projects))
+
+
+def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
+    """Write the run contract's five files into out_dir, all or nothing.
+
+    timeseries.parquet, kpis.json, projects.parquet, scenario.toml and run.json go through
+    `abm.atomic.write_all`: every file is first written to a hidden temporary name and
+    only when all five are complete are they renamed into place. On any failure (a full disk, an
     interrupt) the temporary files and any folder this call created are removed, and files of an
     earlier run stay as they were.
     """
@@ -186,6 +201,7 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
     writers: dict[str, Callable[[Path], None]] = {
         "timeseries.parquet": _parquet_writer(result.timeseries),
         "kpis.json": lambda p: p.write_text(_json_text(result.kpis)),
+        "projects.parquet": projects_parquet_writer(result.projects),
         "scenario.toml": lambda p: p.write_text(to_toml(result.config)),
         "run.json": lambda p: p.write_text(_json_text(run_info)),
     }

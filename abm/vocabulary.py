@@ -47,6 +47,14 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Switch(NamedTuple):
+    """One change of path: the month it happened, the path left and the path taken."""
+
+    month: int
+    from_path: str
+    to_path: str
+
+
 @dataclass(eq=False)  # identity semantics: projects are entities, used as dict keys
 class Project:
     """One campus or modular site: its size, path, site and the months it passed through."""
@@ -66,6 +74,9 @@ class Project:
     vendor: int | None = None  # vendor unique_id for modular paths
     storage_owner: int = -1  # StorageFleet owner index for modular sites
     switches: int = 0
+    # bookkeeping for the per-project table (abm.metrics.project_table); no decision reads it
+    month_withdrawn: int | None = None  # month its owner cancelled it
+    switch_log: list[Switch] = field(default_factory=list)
 
     def time_to_power_months(self) -> float | None:
         """Months from opening to energisation, once energised."""

@@ -11,9 +11,11 @@ import pytest
 
 from abm.atomic import write_atomic
 from abm.cli import main
+from abm.metrics import PROJECT_TABLE_COLUMNS
 
 SHORT = ["--months", "18", "--set", "grid.n_buses=40"]
 PATHS = ("grid", "modular_second_life", "modular_new", "onsite_gas")
+RESULT_FILES = ("timeseries.parquet", "kpis.json", "projects.parquet")
 
 
 def run_cli(
@@ -31,9 +33,10 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_run_writes_the_four_files(run_dir: Path) -> None:
+def test_run_writes_the_five_files(run_dir: Path) -> None:
     assert sorted(p.name for p in run_dir.iterdir()) == [
         "kpis.json",
+        "projects.parquet",
         "run.json",
         "scenario.toml",
         "timeseries.parquet",
@@ -55,6 +58,15 @@ def test_timeseries_has_one_row_per_month_and_contract_columns(run_dir: Path) ->
     assert "energized_mw_other" not in df.columns  # the wildcard is off in the baseline
     assert any(c.startswith("pack_price_usd_per_kwh_") for c in df.columns)
     assert any(c.startswith("packs_") and c.endswith("_cum") for c in df.columns)
+
+
+def test_projects_table_is_written_with_the_kpis_energised_mw(run_dir: Path) -> None:
+    projects = pd.read_parquet(run_dir / "projects.parquet")
+    assert list(projects.columns) == list(PROJECT_TABLE_COLUMNS) and len(projects) > 0
+    k = json.loads((run_dir / "kpis.json").read_text())
+    done = projects[projects["status"] == "energized"].groupby("path")["mw"].sum()
+    for path, mw in k["energized_mw"].items():
+        assert done.get(path, 0.0) == pytest.approx(mw, abs=1e-6)
 
 
 def test_kpis_follow_the_contract(run_dir: Path) -> None:
@@ -88,7 +100,7 @@ def test_kpis_follow_the_contract(run_dir: Path) -> None:
 def test_resolved_scenario_reruns_identically(run_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert main(["run", str(run_dir / "scenario.toml"), "--out", str(again)]) == 0
-    for name in ("timeseries.parquet", "kpis.json"):
+    for name in RESULT_FILES:
         assert (again / name).read_bytes() == (run_dir / name).read_bytes()
 
 
@@ -109,7 +121,7 @@ def test_same_seed_is_byte_identical_across_processes(
             str(tmp_path / name),
         )
         assert done.returncode == 0, done.stderr
-    for name in ("timeseries.parquet", "kpis.json"):
+    for name in RESULT_FILES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     other = run_cli(
         python,

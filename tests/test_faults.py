@@ -1,6 +1,6 @@
 """Faults: interrupted and failing runs leave nothing behind, full disks give a clean error, sweeps lose nothing.
 
-`powerstack run` writes its four files only after the run, all or nothing; an exception, Ctrl+C,
+`powerstack run` writes its five files only after the run, all or nothing; an exception, Ctrl+C,
 SIGTERM or SIGKILL mid-run leaves no output folder, a full disk leaves neither a half-written
 file nor an incomplete set. A sweep keeps every committed result through a killed worker, a
 full disk or an interrupt, and `--resume` completes it with the same results as an unbroken run.
@@ -33,7 +33,13 @@ from abm.sweeps import RunTask, load_results, run_sweep, worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "grid.n_buses=20", "--no-counterfactual"]
-CONTRACT_FILES = ["kpis.json", "run.json", "scenario.toml", "timeseries.parquet"]
+CONTRACT_FILES = [
+    "kpis.json",
+    "projects.parquet",
+    "run.json",
+    "scenario.toml",
+    "timeseries.parquet",
+]
 SPEC: dict[str, Any] = {
     "name": "faults",
     "scenario": "baseline",
@@ -129,7 +135,9 @@ def _stage_failing_on(
     return stage
 
 
-@pytest.mark.parametrize("failing", ["timeseries.parquet", "scenario.toml", "run.json"])
+@pytest.mark.parametrize(
+    "failing", ["timeseries.parquet", "projects.parquet", "scenario.toml", "run.json"]
+)
 def test_full_disk_while_writing_gives_one_line_and_nothing_half_written(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -1,6 +1,6 @@
 """Golden-output guard: refactoring steps must not change any result byte.
 
-Digests of `timeseries.parquet` and `kpis.json` for four scenarios at seeds 1 and 2 (24 months,
+Digests of `timeseries.parquet`, `kpis.json` and `projects.parquet` for four scenarios at seeds 1 and 2 (24 months,
 plus one 120-month baseline, with the recycle-first counterfactual) are recorded in tests/golden/golden.json by
 `python tests/golden/record.py`. A commit that changes results on purpose re-records them and
 says which outputs moved and why.

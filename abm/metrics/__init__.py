@@ -1,11 +1,19 @@
 """Everything the model reports: the monthly table and KPIs, invariant checks, and the app's series.
 
-`recorder` builds the run contract's monthly row and KPIs; `snapshots` computes the grid maps
+`recorder` builds the run contract's monthly row and KPIs; `project_table` its per-project
+table; `snapshots` computes the grid maps
 and queue-wait series the app draws from plain inputs; `model_view` is the one place that
 picks those inputs out of a model.
 """
 
 from abm.metrics.model_view import AppSeries, month_label, timeseries_frame
+from abm.metrics.project_table import (
+    PROJECT_SCHEMA,
+    PROJECT_TABLE_COLUMNS,
+    project_arrow_table,
+    project_table,
+    project_table_of,
+)
 from abm.metrics.recorder import (
     PRODUCT_NAMES,
     InvariantError,
@@ -17,6 +25,8 @@ from abm.metrics.snapshots import GridLayout, MapState, time_to_power_by_year
 
 __all__ = [
     "PRODUCT_NAMES",
+    "PROJECT_SCHEMA",
+    "PROJECT_TABLE_COLUMNS",
     "AppSeries",
     "GridLayout",
     "InvariantError",
@@ -24,6 +34,9 @@ __all__ = [
     "MonthRecorder",
     "make_datacollector",
     "month_label",
+    "project_arrow_table",
+    "project_table",
+    "project_table_of",
     "row_value",
     "time_to_power_by_year",
     "timeseries_frame",

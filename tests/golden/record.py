@@ -1,4 +1,4 @@
-"""Record or check the golden outputs: SHA-256 of timeseries.parquet and kpis.json per case.
+"""Record or check the golden outputs: SHA-256 of timeseries.parquet, kpis.json and projects.parquet per case.
 
 `python tests/golden/record.py` rewrites tests/golden/golden.json; the test compares against it.
 Re-record only in a commit that changes results on purpose, and say which outputs moved and why.
@@ -25,6 +25,8 @@ CASES = [
     for seed in (1, 2)
 ] + [("baseline", 1, 120)]
 GOLDEN = HERE / "golden.json"
+RESULT_FILES = ("timeseries.parquet", "kpis.json", "projects.parquet")
+"""The run contract's result files (run.json holds timings, scenario.toml the input)."""
 
 
 def key(scenario: str, seed: int, months: int) -> str:
@@ -37,10 +39,7 @@ def digests(scenario: str, seed: int, months: int) -> dict[str, str]:
     result = run_scenario(scenario, seed=seed, months=months)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_outputs(result, Path(tmp))
-        return {
-            name: hashlib.sha256(paths[name].read_bytes()).hexdigest()
-            for name in ("timeseries.parquet", "kpis.json")
-        }
+        return {name: hashlib.sha256(paths[name].read_bytes()).hexdigest() for name in RESULT_FILES}
 
 
 def record() -> dict[str, dict[str, str]]:
