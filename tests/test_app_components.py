@@ -97,6 +97,8 @@ def test_engine_matches_run_scenario_and_caches() -> None:
     assert job.status == DONE
     reference = run_scenario(cfg, counterfactual=False)
     pd.testing.assert_frame_equal(job.record.timeseries, reference.timeseries)
+    assert job.record.project_table is not None
+    pd.testing.assert_frame_equal(job.record.project_table, reference.projects)
     assert json.loads(json.dumps(job.record.kpis)) == json.loads(
         json.dumps(reference.kpis, default=float)
     )

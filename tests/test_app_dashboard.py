@@ -16,7 +16,7 @@ import pytest
 import solara
 from solara.components.file_download import FileDownloadWidget
 
-from abm.runner import run_scenario, write_parquet_deterministic
+from abm.runner import run_scenario, write_parquet_deterministic, write_projects_parquet
 from abm.scenario import load_scenario
 from tests.app_helpers import (
     MONTHS,
@@ -135,6 +135,11 @@ def test_exports_are_valid_and_rerunnable(tmp_path: Path) -> None:
     write_parquet_deterministic(reference.timeseries, tmp_path / "ref.parquet")
     assert parquet == (tmp_path / "ref.parquet").read_bytes(), (
         "Parquet export differs from powerstack run's file"
+    )
+    projects = download(rc, "projects.parquet")
+    write_projects_parquet(reference.projects, tmp_path / "ref-projects.parquet")
+    assert projects == (tmp_path / "ref-projects.parquet").read_bytes(), (
+        "projects export differs from powerstack run's projects.parquet"
     )
     kpis = json.loads(download(rc, "kpis.json"))
     assert kpis["energized_mw"] == json.loads(json.dumps(reference.kpis["energized_mw"]))

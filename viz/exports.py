@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from abm.runner import write_parquet_deterministic
+from abm.runner import write_parquet_deterministic, write_projects_parquet
 from abm.scenario import config_with, to_toml
 from abm.schema import ScenarioConfig
 
@@ -44,6 +44,14 @@ def timeseries_parquet(frame: pd.DataFrame) -> bytes:
     with tempfile.TemporaryDirectory(prefix="powerstack-export-") as tmp:
         path = Path(tmp) / "timeseries.parquet"
         write_parquet_deterministic(frame, path)
+        return path.read_bytes()
+
+
+def projects_parquet(table: pd.DataFrame) -> bytes:
+    """The per-project table as Parquet, byte-identical to `powerstack run`'s projects.parquet."""
+    with tempfile.TemporaryDirectory(prefix="powerstack-export-") as tmp:
+        path = Path(tmp) / "projects.parquet"
+        write_projects_parquet(table, path)
         return path.read_bytes()
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from abm.errors import InputError
-from abm.metrics import AppSeries, GridLayout, MapState
+from abm.metrics import AppSeries, GridLayout, MapState, project_table_of
 from abm.model import PowerStackModel
 from abm.runner import run_model
 from abm.scenario import config_with
@@ -65,7 +65,11 @@ def counterfactual_config(cfg: ScenarioConfig) -> ScenarioConfig:
 
 @dataclass
 class RunRecord:
-    """What the app draws for one run: the monthly table, KPIs, projects and map snapshots."""
+    """What the app draws for one run: the monthly table, KPIs, projects and map snapshots.
+
+    `project_table` is the run contract's per-project table (`projects.parquet`), made once
+    the run is complete.
+    """
 
     key: str
     config: ScenarioConfig
@@ -78,6 +82,7 @@ class RunRecord:
     months_done: int
     months_total: int
     wall_time_s: float
+    project_table: pd.DataFrame | None = None
 
     @property
     def complete(self) -> bool:
@@ -132,6 +137,7 @@ def record_of(
         kpis=_plain(kpis) if kpis is not None else None,
         months_total=config.run.months,
         wall_time_s=wall_time_s,
+        project_table=project_table_of(model) if kpis is not None else None,
         **series.snapshot(model),
     )
 

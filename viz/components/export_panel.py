@@ -20,7 +20,7 @@ def ExportPanel(
     kpis: dict[str, Any] | None,
     link: str,
 ) -> None:
-    """Downloads: the monthly data (CSV, Parquet), KPIs (JSON) and the scenario (TOML for `powerstack run`)."""
+    """Downloads: the monthly data (CSV, Parquet), the projects (Parquet), KPIs (JSON) and the scenario (TOML)."""
     key = config_key(cfg)
     solara.FileDownload(
         lambda: exports.scenario_toml(cfg, overrides, link),
@@ -46,6 +46,14 @@ def ExportPanel(
         label="Monthly data (Parquet)",
         mime_type=exports.MIME["parquet"],
     )
+    table = record.project_table
+    if table is not None:
+        solara.FileDownload(
+            lambda: exports.projects_parquet(table),
+            filename=exports.export_name(cfg, key, "projects", "parquet"),
+            label="Projects, one row each (Parquet)",
+            mime_type=exports.MIME["parquet"],
+        )
     if kpis is not None:
         solara.FileDownload(
             lambda: exports.kpis_json(kpis),
