@@ -241,9 +241,9 @@ def _fault_section() -> list[str]:
     lines = [
         "## Faults",
         "",
-        "`powerstack run` keeps the whole run in memory and writes its four files only at the end,",
+        "`powerstack run` keeps the whole run in memory and writes its five files only at the end,",
         "all or nothing: each goes to a hidden temporary file in the output folder and is renamed into",
-        "place only when all four are complete; on any failure the temporary files and any folders",
+        "place only when all five are complete; on any failure the temporary files and any folders",
         "the run created are removed. Sweeps commit every result as an atomic Parquet part, and",
         "`--resume` runs only what is not recorded ([sweeps.md](sweeps.md#failures-interruptions-and---resume));",
         "each sweep fault test compares the completed sweep with the same sweep run without faults.",
