@@ -15,7 +15,8 @@ import pytest
 
 from abm.cli import main
 from abm.errors import InputError
-from abm.sweeps import load_results, load_timeseries, run_sweep
+from abm.metrics import PROJECT_TABLE_COLUMNS
+from abm.sweeps import load_projects, load_results, load_timeseries, run_sweep
 from tests.sweep_cases import FAST, REFERENCE, ROOT, stable
 
 
@@ -209,6 +210,37 @@ def test_timeseries_table(tmp_path: Path) -> None:
     assert len(one) == 6
 
 
+def test_projects_table(tmp_path: Path) -> None:
+    from abm.runner import run_scenario
+
+    spec = {
+        "scenario": "baseline",
+        "design": "list",
+        "months": 6,
+        "fixed": FAST,
+        "projects": True,
+        "seeds_per_point": 2,
+        "points": [{"queue.mode": "cluster"}],
+        "kpis": ["energized_mw"],
+    }
+    df = run_sweep(spec, tmp_path / "pr", workers=1, progress=False)
+    projects = load_projects(tmp_path / "pr")
+    assert list(projects.columns) == ["run_id", *PROJECT_TABLE_COLUMNS]
+    assert set(projects["run_id"]) == set(df["run_id"])
+    row = df.iloc[0]
+    direct = run_scenario(
+        "baseline",
+        seed=int(row["seed"]),
+        months=6,
+        overrides={**FAST, "queue.mode": "cluster"},
+        counterfactual=False,
+    ).projects
+    one = load_projects(tmp_path / "pr", run_ids=[row["run_id"]]).drop(columns="run_id")
+    pd.testing.assert_frame_equal(one, direct)
+    with pytest.raises(InputError, match="set projects = true"):
+        load_projects(tmp_path / "none")
+
+
 def test_cli_sweep_exits_1_and_counts_failed_runs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -230,3 +262,21 @@ def test_cli_sweep_exits_1_and_counts_failed_runs(
     # resuming runs nothing new, and the recorded failures still make it a failed sweep
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--resume"]) == 1
     assert "2 of 3 runs failed" in capsys.readouterr().err
+
+
+def test_resume_cleaning_removes_orphan_side_parts_and_temp_files(tmp_path: Path) -> None:
+    from abm.sweeps.store import clean_torn
+
+    for folder, name in [
+        ("runs", "part-a.parquet"),
+        ("timeseries", "part-a.parquet"),
+        ("projects", "part-a.parquet"),
+        ("timeseries", "part-b.parquet"),  # its runs part was never written: an orphan
+        ("projects", "part-b.parquet"),
+        ("projects", ".part-c.parquet.x1.tmp"),  # a write cut short
+    ]:
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / name).write_bytes(b"x")
+    assert clean_torn(tmp_path) == 3
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["projects/part-a.parquet", "runs/part-a.parquet", "timeseries/part-a.parquet"]

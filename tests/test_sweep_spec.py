@@ -172,3 +172,14 @@ def test_counterfactual_kpi_switches_the_counterfactual_on() -> None:
     assert not parse_spec(
         {"scenario": "baseline", "parameters": {"queue.mode": ["cluster"]}}
     ).counterfactual
+
+
+def test_projects_key_keeps_older_specs_hash_and_is_checked() -> None:
+    base = {"scenario": "baseline", "parameters": {"queue.mode": ["cluster"]}}
+    off = parse_spec(base)
+    assert not off.projects and "projects" not in off.canonical()  # hash of older specs kept
+    on = parse_spec({**base, "projects": True})
+    assert on.projects and on.canonical()["projects"] is True
+    assert plan_sweep(on).spec_hash != plan_sweep(off).spec_hash
+    with pytest.raises(InputError, match="projects"):
+        parse_spec({**base, "projects": "yes"})

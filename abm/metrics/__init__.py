@@ -8,6 +8,7 @@ picks those inputs out of a model.
 
 from abm.metrics.model_view import AppSeries, month_label, timeseries_frame
 from abm.metrics.project_table import (
+    PROJECT_DTYPES,
     PROJECT_SCHEMA,
     PROJECT_TABLE_COLUMNS,
     project_arrow_table,
@@ -25,6 +26,7 @@ from abm.metrics.snapshots import GridLayout, MapState, time_to_power_by_year
 
 __all__ = [
     "PRODUCT_NAMES",
+    "PROJECT_DTYPES",
     "PROJECT_SCHEMA",
     "PROJECT_TABLE_COLUMNS",
     "AppSeries",

@@ -44,7 +44,7 @@ PROJECT_SCHEMA = pa.schema(
 
 PROJECT_TABLE_COLUMNS: tuple[str, ...] = tuple(PROJECT_SCHEMA.names)
 
-_PANDAS_DTYPES: dict[str, str] = {
+PROJECT_DTYPES: dict[str, str] = {
     "project_id": "int64",
     "owner": "int64",
     "mw": "float64",
@@ -99,14 +99,14 @@ def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
 
 
 def project_table(projects: Iterable[Project], requests: Mapping[int, int]) -> pd.DataFrame:
-    """One row per project, sorted by id, in `PROJECT_TABLE_COLUMNS` order and `_PANDAS_DTYPES`.
+    """One row per project, sorted by id, in `PROJECT_TABLE_COLUMNS` order and `PROJECT_DTYPES`.
 
     `requests` maps a project id to the number of load requests it filed in the queue (its own
     and its duplicate filings, also those withdrawn when it switched path).
     """
     rows = sorted((_row(p, requests) for p in projects), key=lambda r: r[0])
     frame = pd.DataFrame(rows, columns=list(PROJECT_TABLE_COLUMNS))
-    return frame.astype(_PANDAS_DTYPES)
+    return frame.astype(PROJECT_DTYPES)
 
 
 def load_requests_by_project(kind: np.ndarray, project: np.ndarray) -> dict[int, int]:

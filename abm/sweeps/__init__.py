@@ -22,7 +22,13 @@ from abm.sweeps.sensitivity import analyze_sweep, point_means
 from abm.sweeps.sensitivity_indices import Sensitivity
 from abm.sweeps.sensitivity_report import markdown, plot_sensitivity, summary_table
 from abm.sweeps.spec import Range, SweepSpec
-from abm.sweeps.store import load_design, load_manifest, load_results, load_timeseries
+from abm.sweeps.store import (
+    load_design,
+    load_manifest,
+    load_projects,
+    load_results,
+    load_timeseries,
+)
 from abm.sweeps.summary import failure_line, summary_text
 from abm.sweeps.worker import RunTask
 
@@ -41,6 +47,7 @@ __all__ = [
     "design_size",
     "load_design",
     "load_manifest",
+    "load_projects",
     "load_results",
     "load_spec",
     "load_timeseries",

@@ -1,7 +1,8 @@
 """What a sweep records: the KPI columns and the Parquet schemas of its results.
 
 The KPI names (and the time-series layout) are read from a one-month run of the base scenario,
-so a spec's `kpis` can be checked, and every part of a sweep has one fixed schema.
+so a spec's `kpis` can be checked, and every part of a sweep has one fixed schema (the
+per-project parts have the run contract's, `abm.metrics.PROJECT_SCHEMA`, after `run_id`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ def probe(plan: SweepPlan) -> tuple[list[str], pa.Schema | None]:
             [pa.field(f.name, pa.float64()) if pa.types.is_null(f.type) else f for f in inferred]
         )
     return names, ts_schema
+
+
+def projects_schema(plan: SweepPlan) -> pa.Schema | None:
+    """Schema of the per-project parts (`run_id`, then the project table), or None when not kept."""
+    if not plan.spec.projects:
+        return None
+    from abm.metrics import PROJECT_SCHEMA  # the model's packages load only when a sweep runs
+
+    return pa.schema([pa.field("run_id", pa.string()), *PROJECT_SCHEMA])
 
 
 def select_kpis(available: Sequence[str], wanted: Sequence[str] | None, where: str) -> list[str]:

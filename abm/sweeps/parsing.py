@@ -298,6 +298,7 @@ def parse_spec(
         kpis=kpis,
         counterfactual=counterfactual,
         timeseries=_bool_field(data.get("timeseries", False), "timeseries", where),
+        projects=_bool_field(data.get("projects", False), "projects", where),
         samples=samples,
         second_order=_bool_field(data.get("second_order", False), "second_order", where),
         levels=levels,

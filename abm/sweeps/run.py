@@ -22,7 +22,7 @@ from abm.sweeps.executors.dask_cluster import run_on_dask
 from abm.sweeps.executors.process_pool import default_workers, run_on_process_pool
 from abm.sweeps.executors.serial import run_serial
 from abm.sweeps.folder import prepare_folder
-from abm.sweeps.outputs import probe, results_schema, select_kpis
+from abm.sweeps.outputs import probe, projects_schema, results_schema, select_kpis
 from abm.sweeps.plan import PlannedRun, SweepPlan, plan_sweep
 from abm.sweeps.spec import SweepSpec
 from abm.sweeps.store import ChunkWriter, load_results
@@ -58,6 +58,7 @@ def _tasks(
             plan.spec.counterfactual,
             kpi_filter,
             plan.spec.timeseries,
+            plan.spec.projects,
         )
 
 
@@ -132,7 +133,9 @@ def run_sweep(
         pending = pending[:max_runs]
     n_workers = workers or default_workers()
     name = executor_name(n_workers, scheduler, dask_local)
-    writer = ChunkWriter(out, schema, ts_schema, max(1, flush_rows), flush_seconds)
+    writer = ChunkWriter(
+        out, schema, ts_schema, max(1, flush_rows), flush_seconds, projects_schema(plan)
+    )
     recorder = Recorder(writer, _progress_bar(plan, already, progress))
     options = {"scheduler": scheduler, "dask_local": dask_local, "workers": n_workers}
     try:

@@ -24,6 +24,7 @@ SPEC_KEYS = (
     "kpis",
     "counterfactual",
     "timeseries",
+    "projects",
     "samples",
     "second_order",
     "levels",
@@ -63,6 +64,7 @@ class SweepSpec:
     kpis: tuple[str, ...] | None = None
     counterfactual: bool = False
     timeseries: bool = False
+    projects: bool = False
     samples: int | None = None
     second_order: bool = False
     levels: int = 4
@@ -92,4 +94,6 @@ class SweepSpec:
             "samples": self.samples,
             "second_order": self.second_order,
             "levels": self.levels,
+            # only when on: specs written before the key existed keep their hash (and resume)
+            **({"projects": True} if self.projects else {}),
         }

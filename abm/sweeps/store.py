@@ -1,9 +1,9 @@
 """The result store of a sweep folder: Parquet parts written atomically, read back deduplicated.
 
 Rows arrive one run at a time and are written in numbered parts (`runs/part-*.parquet`, and
-`timeseries/` parts of the same name), each through `abm.atomic`, so a killed sweep leaves
-only whole parts and hidden temporary files. A runs part is the commit point: its time-series
-part is written first, so a time-series part without a runs part is an orphan.
+`timeseries/` and `projects/` parts of the same name), each through `abm.atomic`, so a killed
+sweep leaves only whole parts and hidden temporary files. A runs part is the commit point: its
+time-series and projects parts are written first, so one without a runs part is an orphan.
 """
 
 from __future__ import annotations
@@ -45,11 +45,15 @@ class ChunkWriter:
         ts_schema: pa.Schema | None,
         flush_rows: int,
         flush_seconds: float,
+        projects_schema: pa.Schema | None = None,
     ) -> None:
         self.runs_dir = out_dir / "runs"
         self.ts_dir = out_dir / "timeseries"
+        self.projects_dir = out_dir / "projects"
         self.schema = schema
         self.ts_schema = ts_schema
+        self.projects_schema = projects_schema
+        self.project_frames: list[pd.DataFrame] = []
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self.session = f"{time.time_ns():x}-{os.getpid():x}"
@@ -64,6 +68,9 @@ class ChunkWriter:
         ts = row.pop("__timeseries__", None)
         if ts is not None and self.ts_schema is not None:
             self.frames.append(ts)
+        projects = row.pop("__projects__", None)
+        if projects is not None and self.projects_schema is not None:
+            self.project_frames.append(projects)
         self.rows.append(row)
         if (
             len(self.rows) >= self.flush_rows
@@ -84,6 +91,16 @@ class ChunkWriter:
                 pa.Table.from_pandas(ts, schema=self.ts_schema, preserve_index=False),
                 self.ts_dir / name,
             )
+        if self.project_frames and self.projects_schema is not None:
+            projects = pd.concat(self.project_frames, ignore_index=True)
+            write_parquet(
+                pa.Table.from_pandas(
+                    projects[self.projects_schema.names],
+                    schema=self.projects_schema,
+                    preserve_index=False,
+                ),
+                self.projects_dir / name,
+            )
         columns: dict[str, list[Any]] = {}
         for f in self.schema:
             values = [row.get(f.name) for row in self.rows]
@@ -95,6 +112,7 @@ class ChunkWriter:
         self.seq += 1
         self.rows = []
         self.frames = []
+        self.project_frames = []
 
 
 # ---------------------------------------------------------------------------- reading
@@ -138,6 +156,23 @@ def load_timeseries(
     return df.drop_duplicates(["run_id", "month"], keep="first").reset_index(drop=True)
 
 
+def load_projects(
+    out_dir: str | os.PathLike[str], run_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per-run project tables of a sweep (committed parts only), optionally for some runs."""
+    from abm.metrics import PROJECT_DTYPES  # the model's packages load only when asked
+
+    out = Path(out_dir)
+    committed = {p.name for p in parts(out / "runs")}
+    found = [p for p in parts(out / "projects") if p.name in committed]
+    if not found:
+        raise InputError(f"{out}: no project tables recorded (set projects = true in the spec)")
+    filters = [("run_id", "in", list(run_ids))] if run_ids is not None else None
+    df = pa.concat_tables([pq.read_table(p, filters=filters) for p in found]).to_pandas()
+    df = df.drop_duplicates(["run_id", "project_id"], keep="first").reset_index(drop=True)
+    return df.astype(PROJECT_DTYPES)
+
+
 def load_design(out_dir: str | os.PathLike[str]) -> pd.DataFrame:
     """The design table of a sweep folder: one row per (point, replicate) with its run id."""
     path = Path(out_dir) / "design.parquet"
@@ -165,15 +200,15 @@ def recorded_ids(out_dir: Path) -> set[str]:
 
 
 def clean_torn(out_dir: Path) -> int:
-    """Delete temp files and orphan time-series parts left by a killed sweep; return the count."""
+    """Delete temp files and orphan time-series and projects parts left by a killed sweep; return the count."""
     removed = 0
-    for folder in (out_dir / "runs", out_dir / "timeseries", out_dir):
+    for folder in (out_dir / "runs", out_dir / "timeseries", out_dir / "projects", out_dir):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
                 tmp.unlink()
                 removed += 1
     committed = {p.name for p in parts(out_dir / "runs")}
-    for part in parts(out_dir / "timeseries"):
+    for part in [*parts(out_dir / "timeseries"), *parts(out_dir / "projects")]:
         if part.name not in committed:
             part.unlink()
             removed += 1

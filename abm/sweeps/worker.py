@@ -37,6 +37,7 @@ class RunTask:
     counterfactual: bool
     kpis: tuple[str, ...] | None
     timeseries: bool
+    projects: bool = False
 
 
 def flatten_kpis(kpis: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -82,6 +83,13 @@ def timeseries_with_keys(ts: pd.DataFrame, run_id: str) -> pd.DataFrame:
     return ts
 
 
+def projects_with_keys(projects: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """A run's per-project table with `run_id` in front (the projects part's layout)."""
+    projects = projects.copy()
+    projects.insert(0, "run_id", run_id)
+    return projects
+
+
 def execute_run(task: RunTask) -> dict[str, Any]:
     """Run one point and return its row; an exception in the model becomes a 'failed' row."""
     from abm.runner import run_scenario
@@ -122,4 +130,6 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     )
     if task.timeseries:
         row["__timeseries__"] = timeseries_with_keys(result.timeseries, task.run_id)
+    if task.projects:
+        row["__projects__"] = projects_with_keys(result.projects, task.run_id)
     return row
