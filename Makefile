@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 PORT ?= 8765
 HOST ?= 127.0.0.1
 
-.PHONY: app run test test-full test-fast lint bench docs clean-venv help
+.PHONY: app run test test-full test-fast lint bench docs docs-check clean-venv help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -51,12 +51,11 @@ lint: $(STAMP)  ## ruff
 bench: $(STAMP)  ## run all benchmarks, write benchmarks/results.json and docs/performance.md
 	$(BIN)/python benchmarks/run_all.py
 
-docs: $(STAMP)  ## regenerate every generated page: parameters, reliability, validation, baseline story, scenarios
-	$(BIN)/python -m abm.paramdoc
-	$(BIN)/python docs/scripts/reliability_page.py
-	$(BIN)/powerstack validate-model --seeds 5
-	$(BIN)/python docs/scripts/baseline_story.py
-	$(BIN)/python docs/scripts/scenario_charts.py
+docs: $(STAMP)  ## regenerate every generated docs page (registry: docs/scripts/pages.py)
+	$(BIN)/python docs/scripts/pages.py
+
+docs-check: $(STAMP)  ## regenerate every page into a temp folder; fail if a committed byte differs
+	$(BIN)/python docs/scripts/pages.py --check
 
 clean-venv:  ## remove the environment
 	rm -rf $(VENV)

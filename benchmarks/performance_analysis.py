@@ -78,8 +78,14 @@ def _missed_target_lines(r: dict[str, Any]) -> list[str]:
 
 
 def _share(syn: dict[str, Any], key: str) -> str:
-    """A phase's time per month and share of the monthly step in that run."""
-    sec = syn["phases_s"].get(key, 0.0)
+    """A phase's time per month and share of the monthly step in that run (or that it is absent).
+
+    The text names phases of the current code; a results.json measured before a phase was
+    renamed or moved has no figure for it, and the page says so rather than print 0.0 ms.
+    """
+    sec = syn["phases_s"].get(key)
+    if sec is None:
+        return f"not measured: no `{key}` phase in this results.json"
     return (
         f"{1e3 * sec / syn['months']:.1f} ms/month, {100 * sec / syn['step_s']:.1f} % of the step"
     )

@@ -1,7 +1,8 @@
 """Generate docs/baseline.md and its charts: the baseline's story told with the run's own numbers.
 
-Run: .venv/bin/python docs/scripts/baseline_story.py [--seed 1]
-Every number in the text is read from the run; nothing is typed in by hand.
+Run: .venv/bin/python docs/scripts/baseline_story.py [--seed 1] [--docs-dir DIR]
+Every number in the text is read from the run; nothing is typed in by hand. Writes
+DIR/baseline.md and three figures in DIR/img/ (DIR defaults to docs/).
 """
 
 from __future__ import annotations
@@ -10,16 +11,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from figure_output import reset_style, save_png
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from abm.runner import run_scenario  # noqa: E402
+from abm.runner import run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-IMG = ROOT / "docs" / "img"
 PATH_COLORS = {
     "grid": "#4c72b0",
     "modular_second_life": "#55a868",
@@ -60,7 +58,7 @@ def chart_deployment(df: pd.DataFrame, path: Path) -> None:
     ax.legend(loc="upper left", fontsize=11)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_png(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -88,7 +86,7 @@ def chart_packs(df: pd.DataFrame, path: Path) -> None:
     b.legend(fontsize=11)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_png(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -114,17 +112,17 @@ def chart_queue_co2(df: pd.DataFrame, co2_cf: float | None, path: Path) -> None:
     b.legend(fontsize=11)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_png(fig, path, dpi=110)
     plt.close(fig)
 
 
-def draw_charts(df: pd.DataFrame, k: dict[str, Any]) -> None:
-    """The page's three figures into docs/img/."""
-    IMG.mkdir(parents=True, exist_ok=True)
-    chart_deployment(df, IMG / "baseline_deployment.png")
-    chart_packs(df, IMG / "baseline_packs.png")
+def draw_charts(df: pd.DataFrame, k: dict[str, Any], img: Path) -> None:
+    """The page's three figures into `img` (docs/img/)."""
+    reset_style()
+    chart_deployment(df, img / "baseline_deployment.png")
+    chart_packs(df, img / "baseline_packs.png")
     chart_queue_co2(
-        df, k["co2_mt"].get("recycle_first_counterfactual_total"), IMG / "baseline_queue_co2.png"
+        df, k["co2_mt"].get("recycle_first_counterfactual_total"), img / "baseline_queue_co2.png"
     )
 
 
@@ -220,13 +218,16 @@ def main() -> None:
     """Run the baseline and write the page."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--docs-dir", type=Path, default=ROOT / "docs", help="where baseline.md and img/ go"
+    )
     args = parser.parse_args()
     result = run_scenario("baseline", seed=args.seed)
     df, k = result.timeseries, result.kpis
-    draw_charts(df, k)
-    text = story(df, k, args.seed)
-    (ROOT / "docs" / "baseline.md").write_text(text)
-    print("wrote docs/baseline.md")
+    draw_charts(df, k, args.docs_dir / "img")
+    page = args.docs_dir / "baseline.md"
+    page.write_text(story(df, k, args.seed), encoding="utf-8")
+    print(f"wrote {page}")
 
 
 if __name__ == "__main__":

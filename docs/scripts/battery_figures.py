@@ -1,19 +1,25 @@
-"""Draw docs/img/battery_fade.png: our fade curves against BLAST-Lite on the same duty cycles.
+"""Draw docs/img/battery_fade.png and the table of docs/batteries.md: our fade against BLAST-Lite.
 
-Run from the project root: ``.venv/bin/python docs/scripts/battery_figures.py`` (needs the
-``validation`` extra). Also prints the comparison table used in docs/batteries.md.
+Run from the project root: ``.venv/bin/python docs/scripts/battery_figures.py [--docs-dir DIR]``
+(needs the ``validation`` extra). Writes the figure and docs/batteries.md with its generated
+block (SoH at 1, 3, 5 and 10 years) rewritten; the rest of the page is copied as committed.
 """
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from figure_output import reset_style, save_png
 from matplotlib.figure import Figure
+from page_blocks import write_spliced
 
 from abm import batteries as b
 
-OUT = Path(__file__).resolve().parents[1] / "img" / "battery_fade.png"
+DOCS = Path(__file__).resolve().parents[1]
+SCRIPT = "docs/scripts/battery_figures.py"
 YEARS = 10.0
 DUTIES = (
     ("storage: 1 EFC/d, 0.2C", 1.0, 0.2, 0.8, "tab:blue"),
@@ -54,9 +60,8 @@ def ours_curve(
     return months / 12.0, np.array(soh)
 
 
-def main() -> None:
-    """Draw both panels, save the PNG and print a markdown table of SoH at 1, 3, 5, 10 years."""
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+def draw(fig: Figure) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Both panels; returns (model, duty, ours, BLAST-Lite) SoH at 1, 3, 5 and 10 years."""
     axes = fig.subplots(1, 2, sharey=True)
     rows = []
     for ax, (title, model, soh0, second_life) in zip(axes, PANELS, strict=True):
@@ -74,13 +79,43 @@ def main() -> None:
     axes[0].set_ylabel("state of health (relative to new)")
     axes[0].set_ylim(0, 1.02)
     axes[1].legend(fontsize=7, loc="upper right")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT, dpi=120)
-    print("| model | duty | ours 1/3/5/10 yr | BLAST-Lite 1/3/5/10 yr | diff at 5 yr |")
-    print("|---|---|---|---|---|")
+    return rows
+
+
+def _signed(x: float) -> str:
+    """A difference with a typographic minus, as the page writes it."""
+    return f"{x:+.3f}".replace("-", "\N{MINUS SIGN}")
+
+
+def table(rows: Sequence[tuple[str, str, np.ndarray, np.ndarray]]) -> str:
+    """The page's block: SoH relative to new at 1 / 3 / 5 / 10 years, ours and BLAST-Lite's."""
+    lines = [
+        "| BLAST-Lite model | duty | powerstack | BLAST-Lite | diff at 5 yr |",
+        "|---|---|---|---|---|",
+    ]
     for model, label, ours, ref in rows:
         fmt = lambda v: " / ".join(f"{x:.3f}" for x in v)  # noqa: E731
-        print(f"| {model} | {label} | {fmt(ours)} | {fmt(ref)} | {ours[2] - ref[2]:+.3f} |")
+        lines.append(
+            f"| {model} | {label} | {fmt(ours)} | {fmt(ref)} | {_signed(ours[2] - ref[2])} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Draw the figure into DIR/img/ and write DIR/batteries.md with the table block rewritten."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--docs-dir", type=Path, default=DOCS, help="where batteries.md and img/ go"
+    )
+    args = parser.parse_args(argv)
+    reset_style()
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    rows = draw(fig)
+    save_png(fig, args.docs_dir / "img" / "battery_fade.png", dpi=120)
+    write_spliced(DOCS / "batteries.md", args.docs_dir / "batteries.md", SCRIPT, table(rows))
+    print(
+        f"wrote {args.docs_dir / 'img' / 'battery_fade.png'} and {args.docs_dir / 'batteries.md'}"
+    )
 
 
 if __name__ == "__main__":

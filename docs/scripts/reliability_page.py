@@ -4,8 +4,8 @@ One command from the project root: ``.venv/bin/python docs/scripts/reliability_p
 (``--check``: write nothing, exit 1 if the page is stale). Every list and count on the page is
 read from the corpus files, the test modules and the checking code (`reliability_facts.py`);
 the page holds no timings or pass counts of a particular test run, so it changes only when
-what is tested changes. `tests/test_reliability_page.py` regenerates it in memory and compares
-bytes.
+what is tested changes. `tests/test_generated_pages.py` regenerates it (registry:
+`docs/scripts/pages.py`) and compares bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ INTRO = """# Reliability: bad input, invariants, faults, no silent success and a
 People feed the model broken files, odd lever combinations and killed processes. This page
 lists every case the tests try, what the program does and the test that checks it. Every list
 and count below is read from the corpus files, the test modules and the checking code by
-`docs/scripts/reliability_page.py` (`make docs` regenerates it, `tests/test_reliability_page.py`
+`docs/scripts/reliability_page.py` (`make docs` regenerates it, `tests/test_generated_pages.py`
 fails when it is stale); whether the tests pass is what the test suite says, not this page.
 
 ```bash

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from figure_output import reset_style
 from scenario_figures import draw_chart, draw_overview
 from scenario_page import BASELINE, Run, demand_scale, render_page
 
@@ -136,6 +137,7 @@ def scenario_names(only: list[str] | None, parser: argparse.ArgumentParser) -> l
 
 def draw_figures(runs: dict[str, Run], img: Path) -> None:
     """One chart per scenario against the baseline, and the overview of all of them."""
+    reset_style()
     base = runs[BASELINE]
     for name, run in runs.items():
         if name != BASELINE:

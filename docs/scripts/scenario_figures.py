@@ -8,6 +8,7 @@ import matplotlib as mpl
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from figure_output import save_png
 from matplotlib.figure import Figure
 from scenario_page import Run
 
@@ -84,8 +85,7 @@ def draw_chart(name: str, run: Run, base: Run, scale: float, out: Path) -> None:
             locator = mdates.AutoDateLocator(maxticks=8)
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100, metadata={"Software": None})
+        save_png(fig, out, dpi=100)
 
 
 def draw_overview(runs: dict[str, Run], out: Path) -> None:
@@ -113,5 +113,4 @@ def draw_overview(runs: dict[str, Run], out: Path) -> None:
         ax.set_title("How each scenario powers the new AI demand at the end of the run")
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
         ax.grid(axis="x", alpha=0.3)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100, metadata={"Software": None})
+        save_png(fig, out, dpi=100)

@@ -1,0 +1,218 @@
+"""The registry of generated docs pages: which command writes which files, and the byte check.
+
+    python docs/scripts/pages.py                    # regenerate every page into docs/ (make docs)
+    python docs/scripts/pages.py --check            # regenerate into a temporary folder and
+                                                    # compare bytes with docs/ (make docs-check)
+    python docs/scripts/pages.py --only scenarios   # one page (or several)
+    python docs/scripts/pages.py --list             # the inventory: page, outputs, inputs
+
+Every generator writes into a folder it is given (`{docs}` below), never into docs/ directly, so
+the check and `tests/test_generated_pages.py` regenerate a page without touching the checkout.
+Writing into docs/ goes through the same temporary folder: the page's files are replaced and a
+file the page owns but no longer writes (a removed scenario's chart) is deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: its command, the files it owns and what it is made from."""
+
+    name: str
+    argv: tuple[str, ...]  # arguments of `python`, run from the project root; {docs}: out folder
+    outputs: tuple[str, ...]  # the files it owns, as globs relative to docs/
+    inputs: str  # what the page is computed from
+    runs_model: bool = False  # runs simulations or an external reference: the slow test tier
+    needs: str | None = None  # module of an optional extra it needs (blast, pandapower)
+
+
+PAGES: tuple[Page, ...] = (
+    Page(
+        "parameters",
+        ("-m", "abm.paramdoc", "--output", "{docs}/parameters.md"),
+        ("parameters.md",),
+        "the schema (abm/schema/): units, defaults, ranges, sources",
+    ),
+    Page(
+        "reliability",
+        ("docs/scripts/reliability_page.py", "--output", "{docs}/reliability.md"),
+        ("reliability.md",),
+        "tests/data/bad/, the test modules and the checking code",
+    ),
+    Page(
+        "performance",
+        ("benchmarks/run_all.py", "--render", "benchmarks/results.json", "--out", "{docs}"),
+        ("performance.md",),
+        "benchmarks/results.json as committed (`make bench` re-measures it)",
+    ),
+    Page(
+        "batteries",
+        ("docs/scripts/battery_figures.py", "--docs-dir", "{docs}"),
+        ("batteries.md", "img/battery_fade.png"),
+        "abm/batteries fade against NREL BLAST-Lite; only the page's generated block",
+        runs_model=True,
+        needs="blast",
+    ),
+    Page(
+        "validation",
+        ("-m", "abm", "validate-model", "--seeds", "5", "--out", "{docs}/validation.md"),
+        ("validation.md",),
+        "the baseline at seeds 1-5, each with its recycle-first counterfactual",
+        runs_model=True,
+        needs="blast",
+    ),
+    Page(
+        "baseline",
+        ("docs/scripts/baseline_story.py", "--docs-dir", "{docs}"),
+        ("baseline.md", "img/baseline_*.png"),
+        "the baseline at seed 1 with its recycle-first counterfactual",
+        runs_model=True,
+    ),
+    Page(
+        "scenarios",
+        ("docs/scripts/scenario_charts.py", "--docs-dir", "{docs}"),
+        ("scenarios.md", "img/scenario_*.png", "img/scenarios_overview.png"),
+        "every scenario in scenarios/ at full length and seed 1, the baseline at seeds 1-3",
+        runs_model=True,
+        needs="pandapower",
+    ),
+)
+
+# Files under docs/ that no registered page writes, and why none checks them.
+NOT_GENERATED: dict[str, str] = {
+    "img/app*.png": "app screenshots (python -m viz.screenshots): Chromium's rendering and the "
+    "running app's timing make their bytes differ run to run; refreshed by hand",
+    "scripts/*": "the generators themselves",
+}
+HAND_WRITTEN = (
+    "app.md",
+    "architecture.md",
+    "cli.md",
+    "grid.md",
+    "power-market.md",
+    "sweeps.md",
+)
+
+
+def by_name(names: Sequence[str]) -> list[Page]:
+    """The registered pages with these names, in registry order (unknown names: SystemExit)."""
+    known = {p.name for p in PAGES}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise SystemExit(f"unknown pages: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return [p for p in PAGES if p.name in names]
+
+
+def owned(page: Page, folder: Path) -> set[str]:
+    """The files under `folder` that match the page's outputs (paths relative to it, posix)."""
+    if not folder.is_dir():
+        return set()
+    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return {f for f in files if any(fnmatch.fnmatchcase(f, g) for g in page.outputs)}
+
+
+def generate(page: Page, folder: Path) -> float:
+    """Run the page's generator into `folder` (created); returns its wall time in seconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    argv = [a.replace("{docs}", str(folder)) for a in page.argv]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout)[-3000:]
+        raise RuntimeError(
+            f"page {page.name}: `python {' '.join(argv)}` exited {done.returncode}:\n{tail}"
+        )
+    return elapsed
+
+
+def differences(page: Page, fresh: Path, docs: Path = DOCS) -> list[str]:
+    """How the page's committed files in `docs` differ from those just generated in `fresh`."""
+    written = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
+    new, committed = owned(page, fresh), owned(page, docs)
+    problems = [f"{f}: written but not among the page's outputs" for f in sorted(written - new)]
+    problems += [f"{f}: the generator no longer writes it" for f in sorted(committed - new)]
+    problems += [f"{f}: missing from docs/" for f in sorted(new - committed)]
+    problems += [
+        f"{f}: stale (differs from what the generator writes)"
+        for f in sorted(new & committed)
+        if (fresh / f).read_bytes() != (docs / f).read_bytes()
+    ]
+    return problems
+
+
+def install(page: Page, fresh: Path, docs: Path = DOCS) -> list[str]:
+    """Replace the page's files in `docs` by those in `fresh`; returns the files that changed."""
+    changed = []
+    for f in sorted(owned(page, docs) - owned(page, fresh)):
+        (docs / f).unlink()
+        changed.append(f"{f} (deleted)")
+    for f in sorted(owned(page, fresh)):
+        target = docs / f
+        if not target.is_file() or target.read_bytes() != (fresh / f).read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(fresh / f, target)
+            changed.append(f)
+    return changed
+
+
+def process(page: Page, check: bool) -> list[str]:
+    """Regenerate one page in a temporary folder; check it or install it. Returns problems."""
+    with tempfile.TemporaryDirectory(prefix=f"powerstack-docs-{page.name}-") as tmp:
+        fresh = Path(tmp)
+        elapsed = generate(page, fresh)
+        if check:
+            problems = differences(page, fresh)
+            state = "stale" if problems else "up to date"
+            print(f"{page.name:12s} {elapsed:6.1f} s  {state}")
+            return [f"{page.name}: {p}" for p in problems]
+        problems = [p for p in differences(page, fresh) if "not among" in p]
+        if problems:
+            return [f"{page.name}: {p}" for p in problems]
+        changed = install(page, fresh)
+        print(f"{page.name:12s} {elapsed:6.1f} s  " + (", ".join(changed) or "unchanged"))
+        return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Regenerate (or check) the registered pages; exit 1 when a check finds a stale page."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    parser.add_argument("--only", nargs="+", metavar="PAGE", help="these pages only")
+    parser.add_argument("--list", action="store_true", help="print the registry and exit")
+    args = parser.parse_args(argv)
+    pages = by_name(args.only) if args.only else list(PAGES)
+    if args.list:
+        for p in pages:
+            tier = "slow" if p.runs_model else "fast"
+            print(f"{p.name:12s} {tier}  {', '.join(p.outputs):55s} {p.inputs}")
+        return 0
+    problems = [problem for page in pages for problem in process(page, args.check)]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems and args.check:
+        print("regenerate with `make docs` (or docs/scripts/pages.py --only NAME)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
