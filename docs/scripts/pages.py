@@ -70,6 +70,13 @@ PAGES: tuple[Page, ...] = (
         needs="blast",
     ),
     Page(
+        "queue-calibration",
+        ("docs/scripts/queue_calibration.py", "--seed", "1", "--docs-dir", "{docs}"),
+        ("grid.md",),
+        "a synthetic 30-year arrival stream through abm/grid/queue; only the page's block",
+        runs_model=True,
+    ),
+    Page(
         "validation",
         ("-m", "abm", "validate-model", "--seeds", "5", "--out", "{docs}/validation.md"),
         ("validation.md",),
@@ -104,7 +111,6 @@ HAND_WRITTEN = (
     "app.md",
     "architecture.md",
     "cli.md",
-    "grid.md",
     "power-market.md",
     "sweeps.md",
 )

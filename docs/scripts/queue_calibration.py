@@ -1,7 +1,9 @@
 """Feed a steady synthetic arrival stream through the interconnection queue and print calibration figures.
 
 Run: .venv/bin/python docs/scripts/queue_calibration.py [--seed 1] [--mode serial|cluster|both] [--bench]
-The table it prints is the one in docs/grid.md (section "Interconnection queues"). Targets are from shared/DOMAIN-NUMBERS.md.
+The table it prints is the generated block of docs/grid.md (section "Interconnection queues");
+`--docs-dir DIR` also writes DIR/grid.md with that block rewritten from seed 1, both modes (what
+docs/scripts/pages.py runs). Targets are from shared/DOMAIN-NUMBERS.md.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from page_blocks import write_spliced
 
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.schema import QueueSection
 
+SCRIPT = "docs/scripts/queue_calibration.py"
 N_TERRITORIES = 20
 NODES_PER_TERRITORY = 10
 MONTHS = 360
@@ -313,38 +318,51 @@ def bench(seed: int) -> None:
         print(f"| {q.active_ids.size:,} | {1000 * np.median(times):.2f} |")
 
 
+def table(modes: list[str], results: dict[str, list[Row]]) -> str:
+    """The calibration table: one row per figure, one column per queue mode."""
+    head = "| Figure | " + " | ".join(f"model ({m})" for m in modes) + " | target | source |"
+    lines = [head, "|" + "---|" * (len(modes) + 3)]
+    for i, row in enumerate(results[modes[0]]):
+        vals = " | ".join(f"{results[m][i].model:.3g}" for m in modes)
+        lines.append(f"| {row.figure} | {vals} | {row.target} | {row.source} |")
+    return "\n".join(lines)
+
+
+def cluster_note(qc: InterconnectionQueue) -> str:
+    """Cluster mode's lateness and penalties per territory-year."""
+    cl = qc.clusters()
+    late = float((cl.late_until_month > cl.deadline_month).mean())
+    years = N_TERRITORIES * MONTHS / 12
+    return (
+        f"cluster mode: {len(cl)} clusters, {late:.0%} ran past the 150-day deadline "
+        f"(DN Part 2 #11: 68% of 2022 studies late); late-study penalties "
+        f"${cl.late_penalty_usd.sum() / 1e6 / years:.2f}M per territory-year; withdrawal "
+        f"penalties ${qc.column('penalty_usd').sum() / 1e6 / years:.1f}M per territory-year"
+    )
+
+
 def main() -> None:
-    """Parse arguments, run the requested modes and print the tables."""
+    """Parse arguments, run the requested modes, print the tables (and write the page block)."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--mode", choices=["serial", "cluster", "both"], default="both")
     ap.add_argument(
         "--bench", action="store_true", help="also time month steps at 1k/10k/50k active"
     )
+    ap.add_argument("--docs-dir", type=Path, help="also write DIR/grid.md with the table block")
     args = ap.parse_args()
     modes = ["serial", "cluster"] if args.mode == "both" else [args.mode]
-    results = {}
+    queues, results = {}, {}
     for mode in modes:
-        q, constrained = run(rules_for(mode), args.seed)
-        results[mode] = (q, figures(q, constrained))
-    head = "| Figure | " + " | ".join(f"model ({m})" for m in modes) + " | target | source |"
-    print(head)
-    print("|" + "---|" * (len(modes) + 3))
-    first = results[modes[0]][1]
-    for i, row in enumerate(first):
-        vals = " | ".join(f"{results[m][1][i].model:.3g}" for m in modes)
-        print(f"| {row.figure} | {vals} | {row.target} | {row.source} |")
-    if "cluster" in results:
-        qc = results["cluster"][0]
-        cl = qc.clusters()
-        late = float((cl.late_until_month > cl.deadline_month).mean())
-        years = N_TERRITORIES * MONTHS / 12
-        print(
-            f"\ncluster mode: {len(cl)} clusters, {late:.0%} ran past the 150-day deadline "
-            f"(DN Part 2 #11: 68% of 2022 studies late); late-study penalties "
-            f"${cl.late_penalty_usd.sum() / 1e6 / years:.2f}M per territory-year; withdrawal "
-            f"penalties ${qc.column('penalty_usd').sum() / 1e6 / years:.1f}M per territory-year"
-        )
+        queues[mode], constrained = run(rules_for(mode), args.seed)
+        results[mode] = figures(queues[mode], constrained)
+    text = table(modes, results)
+    print(text)
+    if "cluster" in queues:
+        print("\n" + cluster_note(queues["cluster"]))
+    if args.docs_dir is not None:
+        docs = Path(__file__).resolve().parents[1]
+        write_spliced(docs / "grid.md", args.docs_dir / "grid.md", SCRIPT, text)
     if args.bench:
         bench(args.seed)
 
