@@ -117,3 +117,20 @@ def test_routing_policies_order_recycling_as_their_names_say(seed: int) -> None:
     )
     assert packs["second_use_first"]["inventory_gwh_end"] >= packs["market"]["inventory_gwh_end"]
     assert packs["recycle_first"]["second_life_gwh"] == 0.0 < packs["market"]["second_life_gwh"]
+
+
+def test_flexible_connection_curtailment_is_its_own_kpi_and_column() -> None:
+    """Curtailment of flexible grid connections is reported: the KPI is the column's sum, and > 0
+    when curtailing undercuts generation (the modular-only `curtailed_compute` KPI does not see it).
+    """
+    flexible = {
+        **SMALL,
+        "run.months": 36,
+        "queue.flexible_connections": True,
+        "hyperscalers.flexible_share": 1.0,
+        "market.flex_curtail_cost_usd_per_mwh": 10.0,
+    }
+    run = run_scenario("baseline", seed=1, overrides=flexible, counterfactual=False)
+    column_gwh = float(run.timeseries["flex_curtailed_gwh"].sum())
+    assert run.kpis["flex_curtailed_gwh"] > 0
+    assert run.kpis["flex_curtailed_gwh"] == pytest.approx(column_gwh, rel=1e-9)

@@ -123,6 +123,15 @@ SPECS: tuple[KpiSpec, ...] = (
         "AI demand that had no power, summed over the run.",
     ),
     KpiSpec(
+        "flex_curtailed",
+        "Flexible connections curtailed",
+        "GWh",
+        _get("flex_curtailed_gwh"),
+        False,
+        "Energy curtailed from data centres connected flexibly ahead of their grid upgrade.",
+        0,
+    ),
+    KpiSpec(
         "ttp_grid",
         "Time to power, grid",
         "months",

@@ -54,6 +54,7 @@ class MonthRecorder:
         self.curtailed_compute_mw_months = 0.0
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
+        self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
         self._embodied_seen: dict[str, Any] = {
             "bought": np.zeros(len(Product)),
             "recycled": 0.0,
@@ -133,6 +134,7 @@ class MonthRecorder:
         self.co2_operational_t += self._operational_co2_t(energized)
         self.co2_embodied_t += self._embodied_co2_t()
         self.shed_mwh += m.power.totals["shed"]
+        self.flex_curtailed_mwh += m.power.totals["curtailed"]
         month = {"demand": demand, "energized": energized, "unserved": unserved}
         month["curtailed"] = curtailed
         self.row = {name: read(month) for name, read in self.reporters}
@@ -185,6 +187,7 @@ class MonthRecorder:
             ("lmp_usd_per_mwh_mean", lambda _: m.power.lmp_mean_usd_per_mwh),
             ("grid_co2_t_per_mwh", lambda _: m.power.grid_co2_t_per_mwh),
             ("shed_gwh", lambda _: m.power.totals["shed"] / 1000.0),
+            ("flex_curtailed_gwh", lambda _: m.power.totals["curtailed"] / 1000.0),
             ("co2_operational_mt_cum", lambda _: self.co2_operational_t / 1e6),
             ("co2_embodied_mt_cum", lambda _: self.co2_embodied_t / 1e6),
             ("co2_mt_cum", lambda _: (self.co2_operational_t + self.co2_embodied_t) / 1e6),
@@ -273,6 +276,7 @@ class MonthRecorder:
             },
             "unserved_compute_mw_months": round(self.unserved_mw_months, 6),
             "curtailed_compute_mw_months": round(self.curtailed_compute_mw_months, 6),
+            "flex_curtailed_gwh": round(self.flex_curtailed_mwh / 1000.0, 6),
             "queue": {
                 "median_wait_months": _finite_or_none(q.median_wait_months(kind=0, month=m.month)),
                 "median_wait_months_generation": _finite_or_none(

@@ -24,6 +24,7 @@ EXTRA_KPIS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("median time-to-power modular new (months)", ("time_to_power_months_median", "modular_new")),
     ("median time-to-power on-site gas (months)", ("time_to_power_months_median", "onsite_gas")),
     ("curtailed compute (MW-months)", ("curtailed_compute_mw_months",)),
+    ("flexible connections curtailed (GWh)", ("flex_curtailed_gwh",)),
     ("queue backlog at end (GW)", ("queue", "backlog_gw_end")),
     ("phantom share of requested MW", ("queue", "phantom_share_of_requested_mw")),
     ("CO2 operational (Mt)", ("co2_mt", "operational")),
