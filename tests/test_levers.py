@@ -87,10 +87,6 @@ INERT: dict[str, str] = {
             "market.initial_price_merit_point",
         )
     },
-    "market.representative_hours": (
-        "the hour table has 4 rows, so 5-24 take the same 4 hours (the x 1.5 move is 6); "
-        "issue 15 item 5 makes 1-24 meaningful or narrows the range"
-    ),
 }
 
 

@@ -199,3 +199,17 @@ def test_bad_overrides() -> None:
 
 def test_defaults_validate() -> None:
     assert ScenarioConfig() == ScenarioConfig.model_validate(ScenarioConfig().model_dump())
+
+
+def test_representative_hours_range_is_the_hours_the_market_has() -> None:
+    """Every accepted count of representative hours clears that many distinct hours; one more is refused."""
+    from abm.bounds import bounds_of
+    from abm.markets.power_exchange import HOUR_NAMES, representative_hours
+
+    upper = bounds_of("market.representative_hours").upper
+    assert upper == len(HOUR_NAMES)
+    for n in range(1, len(HOUR_NAMES) + 1):
+        cfg = ScenarioConfig.model_validate({"market": {"representative_hours": n}})
+        assert len(representative_hours(cfg.market)[: cfg.market.representative_hours]) == n
+    with pytest.raises(InputError):
+        load_scenario("baseline", overrides={"market.representative_hours": len(HOUR_NAMES) + 1})

@@ -51,9 +51,13 @@ class MarketSection(Section):
     representative_hours: int = param(
         4,
         ge=1,
-        le=24,
-        source="Issue 6: peak, shoulder, off-peak with and without solar",
-        doc="Representative hours the power market clears each month.",
+        le=4,
+        source="Issue 6: peak, solar midday, shoulder, off-peak (each with its sourced share and factors)",
+        doc=(
+            "Representative hours the power market clears each month, the first N of peak, solar "
+            "midday, shoulder and off-peak (shares renormalised); at most 4, as only these four "
+            "have hour shares and load and solar factors."
+        ),
     )
     copper_plate: bool = param(
         False, source="Issue 6", doc="Ignore line limits (faster, no congestion)."
