@@ -45,6 +45,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
     "utilities.storage_hours": LONG,  # grid storage built from 2028 on
+    # utility builds clear the queue after ~40 months and gas plants take 60 from filing
+    "utilities.build_lead_months_": {"run.months": 72},
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -59,6 +61,7 @@ MOVES: dict[str, Any] = {
     "policy.credit_45x_phaseout_start_year": 2026,  # a phase-out inside the run
     "packs.contract_months": 30,  # contracts that end inside the run
     "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
+    "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue
 }
 
 

@@ -68,6 +68,9 @@ class GridDesk:
         self.request_project: dict[int, Project] = {}
         self.request_utility: dict[int, TariffTaker] = {}
         self.pending_utility_build_mw = np.zeros(self.n_territories)
+        # (month its build lead time ends, request id): utility builds whose interconnection is
+        # done but whose plant is not (equipment and construction run from the filing month)
+        self.builds_awaiting_plant: list[tuple[float, int]] = []
         self.queue_load_mw_by_territory = np.zeros(self.n_territories)
         self.signed_load_mw_by_territory = np.zeros(self.n_territories)
 
@@ -220,6 +223,7 @@ class GridDesk:
         )
         for rid in np.atleast_1d(events.energized):
             self._connect(int(rid))
+        self._builds_online(self.clock.month)
         for rid in np.atleast_1d(events.withdrawn):
             utility = self.request_utility.get(int(rid))
             if utility is not None:  # a utility build that dropped out is no longer pending
@@ -245,7 +249,25 @@ class GridDesk:
         else:
             self._connect_merchant(rid)
 
+    def build_lead_months(self, kind: int) -> float:
+        """Filing-to-service months of a utility build's plant: gas (turbines) or storage."""
+        u = self.config.utilities
+        return u.build_lead_months_storage if kind == Kind.STORAGE else u.build_lead_months_gas
+
     def _connect_utility_build(self, rid: int) -> None:
+        """A utility build whose interconnection is done enters service once its plant's lead time has passed."""
+        kind = int(self.queue.column("kind", np.array([rid]))[0])
+        filed = float(self.queue.column("submit_month", np.array([rid]))[0])
+        self.builds_awaiting_plant.append((filed + self.build_lead_months(kind), rid))
+
+    def _builds_online(self, month: int) -> None:
+        """Utility builds with both their interconnection and their lead time done enter service."""
+        due = [rid for ready, rid in self.builds_awaiting_plant if ready <= month]
+        self.builds_awaiting_plant = [b for b in self.builds_awaiting_plant if b[0] > month]
+        for rid in due:
+            self._build_in_service(rid)
+
+    def _build_in_service(self, rid: int) -> None:
         """A utility's gas or storage build enters service."""
         utility = self.request_utility[rid]
         kind, mw, node = self._request_info(rid)

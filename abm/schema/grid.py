@@ -329,21 +329,20 @@ class UtilitySection(Section):
         ge=0,
         le=240,
         source="CCGT lead ~5 yr (DOMAIN-NUMBERS #23)",
-        doc="Utility gas build lead time.",
-    )
-    build_lead_months_solar: float = param(
-        20.0,
-        ge=0,
-        le=240,
-        source="Solar+storage 18-20 months (DOMAIN-NUMBERS §5a)",
-        doc="Utility solar build lead time.",
+        doc=(
+            "Months from a utility's gas build filing to its plant being ready; it enters "
+            "service once this has passed and its interconnection is energised."
+        ),
     )
     build_lead_months_storage: float = param(
         12.0,
         ge=0,
         le=240,
         source="Assumption",
-        doc="Utility storage build lead time.",
+        doc=(
+            "Months from a utility's storage build filing to its plant being ready; it enters "
+            "service once this has passed and its interconnection is energised."
+        ),
         unconfirmed=True,
     )
     gas_capex_usd_per_kw: float = param(
