@@ -14,7 +14,7 @@ from abm.catalogue import (
     path_enabled,
 )
 from abm.vocabulary import Choice, Path, Project, Status, Switch
-from abm.world import ai_demand_mw
+from abm.world import ai_demand_mw, facility_demand_mw
 
 if TYPE_CHECKING:
     import numpy as np
@@ -126,8 +126,8 @@ class ProjectBook:
         return len(self.records)
 
     def demand_mw(self, month: int) -> float:
-        """Facility MW of data-centre demand in month index `month`."""
-        return ai_demand_mw(self.config, self.calendar, month)
+        """Facility MW of data-centre demand in month index `month` (new builds at `hyperscalers.pue`)."""
+        return facility_demand_mw(self.config, self.calendar, month)
 
     def next_project_id(self) -> int:
         """A fresh project id."""

@@ -62,7 +62,7 @@ def dc_twh_path(cfg: ScenarioConfig, year: float) -> float:
 
 
 def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
-    """Facility peak MW of data-centre demand in month m: the 2023 base plus scaled growth."""
+    """Facility peak MW of data-centre demand in month m on the sourced path (the 2023 base plus scaled growth)."""
     d = cfg.demand
     year = cal.decimal_year(m)
     base = d.dc_twh_2023
@@ -73,6 +73,17 @@ def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
 def existing_dc_mw(cfg: ScenarioConfig, cal: Calendar) -> float:
     """Data-centre MW already energised when the run starts (demand at the start month)."""
     return ai_demand_mw(cfg, cal, 0)
+
+
+def facility_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
+    """Facility MW of data-centre demand in month m at the run's PUE.
+
+    The energised fleet keeps its measured load; demand above it is new builds' IT power (the
+    sourced path read at `demand.source_pue`) times `hyperscalers.pue`. Written as a blend so
+    that equal PUEs return the sourced path exactly.
+    """
+    ratio = cfg.hyperscalers.pue / cfg.demand.source_pue
+    return ai_demand_mw(cfg, cal, m) * ratio + existing_dc_mw(cfg, cal) * (1.0 - ratio)
 
 
 def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:

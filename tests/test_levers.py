@@ -59,7 +59,6 @@ INERT: dict[str, str] = {
             "serial_deposit_usd",
         )
     },
-    "hyperscalers.pue": _NEVER_READ + " (facility load = IT load x PUE) or removes it",
     "utilities.gas_capex_usd_per_kw": "books money only (utility gas builds' cost in the ledger)",
     "packs.buyback_price_usd_per_kwh": "books money only (OEM buyback payments in the ledger)",
     "recyclers.holding_cost_usd_per_kwh_month": "books money only (recyclers' holding cost)",

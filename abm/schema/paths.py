@@ -45,7 +45,11 @@ class HyperscalerSection(Section):
         ge=1,
         le=3,
         source="E3 new DC PUE 1.2; Google 1.10, industry 1.58 (DOMAIN-NUMBERS #12)",
-        doc="Facility power / IT power.",
+        doc=(
+            "Facility power / IT power of the data centres built in the run: demand above the "
+            "energised fleet is their IT need (the demand path / `demand.source_pue`) x this, "
+            "and every MW after that (requests, dispatch, energy, CO2) is facility power."
+        ),
     )
     initial_grid_pipeline_mw: float = param(
         40_000.0,

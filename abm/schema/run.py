@@ -68,6 +68,17 @@ class DemandSection(Section):
         source="Lever (1 = sourced path, 0 = no growth above 2023)",
         doc="Scales growth above the 2023 level.",
     )
+    source_pue: float = param(
+        1.2,
+        ge=1,
+        le=3,
+        source="E3 (2024) new DC PUE 1.2, the study the load factor is from (DOMAIN-NUMBERS #12, #13); reading the growth path at it is an assumption",
+        doc=(
+            "PUE of the new data centres the demand path describes: its growth above the "
+            "energised fleet is IT power x this (`hyperscalers.pue` is the run's PUE)."
+        ),
+        unconfirmed=True,
+    )
     load_factor: float = param(
         0.86,
         gt=0,
