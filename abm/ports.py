@@ -16,7 +16,7 @@ import numpy as np
 from abm.vocabulary import PackSeller, StorageBuyer
 
 if TYPE_CHECKING:
-    from abm.batteries import FadeParams
+    from abm.batteries import Duty, FadeParams
     from abm.grid.queue import Kind
     from abm.vocabulary import Project
 
@@ -112,8 +112,8 @@ class PackDesk(Protocol):
     fade_params: FadeParams
     retiring_gwh_this_month: float
 
-    def storage_wtp_usd_per_kwh(self, product: int) -> float:
-        """Willingness to pay per usable kWh of a product (0-2 grades A-C, 3 new)."""
+    def storage_wtp_usd_per_kwh(self, product: int, duty: Duty | None = None) -> float:
+        """Willingness to pay per usable kWh of a product (0-2 grades A-C, 3 new) under a buyer's duty."""
         ...
 
     def new_storage_price_usd_per_kwh(self) -> float:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.batteries import Duty
 from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.queue import Kind
 from abm.vocabulary import Order, Product
@@ -44,6 +45,9 @@ class Utility(mesa.Agent):
         self.nodes = np.flatnonzero(grid.bus_territory == territory)
         self.storage_need_kwh = 0.0  # usable kWh of grid storage to buy
         self.storage_owner = packs.new_storage_owner()
+        # grid storage's duty: it values second-life packs and ages the storage it installs
+        u = config.utilities
+        self.storage_duty = Duty(c_rate=u.storage_c_rate, efc_per_month=u.storage_efc_per_month)
         self.forecast_mw_history: dict[
             int, float
         ] = {}  # month -> forecast of peak `lookahead` months on
@@ -98,13 +102,13 @@ class Utility(mesa.Agent):
             m.submit_utility_build(self, node, Kind.STORAGE, storage_mw)
 
     def storage_bids(self) -> list[Order]:
-        """Grid storage bought in the pack market: new storage, and grade-A second life at its adjusted value."""
+        """Grid storage bought in the pack market: new storage, and grade-A second life at its value under grid duty."""
         if self.storage_need_kwh <= 0:
             return []
-        m = self.packs
+        m, duty = self.packs, self.storage_duty
         return [
-            Order(Product.A, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.A)),
-            Order(Product.NEW, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.NEW)),
+            Order(Product.A, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.A, duty)),
+            Order(Product.NEW, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.NEW, duty)),
         ]
 
     def receive_storage(self, product: int, usable_kwh: float, soh: float) -> None:
@@ -112,9 +116,15 @@ class Utility(mesa.Agent):
         m = self.packs
         take = min(usable_kwh, self.storage_need_kwh)
         self.storage_need_kwh -= take
-        u = self.config.utilities
+        d = self.storage_duty
         m.install_storage(
-            self.storage_owner, product, take, soh, u.storage_c_rate, u.storage_efc_per_month, 1.0
+            self.storage_owner,
+            product,
+            take,
+            soh,
+            d.c_rate,
+            d.efc_per_month,
+            d.ai_duty_fade_multiplier,
         )
         if usable_kwh - take > 1e-6:
             m.return_unallocated_storage(product, usable_kwh - take, soh)

@@ -6,6 +6,7 @@ life and the present value of its extra O&M discount the new-storage price.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -68,6 +69,18 @@ class StorageDuty(Protocol):
     c_rate: float
     efc_per_month: float
     ai_duty_fade_multiplier: float
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A storage duty given by value, e.g. grid storage (`utilities.storage_c_rate`, `_efc_per_month`)."""
+
+    c_rate: float
+    """Average C-rate, 1/h."""
+    efc_per_month: float
+    """Equivalent full cycles per month."""
+    ai_duty_fade_multiplier: float = 1.0
+    """Fade multiplier of the duty (1 = no AI duty stress)."""
 
 
 def quality_adjusted_wtp_for(

@@ -28,6 +28,7 @@ from abm.vocabulary import Path, Product, Project, Status
 from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
 
 if TYPE_CHECKING:
+    from abm.batteries import Duty
     from abm.ports import Books, Clock, VendorBook
     from abm.roster import Roster
     from abm.schema import ScenarioConfig
@@ -89,7 +90,7 @@ class PackExchange:
             len(Product)
         )  # usable kWh bought per product (for embodied CO2)
         self.storage_bought_nameplate_kwh = np.zeros(len(Product))
-        self._wtp_cache: dict[tuple[int, int], float] = {}
+        self._wtp_cache: dict[tuple[int, int, Duty | None], float] = {}
         self._sl_supply_kwh_per_month = 0.0
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
@@ -119,9 +120,12 @@ class PackExchange:
             - credit_45x_usd_per_kwh(self.config, year),
         )
 
-    def storage_wtp_usd_per_kwh(self, product: int) -> float:
-        """Willingness to pay per usable kWh: new storage at its price; second life by remaining life and O&M risk."""
-        key = (self.clock.month, product)
+    def storage_wtp_usd_per_kwh(self, product: int, duty: Duty | None = None) -> float:
+        """Willingness to pay per usable kWh: new storage at its price; second life by remaining life and O&M risk.
+
+        Remaining life is judged under the buyer's `duty` (default: modular sites' `batteries`).
+        """
+        key = (self.clock.month, product, duty)
         if key in self._wtp_cache:
             return self._wtp_cache[key]
         b = self.config.batteries
@@ -134,7 +138,7 @@ class PackExchange:
                 float(self.grade_soh[product]),
                 b.second_life_eol_soh,
                 self.fade_params,
-                b,
+                b if duty is None else duty,
                 self.config.hyperscalers.discount_rate,
                 new_eol_soh=b.new_eol_soh,
             )

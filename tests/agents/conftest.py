@@ -108,9 +108,11 @@ class FakePacks:
         self.preferred, self.room_kwh, self.room_asked_months = True, 0.0, None
         self.installed: list[tuple] = []
         self.returned: list[tuple[int, float, float]] = []
+        self.wtp_duties: list[tuple[int, Any]] = []  # (product, duty) of each WTP asked
         self._owner = -1
 
-    def storage_wtp_usd_per_kwh(self, product: int) -> float:
+    def storage_wtp_usd_per_kwh(self, product: int, duty: Any = None) -> float:
+        self.wtp_duties.append((product, duty))
         return self.wtp_usd_per_kwh[product]
 
     def new_storage_price_usd_per_kwh(self) -> float:

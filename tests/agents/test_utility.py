@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from abm.agents.utility import Utility
+from abm.batteries import Duty, FadeParams, quality_adjusted_wtp_for
 from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.queue import Kind
 
@@ -95,6 +96,25 @@ def test_storage_bids_only_when_storage_is_needed(model, config, clock, packs, m
         (0, 5000.0, packs.storage_wtp_usd_per_kwh(0)),  # grade-A second life
         (3, 5000.0, packs.storage_wtp_usd_per_kwh(3)),  # new
     ]
+
+
+def test_grid_storage_values_second_life_under_its_own_duty(model, config, clock, packs, make_grid):
+    """A utility asks what a pack is worth cycled as grid storage, not at a modular site's duty."""
+    cfg = config(utilities={"storage_c_rate": 0.5, "storage_efc_per_month": 10.0})
+    u = build(model, cfg, clock, make_grid(), packs)
+    u.storage_need_kwh = 5000.0
+    u.storage_bids()
+    duty = Duty(c_rate=0.5, efc_per_month=10.0, ai_duty_fade_multiplier=1.0)
+    assert packs.wtp_duties == [(0, duty), (3, duty)]
+
+
+def test_a_lighter_duty_makes_a_second_life_pack_worth_more() -> None:
+    """Fewer cycles leave a grade-A pack more of new storage's life, so a grid buyer pays more for it."""
+    heavy, light = Duty(0.19, 30.0), Duty(0.25, 20.0)  # modular site vs grid storage defaults
+    worth = {
+        d: quality_adjusted_wtp_for(150.0, 0.85, 0.5, FadeParams(), d, 0.08) for d in (heavy, light)
+    }
+    assert worth[light] > worth[heavy]
 
 
 def test_receive_storage_installs_the_need_and_returns_the_rest(
