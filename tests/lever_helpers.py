@@ -31,6 +31,9 @@ FLEXIBLE = {"queue.flexible_connections": True, "hyperscalers.flexible_share": 0
 
 OTHER = {"other.enabled": True, "other.available_from": "2025-06"}
 LONG = {"run.months": 60}  # effects that show after four to five years
+# utility builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
+# storage (valued and aged under the utilities' duty) is bought from then on
+UTILITY_BUILDS = {"run.months": 72}
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
@@ -45,8 +48,11 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
     "utilities.storage_hours": LONG,  # grid storage built from 2028 on
-    # utility builds clear the queue after ~40 months and gas plants take 60 from filing
-    "utilities.build_lead_months_": {"run.months": 72},
+    "utilities.build_lead_months_": UTILITY_BUILDS,
+    "utilities.storage_c_rate": UTILITY_BUILDS,
+    "utilities.storage_efc_per_month": UTILITY_BUILDS,
+    "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
+    "hyperscalers.wait_signal_window_months": LONG,  # enough grid projects energise to count
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -62,6 +68,10 @@ MOVES: dict[str, Any] = {
     "packs.contract_months": 30,  # contracts that end inside the run
     "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
     "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue
+    "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
+    "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling
+    "hyperscalers.initial_expected_upgrade_share": 0.0,  # the prior prices only the first months
+    "recyclers.stale_months": 6,  # little stock sits 24 months unsold in a 3-year run
 }
 
 

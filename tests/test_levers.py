@@ -29,13 +29,12 @@ _BOOKS_DEPOSIT = (
     "books money only (queue deposits and penalties go to a ledger no output reads); "
     "issue 16 'Projects and queues that behave like the real thing' makes them behavioural"
 )
-_NEVER_READ = "never read by the model; issue 15 item 5 wires it"
-_CARBON_UNUSED = (
-    "no output changes at either end of its range: the CarbonFactors field it sets is not used "
-    "by the run's emissions (grid CO2 comes from market.co2_*, on-site gas from gas.co2_t_per_mwh)"
+_NO_CASH_RULE = "no rule reads an agent's cash"
+_DOD_UNMODELLED = (
+    "every duty is aged and valued at DoD = fade.dod_ref (abm/batteries/fleet.py, valuation.py), "
+    "so the factor (DoD/dod_ref)^dod_exponent is 1: no duty has a depth of discharge of its own, "
+    "and deriving one (EFC / cycles) needs a cycles-per-day number per duty the schema lacks"
 )
-_FLAT_BOTH_ENDS = "no output changes at either end of its range in the 36-month run"
-_FLAT_SHORT = "no output changes at x 1.5 in the 36-month run (found with issue 14's new keys)"
 
 INERT: dict[str, str] = {
     **{
@@ -59,30 +58,49 @@ INERT: dict[str, str] = {
             "serial_deposit_usd",
         )
     },
-    "utilities.gas_capex_usd_per_kw": "books money only (utility gas builds' cost in the ledger)",
-    "packs.buyback_price_usd_per_kwh": "books money only (OEM buyback payments in the ledger)",
-    "recyclers.holding_cost_usd_per_kwh_month": "books money only (recyclers' holding cost)",
-    **{
-        f"carbon.{k}_t_per_mwh": _CARBON_UNUSED
-        for k in ("grid", "gas_ccgt", "gas_ct", "recip_engine")
-    },
-    "fade.dod_ref": _FLAT_BOTH_ENDS + " (the depth-of-discharge term)",
-    "fade.dod_exponent": _FLAT_BOTH_ENDS + " (the depth-of-discharge term)",
-    "utilities.storage_c_rate": _FLAT_BOTH_ENDS + " (grid storage fade; built from 2028)",
-    "utilities.storage_efc_per_month": _FLAT_BOTH_ENDS + " (grid storage fade; built from 2028)",
-    **{
-        key: _FLAT_SHORT
-        for key in (
-            "hyperscalers.campus_mw_max",
-            "hyperscalers.surplus_cancel_factor",
-            "hyperscalers.initial_expected_upgrade_share",
-            "hyperscalers.wait_signal_window_months",
-            "vendors.site_solar_weight_exponent",
-            "recyclers.stale_months",
-            "recyclers.backlog_trigger_months",
-            "market.initial_price_merit_point",
-        )
-    },
+    "utilities.gas_capex_usd_per_kw": (
+        "books utility gas builds' cost in the ledger; the tariff recovers capacity through the "
+        "fixed market.tariff_adder_usd_per_mwh, so the cost reaches no price (a rate-base tariff "
+        "would be a model of its own), and " + _NO_CASH_RULE
+    ),
+    "packs.buyback_price_usd_per_kwh": (
+        "books OEM buy-back payments; the price is sunk when recyclers grade, route and invest "
+        "(their margins are second-life price minus repurposing cost), renewals go to the highest "
+        "spot bid, and " + _NO_CASH_RULE
+    ),
+    "recyclers.holding_cost_usd_per_kwh_month": (
+        "books the monthly cost of stock; asks fall with age by recyclers.ask_age_discount_per_month "
+        "and stale stock is recycled at recyclers.stale_months instead, and " + _NO_CASH_RULE
+    ),
+    "carbon.grid_t_per_mwh": (
+        "the grid's CO2 is computed from each month's dispatch (market.co2_* per technology); this "
+        "US average (EIA 2023) would duplicate that result, and no rule reads it"
+    ),
+    "carbon.gas_ct_t_per_mwh": (
+        "duplicates gas.co2_t_per_mwh (both 0.55 t/MWh, simple-cycle CT, DOMAIN-NUMBERS #25), "
+        "which prices and books on-site gas"
+    ),
+    "carbon.recip_engine_t_per_mwh": (
+        "on-site gas books one factor (gas.co2_t_per_mwh) whether a project got engines or "
+        "turbines; a factor by the technology a project got needs the project to carry it"
+    ),
+    "carbon.gas_ccgt_t_per_mwh": (
+        "utility gas builds join the grid's one gas technology, dispatched at "
+        "market.co2_gas_t_per_mwh (the fleet's 0.435); reading it needs a new-CCGT technology "
+        "in the grid physics"
+    ),
+    "fade.dod_ref": _DOD_UNMODELLED,
+    "fade.dod_exponent": _DOD_UNMODELLED,
+    "vendors.site_solar_weight_exponent": (
+        "weights where modular sites are drawn, but no published output reads a modular site's "
+        "node (its solar is sized by vendors.solar_mw_per_mw, not by the node's capacity factor); "
+        "projects.parquet (issue 15 item 2) publishes the node"
+    ),
+    "market.initial_price_merit_point": (
+        "seeds the first month's expected LMP only; the market's prices replace it (by "
+        "hyperscalers.expectation_weight a month) and no path choice in the 36-month run flips, "
+        "even at 0.1 (LMP 0) or 1.0"
+    ),
 }
 
 
