@@ -32,6 +32,7 @@ from abm.roster import Roster
 from abm.scenario import config_with, load_scenario
 from abm.schema import ScenarioConfig
 from abm.signals import path_wait_months, planning_signals
+from abm.streams import Streams
 from abm.world import Calendar
 
 
@@ -58,6 +59,9 @@ class PowerStackModel(mesa.Model):
             cfg = config_with(cfg, {"run.seed": int(seed)})
         super().__init__(rng=seed)
         self.config = cfg
+        self.streams = Streams(  # every draw of the run (docs/randomness.md), not Mesa's rng
+            cfg.run.seed if isinstance(seed, (int, np.integer)) else int(self.rng.integers(2**32))
+        )
         self.calendar = Calendar.from_config(cfg)
         self.clock = Clock(self.calendar)
         self.ledger = Ledger()
@@ -72,13 +76,13 @@ class PowerStackModel(mesa.Model):
     def _build_services(self) -> None:
         """The four services, wired to each other through explicit references."""
         cfg, clock, calendar = self.config, self.clock, self.calendar
-        self.grid = GridDesk(cfg, clock, self.rng, self.ledger)  # the run's first draws
+        self.grid = GridDesk(cfg, clock, self.streams, self.ledger)
         roster = self.roster
         self.projects = ProjectBook(
             cfg,
             clock,
             calendar,
-            self.rng,
+            self.streams,
             self.recorder,
             self.grid,
             roster.vendors,
@@ -111,7 +115,8 @@ class PowerStackModel(mesa.Model):
             )
         n_o = cfg.oems.n_oems
         for i in range(n_o):
-            months = int(self.rng.integers(1, cfg.packs.contract_months + 1))
+            u = float(self.streams.uniform("oem.contract_months", i))
+            months = 1 + int(u * cfg.packs.contract_months)
             oem = OEM(
                 self,
                 1.0 / n_o,
@@ -135,7 +140,7 @@ class PowerStackModel(mesa.Model):
                     self,
                     1.0 / n_h,
                     config=cfg,
-                    rng=self.rng,
+                    streams=self.streams,
                     projects=self.projects,
                     sites=self.grid,
                 )
@@ -153,13 +158,13 @@ class PowerStackModel(mesa.Model):
         self.projects.start_month()  # 1 world: engine supply
         self.grid.start_month()  # 1 world: load growth, merchant requests
         signals = planning_signals(self.month, self.power, self.grid, self.packs)
-        self.agents_by_type[Hyperscaler].shuffle_do("plan", signals)  # 2
+        self._in_order(Hyperscaler, "plan").do("plan", signals)  # 2
         self.projects.progress_direct_paths()  # 2 gas and wildcard projects come online
         self.agents_by_type[OEM].do("deliver_packs")  # 3
-        self.agents_by_type[Recycler].shuffle_do("grade_and_route")  # 4
+        self._in_order(Recycler, "grade_and_route").do("grade_and_route")  # 4
         self.packs.plan_augmentation()  # 4 vendors' augmentation wishes
         self.packs.clear_market()  # 5
-        self.agents_by_type[ModularVendor].shuffle_do("build")  # 6
+        self._in_order(ModularVendor, "build").do("build")  # 6
         self.grid.advance_queue()  # 7
         self.agents_by_type[Utility].do("plan_generation")  # 7
         self.power.clear_month()  # 8
@@ -171,6 +176,16 @@ class PowerStackModel(mesa.Model):
         self.datacollector.collect(self)
         if self.month >= self.config.run.months - 1:
             self.running = False
+
+    def _in_order(self, agent_type: type[mesa.Agent], stage: str) -> mesa.agent.AgentSet:
+        """The agents of a type in this stage's random order, keyed by (stage, month, agent id).
+
+        Not Mesa's `shuffle_do`: its shared `random` would tie every order to all draws before it.
+        """
+        agents = list(self.agents_by_type[agent_type])
+        ids = [a.unique_id for a in agents]
+        order = self.streams.order(f"activation.{stage}", ids, self.month)
+        return mesa.agent.AgentSet([agents[i] for i in order], random=self.random)
 
 
 def resolve_config(

@@ -44,8 +44,8 @@ class ProjectDesk(Protocol):
         """Facility MW of data-centre demand in a month index."""
         ...
 
-    def next_project_id(self) -> int:
-        """A fresh project id."""
+    def next_project_id(self, owner: int, month: int | None) -> int:
+        """A fresh id for the next project `owner` opens in `month` (None: the initial pipeline)."""
         ...
 
     def available_paths(self) -> list[str]:
@@ -72,8 +72,8 @@ class ProjectDesk(Protocol):
 class SiteDesk(Protocol):
     """Where a project can go and whether its grid requests have signed."""
 
-    def choose_site(self, path: str, mw: float) -> int:
-        """A bus index for a project on `path`."""
+    def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
+        """A bus index for project `pid` on its `switches`-th path `path` (draw keyed by both)."""
         ...
 
     def project_has_agreement(self, project: Project) -> bool:

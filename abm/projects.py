@@ -17,10 +17,9 @@ from abm.vocabulary import Choice, Path, Project, Status, Switch
 from abm.world import ai_demand_mw, facility_demand_mw
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from abm.clock import Clock
     from abm.schema import ScenarioConfig
+    from abm.streams import Streams
     from abm.world import Calendar
 
 
@@ -61,8 +60,8 @@ class PipelineOwner(Protocol):
 class GridFiling(Protocol):
     """The grid desk as the project book uses it."""
 
-    def choose_site(self, path: str, mw: float) -> int:
-        """A bus index for a project on `path`."""
+    def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
+        """A bus index for project `pid` on its `switches`-th path `path`."""
         ...
 
     def file_grid_requests(self, project: Project, month: int) -> None:
@@ -98,7 +97,7 @@ class ProjectBook:
         config: ScenarioConfig,
         clock: Clock,
         calendar: Calendar,
-        rng: np.random.Generator,
+        streams: Streams,
         recorder: EnergizeRecorder,
         grid: GridFiling,
         vendors: Sequence[OrderTaker],
@@ -108,11 +107,11 @@ class ProjectBook:
 
         `vendors` and `hyperscalers` are the run's agent lists (filled after the book exists).
         """
-        self.config, self.clock, self.calendar, self.rng = config, clock, calendar, rng
+        self.config, self.clock, self.calendar, self.streams = config, clock, calendar, streams
         self.recorder, self.grid = recorder, grid
         self.vendors, self.hyperscalers = vendors, hyperscalers
         self.records: list[Project] = []
-        self._project_counter = 0
+        self._opened_count: dict[tuple[int, int], int] = {}  # (owner, month slot) -> projects
         self.existing_mw = ai_demand_mw(config, calendar, 0)
         self._gas_ordered_mw = 0.0
         self._engine_mw_left = config.gas.recip_capacity_mw_per_month
@@ -129,10 +128,19 @@ class ProjectBook:
         """Facility MW of data-centre demand in month index `month` (new builds at `hyperscalers.pue`)."""
         return facility_demand_mw(self.config, self.calendar, month)
 
-    def next_project_id(self) -> int:
-        """A fresh project id."""
-        self._project_counter += 1
-        return self._project_counter
+    def next_project_id(self, owner: int, month: int | None) -> int:
+        """A fresh id for the next project `owner` opens in `month` (None: the initial pipeline).
+
+        The id is `slot * 10**7 + owner * 10**4 + k` for the k-th project of that owner in that
+        month slot (0 for the initial pipeline, month + 1 otherwise), so a project keeps its id,
+        and the draws keyed by it, when another scenario opens more or fewer projects elsewhere.
+        """
+        slot = 0 if month is None else month + 1
+        k = self._opened_count.get((owner, slot), 0)
+        if slot < 0 or not 0 <= owner < 1000 or k >= 10_000:
+            raise ValueError(f"project id out of range: month {month}, owner {owner}, k {k}")
+        self._opened_count[owner, slot] = k + 1
+        return slot * 10**7 + owner * 10**4 + k
 
     def start_month(self) -> None:
         """This month's engine supply is fresh; no gas ordered yet."""
@@ -195,20 +203,26 @@ class ProjectBook:
             vendor = min(self.vendors, key=lambda v: (v.expected_delivery_months(), v.unique_id))
             vendor.take_order(project)
         elif choice == Choice.ONSITE_GAS:
-            project.ready_month = month + self._gas_lead_months(project.mw)
+            project.ready_month = month + self._gas_lead_months(project)
         else:
             project.ready_month = month + self._lead_months(project.path)
 
-    def _gas_lead_months(self, mw: float) -> float:
-        """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay."""
+    def _gas_lead_months(self, project: Project) -> float:
+        """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay.
+
+        The permit draw is keyed by (pid, switches): the same project meets the same permit luck.
+        """
         g = self.config.gas
+        mw = project.mw
         self._gas_ordered_mw += mw
         if self._engine_mw_left >= mw:
             self._engine_mw_left -= mw
             lead = g.recip_lead_time_months
         else:
             lead = g.turbine_lead_time_months
-        if self.rng.random() < g.air_permit_risk:
+        if float(self.streams.uniform("project.air_permit", project.pid, project.switches)) < (
+            g.air_permit_risk
+        ):
             lead += g.air_permit_delay_months
         return lead
 
@@ -223,7 +237,7 @@ class ProjectBook:
             new_path == Choice.MODULAR
         ):  # a campus moved to modular becomes one site; the rest is re-planned
             project.mw = min(project.mw, self.config.vendors.max_site_mw)
-        project.node = self.grid.choose_site(new_path, project.mw)
+        project.node = self.grid.choose_site(new_path, project.mw, project.pid, project.switches)
         self.records.remove(project)
         self.start_project(project)
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from abm.grid.queue import InterconnectionQueue, QueueRules
 from abm.schema import QueueSection
+from abm.streams import Streams
 
 FREE = np.full(10, 1e9)  # hosting capacity that never binds
 
@@ -29,8 +30,8 @@ CALM = replace(
 
 
 def make(rules: QueueRules = CALM, n_territories: int = 3, seed: int = 0) -> InterconnectionQueue:
-    """A queue with the given rules and a seeded generator."""
-    return InterconnectionQueue(rules, n_territories, np.random.default_rng(seed))
+    """A queue with the given rules and the streams of a seed."""
+    return InterconnectionQueue(rules, n_territories, Streams(seed))
 
 
 def run_until(q: InterconnectionQueue, start: int, stop: int, hosting: np.ndarray = FREE) -> list:

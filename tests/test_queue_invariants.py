@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from abm.errors import InputError
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.schema import QueueSection
+from abm.streams import Streams
 from tests.queue_helpers import CALM, DEFAULT, FREE, make, run_until
 
 # ---------------------------------------------------------------- property test: the state machine
@@ -214,7 +215,7 @@ def test_input_errors() -> None:
 def test_ten_thousand_active_requests_step_fast() -> None:
     """A month with ~10,000 active requests takes milliseconds, not seconds."""
     rng = np.random.default_rng(0)
-    q = InterconnectionQueue(DEFAULT, 20, rng)
+    q = InterconnectionQueue(DEFAULT, 20, Streams(0))
     hosting = np.full(200, 300.0)
     for month in range(12):
         k = 900

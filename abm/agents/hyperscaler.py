@@ -20,13 +20,15 @@ if TYPE_CHECKING:
     from abm.ports import ProjectDesk, SiteDesk
     from abm.schema import ScenarioConfig
     from abm.signals import Signals
+    from abm.streams import Streams
 
 
 class Hyperscaler(mesa.Agent):
     """A cloud or AI lab with a share of the AI demand and a value on time-to-power.
 
     Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements),
-    `rng` (the run's generator: draws keep the run's order); planning signals come per stage.
+    `streams` (the run's random streams: a project's size, spin-up month and path-choice
+    uniform are keyed by its id, see docs/randomness.md); planning signals come per stage.
     """
 
     def __init__(
@@ -35,14 +37,14 @@ class Hyperscaler(mesa.Agent):
         share: float,
         *,
         config: ScenarioConfig,
-        rng: np.random.Generator,
+        streams: Streams,
         projects: ProjectDesk,
         sites: SiteDesk,
     ) -> None:
         """A hyperscaler with `share` of AI demand and priors on each path's wait."""
         super().__init__(model)
         cfg = self.config = config
-        self.draws, self.desk, self.sites = rng, projects, sites
+        self.streams, self.desk, self.sites = streams, projects, sites
         self.share = share
         self.projects: list[Project] = []
         # Priors from the scenario (sources in the schema): large-load queue waits, vendor
@@ -91,17 +93,19 @@ class Hyperscaler(mesa.Agent):
         gap = min(target - self.expected_ready_mw(horizon), ceiling - self.committed_mw())
         opened = 0
         while gap > 1.0 and opened < cfg.max_projects_per_month:
-            size = float(
-                np.clip(
-                    self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
-                    cfg.campus_mw_min,
-                    cfg.campus_mw_max,
-                )
-            )
-            gap -= self.open_project(min(size, max(gap, cfg.campus_mw_min)), signals).mw
+            pid = self.desk.next_project_id(self.unique_id, signals.month)
+            size = self.campus_mw(pid)
+            gap -= self.open_project(pid, min(size, max(gap, cfg.campus_mw_min)), signals).mw
             opened += 1
         self.cancel_surplus(cfg.surplus_cancel_factor * ceiling)
         self.reconsider_stuck_projects(signals)
+
+    def campus_mw(self, pid: int) -> float:
+        """Campus MW wished for project `pid`: a lognormal keyed by the id, clipped to the size range."""
+        cfg = self.config.hyperscalers
+        z = float(self.streams.normal("project.size", pid))
+        mw = float(np.exp(np.log(cfg.campus_mw_median) + cfg.campus_mw_sigma * z))
+        return float(np.clip(mw, cfg.campus_mw_min, cfg.campus_mw_max))
 
     def cancel_surplus(self, limit_mw: float) -> None:
         """When committed MW exceeds the limit (demand fell or was overestimated), withdraw the newest grid projects still in study."""
@@ -121,39 +125,35 @@ class Hyperscaler(mesa.Agent):
 
     def initial_pipeline(self, total_mw: float) -> list[Project]:
         """Grid projects this hyperscaler already has in queues at the start, opened over the past four years."""
-        cfg = self.config.hyperscalers
+        spin_up_months = self.config.queue.spin_up_months
         out = []
         while total_mw > 1.0:
-            size = float(
-                np.clip(
-                    self.draws.lognormal(np.log(cfg.campus_mw_median), cfg.campus_mw_sigma),
-                    cfg.campus_mw_min,
-                    cfg.campus_mw_max,
-                )
-            )
-            size = min(size, total_mw)
-            opened = -int(self.draws.integers(1, self.config.queue.spin_up_months + 1))
+            pid = self.desk.next_project_id(self.unique_id, None)
+            size = min(self.campus_mw(pid), total_mw)
+            u = float(self.streams.uniform("project.spin_up", pid))
             project = Project(
-                pid=self.desk.next_project_id(),
+                pid=pid,
                 owner=self.unique_id,
                 mw=size,
                 path=Path.GRID,
-                node=self.sites.choose_site(Path.GRID, size),
-                month_opened=opened,
+                node=self.sites.choose_site(Path.GRID, size, pid, 0),
+                month_opened=-1 - int(u * spin_up_months),
             )
             self.projects.append(project)
             out.append(project)
             total_mw -= size
         return out
 
-    def open_project(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> Project:
-        """Create a project, choose its path and site, and hand it to the market."""
-        path = self.choose_path(mw, signals, exclude)
+    def open_project(
+        self, pid: int, mw: float, signals: Signals, exclude: tuple[str, ...] = ()
+    ) -> Project:
+        """Create project `pid`, choose its path and site, and hand it to the market."""
+        path = self.choose_path(mw, signals, pid, exclude=exclude)
         if path == Choice.MODULAR:
             mw = min(mw, self.config.vendors.max_site_mw)
-        node = self.sites.choose_site(path, mw)
+        node = self.sites.choose_site(path, mw, pid, 0)
         project = Project(
-            pid=self.desk.next_project_id(),
+            pid=pid,
             owner=self.unique_id,
             mw=mw,
             path=path,
@@ -218,8 +218,19 @@ class Hyperscaler(mesa.Agent):
         )
         return fuel_mwh * cost, fuel_mwh * co2 * carbon_usd_per_t
 
-    def choose_path(self, mw: float, signals: Signals, exclude: tuple[str, ...] = ()) -> str:
-        """Multinomial logit over expected cost, time-to-power and carbon."""
+    def choose_path(
+        self,
+        mw: float,
+        signals: Signals,
+        pid: int,
+        switches: int = 0,
+        exclude: tuple[str, ...] = (),
+    ) -> str:
+        """Multinomial logit over expected cost, time-to-power and carbon, for project `pid`.
+
+        The uniform is keyed by (pid, switches): the same project facing the same costs picks
+        the same path in every scenario of a seed.
+        """
         costs = {
             p: c
             for p, c in self.path_costs_usd_per_mw_month(mw, signals).items()
@@ -234,7 +245,7 @@ class Hyperscaler(mesa.Agent):
         )
         prob = np.exp(v - v.max())
         prob /= prob.sum()
-        return names[int(self.draws.choice(len(names), p=prob))]
+        return names[self.streams.choice("project.path_choice", prob, pid, switches)]
 
     # --- learning and switching -----------------------------------------------------------
     def observe(self, signals: dict[str, float]) -> None:
@@ -260,7 +271,9 @@ class Hyperscaler(mesa.Agent):
             costs = self.path_costs_usd_per_mw_month(project.mw, signals)
             remaining = {p: c for p, c in costs.items() if p != Choice.GRID}
             if remaining and min(remaining.values()) < costs.get(Choice.GRID, np.inf):
-                new_path = self.choose_path(project.mw, signals, exclude=(Choice.GRID,))
+                new_path = self.choose_path(
+                    project.mw, signals, project.pid, project.switches + 1, exclude=(Choice.GRID,)
+                )
                 self.desk.switch_project(project, new_path)
 
     def time_to_power(self) -> dict[str, list[float]]:

@@ -18,6 +18,7 @@ from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.grid.topology import TECHS, build_grid
 from abm.scenario import scenarios_dir
+from abm.streams import Streams, entity_key
 from abm.vocabulary import Choice, Path, Project, Status
 
 if TYPE_CHECKING:
@@ -31,10 +32,10 @@ class GridDesk:
     """Topology, per-bus capacity arrays, the queue and the request maps, for one run."""
 
     def __init__(
-        self, config: ScenarioConfig, clock: Clock, rng: np.random.Generator, ledger: Books
+        self, config: ScenarioConfig, clock: Clock, streams: Streams, ledger: Books
     ) -> None:
-        """Build the grid (the first draws of the run's rng), the DC network and the queue."""
-        self.config, self.clock, self.rng, self.ledger = config, clock, rng, ledger
+        """Build the grid (from its own stream), the DC network and the queue."""
+        self.config, self.clock, self.streams, self.ledger = config, clock, streams, ledger
         self.projects: ProjectDesk | None = None  # bound once the book exists (see `bind`)
         self.prices: LmpView | None = None  # bound once the power exchange exists
         cfg = config
@@ -43,7 +44,7 @@ class GridDesk:
             n_buses=cfg.grid.n_buses,
             n_territories=cfg.grid.n_territories,
             peak_load_mw=cfg.grid.peak_load_mw,
-            rng=rng,
+            rng=streams.generator("grid.topology"),
             base_dir=scenarios_dir(),
         )
         self.network = DCNetwork(self.graph)
@@ -64,7 +65,7 @@ class GridDesk:
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
         self.expected_upgrade_share = config.hyperscalers.initial_expected_upgrade_share
-        self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, rng)
+        self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, streams)
         self.request_project: dict[int, Project] = {}
         self.request_utility: dict[int, TariffTaker] = {}
         self.pending_utility_build_mw = np.zeros(self.n_territories)
@@ -90,19 +91,24 @@ class GridDesk:
         self.merchant_requests()
 
     def merchant_requests(self, month: int | None = None) -> None:
-        """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid)."""
+        """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid).
+
+        Each month's arrivals come from their own stream keyed by the month, so they are the
+        same whatever the projects did; the k-th arrival of a month is keyed (month, k).
+        """
         month = self.clock.month if month is None else month
         q = self.config.queue
+        rng = self.streams.generator("grid.merchant_arrivals", month)
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale
         sigma = q.merchant_request_mw_sigma
-        n = int(self.rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
+        n = int(rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
         if n == 0:
             return
-        mw = self.rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
+        mw = rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
         kind = np.where(
-            self.rng.random(n) < q.merchant_storage_share, int(Kind.STORAGE), int(Kind.GENERATION)
+            rng.random(n) < q.merchant_storage_share, int(Kind.STORAGE), int(Kind.GENERATION)
         )
-        node = self.rng.integers(0, self.n_bus, size=n)
+        node = rng.integers(0, self.n_bus, size=n)
         self.queue.submit(
             month,
             kind=kind,
@@ -111,12 +117,17 @@ class GridDesk:
             territory=self.bus_territory[node],
             requester=np.full(n, -1),
             project=np.full(n, -1),
-            speculative=self.rng.random(n) < q.merchant_speculative_share,
+            speculative=rng.random(n) < q.merchant_speculative_share,
+            draw_key=entity_key("merchant", month, np.arange(n)),
         )
 
     # ------------------------------------------------------------------ sites and filings
-    def choose_site(self, path: str, mw: float) -> int:
-        """A node for the project: grid projects weigh hosting room and prices; modular sites weigh sun."""
+    def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
+        """A node for project `pid` on its `switches`-th path: grid weighs hosting room and prices, modular sun.
+
+        The draw is keyed by (pid, switches), so the same project picks the same site whenever
+        the weights are the same.
+        """
         choice = choice_of(path)
         if choice == Choice.GRID:
             room = np.clip(np.nan_to_num(self.hosting_mw, posinf=1e6), 0, None)
@@ -126,30 +137,35 @@ class GridDesk:
             weight = self.solar_cf**self.config.vendors.site_solar_weight_exponent
         else:
             weight = np.ones(self.n_bus)
-        weight = weight / weight.sum()
-        return int(self.rng.choice(self.n_bus, p=weight))
+        return self.streams.choice("grid.site", weight, pid, switches)
 
-    def choose_site_in_territory(self, territory: int, mw: float) -> int:
-        """A node in one territory, weighted by hosting room."""
+    def choose_site_in_territory(self, territory: int, mw: float, pid: int) -> int:
+        """A node in one territory for a duplicate filing of project `pid`, weighted by hosting room."""
         nodes = np.flatnonzero(self.bus_territory == territory)
         room = np.clip(np.nan_to_num(self.hosting_mw[nodes], posinf=1e6), 0, None) + mw
-        return int(self.rng.choice(nodes, p=room / room.sum()))
+        return int(nodes[self.streams.choice("grid.duplicate_site", room, pid, territory)])
 
     def file_grid_requests(self, project: Project, month: int) -> None:
-        """File a grid request at the site, plus duplicate filings in other territories (phantom load)."""
+        """File a grid request at the site, plus duplicate filings in other territories (phantom load).
+
+        How many duplicates, where, and whether the connection is flexible come from the
+        project's own stream (keyed by its id); its j-th filing is keyed (pid, j) in the queue.
+        """
         h = self.config.hyperscalers
-        extra = int(self.rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
+        rng = self.streams.generator("grid.filings", project.pid)
+        extra = int(rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
         territories = [int(self.bus_territory[project.node])]
         others = [t for t in range(self.n_territories) if t != territories[0]]
         if extra and others:
             territories += [
-                int(t) for t in self.rng.choice(others, size=min(extra, len(others)), replace=False)
+                int(t) for t in rng.choice(others, size=min(extra, len(others)), replace=False)
             ]
         nodes = [project.node] + [
-            self.choose_site_in_territory(t, project.mw) for t in territories[1:]
+            self.choose_site_in_territory(t, project.mw, project.pid) for t in territories[1:]
         ]
+        flexible_u = rng.random()
         project.flexible = bool(
-            self.config.queue.flexible_connections and self.rng.random() < h.flexible_share
+            self.config.queue.flexible_connections and flexible_u < h.flexible_share
         )
         project.dup_group = project.pid if len(nodes) > 1 else -1
         ids = self.queue.submit(
@@ -163,6 +179,7 @@ class GridDesk:
             dup_group=np.full(len(nodes), project.dup_group),
             flexible=np.full(len(nodes), project.flexible),
             speculative=np.array([False] + [True] * (len(nodes) - 1)),
+            draw_key=entity_key("project_filing", project.pid, np.arange(len(nodes))),
         )
         project.queue_ids = [int(i) for i in ids]
         for i in ids:
@@ -202,6 +219,7 @@ class GridDesk:
             territory=utility.territory,
             requester=utility.unique_id,
             project=-1,
+            draw_key=entity_key("utility_build", utility.unique_id, self.clock.month, int(kind)),
         )
         for i in np.atleast_1d(ids):
             self.request_utility[int(i)] = utility
@@ -294,7 +312,8 @@ class GridDesk:
         else:  # generation requests by the LBNL 2025 mix
             q = self.config.queue
             mix = [q.merchant_solar_share, q.merchant_wind_share, q.merchant_gas_share]
-            tech = ("solar", "wind", "gas")[int(self.rng.choice(3, p=mix))]
+            key = int(self.queue.column("draw_key", np.array([rid]))[0])
+            tech = ("solar", "wind", "gas")[self.streams.choice("grid.merchant_tech", mix, key)]
         self.gen_cap_mw[node, self.techs.index(tech)] += mw
 
     def _request_info(self, rid: int) -> tuple[int, float, int]:

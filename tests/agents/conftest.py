@@ -61,7 +61,7 @@ class FakeDesk:
     def demand_mw(self, month: int) -> float:
         return self.flat_demand_mw
 
-    def next_project_id(self) -> int:
+    def next_project_id(self, owner: int, month: int | None) -> int:
         self._pid += 1
         return self._pid
 
@@ -89,7 +89,7 @@ class FakeSites:
     def __init__(self, signed: tuple[int, ...] = ()) -> None:
         self.signed = set(signed)
 
-    def choose_site(self, path: str, mw: float) -> int:
+    def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
         return 0
 
     def project_has_agreement(self, project: Project) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from abm.agents.hyperscaler import Hyperscaler
 from abm.signals import Signals
+from abm.streams import Streams
 from abm.vocabulary import Choice, Project, Status
 
 
@@ -23,8 +24,8 @@ def signals(month: int = 0, lmp_usd_per_mwh: float = 60.0) -> Signals:
 
 
 def build(model, cfg, desk, sites, share: float = 1.0, seed: int = 1) -> Hyperscaler:
-    rng = np.random.default_rng(seed)
-    return Hyperscaler(model, share, config=cfg, rng=rng, projects=desk, sites=sites)
+    streams = Streams(seed)
+    return Hyperscaler(model, share, config=cfg, streams=streams, projects=desk, sites=sites)
 
 
 def delay_usd_per_mw_month(cfg) -> float:
@@ -35,7 +36,7 @@ def delay_usd_per_mw_month(cfg) -> float:
 
 
 def shares(h: Hyperscaler, sig: Signals, draws: int) -> Counter:
-    return Counter(h.choose_path(100.0, sig) for _ in range(draws))
+    return Counter(h.choose_path(100.0, sig, pid) for pid in range(draws))
 
 
 def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk, make_sites):

@@ -13,6 +13,7 @@ from abm.grid.queue.events import QueueEvents
 from abm.grid.queue.rules import QueueRules
 from abm.grid.queue.store import NO_MONTH, Kind, Reason, RequestStore, State, whole_months
 from abm.grid.queue.withdrawals import Withdrawals
+from abm.streams import Streams
 
 
 class Facilities:
@@ -24,14 +25,14 @@ class Facilities:
         rules: QueueRules,
         deposits: Deposits,
         withdrawals: Withdrawals,
-        rng: np.random.Generator,
+        streams: Streams,
     ) -> None:
-        """Decide for `store` under `rules`; cost and build-time draws come from `rng`."""
+        """Decide for `store` under `rules`; cost, decision and build-time draws come from `streams`."""
         self.store = store
         self.rules = rules
         self.deposits = deposits
         self.withdrawals = withdrawals
-        self.rng = rng
+        self.streams = streams
         self.won_groups: set[int] = set()  # duplicate groups one of whose filings signed
 
     def decide(
@@ -87,7 +88,8 @@ class Facilities:
                     r.generation_drawn_upgrade_cost_median_usd_per_kw,
                 )
                 usd_per_kw = median * np.exp(
-                    r.drawn_upgrade_cost_sigma * self.rng.standard_normal(gen.sum())
+                    r.drawn_upgrade_cost_sigma
+                    * self.streams.normal("queue.upgrade_cost", c["draw_key"][ids[gen]])
                 )
                 drawn_cost[gen] = usd_per_kw * mw[gen] * 1000.0
                 excess[gen] = np.minimum(
@@ -166,7 +168,7 @@ class Facilities:
         z = np.clip((cost_kw - threshold) / r.upgrade_withdraw_scale_usd_per_kw, -50.0, 50.0)
         p_withdraw = np.where(cost > 0, 1.0 / (1.0 + np.exp(-z)), 0.0)
         can_wait = (r.mode == "serial") & from_hosting & ~c["flexible"][ids] & (excess > 0)
-        u = self.rng.random(ids.size)
+        u = self.streams.uniform("queue.upgrade_decision", c["draw_key"][ids], month)
         fresh = ~was_waiting
         quit_ = fresh & (u < p_withdraw)
         wait = (
@@ -225,7 +227,7 @@ class Facilities:
         kind = c["kind"][ids]
         mw = c["mw"][ids]
         base = np.asarray(r.construction_months_by_kind)[kind] * np.exp(
-            r.construction_sigma * self.rng.standard_normal(ids.size)
+            r.construction_sigma * self.streams.normal("queue.build_time", c["draw_key"][ids])
         )
         lead = np.where(excess > 0, r.upgrade_lead_months * np.minimum(1.0, excess / mw), 0.0)
         flex = c["flexible"][ids] & (kind == Kind.LOAD) & (excess > 0)

@@ -18,23 +18,24 @@ from abm.grid.queue.rules import QueueRules
 from abm.grid.queue.store import NO_MONTH, Reason, RequestStore, State, whole_months
 from abm.grid.queue.studies import Studies
 from abm.grid.queue.withdrawals import Withdrawals
+from abm.streams import Streams, entity_key
 
 
 class InterconnectionQueue:
     """All interconnection requests of a model run and the monthly rules that move them."""
 
-    def __init__(self, rules: QueueRules, n_territories: int, rng: np.random.Generator) -> None:
-        """Create an empty queue for `n_territories` utilities; all randomness comes from `rng`."""
+    def __init__(self, rules: QueueRules, n_territories: int, streams: Streams) -> None:
+        """Create an empty queue for `n_territories` utilities; all randomness comes from `streams`."""
         if int(n_territories) < 1:
             raise InputError(f"n_territories = {n_territories}: expected >= 1")
         self.rules = rules
         self.n_territories = int(n_territories)
-        self.rng = rng
+        self.streams = streams
         self.store = RequestStore(self.n_territories)
         self.deposits = Deposits(self.store, rules)
-        self.withdrawals = Withdrawals(self.store, rules, self.deposits, rng)
+        self.withdrawals = Withdrawals(self.store, rules, self.deposits, streams)
         self.studies = Studies(self.store, rules, self.deposits)
-        self.facilities = Facilities(self.store, rules, self.deposits, self.withdrawals, rng)
+        self.facilities = Facilities(self.store, rules, self.deposits, self.withdrawals, streams)
         self._last_step_month: int | None = None
         self._pending_refunds_usd = 0.0
 
@@ -51,9 +52,19 @@ class InterconnectionQueue:
         dup_group: np.ndarray | int = -1,
         flexible: np.ndarray | bool = False,
         speculative: np.ndarray | bool = False,
+        draw_key: np.ndarray | int | None = None,
     ) -> np.ndarray:
-        """File new requests (scalars broadcast) and return their ids, in submission (FCFS) order."""
+        """File new requests (scalars broadcast) and return their ids, in submission (FCFS) order.
+
+        `draw_key` (from `abm.streams.entity_key`) names each request for its random draws, so
+        its attrition, upgrade cost and build time do not depend on what else was filed; without
+        one, a request is keyed by the order it was filed in.
+        """
         month = self._not_before_last_step(month, "submit")
+        if draw_key is None:
+            n = np.broadcast_shapes(*(np.shape(x) for x in (kind, mw, node, territory)))
+            first = self.store.requests.n
+            draw_key = entity_key("queue_request", first + np.arange(int(np.prod(n, dtype=int))))
         filing = {
             "kind": kind,
             "mw": mw,
@@ -64,6 +75,7 @@ class InterconnectionQueue:
             "dup_group": dup_group,
             "flexible": flexible,
             "speculative": speculative,
+            "draw_key": draw_key,
         }
         ids = self.store.add(month, filing)
         c = self.store.requests

@@ -63,6 +63,7 @@ REQUEST_COLUMNS: dict[str, tuple[type, object]] = {
     "dup_group": (np.int64, -1),
     "flexible": (np.bool_, False),
     "speculative": (np.bool_, False),
+    "draw_key": (np.int64, 0),  # what its random draws are keyed by (abm.streams.entity_key)
     "submit_month": (np.int64, NO_MONTH),
     "state": (np.int8, 0),
     "due_month": (np.int64, NO_MONTH),
@@ -109,6 +110,7 @@ _REQUEST_INPUTS: dict[str, type] = {
     "dup_group": np.int64,
     "flexible": np.bool_,
     "speculative": np.bool_,
+    "draw_key": np.int64,
 }
 """What a filing gives, and the dtype it is read as before broadcasting."""
 

@@ -11,19 +11,20 @@ from abm.grid.queue.deposits import Deposits
 from abm.grid.queue.events import QueueEvents
 from abm.grid.queue.rules import QueueRules
 from abm.grid.queue.store import NO_MONTH, ORDER_UNSET, Reason, RequestStore, State, whole_months
+from abm.streams import Streams
 
 
 class Withdrawals:
     """Take requests out of the queue (any reason) and restudy the ones behind them."""
 
     def __init__(
-        self, store: RequestStore, rules: QueueRules, deposits: Deposits, rng: np.random.Generator
+        self, store: RequestStore, rules: QueueRules, deposits: Deposits, streams: Streams
     ) -> None:
-        """Withdraw from `store` under `rules`; attrition draws from `rng`."""
+        """Withdraw from `store` under `rules`; attrition draws from `streams`."""
         self.store = store
         self.rules = rules
         self.deposits = deposits
-        self.rng = rng
+        self.streams = streams
 
     def now(self, ids: np.ndarray, month: int, reason: Reason) -> tuple[float, float]:
         """Withdraw active requests now; return (penalty USD, refund USD)."""
@@ -57,7 +58,8 @@ class Withdrawals:
         """Withdraw each active request with its monthly hazard; return those still active.
 
         The hazard is the base hazard times the multipliers of the request's state and kind,
-        and the speculative multiplier for speculative filings.
+        and the speculative multiplier for speculative filings; each request's uniform is keyed
+        by (its draw key, month).
         """
         if act.size == 0:
             return act
@@ -68,7 +70,8 @@ class Withdrawals:
             * np.asarray(r.hazard_multiplier_by_kind)[c["kind"][act]]
             * np.where(c["speculative"][act], r.speculative_hazard_multiplier, 1.0)
         )
-        gone = act[self.rng.random(act.size) < -np.expm1(-h)]
+        u = self.streams.uniform("queue.attrition", c["draw_key"][act], month)
+        gone = act[u < -np.expm1(-h)]
         self.into(ev, sink, gone, month, Reason.ATTRITION)
         return act[c["state"][act] < State.ENERGIZED]
 

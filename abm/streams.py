@@ -1,0 +1,132 @@
+"""Common random numbers: independent named streams and entity-keyed draws, all from the run seed.
+
+Two scenarios run on the same seed should differ only where their decisions differ, so no
+random process shares a generator with another (docs/randomness.md lists who draws what):
+
+- `Streams.generator(name, *key)`: a numpy Generator seeded by
+  `SeedSequence(seed, spawn_key=(stable_id(name), *key))`, for a process that draws a
+  sequence in a fixed order (the synthetic grid, one month's merchant arrivals, one project's
+  duplicate filings).
+- `Streams.uniform(name, *keys)` and `Streams.normal(...)`: stateless, counter-based draws, a
+  splitmix64 hash of (seed, name, keys) per element in numpy uint64, so a draw depends on its
+  keys alone, never on what else was drawn or in which order. Integer arithmetic only (the
+  normal is `scipy.special.ndtri` of the uniform), so the same bits on every machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import ndtri
+
+_GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_MASK = (1 << 64) - 1
+_U53 = 2.0**-53
+
+Key = int | np.integer | np.ndarray
+
+
+@functools.cache
+def stable_id(name: str) -> int:
+    """A 64-bit id of a stream name, the same in every process (unlike Python's salted `hash`)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
+
+
+def _zigzag(key: int) -> int:
+    """A signed 64-bit integer as an unsigned one (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...)."""
+    return (2 * key if key >= 0 else -2 * key - 1) & _MASK
+
+
+def _mix_int(x: int) -> int:
+    """The splitmix64 finaliser on a Python int: every input bit flips about half the output bits."""
+    x = (x + _GOLDEN) & _MASK
+    x = ((x ^ (x >> 30)) * _M1) & _MASK
+    x = ((x ^ (x >> 27)) * _M2) & _MASK
+    return x ^ (x >> 31)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """`_mix_int` on uint64 arrays (wrapping arithmetic, the same bits)."""
+    x = x + np.uint64(_GOLDEN)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(_M1)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(_M2)
+    return x ^ (x >> np.uint64(31))
+
+
+def _as_u64(key: np.ndarray) -> np.ndarray:
+    """Integer keys (negatives allowed) as zigzag-encoded uint64 words, like `_zigzag`."""
+    k = np.asarray(key).astype(np.int64)
+    return ((k << np.int64(1)) ^ (k >> np.int64(63))).view(np.uint64)
+
+
+def _is_scalar(keys: tuple[Key, ...]) -> bool:
+    """Whether every key is one integer (the pure-Python path, much faster than 0-d arrays)."""
+    return all(isinstance(k, (int, np.integer)) for k in keys)
+
+
+def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
+    """The chained splitmix64 hash of `start` (a 64-bit word) and integer keys.
+
+    All-scalar keys give a Python int; otherwise the keys broadcast and give uint64 array.
+    """
+    h = _mix_int(start & _MASK)
+    if _is_scalar(keys):
+        for k in keys:
+            h = _mix_int(h ^ _zigzag(int(k)))
+        return h
+    shape = np.broadcast_shapes(*(np.shape(k) for k in keys))
+    out = np.full(shape, h, np.uint64)
+    with np.errstate(over="ignore"):
+        for k in keys:
+            out = _mix(out ^ _as_u64(k))
+    return out
+
+
+def entity_key(name: str, *parts: Key) -> np.ndarray:
+    """64-bit keys (int64) of entities, a queue request's origin say: seed-free, broadcast over parts."""
+    h = hash_keys(stable_id(name), *parts)
+    if isinstance(h, int):
+        return np.array(h, np.uint64).view(np.int64)
+    return h.view(np.int64)
+
+
+class Streams:
+    """The run's random streams, all derived from one seed."""
+
+    def __init__(self, seed: int) -> None:
+        """Streams of the run seeded `seed` (a non-negative integer)."""
+        if int(seed) < 0:
+            raise ValueError(f"seed = {seed}: expected >= 0")
+        self.seed = int(seed)
+
+    def generator(self, name: str, *key: int) -> np.random.Generator:
+        """A fresh Generator for stream `name` (and integer `key`s): same arguments, same draws."""
+        spawn_key = (stable_id(name), *(_zigzag(int(k)) for k in key))
+        seq = np.random.SeedSequence(self.seed, spawn_key=spawn_key)
+        return np.random.Generator(np.random.PCG64(seq))
+
+    def uniform(self, name: str, *keys: Key) -> float | np.ndarray:
+        """Uniforms in (0, 1) from stream `name`: one float for scalar keys, else one per element."""
+        h = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
+        if isinstance(h, int):
+            return ((h >> 11) + 0.5) * _U53
+        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _U53
+
+    def normal(self, name: str, *keys: Key) -> float | np.ndarray:
+        """Standard normals from stream `name` (the inverse normal CDF of `uniform`)."""
+        u = self.uniform(name, *keys)
+        return float(ndtri(u)) if isinstance(u, float) else ndtri(u)
+
+    def choice(self, name: str, weights: Sequence[float] | np.ndarray, *keys: int) -> int:
+        """An index drawn with probability proportional to `weights` (inverse CDF of one keyed uniform)."""
+        cdf = np.cumsum(np.asarray(weights, np.float64))
+        u = float(self.uniform(name, *keys)) * float(cdf[-1])
+        return int(min(np.searchsorted(cdf, u, side="right"), cdf.size - 1))
+
+    def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
+        """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
+        ids = np.asarray(ids, np.int64)
+        return np.lexsort((ids, self.uniform(name, *keys, ids)))
