@@ -85,6 +85,11 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
     return out
 
 
+def label_ids(names: Sequence[str]) -> np.ndarray:
+    """Stable int64 labels of named alternatives (paths, say), for `Streams.choice`."""
+    return np.array([stable_id(n) >> 1 for n in names], np.int64)
+
+
 def entity_key(name: str, *parts: Key) -> np.ndarray:
     """64-bit keys (int64) of entities, a queue request's origin say: seed-free, broadcast over parts."""
     h = hash_keys(stable_id(name), *parts)
@@ -120,11 +125,26 @@ class Streams:
         u = self.uniform(name, *keys)
         return float(ndtri(u)) if isinstance(u, float) else ndtri(u)
 
-    def choice(self, name: str, weights: Sequence[float] | np.ndarray, *keys: int) -> int:
-        """An index drawn with probability proportional to `weights` (inverse CDF of one keyed uniform)."""
-        cdf = np.cumsum(np.asarray(weights, np.float64))
-        u = float(self.uniform(name, *keys)) * float(cdf[-1])
-        return int(min(np.searchsorted(cdf, u, side="right"), cdf.size - 1))
+    def choice(
+        self,
+        name: str,
+        weights: Sequence[float] | np.ndarray,
+        *keys: int,
+        labels: Sequence[int] | np.ndarray | None = None,
+    ) -> int:
+        """An index drawn with probability proportional to `weights`, by a keyed Gumbel-max race.
+
+        Alternative i gets its own uniform keyed by (`keys`, `labels[i]`) (labels default to the
+        positions) and the largest `log w_i - log(-log u_i)` wins. So a small change in the
+        weights changes the pick only when the two best are nearly tied, and an alternative that
+        appears or goes away leaves the others' draws alone (unlike one inverse-CDF uniform).
+        """
+        w = np.asarray(weights, np.float64)
+        alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
+        u = self.uniform(name, *keys, alt)
+        with np.errstate(divide="ignore"):
+            score = np.log(w) - np.log(-np.log(u))
+        return int(np.argmax(score))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""

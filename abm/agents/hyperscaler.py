@@ -13,6 +13,7 @@ import numpy as np
 
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
+from abm.streams import label_ids
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import HOURS_PER_MONTH
 
@@ -245,7 +246,10 @@ class Hyperscaler(mesa.Agent):
         )
         prob = np.exp(v - v.max())
         prob /= prob.sum()
-        return names[self.streams.choice("project.path_choice", prob, pid, switches)]
+        pick = self.streams.choice(
+            "project.path_choice", prob, pid, switches, labels=label_ids(names)
+        )
+        return names[pick]
 
     # --- learning and switching -----------------------------------------------------------
     def observe(self, signals: dict[str, float]) -> None:

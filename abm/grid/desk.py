@@ -143,7 +143,7 @@ class GridDesk:
         """A node in one territory for a duplicate filing of project `pid`, weighted by hosting room."""
         nodes = np.flatnonzero(self.bus_territory == territory)
         room = np.clip(np.nan_to_num(self.hosting_mw[nodes], posinf=1e6), 0, None) + mw
-        return int(nodes[self.streams.choice("grid.duplicate_site", room, pid, territory)])
+        return int(nodes[self.streams.choice("grid.duplicate_site", room, pid, labels=nodes)])
 
     def file_grid_requests(self, project: Project, month: int) -> None:
         """File a grid request at the site, plus duplicate filings in other territories (phantom load).
