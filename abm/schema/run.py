@@ -27,7 +27,7 @@ class RunSection(Section):
         ge=0,
         le=2**32 - 1,
         source="Convention",
-        doc="Seed of model.rng; same scenario + seed gives identical outputs.",
+        doc="Seed of every random stream of the run (docs/randomness.md); same scenario + seed gives identical outputs.",
     )
 
     @field_validator("start")
