@@ -29,7 +29,7 @@ class Hyperscaler(mesa.Agent):
 
     Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements),
     `streams` (the run's random streams: a project's size, spin-up month and path-choice
-    uniform are keyed by its id, see docs/randomness.md); planning signals come per stage.
+    draws are keyed by its id, see docs/randomness.md); planning signals come per stage.
     """
 
     def __init__(
@@ -229,8 +229,8 @@ class Hyperscaler(mesa.Agent):
     ) -> str:
         """Multinomial logit over expected cost, time-to-power and carbon, for project `pid`.
 
-        The uniform is keyed by (pid, switches): the same project facing the same costs picks
-        the same path in every scenario of a seed.
+        A keyed Gumbel-max race (`Streams.choice`, by pid, switches and path name): the same
+        project facing nearly the same costs picks the same path in every scenario of a seed.
         """
         costs = {
             p: c
