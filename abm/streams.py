@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +26,7 @@ from scipy.special import ndtri
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
 _U53 = 2.0**-53
+_SMALL_CHOICE = 16  # up to this many alternatives, `Streams.choice` runs in scalar Python
 
 Key = int | np.integer | np.ndarray
 
@@ -141,6 +143,15 @@ class Streams:
         """
         w = np.asarray(weights, np.float64)
         alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
+        if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
+            best, pick = -math.inf, 0
+            for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
+                if wi > 0:
+                    u = self.uniform(name, *keys, label)
+                    score = math.log(wi) - math.log(-math.log(u))
+                    if score > best:
+                        best, pick = score, i
+            return pick
         u = self.uniform(name, *keys, alt)
         with np.errstate(divide="ignore"):
             score = np.log(w) - np.log(-np.log(u))

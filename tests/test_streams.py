@@ -122,3 +122,11 @@ def test_choice_among_labels_ignores_an_alternative_that_goes_away() -> None:
     for a, b in zip(full, without_first, strict=True):
         if a != 0:
             assert b == a - 1
+
+
+def test_small_and_large_choices_follow_the_same_race() -> None:
+    """The scalar path (few alternatives) and the vectorised one pick the same for the same draws."""
+    s = Streams(6)
+    weights = [0.2, 0.0, 0.5, 0.3]
+    padded = weights + [0.0] * 20  # zero weights never win, but force the vectorised path
+    assert all(s.choice("c", weights, k) == s.choice("c", padded, k) for k in range(2000))
