@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
 from abm.clock import Clock
 from abm.grid.desk import GridDesk
 from abm.grid.queue import Kind
 from abm.schema import ScenarioConfig
+from abm.streams import Streams
 from abm.world import Calendar
 from tests.agents.conftest import FakeLedger
 
@@ -27,7 +27,7 @@ def desk_at(lead_gas_months: float, lead_storage_months: float) -> GridDesk:
         }
     )
     clock = Clock(Calendar.from_config(cfg), month=0)
-    return GridDesk(cfg, clock, np.random.default_rng(3), FakeLedger())
+    return GridDesk(cfg, clock, Streams(3), FakeLedger())
 
 
 def file_and_energise(desk: GridDesk, kind: Kind, mw: float, at_month: int) -> SimpleNamespace:
