@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from abm.numerics import exact_dot
 from abm.runner import RunResult, run_scenario
 from abm.scenario import load_scenario, to_toml
 
@@ -65,7 +66,7 @@ def _retirement_soh(result: RunResult) -> float:
     from abm.batteries import grade_fractions, grade_mean_soh
 
     p = result.config.packs
-    return float(grade_fractions(p.soh_mean, p.soh_sd) @ grade_mean_soh(p.soh_mean, p.soh_sd))
+    return exact_dot(grade_fractions(p.soh_mean, p.soh_sd), grade_mean_soh(p.soh_mean, p.soh_sd))
 
 
 def _co2_saving(result: RunResult) -> float | None:

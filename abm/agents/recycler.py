@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from abm.batteries import FadeParams, fade_step
+from abm.numerics import exact_dot
 from abm.vocabulary import Order, Product
 
 if TYPE_CHECKING:
@@ -90,9 +91,9 @@ class Recycler(mesa.Agent):
         kept = second_life * p.second_life_yield
         recycle += float(second_life.sum() - kept.sum())
         self._add_inventory(kept)
-        self.second_life_added_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
+        self.second_life_added_kwh = exact_dot(kept, m.grade_soh[:N_GRADES]) * 1e6
         self.recycle(recycle)
-        repurposed_kwh = float(kept @ m.grade_soh[:N_GRADES]) * 1e6
+        repurposed_kwh = exact_dot(kept, m.grade_soh[:N_GRADES]) * 1e6
         self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
@@ -127,7 +128,7 @@ class Recycler(mesa.Agent):
             self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0
         )
         holding = (
-            float(self.inventory_gwh @ self.inventory_soh)
+            exact_dot(self.inventory_gwh, self.inventory_soh)
             * 1e6
             * self.config.recyclers.holding_cost_usd_per_kwh_month
         )

@@ -11,6 +11,7 @@ from scipy import special
 from scipy.optimize import brentq
 
 from abm.errors import InputError
+from abm.numerics import weights_dot
 
 _US_EV_UNITS_BEV_PHEV: dict[int, tuple[float, float]] = {
     2011: (9_800, 8_000),
@@ -160,4 +161,4 @@ def ev_retirements_gwh(
     edges = start_abs + np.arange(months + 1)  # month boundaries
     age_years = (edges[None, :] - (vintage_month[:, None] + 0.5)) / 12.0
     cdf = -np.expm1(-((np.clip(age_years, 0.0, None) / weibull_scale_years) ** weibull_shape))
-    return vintage_gwh @ np.diff(cdf, axis=1)
+    return weights_dot(vintage_gwh, np.diff(cdf, axis=1))

@@ -4,7 +4,7 @@ The DC model is the usual lossless linearisation: flat voltage magnitudes, small
 differences, no resistance and no phase shifters. Per-unit susceptances are ``1 / x_pu`` on
 the graph's ``base_mva``, so a line carries ``(theta_i - theta_j) / x_pu * base_mva`` MW.
 The reduced susceptance matrix (slack row and column removed) is factorised once with
-SuperLU and reused for every solve, so the monthly market and queue studies only pay for
+`abm.numerics.SparseLDL` (no BLAS, so the same bytes on every machine) and reused for every solve, so the monthly market and queue studies only pay for
 triangular solves. Hosting capacity keeps the sensitivity of every line to every bus
 (which depends only on the topology and the supply shares) between calls when it fits in
 ``SENSITIVITY_CACHE_BYTES``, so the monthly call costs one pass over that matrix.
@@ -21,16 +21,16 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
+
+from abm.numerics import SparseLDL
 
 #: Above this many buses the dense PTDF is refused (3,000 x ~4,000 doubles is ~100 MB).
 MAX_DENSE_PTDF_BUSES = 3000
 #: Elements per PTDF block in hosting-capacity sweeps (about 16 MB per temporary array).
 BLOCK_ELEMENTS = 2_000_000
-#: Right-hand sides per SuperLU solve. With more, SuperLU's dense kernels go through
-#: multi-threaded BLAS, which on a busy 2-core machine was up to 1,000x slower per column
-#: (all 2,000 columns of a 2,000-bus grid: 17 s in one call, 0.1 s in blocks of 32).
-SOLVE_BLOCK_COLUMNS = 32
+#: Right-hand sides per triangular solve: blocks bound the temporaries of a many-column solve
+#: (each column is solved the same way whatever the block, so the bytes do not depend on it).
+SOLVE_BLOCK_COLUMNS = 256
 #: Largest line-by-bus sensitivity matrix kept between hosting-capacity calls (bytes);
 #: 2,000 buses take 39 MB, GBnetwork 57 MB, 4,000 buses 157 MB, 10,000 buses 976 MB. Kept, a
 #: monthly all-bus call on 10,000 buses costs 0.1 s instead of 2.8 s (CPU, 2-core machine).
@@ -54,7 +54,7 @@ def pro_rata_dispatch_mw(load_mw: np.ndarray, gen_capacity_mw: np.ndarray) -> np
 
 
 class DCNetwork:
-    """Bus-branch DC model of a topology; factorises the reduced susceptance matrix once (scipy.sparse.linalg.splu) and reuses it."""
+    """Bus-branch DC model of a topology; factorises the reduced susceptance matrix once (SparseLDL) and reuses it."""
 
     def __init__(self, graph: nx.Graph):
         """Read buses and lines from a topology graph (nodes 0..n-1) and factorise its B matrix."""
@@ -174,8 +174,7 @@ class DCNetwork:
         if self.n_bus < 2:
             return None
         b_bus = (self.incidence.T @ self._branch_b).tocsc()
-        reduced = b_bus[self._keep][:, self._keep].tocsc()
-        return splu(reduced)
+        return SparseLDL(b_bus[self._keep][:, self._keep])
 
     def line_index(self, u: int, v: int) -> int:
         """Position of the line between buses u and v in the line arrays (KeyError if none)."""
@@ -189,10 +188,9 @@ class DCNetwork:
         if rhs_pu.ndim == 1:
             theta[self._keep] = self._lu.solve(rhs_pu)
             return theta
-        reduced = np.empty(rhs_pu.shape, order="F")
+        reduced = np.empty(rhs_pu.shape)
         for start in range(0, rhs_pu.shape[1], SOLVE_BLOCK_COLUMNS):
-            # Fortran order keeps each column contiguous for SuperLU
-            block = np.asfortranarray(rhs_pu[:, start : start + SOLVE_BLOCK_COLUMNS])
+            block = rhs_pu[:, start : start + SOLVE_BLOCK_COLUMNS]
             reduced[:, start : start + SOLVE_BLOCK_COLUMNS] = self._lu.solve(block)
         theta[self._keep] = reduced
         return theta

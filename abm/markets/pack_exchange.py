@@ -24,6 +24,7 @@ from abm.batteries import (
 )
 from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
+from abm.numerics import exact_dot
 from abm.vocabulary import Path, Product, Project, Status
 from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
 
@@ -199,7 +200,7 @@ class PackExchange:
 
     def _second_life_stock_kwh(self) -> float:
         """Usable second-life kWh in recyclers' inventories."""
-        return sum(float(r.inventory_gwh @ r.inventory_soh) for r in self.roster.recyclers) * 1e6
+        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.recyclers) * 1e6
 
     def second_life_room_kwh(self, months_ahead: float) -> float:
         """Second-life kWh not yet spoken for: stock plus supply until `months_ahead`, less open second-life orders."""

@@ -23,10 +23,10 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu
 
 from abm.errors import InputError
 from abm.markets.power_hour import Hour, Solution, validated_hour
+from abm.numerics import SparseLDL, exact_dot
 
 _INF = highspy.kHighsInf
 _LIMIT_TOL_MW = 1e-6  # absolute slack on line limits before a line counts as violated
@@ -299,9 +299,7 @@ class PowerMarket:
             keep = np.ones(self._n_bus, dtype=bool)
             keep[self._reference] = False
             self._nonref = np.flatnonzero(keep)
-            self._lu = (
-                splu(self._bbus[self._nonref][:, self._nonref].tocsc()) if keep.any() else False
-            )
+            self._lu = SparseLDL(self._bbus[self._nonref][:, self._nonref]) if keep.any() else False
         theta_rad = np.zeros(self._n_bus)
         if self._lu is not False:
             theta_rad[self._nonref] = self._lu.solve(injection_mw[self._nonref])
@@ -441,7 +439,7 @@ class PowerMarket:
             shed_mw=x[:n],
             flex_curtailed_mw=x[n : 2 * n],
             cost_usd_per_h=float(highs.getInfo().objective_function_value),
-            co2_t_per_h=float(gen_mw @ hour.co2),
+            co2_t_per_h=exact_dot(gen_mw, hour.co2),
             binding_lines=binding,
             status="optimal",
             line_rows=self._line_rows.copy(),

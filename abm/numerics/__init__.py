@@ -1,0 +1,13 @@
+"""Numerics whose bytes do not depend on the machine: no BLAS or LAPACK, a fixed order of operations.
+
+BLAS kernels (chosen per CPU, e.g. ``OPENBLAS_CORETYPE``) and their thread count change the
+rounding of dot products and of SuperLU's supernodal updates; a last-bit difference then tips
+a discrete decision and the run's outputs. Every dot product and sparse solve that feeds a
+decision or an output goes through this package instead (docs/architecture.md, "Same bytes on
+every machine").
+"""
+
+from abm.numerics.dot import exact_dot, weights_dot
+from abm.numerics.ldl import SparseLDL
+
+__all__ = ["SparseLDL", "exact_dot", "weights_dot"]
