@@ -60,6 +60,10 @@ def _silent_highs() -> highspy.Highs:
             os.close(devnull_fd)
         _banner_silenced = True
     highs.setOptionValue("output_flag", False)
+    # Serial dual simplex, whatever HiGHS would choose on a machine with more cores: the same
+    # pivots and bytes everywhere (docs/architecture.md, "Same bytes on every machine").
+    highs.setOptionValue("parallel", "off")
+    highs.setOptionValue("solver", "simplex")
     # Devex pricing: no edge weights to rebuild when a copy's basis is changed or restored,
     # and fewer operations per iteration than steepest edge on these LPs (measured 1.3-2x).
     highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
