@@ -170,7 +170,7 @@ class DCNetwork:
         return sp.csr_matrix((vals, (rows, cols)), shape=(self.n_line, self.n_bus))
 
     def _factorise(self):
-        """LU-factorise the reduced bus susceptance matrix B' = A^T diag(b) A without the slack."""
+        """LDLᵀ-factorise the reduced bus susceptance matrix B' = A^T diag(b) A without the slack."""
         if self.n_bus < 2:
             return None
         b_bus = (self.incidence.T @ self._branch_b).tocsc()
