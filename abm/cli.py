@@ -71,6 +71,12 @@ def _progress_bar(total: int, desc: str) -> tuple[Callable[[int, int], None] | N
     return update, bar
 
 
+def _one_blas_thread() -> None:
+    """One BLAS thread per model run (set before numpy loads; a user's own setting wins)."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def check_out_dir(out: Path, flag: str) -> None:
     """Fail before a run if its output folder cannot be made: a file in the way or no write access."""
     try:
@@ -178,15 +184,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @_command("compare")
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Run two or more scenarios with one seed and print their headline KPIs side by side."""
-    from abm.report import kpi_comparison_table
-    from abm.runner import run_scenario
+    """Run scenarios on the same seeds; per KPI the paired difference to the first, interval, verdict."""
+    import json
 
-    results = {
-        name: run_scenario(name, seed=args.seed, months=args.months, counterfactual=False).kpis
-        for name in args.scenarios
-    }
-    print(kpi_comparison_table(results))
+    _one_blas_thread()
+    from abm.compare import failure_line, json_result, resolve_sides, run_paired, table_text
+
+    if args.seeds < 1:
+        raise InputError(f"--seeds {args.seeds}: expected a whole number >= 1")
+    sides = resolve_sides(args.scenarios, args.set, args.months)
+    runs = run_paired(sides, list(range(1, args.seeds + 1)), args.workers)
+    print(
+        json.dumps(json_result(runs), indent=2, allow_nan=False) if args.json else table_text(runs)
+    )
+    for label, seed, error in sorted(runs.failures)[:3]:
+        print(f"  failed: {label} seed {seed}: {error}", file=sys.stderr)
+    if runs.failures:  # a missing pair is not a result: no silent success
+        print(failure_line(runs), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -207,10 +222,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 @_command("sweep")
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a parameter sweep from a spec file on a local process pool or a Dask cluster."""
-    import os
-
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")  # before numpy loads: one BLAS thread per model run
+    _one_blas_thread()
     from abm.sweeps import failure_line, run_sweep, summary_text
 
     try:
@@ -288,6 +300,14 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     return 0
 
 
+WORKERS_HELP = "worker processes (default: all cores; 1 runs in this process)"
+
+
+def _add_overrides(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--set KEY=VALUE`, repeatable; values are read as TOML literals (abm.scenario)."""
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=help_text)
+
+
 def _add_run(sub: argparse._SubParsersAction) -> None:
     """`powerstack run SCENARIO`: run a scenario and write its outputs."""
     run = sub.add_parser("run", help="run a scenario and write its outputs")
@@ -298,13 +318,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--months", type=int, help="number of months (default: the scenario's run.months)"
     )
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter, e.g. --set queue.mode=cluster (repeatable)",
-    )
+    _add_overrides(run, "override a parameter, e.g. --set queue.mode=cluster (repeatable)")
     run.add_argument("--out", help="output folder (default: runs/<scenario>-s<seed>/)")
     run.add_argument(
         "--check", action="store_true", help="check conservation invariants every month"
@@ -329,11 +343,14 @@ def _add_list(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
-    """`powerstack compare A B ...`: headline KPIs of several scenarios side by side."""
-    cmp_ = sub.add_parser("compare", help="run scenarios with one seed and compare KPIs")
-    cmp_.add_argument("scenarios", nargs="+")
-    cmp_.add_argument("--seed", type=int, default=1)
-    cmp_.add_argument("--months", type=int)
+    """`powerstack compare A B ...`: paired differences over seeds, with intervals and verdicts."""
+    cmp_ = sub.add_parser("compare", help="paired comparison on seeds 1..N: B against A, per KPI")
+    cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="A, then one or more B")
+    cmp_.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
+    cmp_.add_argument("--months", type=int, help="number of months (default: each scenario's own)")
+    _add_overrides(cmp_, "override a parameter of every B (with only A given, B is A changed)")
+    cmp_.add_argument("--workers", type=int, help=WORKERS_HELP)
+    cmp_.add_argument("--json", action="store_true", help="write the result as JSON to stdout")
 
 
 def _add_docs(sub: argparse._SubParsersAction) -> None:
@@ -372,9 +389,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
     )
     swp.add_argument("spec", help="sweep spec .toml (see scenarios/sweeps/ and docs/sweeps.md)")
     swp.add_argument("--out", help="output folder (default: runs/sweeps/<spec name>/)")
-    swp.add_argument(
-        "--workers", type=int, help="worker processes (default: all cores; 1 runs in this process)"
-    )
+    swp.add_argument("--workers", type=int, help=WORKERS_HELP)
     where = swp.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler",

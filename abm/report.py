@@ -1,4 +1,4 @@
-"""Plain-text tables of KPIs for the terminal (compare) and docs."""
+"""The headline KPIs (label and key path in kpis.json) and how to read one out of a run's KPIs."""
 
 from __future__ import annotations
 
@@ -33,24 +33,3 @@ def kpi_value(kpis: dict[str, Any], path: tuple[str, ...]) -> float | None:
             return None
         node = node[key]
     return node if isinstance(node, (int, float)) else None
-
-
-def _fmt(x: float | None) -> str:
-    """Numbers with thousands separators; '-' for missing."""
-    if x is None:
-        return "-"
-    return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
-
-
-def kpi_comparison_table(results: dict[str, dict[str, Any]]) -> str:
-    """A fixed-width table: one row per headline KPI, one column per scenario."""
-    names = list(results)
-    width = max(len(label) for label, _ in HEADLINES) + 2
-    col = max(14, *(len(n) + 2 for n in names))
-    lines = ["".ljust(width) + "".join(n.rjust(col) for n in names)]
-    for label, path in HEADLINES:
-        lines.append(
-            label.ljust(width)
-            + "".join(_fmt(kpi_value(results[n], path)).rjust(col) for n in names)
-        )
-    return "\n".join(lines)
