@@ -186,33 +186,43 @@ def seeds_text(seeds: Sequence[int]) -> str:
     return ", ".join(str(x) for x in s)
 
 
+def _row(key: str, d: PairedDifference, seeds: int) -> tuple[str, ...]:
+    """One KPI's cells: name, A mean, B mean, difference, spread, interval, verdict."""
+    interval = f"[{fmt_value(d.low, True)}, {fmt_value(d.high, True)}]" if d.n >= 2 else "-"
+    return (
+        key,
+        fmt_value(d.mean_a),
+        fmt_value(d.mean_b),
+        fmt_value(d.difference, True),
+        fmt_value(d.sd),
+        interval,
+        _verdict_cell(d, seeds),
+    )
+
+
+HEADER = ("KPI", "A mean", "B mean", "difference", "sd", "95 % interval", "verdict")
+
+
 def _block(a: Side, b: Side, diffs: dict[str, PairedDifference], seeds: Sequence[int]) -> str:
     """One comparison as a fixed-width table under a header naming A, B, seeds and months."""
     months = sorted({a.config.run.months, b.config.run.months})
+    rows = [HEADER, *(_row(key, d, len(seeds)) for key, d in diffs.items())]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     lines = [
         f"A = {a.label}, B = {b.label}",
         f"paired on seeds {seeds_text(seeds)}, {'/'.join(map(str, months))} months; "
-        f"difference = mean over seeds of B - A, with its {CONFIDENCE * 100:.0f} % t-interval",
+        f"difference = mean over seeds of B - A, sd = its spread over the seeds, "
+        f"{CONFIDENCE * 100:.0f} % t-interval of the mean",
     ]
-    width = max((len(k) for k in diffs), default=3) + 2
-    cells = ("A mean", "B mean", "difference")
-    lines.append("KPI".ljust(width) + "".join(c.rjust(14) for c in cells) + "  ")
-    lines[-1] += "95 % interval".ljust(26) + "verdict"
-    for key, d in diffs.items():
-        interval = f"[{fmt_value(d.low, True)}, {fmt_value(d.high, True)}]" if d.n >= 2 else "-"
-        values = (fmt_value(d.mean_a), fmt_value(d.mean_b), fmt_value(d.difference, True))
-        lines.append(
-            key.ljust(width)
-            + "".join(v.rjust(14) for v in values)
-            + "  "
-            + interval.ljust(26)
-            + _verdict_cell(d, len(seeds))
-        )
+    for row in rows:
+        numbers = "  ".join(cell.rjust(w) for cell, w in zip(row[1:5], widths[1:5], strict=True))
+        line = f"{row[0].ljust(widths[0])}  {numbers}  {row[5].ljust(widths[5])}  {row[6]}"
+        lines.append(line.rstrip())
     return "\n".join(lines)
 
 
 def table_text(runs: PairedRuns) -> str:
-    """One table per B: KPI, A mean, B mean, paired difference, 95 % interval, verdict."""
+    """One table per B: KPI, A mean, B mean, paired difference, its sd, 95 % interval, verdict."""
     return "\n\n".join(_block(a, b, diffs, runs.seeds) for a, b, diffs in comparisons(runs))
 
 

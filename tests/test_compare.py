@@ -62,7 +62,7 @@ def test_table_names_sides_and_columns(capsys):
     for column in ("KPI", "A mean", "B mean", "difference", "95 % interval", "verdict"):
         assert column in header
     row = next(line for line in text.splitlines() if line.startswith("co2_mt.total "))
-    assert row.rstrip().endswith(tuple(VERDICTS))
+    assert any(verdict in row for verdict in VERDICTS)
 
 
 def test_several_scenarios_each_against_the_first(capsys):

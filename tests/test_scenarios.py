@@ -9,6 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from abm.runner import run_scenario
@@ -165,8 +166,8 @@ def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
         "3",
         "--only",
         "carbon_price",
-        "--noise-seeds",
-        "1",
+        "--seeds",
+        "2",
         "--jobs",
         "1",
         "--docs-dir",
@@ -176,6 +177,12 @@ def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
     page = (tmp_path / "scenarios.md").read_text(encoding="utf-8")
     assert "## carbon_price" in page and "img/scenario_carbon_price.png" in page
     assert "`policy.carbon_price_usd_per_t`" in page
+    assert "same seeds (1, 2)" in page and "| 95 % interval | Beyond seed noise? |" in page
+    section = page[page.index("## carbon_price") :].splitlines()
+    co2_row = next(line for line in section if line.startswith("| CO2 total (Mt) |"))
+    assert co2_row.count("|") == 7 and co2_row.rstrip(" |").endswith(
+        ("beyond noise", "within noise", "identical")
+    )
     assert (tmp_path / "img" / "scenario_carbon_price.png").stat().st_size > 10_000
     assert (tmp_path / "img" / "scenarios_overview.png").is_file()
     page_text = importlib.import_module("scenario_page")
@@ -231,8 +238,8 @@ def test_scenario_chart_script_reports_a_failed_run(tmp_path, monkeypatch, capsy
         "--only",
         "carbon_price",
         "gas_crunch",
-        "--noise-seeds",
-        "0",
+        "--seeds",
+        "1",
         "--jobs",
         "1",
         "--docs-dir",
@@ -247,3 +254,30 @@ def test_scenario_chart_script_reports_a_failed_run(tmp_path, monkeypatch, capsy
     )
     assert page.index("## carbon_price") < page.index("## gas_crunch")  # story order kept
     assert "gas_crunch" in capsys.readouterr().err
+
+
+def test_scenario_page_compares_each_seed_with_the_baselines(monkeypatch):
+    """The page's table is the paired statistics: the change is the mean per-seed difference."""
+    _chart_script(monkeypatch)
+    page = importlib.import_module("scenario_page")
+    cfg = load_scenario("baseline")
+    ts = pd.DataFrame({"ai_demand_mw": [1.0, 2.0]})
+
+    def run(co2: float, grid_mw: float):
+        kpis = {"co2_mt": {"total": co2}, "energized_mw": {"grid": grid_mw}}
+        return page.Run(cfg, ts, kpis, 0.0)
+
+    base = [run(10.0, 5.0), run(20.0, 5.0), run(30.0, 5.0)]
+    scenario = [run(12.0, 5.0), run(22.1, 5.0), run(31.9, 5.0)]  # CO2 +2, +2.1, +1.9; MW same
+    diffs = page.paired_kpis(scenario, base, 1.0)
+    assert diffs["CO2 total (Mt)"].difference == pytest.approx(2.0)
+    assert diffs["CO2 total (Mt)"].verdict == "beyond noise"
+    assert diffs["energised grid MW"].verdict == "identical"
+    lines = page.kpi_table(diffs, 1.0)
+    co2 = next(line for line in lines if line.startswith("| CO2 total (Mt) |"))
+    assert (
+        co2 == "| CO2 total (Mt) | 20.00 | 22.00 | +2.00 (+10 %) | [+1.75, +2.25] | beyond noise |"
+    )
+    assert page.summary_row("x", diffs).endswith("| +2.00 (+10 %) |")
+    noisy = [run(12.0, 5.0), run(19.0, 5.0), run(33.0, 5.0)]  # +2, -1, +3: interval holds 0
+    assert page.summary_row("x", page.paired_kpis(noisy, base, 1.0)).endswith(" ≈ |")

@@ -1,8 +1,9 @@
 """Run every scenario against the baseline and write docs/scenarios.md with one chart per scenario.
 
 One command from the project root: ``.venv/bin/python docs/scripts/scenario_charts.py``. Each
-scenario and the baseline run full length with the same seed; the baseline also runs with a few
-more seeds so the page can say which differences are larger than seed-to-seed noise. Writes
+scenario and the baseline run full length on the same seeds 1..N, so the page can compare every
+KPI seed by seed and say which differences are beyond seed-to-seed noise (paired t-intervals,
+the statistics of ``powerstack compare``). Writes
 ``docs/img/scenario_<name>.png`` (energised capacity by path against the baseline) and
 ``docs/scenarios.md`` (description, levers changed, chart and KPI table per scenario). Re-run it
 after any calibration change; the page holds no dates or timings, so unchanged results give an
@@ -46,6 +47,7 @@ STORY_ORDER = (
     "orbital_wildcard",
     "real_grid",
 )  # issue 9's order on the page; other scenario files follow alphabetically
+SEEDS = 3  # paired seeds per scenario: a t-interval needs two, each more costs a full library run
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -100,13 +102,10 @@ def _parser() -> argparse.ArgumentParser:
         help="run length (default: each scenario's own, full length)",
     )
     parser.add_argument(
-        "--seed", type=int, default=None, help="seed for every run (default: the baseline's)"
-    )
-    parser.add_argument(
-        "--noise-seeds",
+        "--seeds",
         type=int,
-        default=2,
-        help="extra baseline seeds for the noise band (default 2)",
+        default=SEEDS,
+        help=f"run every scenario and the baseline on seeds 1..N (default {SEEDS})",
     )
     parser.add_argument(
         "--only", nargs="*", default=None, help="scenario names to run (default: all in scenarios/)"
@@ -136,7 +135,7 @@ def scenario_names(only: list[str] | None, parser: argparse.ArgumentParser) -> l
 
 
 def draw_figures(runs: dict[str, Run], img: Path) -> None:
-    """One chart per scenario against the baseline, and the overview of all of them."""
+    """One chart per scenario against the baseline (first seed each), and the overview."""
     reset_style()
     base = runs[BASELINE]
     for name, run in runs.items():
@@ -151,39 +150,54 @@ def draw_figures(runs: dict[str, Run], img: Path) -> None:
     draw_overview(runs, img / "scenarios_overview.png")
 
 
-def print_summary(runs: dict[str, Run], page: Path, elapsed_s: float) -> None:
-    """Each run's wall time and energised MW by path, then what was written."""
-    for name, run in runs.items():
-        e = run.kpis["energized_mw"]
+def print_summary(runs: dict[str, list[Run]], page: Path, elapsed_s: float) -> None:
+    """Each scenario's wall time over its seeds and energised MW by path (first seed), then what was written."""
+    for name, seed_runs in runs.items():
+        e = seed_runs[0].kpis["energized_mw"]
+        wall_s = sum(r.wall_time_s for r in seed_runs)
         print(
-            f"{name:20s} {run.wall_time_s:6.1f} s  energised MW: "
-            + ", ".join(f"{p} {v:,.0f}" for p, v in e.items())
+            f"{name:20s} {wall_s:6.1f} s over {len(seed_runs)} seeds  energised MW (seed "
+            f"{seed_runs[0].config.run.seed}): " + ", ".join(f"{p} {v:,.0f}" for p, v in e.items())
         )
     print(f"wrote {page} and {len(runs)} figures in {elapsed_s:.0f} s")
+
+
+def by_scenario(
+    jobs: Sequence[tuple[str, int, int | None]], results: dict[int, Run | str]
+) -> dict[str, list[Run] | str]:
+    """Each scenario's runs in seed order, or the first error of a seed that failed."""
+    out: dict[str, list[Run] | str] = {}
+    for i, (name, _, _) in enumerate(jobs):
+        result, so_far = results[i], out.setdefault(name, [])
+        if isinstance(so_far, str):
+            continue
+        out[name] = result if isinstance(result, str) else [*so_far, result]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the library, draw the figures and write the page; prints timings and headline numbers."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds {args.seeds}: expected at least 1")
     names = scenario_names(args.only, parser)
-    seed = args.seed if args.seed is not None else load_scenario(BASELINE).run.seed
-    jobs = [(BASELINE, seed, args.months), *[(n, seed, args.months) for n in names]]
-    jobs += [(BASELINE, seed + k, args.months) for k in range(1, args.noise_seeds + 1)]
+    seeds = range(1, args.seeds + 1)
+    jobs = [(name, seed, args.months) for name in (BASELINE, *names) for seed in seeds]
     started = time.perf_counter()
-    results = run_all(jobs, args.jobs)
-    if not isinstance(results[0], Run):
-        print(f"error: {results[0]}", file=sys.stderr)
+    results = by_scenario(jobs, run_all(jobs, args.jobs))  # baseline first, story order
+    if isinstance(results[BASELINE], str):
+        print(f"error: {results[BASELINE]}", file=sys.stderr)
         return 1
-    by_name = {jobs[i][0]: results[i] for i in range(1 + len(names))}  # baseline first, story order
-    runs = {name: run for name, run in by_name.items() if isinstance(run, Run)}
-    failed = {name: run for name, run in by_name.items() if isinstance(run, str)}
-    noise_runs = [r for i, r in results.items() if jobs[i][0] == BASELINE and isinstance(r, Run)]
+    runs = {
+        name: seed_runs for name, seed_runs in results.items() if not isinstance(seed_runs, str)
+    }
+    failed = {name: error for name, error in results.items() if isinstance(error, str)}
 
-    draw_figures(runs, args.docs_dir / "img")
+    draw_figures({name: seed_runs[0] for name, seed_runs in runs.items()}, args.docs_dir / "img")
     months_note = "full length" if args.months is None else f"{args.months} months"
     page = args.docs_dir / "scenarios.md"
-    page.write_text(render_page(by_name, noise_runs, months_note), encoding="utf-8")
+    page.write_text(render_page(results, months_note), encoding="utf-8")
     print_summary(runs, page, time.perf_counter() - started)
     for message in failed.values():
         print(f"error: {message} (the page says so; fix the model and re-run)", file=sys.stderr)

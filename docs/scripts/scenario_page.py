@@ -1,6 +1,8 @@
-"""docs/scenarios.md as text: KPI tables, lever lists and noise marks for scenario_charts.py.
+"""docs/scenarios.md as text: KPI tables, lever lists and paired noise verdicts for scenario_charts.py.
 
-Functions of finished runs (nothing runs the model or writes here), so short runs can check them.
+Every scenario runs on the baseline's seeds; each KPI is compared seed by seed with
+`abm.metrics.paired` (the statistics of `powerstack compare`). Functions of finished runs
+(nothing runs the model or writes here), so short runs can check them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.metrics.paired import BEYOND, IDENTICAL, PairedDifference, paired_difference
 from abm.paramdoc import format_default, unit_of
 from abm.report import HEADLINES, kpi_value
 from abm.scenario import load_scenario
@@ -100,84 +103,85 @@ def lever_changes(cfg: ScenarioConfig, base: ScenarioConfig) -> list[str]:
     return out
 
 
-def kpi_table(
-    run: Run, base: Run, noise: dict[str, tuple[float, float]], scale: float
-) -> list[str]:
-    """Markdown KPI table: baseline, scenario, change, and whether the change exceeds seed noise."""
+def paired_kpis(
+    runs: Sequence[Run], base: Sequence[Run], scale: float
+) -> dict[str, PairedDifference]:
+    """Per KPI, the scenario against the baseline on the same seeds (baseline totals scaled)."""
+    seed_rows = [dict(all_kpis(r.kpis)) for r in runs]
+    base_rows = [dict(all_kpis(r.kpis)) for r in base]
+    out = {}
+    for label, _ in all_kpis(runs[0].kpis):
+        factor = scale if is_extensive(label) else 1.0
+        a = [None if row.get(label) is None else row[label] * factor for row in base_rows]
+        out[label] = paired_difference(a, [row.get(label) for row in seed_rows])
+    return out
+
+
+def fmt_interval(d: PairedDifference) -> str:
+    """The 95 % interval of a paired difference as '[low, high]'; '-' without one."""
+    if not (np.isfinite(d.low) and np.isfinite(d.high)):
+        return "-"
+
+    def signed(x: float) -> str:
+        return ("+" if x > 0 else "") + fmt(x)
+
+    return f"[{signed(d.low)}, {signed(d.high)}]"
+
+
+def kpi_table(diffs: dict[str, PairedDifference], scale: float) -> list[str]:
+    """Markdown KPI table: baseline and scenario means, paired change, 95 % interval, verdict."""
     base_label = "Baseline" if scale == 1.0 else f"Baseline ×{scale:.3g} (totals scaled)"
     lines = [
-        f"| KPI (at the end of the run or over it) | {base_label} | This scenario | Change | Beyond seed noise? |",
-        "|---|---:|---:|---:|:---:|",
+        f"| KPI (at the end of the run or over it; mean over seeds) | {base_label} | This scenario "
+        "| Change (paired) | 95 % interval | Beyond seed noise? |",
+        "|---|---:|---:|---:|---:|:---:|",
     ]
-    base_values = dict(all_kpis(base.kpis))
-    for label, value in all_kpis(run.kpis):
-        b = base_values.get(label)
-        if value is None and b is None:
+    for label, d in diffs.items():
+        if d.n == 0 and d.n_missing == 0:
             continue
-        factor = scale if is_extensive(label) else 1.0
-        b_scaled = None if b is None else b * factor
-        delta = None if value is None or b_scaled is None else value - b_scaled
-        lo, hi = noise.get(label, (np.nan, np.nan))
-        spread = (hi - lo) * factor
-        if delta is None or not np.isfinite(spread):
-            beyond = "-"
-        else:
-            beyond = "yes" if abs(delta) > spread else "no"
+        verdict = d.verdict if d.n_missing == 0 else f"{d.verdict} (n={d.n})"
         lines.append(
-            f"| {label} | {fmt(b_scaled)} | {fmt(value)} | {fmt_change(delta, b_scaled)} | {beyond} |"
+            f"| {label} | {fmt(d.mean_a)} | {fmt(d.mean_b)} | {fmt_change(d.difference, d.mean_a)} "
+            f"| {fmt_interval(d)} | {verdict} |"
         )
     return lines
 
 
-def seed_noise(runs: Sequence[Run]) -> dict[str, tuple[float, float]]:
-    """Min and max of each KPI over the baseline's seeds."""
-    table: dict[str, list[float]] = {}
-    for r in runs:
-        for label, value in all_kpis(r.kpis):
-            if value is not None:
-                table.setdefault(label, []).append(value)
-    return {k: (min(v), max(v)) for k, v in table.items() if len(v) == len(runs)}
+OVERVIEW_KPIS = (
+    "energised total MW (all paths)",
+    "unserved compute (MW-months)",
+    "median time-to-power grid (months)",
+    "CO2 total (Mt)",
+)
 
 
-def summary_row(
-    name: str, run: Run, base: Run, noise: dict[str, tuple[float, float]], scale: float
-) -> str:
-    """One line of the overview table: energised total, unserved compute, grid wait and CO2 against the baseline."""
+def summary_row(name: str, diffs: dict[str, PairedDifference]) -> str:
+    """One line of the overview table: headline paired changes; ≈ marks a change within seed noise."""
     cells = []
-    b, s = dict(all_kpis(base.kpis)), dict(all_kpis(run.kpis))
-    for label in (
-        "energised total MW (all paths)",
-        "unserved compute (MW-months)",
-        "median time-to-power grid (months)",
-        "CO2 total (Mt)",
-    ):
-        factor = scale if is_extensive(label) else 1.0
-        bv, sv = b.get(label), s.get(label)
-        if bv is None or sv is None:
+    for label in OVERVIEW_KPIS:
+        d = diffs.get(label)
+        if d is None or d.n == 0:
             cells.append("-")
             continue
-        delta = sv - bv * factor
-        lo, hi = noise.get(label, (np.nan, np.nan))
-        mark = "" if not np.isfinite(hi - lo) or abs(delta) > (hi - lo) * factor else " ≈"
-        cells.append(fmt_change(delta, bv * factor) + mark)
+        mark = "" if d.verdict in (BEYOND, IDENTICAL) else " ≈"
+        cells.append(fmt_change(d.difference, d.mean_a) + mark)
     return f"| [{name}](#{name}) | " + " | ".join(cells) + " |"
 
 
-def scenario_section(
-    name: str, run: Run | str, base: Run, noise: dict[str, tuple[float, float]]
-) -> list[str]:
+def scenario_section(name: str, runs: Sequence[Run] | str, base: Sequence[Run]) -> list[str]:
     """One scenario's part of the page: story, levers, chart and KPI table (or why the run failed)."""
-    if isinstance(run, str):
+    if isinstance(runs, str):
         story = " ".join(load_scenario(name).description.split())
         return [
             f"## {name}",
             "",
             story,
             "",
-            f"**This run did not finish:** `{run}`. No chart or table until it does.",
+            f"**This run did not finish:** `{runs}`. No chart or table until it does.",
             "",
         ]
-    scale = demand_scale(run.timeseries, base.timeseries)
+    run = runs[0]
+    scale = demand_scale(run.timeseries, base[0].timeseries)
     out = [
         f"## {name}",
         "",
@@ -186,7 +190,7 @@ def scenario_section(
         "**Levers changed against the baseline:**",
         "",
     ]
-    out += [f"- {line}" for line in lever_changes(run.config, base.config)]
+    out += [f"- {line}" for line in lever_changes(run.config, base[0].config)]
     if scale != 1.0:
         out += [
             "",
@@ -198,10 +202,10 @@ def scenario_section(
         f"![{name}: energised capacity by path against the baseline](img/scenario_{name}.png)",
         "",
     ]
-    return [*out, *kpi_table(run, base, noise, scale), ""]
+    return [*out, *kpi_table(paired_kpis(runs, base, scale), scale), ""]
 
 
-def _intro(cfg: ScenarioConfig, months_note: str, seeds: str) -> list[str]:
+def _intro(cfg: ScenarioConfig, months_note: str, seeds: str, chart_seed: int) -> list[str]:
     """What the page shows, how the runs were made, and how to regenerate it."""
     return [
         "# Scenario library",
@@ -210,20 +214,21 @@ def _intro(cfg: ScenarioConfig, months_note: str, seeds: str) -> list[str]:
         "",
         "Each scenario is a TOML file in `scenarios/` that starts from the baseline "
         '(`extends = "baseline.toml"`) and changes a few levers. Run one with '
-        "`powerstack run <name>`; compare with `powerstack compare baseline <name>`. Below, "
-        f"every scenario and the baseline ran {months_note} from {cfg.run.start} with the same "
-        f"seed ({cfg.run.seed}), so the differences come from the levers, not from luck of the draw. "
-        f"To show how large luck can be, the baseline also ran with seeds {seeds}: "
-        "a change is marked *beyond seed noise* only when it is larger than the spread of the "
-        "baseline over those seeds (in the overview, ≈ marks changes within that spread). "
-        "One seed per scenario is a first look, not a result: before quoting a number, run the "
-        "scenario over several seeds (`powerstack sweep`).",
+        "`powerstack run <name>`; compare with `powerstack compare baseline <name> --seeds 10`. "
+        f"Below, every scenario and the baseline ran {months_note} from {cfg.run.start} on the "
+        f"same seeds ({seeds}), so each seed gives one paired difference, scenario minus baseline. "
+        "A table shows the means over the seeds, the change (the mean of the per-seed "
+        "differences) and its 95 % t-interval over the seeds; a change is *beyond noise* when "
+        "that interval excludes zero, *within noise* when it contains zero, and *identical* when "
+        "the scenario equals the baseline on every seed (in the overview, ≈ marks a change within "
+        "noise). The same statistics as `powerstack compare` ([cli.md](cli.md#compare)). A few "
+        "seeds give wide intervals: before quoting a number, compare on more seeds.",
         "",
-        "The charts show new AI capacity energised since January 2025 by path (stacked), the new "
-        "demand it should cover (solid black: the gap is unserved demand), and the baseline's total "
-        "(dashed). The right panel shows, path by path, how much more (above zero) or less (below) "
-        "each path delivers than in the baseline. Every number rests on the parameters in "
-        "[parameters.md](parameters.md), many of them marked unconfirmed there.",
+        f"The charts show seed {chart_seed}: new AI capacity energised since January 2025 by path "
+        "(stacked), the new demand it should cover (solid black: the gap is unserved demand), "
+        "and the baseline's total (dashed). The right panel shows, path by path, how much more "
+        "(above zero) or less (below) each path delivers than in the baseline. Every number rests "
+        "on the parameters in [parameters.md](parameters.md), many of them marked unconfirmed there.",
         "",
         f"Regenerate this page and its figures with `{COMMAND}`; it takes a while "
         "(the baseline runs in seconds, `real_grid` on its 2,224-bus network far longer).",
@@ -233,10 +238,8 @@ def _intro(cfg: ScenarioConfig, months_note: str, seeds: str) -> list[str]:
     ]
 
 
-def _overview(
-    runs: dict[str, Run | str], base: Run, noise: dict[str, tuple[float, float]]
-) -> list[str]:
-    """The overview table: each scenario's headline changes against the baseline."""
+def _overview(runs: dict[str, Sequence[Run] | str], base: Sequence[Run]) -> list[str]:
+    """The overview table: each scenario's headline paired changes against the baseline."""
     out = [
         "## Overview: change against the baseline",
         "",
@@ -249,41 +252,48 @@ def _overview(
         if isinstance(run, str):
             out.append(f"| [{name}](#{name}) | run failed | - | - | - |")
         else:
-            out.append(
-                summary_row(name, run, base, noise, demand_scale(run.timeseries, base.timeseries))
-            )
+            scale = demand_scale(run[0].timeseries, base[0].timeseries)
+            out.append(summary_row(name, paired_kpis(run, base, scale)))
     return out
 
 
-def _baseline_section(base: Run, noise: dict[str, tuple[float, float]], seeds: str) -> list[str]:
-    """The baseline's story and its KPIs with their range over the noise seeds."""
-    cfg = base.config
+def _baseline_section(base: Sequence[Run], seeds: str) -> list[str]:
+    """The baseline's story and its KPIs: mean and range over the seeds."""
+    cfg = base[0].config
     out = ["", f"## {BASELINE}", "", " ".join(cfg.description.split()), ""]
     out += [
-        f"| KPI (at the end of the run or over it) | Baseline, seed {cfg.run.seed} | Range over seeds {seeds} |",
+        f"| KPI (at the end of the run or over it) | Baseline, mean over seeds {seeds} | Range over the seeds |",
         "|---|---:|---:|",
     ]
-    for label, value in all_kpis(base.kpis):
-        if value is not None:
-            lo, hi = noise.get(label, (np.nan, np.nan))
-            out.append(f"| {label} | {fmt(value)} | {fmt(lo)} – {fmt(hi)} |")
+    rows = [dict(all_kpis(r.kpis)) for r in base]
+    for label, _ in all_kpis(base[0].kpis):
+        values = [row[label] for row in rows if row.get(label) is not None]
+        if values:
+            note = "" if len(values) == len(rows) else f" (n={len(values)})"
+            out.append(
+                f"| {label} | {fmt(float(np.mean(values)))}{note} | {fmt(min(values))} – {fmt(max(values))} |"
+            )
     out.append("")
     return out
 
 
-def render_page(runs: dict[str, Run | str], noise_runs: Sequence[Run], months_note: str) -> str:
-    """docs/scenarios.md as text, scenarios in the order given (a failed run is a string: its error)."""
+def render_page(runs: dict[str, Sequence[Run] | str], months_note: str) -> str:
+    """docs/scenarios.md as text, scenarios in the order given.
+
+    Each scenario maps to its runs on the seeds, in the same seed order as the baseline's (a
+    failed scenario is a string: its error).
+    """
     base = runs[BASELINE]
-    if not isinstance(base, Run):
-        raise ValueError(f"the baseline run is needed for the page: {base}")
-    noise = seed_noise(noise_runs)
-    seeds = ", ".join(str(s) for s in sorted({r.config.run.seed for r in noise_runs}))
+    if isinstance(base, str):
+        raise ValueError(f"the baseline runs are needed for the page: {base}")
+    seed_list = [r.config.run.seed for r in base]
+    seeds = ", ".join(str(s) for s in seed_list)
     out = [
-        *_intro(base.config, months_note, seeds),
-        *_overview(runs, base, noise),
-        *_baseline_section(base, noise, seeds),
+        *_intro(base[0].config, months_note, seeds, seed_list[0]),
+        *_overview(runs, base),
+        *_baseline_section(base, seeds),
     ]
     for name, run in runs.items():
         if name != BASELINE:
-            out += scenario_section(name, run, base, noise)
+            out += scenario_section(name, run, base)
     return "\n".join(out)
