@@ -171,3 +171,56 @@ def test_charts_have_titles_and_units() -> None:
 
 
 # ---------------------------------------------------------------------- the page
+
+
+# ---------------------------------------------------------------------- the noise check
+def _done_job(kpis: dict | None):
+    """A stand-in for a finished engine job (noise_rows reads status and record.kpis only)."""
+    from types import SimpleNamespace
+
+    from viz.runs import DONE, FAILED
+
+    record = SimpleNamespace(kpis=kpis)
+    return SimpleNamespace(status=DONE if kpis is not None else FAILED, record=record, done=True)
+
+
+def test_noise_rows_are_paired_per_kpi_card() -> None:
+    from viz.noise import NoiseCheck, noise_rows
+
+    def kpis(grid_mw: float, co2: float) -> dict:
+        return {"energized_mw": {"grid": grid_mw}, "co2_mt": {"total": co2}}
+
+    compare = [_done_job(kpis(1000.0, 10.0)), _done_job(kpis(2000.0, 20.0)), _done_job(None)]
+    shown = [
+        _done_job(kpis(1500.0, 10.0)),
+        _done_job(kpis(2600.0, 20.0)),
+        _done_job(kpis(1.0, 1.0)),
+    ]
+    check = NoiseCheck((1, 2, 3), tuple(compare), tuple(shown))
+    rows = {row.key: row for row in noise_rows(check)}
+    assert check.failed == 1 and check.finished
+    grid = rows["energised_grid"]  # +0.5 and +0.6 GW: mean +0.55, but t(1) = 12.7 on two pairs
+    assert grid.difference == "+0.6" and grid.n == 2 and grid.verdict == "within noise"
+    assert grid.interval == "[-0.1, +1.2]"
+    assert rows["co2_total"].difference == "no change" and rows["co2_total"].verdict == "identical"
+    assert "queue_wait" not in rows  # no data on any seed: no row
+
+
+def test_noise_check_runs_in_the_background_and_is_released() -> None:
+    from viz.noise import release_check, start_check
+    from viz.runs import CANCELLED, NOISE_CHECK, PRIMARY, RunEngine
+
+    engine = RunEngine(publish_every_s=0.1, first_publish_s=0.1)
+    base = load_scenario("baseline")
+    shown = engine.submit(load_scenario("queue_reform_test"), PRIMARY)
+    check = start_check(engine, base, load_scenario("queue_reform_test"), seeds=(1, 2))
+    assert [j.config.run.seed for j in check.a_jobs] == [1, 2]
+    assert all(j.priority == NOISE_CHECK for j in check.jobs if j.key != shown.key)
+    wait_until(lambda: check.finished, what="noise check runs")
+    assert check.runs_done == 4 and check.failed == 0
+    longer = load_scenario("baseline", {"run.months": 120})
+    stopped = start_check(engine, longer, longer, seeds=(3,))
+    wait_until(lambda: any(j.months_done >= 1 for j in stopped.jobs), what="check to start")
+    release_check(engine, stopped)
+    wait_until(lambda: all(j.status == CANCELLED for j in stopped.jobs), what="cancel")
+    engine.shutdown()

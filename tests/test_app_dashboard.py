@@ -256,3 +256,21 @@ def test_explore_view_steps_and_runs_to_the_end() -> None:
         lambda: any(t.startswith("Finished") for t in texts(rc, "ps-status")), what="run to the end"
     )
     wait_until(lambda: kpi(rc, "energised_total") not in ("", "–"), 20.0, "KPIs after the run")
+
+
+def test_noise_check_on_the_page_runs_and_cancels() -> None:
+    """The comparison checked on paired seeds: identical settings read 'identical' per KPI."""
+    _, rc = render_dashboard("s=baseline&cmp=baseline")
+    wait_until(lambda: finished(rc), what="baseline")
+    buttons(rc, "Check against seed noise (5 seeds)")[0].click()
+    wait_until(lambda: buttons(rc, "Cancel check"), what="check running")
+    buttons(rc, "Cancel check")[0].click()
+    wait_until(lambda: buttons(rc, "Check against seed noise (5 seeds)"), what="check stopped")
+    buttons(rc, "Check against seed noise (5 seeds)")[0].click()
+    verdicts = wait_until(lambda: texts(rc, "ps-noise-verdict"), what="noise check result")
+    assert verdicts and all(
+        v.startswith("identical") for v in verdicts
+    )  # (n=k): KPI undefined on some seeds
+    assert any("paired on seeds 1-5" in t for t in texts(rc, "ps-noise-status"))
+    buttons(rc, "Close")[0].click()
+    wait_until(lambda: not texts(rc, "ps-noise-verdict"), what="result closed")

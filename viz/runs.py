@@ -38,7 +38,7 @@ from abm.schema import ScenarioConfig
 
 log = logging.getLogger(__name__)
 
-PRIMARY, COMPARE, COUNTERFACTUAL, COMPARE_COUNTERFACTUAL, PREWARM = 0, 1, 2, 3, 4
+PRIMARY, COMPARE, COUNTERFACTUAL, COMPARE_COUNTERFACTUAL, NOISE_CHECK, PREWARM = 0, 1, 2, 3, 4, 5
 QUEUED, RUNNING, PAUSED, DONE, FAILED, CANCELLED = (
     "queued",
     "running",

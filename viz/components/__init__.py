@@ -6,9 +6,10 @@ No `solara.Markdown` on purpose: it loads KaTeX from a public CDN, which fails o
 from viz.components.base import CSS, Html, pretty_name
 from viz.components.chart_tabs import ChartTabs, build_chart
 from viz.components.export_panel import ExportPanel
-from viz.components.hooks import use_job_watch, use_run
+from viz.components.hooks import use_job_watch, use_noise_check, use_run
 from viz.components.kpi_grid import KpiGrid
 from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
+from viz.components.noise_check import NoiseCheckPanel
 from viz.components.run_status import RunStatus, run_state, status_line
 from viz.components.story import ScenarioPicker, Story
 
@@ -21,6 +22,7 @@ __all__ = [
     "LeverPanel",
     "LeverSelect",
     "LeverSlider",
+    "NoiseCheckPanel",
     "RunStatus",
     "ScenarioPicker",
     "Story",
@@ -29,5 +31,6 @@ __all__ = [
     "run_state",
     "status_line",
     "use_job_watch",
+    "use_noise_check",
     "use_run",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import solara
 
 from abm.schema import ScenarioConfig
+from viz.noise import NoiseCheck, release_check, start_check
 from viz.runs import ENGINE, RunJob, config_key
 
 
@@ -63,3 +64,27 @@ def use_run(cfg: ScenarioConfig | None, priority: int, restart: int = 0) -> RunJ
 
     solara.use_effect(hold, [job])
     return job
+
+
+def use_noise_check(
+    compare: ScenarioConfig | None, shown: ScenarioConfig | None
+) -> tuple[NoiseCheck | None, Callable[[], None], Callable[[], None]]:
+    """The noise check of these two settings (None until asked), and how to start and stop it.
+
+    The check belongs to the pair of settings it was asked for: change either and it stops
+    (its runs are released, so unfinished ones nobody else needs are cancelled) until asked
+    again. It re-renders the page only when one of its runs ends.
+    """
+    pair = (config_key(compare), config_key(shown)) if compare and shown else None
+    asked_for, set_asked_for = solara.use_state(None)
+    active = pair is not None and asked_for == pair
+    check = solara.use_memo(
+        lambda: start_check(ENGINE, compare, shown) if active else None, [pair, active]
+    )
+
+    def hold() -> Callable[[], None]:
+        return lambda: release_check(ENGINE, check) if check is not None else None
+
+    solara.use_effect(hold, [check])
+    use_job_watch([], quiet=check.jobs if check is not None else ())
+    return check, lambda: set_asked_for(pair), lambda: set_asked_for(None)

@@ -18,19 +18,23 @@ from viz.components import (
     KpiGrid,
     LeverSelect,
     LeverSlider,
+    NoiseCheckPanel,
     RunStatus,
     ScenarioPicker,
     Story,
     pretty_name,
+    use_noise_check,
 )
 from viz.dashboard.hooks import Configs, Runs, View, use_configs, use_runs, use_view
 from viz.dashboard.sidebar import AnalystSidebar
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.levers import BIG_LEVERS, LEVERS_BY_KEY, WORKSHOP_LEVERS, config_value
+from viz.noise import NoiseCheck
 from viz.runs import ENGINE
 
 LEVER_LABELS = {lever.key: lever.label for lever in BIG_LEVERS}
 Levers = tuple[dict[str, Any], set[str]]  # lever values, and the keys this page overrides
+NoiseState = tuple[NoiseCheck | None, Callable[[], None], Callable[[], None]]  # check, start, stop
 
 
 def _workshop_lever(key: str, levers: Levers, on_lever: Callable[[str, Any], None]) -> None:
@@ -102,8 +106,9 @@ def _main_column(
     runs: Runs,
     levers: Levers,
     handlers: dict[str, Callable[..., None]],
+    noise: NoiseState,
 ) -> None:
-    """Story, run status, KPI cards, (workshop levers), charts and the link to the Mesa view."""
+    """Story, run status, KPI cards, noise check, (workshop levers), charts, link to the Mesa view."""
     settings = view.settings
     workshop = settings.mode == "workshop"
     shown_cfg = configs.shown
@@ -132,6 +137,15 @@ def _main_column(
             runs.cmp_label,
             pending=not runs.current,
         )
+        if runs.cmp_label is not None:
+            check, start, stop = noise
+            NoiseCheckPanel(
+                check,
+                runs.cmp_label,
+                start,
+                stop,
+                versions=tuple(j.version for j in check.jobs) if check is not None else (),
+            )
         if workshop:
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
         _charts(view, runs, shown_cfg)
@@ -208,6 +222,7 @@ def Dashboard() -> None:
     names = [n for n, _ in scenarios]
     configs = use_configs(view.settings, saved, names)
     runs = use_runs(configs, view.settings, restart)
+    noise = use_noise_check(configs.compare, configs.shown)
     shown_cfg = configs.shown
     handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart))
     values = (
@@ -236,4 +251,4 @@ def Dashboard() -> None:
             saved,
             on_save,
         )
-    _main_column(view, scenarios, configs, runs, levers, handlers)
+    _main_column(view, scenarios, configs, runs, levers, handlers, noise)
