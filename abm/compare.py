@@ -22,6 +22,10 @@ from abm.sweeps.executors.process_pool import default_workers, run_on_process_po
 from abm.sweeps.executors.serial import run_serial
 from abm.sweeps.worker import RunTask, error_text, execute_run
 
+_ROW_FIELDS = frozenset(  # a sweep row's own columns; every other column is a KPI
+    {"run_id", "point", "replicate", "seed", "status", "error", "wall_time_s", "cpu_time_s"}
+)
+
 
 @dataclass(frozen=True)
 class Side:
@@ -62,7 +66,7 @@ def resolve_sides(
             "compare: give two scenarios (A B), or one with --set KEY=VALUE to compare a lever against it"
         )
     extra = {"run.months": months} if months is not None else {}
-    suffix = " --set " + " ".join(overrides) if parsed else ""
+    suffix = "".join(f" --set {item}" for item in overrides)
 
     def side(name: str, changes: dict[str, Any], label: str) -> Side:
         cfg = load_scenario(name, changes, check_grid=True)
@@ -127,7 +131,17 @@ def run_paired(
             run_serial(tasks, execute_run, on_row)
         else:
             run_on_process_pool(tasks, execute_run, on_row, on_lost, workers=n_workers)
+    _count_unrun(result)
     return result
+
+
+def _count_unrun(runs: PairedRuns) -> None:
+    """Runs never made (a broken pool stops submitting) are failures too, not silent gaps."""
+    failed = {(label, seed) for label, seed, _ in runs.failures}
+    for side in runs.sides:
+        for seed, kpis in zip(runs.seeds, runs.kpis[side.label], strict=True):
+            if kpis is None and (side.label, seed) not in failed:
+                runs.failures.append((side.label, seed, "not run: the process pool broke"))
 
 
 def failure_line(runs: PairedRuns) -> str:
@@ -136,11 +150,6 @@ def failure_line(runs: PairedRuns) -> str:
         f"error: compare: {len(runs.failures)} of {runs.total_runs} runs failed; "
         "their seeds are missing pairs (see n in the table)"
     )
-
-
-_ROW_FIELDS = frozenset(
-    {"run_id", "point", "replicate", "seed", "status", "error", "wall_time_s", "cpu_time_s"}
-)
 
 
 def comparisons(runs: PairedRuns) -> list[tuple[Side, Side, dict[str, PairedDifference]]]:

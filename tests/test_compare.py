@@ -126,3 +126,22 @@ def test_failed_runs_exit_nonzero_with_a_count(capsys, monkeypatch):
     assert "error: compare: 1 of 4 runs failed" in captured.err
     assert "carbon_price seed 2: RuntimeError: boom" in captured.err
     assert "(n=1 of 2)" in captured.out
+
+
+def test_runs_a_broken_pool_never_made_count_as_failed(capsys, monkeypatch):
+    """A worker dies: the lost run and the runs never submitted are failures, not silent gaps."""
+
+    def broken_pool(tasks, run, on_row, on_lost, *, workers):
+        on_row(run(next(tasks)))
+        on_lost(next(tasks), RuntimeError("worker died"))
+
+    monkeypatch.setattr(compare, "run_on_process_pool", broken_pool)
+    assert main(["compare", "baseline", "carbon_price", *TINY, "--workers", "2", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert "error: compare: 3 of 4 runs failed" in captured.err
+    failed = json.loads(captured.out)["failed_runs"]
+    assert {
+        "label": "carbon_price",
+        "seed": 2,
+        "error": "not run: the process pool broke",
+    } in failed
