@@ -82,6 +82,8 @@ def test_missing_values_are_dropped_and_counted():
     assert (r.n, r.n_missing) == (3, 2) and r.difference == 1
     none = paired_difference([None, None], [1, 2])
     assert none.n == 0 and none.verdict == NO_DATA and none.as_dict()["difference"] is None
+    assert math.isnan(none.mean_a) and none.mean_b == 1.5  # no pair: each side on its own seeds
+    assert "B on 2 of 2 seeds" in none.note
 
 
 def test_unequal_seeds_are_an_error():

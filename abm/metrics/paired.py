@@ -29,7 +29,8 @@ class PairedDifference:
     """B against A on the same seeds; `difference` = mean of (B - A) per seed, in the KPI's unit.
 
     `n` counts seeds where both values exist; `n_missing` the seeds dropped because one side is
-    undefined (NaN, None) or its run failed. `sd` is the sample standard deviation of the
+    undefined (NaN, None) or its run failed. The means are over the complete pairs (so that
+    `difference` = `mean_b` - `mean_a`); only with no pair at all is each over its own seeds. `sd` is the sample standard deviation of the
     per-seed differences (their spread); `low`/`high` the t-interval of their mean (NaN for
     n < 2). `note` says in words why a verdict is what it is when that is not obvious.
     """
@@ -101,8 +102,11 @@ def paired_difference(
     n = len(complete)
     diffs = complete[:, 1] - complete[:, 0]
     nan = math.nan
-    mean_a = float(complete[:, 0].mean()) if n else nan
-    mean_b = float(complete[:, 1].mean()) if n else nan
+    # with no complete pair, each side's mean over its own seeds still tells what one side did
+    a_side = complete[:, 0] if n else pairs[~np.isnan(pairs[:, 0]), 0]
+    b_side = complete[:, 1] if n else pairs[~np.isnan(pairs[:, 1]), 1]
+    mean_a = float(a_side.mean()) if len(a_side) else nan
+    mean_b = float(b_side.mean()) if len(b_side) else nan
     difference = float(diffs.mean()) if n else nan
     sd = float(diffs.std(ddof=1)) if n >= 2 else nan
     low = high = nan
@@ -110,6 +114,8 @@ def paired_difference(
         half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * sd / math.sqrt(n)
         low, high = difference - half, difference + half
     verdict, note = _verdict(n, diffs, sd, low, high)
+    if verdict == NO_DATA:
+        note += f" (A has one on {len(a_side)}, B on {len(b_side)} of {len(pairs)} seeds)"
     return PairedDifference(
         n=n,
         n_missing=len(pairs) - n,

@@ -137,8 +137,8 @@ def kpi_table(diffs: dict[str, PairedDifference], scale: float) -> list[str]:
         "|---|---:|---:|---:|---:|:---:|",
     ]
     for label, d in diffs.items():
-        if d.n == 0 and d.n_missing == 0:
-            continue
+        if not (np.isfinite(d.mean_a) or np.isfinite(d.mean_b)):
+            continue  # undefined on every seed of both (e.g. a path nobody chose)
         verdict = d.verdict if d.n_missing == 0 else f"{d.verdict} (n={d.n})"
         lines.append(
             f"| {label} | {fmt(d.mean_a)} | {fmt(d.mean_b)} | {fmt_change(d.difference, d.mean_a)} "
