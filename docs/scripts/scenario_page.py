@@ -139,7 +139,7 @@ def kpi_table(diffs: dict[str, PairedDifference], scale: float) -> list[str]:
     for label, d in diffs.items():
         if not (np.isfinite(d.mean_a) or np.isfinite(d.mean_b)):
             continue  # undefined on every seed of both (e.g. a path nobody chose)
-        verdict = d.verdict if d.n_missing == 0 else f"{d.verdict} (n={d.n})"
+        verdict = d.verdict if d.n_missing == 0 or d.n == 0 else f"{d.verdict} (n={d.n})"
         lines.append(
             f"| {label} | {fmt(d.mean_a)} | {fmt(d.mean_b)} | {fmt_change(d.difference, d.mean_a)} "
             f"| {fmt_interval(d)} | {verdict} |"
