@@ -73,7 +73,7 @@ def use_noise_check(
 
     The check belongs to the pair of settings it was asked for: change either and it stops
     (its runs are released, so unfinished ones nobody else needs are cancelled) until asked
-    again. It re-renders the page only when one of its runs ends.
+    again. The panel that shows the check watches its runs (`NoiseCheckPanel`), not the page.
     """
     pair = (config_key(compare), config_key(shown)) if compare and shown else None
     asked_for, set_asked_for = solara.use_state(None)
@@ -86,5 +86,4 @@ def use_noise_check(
         return lambda: release_check(ENGINE, check) if check is not None else None
 
     solara.use_effect(hold, [check])
-    use_job_watch([], quiet=check.jobs if check is not None else ())
     return check, lambda: set_asked_for(pair), lambda: set_asked_for(None)

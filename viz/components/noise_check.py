@@ -8,6 +8,7 @@ import reacton.ipyvuetify as rv
 import solara
 
 from viz.components.base import Html
+from viz.components.hooks import use_job_watch
 from viz.noise import NOISE_SEEDS, NoiseCheck, noise_rows
 
 VERDICT_CLASS = {"beyond noise": "ps-better", "within noise": "ps-none", "identical": "ps-same"}
@@ -33,33 +34,12 @@ def _table(check: NoiseCheck) -> None:
 
 
 @solara.component
-def NoiseCheckPanel(
-    check: NoiseCheck | None,
-    compare_label: str,
-    on_start: Callable[[], None],
-    on_stop: Callable[[], None],
-    versions: tuple[int, ...] = (),
-) -> None:
-    """Button to check the comparison against seed noise; progress and Cancel; the result table.
+def _CheckProgress(check: NoiseCheck, compare_label: str, on_stop: Callable[[], None]) -> None:
+    """A running check's progress and Cancel, then its result; re-renders as its runs end.
 
-    Jobs are mutable, so the caller passes their `versions` to make a re-render happen.
+    Only this component watches the check's runs, so their progress never re-renders the page.
     """
-    del versions
-    if check is None:
-        with solara.Row(style={"align-items": "center", "gap": "12px"}):
-            solara.Button(
-                f"Check against seed noise ({NOISE_SEEDS} seeds)",
-                on_click=on_start,
-                outlined=True,
-                icon_name="mdi-dice-multiple",
-            )
-            Html(
-                "span",
-                f"Runs these settings and {compare_label} on seeds 1-{NOISE_SEEDS} in the "
-                "background and tells, per KPI, whether the change is larger than seed noise.",
-                "ps-note",
-            )
-        return
+    use_job_watch([], quiet=check.jobs)
     total = len(check.jobs)
     if not check.finished:
         with solara.Row(style={"align-items": "center", "gap": "12px"}):
@@ -88,3 +68,29 @@ def NoiseCheckPanel(
         )
         solara.Button("Close", on_click=on_stop, text=True, icon_name="mdi-close")
     _table(check)
+
+
+@solara.component
+def NoiseCheckPanel(
+    check: NoiseCheck | None,
+    compare_label: str,
+    on_start: Callable[[], None],
+    on_stop: Callable[[], None],
+) -> None:
+    """Button to check the comparison against seed noise; progress and Cancel; the result table."""
+    if check is not None:
+        _CheckProgress(check, compare_label, on_stop)
+        return
+    with solara.Row(style={"align-items": "center", "gap": "12px"}):
+        solara.Button(
+            f"Check against seed noise ({NOISE_SEEDS} seeds)",
+            on_click=on_start,
+            outlined=True,
+            icon_name="mdi-dice-multiple",
+        )
+        Html(
+            "span",
+            f"Runs these settings and {compare_label} on seeds 1-{NOISE_SEEDS} in the "
+            "background and tells, per KPI, whether the change is larger than seed noise.",
+            "ps-note",
+        )

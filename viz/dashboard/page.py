@@ -139,13 +139,7 @@ def _main_column(
         )
         if runs.cmp_label is not None:
             check, start, stop = noise
-            NoiseCheckPanel(
-                check,
-                runs.cmp_label,
-                start,
-                stop,
-                versions=tuple(j.version for j in check.jobs) if check is not None else (),
-            )
+            NoiseCheckPanel(check, runs.cmp_label, start, stop)
         if workshop:
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
         _charts(view, runs, shown_cfg)
