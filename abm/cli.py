@@ -1,4 +1,4 @@
-"""`powerstack` command line: run, validate, list, compare, app, sweep, analyze.
+"""`powerstack` command line: run, validate, list, compare, app, sweep, analyze, export.
 
 Exit codes: 0 success, 2 bad input (one line starting `error:`, no traceback), 1 internal failure
 (with a traceback; a full disk or a read-only folder gets one `error:` line instead), 130 interrupted
@@ -18,9 +18,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from abm.cli_export import add_export_parser, cmd_export
 from abm.errors import InputError
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
 ENVIRONMENT_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
@@ -446,6 +447,7 @@ SUBCOMMAND_PARSERS = (
     _add_app,
     _add_sweep,
     _add_analyze,
+    add_export_parser,
 )
 
 

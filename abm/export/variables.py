@@ -1,0 +1,272 @@
+"""The exported variables: one row per yearly variable, its unit, how months become a year, and why.
+
+The one table the exporter, the docs page (docs/variables.md) and the tests read. Names follow the
+IAMC convention (`|` builds the hierarchy, a parent is the sum of its children where both are
+exported); values stay in the units of the monthly `timeseries.parquet` columns they come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Aggregation(StrEnum):
+    """How a year's value is made from its months."""
+
+    END = "end"  # a stock or level: its value in the year's last month
+    SUM = "sum"  # a monthly flow: summed over the year's months
+    INCREASE = (
+        "increase"  # a cumulative column: its growth over the year (the monthly flows summed)
+    )
+    MEAN = "mean"  # a rate, price or intensity: mean of the year's months that have a value
+
+
+AGGREGATION_DOC = {
+    Aggregation.END: "stock: value in December (the year's last month)",
+    Aggregation.SUM: "flow: monthly values summed over the year",
+    Aggregation.INCREASE: "flow: growth of a cumulative column over the year (its monthly flows summed)",
+    Aggregation.MEAN: "mean of the year's months (months without a value are left out)",
+}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One yearly variable: its IAMC name and unit, the monthly columns it sums, and how."""
+
+    name: str
+    unit: str
+    columns: tuple[str, ...]
+    aggregation: Aggregation
+    doc: str
+
+
+def _v(name: str, unit: str, columns: str, aggregation: Aggregation, doc: str) -> Variable:
+    return Variable(name, unit, tuple(columns.split("+")), aggregation, doc)
+
+
+END, SUM, INC, MEAN = Aggregation.END, Aggregation.SUM, Aggregation.INCREASE, Aggregation.MEAN
+_PATHS = "energized_mw_grid+energized_mw_modular_second_life+energized_mw_modular_new+energized_mw_onsite_gas+energized_mw_other"
+
+VARIABLES: tuple[Variable, ...] = (
+    _v("Demand|Data Centre|AI", "MW", "ai_demand_mw", END, "Data-centre facility demand"),
+    _v(
+        "Capacity|Data Centre",
+        "MW",
+        f"existing_mw+{_PATHS}",
+        END,
+        "Data-centre load powered: existing plus energised in the run (paths enabled in the scenario)",
+    ),
+    _v("Capacity|Data Centre|Existing", "MW", "existing_mw", END, "Powered before the run started"),
+    _v(
+        "Capacity|Data Centre|Grid",
+        "MW",
+        "energized_mw_grid",
+        END,
+        "Energised during the run through a grid connection",
+    ),
+    _v(
+        "Capacity|Data Centre|Second Life Storage",
+        "MW",
+        "energized_mw_modular_second_life",
+        END,
+        "Energised during the run as modular sites on second-life batteries and solar",
+    ),
+    _v(
+        "Capacity|Data Centre|New Storage",
+        "MW",
+        "energized_mw_modular_new",
+        END,
+        "Energised during the run as modular sites on new batteries and solar",
+    ),
+    _v(
+        "Capacity|Data Centre|Onsite Gas",
+        "MW",
+        "energized_mw_onsite_gas",
+        END,
+        "Energised during the run on on-site gas",
+    ),
+    _v(
+        "Capacity|Data Centre|Other",
+        "MW",
+        "energized_mw_other",
+        END,
+        "Energised during the run on the wildcard path (only when it is enabled)",
+    ),
+    _v(
+        "Unserved Load|Data Centre|AI",
+        "MW",
+        "unserved_mw",
+        MEAN,
+        "Demand not met by powered load, mean over the year",
+    ),
+    _v(
+        "Curtailed Load|Data Centre|Storage Fade",
+        "MW",
+        "curtailed_compute_mw",
+        MEAN,
+        "Compute of modular sites whose storage faded below design, mean over the year",
+    ),
+    _v(
+        "Interconnection Queue|Backlog",
+        "GW",
+        "queue_backlog_gw",
+        END,
+        "Active interconnection requests, all kinds",
+    ),
+    _v(
+        "Interconnection Queue|Load Backlog",
+        "GW",
+        "queue_load_backlog_gw",
+        END,
+        "Active interconnection requests of data-centre loads",
+    ),
+    _v(
+        "Interconnection Queue|Active Requests",
+        "count",
+        "queue_active_requests",
+        END,
+        "Number of active interconnection requests",
+    ),
+    _v(
+        "Price|Battery Pack|Second Life|Grade A",
+        "USD/kWh",
+        "pack_price_usd_per_kwh_A",
+        MEAN,
+        "Clearing price per usable kWh, months with a trade",
+    ),
+    _v(
+        "Price|Battery Pack|Second Life|Grade B",
+        "USD/kWh",
+        "pack_price_usd_per_kwh_B",
+        MEAN,
+        "Clearing price per usable kWh, months with a trade",
+    ),
+    _v(
+        "Price|Battery Pack|Second Life|Grade C",
+        "USD/kWh",
+        "pack_price_usd_per_kwh_C",
+        MEAN,
+        "Clearing price per usable kWh, months with a trade",
+    ),
+    _v(
+        "Price|Battery Pack|New",
+        "USD/kWh",
+        "pack_price_usd_per_kwh_new",
+        MEAN,
+        "Clearing price per usable kWh, months with a trade",
+    ),
+    _v(
+        "Battery Packs|Retired",
+        "GWh/yr",
+        "packs_retired_gwh_cum",
+        INC,
+        "EV packs retired (nameplate)",
+    ),
+    _v(
+        "Battery Packs|To Second Life",
+        "GWh/yr",
+        "packs_second_life_gwh_cum",
+        INC,
+        "Packs sent to second life (nameplate)",
+    ),
+    _v(
+        "Battery Packs|Recycled",
+        "GWh/yr",
+        "packs_recycled_gwh_cum",
+        INC,
+        "Packs recycled (nameplate)",
+    ),
+    _v(
+        "Battery Packs|Stock|Recycler Inventory",
+        "GWh",
+        "packs_inventory_gwh",
+        END,
+        "Graded packs held by recyclers (nameplate)",
+    ),
+    _v(
+        "Battery Packs|Stock|Awaiting Test",
+        "GWh",
+        "packs_awaiting_test_gwh",
+        END,
+        "Packs at recyclers not yet graded (nameplate)",
+    ),
+    _v(
+        "Battery Packs|Stock|In Second Life Service",
+        "GWh",
+        "packs_in_service_gwh",
+        END,
+        "Second-life packs installed and in service (nameplate)",
+    ),
+    _v(
+        "Capacity|Recycling",
+        "GWh/month",
+        "recycler_capacity_gwh_per_month",
+        END,
+        "Recyclers' monthly processing capacity",
+    ),
+    _v(
+        "Capacity|Modular Vendors",
+        "MW/month",
+        "vendor_capacity_mw_per_month",
+        END,
+        "Modular vendors' monthly build capacity",
+    ),
+    _v(
+        "Price|Secondary Energy|Electricity|Wholesale",
+        "USD/MWh",
+        "lmp_usd_per_mwh_mean",
+        MEAN,
+        "Load-weighted mean locational marginal price, months averaged unweighted",
+    ),
+    _v(
+        "Emissions Intensity|Electricity|Grid",
+        "t CO2/MWh",
+        "grid_co2_t_per_mwh",
+        MEAN,
+        "CO2 intensity of grid electricity",
+    ),
+    _v(
+        "Load Shedding|Electricity|Grid",
+        "GWh/yr",
+        "shed_gwh",
+        SUM,
+        "Grid load shed in the power market",
+    ),
+    _v(
+        "Emissions|CO2|Data Centre",
+        "Mt CO2/yr",
+        "co2_mt_cum",
+        INC,
+        "CO2 of the AI load energised in the run and of the storage it used",
+    ),
+    _v(
+        "Emissions|CO2|Data Centre|Operational",
+        "Mt CO2/yr",
+        "co2_operational_mt_cum",
+        INC,
+        "CO2 of the energy the AI load energised in the run used",
+    ),
+    _v(
+        "Emissions|CO2|Data Centre|Embodied",
+        "Mt CO2/yr",
+        "co2_embodied_mt_cum",
+        INC,
+        "Embodied CO2 of storage and solar bought, less recycling credits (can be negative)",
+    ),
+)
+
+#: Monthly columns with no yearly variable, and why.
+NOT_EXPORTED: dict[str, str] = {
+    "date": "the month itself: it becomes the year columns",
+}
+
+
+def variables_for(columns: set[str]) -> list[Variable]:
+    """The variables a run's table can give: those whose every column it has (a sum: at least one)."""
+    out = []
+    for var in VARIABLES:
+        present = [c for c in var.columns if c in columns]
+        if present and (len(var.columns) > 1 or present == list(var.columns)):
+            out.append(var)
+    return out
