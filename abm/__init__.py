@@ -1,6 +1,7 @@
 """powerstack: an agent-based market model of the AI power stack on Mesa.
 
-Public API for scripts: `load_scenario`, `PowerStackModel`, `run_scenario`.
+Public API for scripts: `load_scenario`, `PowerStackModel`, `run_scenario`. `__version__` is the
+package's one version number (pyproject.toml reads it; run.json, CITATION.cff and the app show it).
 """
 
 from typing import Any
@@ -8,7 +9,9 @@ from typing import Any
 from abm.errors import InputError
 from abm.scenario import load_scenario
 
-__all__ = ["InputError", "PowerStackModel", "load_scenario", "run_scenario"]
+__version__ = "0.1.0"
+
+__all__ = ["InputError", "PowerStackModel", "__version__", "load_scenario", "run_scenario"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,6 @@ import platform
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -161,11 +160,10 @@ def _json_text(obj: Any) -> str:
 
 
 def package_version() -> str:
-    """Installed version of powerstack (or 'unknown' when run from an uninstalled tree)."""
-    try:
-        return metadata.version("powerstack")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    """Version of the powerstack code that runs (`abm.__version__`, which pyproject.toml reads)."""
+    from abm import __version__
+
+    return __version__
 
 
 def projects_parquet_writer(projects: pd.DataFrame) -> Callable[[Path], None]:

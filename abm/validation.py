@@ -265,8 +265,10 @@ NOT_IN_RESULTS = {
     "__main__.py",
     "atomic.py",
     "bounds.py",
+    "cli_export.py",
 }  # front ends and file plumbing, not the model
-PACKAGES_NOT_IN_RESULTS = {"sweeps"}  # abm/sweeps/: runs the model, does not shape its results
+# abm/sweeps/ runs the model and abm/export/ reads its files: neither shapes its results
+PACKAGES_NOT_IN_RESULTS = {"sweeps", "export"}
 
 
 def fingerprint() -> str:

@@ -224,3 +224,17 @@ def test_noise_check_runs_in_the_background_and_is_released() -> None:
     release_check(engine, stopped)
     wait_until(lambda: all(j.status == CANCELLED for j in stopped.jobs), what="cancel")
     engine.shutdown()
+
+
+def test_footer_names_the_version_of_the_code() -> None:
+    import solara
+
+    import abm
+    from tests.app_helpers import texts
+    from viz.components import Footer, footer_text
+
+    _, rc = solara.render(Footer(), handle_error=False)
+    assert texts(rc, "ps-footer") == [
+        f"powerstack {abm.__version__} · cite with CITATION.cff · changes in CHANGELOG.md"
+    ]
+    assert footer_text("9.9.9").startswith("powerstack 9.9.9 ")

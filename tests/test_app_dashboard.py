@@ -33,6 +33,7 @@ from tests.app_helpers import (
     wait_until,
     widgets_of,
 )
+from viz.components import footer_text
 
 
 def test_dashboard_shows_story_kpis_and_chart() -> None:
@@ -41,6 +42,7 @@ def test_dashboard_shows_story_kpis_and_chart() -> None:
     assert any("months" in t for t in texts(rc, "ps-story")) or texts(rc, "ps-story")
     assert kpi(rc, "energised_total") not in ("", "–")
     assert rc.find(ipywidgets.Image).widgets, "no chart drawn"
+    assert texts(rc, "ps-footer") == [footer_text()]  # the version behind the page
     names = [w.filename for w in rc.find(FileDownloadWidget).widgets]
     assert (
         any(n.endswith(".toml") for n in names)

@@ -6,6 +6,7 @@ No `solara.Markdown` on purpose: it loads KaTeX from a public CDN, which fails o
 from viz.components.base import CSS, Html, pretty_name
 from viz.components.chart_tabs import ChartTabs, build_chart
 from viz.components.export_panel import ExportPanel
+from viz.components.footer import Footer, footer_text
 from viz.components.hooks import use_job_watch, use_noise_check, use_run
 from viz.components.kpi_grid import KpiGrid
 from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
@@ -17,6 +18,7 @@ __all__ = [
     "CSS",
     "ChartTabs",
     "ExportPanel",
+    "Footer",
     "Html",
     "KpiGrid",
     "LeverPanel",
@@ -27,6 +29,7 @@ __all__ = [
     "ScenarioPicker",
     "Story",
     "build_chart",
+    "footer_text",
     "pretty_name",
     "run_state",
     "status_line",

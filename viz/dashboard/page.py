@@ -14,6 +14,7 @@ from viz import charts
 from viz.components import (
     CSS,
     ChartTabs,
+    Footer,
     Html,
     KpiGrid,
     LeverSelect,
@@ -246,3 +247,4 @@ def Dashboard() -> None:
             on_save,
         )
     _main_column(view, scenarios, configs, runs, levers, handlers, noise)
+    Footer()
