@@ -6,14 +6,14 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := dev,grids,cluster,validation
+EXTRAS := dev,grids,cluster,validation,docs
 # First interpreter >= 3.12 on PATH (pyenv honours .python-version = 3.12).
 PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PORT ?= 8765
 HOST ?= 127.0.0.1
 
-.PHONY: app run test test-full test-fast lint bench docs docs-check clean-venv help
+.PHONY: app run test test-full test-fast lint bench docs docs-check docs-site clean-venv help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -56,6 +56,9 @@ docs: $(STAMP)  ## regenerate every generated docs page (registry: docs/scripts/
 
 docs-check: $(STAMP)  ## regenerate every page into a temp folder; fail if a committed byte differs
 	$(BIN)/python docs/scripts/pages.py --check
+
+docs-site: $(STAMP)  ## build every page under docs/ into one offline site: site/index.html
+	$(BIN)/python -m mkdocs build --strict --site-dir site
 
 clean-venv:  ## remove the environment
 	rm -rf $(VENV)

@@ -245,7 +245,7 @@ def _fault_section() -> list[str]:
         "all or nothing: each goes to a hidden temporary file in the output folder and is renamed into",
         "place only when all five are complete; on any failure the temporary files and any folders",
         "the run created are removed. Sweeps commit every result as an atomic Parquet part, and",
-        "`--resume` runs only what is not recorded ([sweeps.md](sweeps.md#failures-interruptions-and---resume));",
+        "`--resume` runs only what is not recorded ([sweeps.md](sweeps.md#failures-interruptions-and-resuming));",
         "each sweep fault test compares the completed sweep with the same sweep run without faults.",
         "",
         *_test_table("`tests/test_faults.py`", faults),
