@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,17 +42,22 @@ def nav_pages(nav: list) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    _need_mkdocs()
-    out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
-        cwd=ROOT,
+def build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of root/mkdocs.yml into out (no --quiet: it hides strict's warnings)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=root,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _need_mkdocs()
+    out = tmp_path_factory.mktemp("site")
+    proc = build(ROOT, out)
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr[-3000:]}"
     return out
 
@@ -88,3 +94,13 @@ def test_site_loads_nothing_from_the_network(site: Path) -> None:
             ]
     assert remote == [], remote[:5]
     assert REMOTE_ASSET.search('<script src="https://cdn.example/x.js">')  # the pattern bites
+
+
+def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
+    _need_mkdocs()
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("scripts"))
+    with (tmp_path / "docs" / "index.md").open("a", encoding="utf-8") as page:
+        page.write("\n[a page that is not there](missing.md)\n")
+    proc = build(tmp_path, tmp_path / "site")
+    assert proc.returncode != 0 and "missing.md" in proc.stderr
