@@ -1,15 +1,14 @@
 """powerstack: an agent-based market model of the AI power stack on Mesa.
 
 Public API for scripts: `load_scenario`, `PowerStackModel`, `run_scenario`. `__version__` is the
-package's one version number (pyproject.toml reads it; run.json, CITATION.cff and the app show it).
+package's one version number, kept in `abm.version`.
 """
 
 from typing import Any
 
 from abm.errors import InputError
 from abm.scenario import load_scenario
-
-__version__ = "0.1.0"
+from abm.version import __version__
 
 __all__ = ["InputError", "PowerStackModel", "__version__", "load_scenario", "run_scenario"]
 

@@ -25,6 +25,7 @@ from abm.metrics import project_arrow_table, project_table_of, timeseries_frame
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
 from abm.schema import ScenarioConfig
+from abm.version import __version__
 
 Progress = Callable[[int, int], None]
 
@@ -160,9 +161,7 @@ def _json_text(obj: Any) -> str:
 
 
 def package_version() -> str:
-    """Version of the powerstack code that runs (`abm.__version__`, which pyproject.toml reads)."""
-    from abm import __version__
-
+    """Version of the powerstack code that runs (`abm.version`, which pyproject.toml reads)."""
     return __version__
 
 

@@ -266,6 +266,7 @@ NOT_IN_RESULTS = {
     "atomic.py",
     "bounds.py",
     "cli_export.py",
+    "version.py",
 }  # front ends and file plumbing, not the model
 # abm/sweeps/ runs the model and abm/export/ reads its files: neither shapes its results
 PACKAGES_NOT_IN_RESULTS = {"sweeps", "export"}

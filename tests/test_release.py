@@ -32,7 +32,9 @@ def citation() -> dict:
 def test_pyproject_reads_the_version_from_abm() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["dynamic"] == ["version"] and "version" not in project["project"]
-    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "abm.__version__"}
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "abm.version.__version__"
+    }
     assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+|rc\d+)?", abm.__version__)
     assert package_version() == abm.__version__
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import solara
 
-from abm import __version__
+from abm.version import __version__
 from viz.components.base import Html
 
 
