@@ -234,6 +234,13 @@ VARIABLES: tuple[Variable, ...] = (
         "Grid load shed in the power market",
     ),
     _v(
+        "Curtailed Load|Electricity|Flexible Connections",
+        "GWh/yr",
+        "flex_curtailed_gwh",
+        SUM,
+        "Energy the power market curtailed from flexible grid connections (0 without them)",
+    ),
+    _v(
         "Emissions|CO2|Data Centre",
         "Mt CO2/yr",
         "co2_mt_cum",

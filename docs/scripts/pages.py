@@ -57,6 +57,12 @@ PAGES: tuple[Page, ...] = (
         "the schema (abm/schema/): units, defaults, ranges, sources",
     ),
     Page(
+        "variables",
+        ("-m", "abm.export.docpage", "--output", "{docs}/variables.md"),
+        ("variables.md",),
+        "the exported-variable table (abm/export/variables.py) and its formats",
+    ),
+    Page(
         "reliability",
         ("docs/scripts/reliability_page.py", "--output", "{docs}/reliability.md"),
         ("reliability.md",),
@@ -141,6 +147,7 @@ HAND_WRITTEN = (
     "app.md",
     "architecture.md",
     "cli.md",
+    "index.md",
     "power-market.md",
     "sweeps.md",
 )
