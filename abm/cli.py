@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import os
 import signal
 import sys
@@ -186,8 +187,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 @_command("compare")
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios on the same seeds; per KPI the paired difference to the first, interval, verdict."""
-    import json
-
     _one_blas_thread()
     from abm.compare import failure_line, json_result, resolve_sides, run_paired, table_text
 

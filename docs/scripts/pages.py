@@ -149,6 +149,7 @@ HAND_WRITTEN = (
     "cli.md",
     "index.md",
     "power-market.md",
+    "randomness.md",
     "sweeps.md",
 )
 
