@@ -19,6 +19,7 @@ from typing import Any
 
 from abm.bounds import bounds_of, field_info
 from abm.errors import InputError
+from abm.metrics import project_table_of
 from abm.runner import simulate
 from abm.scenario import config_with
 from abm.schema import ScenarioConfig, Section, parameter_keys, parse_month
@@ -42,6 +43,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "other.capacity_cap_mw": {**OTHER, **LONG},  # the 5 GW cap binds after 2028
     "queue.cluster_": {"queue.mode": "cluster"},
     "queue.flexible_speedup_months": FLEXIBLE,
+    # flexible connections need projects that accept one (flexible_share defaults to 0)
+    "queue.flexible_connections": {"hyperscalers.flexible_share": 0.75},
     "hyperscalers.flexible_share": FLEXIBLE,
     "market.flex_curtail_cost_usd_per_mwh": FLEXIBLE,
     "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
@@ -52,7 +55,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "utilities.storage_c_rate": UTILITY_BUILDS,
     "utilities.storage_efc_per_month": UTILITY_BUILDS,
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
-    "hyperscalers.wait_signal_window_months": LONG,  # enough grid projects energise to count
+    # a cost term of one path flips a keyed choice only near a tie: a few more years of choices
+    "vendors.om_usd_per_mw_month": LONG,
+    "other.co2_t_per_mwh": {**OTHER, **LONG},
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -70,7 +75,6 @@ MOVES: dict[str, Any] = {
     "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling
-    "hyperscalers.initial_expected_upgrade_share": 0.0,  # the prior prices only the first months
     "recyclers.stale_months": 6,  # little stock sits 24 months unsold in a 3-year run
 }
 
@@ -179,7 +183,7 @@ def _jsonable(obj: Any) -> Any:
 
 @cache
 def run_outputs(cfg: ScenarioConfig) -> dict[str, str]:
-    """What a run publishes, as exact text: the monthly table (no dates) and the KPIs.
+    """What a run publishes, as exact text: the monthly table (no dates), the KPIs, the projects.
 
     Cached by config, so keys with the same base run share it.
     """
@@ -187,6 +191,7 @@ def run_outputs(cfg: ScenarioConfig) -> dict[str, str]:
     return {
         "timeseries": ts.drop(columns=["date"]).to_csv(index=False),
         "kpis": json.dumps(_jsonable(model.recorder.kpis()), sort_keys=True, default=str),
+        "projects": project_table_of(model).to_csv(index=False),
     }
 
 

@@ -91,10 +91,18 @@ INERT: dict[str, str] = {
     ),
     "fade.dod_ref": _DOD_UNMODELLED,
     "fade.dod_exponent": _DOD_UNMODELLED,
-    "vendors.site_solar_weight_exponent": (
-        "weights where modular sites are drawn, but no published output reads a modular site's "
-        "node (its solar is sized by vendors.solar_mw_per_mw, not by the node's capacity factor); "
-        "projects.parquet (issue 15 item 2) publishes the node"
+    "hyperscalers.initial_expected_upgrade_share": (
+        "the grid path's expected upgrade share is this constant for the whole run (nothing "
+        "updates it from the queue, despite its name); at 0.0 instead of 0.5 the grid's cost "
+        "falls by upgrade_cost x annuity x 0.5, yet no keyed path choice flips in 36-, 60- or "
+        "96-month baseline runs (measured): learning the share from studied upgrades belongs to "
+        "issue 18 'Economics in the grid'"
+    ),
+    "hyperscalers.wait_signal_window_months": (
+        "the grid wait signal is the larger of the queue's own estimate and the median of grid "
+        "projects energised within the window; in a 96-month baseline the queue's estimate is "
+        "the larger in every month (measured), so the window never binds: issue 16 (projects "
+        "that notice their requests) changes the waits it compares"
     ),
     "market.initial_price_merit_point": (
         "seeds the first month's expected LMP only; the market's prices replace it (by "
