@@ -63,6 +63,12 @@ PAGES: tuple[Page, ...] = (
         "the exported-variable table (abm/export/variables.py) and its formats",
     ),
     Page(
+        "notebooks",
+        ("docs/scripts/notebook_pages.py", "--docs-dir", "{docs}"),
+        ("notebooks/*.md",),
+        "the notebooks in docs/notebooks/ (their source; they are stored without outputs)",
+    ),
+    Page(
         "reliability",
         ("docs/scripts/reliability_page.py", "--output", "{docs}/reliability.md"),
         ("reliability.md",),
@@ -120,6 +126,8 @@ NOT_GENERATED: dict[str, str] = {
     "depend on the Chromium build, the system fonts and fixed waits for the running app, so "
     "they are refreshed by hand, not byte-checked",
     "scripts/*": "the generators themselves",
+    "notebooks/*.ipynb": "the notebooks, written by hand and stored without outputs; "
+    "tests/test_notebooks.py runs each at reduced size",
 }
 INVENTORY_INTRO = """# Generated pages
 
