@@ -114,7 +114,7 @@ PAGES: tuple[Page, ...] = (
         "scenarios",
         ("docs/scripts/scenario_charts.py", "--docs-dir", "{docs}"),
         ("scenarios.md", "img/scenario_*.png", "img/scenarios_overview.png"),
-        "every scenario in scenarios/ at full length and seed 1, the baseline at seeds 1-3",
+        "every scenario in scenarios/ at full length on seeds 1-3, each paired with the baseline on the same seeds",
         runs_model=True,
         needs="pandapower",
     ),
