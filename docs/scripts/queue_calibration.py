@@ -19,6 +19,7 @@ from page_blocks import write_spliced
 
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.schema import QueueSection
+from abm.streams import Streams
 
 SCRIPT = "docs/scripts/queue_calibration.py"
 N_TERRITORIES = 20
@@ -60,9 +61,8 @@ def rules_for(mode: str) -> QueueRules:
 
 def run(rules: QueueRules, seed: int) -> tuple[InterconnectionQueue, np.ndarray]:
     """Run one queue for MONTHS months of steady arrivals; return it and the base hosting array."""
-    rng = np.random.default_rng(seed)
-    stream = np.random.default_rng(seed + 1000)
-    q = InterconnectionQueue(rules, N_TERRITORIES, rng)
+    stream = np.random.default_rng(seed + 1000)  # the synthetic arrivals' own generator
+    q = InterconnectionQueue(rules, N_TERRITORIES, Streams(seed))  # the queue's keyed draws
     n_nodes = N_TERRITORIES * NODES_PER_TERRITORY
     constrained = stream.random(n_nodes) < CONSTRAINED_SHARE
     base = np.where(constrained, CONSTRAINED_HOSTING_MW, FREE_HOSTING_MW)
@@ -273,13 +273,13 @@ def bench(seed: int) -> None:
     """Time one month step with about 1k, 10k and 50k active requests."""
     print("\n| active requests | ms per month step (median of 20) |\n|---|---|")
     for n_active in (1_000, 10_000, 50_000):
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed)  # the synthetic arrivals
         rules = replace(
             rules_for("serial"),
             studies_per_month_per_territory=n_active / 200,
             load_studies_per_month_per_territory=n_active / 200,
         )
-        q = InterconnectionQueue(rules, N_TERRITORIES, rng)
+        q = InterconnectionQueue(rules, N_TERRITORIES, Streams(seed))
         n_nodes = N_TERRITORIES * NODES_PER_TERRITORY
         hosting = np.full(n_nodes, 500.0)
         month = 0
