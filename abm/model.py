@@ -166,6 +166,7 @@ class PowerStackModel(mesa.Model):
         self.packs.clear_market()  # 5
         self._in_order(ModularVendor, "build").do("build")  # 6
         self.grid.advance_queue()  # 7
+        self._in_order(Hyperscaler, "replan").do("replan_lost_projects", signals)  # 7 owners
         self.agents_by_type[Utility].do("plan_generation")  # 7
         self.power.clear_month()  # 8
         self.packs.age_fleet()  # 9

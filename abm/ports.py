@@ -57,7 +57,7 @@ class ProjectDesk(Protocol):
         ...
 
     def switch_project(self, project: Project, new_path: str) -> None:
-        """Withdraw a stuck grid project and restart it on another path."""
+        """Withdraw a grid project and restart it on another path (the grid again: refile)."""
         ...
 
     def cancel_project(self, project: Project) -> None:
@@ -78,6 +78,10 @@ class SiteDesk(Protocol):
 
     def project_has_agreement(self, project: Project) -> bool:
         """Whether any of a grid project's requests has signed."""
+        ...
+
+    def project_has_live_request(self, project: Project) -> bool:
+        """Whether any of a grid project's requests is still in the queue (not energised or withdrawn)."""
         ...
 
 

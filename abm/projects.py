@@ -13,6 +13,7 @@ from abm.catalogue import (
     config_value,
     path_enabled,
 )
+from abm.grid.queue import Reason
 from abm.vocabulary import Choice, Path, Project, Status, Switch
 from abm.world import ai_demand_mw, facility_demand_mw
 
@@ -68,8 +69,12 @@ class GridFiling(Protocol):
         """File a grid project's requests (and duplicates) in month `month`."""
         ...
 
-    def withdraw_requests(self, project: Project) -> None:
-        """Withdraw a project's active requests, booking the penalty."""
+    def withdraw_requests(self, project: Project, reason: Reason = Reason.VOLUNTARY) -> None:
+        """Withdraw a project's active requests for `reason`, booking the penalty."""
+        ...
+
+    def project_has_live_request(self, project: Project) -> bool:
+        """Whether any of a project's requests is still active."""
         ...
 
     def connect_load(self, project: Project) -> None:
@@ -227,8 +232,11 @@ class ProjectBook:
         return lead
 
     def switch_project(self, project: Project, new_path: str) -> None:
-        """Withdraw a stuck grid project's requests and restart it on another path (keeps its start month)."""
-        self.grid.withdraw_requests(project)
+        """Withdraw a grid project's requests and restart it on another path (keeps its start month).
+
+        `new_path` may be the grid again: the project refiles (new requests, a new site draw).
+        """
+        self.grid.withdraw_requests(project, Reason.SWITCH)
         project.queue_ids = []
         project.switch_log.append(Switch(self.clock.month, project.path, new_path))
         project.path = new_path
@@ -243,7 +251,7 @@ class ProjectBook:
 
     def cancel_project(self, project: Project) -> None:
         """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
-        self.grid.withdraw_requests(project)
+        self.grid.withdraw_requests(project, Reason.CANCELLED)
         project.status = Status.CANCELLED
         project.month_withdrawn = self.clock.month
 
@@ -272,7 +280,7 @@ class ProjectBook:
         studied, so the run starts with requests in every stage. Load energised before the
         start is part of the existing fleet.
         """
-        hyperscalers = self.hyperscalers
+        hyperscalers = self.hyperscalers  # a project whose filings all withdrew is dropped too
         total = self.config.hyperscalers.initial_grid_pipeline_mw
         pipeline = [p for h in hyperscalers for p in h.initial_pipeline(total * h.share)]
         by_month: dict[int, list[Project]] = {}
@@ -284,8 +292,17 @@ class ProjectBook:
                 self.start_project(project, filed_month=month)
             for project in self.grid.spin_up_month(month):
                 if project.status is Status.WAITING:
-                    self.grid.withdraw_requests(project)  # its twins leave the queue with it
-                    self.records.remove(project)
-                    owner = next(h for h in hyperscalers if h.unique_id == project.owner)
-                    owner.projects.remove(project)
-                    project.status = Status.CANCELLED
+                    self.grid.withdraw_requests(project, Reason.TWIN)  # its twins leave with it
+                    self._drop_from_pipeline(project)
+            for project in list(self.records):  # every filing withdrew before the start
+                if project.status is Status.WAITING and not self.grid.project_has_live_request(
+                    project
+                ):
+                    self._drop_from_pipeline(project)
+
+    def _drop_from_pipeline(self, project: Project) -> None:
+        """A pipeline project that energised or whose filings all withdrew before the start is not in the book."""
+        self.records.remove(project)
+        owner = next(h for h in self.hyperscalers if h.unique_id == project.owner)
+        owner.projects.remove(project)
+        project.status = Status.CANCELLED

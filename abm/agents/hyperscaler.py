@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 class Hyperscaler(mesa.Agent):
     """A cloud or AI lab with a share of the AI demand and a value on time-to-power.
 
-    Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements),
+    Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements,
+    live requests),
     `streams` (the run's random streams: a project's size, spin-up month and path-choice
     draws are keyed by its id, see docs/randomness.md); planning signals come per stage.
     """
@@ -279,6 +280,30 @@ class Hyperscaler(mesa.Agent):
                     project.mw, signals, project.pid, project.switches + 1, exclude=(Choice.GRID,)
                 )
                 self.desk.switch_project(project, new_path)
+
+    def replan_lost_projects(self, signals: Signals) -> None:
+        """Grid projects whose every filing has withdrawn: cancel, refile or switch path, this month.
+
+        The owner sees it through its site desk the month the last filing leaves. It cancels
+        when its other committed MW already reach the demand ceiling it plans to (the same
+        ceiling `plan` opens projects under); otherwise it chooses a path again by the same
+        logit, the grid included (then it refiles), keyed by (pid, switches + 1).
+        """
+        cfg = self.config.hyperscalers
+        horizon = signals.month + cfg.lookahead_months + cfg.overcommit_months
+        ceiling = self.share * (self.desk.demand_mw(horizon) - self.desk.existing_mw)
+        for project in self.projects:
+            if (
+                project.status is not Status.WAITING
+                or project.path != Path.GRID
+                or self.sites.project_has_live_request(project)
+            ):
+                continue
+            if self.committed_mw() - project.mw >= ceiling:
+                self.desk.cancel_project(project)
+                continue
+            new_path = self.choose_path(project.mw, signals, project.pid, project.switches + 1)
+            self.desk.switch_project(project, new_path)
 
     def time_to_power(self) -> dict[str, list[float]]:
         """Realised time-to-power of this hyperscaler's energised projects, by path."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from abm.catalogue import choice_of
 from abm.grid.flow import DCNetwork
-from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
+from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
 from abm.grid.topology import TECHS, build_grid
 from abm.scenario import scenarios_dir
 from abm.streams import Streams, entity_key
@@ -149,10 +149,12 @@ class GridDesk:
         """File a grid request at the site, plus duplicate filings in other territories (phantom load).
 
         How many duplicates, where, and whether the connection is flexible come from the
-        project's own stream (keyed by its id); its j-th filing is keyed (pid, j) in the queue.
+        project's own stream (keyed by its id, and its switch count once it has refiled or
+        switched); its j-th filing is keyed (pid, j) in the queue, (pid, switches, j) after.
         """
         h = self.config.hyperscalers
-        rng = self.streams.generator("grid.filings", project.pid)
+        key = (project.pid,) if project.switches == 0 else (project.pid, project.switches)
+        rng = self.streams.generator("grid.filings", *key)
         extra = int(rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
         territories = [int(self.bus_territory[project.node])]
         others = [t for t in range(self.n_territories) if t != territories[0]]
@@ -179,7 +181,7 @@ class GridDesk:
             dup_group=np.full(len(nodes), project.dup_group),
             flexible=np.full(len(nodes), project.flexible),
             speculative=np.array([False] + [True] * (len(nodes) - 1)),
-            draw_key=entity_key("project_filing", project.pid, np.arange(len(nodes))),
+            draw_key=entity_key("project_filing", *key, np.arange(len(nodes))),
         )
         project.queue_ids = [int(i) for i in ids]
         for i in ids:
@@ -192,12 +194,18 @@ class GridDesk:
         states = self.queue.state_of(np.array(project.queue_ids))
         return bool(((states >= State.AGREEMENT) & (states <= State.ENERGIZED)).any())
 
-    def withdraw_requests(self, project: Project) -> None:
-        """Withdraw a project's active queue requests and book the penalty."""
+    def project_has_live_request(self, project: Project) -> bool:
+        """Whether any of a project's queue requests is still active (neither energised nor withdrawn)."""
+        if not project.queue_ids:
+            return False
+        return bool((self.queue.state_of(np.array(project.queue_ids)) < State.ENERGIZED).any())
+
+    def withdraw_requests(self, project: Project, reason: Reason = Reason.VOLUNTARY) -> None:
+        """Withdraw a project's active queue requests for `reason` and book the penalty."""
         ids = np.array(project.queue_ids, dtype=np.int64)
         active = ids[self.queue.state_of(ids) < State.ENERGIZED] if ids.size else ids
         if active.size:
-            penalty = self.queue.withdraw(active, self.clock.month)
+            penalty = self.queue.withdraw(active, self.clock.month, reason)
             self.ledger.transfer(
                 project.owner,
                 "external:transmission_provider",

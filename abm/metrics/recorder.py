@@ -245,7 +245,23 @@ class MonthRecorder:
             raise InvariantError(
                 f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.grid.queue.n_requests})"
             )
+        self._check_no_zombie_projects()
         m.ledger.check()
+
+    def _check_no_zombie_projects(self) -> None:
+        """No grid project waits without a live queue request (its owner re-plans the month they all go)."""
+        m = self.model
+        zombies = [
+            p.pid
+            for p in m.projects
+            if p.status is Status.WAITING
+            and p.path == Path.GRID
+            and not m.grid.project_has_live_request(p)
+        ]
+        if zombies:
+            raise InvariantError(
+                f"month {m.month}: {len(zombies)} grid projects waiting without a live request (first {zombies[0]})"
+            )
 
     # -------------------------------------------------------------- KPIs
     def kpis(self) -> dict[str, Any]:

@@ -86,15 +86,15 @@ class InterconnectionQueue:
             c["deposits_usd"][ids] = self.deposits.phase_deposit_usd(ids, State.SUBMITTED)
         return ids
 
-    def withdraw(self, ids: np.ndarray, month: int) -> float:
-        """Voluntary withdrawal by the requester; returns the penalty in USD (ids already resolved are ignored)."""
+    def withdraw(self, ids: np.ndarray, month: int, reason: Reason = Reason.VOLUNTARY) -> float:
+        """Withdrawal by the requester for `reason`; returns the penalty in USD (ids already resolved are ignored)."""
         ids = np.unique(np.asarray(ids, np.int64).ravel())
         n = self.store.requests.n
         if ids.size and (ids.min() < 0 or ids.max() >= n):
             raise InputError(f"withdraw: request ids must be in 0..{n - 1}")
         month = self._not_before_last_step(month, "withdraw")
         ids = ids[self.store.requests["state"][ids] < State.ENERGIZED]
-        penalty, refund = self.withdrawals.now(ids, month, Reason.VOLUNTARY)
+        penalty, refund = self.withdrawals.now(ids, month, reason)
         self._pending_refunds_usd += refund
         self.withdrawals.restudy(ids, month)
         self.store.drop_resolved()

@@ -48,7 +48,9 @@ class Reason(IntEnum):
     VOLUNTARY = 1
     ATTRITION = 2
     UPGRADE_COST = 3
-    TWIN = 4
+    TWIN = 4  # a twin filing of the same project signed or energised
+    SWITCH = 5  # the owner moved the project to another path (or refiled it)
+    CANCELLED = 6  # the owner cancelled the project
 
 
 N_STATES = len(State)

@@ -10,7 +10,15 @@ import numpy as np
 from abm.grid.queue.deposits import Deposits
 from abm.grid.queue.events import QueueEvents
 from abm.grid.queue.rules import QueueRules
-from abm.grid.queue.store import NO_MONTH, ORDER_UNSET, Reason, RequestStore, State, whole_months
+from abm.grid.queue.store import (
+    NO_MONTH,
+    ORDER_UNSET,
+    Kind,
+    Reason,
+    RequestStore,
+    State,
+    whole_months,
+)
 from abm.streams import Streams
 
 
@@ -55,23 +63,27 @@ class Withdrawals:
     def attrition(
         self, act: np.ndarray, month: int, ev: QueueEvents, sink: list[np.ndarray]
     ) -> np.ndarray:
-        """Withdraw each active request with its monthly hazard; return those still active.
+        """Withdraw each request at risk with its monthly hazard; return those still active.
 
-        The hazard is the base hazard times the multipliers of the request's state and kind,
-        and the speculative multiplier for speculative filings; each request's uniform is keyed
-        by (its draw key, month).
+        At risk: every request but a committed load (a load filing not marked speculative),
+        which leaves only for a reason its owner or the queue records (upgrade cost, a twin
+        signing, a switch, a cancellation), never at random. The hazard is the base hazard
+        times the multipliers of the request's state and kind, and the speculative multiplier
+        for speculative filings; each request's uniform is keyed by (its draw key, month).
         """
         if act.size == 0:
             return act
         c, r = self.store.requests, self.rules
+        committed_load = (c["kind"][act] == Kind.LOAD) & ~c["speculative"][act]
+        risk = act[~committed_load]
         h = (
             r.base_withdrawal_hazard_per_month
-            * np.asarray(r.hazard_multiplier_by_state)[c["state"][act]]
-            * np.asarray(r.hazard_multiplier_by_kind)[c["kind"][act]]
-            * np.where(c["speculative"][act], r.speculative_hazard_multiplier, 1.0)
+            * np.asarray(r.hazard_multiplier_by_state)[c["state"][risk]]
+            * np.asarray(r.hazard_multiplier_by_kind)[c["kind"][risk]]
+            * np.where(c["speculative"][risk], r.speculative_hazard_multiplier, 1.0)
         )
-        u = self.streams.uniform("queue.attrition", c["draw_key"][act], month)
-        gone = act[u < -np.expm1(-h)]
+        u = self.streams.uniform("queue.attrition", c["draw_key"][risk], month)
+        gone = risk[u < -np.expm1(-h)]
         self.into(ev, sink, gone, month, Reason.ATTRITION)
         return act[c["state"][act] < State.ENERGIZED]
 
