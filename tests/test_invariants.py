@@ -24,6 +24,7 @@ from abm.metrics import InvariantError
 from abm.model import PowerStackModel
 from abm.runner import run_scenario
 from abm.scenario import load_scenario, scenarios_dir
+from abm.vocabulary import Status
 from tests.conftest import slow_scale
 
 SCENARIOS = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
@@ -205,6 +206,12 @@ def _queue_state_lost(m: PowerStackModel) -> None:
     m.grid.queue.counts_by_state = lambda: counts
 
 
+def _zombie_project(m: PowerStackModel) -> None:
+    """A waiting grid project's filings withdraw behind its owner's back (as attrition once did)."""
+    project = next(p for p in m.projects if p.status is Status.WAITING and p.path == "grid")
+    m.grid.queue.withdraw(np.array(project.queue_ids), m.month)
+
+
 def _ledger_scale(m: PowerStackModel) -> float:
     """Sum of absolute balances: the ledger's tolerances are relative to it."""
     return max(1.0, sum(abs(v) for v in m.ledger.balances.values()))
@@ -233,6 +240,7 @@ BREAKAGES: dict[str, tuple[Callable[[PowerStackModel], None], type[AssertionErro
     "negative pack price": (_negative_pack_price, InvariantError, "negative prices"),
     "negative mean LMP": (_negative_lmp, InvariantError, "negative prices"),
     "queue request in no state": (_queue_state_lost, InvariantError, "not in exactly one state"),
+    "zombie project": (_zombie_project, InvariantError, "waiting without a live request"),
     "money created": (_money_created, LedgerError, "money not conserved"),
     "clearing account not flat": (_clearing_not_flat, LedgerError, "clearing account market:packs"),
     "undeclared account": (_undeclared_account, LedgerError, "undeclared string account"),

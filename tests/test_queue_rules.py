@@ -323,3 +323,36 @@ def test_forecast_counts_duplicates() -> None:
     assert q.forecast_mw_by_territory(0.5) == pytest.approx([50.0, 70.0, 0.0])
     assert q.forecast_mw_by_territory(1.0) == pytest.approx([100.0, 140.0, 0.0])
     assert q.backlog_mw(Kind.LOAD) == pytest.approx(240.0)
+
+
+def test_committed_loads_leave_only_for_a_reason_speculative_filings_keep_a_hazard() -> None:
+    q = make(replace(CALM, base_withdrawal_hazard_per_month=0.2))
+    n = 200
+    speculative = np.arange(n) % 2 == 1
+    ids = q.submit(
+        0,
+        kind=int(Kind.LOAD),
+        mw=50.0,
+        node=0,
+        territory=0,
+        requester=1,
+        project=np.arange(n),
+        speculative=speculative,
+    )
+    gen = q.submit(
+        0,
+        kind=int(Kind.GENERATION),
+        mw=np.full(n, 50.0),
+        node=1,
+        territory=1,
+        requester=-1,
+        project=-1,
+    )
+    run_until(q, 1, 13)
+    reason = q.column("withdraw_reason", ids)
+    assert (reason[~speculative] == Reason.NONE).all()  # no committed load dies at random
+    assert (reason[speculative] == Reason.ATTRITION).sum() > n / 4
+    assert (q.column("withdraw_reason", gen) == Reason.ATTRITION).sum() > n / 4
+    owned = ids[~speculative][:2]
+    q.withdraw(owned, 13, Reason.SWITCH)  # the owner's reason is what the queue records
+    assert (q.column("withdraw_reason", owned) == Reason.SWITCH).all()

@@ -84,16 +84,19 @@ class FakeDesk:
 
 
 class FakeSites:
-    """SiteDesk: every site is bus 0; projects whose pid is in `signed` have an agreement."""
+    """SiteDesk: every site is bus 0; pids in `signed` have an agreement, pids in `lost` no live request."""
 
-    def __init__(self, signed: tuple[int, ...] = ()) -> None:
-        self.signed = set(signed)
+    def __init__(self, signed: tuple[int, ...] = (), lost: tuple[int, ...] = ()) -> None:
+        self.signed, self.lost = set(signed), set(lost)
 
     def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
         return 0
 
     def project_has_agreement(self, project: Project) -> bool:
         return project.pid in self.signed
+
+    def project_has_live_request(self, project: Project) -> bool:
+        return project.pid not in self.lost
 
 
 class FakePacks:

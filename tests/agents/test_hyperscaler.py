@@ -190,3 +190,52 @@ def test_observe_moves_expectations_by_the_expectation_weight(model, config, mak
         h.expected_wait_months[Choice.MODULAR] == before[Choice.MODULAR]
     )  # a missing signal teaches nothing
     assert "not_a_path" not in h.expected_wait_months
+
+
+def test_a_project_that_lost_its_filings_refiles_when_its_mw_are_still_needed(
+    model, config, make_desk, make_sites
+):
+    desk = make_desk(demand_mw=1000.0)  # grid only: re-planning can only mean refiling
+    h = build(model, config(), desk, make_sites(lost=(1,)))
+    lost, live = grid_project(h, 1, 0), grid_project(h, 2, 0)
+    h.replan_lost_projects(signals(month=5))
+    assert desk.switched == [(lost, "grid")]
+    assert lost.switches == 1 and live.switches == 0
+    assert lost.status is Status.WAITING and live.status is Status.WAITING
+
+
+def test_a_project_that_lost_its_filings_is_cancelled_when_the_rest_cover_demand(
+    model, config, make_desk, make_sites
+):
+    # demand ceiling 150 MW: the other 200 MW already reach it
+    desk = make_desk(demand_mw=150.0)
+    h = build(model, config(), desk, make_sites(lost=(3,)))
+    others = [grid_project(h, 1, 0), grid_project(h, 2, 0)]
+    lost = grid_project(h, 3, 0)
+    h.replan_lost_projects(signals(month=5))
+    assert lost.status is Status.CANCELLED and desk.switched == []
+    assert all(p.status is Status.WAITING for p in others)
+
+
+def test_a_lost_project_moves_off_the_grid_when_the_grid_looks_far_worse(
+    model, config, make_desk, make_sites
+):
+    desk = make_desk(demand_mw=1000.0, paths=("grid", "onsite_gas"))
+    h = build(model, config(), desk, make_sites(lost=(1,)))
+    h.expected_wait_months["grid"] = 600.0  # fifty years in line: refiling cannot win
+    lost = grid_project(h, 1, 0)
+    h.replan_lost_projects(signals(month=5))
+    assert desk.switched == [(lost, "onsite_gas")]
+
+
+def test_only_waiting_grid_projects_without_a_live_request_are_replanned(
+    model, config, make_desk, make_sites
+):
+    desk = make_desk(demand_mw=1000.0)
+    h = build(model, config(), desk, make_sites(lost=(1, 2, 3)))
+    done, gas = grid_project(h, 1, 0), grid_project(h, 2, 0)
+    done.status, gas.path = Status.ENERGIZED, "onsite_gas"
+    lost = grid_project(h, 3, 0)
+    grid_project(h, 4, 0)  # still has a live request
+    h.replan_lost_projects(signals(month=5))
+    assert desk.switched == [(lost, "grid")]
