@@ -29,8 +29,10 @@ def test_identical_scenarios_give_zero_differences(capsys):
     for key, d in kpis.items():
         assert d["verdict"] in (IDENTICAL, NO_DATA), key
         if d["verdict"] == IDENTICAL:
-            assert d["difference"] == 0 and d["low"] == 0 and d["high"] == 0, key
-            assert d["n"] == 2 and d["n_missing"] == 0
+            # a KPI may be defined on one seed only (no new pack traded on the other): no interval
+            assert d["difference"] == 0 and d["n"] + d["n_missing"] == 2, key
+            if d["n"] == 2:
+                assert d["low"] == 0 and d["high"] == 0 and d["n_missing"] == 0, key
     assert not any(d["verdict"] in (BEYOND, WITHIN) for d in kpis.values())
 
 
