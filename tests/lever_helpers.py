@@ -57,6 +57,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
     # a cost term of one path flips a keyed choice only near a tie: a few more years of choices
     "vendors.om_usd_per_mw_month": LONG,
+    # with owners re-planning lost requests (issue 16), these act after the third year
+    "hyperscalers.max_projects_per_month": LONG,
+    "gas.turbine_lead_time_months": LONG,  # 60 -> 90 months: the first plants finish after 36
+    "recyclers.ask_discount_floor": LONG,
     "other.co2_t_per_mwh": {**OTHER, **LONG},
 }
 
