@@ -102,8 +102,15 @@ def test_a_run_shared_with_another_scenario_shows_the_scenario_asked_for() -> No
     assert status(rc).startswith("Finished: Recycle test") and "from the cache" in status(rc)
     assert "its own counterfactual" in status(rc)
     assert kpi(rc, "co2_saving") == "0.0"
-    names = [w.filename for w in rc.find(FileDownloadWidget).widgets]
-    assert names and all(n.startswith("recycle_test-") for n in names), names
+
+    def names() -> list[str]:
+        return [w.filename for w in rc.find(FileDownloadWidget).widgets]
+
+    # the downloads follow the run a render later: wait for them (fails at wait_until's timeout)
+    wait_until(
+        lambda: names() and all(n.startswith("recycle_test-") for n in names()),
+        what="downloads named after the scenario shown (recycle_test-...)",
+    )
 
 
 def test_link_reproduces_a_view() -> None:
