@@ -146,14 +146,20 @@ def load_timeseries(
     out_dir: str | os.PathLike[str], run_ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Per-run monthly tables of a sweep (committed parts only), optionally for some runs."""
-    out = Path(out_dir)
-    committed = {p.name for p in parts(out / "runs")}
-    found = [p for p in parts(out / "timeseries") if p.name in committed]
-    if not found:
-        raise InputError(f"{out}: no time series recorded (set timeseries = true in the spec)")
-    filters = [("run_id", "in", list(run_ids))] if run_ids is not None else None
-    df = pa.concat_tables([pq.read_table(p, filters=filters) for p in found]).to_pandas()
+    df = _committed_table(Path(out_dir), "timeseries", "time series", run_ids)
     return df.drop_duplicates(["run_id", "month"], keep="first").reset_index(drop=True)
+
+
+def _committed_table(
+    out: Path, folder: str, what: str, run_ids: Sequence[str] | None
+) -> pd.DataFrame:
+    """The parts of `out/folder` whose runs part was committed, concatenated (some runs only)."""
+    committed = {p.name for p in parts(out / "runs")}
+    found = [p for p in parts(out / folder) if p.name in committed]
+    if not found:
+        raise InputError(f"{out}: no {what} recorded (set {folder} = true in the spec)")
+    filters = [("run_id", "in", list(run_ids))] if run_ids is not None else None
+    return pa.concat_tables([pq.read_table(p, filters=filters) for p in found]).to_pandas()
 
 
 def load_projects(
@@ -162,13 +168,7 @@ def load_projects(
     """Per-run project tables of a sweep (committed parts only), optionally for some runs."""
     from abm.metrics import PROJECT_DTYPES  # the model's packages load only when asked
 
-    out = Path(out_dir)
-    committed = {p.name for p in parts(out / "runs")}
-    found = [p for p in parts(out / "projects") if p.name in committed]
-    if not found:
-        raise InputError(f"{out}: no project tables recorded (set projects = true in the spec)")
-    filters = [("run_id", "in", list(run_ids))] if run_ids is not None else None
-    df = pa.concat_tables([pq.read_table(p, filters=filters) for p in found]).to_pandas()
+    df = _committed_table(Path(out_dir), "projects", "project tables", run_ids)
     df = df.drop_duplicates(["run_id", "project_id"], keep="first").reset_index(drop=True)
     return df.astype(PROJECT_DTYPES)
 
