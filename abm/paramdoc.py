@@ -89,6 +89,7 @@ SECTION_INTROS: dict[str, str] = {
     "utilities": "Utility planning: reserve margin, forecasts, build lead times and costs.",
     "fade": "Capacity fade of new stationary LFP packs at 25 °C (a linear-rate model with a knee).",
     "carbon": "Emission factors of the carbon ledger and the recycle-first counterfactual.",
+    "tariff": "Large-load tariffs (AEP Ohio 2025): minimum bill, collateral and exit fee; off by default.",
 }
 
 

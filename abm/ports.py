@@ -70,7 +70,9 @@ class ProjectDesk(Protocol):
 
 
 class SiteDesk(Protocol):
-    """Where a project can go and whether its grid requests have signed."""
+    """Where a project can go, whether its grid requests have signed, and how load filings fare."""
+
+    n_territories: int
 
     def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
         """A bus index for project `pid` on its `switches`-th path `path` (draw keyed by both)."""
@@ -82,6 +84,10 @@ class SiteDesk(Protocol):
 
     def project_has_live_request(self, project: Project) -> bool:
         """Whether any of a grid project's requests is still in the queue (not energised or withdrawn)."""
+        ...
+
+    def load_filing_record(self) -> tuple[int, int]:
+        """(signed, failed) committed load filings the market has seen."""
         ...
 
 

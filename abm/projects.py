@@ -57,6 +57,10 @@ class PipelineOwner(Protocol):
         """Grid projects already in queues at the start."""
         ...
 
+    def request_filings(self, project: Project) -> None:
+        """Set how many utilities a grid project of its own is filed with."""
+        ...
+
 
 class GridFiling(Protocol):
     """The grid desk as the project book uses it."""
@@ -203,6 +207,7 @@ class ProjectBook:
         self.records.append(project)
         choice = choice_of(project.path)
         if choice == Choice.GRID:
+            self._owner(project).request_filings(project)  # the owner decides, the desk files
             self.grid.file_grid_requests(project, month if filed_month is None else filed_month)
         elif choice == Choice.MODULAR:
             vendor = min(self.vendors, key=lambda v: (v.expected_delivery_months(), v.unique_id))
@@ -300,9 +305,12 @@ class ProjectBook:
                 ):
                     self._drop_from_pipeline(project)
 
+    def _owner(self, project: Project) -> PipelineOwner:
+        """The hyperscaler that owns a project."""
+        return next(h for h in self.hyperscalers if h.unique_id == project.owner)
+
     def _drop_from_pipeline(self, project: Project) -> None:
         """A pipeline project that energised or whose filings all withdrew before the start is not in the book."""
         self.records.remove(project)
-        owner = next(h for h in self.hyperscalers if h.unique_id == project.owner)
-        owner.projects.remove(project)
+        self._owner(project).projects.remove(project)
         project.status = Status.CANCELLED

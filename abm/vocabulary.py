@@ -77,6 +77,7 @@ class Project:
     # bookkeeping for the per-project table (abm.metrics.project_table); no decision reads it
     month_withdrawn: int | None = None  # month its owner cancelled it
     switch_log: list[Switch] = field(default_factory=list)
+    filings: int = 1  # utilities its owner asked to file a grid project with (abm.agents.filing)
 
     def time_to_power_months(self) -> float | None:
         """Months from opening to energisation, once energised."""

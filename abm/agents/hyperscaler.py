@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents.filing import filings_for, tariff_cost_usd_per_mw_month
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
 from abm.streams import label_ids
@@ -166,6 +167,18 @@ class Hyperscaler(mesa.Agent):
         self.desk.start_project(project)
         return project
 
+    def request_filings(self, project: Project) -> None:
+        """How many utilities a grid project is filed with, decided when it files (abm.agents.filing)."""
+        u = float(self.streams.uniform("project.filing_cap", project.pid, project.switches))
+        project.filings = filings_for(
+            self.config,
+            project.mw,
+            self.expected_wait_months[Choice.GRID],
+            self.sites.load_filing_record(),
+            u,
+            self.sites.n_territories,
+        )
+
     # --- choice -------------------------------------------------------------------------
     def path_costs_usd_per_mw_month(self, mw: float, signals: Signals) -> dict[str, float]:
         """Expected all-in cost of each available path per MW-month over the planning horizon."""
@@ -186,6 +199,7 @@ class Hyperscaler(mesa.Agent):
                 capex = (
                     conventional
                     + cfg.queue.upgrade_cost_usd_per_mw * annuity * signals.expected_upgrade_share
+                    + self.tariff_cost_usd_per_mw_month()
                 )
             else:
                 capex = (
@@ -196,6 +210,10 @@ class Hyperscaler(mesa.Agent):
                 energy, carbon = self._fuel_costs(path, mwh, carbon_usd_per_t)
             costs[path] = capex + energy + carbon + self.expected_wait_months[path] * delay
         return costs
+
+    def tariff_cost_usd_per_mw_month(self) -> float:
+        """The large-load tariff's collateral and minimum bill on the grid path (USD per MW-month)."""
+        return tariff_cost_usd_per_mw_month(self.config)
 
     def _modular_capex(self, signals: Signals, annuity: float) -> float:
         """A modular site's capex annuity plus O&M per MW-month (solar net of credit, storage at the signal)."""

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from abm.ports import Books, Clock, LmpView, ProjectDesk, TariffTaker
     from abm.schema import ScenarioConfig
 
+# withdrawals that mean a filing did not get through (not a twin's or an owner's own cancellation)
+_FAILURES = [
+    int(r) for r in (Reason.VOLUNTARY, Reason.ATTRITION, Reason.UPGRADE_COST, Reason.SWITCH)
+]
 US_PEAK_MW = 745_000.0  # merchant volumes are US-wide; this grid's share of the US peak scales them
 
 
@@ -146,16 +150,17 @@ class GridDesk:
         return int(nodes[self.streams.choice("grid.duplicate_site", room, pid, labels=nodes)])
 
     def file_grid_requests(self, project: Project, month: int) -> None:
-        """File a grid request at the site, plus duplicate filings in other territories (phantom load).
+        """File a grid request at the site, plus the duplicate filings its owner asked for (phantom load).
 
-        How many duplicates, where, and whether the connection is flexible come from the
-        project's own stream (keyed by its id, and its switch count once it has refiled or
-        switched); its j-th filing is keyed (pid, j) in the queue, (pid, switches, j) after.
+        The owner decides how many utilities (`project.filings`, abm.agents.filing); where the
+        duplicates go and whether the connection is flexible come from the project's own stream
+        (keyed by its id, and its switch count once it has refiled or switched); its j-th filing
+        is keyed (pid, j) in the queue, (pid, switches, j) after.
         """
         h = self.config.hyperscalers
         key = (project.pid,) if project.switches == 0 else (project.pid, project.switches)
         rng = self.streams.generator("grid.filings", *key)
-        extra = int(rng.poisson(max(h.duplicate_filings - 1.0, 0.0)))
+        extra = max(project.filings - 1, 0)
         territories = [int(self.bus_territory[project.node])]
         others = [t for t in range(self.n_territories) if t != territories[0]]
         if extra and others:
@@ -186,6 +191,23 @@ class GridDesk:
         project.queue_ids = [int(i) for i in ids]
         for i in ids:
             self.request_project[int(i)] = project
+
+    def load_filing_record(self) -> tuple[int, int]:
+        """(signed, failed): committed load filings that signed, and that withdrew for a queue reason.
+
+        What the market shows of large-load filings' fate (twins and owners' own cancellations
+        aside): owners weigh it when they decide how many utilities to file with.
+        """
+        q = self.queue
+        committed = (q.column("kind") == int(Kind.LOAD)) & ~q.column("speculative")
+        state, left_from = q.column("state"), q.column("withdrawn_from_state")
+        signed = committed & (
+            ((state >= State.AGREEMENT) & (state <= State.ENERGIZED))
+            | ((state == State.WITHDRAWN) & (left_from >= State.AGREEMENT))
+        )
+        reason = q.column("withdraw_reason")
+        failed = committed & ~signed & np.isin(reason, _FAILURES)
+        return int(signed.sum()), int(failed.sum())
 
     def project_has_agreement(self, project: Project) -> bool:
         """Whether any of a grid project's requests has signed (it is then committed)."""

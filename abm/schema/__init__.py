@@ -16,6 +16,7 @@ from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, Recycle
 from abm.schema.paths import GasSection, HyperscalerSection, OtherSection, VendorSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
+from abm.schema.tariff import TariffSection
 
 __all__ = [
     "SECTIONS",
@@ -36,6 +37,7 @@ __all__ = [
     "RunSection",
     "ScenarioConfig",
     "Section",
+    "TariffSection",
     "UtilitySection",
     "VendorSection",
     "allowed_range",

@@ -11,6 +11,7 @@ from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, Recycle
 from abm.schema.paths import GasSection, HyperscalerSection, OtherSection, VendorSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
+from abm.schema.tariff import TariffSection
 
 
 class ScenarioConfig(BaseModel):
@@ -41,6 +42,7 @@ class ScenarioConfig(BaseModel):
     utilities: UtilitySection = UtilitySection()
     fade: FadeSection = FadeSection()
     carbon: CarbonSection = CarbonSection()
+    tariff: TariffSection = TariffSection()
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -41,10 +41,15 @@ class Deposits:
         return float(amount.sum())
 
     def penalty_usd(self, ids: np.ndarray) -> np.ndarray:
-        """Cluster-mode withdrawal penalty at each request's current state; zero in serial mode."""
+        """Withdrawal penalty at each request's current state (cluster), or the serial deposit.
+
+        Serial mode forfeits the request's deposit: it paid for a study that led nowhere.
+        """
         r, c = self.rules, self.store.requests
-        if r.mode != "cluster" or ids.size == 0:
-            return np.zeros(ids.size)
+        if ids.size == 0:
+            return np.zeros(0)
+        if r.mode != "cluster":
+            return np.full(ids.size, r.serial_deposit_usd)
         st = c["state"][ids]
         base = (
             np.asarray(r.withdrawal_penalty_readiness_multiple_by_state)[st]
@@ -57,3 +62,35 @@ class Deposits:
             0.0,
         )
         return base + late
+
+
+def months_before_signing(rules: QueueRules) -> tuple[float, float, float]:
+    """Months a request spends submitted, in its system study and in its facilities study.
+
+    Cluster requests wait half a window on average for the cluster to close.
+    """
+    if rules.mode == "cluster":
+        return (
+            rules.cluster_window_months / 2.0,
+            rules.cluster_study_months,
+            rules.facilities_study_months,
+        )
+    return 0.0, rules.system_study_months, rules.facilities_study_months
+
+
+def twin_cost_usd(rules: QueueRules, mw: float, carry_rate_per_month: float) -> float:
+    """Expected cost (USD) of a duplicate filing that withdraws when its lead signs.
+
+    The lead signs at the end of its facilities study, when the twin (filed the same month) is
+    in its own: cluster mode forfeits that phase's penalty and carries the phase deposits posted
+    until then (at `carry_rate_per_month`); serial mode forfeits the serial deposit.
+    """
+    if rules.mode != "cluster":
+        return rules.serial_deposit_usd
+    readiness = rules.readiness_deposit_usd_per_mw * mw
+    phases = months_before_signing(rules)
+    multiples = rules.deposit_readiness_multiple_by_state[: len(phases)]
+    held_months = [sum(phases[i:]) for i in range(len(phases))]
+    carry = sum(m * h for m, h in zip(multiples, held_months, strict=True))
+    penalty = rules.withdrawal_penalty_readiness_multiple_by_state[State.FACILITIES_STUDY]
+    return readiness * (penalty + carry * carry_rate_per_month)
