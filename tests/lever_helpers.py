@@ -35,6 +35,7 @@ LONG = {"run.months": 60}  # effects that show after four to five years
 # utility builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
 # storage (valued and aged under the utilities' duty) is bought from then on
 UTILITY_BUILDS = {"run.months": 72}
+SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0}  # owners cancel whatever passes the ceiling
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
@@ -62,6 +63,15 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "gas.turbine_lead_time_months": LONG,  # 60 -> 90 months: the first plants finish after 36
     "recyclers.ask_discount_floor": LONG,
     "other.co2_t_per_mwh": {**OTHER, **LONG},
+    # readiness deposits and penalties apply in cluster mode; tariff terms once the tariff is on
+    "queue.readiness_deposit_usd_per_mw": {"queue.mode": "cluster"},
+    "queue.facilities_study_withdrawal_penalty_readiness_multiple": {"queue.mode": "cluster"},
+    "tariff.": {"tariff.large_load_tariff": True},
+    # the switch acts once its collateral outweighs a twin's worth (see MOVES)
+    "tariff.large_load_tariff": {"tariff.collateral_usd_per_mw": 5e6},
+    # exit fees and the minimum bill's term act on signed projects an owner has in surplus
+    "tariff.exit_fee_months": {"tariff.large_load_tariff": True, **SURPLUS},
+    "tariff.minimum_bill_years": {"tariff.large_load_tariff": True, **SURPLUS},
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -80,6 +90,13 @@ MOVES: dict[str, Any] = {
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling
     "recyclers.stale_months": 6,  # little stock sits 24 months unsold in a 3-year run
+    # a twin is worth ~$0.15 M/MW to its owner: deposits and penalties bite near that
+    "queue.readiness_deposit_usd_per_mw": 40_000.0,
+    "queue.facilities_study_withdrawal_penalty_readiness_multiple": 50.0,
+    "queue.serial_deposit_usd": 5e7,  # per request: ~$0.25 M/MW for a 200 MW campus
+    "tariff.collateral_usd_per_mw": 5e6,  # carried ~11 months: ~$0.37 M/MW, above a twin's worth
+    "tariff.exit_fee_months": 0.0,  # cancelling a signed surplus project costs nothing
+    "tariff.minimum_bill_years": 2.0,  # an idle signed project owes at most 24 months: keep it
 }
 
 

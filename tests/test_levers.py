@@ -26,8 +26,18 @@ NOT_LEVERS: dict[str, str] = {
 }
 
 _BOOKS_DEPOSIT = (
-    "books money only (queue deposits and penalties go to a ledger no output reads); "
-    "issue 16 'Projects and queues that behave like the real thing' makes them behavioural"
+    "books money only: owners price a twin at the phase it leaves in (it withdraws in its "
+    "facilities study when its lead signs, abm/agents/filing.py) and never withdraw a signed "
+    "project, so deposits and penalties of later phases reach no decision"
+)
+_DEPOSIT_CARRY = (
+    "a twin holds this phase's deposit only until its lead signs: its carrying cost at the "
+    "discount rate (under $0.05 M per MW even at 100 x) is small against what a twin is worth "
+    "(~$0.15 M per MW once a hundred filings have signed), so no filing decision flips"
+)
+_PROVIDER_PAYS = (
+    "the transmission provider's late-study penalty is booked to the cluster, and no "
+    "requester's decision reads it"
 )
 _NO_CASH_RULE = "no rule reads an agent's cash"
 _DOD_UNMODELLED = (
@@ -40,24 +50,35 @@ INERT: dict[str, str] = {
     **{
         f"queue.{key}": _BOOKS_DEPOSIT
         for key in (
-            "readiness_deposit_usd_per_mw",
-            "submitted_deposit_readiness_multiple",
-            "system_study_deposit_readiness_multiple",
-            "facilities_study_deposit_readiness_multiple",
             "agreement_deposit_readiness_multiple",
             "construction_deposit_readiness_multiple",
             "agreement_deposit_fraction_of_upgrade",
             "withdrawal_penalty_fraction_of_upgrade",
             "submitted_withdrawal_penalty_readiness_multiple",
             "system_study_withdrawal_penalty_readiness_multiple",
-            "facilities_study_withdrawal_penalty_readiness_multiple",
             "agreement_withdrawal_penalty_readiness_multiple",
             "construction_withdrawal_penalty_readiness_multiple",
-            "late_study_penalty_usd_per_day",
-            "late_study_penalty_cap_fraction_of_deposits",
-            "serial_deposit_usd",
         )
     },
+    **{
+        f"queue.{key}": _DEPOSIT_CARRY
+        for key in (
+            "submitted_deposit_readiness_multiple",
+            "system_study_deposit_readiness_multiple",
+            "facilities_study_deposit_readiness_multiple",
+        )
+    },
+    **{
+        f"tariff.{key}": (
+            "enters only the grid path's cost, as the contracted share the minimum bill charges "
+            "above the campus's load factor (none at AEP's 0.85 against our 0.86), and no owner "
+            "chooses the grid during a baseline run (every grid filing is the initial pipeline), "
+            "so no keyed choice flips; issue 16 item 3 (firms that differ) reshapes the choice"
+        )
+        for key in ("minimum_bill_share", "demand_charge_usd_per_kw_month")
+    },
+    "queue.late_study_penalty_usd_per_day": _PROVIDER_PAYS,
+    "queue.late_study_penalty_cap_fraction_of_deposits": _PROVIDER_PAYS,
     "utilities.gas_capex_usd_per_kw": (
         "books utility gas builds' cost in the ledger; the tariff recovers capacity through the "
         "fixed market.tariff_adder_usd_per_mwh, so the cost reaches no price (a rate-base tariff "

@@ -107,6 +107,7 @@ LEVERS = {
     ),
     "orbital_wildcard": lambda c, b: c.other.enabled and c.other.capacity_cap_mw > 0,
     "real_grid": lambda c, b: c.grid.source.startswith("pandapower:"),
+    "large_load_tariff": lambda c, b: c.tariff.large_load_tariff and not b.tariff.large_load_tariff,
 }
 
 

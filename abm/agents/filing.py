@@ -105,20 +105,3 @@ def filings_for(
         max_filings=filing_cap(h.duplicate_filings, u, n_utilities),
     )
     return filings_wanted(outlook)
-
-
-def tariff_cost_usd_per_mw_month(config: ScenarioConfig) -> float:
-    """What a large-load tariff adds to the grid path per MW-month over the planning horizon.
-
-    The lead filing's collateral is carried over the minimum bill's term, and the minimum bill
-    charges the contracted demand the campus leaves unused: the billed share above its load
-    factor (nothing at AEP's 85 % for a campus that runs at 86 %).
-    """
-    t, h = config.tariff, config.hyperscalers
-    if not t.large_load_tariff:
-        return 0.0
-    term_share = min(t.minimum_bill_years * 12.0, h.planning_horizon_months)
-    term_share /= h.planning_horizon_months
-    carry = t.collateral_usd_per_mw * h.discount_rate / 12.0
-    unused = max(0.0, t.minimum_bill_share - config.demand.load_factor)
-    return term_share * (carry + unused * t.demand_charge_usd_per_kw_month * 1000.0)

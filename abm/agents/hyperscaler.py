@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.agents.filing import filings_for, tariff_cost_usd_per_mw_month
+from abm.agents.filing import filings_for
+from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
 from abm.streams import label_ids
@@ -100,7 +101,7 @@ class Hyperscaler(mesa.Agent):
             size = self.campus_mw(pid)
             gap -= self.open_project(pid, min(size, max(gap, cfg.campus_mw_min)), signals).mw
             opened += 1
-        self.cancel_surplus(cfg.surplus_cancel_factor * ceiling)
+        self.cancel_surplus(cfg.surplus_cancel_factor * ceiling, signals.month)
         self.reconsider_stuck_projects(signals)
 
     def campus_mw(self, pid: int) -> float:
@@ -110,21 +111,32 @@ class Hyperscaler(mesa.Agent):
         mw = float(np.exp(np.log(cfg.campus_mw_median) + cfg.campus_mw_sigma * z))
         return float(np.clip(mw, cfg.campus_mw_min, cfg.campus_mw_max))
 
-    def cancel_surplus(self, limit_mw: float) -> None:
-        """When committed MW exceeds the limit (demand fell or was overestimated), withdraw the newest grid projects still in study."""
+    def cancel_surplus(self, limit_mw: float, month: int = 0) -> None:
+        """When committed MW exceeds the limit (demand fell or was overestimated), withdraw the newest grid projects still in study.
+
+        A signed one goes too when a large-load tariff makes keeping it idle cost more than its
+        exit fee (`exit_pays`).
+        """
         surplus = self.committed_mw() - limit_mw
         if surplus <= 0:
             return
         for project in sorted(self.projects, key=lambda p: -p.month_opened):
             if surplus <= 0:
                 break
-            if (
-                project.status is Status.WAITING
-                and project.path == Path.GRID
-                and not self.sites.project_has_agreement(project)
-            ):
+            if project.status is not Status.WAITING or project.path != Path.GRID:
+                continue
+            if not self.sites.project_has_agreement(project) or self.exit_pays(project, month):
                 self.desk.cancel_project(project)
                 surplus -= project.mw
+
+    def exit_pays(self, project: Project, month: int) -> bool:
+        """Under a large-load tariff: the months a signed project would idle cost more than its exit fee."""
+        start = max(month, round(project.month_opened + self.expected_wait_months[Choice.GRID]))
+        return cancel_signed_surplus(self.config, self._need_mw, self.committed_mw(), start)
+
+    def _need_mw(self, month: int) -> float:
+        """This hyperscaler's share of the demand above the existing fleet in a month (MW)."""
+        return self.share * (self.desk.demand_mw(month) - self.desk.existing_mw)
 
     def initial_pipeline(self, total_mw: float) -> list[Project]:
         """Grid projects this hyperscaler already has in queues at the start, opened over the past four years."""

@@ -1,4 +1,4 @@
-"""The large-load tariff section: minimum bills and collateral for data-centre grid loads."""
+"""The large-load tariff section: minimum bills, collateral and exit fees for data-centre grid loads."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ _AEP = (
 
 
 class TariffSection(Section):
-    """A large-load tariff as AEP Ohio's (minimum bill and collateral); off by default."""
+    """A large-load tariff as AEP Ohio's (minimum bill, collateral, exit fee); off by default."""
 
     large_load_tariff: bool = param(
         False,
         source=f"Lever; {_AEP}; >=38 such tariffs in the US, 30 of them 2025-26 (DOMAIN-NUMBERS §3c, unconfirmed)",
-        doc="Data-centre grid filings take the large-load tariff below (collateral and minimum bill).",
+        doc="Data-centre grid filings take the large-load tariff below (collateral, minimum bill, exit fee).",
     )
     minimum_bill_share: float = param(
         0.85,
@@ -30,6 +30,14 @@ class TariffSection(Section):
         le=40,
         source=f"{_AEP}: up to 12 years including a ramp of up to 4 (one summary: an 8-year term after the ramp)",
         doc="Years the minimum bill runs, ramp included.",
+    )
+    exit_fee_months: float = param(
+        36.0,
+        ge=0,
+        le=240,
+        source=f"{_AEP}: exit fee for a project cancelled after signing, about 36 months of minimum charges (one summary)",
+        doc="Months of minimum charges a signed project pays to cancel (keeping it idle costs the minimum bill).",
+        unconfirmed=True,
     )
     demand_charge_usd_per_kw_month: float = param(
         10.0,

@@ -9,13 +9,13 @@ from abm.agents.filing import (
     filing_cap,
     filings_for,
     filings_wanted,
-    tariff_cost_usd_per_mw_month,
     twin_cost_with_tariff_usd,
 )
 from abm.agents.hyperscaler import Hyperscaler
+from abm.agents.tariff import tariff_cost_usd_per_mw_month
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules
 from abm.streams import Streams
-from abm.vocabulary import Choice, Project
+from abm.vocabulary import Choice, Project, Status
 
 CLUSTER = {"mode": "cluster"}
 SEEN = (200, 0)  # the market has seen 200 committed load filings sign and none fail
@@ -126,3 +126,57 @@ def test_the_hyperscaler_asks_for_the_filings_it_decides(model, config, make_des
     h.expected_wait_months[Choice.GRID] = 200.0  # the queue looks slower: a twin is worth it
     h.request_filings(project)
     assert project.filings == 2
+
+
+class GrowingDesk:
+    """ProjectDesk for the exit decision: demand grows by `slope` MW a month from zero."""
+
+    existing_mw = 0.0
+
+    def __init__(self, slope_mw_per_month: float) -> None:
+        self.slope = slope_mw_per_month
+
+    def demand_mw(self, month: int) -> float:
+        return self.slope * month
+
+    def cancel_project(self, project: Project) -> None:
+        project.status = Status.CANCELLED
+
+
+def signed_surplus(model, cfg, make_sites, slope_mw_per_month: float) -> Project:
+    """A 100 MW signed grid project all of whose MW is surplus now, after `cancel_surplus`."""
+    h = Hyperscaler(
+        model,
+        1.0,
+        config=cfg,
+        streams=Streams(1),
+        projects=GrowingDesk(slope_mw_per_month),
+        sites=make_sites(signed=(1,)),
+    )
+    h.expected_wait_months[Choice.GRID] = 0.0
+    project = Project(pid=1, owner=h.unique_id, mw=100.0, path="grid", node=0, month_opened=0)
+    h.projects.append(project)
+    h.cancel_surplus(0.0, month=0)
+    return project
+
+
+TARIFF = {"large_load_tariff": True}
+
+
+def test_the_exit_fee_keeps_a_signed_project_that_idles_less_than_the_fee(
+    model, config, make_sites
+):
+    # demand reaches the project's 100 MW in 10 months: ten minimum bills beat 36 of exit fee
+    kept = signed_surplus(model, config(tariff=TARIFF), make_sites, 10.0)
+    assert kept.status is Status.WAITING
+    free_exit = config(tariff={**TARIFF, "exit_fee_months": 0.0})
+    assert signed_surplus(model, free_exit, make_sites, 10.0).status is Status.CANCELLED
+
+
+def test_a_signed_project_idle_beyond_the_fee_is_cancelled(model, config, make_sites):
+    # demand never comes: the whole minimum-bill term idle costs more than the exit fee
+    assert signed_surplus(model, config(tariff=TARIFF), make_sites, 0.0).status is Status.CANCELLED
+
+
+def test_without_a_tariff_a_signed_project_is_kept(model, config, make_sites):
+    assert signed_surplus(model, config(), make_sites, 0.0).status is Status.WAITING
