@@ -35,7 +35,8 @@ LONG = {"run.months": 60}  # effects that show after four to five years
 # utility builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
 # storage (valued and aged under the utilities' duty) is bought from then on
 UTILITY_BUILDS = {"run.months": 72}
-SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0}  # owners cancel whatever passes the ceiling
+# owners cancel whatever passes the ceiling, and half the demand growth leaves signed campuses idle
+SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier": 0.5}
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
@@ -95,7 +96,7 @@ MOVES: dict[str, Any] = {
     "queue.facilities_study_withdrawal_penalty_readiness_multiple": 50.0,
     "queue.serial_deposit_usd": 5e7,  # per request: ~$0.25 M/MW for a 200 MW campus
     "tariff.collateral_usd_per_mw": 5e6,  # carried ~11 months: ~$0.37 M/MW, above a twin's worth
-    "tariff.exit_fee_months": 0.0,  # cancelling a signed surplus project costs nothing
+    "tariff.exit_fee_months": 240.0,  # beyond the 12-year term: no idle project is dropped
     "tariff.minimum_bill_years": 2.0,  # an idle signed project owes at most 24 months: keep it
 }
 

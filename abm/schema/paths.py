@@ -21,8 +21,12 @@ class HyperscalerSection(Section):
         2.0,
         ge=1,
         le=10,
-        source="Phantom share ~0.5 of DC requests (DOMAIN-NUMBERS #7): mean 2 filings per real project",
-        doc="Mean number of utilities a grid project files with (1 = no phantom load).",
+        source="Phantom share ~0.5 of DC requests (DOMAIN-NUMBERS #7): 2 filings per real project",
+        doc=(
+            "Most utilities a grid project files with (1 = no phantom load; a fraction gives one "
+            "more to that share of projects); its owner files fewer when a twin costs more than "
+            "it is worth (abm/agents/filing.py)."
+        ),
         unconfirmed=True,
     )
     campus_mw_median: float = param(
