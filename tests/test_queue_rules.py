@@ -47,7 +47,7 @@ def test_serial_restudy_after_withdrawal_ahead() -> None:
     q.step(0, FREE)
     assert np.all(q.state_of([a, b, c, other]) == State.SYSTEM_STUDY)
     due_before = q.column("due_month", [a, b, c, other])
-    assert q.withdraw([b], 1) == 0.0  # serial mode: no penalty
+    assert q.withdraw([b], 1) == rules.serial_deposit_usd  # serial mode: the deposit is forfeited
     due_after = q.column("due_month", [a, b, c, other])
     assert due_after[0] == due_before[0]  # a is ahead of b
     assert due_after[2] == due_before[2] + 2  # c is behind b
@@ -290,8 +290,8 @@ def test_twins_withdraw_when_one_signs(mode: str) -> None:
         assert q.entered_month(twin)[0, State.WITHDRAWN] == signed_month
     assert q.state_of(other)[0] == State.ENERGIZED
     penalties = q.column("penalty_usd", np.concatenate([slow, later]))
-    if mode == "serial":
-        assert np.all(penalties == 0)
+    if mode == "serial":  # the serial deposit is forfeited
+        assert np.all(penalties == q.rules.serial_deposit_usd)
     else:
         assert np.all(penalties > 0)
     month_events = events[signed_month]
