@@ -159,6 +159,7 @@ class PowerStackModel(mesa.Model):
         self.grid.start_month()  # 1 world: load growth, merchant requests
         signals = planning_signals(self.month, self.power, self.grid, self.packs)
         self._in_order(Hyperscaler, "plan").do("plan", signals)  # 2
+        self._in_order(Hyperscaler, "bridge").do("consider_bridges", signals)  # 2 bridge gas
         self.projects.progress_direct_paths()  # 2 gas and wildcard projects come online
         self.agents_by_type[OEM].do("deliver_packs")  # 3
         self._in_order(Recycler, "grade_and_route").do("grade_and_route")  # 4

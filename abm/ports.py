@@ -68,6 +68,14 @@ class ProjectDesk(Protocol):
         """Mark a project powered."""
         ...
 
+    def gas_quote_months(self, mw: float = 0.0) -> float:
+        """Months to delivery of `mw` of on-site gas ordered today (the earlier of the engine and turbine books)."""
+        ...
+
+    def order_bridge(self, project: Project) -> None:
+        """Order bridge gas for a waiting grid project."""
+        ...
+
 
 class SiteDesk(Protocol):
     """Where a project can go, whether its grid requests have signed, and how load filings fare."""

@@ -14,6 +14,7 @@ from abm.catalogue import (
     path_enabled,
 )
 from abm.grid.queue import Reason
+from abm.markets.order_book import OrderBook
 from abm.vocabulary import Choice, Path, Project, Status, Switch
 from abm.world import ai_demand_mw, facility_demand_mw
 
@@ -65,6 +66,8 @@ class PipelineOwner(Protocol):
 class GridFiling(Protocol):
     """The grid desk as the project book uses it."""
 
+    turbines: OrderBook  # the gas-turbine book shared with utilities' gas plants
+
     def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
         """A bus index for project `pid` on its `switches`-th path `path`."""
         ...
@@ -98,7 +101,8 @@ class ProjectBook:
     """Every project of the run, in the order opened, and what happens to them by path.
 
     Also the demand projects are opened for (existing fleet, AI demand path), the gas lead times
-    (engine supply this month, turbines otherwise) and the wildcard path's room.
+    (the engine book or the turbine book it shares with utilities, whichever delivers first),
+    bridge gas for waiting grid projects and the wildcard path's room.
     """
 
     def __init__(
@@ -122,8 +126,8 @@ class ProjectBook:
         self.records: list[Project] = []
         self._opened_count: dict[tuple[int, int], int] = {}  # (owner, month slot) -> projects
         self.existing_mw = ai_demand_mw(config, calendar, 0)
-        self._gas_ordered_mw = 0.0
-        self._engine_mw_left = config.gas.recip_capacity_mw_per_month
+        g = config.gas
+        self.engines = OrderBook(g.recip_capacity_mw_per_month, 0.0, g.recip_lead_time_months)
 
     def __iter__(self) -> Iterator[Project]:
         """Projects in book order (opening order; a switched project moves to the end)."""
@@ -152,9 +156,8 @@ class ProjectBook:
         return slot * 10**7 + owner * 10**4 + k
 
     def start_month(self) -> None:
-        """This month's engine supply is fresh; no gas ordered yet."""
-        self._engine_mw_left = self.config.gas.recip_capacity_mw_per_month
-        self._gas_ordered_mw = 0.0
+        """A month of engine production works the engine book down (the grid desk runs the turbine book)."""
+        self.engines.produce_month()
 
     # ------------------------------------------------------------------ paths
     def available_paths(self) -> list[str]:
@@ -181,20 +184,27 @@ class ProjectBook:
         return self.config.other.capacity_cap_mw - used
 
     def direct_path_wait_months(self) -> dict[str, float]:
-        """Time-to-power signals of the direct paths: on-site gas (engines or turbines, permits), then each lead-time path."""
+        """Time-to-power signals of the direct paths: on-site gas (the books' quoted lead, permits), then each lead-time path."""
         g = self.config.gas
-        engine_share = min(1.0, g.recip_capacity_mw_per_month / max(self._gas_ordered_mw, 1e-9))
-        gas = (
-            engine_share * g.recip_lead_time_months
-            + (1 - engine_share) * g.turbine_lead_time_months
-        )
         waits: dict[str, float] = {
-            Choice.ONSITE_GAS: gas + g.air_permit_risk * g.air_permit_delay_months
+            Choice.ONSITE_GAS: self.gas_quote_months()
+            + g.air_permit_risk * g.air_permit_delay_months
         }
         for c in choices():
             if c not in (Choice.GRID, Choice.MODULAR, Choice.ONSITE_GAS):
                 waits[c] = self._lead_months(c)
         return waits
+
+    def gas_quote_months(self, mw: float = 0.0) -> float:
+        """Months to delivery of `mw` of gas ordered today: the earlier of the engine and turbine books' quotes."""
+        return self._gas_book(mw)[1].quoted_lead_months(mw)
+
+    def _gas_book(self, mw: float) -> tuple[str, OrderBook]:
+        """The book that delivers `mw` first (engines on a tie), with its name."""
+        turbines = self.grid.turbines
+        if turbines.quoted_lead_months(mw) < self.engines.quoted_lead_months(mw):
+            return "turbines", turbines
+        return "engines", self.engines
 
     def _lead_months(self, path: str) -> float:
         """Order-to-power months of a lead-time path, from its catalogue row."""
@@ -218,23 +228,44 @@ class ProjectBook:
             project.ready_month = month + self._lead_months(project.path)
 
     def _gas_lead_months(self, project: Project) -> float:
-        """Engines when this month's engine supply allows, turbines otherwise; air permits may add delay.
+        """Order engines or turbines, whichever book delivers first; air permits may add delay.
 
         The permit draw is keyed by (pid, switches): the same project meets the same permit luck.
         """
         g = self.config.gas
-        mw = project.mw
-        self._gas_ordered_mw += mw
-        if self._engine_mw_left >= mw:
-            self._engine_mw_left -= mw
-            lead = g.recip_lead_time_months
-        else:
-            lead = g.turbine_lead_time_months
+        lead = self._gas_book(project.mw)[1].order(project.mw)
         if float(self.streams.uniform("project.air_permit", project.pid, project.switches)) < (
             g.air_permit_risk
         ):
             lead += g.air_permit_delay_months
         return lead
+
+    def order_bridge(self, project: Project) -> None:
+        """A waiting grid project orders bridge gas from the book that delivers first; permits may delay it.
+
+        Its permit draw is keyed by the project id alone: a bridge meets the same permit luck
+        in every scenario of a seed.
+        """
+        g = self.config.gas
+        name, book = self._gas_book(project.mw)
+        lead = book.order(project.mw)
+        if float(self.streams.uniform("project.bridge_permit", project.pid)) < g.air_permit_risk:
+            lead += g.air_permit_delay_months
+        project.bridge_mw, project.bridge_supply = project.mw, name
+        project.bridge_ready_month = self.clock.month + lead
+
+    def _end_bridge(self, project: Project, keep_as_backup: bool = False) -> None:
+        """The project no longer needs its bridge: cancel an order still in its book, else retire it (or keep it as backup)."""
+        if project.bridge_mw <= 0 or project.bridge_end_month is not None:
+            return
+        month = self.clock.month
+        assert project.bridge_ready_month is not None
+        book = self.grid.turbines if project.bridge_supply == "turbines" else self.engines
+        if month < project.bridge_ready_month - book.min_lead_months:
+            book.cancel(project.bridge_mw)  # never produced: the slot goes to the next buyer
+        elif month >= project.bridge_ready_month:
+            project.gas_backup = keep_as_backup
+        project.bridge_end_month = month
 
     def switch_project(self, project: Project, new_path: str) -> None:
         """Withdraw a grid project's requests and restart it on another path (keeps its start month).
@@ -242,6 +273,7 @@ class ProjectBook:
         `new_path` may be the grid again: the project refiles (new requests, a new site draw).
         """
         self.grid.withdraw_requests(project, Reason.SWITCH)
+        self._end_bridge(project)
         project.queue_ids = []
         project.switch_log.append(Switch(self.clock.month, project.path, new_path))
         project.path = new_path
@@ -257,6 +289,7 @@ class ProjectBook:
     def cancel_project(self, project: Project) -> None:
         """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
         self.grid.withdraw_requests(project, Reason.CANCELLED)
+        self._end_bridge(project)
         project.status = Status.CANCELLED
         project.month_withdrawn = self.clock.month
 
@@ -267,6 +300,7 @@ class ProjectBook:
         self.recorder.observe_energized(project)
         if project.path == Path.GRID:
             self.grid.connect_load(project)
+            self._end_bridge(project, self.config.gas.bridge_after_grid == "backup")
 
     def progress_direct_paths(self) -> None:
         """On-site gas and wildcard projects come online when their lead time has passed."""

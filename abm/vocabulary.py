@@ -78,6 +78,22 @@ class Project:
     month_withdrawn: int | None = None  # month its owner cancelled it
     switch_log: list[Switch] = field(default_factory=list)
     filings: int = 1  # utilities its owner asked to file a grid project with (abm.agents.filing)
+    # bridge power (abm.agents.bridging): on-site gas run while a grid project waits
+    bridge_mw: float = 0.0  # MW of bridge gas ordered (0: no bridge)
+    bridge_supply: str = ""  # the order book it came from: "engines" or "turbines"
+    bridge_ready_month: float | None = None  # month the bridge comes online
+    bridge_end_month: int | None = None  # month it was retired (or its order cancelled)
+    gas_backup: bool = False  # the bridge stays on site as backup after grid energisation
+
+    def bridge_online(self, month: int) -> bool:
+        """Whether this project runs on bridge gas in `month` (ordered, delivered, not ended, still waiting)."""
+        return (
+            self.bridge_mw > 0
+            and self.status is Status.WAITING
+            and self.bridge_end_month is None
+            and self.bridge_ready_month is not None
+            and month >= self.bridge_ready_month
+        )
 
     def time_to_power_months(self) -> float | None:
         """Months from opening to energisation, once energised."""

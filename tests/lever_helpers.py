@@ -61,7 +61,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "vendors.om_usd_per_mw_month": LONG,
     # with owners re-planning lost requests (issue 16), these act after the third year
     "hyperscalers.max_projects_per_month": LONG,
-    "gas.turbine_lead_time_months": LONG,  # 60 -> 90 months: the first plants finish after 36
+    "gas.turbine_": LONG,  # the turbine book binds utility plants only after the first years
+    "gas.backup_hours_per_year": {"gas.bridge_after_grid": "backup"},  # backup runs only if kept
     "recyclers.ask_discount_floor": LONG,
     "other.co2_t_per_mwh": {**OTHER, **LONG},
     # readiness deposits and penalties apply in cluster mode; tariff terms once the tariff is on

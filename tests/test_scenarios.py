@@ -97,7 +97,7 @@ LEVERS = {
         c.batteries.ai_duty_fade_multiplier > 1 and c.batteries.c_rate > b.batteries.c_rate
     ),
     "gas_crunch": lambda c, b: (
-        c.gas.turbine_lead_time_months > b.gas.turbine_lead_time_months
+        c.gas.turbine_backlog_mw > b.gas.turbine_backlog_mw
         and c.gas.recip_capacity_mw_per_month < b.gas.recip_capacity_mw_per_month
     ),
     "flexible_compute": lambda c, b: (

@@ -28,7 +28,7 @@ _BIG_LEVERS: tuple[tuple[str, str, float, tuple[float, float] | None], ...] = (
     ("queue.mode", "Queue mode", 0.0, None),
     ("hyperscalers.duplicate_filings", "Duplicate filings (phantom load)", 0.1, None),
     ("batteries.ai_duty_fade_multiplier", "Battery fade under AI duty", 0.1, (0.0, 5.0)),
-    ("gas.turbine_lead_time_months", "Gas-turbine lead time", 1.0, (0.0, 120.0)),
+    ("gas.turbine_backlog_mw", "Gas-turbine backlog", 1000.0, (0.0, 200_000.0)),
 )
 
 # Levers kept in workshop mode (fewer controls, the ones a room argues about).

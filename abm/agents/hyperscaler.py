@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents.bridging import should_bridge
 from abm.agents.filing import filings_for
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
@@ -334,6 +335,26 @@ class Hyperscaler(mesa.Agent):
                 continue
             new_path = self.choose_path(project.mw, signals, project.pid, project.switches + 1)
             self.desk.switch_project(project, new_path)
+
+    def consider_bridges(self, signals: Signals) -> None:
+        """Waiting grid projects without a bridge order on-site gas when it pays (`abm.agents.bridging`).
+
+        The remaining wait is this firm's expected grid wait less the months since the project
+        (re)filed; the bridge's lead is the order books' quote, read through the project desk.
+        """
+        cfg = self.config
+        carbon = (
+            cfg.policy.carbon_price_usd_per_t + cfg.hyperscalers.internal_carbon_price_usd_per_t
+        )
+        for project in self.projects:
+            if project.status is not Status.WAITING or project.path != Path.GRID:
+                continue
+            if project.bridge_mw > 0:
+                continue
+            filed = project.switch_log[-1].month if project.switch_log else project.month_opened
+            remaining = self.expected_wait_months[Choice.GRID] - (signals.month - filed)
+            if should_bridge(cfg, remaining, self.desk.gas_quote_months(project.mw), carbon):
+                self.desk.order_bridge(project)
 
     def time_to_power(self) -> dict[str, list[float]]:
         """Realised time-to-power of this hyperscaler's energised projects, by path."""

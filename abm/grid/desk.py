@@ -17,6 +17,7 @@ from abm.catalogue import choice_of
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
 from abm.grid.topology import TECHS, build_grid
+from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
 from abm.streams import Streams, entity_key
 from abm.vocabulary import Choice, Path, Project, Status
@@ -76,12 +77,26 @@ class GridDesk:
         # (month its build lead time ends, request id): utility builds whose interconnection is
         # done but whose plant is not (equipment and construction run from the filing month)
         self.builds_awaiting_plant: list[tuple[float, int]] = []
+        self.turbines = self._turbine_book()
+        self.turbine_orders: dict[
+            int, tuple[float, float]
+        ] = {}  # build rid -> (delivery month, MW)
         self.queue_load_mw_by_territory = np.zeros(self.n_territories)
         self.signed_load_mw_by_territory = np.zeros(self.n_territories)
 
     def _queue_rules(self) -> QueueRules:
         """Queue rules from the config; national study capacity is split over territories."""
         return QueueRules.from_config(self.config.queue, self.merchant_scale / self.n_territories)
+
+    def _turbine_book(self) -> OrderBook:
+        """The gas-turbine book utilities and on-site buyers share: world volumes x US share x this grid's share of the US peak."""
+        g = self.config.gas
+        scale = g.turbine_us_share * self.merchant_scale
+        return OrderBook(
+            g.turbine_production_mw_per_month * scale,
+            g.turbine_backlog_mw * scale,
+            g.turbine_min_lead_months,
+        )
 
     def bind(self, projects: ProjectDesk, prices: LmpView) -> None:
         """The project book energises grid projects that connect; siting reads the exchange's LMPs."""
@@ -92,6 +107,7 @@ class GridDesk:
         """Existing load grows; merchant generation and storage requests arrive."""
         growth = (1 + self.config.grid.load_growth_per_year) ** (1 / 12)
         self.base_load_mw *= growth
+        self.turbines.produce_month()
         self.merchant_requests()
 
     def merchant_requests(self, month: int | None = None) -> None:
@@ -253,6 +269,8 @@ class GridDesk:
         )
         for i in np.atleast_1d(ids):
             self.request_utility[int(i)] = utility
+            if kind != Kind.STORAGE:  # a gas plant orders its turbines when it files
+                self.turbine_orders[int(i)] = (self.clock.month + self.turbines.order(mw), mw)
         self.pending_utility_build_mw[utility.territory] += mw
 
     def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
@@ -275,6 +293,7 @@ class GridDesk:
         for rid in np.atleast_1d(events.withdrawn):
             utility = self.request_utility.get(int(rid))
             if utility is not None:  # a utility build that dropped out is no longer pending
+                self._cancel_turbines(int(rid))
                 mw = float(self.queue.column("mw", np.array([int(rid)]))[0])
                 self.pending_utility_build_mw[utility.territory] = max(
                     0.0, self.pending_utility_build_mw[utility.territory] - mw
@@ -297,16 +316,27 @@ class GridDesk:
         else:
             self._connect_merchant(rid)
 
-    def build_lead_months(self, kind: int) -> float:
-        """Filing-to-service months of a utility build's plant: gas (turbines) or storage."""
+    def build_lead_months(self, kind: int, rid: int | None = None) -> float:
+        """Filing-to-service months of a utility build's plant: storage, or gas (its own lead, or later its turbines' delivery)."""
         u = self.config.utilities
-        return u.build_lead_months_storage if kind == Kind.STORAGE else u.build_lead_months_gas
+        if kind == Kind.STORAGE:
+            return u.build_lead_months_storage
+        filed, (delivery, _) = self.clock.month, self.turbine_orders.get(rid, (0.0, 0.0))
+        if rid is not None:
+            filed = float(self.queue.column("submit_month", np.array([rid]))[0])
+        return max(u.build_lead_months_gas, delivery - filed)
+
+    def _cancel_turbines(self, rid: int) -> None:
+        """A withdrawn gas build not yet delivered gives its turbine slot back to the book."""
+        delivery, mw = self.turbine_orders.pop(rid, (0.0, 0.0))
+        if mw > 0 and self.clock.month < delivery - self.turbines.min_lead_months:
+            self.turbines.cancel(mw)  # still in the backlog, not yet produced
 
     def _connect_utility_build(self, rid: int) -> None:
         """A utility build whose interconnection is done enters service once its plant's lead time has passed."""
         kind = int(self.queue.column("kind", np.array([rid]))[0])
         filed = float(self.queue.column("submit_month", np.array([rid]))[0])
-        self.builds_awaiting_plant.append((filed + self.build_lead_months(kind), rid))
+        self.builds_awaiting_plant.append((filed + self.build_lead_months(kind, rid), rid))
 
     def _builds_online(self, month: int) -> None:
         """Utility builds with both their interconnection and their lead time done enter service."""

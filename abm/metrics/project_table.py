@@ -38,6 +38,8 @@ PROJECT_SCHEMA = pa.schema(
         ("time_to_power_from_switch_months", pa.float64()),
         ("duplicate_filing", pa.bool_()),
         ("queue_requests", pa.int64()),
+        ("bridge_mw", pa.float64()),
+        ("month_bridge_online", pa.int64()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -62,6 +64,8 @@ PROJECT_DTYPES: dict[str, str] = {
     "time_to_power_from_switch_months": "Float64",
     "duplicate_filing": "bool",
     "queue_requests": "int64",
+    "bridge_mw": "float64",
+    "month_bridge_online": "Int64",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
@@ -95,7 +99,17 @@ def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
         since_switch,
         project.dup_group != -1,
         requests.get(project.pid, 0),
+        project.bridge_mw,
+        _bridge_online_month(project),
     )
+
+
+def _bridge_online_month(project: Project) -> int | None:
+    """Month a project's bridge gas came online (None: no bridge, or its order ended before delivery)."""
+    ready, end = project.bridge_ready_month, project.bridge_end_month
+    if project.bridge_mw <= 0 or ready is None or (end is not None and end < ready):
+        return None
+    return int(np.ceil(ready))
 
 
 def project_table(projects: Iterable[Project], requests: Mapping[int, int]) -> pd.DataFrame:

@@ -55,6 +55,9 @@ class MonthRecorder:
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
         self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
+        self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
+        self.bridge_mw_months = 0.0
+        self.bridge_peak = (0.0, "")  # (MW on bridge gas, month label) at its peak
         self._embodied_seen: dict[str, Any] = {
             "bought": np.zeros(len(Product)),
             "recycled": 0.0,
@@ -104,6 +107,21 @@ class MonthRecorder:
         co2 = config_value(config, spec.co2_key)
         return config_value(config, spec.fuel_share_key) * co2 if spec.fuel_share_key else co2
 
+    def _bridge_gas(self) -> dict[str, float]:
+        """This month's bridge gas (MW serving waiting grid projects), gas kept as backup (MW) and their CO2 (t).
+
+        A bridge runs at the data centre's load factor; backup runs `gas.backup_hours_per_year`.
+        """
+        m = self.model
+        g = m.config.gas
+        bridge = sum(p.bridge_mw for p in m.projects if p.bridge_online(m.month))
+        backup = sum(
+            p.bridge_mw for p in m.projects if p.gas_backup and p.status is Status.ENERGIZED
+        )
+        mwh = bridge * HOURS_PER_MONTH * m.config.demand.load_factor
+        mwh += backup * g.backup_hours_per_year / 12.0
+        return {"mw": bridge, "backup_mw": backup, "co2_t": mwh * g.co2_t_per_mwh}
+
     def _embodied_co2_t(self) -> float:
         """This month's embodied CO2 of storage bought (nameplate) less recycling credits."""
         m = self.model
@@ -126,17 +144,23 @@ class MonthRecorder:
         m = self.model
         energized = self.energized_mw_by_path()
         demand = m.projects.demand_mw(m.month)
-        supplied = m.projects.existing_mw + sum(energized.values())
+        bridge = self._bridge_gas()
+        supplied = m.projects.existing_mw + sum(energized.values()) + bridge["mw"]
         unserved = max(0.0, demand - supplied)
         curtailed = self._curtailed_compute_mw()
         self.unserved_mw_months += unserved
         self.curtailed_compute_mw_months += curtailed
-        self.co2_operational_t += self._operational_co2_t(energized)
+        self.co2_operational_t += self._operational_co2_t(energized) + bridge["co2_t"]
+        self.bridge_gas_co2_t += bridge["co2_t"]
+        self.bridge_mw_months += bridge["mw"]
+        if bridge["mw"] > self.bridge_peak[0]:
+            self.bridge_peak = (bridge["mw"], m.calendar.label(m.month))
         self.co2_embodied_t += self._embodied_co2_t()
         self.shed_mwh += m.power.totals["shed"]
         self.flex_curtailed_mwh += m.power.totals["curtailed"]
         month = {"demand": demand, "energized": energized, "unserved": unserved}
         month["curtailed"] = curtailed
+        month["bridge"] = bridge
         self.row = {name: read(month) for name, read in self.reporters}
 
     def _reporters(self) -> list[tuple[str, Reporter]]:
@@ -162,6 +186,9 @@ class MonthRecorder:
             ("existing_mw", lambda _: m.projects.existing_mw),
             *[(f"energized_mw_{p}", energized(p)) for p in self.paths],
             ("unserved_mw", lambda month: month["unserved"]),
+            ("bridge_gas_mw", lambda month: month["bridge"]["mw"]),
+            ("backup_gas_mw", lambda month: month["bridge"]["backup_mw"]),
+            ("bridge_gas_co2_t", lambda month: month["bridge"]["co2_t"]),
             ("curtailed_compute_mw", lambda month: month["curtailed"]),
             ("queue_backlog_gw", lambda _: m.grid.queue.backlog_mw() / 1000.0),
             ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
@@ -317,8 +344,20 @@ class MonthRecorder:
                 "embodied": self.co2_embodied_t / 1e6,
                 "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
             },
+            "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
             "incentives_usd": self.incentives_usd,
+        }
+
+    def bridge_kpis(self) -> dict[str, Any]:
+        """Bridge gas over the run: peak MW and its month, MW-months, CO2 (Mt), projects that ordered one, backup MW at the end."""
+        return {
+            "peak_mw": self.bridge_peak[0],
+            "peak_month": self.bridge_peak[1] or None,
+            "mw_months": round(self.bridge_mw_months, 6),
+            "co2_mt": self.bridge_gas_co2_t / 1e6,
+            "projects": sum(1 for p in self.model.projects if p.bridge_mw > 0),
+            "backup_mw_end": self._bridge_gas()["backup_mw"],
         }
 
     def forecast_overshoot_pct(self) -> float:
