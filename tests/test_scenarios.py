@@ -108,6 +108,12 @@ LEVERS = {
     "orbital_wildcard": lambda c, b: c.other.enabled and c.other.capacity_cap_mw > 0,
     "real_grid": lambda c, b: c.grid.source.startswith("pandapower:"),
     "large_load_tariff": lambda c, b: c.tariff.large_load_tariff and not b.tariff.large_load_tariff,
+    "bridge_gas": lambda c, b: (
+        c.gas.bridge_enabled
+        and c.gas.bridge_after_grid == "backup"
+        and c.gas.turbine_production_mw_per_month > b.gas.turbine_production_mw_per_month
+        and c.gas.recip_capacity_mw_per_month > b.gas.recip_capacity_mw_per_month
+    ),
 }
 
 
