@@ -273,7 +273,8 @@ class ProjectBook:
         `new_path` may be the grid again: the project refiles (new requests, a new site draw).
         """
         self.grid.withdraw_requests(project, Reason.SWITCH)
-        self._end_bridge(project)
+        if choice_of(new_path) != Choice.GRID:  # a refiled campus keeps its bridge while it waits
+            self._end_bridge(project)
         project.queue_ids = []
         project.switch_log.append(Switch(self.clock.month, project.path, new_path))
         project.path = new_path

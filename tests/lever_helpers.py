@@ -37,6 +37,7 @@ LONG = {"run.months": 60}  # effects that show after four to five years
 UTILITY_BUILDS = {"run.months": 72}
 # owners cancel whatever passes the ceiling, and half the demand growth leaves signed campuses idle
 SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier": 0.5}
+BRIDGES = {"run.months": 96}  # bridges come online from 2026 and their grid connections after 2030
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
@@ -54,6 +55,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
     "utilities.storage_hours": LONG,  # grid storage built from 2028 on
     "utilities.build_lead_months_": UTILITY_BUILDS,
+    # a gas plant waits max(its own lead, its turbines' delivery): utilities' first-month filings
+    # fill the shared turbine book for years (issue 16 item 2), so the own lead binds only when
+    # turbines are plentiful
+    "utilities.build_lead_months_gas": {
+        **UTILITY_BUILDS,
+        "gas.turbine_production_mw_per_month": 1e6,
+    },
     "utilities.storage_c_rate": UTILITY_BUILDS,
     "utilities.storage_efc_per_month": UTILITY_BUILDS,
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
@@ -61,8 +69,15 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "vendors.om_usd_per_mw_month": LONG,
     # with owners re-planning lost requests (issue 16), these act after the third year
     "hyperscalers.max_projects_per_month": LONG,
-    "gas.turbine_": LONG,  # the turbine book binds utility plants only after the first years
-    "gas.backup_hours_per_year": {"gas.bridge_after_grid": "backup"},  # backup runs only if kept
+    # the turbine book's first deliveries go to utility plants filed in the first months, which
+    # enter service from the fifth year; bridged grid projects energise from the sixth
+    "gas.turbine_": BRIDGES,
+    # behind utilities' first-month filings (~175 GW, issue 16 item 2) the backlog and the
+    # minimum lead move a gas plant's delivery only after the tenth year
+    "gas.turbine_backlog_mw": {"run.months": 192},
+    "gas.turbine_min_lead_months": {"run.months": 192},
+    "gas.bridge_after_grid": BRIDGES,
+    "gas.backup_hours_per_year": {**BRIDGES, "gas.bridge_after_grid": "backup"},  # runs if kept
     "recyclers.ask_discount_floor": LONG,
     "other.co2_t_per_mwh": {**OTHER, **LONG},
     # readiness deposits and penalties apply in cluster mode; tariff terms once the tariff is on
