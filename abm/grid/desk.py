@@ -78,9 +78,8 @@ class GridDesk:
         # done but whose plant is not (equipment and construction run from the filing month)
         self.builds_awaiting_plant: list[tuple[float, int]] = []
         self.turbines = self._turbine_book()
-        self.turbine_orders: dict[
-            int, tuple[float, float]
-        ] = {}  # build rid -> (delivery month, MW)
+        # utility gas builds' turbine orders: request id -> (delivery month, MW)
+        self.turbine_orders: dict[int, tuple[float, float]] = {}
         self.queue_load_mw_by_territory = np.zeros(self.n_territories)
         self.signed_load_mw_by_territory = np.zeros(self.n_territories)
 
