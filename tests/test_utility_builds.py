@@ -20,6 +20,9 @@ def desk_at(lead_gas_months: float, lead_storage_months: float) -> GridDesk:
     cfg = ScenarioConfig.model_validate(
         {
             "grid": {"n_buses": 30},
+            # turbines on hand: the plant's own lead binds (the shared turbine book that can
+            # hold it longer is tested in tests/test_bridge_power.py)
+            "gas": {"turbine_backlog_mw": 0.0, "turbine_min_lead_months": 0.0},
             "utilities": {
                 "build_lead_months_gas": lead_gas_months,
                 "build_lead_months_storage": lead_storage_months,

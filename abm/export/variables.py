@@ -101,6 +101,27 @@ VARIABLES: tuple[Variable, ...] = (
         "Demand not met by powered load, mean over the year",
     ),
     _v(
+        "Bridge Power|Data Centre|Gas",
+        "MW",
+        "bridge_gas_mw",
+        MEAN,
+        "Waiting grid projects running on on-site bridge gas, mean over the year",
+    ),
+    _v(
+        "Backup Power|Data Centre|Gas",
+        "MW",
+        "backup_gas_mw",
+        END,
+        "Bridge gas kept on site as backup after its grid connection",
+    ),
+    _v(
+        "Emissions|CO2|Bridge Gas",
+        "t CO2/yr",
+        "bridge_gas_co2_t",
+        SUM,
+        "CO2 of bridge and backup gas (also inside the data centres' operational CO2)",
+    ),
+    _v(
         "Curtailed Load|Data Centre|Storage Fade",
         "MW",
         "curtailed_compute_mw",
