@@ -19,7 +19,7 @@ from abm.world import Calendar
 
 
 class FakeGrid:
-    """GridFiling: a turbine book; filings, withdrawals and connections are recorded, sites are bus 0."""
+    """GridFiling: a turbine book; filings are recorded, sites are bus 0, the rest does nothing."""
 
     def __init__(self, turbines: OrderBook) -> None:
         self.turbines = turbines
@@ -46,7 +46,8 @@ def book(turbine_backlog_mw: float = 0.0, **gas) -> tuple[ProjectBook, FakeGrid]
     clock = SimpleNamespace(month=10)
     recorder = SimpleNamespace(observe_energized=lambda project: None)
     calendar = Calendar.from_config(cfg)
-    return ProjectBook(cfg, clock, calendar, Streams(1), recorder, grid, [], []), grid
+    owner = SimpleNamespace(unique_id=0, request_filings=lambda project: None)  # files once
+    return ProjectBook(cfg, clock, calendar, Streams(1), recorder, grid, [], [owner]), grid
 
 
 def waiting(pid: int = 1, mw: float = 300.0) -> Project:

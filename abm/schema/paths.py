@@ -307,7 +307,6 @@ class VendorSection(Section):
         doc="Vendor markup over cost.",
         unconfirmed=True,
     )
-
     backlog_trigger_months: float = param(
         6.0,
         ge=0,
