@@ -78,6 +78,7 @@ class Project:
     month_withdrawn: int | None = None  # month its owner cancelled it
     switch_log: list[Switch] = field(default_factory=list)
     filings: int = 1  # utilities its owner asked to file a grid project with (abm.agents.filing)
+    second_life_storage_share: float | None = None  # modular sites: share of storage second life
 
     def time_to_power_months(self) -> float | None:
         """Months from opening to energisation, once energised."""

@@ -38,6 +38,7 @@ PROJECT_SCHEMA = pa.schema(
         ("time_to_power_from_switch_months", pa.float64()),
         ("duplicate_filing", pa.bool_()),
         ("queue_requests", pa.int64()),
+        ("second_life_storage_share", pa.float64()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -62,6 +63,7 @@ PROJECT_DTYPES: dict[str, str] = {
     "time_to_power_from_switch_months": "Float64",
     "duplicate_filing": "bool",
     "queue_requests": "int64",
+    "second_life_storage_share": "Float64",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
@@ -95,6 +97,7 @@ def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
         since_switch,
         project.dup_group != -1,
         requests.get(project.pid, 0),
+        project.second_life_storage_share,
     )
 
 

@@ -322,6 +322,14 @@ class VendorSection(Section):
         doc="Months added to the storage lead time when a vendor decides an order's storage is due.",
         unconfirmed=True,
     )
+    second_life_wait_tolerance_months: float = param(
+        0.0,
+        ge=0,
+        le=60,
+        source="Assumption: a vendor waits for second-life packs only while they are expected no later than new storage would arrive (oems.lead_time_months); a positive value is its patience for the cheaper packs",
+        doc="Months beyond new storage's lead time a vendor waits for an order's second-life packs before the unbought part gets new storage.",
+        unconfirmed=True,
+    )
     site_solar_weight_exponent: int = param(
         4,
         ge=0,
