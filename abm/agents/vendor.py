@@ -117,19 +117,22 @@ class ModularVendor(mesa.Agent):
 
         New storage is ordered `oems.lead_time_months` ahead; second-life packs come from stock,
         so they are bought when the order is within `delivery_months` of its factory slot. The
-        factory's place is counted in its build order; an order stays due once buying started.
+        factory's reach counts the orders booked before it, except due orders stalled waiting for
+        packs (the factory builds secured orders first); an order stays due once buying started.
         """
         cfg = self.config
-        due = set()
+        due = []
         ahead_mw = 0.0
-        for o in self.factory_queue():
-            ahead_mw += o.project.mw - o.factory_mw_done
+        for o in self.orders:
+            stalled = o.due_month is not None and o.second_life_outstanding_kwh() > 1e-6
+            if not stalled:
+                ahead_mw += o.project.mw - o.factory_mw_done
             months_to_built = ahead_mw / self.capacity_mw_per_month
             new_part = o.new_outstanding_kwh() > 0
             lead = cfg.oems.lead_time_months if new_part else cfg.vendors.delivery_months
             if o.due_month is not None or months_to_built <= lead + cfg.vendors.order_ahead_months:
-                due.add(id(o))
-        return [o for o in self.orders if id(o) in due]
+                due.append(o)
+        return due
 
     def storage_bids(self) -> list[PackOrder]:
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""

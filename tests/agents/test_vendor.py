@@ -284,3 +284,20 @@ def test_quote_includes_the_storage_wait(
         "factory": vendor.factory_delivery_months(),
     }[quote_is]
     assert vendor.expected_delivery_months() == expect
+
+
+def test_orders_stalled_for_packs_do_not_hold_back_later_orders(
+    model, config, clock, packs, make_desk
+):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    mw = cfg.vendors.max_site_mw
+    packs.preferred, packs.room_kwh = True, 1e12
+    stalled = order(vendor, 1, mw)
+    packs.preferred = False
+    second, third = order(vendor, 2, mw), order(vendor, 3, mw)
+    new_lead = cfg.oems.lead_time_months + cfg.vendors.order_ahead_months
+    assert 3 * mw / vendor.capacity_mw_per_month > new_lead >= 2 * mw / vendor.capacity_mw_per_month
+    assert [o.project for o in vendor.orders_due()] == [stalled, second]
+    vendor.storage_bids()  # the first falls due and gets no packs this month
+    assert [o.project for o in vendor.orders_due()] == [stalled, second, third]
