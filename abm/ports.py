@@ -146,6 +146,22 @@ class PackDesk(Protocol):
         """Second-life kWh not yet spoken for `months_ahead` on."""
         ...
 
+    def second_life_open_kwh(self) -> float:
+        """Every buyer's open second-life demand (usable kWh)."""
+        ...
+
+    def second_life_competing_kwh(self) -> float:
+        """Second-life demand bidding now: vendors' due orders and other buyers' bids (usable kWh)."""
+        ...
+
+    def second_life_delivery_months(self, kwh_ahead: float) -> float:
+        """Months until stock plus net supply deliver `kwh_ahead` usable second-life kWh."""
+        ...
+
+    def new_storage_wait_months(self) -> float:
+        """Months for new storage ordered now."""
+        ...
+
     def new_storage_owner(self) -> int:
         """A fresh owner index in the storage fleet."""
         ...
@@ -213,6 +229,14 @@ class OrderView(Protocol):
         """Usable kWh still to buy."""
         ...
 
+    def second_life_outstanding_kwh(self) -> float:
+        """Second-life usable kWh still to buy."""
+        ...
+
+    def new_outstanding_kwh(self) -> float:
+        """New-storage usable kWh still to order."""
+        ...
+
 
 class VendorBook(StorageBuyer, Protocol):
     """A modular vendor as services see it: orders, delivery times, augmentation wishes."""
@@ -233,6 +257,14 @@ class VendorBook(StorageBuyer, Protocol):
 
     def plan_augmentation(self, second_life_kwh: float, new_kwh: float) -> None:
         """Set this month's augmentation wish."""
+        ...
+
+    def pack_waits_months(self) -> list[float]:
+        """Months each second-life order waited for packs."""
+        ...
+
+    def orders_waiting_for_packs(self) -> int:
+        """Due orders whose second-life packs are not all bought."""
         ...
 
 

@@ -67,6 +67,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
     # a cost term of one path flips a keyed choice only near a tie: a few more years of choices
     "vendors.om_usd_per_mw_month": LONG,
+    # second-life orders wait long for packs from about the fifth year (scarce packs, utilities draw)
+    "vendors.second_life_wait_tolerance_months": UTILITY_BUILDS,
     # with owners re-planning lost requests (issue 16), these act after the third year
     "hyperscalers.max_projects_per_month": LONG,
     # the turbine book's first deliveries go to utility plants filed in the first months, which

@@ -1,49 +1,25 @@
 """Modular DC vendors: turn orders, packs and factory slots into energised off-grid sites.
 
 A second-life order cannot be delivered until its packs are bought in the pack market: this is
-the coupling through which second-life supply shapes deployment and time-to-power.
+the coupling through which second-life supply shapes deployment and time-to-power. The vendor
+adapts: it stops waiting for packs that come too late (the rest of the site gets new storage),
+builds first the sites whose storage is secured, and quotes buyers a delivery that includes the
+storage wait (rules in `abm.agents.vendor_order`, docs/batteries.md "Vendors").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
+from abm.agents.vendor_order import Order, factory_queue, gives_up_on_packs
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
 from abm.vocabulary import Order as PackOrder
 
 if TYPE_CHECKING:
     from abm.ports import Clock, PackDesk, ProjectDesk
     from abm.schema import ScenarioConfig
-
-
-@dataclass
-class Order:
-    """A modular site in the vendor's book."""
-
-    project: Project
-    storage_need_kwh: float  # usable kWh to buy
-    permit_ready_month: float
-    factory_mw_done: float = 0.0
-    factory_done_month: int | None = None
-    acquired_kwh: np.ndarray = field(
-        default_factory=lambda: np.zeros(len(Product))
-    )  # usable kWh by product
-    acquired_nameplate_kwh: np.ndarray = field(default_factory=lambda: np.zeros(len(Product)))
-    pending_new_kwh: list[tuple[int, float]] = field(default_factory=list)  # (arrival month, kWh)
-
-    @property
-    def second_life(self) -> bool:
-        """Whether the order uses graded second-life packs."""
-        return self.project.path == Path.MODULAR_SECOND_LIFE
-
-    def storage_outstanding_kwh(self) -> float:
-        """Usable kWh still to buy (new-storage kWh in transit count as bought)."""
-        in_transit = sum(k for _, k in self.pending_new_kwh)
-        return max(0.0, self.storage_need_kwh - self.acquired_kwh.sum() - in_transit)
 
 
 class ModularVendor(mesa.Agent):
@@ -67,6 +43,7 @@ class ModularVendor(mesa.Agent):
         self.config, self.clock, self.packs, self.desk = config, clock, packs, projects
         self.capacity_mw_per_month = config.vendors.factory_mw_per_month
         self.orders: list[Order] = []
+        self.done_pack_waits_months: list[float] = []  # pack waits of energised second-life orders
         self.delivered_mw = 0.0
         self.augmentation_kwh = {
             "second_life": 0.0,
@@ -77,46 +54,83 @@ class ModularVendor(mesa.Agent):
         """MW ordered and not yet through the factory."""
         return sum(o.project.mw - o.factory_mw_done for o in self.orders)
 
-    def expected_delivery_months(self) -> float:
-        """What a buyer would expect today: factory queue plus delivery, or permitting if longer."""
+    def factory_delivery_months(self) -> float:
+        """Months until a site booked today leaves the factory and is delivered, or permitting if longer."""
         v = self.config.vendors
         factory = self.backlog_mw() / self.capacity_mw_per_month
         return max(factory + v.delivery_months, v.solar_permit_months)
+
+    def expected_delivery_months(self) -> float:
+        """The vendor's quote for a design site (`vendors.max_site_mw`) booked today: site and storage.
+
+        The later of the factory delivery (or permitting) and the storage the vendor would designate
+        now: second-life packs when stock and supply can deliver them (after every buyer's open
+        second-life demand), else new storage at its lead time and the OEMs' order book.
+        """
+        v = self.config.vendors
+        m = self.packs
+        need = v.max_site_mw * v.storage_mwh_per_mw * 1000.0
+        if self.designate_storage(need) == Path.MODULAR_SECOND_LIFE:
+            storage = m.second_life_delivery_months(m.second_life_open_kwh() + need)
+        else:
+            storage = m.new_storage_wait_months()
+        return max(self.factory_delivery_months(), storage)
 
     def take_order(self, project: Project) -> None:
         """Book a modular site, designate its storage (second life or new), and start solar permitting."""
         v = self.config.vendors
         need = project.mw * v.storage_mwh_per_mw * 1000.0
         project.path = self.designate_storage(need)
+        second_life = project.path == Path.MODULAR_SECOND_LIFE
+        project.second_life_storage_share = 1.0 if second_life else 0.0
         project.vendor = self.unique_id
         project.storage_owner = self.packs.new_storage_owner()
         self.orders.append(
-            Order(project, need, permit_ready_month=self.clock.month + v.solar_permit_months)
+            Order(
+                project,
+                need,
+                permit_ready_month=self.clock.month + v.solar_permit_months,
+                second_life_need_kwh=need if second_life else 0.0,
+            )
         )
 
     def designate_storage(self, need_kwh: float) -> str:
         """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""
         m = self.packs
-        months_ahead = self.expected_delivery_months()
+        months_ahead = self.factory_delivery_months()
         if m.second_life_preferred() and m.second_life_room_kwh(months_ahead) >= need_kwh:
             return Path.MODULAR_SECOND_LIFE
         return Path.MODULAR_NEW
 
     # --- pack market --------------------------------------------------------------------
+    def factory_queue(self) -> list[Order]:
+        """Orders in the factory's build order this month (secured storage first, `factory_queue`)."""
+        return factory_queue(
+            self.orders,
+            self.clock.month,
+            self.capacity_mw_per_month,
+            self.config.vendors.delivery_months,
+        )
+
     def orders_due(self) -> list[Order]:
-        """Orders whose storage must be bought now: the factory reaches them within the storage's lead time.
+        """Orders whose storage must be bought now (in booking order): the factory reaches them within the storage's lead time.
 
         New storage is ordered `oems.lead_time_months` ahead; second-life packs come from stock,
-        so they are bought when the order is within `delivery_months` of its factory slot.
+        so they are bought when the order is within `delivery_months` of its factory slot. The
+        factory's reach counts the orders booked before it, except due orders stalled waiting for
+        packs (the factory builds secured orders first); an order stays due once buying started.
         """
         cfg = self.config
         due = []
         ahead_mw = 0.0
         for o in self.orders:
-            ahead_mw += o.project.mw - o.factory_mw_done
+            stalled = o.due_month is not None and o.second_life_outstanding_kwh() > 1e-6
+            if not stalled:
+                ahead_mw += o.project.mw - o.factory_mw_done
             months_to_built = ahead_mw / self.capacity_mw_per_month
-            lead = cfg.vendors.delivery_months if o.second_life else cfg.oems.lead_time_months
-            if months_to_built <= lead + cfg.vendors.order_ahead_months:
+            new_part = o.new_outstanding_kwh() > 0
+            lead = cfg.oems.lead_time_months if new_part else cfg.vendors.delivery_months
+            if o.due_month is not None or months_to_built <= lead + cfg.vendors.order_ahead_months:
                 due.append(o)
         return due
 
@@ -124,14 +138,13 @@ class ModularVendor(mesa.Agent):
         """(product, usable kWh, max USD/kWh) the vendor wants this month, by quality-adjusted value."""
         m = self.packs
         due = self.orders_due()
+        for o in due:
+            if o.due_month is None:
+                o.due_month = self.clock.month
         sl_need = (
-            sum(o.storage_outstanding_kwh() for o in due if o.second_life)
-            + self.augmentation_kwh["second_life"]
+            sum(o.second_life_outstanding_kwh() for o in due) + self.augmentation_kwh["second_life"]
         )
-        new_need = (
-            sum(o.storage_outstanding_kwh() for o in due if not o.second_life)
-            + self.augmentation_kwh["new"]
-        )
+        new_need = sum(o.new_outstanding_kwh() for o in due) + self.augmentation_kwh["new"]
         bids = []
         if sl_need > 0:
             for product in SECOND_LIFE_PRODUCTS:
@@ -141,9 +154,8 @@ class ModularVendor(mesa.Agent):
         return bids
 
     def receive_storage(self, product: int, kwh: float, soh: float) -> None:
-        """Allocate bought usable kWh: augmentation first, then orders first-come-first-served."""
+        """Allocate bought usable kWh: augmentation first, then due orders in booking order."""
         m = self.packs
-        month = self.clock.month
         if kwh <= 0:
             return
         kind = "new" if product == Product.NEW else "second_life"
@@ -155,33 +167,85 @@ class ModularVendor(mesa.Agent):
         for o in self.orders_due():
             if kwh <= 0:
                 break
-            if o.second_life != (product in SECOND_LIFE_PRODUCTS):
-                continue
-            take = min(kwh, o.storage_outstanding_kwh())
-            if take <= 0:
-                continue
-            if product == Product.NEW:
-                o.pending_new_kwh.append(
-                    (month + int(round(self.config.oems.lead_time_months)), take)
-                )
-            else:
-                o.acquired_kwh[product] += take
-                o.acquired_nameplate_kwh[product] += take / soh
-            kwh -= take
+            take = min(kwh, o.outstanding_kwh_of(product))
+            if take > 0:
+                self._place(o, product, take, soh)
+                kwh -= take
         if kwh > 1e-6:
             m.return_unallocated_storage(product, kwh, soh)
 
+    def _place(self, order: Order, product: int, kwh: float, soh: float) -> None:
+        """Book bought kWh to an order: new storage in transit, packs in hand (ending its pack wait when complete)."""
+        month = self.clock.month
+        if product == Product.NEW:
+            arrival = month + int(round(self.config.oems.lead_time_months))
+            order.pending_new_kwh.append((arrival, kwh))
+            return
+        order.acquired_kwh[product] += kwh
+        order.acquired_nameplate_kwh[product] += kwh / soh
+        if order.second_life_outstanding_kwh() <= 1e-6 and order.pack_wait_months is None:
+            started = month if order.due_month is None else order.due_month
+            order.pack_wait_months = float(month - started)
+
+    # --- adapting -----------------------------------------------------------------------
+    def review_second_life_waits(self) -> None:
+        """Give up on packs that come too late: the unbought part of such orders goes to new storage.
+
+        An order's expected pack wait is the time stock plus net supply take to deliver the
+        second-life kWh of this vendor's due orders up to it (booking order), scaled by the
+        vendor's share of all buyers' open second-life demand (the auction shares pro rata).
+        """
+        month = self.clock.month
+        m = self.packs
+        patience = (
+            self.config.oems.lead_time_months
+            + self.config.vendors.second_life_wait_tolerance_months
+        )
+        waiting = [o for o in self.orders_due() if o.second_life_outstanding_kwh() > 1e-6]
+        own_kwh = sum(o.second_life_outstanding_kwh() for o in waiting)
+        scale = m.second_life_competing_kwh() / own_kwh if own_kwh > 0 else 1.0
+        ahead_kwh = 0.0
+        for o in waiting:
+            ahead_kwh += o.second_life_outstanding_kwh()
+            waited = month - (month if o.due_month is None else o.due_month)
+            expected = m.second_life_delivery_months(ahead_kwh * max(scale, 1.0))
+            if gives_up_on_packs(waited, expected, patience):
+                ahead_kwh -= o.second_life_outstanding_kwh()  # it no longer queues for packs
+                o.pack_wait_months = float(waited)
+                o.redesignate_rest_to_new()
+
+    def pack_waits_months(self) -> list[float]:
+        """Months each second-life order waited for packs: resolved orders, and due ones still waiting (so far)."""
+        month = self.clock.month
+        out = list(self.done_pack_waits_months)
+        for o in self.orders:
+            if o.pack_wait_months is not None:
+                out.append(o.pack_wait_months)
+            elif o.second_life and o.due_month is not None:
+                out.append(float(month - o.due_month))
+        return out
+
+    def orders_waiting_for_packs(self) -> int:
+        """Due orders whose second-life packs are not all bought."""
+        return sum(
+            1
+            for o in self.orders
+            if o.due_month is not None and o.second_life_outstanding_kwh() > 1e-6
+        )
+
     # --- building -----------------------------------------------------------------------
     def build(self) -> None:
-        """Run the factory, land arriving new storage, and energise sites that have everything."""
+        """Land arriving new storage, give up on late packs, run the factory, and energise sites that have everything."""
         month = self.clock.month
         v = self.config.vendors
-        slots = self.capacity_mw_per_month
         for o in self.orders:
             arrived = sum(k for t, k in o.pending_new_kwh if t <= month)
-            o.acquired_kwh[3] += arrived
-            o.acquired_nameplate_kwh[3] += arrived
+            o.acquired_kwh[Product.NEW] += arrived
+            o.acquired_nameplate_kwh[Product.NEW] += arrived
             o.pending_new_kwh = [(t, k) for t, k in o.pending_new_kwh if t > month]
+        self.review_second_life_waits()
+        slots = self.capacity_mw_per_month
+        for o in self.factory_queue():
             if slots > 0 and o.factory_mw_done < o.project.mw:
                 step = min(slots, o.project.mw - o.factory_mw_done)
                 o.factory_mw_done += step
@@ -199,6 +263,8 @@ class ModularVendor(mesa.Agent):
                 done.append(o)
         for o in done:
             self.orders.remove(o)
+            if o.pack_wait_months is not None:
+                self.done_pack_waits_months.append(o.pack_wait_months)
             self.packs.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)
             self.desk.energize_project(o.project)
             self.delivered_mw += o.project.mw

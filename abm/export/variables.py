@@ -227,6 +227,13 @@ VARIABLES: tuple[Variable, ...] = (
         "Recyclers' monthly processing capacity",
     ),
     _v(
+        "Modular Vendors|Orders Waiting for Second-Life Packs",
+        "count",
+        "second_life_orders_waiting",
+        END,
+        "Vendors' due orders still short of second-life packs",
+    ),
+    _v(
         "Capacity|Modular Vendors",
         "MW/month",
         "vendor_capacity_mw_per_month",

@@ -93,6 +93,8 @@ class PackExchange:
         self.storage_bought_nameplate_kwh = np.zeros(len(Product))
         self._wtp_cache: dict[tuple[int, int, Duty | None], float] = {}
         self._sl_supply_kwh_per_month = 0.0
+        self._sl_others_kwh_per_month = 0.0  # smoothed second-life kWh bought by non-vendors
+        self._sl_bought_by_others_kwh = 0.0  # this month's
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
 
@@ -192,42 +194,65 @@ class PackExchange:
         return self._sl_supply_kwh_per_month
 
     def smooth_second_life_supply(self) -> None:
-        """Move the smoothed second-life supply toward what recyclers routed this month."""
+        """Move the smoothed second-life supply, and other buyers' draw on it, toward this month's."""
+        weight = self.config.hyperscalers.expectation_weight
         added = sum(r.second_life_added_kwh for r in self.roster.recyclers)
-        self._sl_supply_kwh_per_month += self.config.hyperscalers.expectation_weight * (
-            added - self._sl_supply_kwh_per_month
-        )
+        self._sl_supply_kwh_per_month += weight * (added - self._sl_supply_kwh_per_month)
+        drawn = self._sl_bought_by_others_kwh
+        self._sl_others_kwh_per_month += weight * (drawn - self._sl_others_kwh_per_month)
+        self._sl_bought_by_others_kwh = 0.0
+
+    def second_life_net_supply_kwh_per_month(self) -> float:
+        """Smoothed second-life supply less what buyers other than vendors (utilities) lately took of it."""
+        return max(0.0, self._sl_supply_kwh_per_month - self._sl_others_kwh_per_month)
 
     def _second_life_stock_kwh(self) -> float:
         """Usable second-life kWh in recyclers' inventories."""
         return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.recyclers) * 1e6
 
-    def second_life_room_kwh(self, months_ahead: float) -> float:
-        """Second-life kWh not yet spoken for: stock plus supply until `months_ahead`, less open second-life orders."""
-        stock = self._second_life_stock_kwh()
-        committed = sum(
-            o.storage_outstanding_kwh()
-            for v in self.roster.vendors
-            for o in v.orders
-            if o.second_life
+    def _others_open_second_life_kwh(self) -> float:
+        """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
+        vendors = {id(v) for v in self.roster.vendors}
+        return sum(
+            max((q for prod, q, _ in b.storage_bids() if prod != Product.NEW), default=0.0)
+            for b in self.roster.storage_buyers()
+            if id(b) not in vendors
         )
-        return stock + self.second_life_supply_kwh_per_month() * months_ahead - committed
+
+    def second_life_open_kwh(self) -> float:
+        """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
+        vendors = sum(
+            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders
+        )
+        return vendors + self._others_open_second_life_kwh()
+
+    def second_life_competing_kwh(self) -> float:
+        """Second-life demand bidding now: vendors' due orders and other buyers' open bids."""
+        vendors = sum(
+            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders_due()
+        )
+        return vendors + self._others_open_second_life_kwh()
+
+    def second_life_delivery_months(self, kwh_ahead: float) -> float:
+        """Months until stock plus net supply deliver `kwh_ahead` usable second-life kWh."""
+        short = max(0.0, kwh_ahead - self._second_life_stock_kwh())
+        return short / max(self.second_life_net_supply_kwh_per_month(), 1.0)
+
+    def second_life_room_kwh(self, months_ahead: float) -> float:
+        """Second-life kWh not yet spoken for: stock plus net supply until `months_ahead`, less every buyer's open demand."""
+        stock = self._second_life_stock_kwh()
+        supply = self.second_life_net_supply_kwh_per_month() * months_ahead
+        return stock + supply - self.second_life_open_kwh()
+
+    def new_storage_wait_months(self) -> float:
+        """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
+        cfg = self.config
+        new_need = sum(o.new_outstanding_kwh() for v in self.roster.vendors for o in v.orders)
+        return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
     def modular_wait_months(self) -> float:
-        """The modular path's time-to-power signal: vendor delivery plus any pack shortage."""
-        cfg = self.config
-        vendors = self.roster.vendors
-        delivery = min(v.expected_delivery_months() for v in vendors)
-        sl_need = sum(
-            o.storage_outstanding_kwh() for v in vendors for o in v.orders_due() if o.second_life
-        )
-        sl_stock = self._second_life_stock_kwh()
-        pack_wait = max(0.0, sl_need - sl_stock) / max(self.second_life_supply_kwh_per_month(), 1.0)
-        new_need = sum(
-            o.storage_outstanding_kwh() for v in vendors for o in v.orders if not o.second_life
-        )
-        new_wait = cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
-        return delivery + min(pack_wait, max(0.0, new_wait - delivery))
+        """The modular path's time-to-power signal: the best vendor quote (site and storage)."""
+        return min(v.expected_delivery_months() for v in self.roster.vendors)
 
     # ------------------------------------------------------------------ installing storage
     def install_storage(
@@ -388,6 +413,8 @@ class PackExchange:
                 continue
             if product != Product.NEW:
                 bought_by[agent] = bought_by.get(agent, 0.0) + fill
+                if all(agent is not v for v in self.roster.vendors):
+                    self._sl_bought_by_others_kwh += fill
                 self.stocks["in_delivery_gwh"] += fill / soh / 1e6
             self.storage_bought_kwh[product] += fill
             self.storage_bought_nameplate_kwh[product] += fill / soh

@@ -40,6 +40,7 @@ PROJECT_SCHEMA = pa.schema(
         ("queue_requests", pa.int64()),
         ("bridge_mw", pa.float64()),
         ("month_bridge_online", pa.int64()),
+        ("second_life_storage_share", pa.float64()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -66,6 +67,7 @@ PROJECT_DTYPES: dict[str, str] = {
     "queue_requests": "int64",
     "bridge_mw": "float64",
     "month_bridge_online": "Int64",
+    "second_life_storage_share": "Float64",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
@@ -101,6 +103,7 @@ def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
         requests.get(project.pid, 0),
         project.bridge_mw,
         _bridge_online_month(project),
+        project.second_life_storage_share,
     )
 
 

@@ -208,6 +208,10 @@ class MonthRecorder:
                 lambda _: sum(r.capacity_gwh_per_month for r in recyclers()),
             ),
             (
+                "second_life_orders_waiting",
+                lambda _: sum(v.orders_waiting_for_packs() for v in m.roster.vendors),
+            ),
+            (
                 "vendor_capacity_mw_per_month",
                 lambda _: sum(v.capacity_mw_per_month for v in m.roster.vendors),
             ),
@@ -338,6 +342,7 @@ class MonthRecorder:
                 "inventory_gwh_end": float(sum(r.inventory_gwh.sum() for r in recyclers)),
                 "awaiting_test_gwh_end": sum(r.awaiting_test_gwh for r in recyclers),
                 "price_usd_per_kwh_mean": mean_prices,
+                "second_life_pack_wait_months_median": self.pack_wait_months_median(),
             },
             "co2_mt": {
                 "operational": self.co2_operational_t / 1e6,
@@ -359,6 +364,11 @@ class MonthRecorder:
             "projects": sum(1 for p in self.model.projects if p.bridge_mw > 0),
             "backup_mw_end": self._bridge_gas()["backup_mw"],
         }
+
+    def pack_wait_months_median(self) -> float | None:
+        """Median months a second-life order waited for its packs (due to bought or given up; still waiting: so far)."""
+        waits = [w for v in self.model.roster.vendors for w in v.pack_waits_months()]
+        return float(np.median(waits)) if waits else None
 
     def forecast_overshoot_pct(self) -> float:
         """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""

@@ -12,8 +12,9 @@ from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, parameter
 from abm.schema.factors import CarbonSection, FadeSection
 from abm.schema.fields import Section, param, parse_month
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
+from abm.schema.onsite import GasSection, OtherSection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
-from abm.schema.paths import GasSection, HyperscalerSection, OtherSection, VendorSection
+from abm.schema.paths import HyperscalerSection, VendorSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
 from abm.schema.tariff import TariffSection

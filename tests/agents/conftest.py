@@ -109,6 +109,9 @@ class FakePacks:
         self.retiring_gwh_this_month = 0.0
         self.wtp_usd_per_kwh = list(wtp_usd_per_kwh)
         self.preferred, self.room_kwh, self.room_asked_months = True, 0.0, None
+        self.open_kwh = self.competing_kwh = 0.0  # other buyers' open second-life demand
+        self.pack_delivery_months, self.new_wait_months = 0.0, 6.0
+        self.delivery_asked_kwh: list[float] = []
         self.installed: list[tuple] = []
         self.returned: list[tuple[int, float, float]] = []
         self.wtp_duties: list[tuple[int, Any]] = []  # (product, duty) of each WTP asked
@@ -127,6 +130,19 @@ class FakePacks:
     def second_life_room_kwh(self, months_ahead: float) -> float:
         self.room_asked_months = months_ahead
         return self.room_kwh
+
+    def second_life_open_kwh(self) -> float:
+        return self.open_kwh
+
+    def second_life_competing_kwh(self) -> float:
+        return self.competing_kwh
+
+    def second_life_delivery_months(self, kwh_ahead: float) -> float:
+        self.delivery_asked_kwh.append(kwh_ahead)
+        return self.pack_delivery_months
+
+    def new_storage_wait_months(self) -> float:
+        return self.new_wait_months
 
     def new_storage_owner(self) -> int:
         self._owner += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from abm.agents.vendor import ModularVendor
+from abm.agents.vendor_order import Order, factory_queue, gives_up_on_packs, storage_secured
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Choice, Product, Project, Status
 
 
@@ -38,11 +39,11 @@ def test_designate_storage(model, config, clock, packs, make_desk, preferred, ro
     assert vendor.designate_storage(need) == path
 
 
-def test_room_is_judged_at_the_expected_delivery(model, config, clock, packs, make_desk):
+def test_room_is_judged_at_the_factory_delivery(model, config, clock, packs, make_desk):
     vendor = build(model, config(), clock, packs, make_desk())
     order(vendor, 1, mw=40.0)  # a backlog lengthens the wait a new order sees
     vendor.designate_storage(1.0)
-    assert packs.room_asked_months == vendor.expected_delivery_months()
+    assert packs.room_asked_months == vendor.factory_delivery_months()
 
 
 def test_take_order_books_need_permit_and_path(model, config, clock, packs, make_desk):
@@ -136,3 +137,167 @@ def test_augmentation_demand_follows_the_wish_and_is_served_first(
 
 def test_no_orders_no_wish_no_bids(model, config, clock, packs, make_desk):
     assert build(model, config(), clock, packs, make_desk()).storage_bids() == []
+
+
+# --- adapting: giving up on packs, factory priority, quotes, pack waits ----------------------
+
+
+@pytest.mark.parametrize(
+    "waited, expected, gives_up",
+    [
+        (0.0, 5.0, False),  # packs expected within the patience: wait
+        (0.0, 7.0, True),  # expected later than new storage plus tolerance: buy new now
+        (6.0, 1.0, True),  # waited as long as the patience: stop, however close they look
+        (5.0, 6.0, False),
+    ],
+)
+def test_gives_up_on_packs(waited, expected, gives_up):
+    assert gives_up_on_packs(waited, expected, patience_months=6.0) is gives_up
+
+
+def sl_order(cfg, pid: int = 1, mw: float = 10.0) -> Order:
+    project = Project(pid=pid, owner=1, mw=mw, path="modular_second_life", node=0, month_opened=0)
+    need = need_kwh(cfg, mw)
+    return Order(project, need, permit_ready_month=0.0, second_life_need_kwh=need)
+
+
+@pytest.mark.parametrize(
+    "bought_share, path", [(0.0, "modular_new"), (0.3, "modular_new"), (0.6, "modular_second_life")]
+)
+def test_redesignation_keeps_bought_packs_and_paths_by_majority(config, bought_share, path):
+    cfg = config()
+    o = sl_order(cfg)
+    o.acquired_kwh[Product.A] = bought_share * o.storage_need_kwh
+    o.redesignate_rest_to_new()
+    assert o.second_life_outstanding_kwh() == 0.0
+    assert o.new_outstanding_kwh() == pytest.approx((1 - bought_share) * o.storage_need_kwh)
+    assert o.acquired_kwh[Product.A] == pytest.approx(bought_share * o.storage_need_kwh)
+    assert o.project.path == path
+    assert o.project.second_life_storage_share == pytest.approx(bought_share)
+
+
+def due_second_life_vendor(model, cfg, clock, packs, make_desk) -> ModularVendor:
+    vendor = build(model, cfg, clock, packs, make_desk())
+    packs.preferred, packs.room_kwh = True, 1e12
+    order(vendor, 1, mw=10.0)
+    vendor.storage_bids()  # the order falls due at month 0
+    return vendor
+
+
+@pytest.mark.parametrize("pack_months, redesignated", [(3.0, False), (30.0, True)])
+def test_late_packs_send_the_order_to_new_storage(
+    model, config, clock, packs, make_desk, pack_months, redesignated
+):
+    cfg = config()
+    vendor = due_second_life_vendor(model, cfg, clock, packs, make_desk)
+    packs.pack_delivery_months = pack_months
+    vendor.build()
+    (o,) = vendor.orders
+    assert o.project.path == ("modular_new" if redesignated else "modular_second_life")
+    assert [p for p, _, _ in vendor.storage_bids()] == (
+        [Product.NEW] if redesignated else list(SECOND_LIFE_PRODUCTS)
+    )
+    assert o.pack_wait_months == (0.0 if redesignated else None)
+
+
+def test_pack_wait_is_judged_on_the_vendor_share_of_competing_demand(
+    model, config, clock, packs, make_desk
+):
+    cfg = config()
+    vendor = due_second_life_vendor(model, cfg, clock, packs, make_desk)
+    need = need_kwh(cfg, 10.0)
+    packs.competing_kwh = 4 * need  # other buyers bid three times this vendor's demand
+    vendor.build()
+    assert packs.delivery_asked_kwh == [pytest.approx(4 * need)]
+
+
+def test_waiting_orders_give_up_after_the_patience(model, config, clock, packs, make_desk):
+    cfg = config(vendors={"second_life_wait_tolerance_months": 2.0})
+    vendor = due_second_life_vendor(model, cfg, clock, packs, make_desk)
+    patience = int(cfg.oems.lead_time_months + 2.0)
+    run_until(vendor, clock, patience - 1)
+    assert vendor.orders[0].second_life and vendor.pack_waits_months() == [patience - 1.0]
+    run_until(vendor, clock, patience)
+    assert not vendor.orders[0].second_life and vendor.pack_waits_months() == [float(patience)]
+
+
+def test_pack_wait_runs_from_due_to_packs_bought(model, config, clock, packs, make_desk):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    packs.preferred, packs.room_kwh = True, 1e12
+    order(vendor, 1, mw=10.0)
+    clock.month = 2
+    vendor.storage_bids()
+    clock.month = 5
+    vendor.receive_storage(Product.A, need_kwh(cfg, 10.0), 0.9)
+    assert vendor.orders[0].pack_wait_months == 3.0 and vendor.orders_waiting_for_packs() == 0
+
+
+def test_factory_builds_secured_orders_first_and_never_idles(config):
+    cfg = config()
+    waiting, secured = sl_order(cfg, 1), sl_order(cfg, 2)
+    secured.acquired_kwh[Product.A] = secured.storage_need_kwh
+    delivery = cfg.vendors.delivery_months
+    assert factory_queue([waiting, secured], 0, 15.0, delivery) == [secured, waiting]
+    both = sl_order(cfg, 3)
+    both.acquired_kwh[Product.A] = both.storage_need_kwh
+    assert factory_queue([both, secured], 0, 15.0, delivery) == [both, secured]  # booking order
+
+
+@pytest.mark.parametrize("arrival, secured", [(3, True), (30, False)])
+def test_new_storage_in_transit_is_secured_within_the_factory_lead(config, arrival, secured):
+    cfg = config()
+    o = sl_order(cfg)
+    o.redesignate_rest_to_new()
+    o.pending_new_kwh.append((arrival, o.storage_need_kwh))
+    # 10 MW at 10 MW/month plus delivery: the site could be ready in 1 + delivery months
+    assert storage_secured(o, 0, 10.0, cfg.vendors.delivery_months) is secured
+
+
+def test_factory_passes_over_an_order_waiting_for_packs(model, config, clock, packs, make_desk):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    vendor.capacity_mw_per_month = 10.0
+    packs.preferred, packs.room_kwh = True, 1e12
+    first, second = order(vendor, 1, mw=10.0), order(vendor, 2, mw=10.0)
+    vendor.storage_bids()
+    vendor.receive_storage(Product.A, need_kwh(cfg, 10.0) * 0.5, 0.9)  # half of the first
+    vendor.orders[1].acquired_kwh[Product.A] = vendor.orders[1].storage_need_kwh  # second secured
+    vendor.build()
+    assert [o.factory_mw_done for o in vendor.orders] == [0.0, 10.0]
+    assert first.path == second.path == "modular_second_life"
+
+
+@pytest.mark.parametrize(
+    "preferred, pack_months, new_months, quote_is",
+    [(True, 40.0, 6.0, "packs"), (False, 0.0, 30.0, "new"), (True, 0.0, 30.0, "factory")],
+)
+def test_quote_includes_the_storage_wait(
+    model, config, clock, packs, make_desk, preferred, pack_months, new_months, quote_is
+):
+    vendor = build(model, config(), clock, packs, make_desk())
+    packs.preferred, packs.room_kwh = preferred, 1e12
+    packs.pack_delivery_months, packs.new_wait_months = pack_months, new_months
+    expect = {
+        "packs": pack_months,
+        "new": new_months,
+        "factory": vendor.factory_delivery_months(),
+    }[quote_is]
+    assert vendor.expected_delivery_months() == expect
+
+
+def test_orders_stalled_for_packs_do_not_hold_back_later_orders(
+    model, config, clock, packs, make_desk
+):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    mw = cfg.vendors.max_site_mw
+    packs.preferred, packs.room_kwh = True, 1e12
+    stalled = order(vendor, 1, mw)
+    packs.preferred = False
+    second, third = order(vendor, 2, mw), order(vendor, 3, mw)
+    new_lead = cfg.oems.lead_time_months + cfg.vendors.order_ahead_months
+    assert 3 * mw / vendor.capacity_mw_per_month > new_lead >= 2 * mw / vendor.capacity_mw_per_month
+    assert [o.project for o in vendor.orders_due()] == [stalled, second]
+    vendor.storage_bids()  # the first falls due and gets no packs this month
+    assert [o.project for o in vendor.orders_due()] == [stalled, second, third]

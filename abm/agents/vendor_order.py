@@ -1,0 +1,120 @@
+"""A modular vendor's order book: one site's storage, factory progress, and the vendor's rules over them.
+
+The rules are pure functions of the book and the month so a test can check each without a
+world: which orders the factory builds first (`factory_queue`), when an order's storage is
+secured (`storage_secured`), and when the vendor stops waiting for second-life packs
+(`gives_up_on_packs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
+
+_KWH_TOLERANCE = 1e-6  # usable kWh below which an order's storage counts as complete (float noise)
+
+
+@dataclass
+class Order:
+    """A modular site in the vendor's book: its storage need (second life and new parts) and progress."""
+
+    project: Project
+    storage_need_kwh: float  # usable kWh to buy
+    permit_ready_month: float
+    second_life_need_kwh: float = 0.0  # usable kWh designated second life; the rest is new storage
+    factory_mw_done: float = 0.0
+    factory_done_month: int | None = None
+    acquired_kwh: np.ndarray = field(
+        default_factory=lambda: np.zeros(len(Product))
+    )  # usable kWh by product
+    acquired_nameplate_kwh: np.ndarray = field(default_factory=lambda: np.zeros(len(Product)))
+    pending_new_kwh: list[tuple[int, float]] = field(default_factory=list)  # (arrival month, kWh)
+    due_month: int | None = None  # first month its storage fell due (the vendor started buying)
+    pack_wait_months: float | None = (
+        None  # months from due to its second-life part bought or given up
+    )
+
+    @property
+    def second_life(self) -> bool:
+        """Whether part of the order's storage is designated second life."""
+        return self.second_life_need_kwh > 0
+
+    def second_life_outstanding_kwh(self) -> float:
+        """Second-life usable kWh still to buy."""
+        bought = float(self.acquired_kwh[: Product.NEW].sum())
+        return max(0.0, self.second_life_need_kwh - bought)
+
+    def new_outstanding_kwh(self) -> float:
+        """New-storage usable kWh still to order (kWh in transit count as bought)."""
+        in_transit = sum(k for _, k in self.pending_new_kwh)
+        new_need = self.storage_need_kwh - self.second_life_need_kwh
+        return max(0.0, new_need - float(self.acquired_kwh[Product.NEW]) - in_transit)
+
+    def storage_outstanding_kwh(self) -> float:
+        """Usable kWh still to buy, second life and new."""
+        return self.second_life_outstanding_kwh() + self.new_outstanding_kwh()
+
+    def outstanding_kwh_of(self, product: int) -> float:
+        """Usable kWh still to buy of the kind `product` belongs to (any second-life grade, or new)."""
+        if product in SECOND_LIFE_PRODUCTS:
+            return self.second_life_outstanding_kwh()
+        return self.new_outstanding_kwh()
+
+    def second_life_share(self) -> float:
+        """Share of the site's storage designated second life (0-1)."""
+        return self.second_life_need_kwh / self.storage_need_kwh if self.storage_need_kwh else 0.0
+
+    def redesignate_rest_to_new(self) -> None:
+        """The unbought second-life part goes to new storage; packs already bought stay.
+
+        The site's path follows the majority of its storage (`modular_second_life` when at least
+        half is second life), and the project keeps the share for the per-project table.
+        """
+        self.second_life_need_kwh = float(self.acquired_kwh[: Product.NEW].sum())
+        share = self.second_life_share()
+        self.project.path = Path.MODULAR_SECOND_LIFE if share >= 0.5 else Path.MODULAR_NEW
+        self.project.second_life_storage_share = share
+
+
+def storage_secured(
+    order: Order, month: int, capacity_mw_per_month: float, delivery_months: float
+) -> bool:
+    """All storage bought, and any new storage in transit lands before the site could be delivered.
+
+    The site could be delivered at the earliest after its remaining factory work at full output
+    plus `delivery_months`; storage arriving by then is secured within the factory lead.
+    """
+    if order.storage_outstanding_kwh() > _KWH_TOLERANCE:
+        return False
+    remaining_mw = max(0.0, order.project.mw - order.factory_mw_done)
+    ready = month + remaining_mw / capacity_mw_per_month + delivery_months
+    return all(arrival <= ready for arrival, _ in order.pending_new_kwh)
+
+
+def factory_queue(
+    orders: list[Order], month: int, capacity_mw_per_month: float, delivery_months: float
+) -> list[Order]:
+    """The order in which the factory builds: secured orders first, then the rest, each in booking order.
+
+    The factory never idles while any order is unbuilt (work-conserving), and an order is passed
+    over only while its storage is not secured. No order waits forever: new storage is secured
+    once bought, and `gives_up_on_packs` bounds how long a second-life order waits for packs.
+    """
+    secured = [storage_secured(o, month, capacity_mw_per_month, delivery_months) for o in orders]
+    return [o for o, s in zip(orders, secured, strict=True) if s] + [
+        o for o, s in zip(orders, secured, strict=True) if not s
+    ]
+
+
+def gives_up_on_packs(
+    waited_months: float, expected_wait_months: float, patience_months: float
+) -> bool:
+    """Whether the vendor stops waiting for an order's second-life packs and buys new storage instead.
+
+    It gives up when the packs are expected later than its patience (new storage's lead time plus
+    the vendor's tolerance), or when it has already waited that long (estimates that keep slipping).
+    """
+    return expected_wait_months > patience_months or waited_months >= patience_months
