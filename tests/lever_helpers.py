@@ -22,7 +22,8 @@ from abm.errors import InputError
 from abm.metrics import project_table_of
 from abm.runner import simulate
 from abm.scenario import config_with
-from abm.schema import ScenarioConfig, Section, parameter_keys, parse_month
+from abm.schema import DEFAULT_TYPES, ScenarioConfig, Section, parameter_keys, parse_month
+from abm.schema.firm_types import split_type_key, type_keys
 
 # A short run on the default grid (200 buses: smaller grids have no marginal coal or storage and
 # no costly upgrades), three years, no counterfactual.
@@ -102,21 +103,26 @@ MOVES: dict[str, Any] = {
 
 
 # Keys tied by a schema rule (shares that sum to one): the partner takes up the difference.
+_SHARE = "hyperscalers.types.{}.demand_share"
 COUPLED: dict[str, str] = {
     "queue.merchant_solar_share": "queue.merchant_gas_share",
     "queue.merchant_wind_share": "queue.merchant_solar_share",
     "queue.merchant_gas_share": "queue.merchant_solar_share",
+    _SHARE.format("cloud"): _SHARE.format("carbon_committed"),
+    _SHARE.format("carbon_committed"): _SHARE.format("cloud"),
+    _SHARE.format("ai_lab"): _SHARE.format("cloud"),
 }
 
 
 def schema_keys() -> list[str]:
-    """Every key of the schema: top-level scalars ('name') and dotted section keys ('queue.mode')."""
+    """Every key of the schema: top-level scalars ('name'), dotted section keys ('queue.mode') and
+    each numeric field of each default hyperscaler type ('hyperscalers.types.ai_lab.demand_share')."""
     top = [
         name
         for name, field in ScenarioConfig.model_fields.items()
         if not (isinstance(field.annotation, type) and issubclass(field.annotation, Section))
     ]
-    return top + parameter_keys()
+    return top + parameter_keys() + type_keys(DEFAULT_TYPES)
 
 
 def context_of(key: str) -> dict[str, Any]:
@@ -127,7 +133,11 @@ def context_of(key: str) -> dict[str, Any]:
 
 
 def value_of(cfg: ScenarioConfig, key: str) -> Any:
-    """The value of a dotted key in a config."""
+    """The value of a dotted key in a config (a type's key reads that type's field)."""
+    type_key = split_type_key(key)
+    if type_key is not None:
+        name, field = type_key
+        return getattr(next(t for t in cfg.hyperscalers.types if t.name == name), field)
     section, _, param = key.partition(".")
     return getattr(getattr(cfg, section), param)
 

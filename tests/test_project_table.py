@@ -16,9 +16,10 @@ from abm.vocabulary import Path as ProjectPath
 from abm.vocabulary import Project, Status, Switch
 
 # Long enough that the start's grid pipeline hits the switch rule and every path energises
-# (seed 1: on seed 2 no modular_new site is done by month 48 once owners re-plan lost filings).
+# (seed 1: on seed 2 no modular_new site is done by month 48 once owners re-plan lost filings;
+# with hyperscaler types the first on-site gas sites energise after month 48).
 OVERRIDES = {"grid.n_buses": 40}
-MONTHS = 48
+MONTHS = 60
 
 
 @pytest.fixture(scope="module")
