@@ -240,7 +240,7 @@ def _types_tables() -> list[str]:
     out = [
         "### hyperscalers.types",
         "",
-        "An array of tables `[[hyperscalers.types]]`, one per kind of hyperscaler (docs/agents.md, "
+        "An array of tables `[[hyperscalers.types]]`, one per kind of hyperscaler ([hyperscalers.md](hyperscalers.md), "
         '"Firms that differ"); `name` labels it, `source` says where its numbers come from. A '
         "scenario that sets the array replaces the whole default mix; `--set "
         "hyperscalers.types.<name>.<field>=value` changes one field of one type.",

@@ -31,8 +31,8 @@ class Hyperscaler(mesa.Agent):
     """A cloud or AI lab with a share of the AI demand and a value on time-to-power.
 
     Its type (`firm_type`, one of `hyperscalers.types`) sets what it values: time, carbon, queue
-    risk, campus size (docs/agents.md, "Firms that differ"). Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements,
-    live requests),
+    risk, campus size (docs/hyperscalers.md, "Firms that differ"). Ports: `projects` (open,
+    start, switch, cancel; demand), `sites` (siting, queue agreements, live requests),
     `streams` (the run's random streams: a project's size, spin-up month and path-choice
     draws are keyed by its id, see docs/randomness.md); planning signals come per stage.
     """
