@@ -319,7 +319,18 @@ class MonthRecorder:
             },
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
             "incentives_usd": self.incentives_usd,
+            "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
         }
+
+    def time_to_power_median_by_type(self) -> dict[str, float | None]:
+        """Median months from opening to power of energised projects, by owner's hyperscaler type."""
+        owner_type = {h.unique_id: h.firm_type.name for h in self.model.roster.hyperscalers}
+        ttp: dict[str, list[float]] = {t.name: [] for t in self.model.config.hyperscalers.types}
+        for p in self.model.projects:
+            t = p.time_to_power_months()
+            if t is not None and p.owner in owner_type:
+                ttp[owner_type[p.owner]].append(t)
+        return {name: (float(np.median(v)) if v else None) for name, v in ttp.items()}
 
     def forecast_overshoot_pct(self) -> float:
         """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""
