@@ -41,9 +41,23 @@ SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier"
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
+# With hyperscaler types (issue 16) every type buys modular in 2025-2027, as long as it is cheaper
+# and faster; gas and the wildcard come into the running when the vendors' factories are booked
+# (2029-2031). Keys that act through those choices need runs that reach them.
+FIRST_GAS_YEARS = {"run.months": 72}
+OTHER_LATE = {**OTHER, "run.months": 96}
+
 CONTEXTS: dict[str, dict[str, Any]] = {
-    "other.": OTHER,
-    "other.capacity_cap_mw": {**OTHER, **LONG},  # the 5 GW cap binds after 2028
+    "other.": OTHER_LATE,
+    "other.capacity_cap_mw": OTHER_LATE,  # the 5 GW cap binds once the wildcard is bought
+    "gas.": FIRST_GAS_YEARS,
+    "demand.value_of_lost_compute_usd_per_mw_month": FIRST_GAS_YEARS,
+    "queue.upgrade_wait_max_months": FIRST_GAS_YEARS,
+    "hyperscalers.overcommit_months": FIRST_GAS_YEARS,
+    "hyperscalers.conventional_capex_usd_per_mw": FIRST_GAS_YEARS,
+    "hyperscalers.planning_horizon_months": FIRST_GAS_YEARS,
+    "hyperscalers.switch_wait_months": FIRST_GAS_YEARS,
+    "policy.carbon_price_usd_per_t": FIRST_GAS_YEARS,
     "queue.cluster_": {"queue.mode": "cluster"},
     "queue.flexible_speedup_months": FLEXIBLE,
     # flexible connections need projects that accept one (flexible_share defaults to 0)
@@ -74,6 +88,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # exit fees and the minimum bill's term act on signed projects an owner has in surplus
     "tariff.exit_fee_months": {"tariff.large_load_tariff": True, **SURPLUS},
     "tariff.minimum_bill_years": {"tariff.large_load_tariff": True, **SURPLUS},
+    # a type's time, risk and carbon terms flip choices only once on-site gas is in the running
+    # (2029-2031, when modular factories are booked): before that every type buys modular
+    "hyperscalers.types.": UTILITY_BUILDS,
+    "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -99,6 +117,11 @@ MOVES: dict[str, Any] = {
     "tariff.collateral_usd_per_mw": 5e6,  # carried ~11 months: ~$0.37 M/MW, above a twin's worth
     "tariff.exit_fee_months": 240.0,  # beyond the 12-year term: no idle project is dropped
     "tariff.minimum_bill_years": 2.0,  # an idle signed project owes at most 24 months: keep it
+    # the wildcard is first bought in the 2029-2031 crunch: an opening after it, a cap that binds
+    "other.available_from": "2030-01",
+    "other.capacity_cap_mw": 500.0,
+    # the lab's x 1.5 only widens its lead for the fast paths; a patient lab weighs the grid again
+    "hyperscalers.types.ai_lab.value_of_time_multiplier": 0.5,
 }
 
 
