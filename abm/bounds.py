@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from abm.schema import ScenarioConfig
+from abm.schema import FirmType, ScenarioConfig
+from abm.schema.firm_types import split_type_key
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,15 @@ class Bounds:
 
 
 def field_info(key: str) -> FieldInfo:
-    """The pydantic field of a dotted parameter key; KeyError if the schema has no such key."""
+    """The pydantic field of a dotted parameter key; KeyError if the schema has no such key.
+
+    A hyperscaler type's key ('hyperscalers.types.ai_lab.demand_share') names its FirmType field.
+    """
+    type_key = split_type_key(key)
+    if type_key is not None:
+        if type_key[1] not in FirmType.model_fields:
+            raise KeyError(f"{key} is not a scenario parameter")
+        return FirmType.model_fields[type_key[1]]
     section, _, param = key.partition(".")
     top = ScenarioConfig.model_fields.get(section)
     fields = getattr(top.annotation, "model_fields", None) if top is not None else None

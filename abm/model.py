@@ -14,6 +14,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from abm.agents.firm_types import agents_per_type
 from abm.agents.hyperscaler import Hyperscaler
 from abm.agents.oem import OEM
 from abm.agents.recycler import Recycler
@@ -95,7 +96,7 @@ class PowerStackModel(mesa.Model):
         self.grid.bind(self.projects, self.power)
 
     def _build_agents(self) -> None:
-        """All five agent types; shares are equal, contracts pair OEMs with recyclers round-robin."""
+        """All five agent types; hyperscalers by type (its demand share split evenly), OEMs paired with recyclers round-robin."""
         cfg, clock, packs, ledger, roster = (
             self.config,
             self.clock,
@@ -133,18 +134,22 @@ class PowerStackModel(mesa.Model):
             roster.vendors.append(
                 ModularVendor(self, config=cfg, clock=clock, packs=packs, projects=self.projects)
             )
-        n_h = cfg.hyperscalers.n_hyperscalers
-        for _ in range(n_h):
-            roster.hyperscalers.append(
-                Hyperscaler(
-                    self,
-                    1.0 / n_h,
-                    config=cfg,
-                    streams=self.streams,
-                    projects=self.projects,
-                    sites=self.grid,
+        types = cfg.hyperscalers.types
+        for firm, n in zip(
+            types, agents_per_type(types, cfg.hyperscalers.n_hyperscalers), strict=True
+        ):
+            for _ in range(n):  # a type's agents share its demand evenly
+                roster.hyperscalers.append(
+                    Hyperscaler(
+                        self,
+                        firm.demand_share / n,
+                        config=cfg,
+                        streams=self.streams,
+                        projects=self.projects,
+                        sites=self.grid,
+                        firm_type=firm,
+                    )
                 )
-            )
 
     @property
     def month(self) -> int:

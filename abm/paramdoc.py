@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from abm.bounds import bounds_of
-from abm.schema import SECTIONS, allowed_range
+from abm.schema import DEFAULT_TYPES, SECTIONS, FirmType, allowed_range, is_table
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
 REGENERATE = "python -m abm.paramdoc"
@@ -168,6 +168,8 @@ def parameter_rows() -> list[ParamRow]:
     rows = []
     for section, cls in SECTIONS.items():
         for name, field in cls.model_fields.items():
+            if is_table(section, name):
+                continue  # tables of rows get a table of their own (_types_tables)
             extra = _extra(field)
             unit = unit_of(section, name)
             rows.append(
@@ -221,6 +223,57 @@ def _section_table(rows: Sequence[ParamRow]) -> list[str]:
             f"| `{r.key}` | {_cell(r.unit)} | {r.default} | {_cell(r.allowed)} | {_cell(r.meaning)} | {source} |"
         )
     return lines
+
+
+def _type_unit(name: str) -> str:
+    """Unit of a hyperscaler type's field: the name rules, else fraction or ratio by its bounds."""
+    for pattern, unit in UNIT_RULES:
+        if re.search(pattern, name):
+            return unit
+    upper = bounds_of(f"hyperscalers.types.x.{name}").upper
+    return "fraction" if upper is not None and upper <= 1 else "ratio"
+
+
+def _types_tables() -> list[str]:
+    """The fields of a hyperscaler type, and the default mix with each type's sources."""
+    numeric = [n for n, f in FirmType.model_fields.items() if f.annotation is float]
+    out = [
+        "### hyperscalers.types",
+        "",
+        "An array of tables `[[hyperscalers.types]]`, one per kind of hyperscaler ([hyperscalers.md](hyperscalers.md), "
+        '"Firms that differ"); `name` labels it, `source` says where its numbers come from. A '
+        "scenario that sets the array replaces the whole default mix; `--set "
+        "hyperscalers.types.<name>.<field>=value` changes one field of one type.",
+        "",
+        "| Field | Unit | Default | Allowed | Meaning | Source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in numeric:
+        field = FirmType.model_fields[name]
+        extra, unit = _extra(field), _type_unit(name)
+        b = bounds_of(f"hyperscalers.types.x.{name}")
+        allowed = " and ".join(
+            f"{sym} {format_default(v)}"
+            for sym, v in ((">" if b.lower_strict else ">=", b.lower), ("<=", b.upper))
+            if v is not None
+        )
+        source = _cell(str(extra.get("source", "")))
+        if extra.get("unconfirmed"):
+            source = f"{UNCONFIRMED_MARK} {source}"
+        out.append(
+            f"| `{name}` | {_cell(unit)} | {format_default(field.default, unit)} | {allowed} | {_cell(field.description or '')} | {source} |"
+        )
+    out += [
+        "",
+        "Default mix:",
+        "",
+        "| Type | " + " | ".join(f"`{n}`" for n in numeric) + " | Source |",
+    ]
+    out.append("|---|" + "---|" * (len(numeric) + 1))
+    for t in DEFAULT_TYPES:
+        values = " | ".join(format_default(getattr(t, n)) for n in numeric)
+        out.append(f"| `{t.name}` | {values} | {_cell(t.source)} |")
+    return [*out, ""]
 
 
 def _unit_rule_table() -> list[str]:
@@ -307,6 +360,8 @@ def render() -> str:
         if intro:
             out += [intro, ""]
         out += [*_section_table(srows), ""]
+        if section == "hyperscalers":
+            out += _types_tables()
     return "\n".join(out)
 
 

@@ -17,7 +17,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from abm.errors import InputError, did_you_mean
-from abm.schema import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
+from abm.schema import SECTIONS, ScenarioConfig, allowed_range, firm_types, is_table, parameter_keys
 
 MAX_FILE_BYTES = 1_000_000
 TOP_LEVEL_KEYS = ("name", "description", "extends", *SECTIONS)
@@ -173,9 +173,14 @@ def _check_structure(data: Mapping[str, Any], where: Path | str) -> None:
                 )
             fields = SECTIONS[key].model_fields
             for sub in value:
+                moved = firm_types.moved_key_message(f"{key}.{sub}", str(where))
+                if moved:
+                    raise InputError(moved)
                 if sub not in fields:
                     suggestion = did_you_mean(f"{key}.{sub}", [f"{key}.{f}" for f in fields])
                     raise InputError(f"{where}: unknown key {_short(f'{key}.{sub}')}{suggestion}")
+                if is_table(key, sub) and (bad := firm_types.type_problems(value[sub], str(where))):
+                    raise InputError(bad)
 
 
 def parse_override_value(text: str) -> Any:
@@ -212,12 +217,31 @@ def apply_overrides(
             data[key] = value
             continue
         section, _, param = key.partition(".")
+        if firm_types.split_type_key(key):
+            data[section] = _with_type_field(data.get(section, {}), key, value, where)
+            continue
+        if moved := firm_types.moved_key_message(key, where):
+            raise InputError(moved)
         if section not in SECTIONS or param not in SECTIONS[section].model_fields:
             raise InputError(f"{where}: unknown parameter {_short(key)}{did_you_mean(key, keys)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError(f"{where}: {key} = {value!r}; expected a finite number")
         data.setdefault(section, {})[param] = value
     return data
+
+
+def _with_type_field(
+    section: Mapping[str, Any], key: str, value: Any, where: str
+) -> dict[str, Any]:
+    """The hyperscalers table with one `hyperscalers.types.<name>.<field>` override applied."""
+    types = section.get("types", [t.model_dump() for t in firm_types.DEFAULT_TYPES])
+    if bad := firm_types.type_problems(types, where):
+        raise InputError(bad)
+    try:
+        rows = firm_types.set_type_field(types, key, value)
+    except ValueError as exc:
+        raise InputError(f"{where}: {key}: {exc}") from None
+    return {**section, "types": rows}
 
 
 def _short(value: Any) -> str:
@@ -253,10 +277,30 @@ def _expected(err: dict[str, Any], section: str | None, param: str | None) -> st
     return kinds.get(err["type"], err["msg"].lower())
 
 
+def _type_expected(err: dict[str, Any], field: str) -> str:
+    """What one field of a hyperscaler type expects (its range, or its kind of value)."""
+    if err["type"] == "string_pattern_mismatch":
+        return "a name of lower-case letters, digits and underscores, starting with a letter"
+    info = firm_types.FirmType.model_fields.get(field)
+    if info is None or err["type"] in ("bool_type", "int_type", "float_type", "string_type"):
+        return _expected(err, None, None)
+    parts = [
+        f"{symbol} {getattr(meta, name):g}"
+        for meta in info.metadata
+        for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+        if isinstance(getattr(meta, name, None), (int, float))
+    ]
+    return " and ".join(parts) if parts else _expected(err, None, None)
+
+
 def _format_validation_error(exc: ValidationError, where: str) -> InputError:
     """The first pydantic error as one line naming file, key, value and expectation."""
     err = exc.errors(include_url=False)[0]
     loc = [str(p) for p in err["loc"]]
+    if loc[:2] == ["hyperscalers", "types"] and len(loc) == 4:  # one field of one type
+        return InputError(
+            f"{where}: hyperscalers.types[{loc[2]}].{loc[3]} = {_short(err.get('input'))}; expected {_type_expected(err, loc[3])}"
+        )
     key = ".".join(loc)
     section = loc[0] if loc and loc[0] in SECTIONS else None
     param = (

@@ -22,7 +22,8 @@ from abm.errors import InputError
 from abm.metrics import project_table_of
 from abm.runner import simulate
 from abm.scenario import config_with
-from abm.schema import ScenarioConfig, Section, parameter_keys, parse_month
+from abm.schema import DEFAULT_TYPES, ScenarioConfig, Section, parameter_keys, parse_month
+from abm.schema.firm_types import split_type_key, type_keys
 
 # A short run on the default grid (200 buses: smaller grids have no marginal coal or storage and
 # no costly upgrades), three years, no counterfactual.
@@ -41,9 +42,23 @@ BRIDGES = {"run.months": 96}  # bridges come online from 2026 and their grid con
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
 # the base run of a key starting with a prefix here carries these settings (its moved run too).
+# With hyperscaler types (issue 16) every type buys modular in 2025-2027, as long as it is cheaper
+# and faster; gas and the wildcard come into the running when the vendors' factories are booked
+# (2029-2031). Keys that act through those choices need runs that reach them.
+FIRST_GAS_YEARS = {"run.months": 72}
+OTHER_LATE = {**OTHER, "run.months": 96}
+
 CONTEXTS: dict[str, dict[str, Any]] = {
-    "other.": OTHER,
-    "other.capacity_cap_mw": {**OTHER, **LONG},  # the 5 GW cap binds after 2028
+    "other.": OTHER_LATE,
+    "other.capacity_cap_mw": OTHER_LATE,  # the 5 GW cap binds once the wildcard is bought
+    "gas.": FIRST_GAS_YEARS,
+    "demand.value_of_lost_compute_usd_per_mw_month": FIRST_GAS_YEARS,
+    "queue.upgrade_wait_max_months": FIRST_GAS_YEARS,
+    "hyperscalers.overcommit_months": FIRST_GAS_YEARS,
+    "hyperscalers.conventional_capex_usd_per_mw": FIRST_GAS_YEARS,
+    "hyperscalers.planning_horizon_months": FIRST_GAS_YEARS,
+    "hyperscalers.switch_wait_months": FIRST_GAS_YEARS,
+    "policy.carbon_price_usd_per_t": FIRST_GAS_YEARS,
     "queue.cluster_": {"queue.mode": "cluster"},
     "queue.flexible_speedup_months": FLEXIBLE,
     # flexible connections need projects that accept one (flexible_share defaults to 0)
@@ -91,6 +106,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # exit fees and the minimum bill's term act on signed projects an owner has in surplus
     "tariff.exit_fee_months": {"tariff.large_load_tariff": True, **SURPLUS},
     "tariff.minimum_bill_years": {"tariff.large_load_tariff": True, **SURPLUS},
+    # a type's time, risk and carbon terms flip choices only once on-site gas is in the running
+    # (2029-2031, when modular factories are booked): before that every type buys modular
+    "hyperscalers.types.": UTILITY_BUILDS,
+    "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -116,25 +135,35 @@ MOVES: dict[str, Any] = {
     "tariff.collateral_usd_per_mw": 5e6,  # carried ~11 months: ~$0.37 M/MW, above a twin's worth
     "tariff.exit_fee_months": 240.0,  # beyond the 12-year term: no idle project is dropped
     "tariff.minimum_bill_years": 2.0,  # an idle signed project owes at most 24 months: keep it
+    # the wildcard is first bought in the 2029-2031 crunch: an opening after it, a cap that binds
+    "other.available_from": "2030-01",
+    "other.capacity_cap_mw": 500.0,
+    # the lab's x 1.5 only widens its lead for the fast paths; a patient lab weighs the grid again
+    "hyperscalers.types.ai_lab.value_of_time_multiplier": 0.5,
 }
 
 
 # Keys tied by a schema rule (shares that sum to one): the partner takes up the difference.
+_SHARE = "hyperscalers.types.{}.demand_share"
 COUPLED: dict[str, str] = {
     "queue.merchant_solar_share": "queue.merchant_gas_share",
     "queue.merchant_wind_share": "queue.merchant_solar_share",
     "queue.merchant_gas_share": "queue.merchant_solar_share",
+    _SHARE.format("cloud"): _SHARE.format("carbon_committed"),
+    _SHARE.format("carbon_committed"): _SHARE.format("cloud"),
+    _SHARE.format("ai_lab"): _SHARE.format("cloud"),
 }
 
 
 def schema_keys() -> list[str]:
-    """Every key of the schema: top-level scalars ('name') and dotted section keys ('queue.mode')."""
+    """Every key of the schema: top-level scalars ('name'), dotted section keys ('queue.mode') and
+    each numeric field of each default hyperscaler type ('hyperscalers.types.ai_lab.demand_share')."""
     top = [
         name
         for name, field in ScenarioConfig.model_fields.items()
         if not (isinstance(field.annotation, type) and issubclass(field.annotation, Section))
     ]
-    return top + parameter_keys()
+    return top + parameter_keys() + type_keys(DEFAULT_TYPES)
 
 
 def context_of(key: str) -> dict[str, Any]:
@@ -145,7 +174,11 @@ def context_of(key: str) -> dict[str, Any]:
 
 
 def value_of(cfg: ScenarioConfig, key: str) -> Any:
-    """The value of a dotted key in a config."""
+    """The value of a dotted key in a config (a type's key reads that type's field)."""
+    type_key = split_type_key(key)
+    if type_key is not None:
+        name, field = type_key
+        return getattr(next(t for t in cfg.hyperscalers.types if t.name == name), field)
     section, _, param = key.partition(".")
     return getattr(getattr(cfg, section), param)
 

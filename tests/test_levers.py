@@ -125,6 +125,27 @@ INERT: dict[str, str] = {
         "the larger in every month (measured), so the window never binds: issue 16 (projects "
         "that notice their requests) changes the waits it compares"
     ),
+    **{
+        f"hyperscalers.types.{name}.queue_risk_premium": (
+            "the premium weighs only the grid's queue wait, and in the baseline the grid is never "
+            "in the running for a new or re-planned project: from 2026 the expected LMP is "
+            "~$390/MWh and the grid costs ~170 k$/MW-month more than modular (seed 1, measured), "
+            "so no premium flips a keyed choice in 72 months (the decision test shows it acting); "
+            "issue 18 'Economics in the grid' (prices)"
+        )
+        for name in ("cloud", "carbon_committed", "ai_lab")
+    },
+    "market.tariff_adder_usd_per_mwh": (
+        "adds to the grid path's energy cost only, and with hyperscaler types the grid is never "
+        "in the running for a new or re-planned project in the baseline (expected LMP "
+        "~$390/MWh from 2026, measured): no choice flips in 36 or 72 months; issue 18 "
+        "'Economics in the grid' (prices)"
+    ),
+    "hyperscalers.types.ai_lab.carbon_free_share": (
+        "the AI lab's choices are decided by time: its gas and modular options differ by 2-6 "
+        "logit scales in the baseline (seed 1, measured) and a full pledge adds ~1 scale to gas, "
+        "so no keyed choice flips in 72 or 192 months; the carbon-committed type's pledge moves"
+    ),
     "market.initial_price_merit_point": (
         "seeds the first month's expected LMP only; the market's prices replace it (by "
         "hyperscalers.expectation_weight a month) and no path choice in the 36-month run flips, "

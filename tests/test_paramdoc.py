@@ -70,7 +70,7 @@ def test_every_parameter_gets_a_unit_and_a_row():
         ("queue", "construction_months_load", "months"),
         ("queue", "withdraw_if_upgrade_cost_above_usd_per_kw", "$/kW"),
         ("queue", "base_withdrawal_hazard_per_month", "fraction/month"),
-        ("hyperscalers", "campus_mw_median", "MW"),
+        ("hyperscalers", "initial_grid_pipeline_mw", "MW"),
         ("hyperscalers", "pue", "ratio"),
         ("hyperscalers", "flexible_share", "fraction"),
         ("vendors", "storage_mwh_per_mw", "MWh/MW"),

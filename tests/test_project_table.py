@@ -16,9 +16,10 @@ from abm.vocabulary import Path as ProjectPath
 from abm.vocabulary import Project, Status, Switch
 
 # Long enough that the start's grid pipeline hits the switch rule and every path energises
-# (seed 1: on seed 2 no modular_new site is done by month 48 once owners re-plan lost filings).
+# (seed 1: on seed 2 no modular_new site is done by month 48 once owners re-plan lost filings;
+# with hyperscaler types the first on-site gas sites energise after month 48).
 OVERRIDES = {"grid.n_buses": 40}
-MONTHS = 48
+MONTHS = 60
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,16 @@ def test_energised_mw_and_time_to_power_match_the_kpis(run: RunResult) -> None:
         kpi_median = run.kpis["time_to_power_months_median"][path]
         assert median.get(path) == kpi_median
     assert set(mw.index) >= {"grid", "modular_second_life", "modular_new", "onsite_gas"}
+
+
+def test_time_to_power_by_owner_type_matches_the_kpi(run: RunResult) -> None:
+    done = run.projects[run.projects["status"] == Status.ENERGIZED]
+    median = done.groupby("owner_type")["time_to_power_months"].median()
+    by_type = run.kpis["time_to_power_months_median_by_type"]
+    assert set(by_type) == {"cloud", "carbon_committed", "ai_lab"}
+    for name, kpi in by_type.items():
+        assert median.get(name) == kpi
+    assert all(v is not None for v in by_type.values())
 
 
 def test_energised_mw_month_by_month_matches_the_timeseries(run: RunResult) -> None:

@@ -39,7 +39,7 @@ def test_sobol_design_is_salib_saltelli_with_integers_rounded() -> None:
 
     params = {
         "demand.growth_multiplier": {"min": 0.5, "max": 2.0},
-        "hyperscalers.n_hyperscalers": {"min": 2, "max": 10},
+        "hyperscalers.n_hyperscalers": {"min": 3, "max": 10},  # an agent for each of the 3 types
         "policy.carbon_price_usd_per_t": {"min": 0, "max": 200},
     }
     spec = {
@@ -54,7 +54,7 @@ def test_sobol_design_is_salib_saltelli_with_integers_rounded() -> None:
     problem = {
         "num_vars": 3,
         "names": list(params),
-        "bounds": [[0.5, 2.0], [2.0, 10.0], [0.0, 200.0]],
+        "bounds": [[0.5, 2.0], [3.0, 10.0], [0.0, 200.0]],
     }
     expected = sobol.sample(problem, 8, calc_second_order=False, seed=5)
     assert len(plan.design.points) == 8 * (3 + 2)

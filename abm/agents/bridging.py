@@ -47,12 +47,13 @@ def should_bridge(
     remaining_wait_months: float,
     quote_months: float,
     carbon_usd_per_t: float,
+    value_of_time_multiplier: float = 1.0,
 ) -> bool:
-    """Bridge when a month of compute served is worth more than a month of bridge gas over its run."""
+    """Bridge when a month of compute served (to this firm) is worth more than a month of bridge gas over its run."""
     if not config.gas.bridge_enabled:
         return False
     months = bridge_months(remaining_wait_months, bridge_lead_months(config, quote_months))
     if months <= 0:
         return False
-    value = config.demand.value_of_lost_compute_usd_per_mw_month
+    value = config.demand.value_of_lost_compute_usd_per_mw_month * value_of_time_multiplier
     return value > bridge_cost_usd_per_mw_month(config, months, carbon_usd_per_t)

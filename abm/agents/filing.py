@@ -86,8 +86,12 @@ def filings_for(
     record: tuple[int, int],
     u: float,
     n_utilities: int,
+    value_of_time_multiplier: float = 1.0,
 ) -> int:
     """How many utilities an owner files a project of `mw` with, from what it expects and sees.
+
+    A month of waiting costs the owner the value of lost compute times its type's
+    `value_of_time_multiplier` (abm/agents/firm_types.py).
 
     `record` is the market's (signed, failed) count of committed load filings and `u` the
     project's uniform for a fractional cap (`hyperscalers.duplicate_filings`).
@@ -100,7 +104,8 @@ def filings_for(
         wait_months=wait_months,
         signed=record[0],
         failed=record[1],
-        value_usd_per_mw_month=config.demand.value_of_lost_compute_usd_per_mw_month,
+        value_usd_per_mw_month=config.demand.value_of_lost_compute_usd_per_mw_month
+        * value_of_time_multiplier,
         twin_cost_usd=twin_cost_with_tariff_usd(rules, config.tariff, mw, carry),
         max_filings=filing_cap(h.duplicate_filings, u, n_utilities),
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents import firm_types
 from abm.agents.bridging import should_bridge
 from abm.agents.filing import filings_for
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
@@ -22,7 +23,7 @@ from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from abm.ports import ProjectDesk, SiteDesk
-    from abm.schema import ScenarioConfig
+    from abm.schema import FirmType, ScenarioConfig
     from abm.signals import Signals
     from abm.streams import Streams
 
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 class Hyperscaler(mesa.Agent):
     """A cloud or AI lab with a share of the AI demand and a value on time-to-power.
 
-    Ports: `projects` (open, start, switch, cancel; demand), `sites` (siting, queue agreements,
-    live requests),
+    Its type (`firm_type`, one of `hyperscalers.types`) sets what it values: time, carbon, queue
+    risk, campus size (docs/hyperscalers.md, "Firms that differ"). Ports: `projects` (open,
+    start, switch, cancel; demand), `sites` (siting, queue agreements, live requests),
     `streams` (the run's random streams: a project's size, spin-up month and path-choice
     draws are keyed by its id, see docs/randomness.md); planning signals come per stage.
     """
@@ -45,12 +47,14 @@ class Hyperscaler(mesa.Agent):
         streams: Streams,
         projects: ProjectDesk,
         sites: SiteDesk,
+        firm_type: FirmType | None = None,
     ) -> None:
-        """A hyperscaler with `share` of AI demand and priors on each path's wait."""
+        """A hyperscaler with `share` of AI demand, of `firm_type` (the first type if None), and priors on each path's wait."""
         super().__init__(model)
         cfg = self.config = config
         self.streams, self.desk, self.sites = streams, projects, sites
         self.share = share
+        self.firm_type = firm_type if firm_type is not None else cfg.hyperscalers.types[0]
         self.projects: list[Project] = []
         # Priors from the scenario (sources in the schema): large-load queue waits, vendor
         # delivery plus permitting, and each direct path's lead time (engines for gas).
@@ -106,10 +110,10 @@ class Hyperscaler(mesa.Agent):
         self.reconsider_stuck_projects(signals)
 
     def campus_mw(self, pid: int) -> float:
-        """Campus MW wished for project `pid`: a lognormal keyed by the id, clipped to the size range."""
-        cfg = self.config.hyperscalers
+        """Campus MW wished for project `pid`: the type's lognormal keyed by the id, clipped to the size range."""
+        cfg, firm = self.config.hyperscalers, self.firm_type
         z = float(self.streams.normal("project.size", pid))
-        mw = float(np.exp(np.log(cfg.campus_mw_median) + cfg.campus_mw_sigma * z))
+        mw = float(np.exp(np.log(firm.campus_mw_median) + firm.campus_mw_sigma * z))
         return float(np.clip(mw, cfg.campus_mw_min, cfg.campus_mw_max))
 
     def cancel_surplus(self, limit_mw: float, month: int = 0) -> None:
@@ -190,17 +194,17 @@ class Hyperscaler(mesa.Agent):
             self.sites.load_filing_record(),
             u,
             self.sites.n_territories,
+            self.firm_type.value_of_time_multiplier,
         )
 
     # --- choice -------------------------------------------------------------------------
     def path_costs_usd_per_mw_month(self, mw: float, signals: Signals) -> dict[str, float]:
-        """Expected all-in cost of each available path per MW-month over the planning horizon."""
-        cfg = self.config
+        """Expected all-in cost of each available path per MW-month over the planning horizon, to this type."""
+        cfg, firm = self.config, self.firm_type
         h = cfg.hyperscalers
         mwh = HOURS_PER_MONTH * cfg.demand.load_factor
         annuity = capital_recovery_factor_per_month(h.discount_rate, h.planning_horizon_months)
-        carbon_usd_per_t = cfg.policy.carbon_price_usd_per_t + h.internal_carbon_price_usd_per_t
-        delay = cfg.demand.value_of_lost_compute_usd_per_mw_month / h.planning_horizon_months
+        delay = firm_types.delay_usd_per_mw_month(firm, cfg)
         conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity
         costs: dict[str, float] = {}
         for path in self.desk.available_paths():
@@ -208,7 +212,7 @@ class Hyperscaler(mesa.Agent):
                 energy = (
                     signals.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh
                 ) * mwh
-                carbon = signals.grid_co2_t_per_mwh * mwh * carbon_usd_per_t
+                co2_t = signals.grid_co2_t_per_mwh * mwh
                 capex = (
                     conventional
                     + cfg.queue.upgrade_cost_usd_per_mw * annuity * signals.expected_upgrade_share
@@ -220,8 +224,12 @@ class Hyperscaler(mesa.Agent):
                     if path == Choice.MODULAR
                     else conventional
                 )
-                energy, carbon = self._fuel_costs(path, mwh, carbon_usd_per_t)
-            costs[path] = capex + energy + carbon + self.expected_wait_months[path] * delay
+                energy, co2_t = self._fuel_costs(path, mwh)
+            wait = firm_types.wait_months_counted(
+                firm, self.expected_wait_months[path], queued=path == Choice.GRID
+            )
+            carbon = firm_types.carbon_usd_per_mw_month(firm, co2_t, cfg)
+            costs[path] = capex + energy + carbon + wait * delay
         return costs
 
     def tariff_cost_usd_per_mw_month(self) -> float:
@@ -239,8 +247,8 @@ class Hyperscaler(mesa.Agent):
         )
         return site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
 
-    def _fuel_costs(self, choice: str, mwh: float, carbon_usd_per_t: float) -> tuple[float, float]:
-        """Energy and carbon cost (USD per MW-month) of the fuel a choice burns, by its catalogue keys."""
+    def _fuel_costs(self, choice: str, mwh: float) -> tuple[float, float]:
+        """Energy cost (USD per MW-month) and CO2 (t per MW-month) of the fuel a choice burns, by its catalogue keys."""
         spec = choice_spec(choice)
         cost, co2 = (
             config_value(self.config, spec.cost_key),
@@ -249,7 +257,7 @@ class Hyperscaler(mesa.Agent):
         fuel_mwh = (
             mwh * config_value(self.config, spec.fuel_share_key) if spec.fuel_share_key else mwh
         )
-        return fuel_mwh * cost, fuel_mwh * co2 * carbon_usd_per_t
+        return fuel_mwh * cost, fuel_mwh * co2
 
     def choose_path(
         self,
@@ -260,6 +268,9 @@ class Hyperscaler(mesa.Agent):
         exclude: tuple[str, ...] = (),
     ) -> str:
         """Multinomial logit over expected cost, time-to-power and carbon, for project `pid`.
+
+        The scale is a share of the cheapest path's cost (`hyperscalers.choice_scale_share_of_cost`),
+        so a clearly cheaper and faster path wins most draws and types, not noise, make firms differ.
 
         A keyed Gumbel-max race (`Streams.choice`, by pid, switches and path name): the same
         project facing nearly the same costs picks the same path in every scenario of a seed.
@@ -272,10 +283,8 @@ class Hyperscaler(mesa.Agent):
         if not costs:
             return Choice.ONSITE_GAS
         names = list(costs)
-        v = (
-            -np.array([costs[p] for p in names])
-            / self.config.hyperscalers.choice_scale_usd_per_mw_month
-        )
+        values = [costs[p] for p in names]
+        v = -np.array(values) / firm_types.choice_scale_usd_per_mw_month(values, self.config)
         prob = np.exp(v - v.max())
         prob /= prob.sum()
         pick = self.streams.choice(
@@ -340,12 +349,11 @@ class Hyperscaler(mesa.Agent):
         """Waiting grid projects without a bridge order on-site gas when it pays (`abm.agents.bridging`).
 
         The remaining wait is this firm's expected grid wait less the months since the project
-        (re)filed; the bridge's lead is the order books' quote, read through the project desk.
+        (re)filed; the bridge's lead is the order books' quote, read through the project desk;
+        the firm's type sets the carbon price it pays and what a month of compute is worth.
         """
-        cfg = self.config
-        carbon = (
-            cfg.policy.carbon_price_usd_per_t + cfg.hyperscalers.internal_carbon_price_usd_per_t
-        )
+        cfg, firm = self.config, self.firm_type
+        carbon = cfg.policy.carbon_price_usd_per_t + firm.internal_carbon_price_usd_per_t
         for project in self.projects:
             if project.status is not Status.WAITING or project.path != Path.GRID:
                 continue
@@ -353,7 +361,8 @@ class Hyperscaler(mesa.Agent):
                 continue
             filed = project.switch_log[-1].month if project.switch_log else project.month_opened
             remaining = self.expected_wait_months[Choice.GRID] - (signals.month - filed)
-            if should_bridge(cfg, remaining, self.desk.gas_quote_months(project.mw), carbon):
+            quote = self.desk.gas_quote_months(project.mw)
+            if should_bridge(cfg, remaining, quote, carbon, firm.value_of_time_multiplier):
                 self.desk.order_bridge(project)
 
     def time_to_power(self) -> dict[str, list[float]]:

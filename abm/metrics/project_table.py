@@ -41,6 +41,7 @@ PROJECT_SCHEMA = pa.schema(
         ("bridge_mw", pa.float64()),
         ("month_bridge_online", pa.int64()),
         ("second_life_storage_share", pa.float64()),
+        ("owner_type", pa.string()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -68,11 +69,14 @@ PROJECT_DTYPES: dict[str, str] = {
     "bridge_mw": "float64",
     "month_bridge_online": "Int64",
     "second_life_storage_share": "Float64",
+    "owner_type": "string",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
 
-def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
+def _row(
+    project: Project, requests: Mapping[int, int], owner_types: Mapping[int, str]
+) -> tuple[Any, ...]:
     """One project's values in `PROJECT_TABLE_COLUMNS` order."""
     log = project.switch_log
     last = log[-1] if log else None
@@ -104,6 +108,7 @@ def _row(project: Project, requests: Mapping[int, int]) -> tuple[Any, ...]:
         project.bridge_mw,
         _bridge_online_month(project),
         project.second_life_storage_share,
+        owner_types.get(project.owner),
     )
 
 
@@ -115,13 +120,19 @@ def _bridge_online_month(project: Project) -> int | None:
     return int(np.ceil(ready))
 
 
-def project_table(projects: Iterable[Project], requests: Mapping[int, int]) -> pd.DataFrame:
+def project_table(
+    projects: Iterable[Project],
+    requests: Mapping[int, int],
+    owner_types: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
     """One row per project, sorted by id, in `PROJECT_TABLE_COLUMNS` order and `PROJECT_DTYPES`.
 
     `requests` maps a project id to the number of load requests it filed in the queue (its own
-    and its duplicate filings, also those withdrawn when it switched path).
+    and its duplicate filings, also those withdrawn when it switched path); `owner_types` maps
+    an owner's agent id to its hyperscaler type name (null where absent).
     """
-    rows = sorted((_row(p, requests) for p in projects), key=lambda r: r[0])
+    types = owner_types or {}
+    rows = sorted((_row(p, requests, types) for p in projects), key=lambda r: r[0])
     frame = pd.DataFrame(rows, columns=list(PROJECT_TABLE_COLUMNS))
     return frame.astype(PROJECT_DTYPES)
 
@@ -136,7 +147,8 @@ def project_table_of(model: Any) -> pd.DataFrame:
     """The model's per-project table (its project book and the queue's load requests)."""
     queue = model.grid.queue
     requests = load_requests_by_project(queue.column("kind"), queue.column("project"))
-    return project_table(model.projects, requests)
+    owner_types = {h.unique_id: h.firm_type.name for h in model.roster.hyperscalers}
+    return project_table(model.projects, requests, owner_types)
 
 
 def project_arrow_table(frame: pd.DataFrame) -> pa.Table:

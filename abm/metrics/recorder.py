@@ -352,6 +352,7 @@ class MonthRecorder:
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
             "incentives_usd": self.incentives_usd,
+            "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
         }
 
     def bridge_kpis(self) -> dict[str, Any]:
@@ -369,6 +370,16 @@ class MonthRecorder:
         """Median months a second-life order waited for its packs (due to bought or given up; still waiting: so far)."""
         waits = [w for v in self.model.roster.vendors for w in v.pack_waits_months()]
         return float(np.median(waits)) if waits else None
+
+    def time_to_power_median_by_type(self) -> dict[str, float | None]:
+        """Median months from opening to power of energised projects, by owner's hyperscaler type."""
+        owner_type = {h.unique_id: h.firm_type.name for h in self.model.roster.hyperscalers}
+        ttp: dict[str, list[float]] = {t.name: [] for t in self.model.config.hyperscalers.types}
+        for p in self.model.projects:
+            t = p.time_to_power_months()
+            if t is not None and p.owner in owner_type:
+                ttp[owner_type[p.owner]].append(t)
+        return {name: (float(np.median(v)) if v else None) for name, v in ttp.items()}
 
     def forecast_overshoot_pct(self) -> float:
         """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""

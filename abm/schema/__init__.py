@@ -8,9 +8,10 @@ It stands alone: its modules import only pydantic, the standard library and `abm
 
 from __future__ import annotations
 
-from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, parameter_keys
+from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, is_table, parameter_keys
 from abm.schema.factors import CarbonSection, FadeSection
 from abm.schema.fields import Section, param, parse_month
+from abm.schema.firm_types import DEFAULT_TYPES, FirmType
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
 from abm.schema.onsite import GasSection, OtherSection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
@@ -21,10 +22,12 @@ from abm.schema.tariff import TariffSection
 
 __all__ = [
     "SECTIONS",
+    "DEFAULT_TYPES",
     "BatteriesSection",
     "CarbonSection",
     "DemandSection",
     "FadeSection",
+    "FirmType",
     "GasSection",
     "GridSection",
     "HyperscalerSection",
@@ -42,6 +45,7 @@ __all__ = [
     "UtilitySection",
     "VendorSection",
     "allowed_range",
+    "is_table",
     "param",
     "parameter_keys",
     "parse_month",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from abm.schema.factors import CarbonSection, FadeSection
@@ -53,9 +55,16 @@ SECTIONS: dict[str, type[Section]] = {
 }
 
 
+def is_table(section: str, param: str) -> bool:
+    """Whether a key holds an array of tables (e.g. `[[hyperscalers.types]]`), not one value."""
+    return typing.get_origin(SECTIONS[section].model_fields[param].annotation) is tuple
+
+
 def parameter_keys() -> list[str]:
-    """Every dotted parameter key, e.g. 'queue.mode'."""
-    return [f"{s}.{k}" for s, cls in SECTIONS.items() for k in cls.model_fields]
+    """Every dotted scalar parameter key, e.g. 'queue.mode' (tables such as hyperscalers.types apart)."""
+    return [
+        f"{s}.{k}" for s, cls in SECTIONS.items() for k in cls.model_fields if not is_table(s, k)
+    ]
 
 
 _BOUND_SYMBOLS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field, ValidationInfo, field_validator
+
 from abm.schema.fields import Section, param
+from abm.schema.firm_types import DEFAULT_TYPES, FirmType, check_types
 
 
 class HyperscalerSection(Section):
@@ -13,7 +18,21 @@ class HyperscalerSection(Section):
         ge=1,
         le=500,
         source="Big-4 plus Oracle and xAI-class entrants (DOMAIN-NUMBERS §4a)",
-        doc="Hyperscaler agents sharing the AI demand.",
+        doc="Hyperscaler agents sharing the AI demand, split over the types by demand share (at least one each).",
+    )
+    types: Annotated[tuple[FirmType, ...], Field(strict=False, min_length=1, max_length=20)] = (
+        Field(
+            DEFAULT_TYPES,
+            validate_default=True,  # the default mix must fit n_hyperscalers too
+            description=(
+                "The kinds of hyperscaler ([[hyperscalers.types]] tables): share of demand, value of "
+                "time, carbon price and commitment, risk appetite, campus size."
+            ),
+            json_schema_extra={
+                "source": "Default mix: the big four by 2025 capex (DOMAIN-NUMBERS §4a) in two kinds, and AI labs (Colossus, DOMAIN.md); each type names its sources",
+                "unconfirmed": True,
+            },
+        )
     )
     duplicate_filings: float = param(
         2.0,
@@ -25,21 +44,6 @@ class HyperscalerSection(Section):
             "more to that share of projects); its owner files fewer when a twin costs more than "
             "it is worth (abm/agents/filing.py)."
         ),
-        unconfirmed=True,
-    )
-    campus_mw_median: float = param(
-        200.0,
-        gt=0,
-        le=5000,
-        source="Stargate Abilene phase = 200 MW; campus requests 300 MW to GW (DOMAIN-NUMBERS #10)",
-        doc="Median facility MW of a new project.",
-    )
-    campus_mw_sigma: float = param(
-        0.7,
-        ge=0,
-        le=3,
-        source="Assumption: lognormal spread spanning 60 MW to ~1 GW",
-        doc="Log-sd of project size.",
         unconfirmed=True,
     )
     pue: float = param(
@@ -106,20 +110,28 @@ class HyperscalerSection(Section):
         source="Battery-as-a-service 10-year contracts (DOMAIN.md)",
         doc="Horizon over which paths are compared.",
     )
-    choice_scale_usd_per_mw_month: float = param(
-        40_000.0,
+    choice_scale_share_of_cost: float = param(
+        0.05,
         gt=0,
-        le=1e7,
-        source="Assumption: logit scale, ~5 % of the cost of a month's delay",
-        doc="Logit scale: how sharply cost differences decide the path.",
+        le=1,
+        source=(
+            "Assumption: a firm knows each path's all-in cost to within ~5 %, so a path 5 % dearer "
+            "than the best is picked e times less often; a path 20 % cheaper and a year faster "
+            "then wins > 80 % of draws (tests/agents/test_hyperscaler.py)"
+        ),
+        doc="Logit scale as a share of the cheapest path's all-in cost: how sharply cost differences decide the path.",
         unconfirmed=True,
     )
-    internal_carbon_price_usd_per_t: float = param(
-        15.0,
+    cfe_premium_usd_per_mwh: float = param(
+        30.0,
         ge=0,
         le=1000,
-        source="Microsoft internal carbon fee ~$15/t (public statements; not in DOMAIN-NUMBERS)",
-        doc="Carbon price hyperscalers apply on top of policy.",
+        source=(
+            "Assumption: solar+storage at $54-82/MWh (DOMAIN-NUMBERS §5a) above a ~$25-50/MWh "
+            "wholesale MWh it displaces; 24/7 CFE premia (PyPSA 247-cfe, Riepin & Brown) not "
+            "in DOMAIN-NUMBERS"
+        ),
+        doc="What a type with a carbon-free commitment pays per fossil MWh of a path to match it with carbon-free energy.",
         unconfirmed=True,
     )
     expectation_weight: float = param(
@@ -193,6 +205,12 @@ class HyperscalerSection(Section):
         doc="Energised grid projects this recent count in the grid wait signal.",
         unconfirmed=True,
     )
+
+    @field_validator("types")
+    @classmethod
+    def _check_types(cls, v: tuple[FirmType, ...], info: ValidationInfo) -> tuple[FirmType, ...]:
+        check_types(v, int(info.data.get("n_hyperscalers", len(v))))
+        return v
 
 
 class VendorSection(Section):

@@ -155,6 +155,7 @@ HAND_WRITTEN = (
     "app.md",
     "architecture.md",
     "cli.md",
+    "hyperscalers.md",
     "index.md",
     "power-market.md",
     "randomness.md",

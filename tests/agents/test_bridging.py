@@ -81,7 +81,7 @@ def test_the_wait_already_served_counts_from_the_last_refiling(model, config):
 
 def test_a_high_enough_carbon_price_stops_bridging(model, config):
     desk = BridgeDesk(quote_months=15.0)
-    cfg = config(hyperscalers={"internal_carbon_price_usd_per_t": 1000.0})
+    cfg = config(policy={"carbon_price_usd_per_t": 1000.0})
     # precondition: at this price a month of bridge gas costs more than its compute is worth
     assert bridge_cost_usd_per_mw_month(cfg, 45.0, 1000.0) > (
         cfg.demand.value_of_lost_compute_usd_per_mw_month
@@ -151,3 +151,15 @@ def test_the_same_orders_give_the_same_leads():
         return out
 
     assert leads() == leads()
+
+
+def test_a_firm_that_values_time_more_bridges_where_another_would_not(config):
+    cfg = config()
+    months, quote = 30.0, 15.0
+    cost = bridge_cost_usd_per_mw_month(cfg, months - quote, 0.0)
+    value = cfg.demand.value_of_lost_compute_usd_per_mw_month
+    carbon = (value - cost) / 0.5  # a carbon price that makes the bridge cost twice its gain
+    carbon_cost = bridge_cost_usd_per_mw_month(cfg, months - quote, carbon)
+    multiplier = 1.01 * carbon_cost / value
+    assert not should_bridge(cfg, months, quote, carbon)
+    assert should_bridge(cfg, months, quote, carbon, multiplier)

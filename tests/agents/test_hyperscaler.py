@@ -7,7 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from abm.agents.firm_types import agents_per_type
 from abm.agents.hyperscaler import Hyperscaler
+from abm.schema import DEFAULT_TYPES, FirmType
 from abm.signals import Signals
 from abm.streams import Streams
 from abm.vocabulary import Choice, Project, Status
@@ -23,16 +25,27 @@ def signals(month: int = 0, lmp_usd_per_mwh: float = 60.0) -> Signals:
     )
 
 
-def build(model, cfg, desk, sites, share: float = 1.0, seed: int = 1) -> Hyperscaler:
+def build(
+    model, cfg, desk, sites, share: float = 1.0, seed: int = 1, firm: FirmType | None = None
+) -> Hyperscaler:
     streams = Streams(seed)
-    return Hyperscaler(model, share, config=cfg, streams=streams, projects=desk, sites=sites)
-
-
-def delay_usd_per_mw_month(cfg) -> float:
-    """What one month of expected wait adds to a path's cost (value of lost compute over the horizon)."""
-    return (
-        cfg.demand.value_of_lost_compute_usd_per_mw_month / cfg.hyperscalers.planning_horizon_months
+    return Hyperscaler(
+        model, share, config=cfg, streams=streams, projects=desk, sites=sites, firm_type=firm
     )
+
+
+def delay_usd_per_mw_month(cfg, firm: FirmType | None = None) -> float:
+    """What one month of expected wait adds to a path's cost (value of lost compute over the horizon)."""
+    multiplier = firm.value_of_time_multiplier if firm is not None else 1.0
+    return (
+        cfg.demand.value_of_lost_compute_usd_per_mw_month
+        * multiplier
+        / cfg.hyperscalers.planning_horizon_months
+    )
+
+
+def default_type(name: str) -> FirmType:
+    return next(t for t in DEFAULT_TYPES if t.name == name)
 
 
 def shares(h: Hyperscaler, sig: Signals, draws: int) -> Counter:
@@ -48,8 +61,43 @@ def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk,
     costs = h.path_costs_usd_per_mw_month(100.0, signals())
     runner_up = min(c for p, c in costs.items() if p != "other")
     # precondition: "far lower" means more than three logit scales cheaper than any rival
-    assert runner_up - costs["other"] > 3 * cfg.hyperscalers.choice_scale_usd_per_mw_month
+    scale = cfg.hyperscalers.choice_scale_share_of_cost * min(costs.values())
+    assert runner_up - costs["other"] > 3 * scale
     assert shares(h, signals(), 200)["other"] > 0.8 * 200
+
+
+@pytest.mark.parametrize("name", [t.name for t in DEFAULT_TYPES])
+def test_a_path_20_percent_cheaper_and_a_year_faster_wins_over_80_percent_of_draws(
+    model, config, make_desk, make_sites, name
+):
+    # The rule the choice scale is set by: three rivals alike, one path 20 % cheaper before its
+    # wait and a year faster; it must win > 80 % of draws whatever the type.
+    cfg, firm = config(), default_type(name)
+    h = build(
+        model,
+        cfg,
+        make_desk(paths=("grid", Choice.MODULAR, "onsite_gas", "other")),
+        make_sites(),
+        firm=firm,
+    )
+    delay = delay_usd_per_mw_month(cfg, firm)
+    rival_wait_months = 36.0
+    rival = h.path_costs_usd_per_mw_month(100.0, signals())["grid"]
+    before_wait = rival - rival_wait_months * delay
+    best = 0.8 * before_wait + (rival_wait_months - 12.0) * delay
+    h.path_costs_usd_per_mw_month = lambda mw, sig: {
+        "grid": rival,
+        Choice.MODULAR: best,
+        "onsite_gas": rival,
+        "other": rival,
+    }
+    assert shares(h, signals(), 400)[Choice.MODULAR] > 0.8 * 400
+
+
+def test_paths_that_cost_the_same_split_the_draws(model, config, make_desk, make_sites):
+    h = build(model, config(), make_desk(paths=("grid", "onsite_gas")), make_sites())
+    h.path_costs_usd_per_mw_month = lambda mw, sig: {"grid": 3e5, "onsite_gas": 3e5}
+    assert 0.4 * 400 < shares(h, signals(), 400)["grid"] < 0.6 * 400
 
 
 def lmp_giving_grid_advantage(h: Hyperscaler, advantage_usd_per_mw_month: float) -> float:
@@ -239,3 +287,116 @@ def test_only_waiting_grid_projects_without_a_live_request_are_replanned(
     grid_project(h, 4, 0)  # still has a live request
     h.replan_lost_projects(signals(month=5))
     assert desk.switched == [(lost, "grid")]
+
+
+# --- firms that differ: each type's parameters act through its own agent -------------------
+def lmp_tying(h: Hyperscaler, path: str, rival: str, sig: Signals) -> float:
+    """The expected LMP at which `path` and `rival` cost the same to this agent (costs are linear in it)."""
+    at = [
+        h.path_costs_usd_per_mw_month(
+            100.0, Signals(**{**vars(sig), "expected_lmp_usd_per_mwh": x})
+        )
+        for x in (0.0, 1.0)
+    ]
+    gap0 = at[0][path] - at[0][rival]
+    return -gap0 / ((at[1][path] - at[1][rival]) - gap0)
+
+
+def test_an_ai_lab_takes_the_fast_path_a_patient_buyer_leaves(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(paths=("grid", Choice.MODULAR))
+    cloud = build(model, cfg, desk, make_sites(), firm=default_type("cloud"))
+    lab = build(model, cfg, desk, make_sites(), firm=default_type("ai_lab"))
+    for h in (cloud, lab):
+        h.expected_wait_months.update(grid=36.0, modular=12.0)
+    # the grid is cheaper to the cloud buyer by 24 months of its delay
+    sig = signals(
+        lmp_usd_per_mwh=lmp_giving_grid_advantage(cloud, 24.0 * delay_usd_per_mw_month(cfg))
+    )
+    assert shares(cloud, sig, 400)["grid"] > 0.7 * 400
+    assert shares(lab, sig, 400)[Choice.MODULAR] > 0.9 * 400
+
+
+def test_a_carbon_free_pledge_steers_away_from_onsite_gas(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(paths=("grid", "onsite_gas"))
+    cloud = build(model, cfg, desk, make_sites(), firm=default_type("cloud"))
+    pledged = build(model, cfg, desk, make_sites(), firm=default_type("carbon_committed"))
+    clean_grid = Signals(**{**vars(signals()), "grid_co2_t_per_mwh": 0.1})
+    sig = Signals(
+        **{
+            **vars(clean_grid),
+            "expected_lmp_usd_per_mwh": lmp_tying(cloud, "grid", "onsite_gas", clean_grid),
+        }
+    )
+    gas_cloud = shares(cloud, sig, 400)["onsite_gas"]
+    gas_pledged = shares(pledged, sig, 400)["onsite_gas"]
+    assert 0.4 * 400 < gas_cloud < 0.6 * 400  # a tie to the buyer without a pledge
+    assert gas_pledged < gas_cloud - 0.2 * 400
+
+
+def test_the_pledge_buys_carbon_free_energy_for_the_fossil_mwh(
+    model, config, make_desk, make_sites
+):
+    cfg = config()
+    desk = make_desk(paths=("grid", "onsite_gas"))
+    plain = FirmType(name="plain")
+    pledged = FirmType(name="pledged", carbon_free_share=0.5)
+    costs = [
+        build(model, cfg, desk, make_sites(), firm=f).path_costs_usd_per_mw_month(100.0, signals())
+        for f in (plain, pledged)
+    ]
+    fuel_mwh = 730.0 * cfg.demand.load_factor  # on-site gas burns for every MWh of load
+    extra = 0.5 * fuel_mwh * cfg.hyperscalers.cfe_premium_usd_per_mwh
+    assert costs[1]["onsite_gas"] - costs[0]["onsite_gas"] == pytest.approx(extra, rel=1e-3)
+    grid_fossil_mwh = fuel_mwh * 0.4 / cfg.gas.co2_t_per_mwh  # grid CO2 in gas-equivalent MWh
+    assert costs[1]["grid"] - costs[0]["grid"] == pytest.approx(
+        0.5 * grid_fossil_mwh * cfg.hyperscalers.cfe_premium_usd_per_mwh, rel=1e-3
+    )
+
+
+def test_an_internal_carbon_price_adds_to_policy_on_each_tonne(
+    model, config, make_desk, make_sites
+):
+    cfg = config()
+    desk = make_desk(paths=("grid", "onsite_gas"))
+    base, priced = (
+        FirmType(name="base"),
+        FirmType(name="priced", internal_carbon_price_usd_per_t=50.0),
+    )
+    costs = [
+        build(model, cfg, desk, make_sites(), firm=f).path_costs_usd_per_mw_month(100.0, signals())
+        for f in (base, priced)
+    ]
+    gas_t = 730.0 * cfg.demand.load_factor * cfg.gas.co2_t_per_mwh
+    assert costs[1]["onsite_gas"] - costs[0]["onsite_gas"] == pytest.approx(50.0 * gas_t, rel=1e-3)
+
+
+def test_a_queue_risk_premium_weighs_only_the_grid_wait(model, config, make_desk, make_sites):
+    cfg = config()
+    desk = make_desk(paths=("grid", Choice.MODULAR))
+    neutral, averse = FirmType(name="neutral"), FirmType(name="averse", queue_risk_premium=1.0)
+    hs = [build(model, cfg, desk, make_sites(), firm=f) for f in (neutral, averse)]
+    costs = [h.path_costs_usd_per_mw_month(100.0, signals()) for h in hs]
+    grid_wait = hs[0].expected_wait_months["grid"]
+    assert costs[1]["grid"] - costs[0]["grid"] == pytest.approx(
+        grid_wait * delay_usd_per_mw_month(cfg), rel=1e-9
+    )
+    assert costs[1][Choice.MODULAR] == costs[0][Choice.MODULAR]
+
+
+def test_campus_sizes_follow_the_type(model, config, make_desk, make_sites):
+    cfg = config()
+    lab = build(model, cfg, make_desk(), make_sites(), firm=default_type("ai_lab"))
+    cloud = build(model, cfg, make_desk(), make_sites(), firm=default_type("cloud"))
+    lab_mw = np.median([lab.campus_mw(pid) for pid in range(301)])
+    cloud_mw = np.median([cloud.campus_mw(pid) for pid in range(301)])
+    assert lab_mw == pytest.approx(1000.0, rel=0.15)
+    assert cloud_mw == pytest.approx(200.0, rel=0.15)
+
+
+@pytest.mark.parametrize(
+    "n_agents, counts", [(3, [1, 1, 1]), (6, [2, 2, 2]), (10, [4, 4, 2]), (50, [22, 20, 8])]
+)
+def test_agents_split_over_types_by_share_with_one_each_at_least(n_agents, counts):
+    assert agents_per_type(DEFAULT_TYPES, n_agents) == counts
