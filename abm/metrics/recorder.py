@@ -166,6 +166,13 @@ class MonthRecorder:
             ("queue_backlog_gw", lambda _: m.grid.queue.backlog_mw() / 1000.0),
             ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
             ("queue_active_requests", lambda _: int(m.grid.queue.counts_by_state()[:5].sum())),
+            ("utility_builds_filed_mw_cum", lambda _: m.grid.utility_builds.filed_mw_cum),
+            ("utility_builds_cancelled_mw_cum", lambda _: m.grid.utility_builds.cancelled_mw_cum),
+            (
+                "utility_builds_energized_mw_cum",
+                lambda _: float(m.grid.utility_builds.in_service_mw_cum.sum()),
+            ),
+            ("utility_gas_energized_mw_cum", lambda _: m.grid.utility_builds.gas_in_service_mw_cum),
             *[(f"pack_price_usd_per_kwh_{n}", price(i)) for i, n in enumerate(PRODUCT_NAMES)],
             ("packs_retired_gwh_cum", lambda _: self.retired_gwh_cum),
             ("packs_second_life_gwh_cum", lambda _: self.second_life_gwh()),
@@ -318,7 +325,18 @@ class MonthRecorder:
                 "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
             },
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
+            "utility_builds": self.utility_build_gw(),
             "incentives_usd": self.incentives_usd,
+        }
+
+    def utility_build_gw(self) -> dict[str, float]:
+        """Utilities' own builds over the run (GW): filed, cancelled, in service, and gas in service."""
+        b = self.model.grid.utility_builds
+        return {
+            "filed_gw": b.filed_mw_cum / 1000.0,
+            "cancelled_gw": b.cancelled_mw_cum / 1000.0,
+            "energized_gw": float(b.in_service_mw_cum.sum()) / 1000.0,
+            "gas_energized_gw": b.gas_in_service_mw_cum / 1000.0,
         }
 
     def forecast_overshoot_pct(self) -> float:
