@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.catalogue import TECHNOLOGY_CATALOGUE
+from abm.numerics import weights_dot
 
 if TYPE_CHECKING:
     from abm.ports import TerritoryGrid
@@ -41,7 +42,7 @@ def forecast_mw_by_territory(grid: TerritoryGrid, config: ScenarioConfig) -> np.
 def firm_mw_by_territory(grid: TerritoryGrid) -> np.ndarray:
     """Firm capacity per territory (MW): nameplate times capacity credit, plus utility builds pending."""
     credit = np.array([TECHNOLOGY_CATALOGUE[t].capacity_credit for t in grid.techs])
-    firm_by_bus = grid.gen_cap_mw @ credit
+    firm_by_bus = weights_dot(credit, grid.gen_cap_mw.T)  # fixed summation order, every CPU
     n = grid.pending_utility_build_mw.size
     return (
         np.bincount(grid.bus_territory, weights=firm_by_bus, minlength=n)
