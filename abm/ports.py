@@ -106,7 +106,11 @@ class LmpView(Protocol):
 
 
 class TerritoryGrid(Protocol):
-    """A utility's view of the grid: per-bus arrays, queue views and its build filings."""
+    """A utility's view of the grid: every territory's per-bus arrays and queue views, its own builds.
+
+    It reads the other territories' load, capacity and pending builds (the planning data a
+    regional operator publishes) to decide with them whether the system is short.
+    """
 
     techs: tuple[str, ...]
     bus_territory: np.ndarray
@@ -119,6 +123,14 @@ class TerritoryGrid(Protocol):
 
     def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
         """File a generation or storage build in the utility's queue."""
+        ...
+
+    def unsigned_utility_builds(self, utility: TariffTaker) -> list[tuple[int, float, int]]:
+        """(request id, MW, month filed) of the utility's builds not yet at their agreement."""
+        ...
+
+    def cancel_utility_build(self, utility: TariffTaker, rid: int) -> None:
+        """Withdraw one of the utility's builds (its own decision, recorded as cancelled)."""
         ...
 
 

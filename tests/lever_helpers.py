@@ -33,9 +33,11 @@ FLEXIBLE = {"queue.flexible_connections": True, "hyperscalers.flexible_share": 0
 
 OTHER = {"other.enabled": True, "other.available_from": "2025-06"}
 LONG = {"run.months": 60}  # effects that show after four to five years
-# utility builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
+# utilities build only when the system as a whole is short: the baseline grid is ~8 % long
+# (firm 984 GW against a 909 GW need in 2025), a 30 % reserve target makes it ~43 GW short;
+# those builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
 # storage (valued and aged under the utilities' duty) is bought from then on
-UTILITY_BUILDS = {"run.months": 72}
+UTILITY_BUILDS = {"run.months": 72, "utilities.reserve_margin": 0.3}
 # owners cancel whatever passes the ceiling, and half the demand growth leaves signed campuses idle
 SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier": 0.5}
 BRIDGES = {"run.months": 96}  # bridges come online from 2026 and their grid connections after 2030
@@ -68,17 +70,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
-    "utilities.storage_hours": LONG,  # grid storage built from 2028 on
-    "utilities.build_lead_months_": UTILITY_BUILDS,
-    # a gas plant waits max(its own lead, its turbines' delivery): utilities' first-month filings
-    # fill the shared turbine book for years (issue 16 item 2), so the own lead binds only when
-    # turbines are plentiful
+    "utilities.": UTILITY_BUILDS,
+    # a gas plant waits max(its own lead, its turbines' delivery): the shared turbine book's
+    # backlog can outlast the plant's own lead, so that lead binds when turbines are plentiful
     "utilities.build_lead_months_gas": {
         **UTILITY_BUILDS,
         "gas.turbine_production_mw_per_month": 1e6,
     },
-    "utilities.storage_c_rate": UTILITY_BUILDS,
-    "utilities.storage_efc_per_month": UTILITY_BUILDS,
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
     # a cost term of one path flips a keyed choice only near a tie: a few more years of choices
     "vendors.om_usd_per_mw_month": LONG,
@@ -125,6 +123,7 @@ MOVES: dict[str, Any] = {
     "packs.contract_months": 30,  # contracts that end inside the run
     "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
     "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue
+    "utilities.build_cancel_surplus_share": 0.0,  # the system is not 10-15 % long within 6 years
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling
     "recyclers.stale_months": 6,  # little stock sits 24 months unsold in a 3-year run

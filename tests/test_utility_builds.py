@@ -1,17 +1,22 @@
-"""Utility builds enter service only once both their interconnection and their plant's lead time are done."""
+"""Utility builds: outside merchant attrition, cancelled only by their utility, in service after interconnection and lead time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from abm.clock import Clock
 from abm.grid.desk import GridDesk
-from abm.grid.queue import Kind
+from abm.grid.queue import Kind, Reason, State
+from abm.runner import simulate
+from abm.scenario import config_with
 from abm.schema import ScenarioConfig
 from abm.streams import Streams
 from abm.world import Calendar
+from tests import queue_helpers
 from tests.agents.conftest import FakeLedger
 
 
@@ -53,12 +58,13 @@ def test_build_waits_for_its_lead_time_after_the_queue_energises_it(kind: Kind, 
     utility = file_and_energise(desk, kind, 100.0, at_month=20)
     desk._builds_online(20)
     assert desk.gen_cap_mw[0, col] == cap0  # energised in the queue, plant not ready
-    assert desk.pending_utility_build_mw[0] == pytest.approx(100.0)  # still firm in the plan
+    assert desk.utility_builds.pending_mw[0] == pytest.approx(100.0)  # still firm in the plan
     desk._builds_online(int(lead) - 1)
     assert desk.gen_cap_mw[0, col] == cap0
     desk._builds_online(int(lead))
     assert desk.gen_cap_mw[0, col] == pytest.approx(cap0 + 100.0)
-    assert desk.pending_utility_build_mw[0] == pytest.approx(0.0)
+    assert desk.utility_builds.pending_mw[0] == pytest.approx(0.0)
+    assert desk.utility_builds.in_service_mw_cum[kind] == pytest.approx(100.0)
     assert (utility.storage_need_kwh > 0) == (kind == Kind.STORAGE)
 
 
@@ -69,3 +75,71 @@ def test_build_whose_lead_time_passed_enters_service_when_the_queue_energises_it
     file_and_energise(desk, Kind.GENERATION, 50.0, at_month=40)
     desk._builds_online(40)
     assert desk.gen_cap_mw[0, col] == pytest.approx(cap0 + 50.0)
+
+
+def test_attrition_and_upgrade_costs_never_withdraw_a_utility_build() -> None:
+    """With a certain monthly hazard and prohibitive upgrade costs, merchants leave and the utility's plant stays."""
+    rules = replace(
+        queue_helpers.DEFAULT,
+        base_withdrawal_hazard_per_month=50.0,  # 1 - exp(-50): every request at risk leaves
+        withdraw_if_upgrade_cost_above_usd_per_kw=0.0,
+    )
+    q = queue_helpers.make(rules)
+    common = {"kind": int(Kind.GENERATION), "mw": 100.0, "node": 0, "territory": 0, "project": -1}
+    merchant = q.submit(0, requester=-1, **common)
+    own = q.submit(0, requester=7, utility_build=True, **common)
+    states = [q.step(m, queue_helpers.FREE) and q.state_of(own)[0] for m in range(1, 80)]
+    assert q.state_of(merchant)[0] == State.WITHDRAWN
+    assert q.column("withdraw_reason", merchant)[0] == Reason.ATTRITION
+    assert State.WITHDRAWN not in states and states[-1] == State.ENERGIZED
+
+
+def test_a_cancelled_build_leaves_the_queue_for_its_utility_reason() -> None:
+    desk = desk_at(lead_gas_months=60.0, lead_storage_months=12.0)
+    utility = SimpleNamespace(territory=0, unique_id=1, storage_need_kwh=0.0)
+    desk.submit_utility_build(utility, 0, Kind.GENERATION, 70.0)
+    desk.submit_utility_build(utility, 0, Kind.STORAGE, 30.0)
+    builds = desk.unsigned_utility_builds(utility)
+    assert [(mw, filed) for _, mw, filed in builds] == [(70.0, 0), (30.0, 0)]
+    assert desk.unsigned_utility_builds(SimpleNamespace(territory=1, unique_id=2)) == []
+    rid = builds[0][0]
+    desk.cancel_utility_build(utility, rid)
+    assert desk.queue.column("withdraw_reason", np.array([rid]))[0] == Reason.CANCELLED
+    assert desk.utility_builds.pending_mw[0] == pytest.approx(30.0)
+    assert desk.utility_builds.cancelled_mw_cum == pytest.approx(70.0)
+    assert [b[0] for b in desk.unsigned_utility_builds(utility)] == [builds[1][0]]
+
+
+def test_planning_reads_the_pending_builds_of_the_last_queue_step() -> None:
+    """A build filed this month joins the pending MW utilities plan on after the next queue step,
+    so every utility of a month sees the same system whatever order they plan in."""
+    desk = desk_at(lead_gas_months=60.0, lead_storage_months=12.0)
+    utility = SimpleNamespace(territory=0, unique_id=1, storage_need_kwh=0.0)
+    desk.submit_utility_build(utility, 0, Kind.GENERATION, 70.0)
+    assert desk.pending_utility_build_mw[0] == 0.0
+    desk._update_queue_views()
+    assert desk.pending_utility_build_mw[0] == pytest.approx(70.0)
+
+
+def test_utility_builds_are_conserved_and_leave_only_by_cancellation() -> None:
+    """A short system (a 30 % reserve target on the baseline grid): MW filed = cancelled + in service + pending."""
+    cfg = config_with(
+        ScenarioConfig(),
+        {
+            "run.months": 96,
+            "utilities.reserve_margin": 0.3,
+            "utilities.build_cancel_surplus_share": 0.0,
+        },
+        "test",
+    )
+    model, ts = simulate(cfg)
+    grid, book = model.grid, model.grid.utility_builds
+    assert book.filed_mw_cum > 0 and book.cancelled_mw_cum > 0 and book.in_service_mw_cum.sum() > 0
+    accounted = book.cancelled_mw_cum + book.in_service_mw_cum.sum() + book.pending_mw.sum()
+    assert accounted == pytest.approx(book.filed_mw_cum)
+    ids = np.array(sorted(book.owner))
+    assert (grid.queue.column("utility_build", ids)).all()
+    left = ids[grid.queue.state_of(ids) == State.WITHDRAWN]
+    assert set(grid.queue.column("withdraw_reason", left)) == {Reason.CANCELLED}
+    assert ts["utility_builds_filed_mw_cum"].iloc[-1] == pytest.approx(book.filed_mw_cum)
+    assert ts["utility_gas_energized_mw_cum"].is_monotonic_increasing

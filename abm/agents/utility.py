@@ -1,7 +1,9 @@
 """Utilities: own a territory's generation, plan builds from an (inflated) forecast, buy grid storage.
 
 The queue itself is one vectorised object shared by all territories (`abm.grid.queue`); each
-utility reads its own territory's slice of it for the forecast.
+utility reads every territory's slice of it, because whether capacity is short is decided for
+the whole interconnection (`abm.agents.planning`): a territory short on its own imports from
+neighbours with room before it builds.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents import planning
 from abm.batteries import Duty
-from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.queue import Kind
 from abm.vocabulary import Order, Product
 
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
 class Utility(mesa.Agent):
     """A utility running one territory: forecast, generation builds, grid storage, tariff.
 
-    Ports: `clock`, `grid` (its buses' load and capacity, queue views, build filings) and
-    `packs` (storage values and installing bought storage).
+    Ports: `clock`, `grid` (every territory's load, capacity and queue views; its own build
+    filings and cancellations) and `packs` (storage values and installing bought storage).
     """
 
     def __init__(
@@ -61,43 +63,48 @@ class Utility(mesa.Agent):
 
     def forecast_mw(self) -> float:
         """Peak forecast: today's load, growth, signed DC load and a share of queued DC requests (duplicates included)."""
-        m = self.grid
-        cfg = self.config
-        years = cfg.hyperscalers.lookahead_months / 12.0
-        queued = m.queue_load_mw_by_territory[self.territory]
-        signed = m.signed_load_mw_by_territory[self.territory]
-        base = m.base_load_mw[self.nodes].sum() * (1 + cfg.grid.load_growth_per_year) ** years
-        return float(
-            base
-            + m.dc_grid_load_mw[self.nodes].sum()
-            + signed
-            + cfg.utilities.forecast_inclusion * queued
-        )
+        return float(planning.forecast_mw_by_territory(self.grid, self.config)[self.territory])
 
     def firm_capacity_mw(self) -> float:
-        """Firm capacity in the territory, including builds already in the queue."""
-        m = self.grid
-        cap = m.gen_cap_mw[self.nodes]
-        firm = sum(
-            cap[:, i].sum() * TECHNOLOGY_CATALOGUE[t].capacity_credit for i, t in enumerate(m.techs)
-        )
-        return float(firm + m.pending_utility_build_mw[self.territory])
+        """Firm capacity in the territory, including its builds pending in the queue."""
+        return float(planning.firm_mw_by_territory(self.grid)[self.territory])
 
     def plan_generation(self) -> None:
-        """Record the forecast, and file gas and storage builds when firm capacity falls short of it."""
-        m = self.grid
+        """Record the forecast; build its share of a system shortfall, or cancel its share of a surplus.
+
+        Need = forecast x (1 + reserve margin) in every territory. When the system's need exceeds
+        its firm capacity, the shortfall is shared among the territories short on their own
+        (`planning.shortfall_share_mw`) and this utility files its share as gas and storage at
+        its largest-load bus. When the system's firm capacity exceeds its need by more than
+        `build_cancel_surplus_share`, the surplus is shared among the utilities with builds
+        pending (by their pending MW) and this one cancels not-yet-signed builds of its own
+        within its share, latest filed first.
+        """
         u = self.config.utilities
         month = self.clock.month
-        forecast = self.forecast_mw()
-        self.forecast_mw_history[month] = forecast
+        forecast = planning.forecast_mw_by_territory(self.grid, self.config)
+        firm = planning.firm_mw_by_territory(self.grid)
+        self.forecast_mw_history[month] = float(forecast[self.territory])
         self.actual_mw_history[month] = self.peak_load_mw()
-        shortfall = forecast * (1 + u.reserve_margin) - self.firm_capacity_mw()
-        if shortfall <= 1.0:
+        need = forecast * (1 + u.reserve_margin)
+        shortfall = planning.shortfall_share_mw(need, firm, self.territory)
+        if shortfall > 1.0:
+            self.file_builds(shortfall)
             return
+        ceiling = need * (1 + u.build_cancel_surplus_share)
+        pending = self.grid.pending_utility_build_mw
+        surplus = planning.surplus_share_mw(firm, ceiling, pending, self.territory)
+        if surplus > 0.0:
+            builds = self.grid.unsigned_utility_builds(self)
+            for rid in planning.builds_to_cancel(builds, surplus):
+                self.grid.cancel_utility_build(self, rid)
+
+    def file_builds(self, mw: float) -> None:
+        """File `mw` of new capacity at the largest-load bus: gas and storage by the configured split."""
+        m = self.grid
         node = int(self.nodes[np.argmax(m.base_load_mw[self.nodes])])
-        storage_mw = shortfall * u.storage_share_of_new_capacity
-        gas_mw = shortfall - storage_mw
-        m.submit_utility_build(self, node, Kind.GENERATION, gas_mw)
+        storage_mw = mw * self.config.utilities.storage_share_of_new_capacity
+        m.submit_utility_build(self, node, Kind.GENERATION, mw - storage_mw)
         if storage_mw > 0:
             m.submit_utility_build(self, node, Kind.STORAGE, storage_mw)
 

@@ -17,6 +17,7 @@ from abm.catalogue import choice_of
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
 from abm.grid.topology import TECHS, build_grid
+from abm.grid.utility_builds import UtilityBuildBook
 from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
 from abm.streams import Streams, entity_key
@@ -72,11 +73,9 @@ class GridDesk:
         self.expected_upgrade_share = config.hyperscalers.initial_expected_upgrade_share
         self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, streams)
         self.request_project: dict[int, Project] = {}
-        self.request_utility: dict[int, TariffTaker] = {}
+        self.utility_builds = UtilityBuildBook(self.n_territories)
+        # utility builds pending per territory as of the last queue step: what utilities plan on
         self.pending_utility_build_mw = np.zeros(self.n_territories)
-        # (month its build lead time ends, request id): utility builds whose interconnection is
-        # done but whose plant is not (equipment and construction run from the filing month)
-        self.builds_awaiting_plant: list[tuple[float, int]] = []
         self.turbines = self._turbine_book()
         # utility gas builds' turbine orders: request id -> (delivery month, MW)
         self.turbine_orders: dict[int, tuple[float, float]] = {}
@@ -255,7 +254,7 @@ class GridDesk:
         self.dc_grid_load_mw[project.node] += project.mw
 
     def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
-        """A utility files a generation or storage build in its own queue."""
+        """A utility files a generation or storage build in its own queue (marked as its own)."""
         ids = self.queue.submit(
             self.clock.month,
             kind=int(kind),
@@ -265,12 +264,37 @@ class GridDesk:
             requester=utility.unique_id,
             project=-1,
             draw_key=entity_key("utility_build", utility.unique_id, self.clock.month, int(kind)),
+            utility_build=True,
         )
         for i in np.atleast_1d(ids):
-            self.request_utility[int(i)] = utility
+            self.utility_builds.filed(utility, int(i), mw)
             if kind != Kind.STORAGE:  # a gas plant orders its turbines when it files
                 self.turbine_orders[int(i)] = (self.clock.month + self.turbines.order(mw), mw)
-        self.pending_utility_build_mw[utility.territory] += mw
+
+    def unsigned_utility_builds(self, utility: TariffTaker) -> list[tuple[int, float, int]]:
+        """(request id, MW, month filed) of a utility's builds still before their agreement."""
+        ids = self.queue.active_ids
+        q = self.queue
+        mine = ids[
+            q.column("utility_build", ids)
+            & (q.column("requester", ids) == utility.unique_id)
+            & (q.column("state", ids) < int(State.AGREEMENT))
+        ]
+        mw, filed = q.column("mw", mine), q.column("submit_month", mine)
+        return [(int(r), float(w), int(f)) for r, w, f in zip(mine, mw, filed, strict=True)]
+
+    def cancel_utility_build(self, utility: TariffTaker, rid: int) -> None:
+        """A utility cancels one of its builds: it leaves the queue and is no longer pending."""
+        mw = float(self.queue.column("mw", np.array([rid]))[0])
+        penalty = self.queue.withdraw(np.array([rid]), self.clock.month, Reason.CANCELLED)
+        self.utility_builds.cancelled(rid, mw)
+        self._cancel_turbines(rid)
+        self.ledger.transfer(
+            utility.unique_id,
+            "external:transmission_provider",
+            float(penalty),
+            "withdrawal penalty",
+        )
 
     def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
         """Hosting room per bus, recomputed by the power exchange from the month's peak dispatch."""
@@ -289,14 +313,6 @@ class GridDesk:
         for rid in np.atleast_1d(events.energized):
             self._connect(int(rid))
         self._builds_online(self.clock.month)
-        for rid in np.atleast_1d(events.withdrawn):
-            utility = self.request_utility.get(int(rid))
-            if utility is not None:  # a utility build that dropped out is no longer pending
-                self._cancel_turbines(int(rid))
-                mw = float(self.queue.column("mw", np.array([int(rid)]))[0])
-                self.pending_utility_build_mw[utility.territory] = max(
-                    0.0, self.pending_utility_build_mw[utility.territory] - mw
-                )
         self._update_queue_views()
 
     def _connect(self, rid: int) -> None:
@@ -310,7 +326,7 @@ class GridDesk:
                 )
                 assert self.projects is not None, "GridDesk.bind was not called"
                 self.projects.energize_project(project)
-        elif rid in self.request_utility:
+        elif rid in self.utility_builds.owner:
             self._connect_utility_build(rid)
         else:
             self._connect_merchant(rid)
@@ -335,22 +351,17 @@ class GridDesk:
         """A utility build whose interconnection is done enters service once its plant's lead time has passed."""
         kind = int(self.queue.column("kind", np.array([rid]))[0])
         filed = float(self.queue.column("submit_month", np.array([rid]))[0])
-        self.builds_awaiting_plant.append((filed + self.build_lead_months(kind, rid), rid))
+        self.utility_builds.interconnected(rid, filed + self.build_lead_months(kind, rid))
 
     def _builds_online(self, month: int) -> None:
         """Utility builds with both their interconnection and their lead time done enter service."""
-        due = [rid for ready, rid in self.builds_awaiting_plant if ready <= month]
-        self.builds_awaiting_plant = [b for b in self.builds_awaiting_plant if b[0] > month]
-        for rid in due:
+        for rid in self.utility_builds.due(month):
             self._build_in_service(rid)
 
     def _build_in_service(self, rid: int) -> None:
         """A utility's gas or storage build enters service."""
-        utility = self.request_utility[rid]
         kind, mw, node = self._request_info(rid)
-        self.pending_utility_build_mw[utility.territory] = max(
-            0.0, self.pending_utility_build_mw[utility.territory] - mw
-        )
+        utility = self.utility_builds.in_service(rid, kind, mw)
         tech = "storage" if kind == Kind.STORAGE else "gas"
         self.gen_cap_mw[node, self.techs.index(tech)] += mw
         if kind == Kind.STORAGE:
@@ -385,7 +396,7 @@ class GridDesk:
         )
 
     def _update_queue_views(self) -> None:
-        """Per-territory DC load MW still in study (twins included) and signed, which feed utility forecasts."""
+        """Per-territory DC load MW in study (twins included) and signed, and utility builds pending: what utilities plan on."""
         ids = self.queue.active_ids
         q = self.queue
         load = q.column("kind", ids) == int(Kind.LOAD)
@@ -398,6 +409,7 @@ class GridDesk:
         self.queue_load_mw_by_territory = np.bincount(
             terr[studying], weights=mw[studying], minlength=self.n_territories
         )
+        self.pending_utility_build_mw = self.utility_builds.pending_mw.copy()
 
     def spin_up_month(self, month: int) -> list[Project]:
         """One month of the pre-start queue history; returns projects whose requests energised."""

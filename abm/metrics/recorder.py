@@ -166,9 +166,8 @@ class MonthRecorder:
     def _reporters(self) -> list[tuple[str, Reporter]]:
         """The monthly table's columns, declared once: each name and how its value is read.
 
-        A reader gets this month's computed flows (demand, energised MW by path, unserved and
-        curtailed MW) and reads the rest from the model's services and agents.
-        """
+        A reader gets this month's flows (demand, energised MW by path, unserved, curtailed,
+        bridge) and reads the rest from the model's services and agents."""
         m = self.model
 
         def recyclers() -> list[Any]:
@@ -193,6 +192,7 @@ class MonthRecorder:
             ("queue_backlog_gw", lambda _: m.grid.queue.backlog_mw() / 1000.0),
             ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
             ("queue_active_requests", lambda _: int(m.grid.queue.counts_by_state()[:5].sum())),
+            *self._utility_build_reporters(),
             *[(f"pack_price_usd_per_kwh_{n}", price(i)) for i, n in enumerate(PRODUCT_NAMES)],
             ("packs_retired_gwh_cum", lambda _: self.retired_gwh_cum),
             ("packs_second_life_gwh_cum", lambda _: self.second_life_gwh()),
@@ -222,6 +222,19 @@ class MonthRecorder:
             ("co2_operational_mt_cum", lambda _: self.co2_operational_t / 1e6),
             ("co2_embodied_mt_cum", lambda _: self.co2_embodied_t / 1e6),
             ("co2_mt_cum", lambda _: (self.co2_operational_t + self.co2_embodied_t) / 1e6),
+        ]
+
+    def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:
+        """Columns of the utilities' own builds (cumulative MW filed, cancelled, in service, gas in service)."""
+        m = self.model
+        return [
+            ("utility_builds_filed_mw_cum", lambda _: m.grid.utility_builds.filed_mw_cum),
+            ("utility_builds_cancelled_mw_cum", lambda _: m.grid.utility_builds.cancelled_mw_cum),
+            (
+                "utility_builds_energized_mw_cum",
+                lambda _: float(m.grid.utility_builds.in_service_mw_cum.sum()),
+            ),
+            ("utility_gas_energized_mw_cum", lambda _: m.grid.utility_builds.gas_in_service_mw_cum),
         ]
 
     def _curtailed_compute_mw(self) -> float:
@@ -351,6 +364,7 @@ class MonthRecorder:
             },
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
+            "utility_builds": self.utility_build_gw(),
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
         }
@@ -380,6 +394,16 @@ class MonthRecorder:
             if t is not None and p.owner in owner_type:
                 ttp[owner_type[p.owner]].append(t)
         return {name: (float(np.median(v)) if v else None) for name, v in ttp.items()}
+
+    def utility_build_gw(self) -> dict[str, float]:
+        """Utilities' own builds over the run (GW): filed, cancelled, in service, and gas in service."""
+        b = self.model.grid.utility_builds
+        return {
+            "filed_gw": b.filed_mw_cum / 1000.0,
+            "cancelled_gw": b.cancelled_mw_cum / 1000.0,
+            "energized_gw": float(b.in_service_mw_cum.sum()) / 1000.0,
+            "gas_energized_gw": b.gas_in_service_mw_cum / 1000.0,
+        }
 
     def forecast_overshoot_pct(self) -> float:
         """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""

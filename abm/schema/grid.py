@@ -359,6 +359,21 @@ class UtilitySection(Section):
         source="BNEF 4 h turnkey BESS (DOMAIN-NUMBERS #18)",
         doc="Duration of grid storage utilities buy.",
     )
+    build_cancel_surplus_share: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source=(
+            "Assumption: a utility cancels a not-yet-signed build only when planned firm "
+            "capacity exceeds its need (forecast plus reserve margin) by more than a forecast's "
+            "own error, taken as ~10 % of need; no published rule"
+        ),
+        doc=(
+            "Firm capacity above need (forecast plus reserve margin), as a share of need across "
+            "the system, beyond which utilities cancel their own builds that have not signed."
+        ),
+        unconfirmed=True,
+    )
     storage_share_of_new_capacity: float = param(
         0.3,
         ge=0,

@@ -176,7 +176,11 @@ class FakeRecycler:
 
 
 def territory_grid(techs=("gas",), **arrays: Any) -> SimpleNamespace:
-    """TerritoryGrid of two buses in territory 0 (one bus in territory 1); records build filings."""
+    """TerritoryGrid of two buses in territory 0 (one bus in territory 1); records build filings.
+
+    `unsigned` lists each territory's builds not yet signed, as (request id, MW, month filed);
+    cancellations are recorded in `cancelled` as (territory, request id).
+    """
     grid = SimpleNamespace(
         techs=tuple(techs),
         bus_territory=np.array([0, 0, 1]),
@@ -187,12 +191,16 @@ def territory_grid(techs=("gas",), **arrays: Any) -> SimpleNamespace:
         signed_load_mw_by_territory=np.zeros(2),
         pending_utility_build_mw=np.zeros(2),
         filings=[],
+        unsigned={0: [], 1: []},
+        cancelled=[],
     )
     for name, value in arrays.items():
         setattr(grid, name, value)
     grid.submit_utility_build = lambda utility, node, kind, mw: grid.filings.append(
         (node, kind, mw)
     )
+    grid.unsigned_utility_builds = lambda utility: list(grid.unsigned[utility.territory])
+    grid.cancel_utility_build = lambda utility, rid: grid.cancelled.append((utility.territory, rid))
     return grid
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from abm.agents import planning
 from abm.agents.utility import Utility
 from abm.batteries import Duty, FadeParams, quality_adjusted_wtp_for
 from abm.catalogue import TECHNOLOGY_CATALOGUE
@@ -15,21 +16,28 @@ def build(model, cfg, clock, grid, packs, territory: int = 0) -> Utility:
     return Utility(model, territory, config=cfg, clock=clock, grid=grid, packs=packs)
 
 
-def firm_gas_mw(firm_mw: float) -> np.ndarray:
-    """Gas nameplate on bus 0 only (the one-tech fake grid) worth `firm_mw` at peak."""
-    return np.array([[firm_mw / TECHNOLOGY_CATALOGUE["gas"].capacity_credit], [0.0], [0.0]])
+def firm_gas_mw(firm_mw: float, territory_1_firm_mw: float = 0.0) -> np.ndarray:
+    """Gas nameplate worth `firm_mw` at peak on bus 0 (territory 0) and the other on bus 2 (territory 1)."""
+    credit = TECHNOLOGY_CATALOGUE["gas"].capacity_credit
+    return np.array([[firm_mw / credit], [0.0], [territory_1_firm_mw / credit]])
 
 
-def forecast_by_hand(cfg, grid) -> float:
-    """Territory 0 (buses 0 and 1): grown base load, DC load, signed load, a share of the queue."""
+def forecast_by_hand(cfg, grid, territory: int = 0) -> float:
+    """Grown base load, DC load, signed load and a share of the queue of one territory (0: buses 0-1, 1: bus 2)."""
+    buses = slice(0, 2) if territory == 0 else slice(2, 3)
     years = cfg.hyperscalers.lookahead_months / 12.0
-    base = grid.base_load_mw[:2].sum() * (1 + cfg.grid.load_growth_per_year) ** years
+    base = grid.base_load_mw[buses].sum() * (1 + cfg.grid.load_growth_per_year) ** years
     return (
         base
-        + grid.dc_grid_load_mw[:2].sum()
-        + grid.signed_load_mw_by_territory[0]
-        + cfg.utilities.forecast_inclusion * grid.queue_load_mw_by_territory[0]
+        + grid.dc_grid_load_mw[buses].sum()
+        + grid.signed_load_mw_by_territory[territory]
+        + cfg.utilities.forecast_inclusion * grid.queue_load_mw_by_territory[territory]
     )
+
+
+def need_by_hand(cfg, grid, territory: int = 0) -> float:
+    """The capacity a territory needs: its forecast plus the reserve margin."""
+    return forecast_by_hand(cfg, grid, territory) * (1 + cfg.utilities.reserve_margin)
 
 
 def test_forecast_counts_signed_load_and_a_share_of_the_queue(
@@ -56,27 +64,58 @@ def test_no_build_when_firm_capacity_is_ample(model, config, clock, packs, make_
     assert u.forecast_mw_history == {0: pytest.approx(forecast_by_hand(cfg, grid))}
 
 
-def test_files_gas_and_storage_for_the_shortfall(model, config, clock, packs, make_grid):
+def test_a_territory_short_on_its_own_but_not_as_a_system_files_nothing(
+    model, config, clock, packs, make_grid
+):
+    """No firm capacity at home, but the neighbour's spare capacity covers the need: it imports."""
     cfg = config()
-    grid = make_grid(gen_cap_mw=firm_gas_mw(200.0), pending_utility_build_mw=np.array([50.0, 0.0]))
+    grid = make_grid()
+    spare = need_by_hand(cfg, grid, 0) + need_by_hand(cfg, grid, 1) + 10.0
+    grid.gen_cap_mw = firm_gas_mw(0.0, territory_1_firm_mw=spare)
     u = build(model, cfg, clock, grid, packs)
     u.plan_generation()
-    u_cfg = cfg.utilities
-    shortfall = forecast_by_hand(cfg, grid) * (1 + u_cfg.reserve_margin) - (200.0 + 50.0)
-    storage = shortfall * u_cfg.storage_share_of_new_capacity
-    largest_load_bus = 0
+    assert grid.filings == []
+    assert grid.cancelled == []
+
+
+def test_a_system_shortfall_is_shared_among_the_territories_short_on_their_own(
+    model, config, clock, packs, make_grid
+):
+    cfg = config()
+    grid = make_grid(gen_cap_mw=firm_gas_mw(200.0), pending_utility_build_mw=np.array([50.0, 0.0]))
+    own = [need_by_hand(cfg, grid, 0) - 250.0, need_by_hand(cfg, grid, 1)]  # both short alone
+    system = sum(own)
+    for territory in (0, 1):
+        build(model, cfg, clock, grid, packs, territory).plan_generation()
+    storage_share = cfg.utilities.storage_share_of_new_capacity
+    largest_load_bus = {0: 0, 1: 2}
     assert grid.filings == [
-        (largest_load_bus, Kind.GENERATION, pytest.approx(shortfall - storage)),
-        (largest_load_bus, Kind.STORAGE, pytest.approx(storage)),
+        (largest_load_bus[t], kind, pytest.approx(system * own[t] / system * share))
+        for t in (0, 1)
+        for kind, share in ((Kind.GENERATION, 1 - storage_share), (Kind.STORAGE, storage_share))
     ]
+    assert sum(mw for _, _, mw in grid.filings) == pytest.approx(system)
+
+
+def test_a_long_territory_leaves_the_system_shortfall_to_the_short_one(
+    model, config, clock, packs, make_grid
+):
+    """Territory 1 has 100 MW to spare: territory 0 builds its own shortfall less those imports."""
+    cfg = config()
+    grid = make_grid()
+    grid.gen_cap_mw = firm_gas_mw(0.0, territory_1_firm_mw=need_by_hand(cfg, grid, 1) + 100.0)
+    long_one = build(model, cfg, clock, grid, packs, territory=1)
+    long_one.plan_generation()
+    assert grid.filings == []
+    build(model, cfg, clock, grid, packs, territory=0).plan_generation()
+    assert sum(mw for _, _, mw in grid.filings) == pytest.approx(need_by_hand(cfg, grid) - 100.0)
 
 
 def test_queued_load_inflates_the_forecast_into_a_build(model, config, clock, packs, make_grid):
     cfg = config()
     grid = make_grid()
-    reserve = 1 + cfg.utilities.reserve_margin
-    firm = forecast_by_hand(cfg, grid) * reserve + 10.0  # 10 MW to spare with an empty queue
-    grid.gen_cap_mw = firm_gas_mw(firm)
+    # territory 0 has 10 MW to spare with an empty queue, territory 1 exactly its need
+    grid.gen_cap_mw = firm_gas_mw(need_by_hand(cfg, grid) + 10.0, need_by_hand(cfg, grid, 1))
     u = build(model, cfg, clock, grid, packs)
     u.plan_generation()
     assert grid.filings == []
@@ -84,8 +123,58 @@ def test_queued_load_inflates_the_forecast_into_a_build(model, config, clock, pa
     grid.queue_load_mw_by_territory = np.array([100.0, 0.0])
     clock.month = 1
     u.plan_generation()
+    reserve = 1 + cfg.utilities.reserve_margin
     shortfall = cfg.utilities.forecast_inclusion * 100.0 * reserve - 10.0
     assert sum(mw for _, _, mw in grid.filings) == pytest.approx(shortfall)
+
+
+def surplus_grid(cfg, make_grid, surplus_mw: float, pending_mw=(550.0, 0.0)):
+    """The system `surplus_mw` above its cancel threshold (all of it in territory 0), builds pending."""
+    grid = make_grid(pending_utility_build_mw=np.array(pending_mw))
+    margin = cfg.utilities.build_cancel_surplus_share
+    ceiling = [need_by_hand(cfg, grid, t) * (1 + margin) for t in (0, 1)]
+    firm = [ceiling[0] + surplus_mw - pending_mw[0], ceiling[1] - pending_mw[1]]
+    grid.gen_cap_mw = firm_gas_mw(firm[0], territory_1_firm_mw=firm[1])
+    grid.unsigned[0] = [(10, 30.0, 0), (11, 20.0, 2), (12, 500.0, 1)]  # (id, MW, month filed)
+    grid.unsigned[1] = [(20, 15.0, 0), (21, 45.0, 3)]
+    return grid
+
+
+def test_a_surplus_beyond_the_margin_cancels_the_latest_builds_that_fit(
+    model, config, clock, packs, make_grid
+):
+    cfg = config()
+    grid = surplus_grid(cfg, make_grid, surplus_mw=60.0)
+    build(model, cfg, clock, grid, packs).plan_generation()
+    # latest first: 11 (20 MW) fits, 12 (500 MW) would cut below the threshold, 10 (30 MW) fits
+    assert grid.cancelled == [(0, 11), (0, 10)]
+    assert grid.filings == []
+
+
+def test_the_surplus_is_shared_by_pending_builds(model, config, clock, packs, make_grid):
+    """Pending 400 and 200 MW: territory 0 gives back 40 of a 60 MW surplus, territory 1 the other 20."""
+    cfg = config()
+    grid = surplus_grid(cfg, make_grid, surplus_mw=60.0, pending_mw=(400.0, 200.0))
+    for territory in (0, 1):
+        build(model, cfg, clock, grid, packs, territory).plan_generation()
+    assert grid.cancelled == [(0, 11), (1, 20)]  # 20 + 30 > 40; 45 > 20, 15 fits
+
+
+def test_a_surplus_within_the_margin_keeps_every_build(model, config, clock, packs, make_grid):
+    cfg = config()
+    grid = surplus_grid(cfg, make_grid, surplus_mw=-1.0)
+    build(model, cfg, clock, grid, packs).plan_generation()
+    assert grid.cancelled == []
+    assert grid.filings == []
+
+
+def test_a_wider_cancel_margin_keeps_the_builds(model, config, clock, packs, make_grid):
+    """The same capacity that cancels under the default margin is kept under a wider one."""
+    cfg = config()
+    grid = surplus_grid(cfg, make_grid, surplus_mw=60.0)
+    wider = config(utilities={"build_cancel_surplus_share": 0.3})
+    build(model, wider, clock, grid, packs).plan_generation()
+    assert grid.cancelled == []
 
 
 def test_storage_bids_only_when_storage_is_needed(model, config, clock, packs, make_grid):
@@ -136,3 +225,12 @@ def test_tariff_follows_the_lmp(model, config, clock, packs, make_grid):
     u.set_tariff(70.0)
     assert u.tariff_usd_per_mwh - low == pytest.approx(30.0)
     assert low == pytest.approx(40.0 + cfg.market.tariff_adder_usd_per_mwh)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_shares_of_a_system_gap_add_up_to_it_and_never_exceed_a_territory_own(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    need, firm = rng.uniform(0, 100, 6), rng.uniform(0, 100, 6)
+    shares = np.array([planning.shortfall_share_mw(need, firm, t) for t in range(6)])
+    assert shares.sum() == pytest.approx(max(0.0, need.sum() - firm.sum()))
+    assert (shares <= np.maximum(need - firm, 0.0) + 1e-9).all()

@@ -152,7 +152,8 @@ class Facilities:
         """Masks (withdraw, wait for headroom, proceed) from a logistic in the cost per kW.
 
         Requests already waiting proceed once headroom appeared or their wait ran out; only
-        inflexible serial requests priced from a hosting array may choose to wait.
+        inflexible serial requests priced from a hosting array may choose to wait. A utility's
+        own build never withdraws here.
         """
         c, r = self.store.requests, self.rules
         mw = c["mw"][ids]
@@ -170,7 +171,9 @@ class Facilities:
         can_wait = (r.mode == "serial") & from_hosting & ~c["flexible"][ids] & (excess > 0)
         u = self.streams.uniform("queue.upgrade_decision", c["draw_key"][ids], month)
         fresh = ~was_waiting
-        quit_ = fresh & (u < p_withdraw)
+        # a utility's own plant goes ahead: its upgrade is recovered in rates, and only the
+        # utility's plan (Utility.plan_generation) ever withdraws it
+        quit_ = fresh & (u < p_withdraw) & ~c["utility_build"][ids]
         wait = (
             fresh
             & ~quit_

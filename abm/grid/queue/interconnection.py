@@ -53,12 +53,14 @@ class InterconnectionQueue:
         flexible: np.ndarray | bool = False,
         speculative: np.ndarray | bool = False,
         draw_key: np.ndarray | int | None = None,
+        utility_build: np.ndarray | bool = False,
     ) -> np.ndarray:
         """File new requests (scalars broadcast) and return their ids, in submission (FCFS) order.
 
         `draw_key` (from `abm.streams.entity_key`) names each request for its random draws, so
         its attrition, upgrade cost and build time do not depend on what else was filed; without
-        one, a request is keyed by the order it was filed in.
+        one, a request is keyed by the order it was filed in. A `utility_build` (a utility's own
+        generation or storage plant) leaves the queue only when its utility withdraws it.
         """
         month = self._not_before_last_step(month, "submit")
         if draw_key is None:
@@ -76,6 +78,7 @@ class InterconnectionQueue:
             "flexible": flexible,
             "speculative": speculative,
             "draw_key": draw_key,
+            "utility_build": utility_build,
         }
         ids = self.store.add(month, filing)
         c = self.store.requests

@@ -66,6 +66,7 @@ REQUEST_COLUMNS: dict[str, tuple[type, object]] = {
     "flexible": (np.bool_, False),
     "speculative": (np.bool_, False),
     "draw_key": (np.int64, 0),  # what its random draws are keyed by (abm.streams.entity_key)
+    "utility_build": (np.bool_, False),  # a utility's own plant: leaves only by its decision
     "submit_month": (np.int64, NO_MONTH),
     "state": (np.int8, 0),
     "due_month": (np.int64, NO_MONTH),
@@ -113,6 +114,7 @@ _REQUEST_INPUTS: dict[str, type] = {
     "flexible": np.bool_,
     "speculative": np.bool_,
     "draw_key": np.int64,
+    "utility_build": np.bool_,
 }
 """What a filing gives, and the dtype it is read as before broadcasting."""
 

@@ -65,9 +65,10 @@ class Withdrawals:
     ) -> np.ndarray:
         """Withdraw each request at risk with its monthly hazard; return those still active.
 
-        At risk: every request but a committed load (a load filing not marked speculative),
-        which leaves only for a reason its owner or the queue records (upgrade cost, a twin
-        signing, a switch, a cancellation), never at random. The hazard is the base hazard
+        At risk: merchant generation and storage, and speculative load filings. A committed load
+        (a load filing not marked speculative) leaves only for a reason its owner or the queue
+        records (upgrade cost, a twin signing, a switch, a cancellation), and a utility's own
+        build only when its utility cancels it; neither ever at random. The hazard is the base hazard
         times the multipliers of the request's state and kind, and the speculative multiplier
         for speculative filings; each request's uniform is keyed by (its draw key, month).
         """
@@ -75,7 +76,7 @@ class Withdrawals:
             return act
         c, r = self.store.requests, self.rules
         committed_load = (c["kind"][act] == Kind.LOAD) & ~c["speculative"][act]
-        risk = act[~committed_load]
+        risk = act[~committed_load & ~c["utility_build"][act]]
         h = (
             r.base_withdrawal_hazard_per_month
             * np.asarray(r.hazard_multiplier_by_state)[c["state"][risk]]
