@@ -167,7 +167,8 @@ class MonthRecorder:
         """The monthly table's columns, declared once: each name and how its value is read.
 
         A reader gets this month's flows (demand, energised MW by path, unserved, curtailed,
-        bridge) and reads the rest from the model's services and agents."""
+        bridge) and reads the rest from the model's services and agents.
+        """
         m = self.model
 
         def recyclers() -> list[Any]:
@@ -185,9 +186,7 @@ class MonthRecorder:
             ("existing_mw", lambda _: m.projects.existing_mw),
             *[(f"energized_mw_{p}", energized(p)) for p in self.paths],
             ("unserved_mw", lambda month: month["unserved"]),
-            ("bridge_gas_mw", lambda month: month["bridge"]["mw"]),
-            ("backup_gas_mw", lambda month: month["bridge"]["backup_mw"]),
-            ("bridge_gas_co2_t", lambda month: month["bridge"]["co2_t"]),
+            *[(name, _bridge_reader(key)) for name, key in _BRIDGE_COLUMNS],
             ("curtailed_compute_mw", lambda month: month["curtailed"]),
             ("queue_backlog_gw", lambda _: m.grid.queue.backlog_mw() / 1000.0),
             ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
@@ -416,6 +415,19 @@ class MonthRecorder:
                 if later:
                     errors.append((forecast - later) / later * 100.0)
         return float(np.mean(errors)) if errors else float("nan")
+
+
+_BRIDGE_COLUMNS = (
+    ("bridge_gas_mw", "mw"),
+    ("backup_gas_mw", "backup_mw"),
+    ("bridge_gas_co2_t", "co2_t"),
+)
+"""Bridge-gas columns of the monthly table and the key of this month's bridge flows each reads."""
+
+
+def _bridge_reader(key: str) -> Reporter:
+    """A column reading one of this month's bridge-gas flows."""
+    return lambda month: month["bridge"][key]
 
 
 def _finite_or_none(x: float) -> float | None:
