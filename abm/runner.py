@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from abm import atomic
 from abm.metrics import project_arrow_table, project_table_of, timeseries_frame
+from abm.metrics.second_use_saving import consequential_saving_mt
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
 from abm.schema import ScenarioConfig
@@ -122,7 +123,8 @@ def run_scenario(
     """Run a scenario and return its time series and KPIs.
 
     With `counterfactual`, the same scenario and seed is also run with `packs.routing =
-    "recycle_first"` to report `co2_mt.recycle_first_counterfactual_total`.
+    "recycle_first"` to report `co2_mt.recycle_first_counterfactual_total` and
+    `co2_mt.second_use_saving.consequential` (abm.metrics.second_use_saving).
     """
     cfg = _resolve(scenario, seed, months, overrides)
     started = time.perf_counter()
@@ -138,6 +140,9 @@ def run_scenario(
             cf_co2 = cf_model.recorder.kpis()["co2_mt"]
         kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
         kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]
+        kpis["co2_mt"]["second_use_saving"]["consequential"] = consequential_saving_mt(
+            kpis["co2_mt"], cf_co2
+        )
     projects = project_table_of(model)
     wall_time_s = time.perf_counter() - started
     return RunResult(cfg, ts, kpis, projects, wall_time_s, model if keep_model else None)

@@ -25,7 +25,32 @@ def test_validation_report_is_current() -> None:
 
 def test_every_fact_names_a_source_and_a_band() -> None:
     for fact in FACTS:
-        assert fact.source and fact.low <= fact.high, fact.name
+        assert fact.source and (fact.paired or fact.low <= fact.high), fact.name
+
+
+def test_a_paired_fact_is_reported_with_its_interval_not_counted_as_a_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The consequential saving's row shows the mean and t-interval over seeds; it never passes or misses."""
+    paired = Fact(
+        "Fact p", "Mt", math.nan, math.nan, "source p", lambda r: r.kpis["a"], paired=True
+    )
+    monkeypatch.setattr(validation, "FACTS", (FAKE_FACTS[1], paired))
+    monkeypatch.setattr(validation, "_blast_lite_gap", lambda: (0.01, None))
+    values = iter([1.0, 2.0, 6.0])
+
+    def run(name: str, seed: int) -> Any:
+        return SimpleNamespace(kpis={"a": next(values), "b": 1.0})
+
+    monkeypatch.setattr(validation, "run_scenario", run)
+    rows = validation.evaluate([1, 2, 3])
+    assert [r["status"] for r in rows] == ["pass", "reported", "pass"]
+    page = validation.render(rows, [1, 2, 3])
+    assert "**2 of 2 checks pass; 1 reported with its paired interval.**" in page
+    # mean 3, sd 2.646, t(0.975, 2) = 4.303: half-width 6.572
+    assert (
+        "| Fact p | reported with its paired interval | mean 3.000, 95 % CI -3.572 to 9.572" in page
+    )
 
 
 def _fake_run(nan_seed: int | None, failing_seed: int | None) -> Callable[..., Any]:

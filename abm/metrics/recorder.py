@@ -15,6 +15,7 @@ import numpy as np
 
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
+from abm.metrics.second_use_saving import SecondUseAccount
 from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
 
@@ -63,6 +64,7 @@ class MonthRecorder:
             "recycled": 0.0,
             "usable_sl": 0.0,
         }
+        self.second_use = SecondUseAccount(model)  # the second-use CO2 counterfactual
         self.reporters = self._reporters()
         self.columns = [name for name, _ in self.reporters]
         self.row: dict[str, Any] = {}
@@ -156,6 +158,7 @@ class MonthRecorder:
         if bridge["mw"] > self.bridge_peak[0]:
             self.bridge_peak = (bridge["mw"], m.calendar.label(m.month))
         self.co2_embodied_t += self._embodied_co2_t()
+        self.second_use.observe_month()
         self.shed_mwh += m.power.totals["shed"]
         self.flex_curtailed_mwh += m.power.totals["curtailed"]
         month = {"demand": demand, "energized": energized, "unserved": unserved}
@@ -360,6 +363,8 @@ class MonthRecorder:
                 "operational": self.co2_operational_t / 1e6,
                 "embodied": self.co2_embodied_t / 1e6,
                 "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
+                "end_of_horizon_credit": self.second_use.end_of_horizon_credit_t()["total"] / 1e6,
+                "second_use_saving": self.second_use.attributional(),
             },
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),

@@ -14,7 +14,7 @@ import pyarrow as pa
 from abm.bounds import value_type
 from abm.errors import InputError, did_you_mean
 from abm.sweeps.plan import SweepPlan
-from abm.sweeps.spec import COUNTERFACTUAL_KPI
+from abm.sweeps.spec import COUNTERFACTUAL_KPIS
 from abm.sweeps.worker import flatten_kpis, timeseries_with_keys
 
 
@@ -36,8 +36,8 @@ def probe(plan: SweepPlan) -> tuple[list[str], pa.Schema | None]:
 
     result = run_scenario(plan.base, months=1, counterfactual=False)
     names = list(flatten_kpis(result.kpis))
-    if plan.spec.counterfactual and COUNTERFACTUAL_KPI not in names:
-        names.append(COUNTERFACTUAL_KPI)
+    if plan.spec.counterfactual:
+        names += [k for k in COUNTERFACTUAL_KPIS if k not in names]
     ts_schema = None
     if plan.spec.timeseries:
         ts = timeseries_with_keys(result.timeseries, "")

@@ -20,7 +20,7 @@ from abm.errors import InputError, did_you_mean
 from abm.schema import parameter_keys
 from abm.sweeps.designs import normalise
 from abm.sweeps.spec import (
-    COUNTERFACTUAL_KPI,
+    COUNTERFACTUAL_KPIS,
     DESIGNS,
     MAX_RUNS,
     MAX_SPEC_BYTES,
@@ -250,12 +250,11 @@ def _parse_outputs(data: Mapping[str, Any], where: str) -> tuple[tuple[str, ...]
                 f'{where}: kpis = {kpis_raw!r}; expected a list of KPI names such as ["energized_mw.grid"]'
             )
         kpis = tuple(dict.fromkeys(kpis_raw))
-    wants_cf = kpis is not None and COUNTERFACTUAL_KPI in kpis
+    wanted_cf = [k for k in COUNTERFACTUAL_KPIS if kpis is not None and k in kpis]
+    wants_cf = bool(wanted_cf)
     counterfactual = _bool_field(data.get("counterfactual", wants_cf), "counterfactual", where)
     if wants_cf and not counterfactual:
-        raise InputError(
-            f"{where}: kpis asks for {COUNTERFACTUAL_KPI!r} but counterfactual = false"
-        )
+        raise InputError(f"{where}: kpis asks for {wanted_cf[0]!r} but counterfactual = false")
     return kpis, counterfactual
 
 

@@ -34,6 +34,12 @@ SPEC_KEYS = (
 )
 RANGE_KEYS = frozenset({"min", "max"})
 COUNTERFACTUAL_KPI = "co2_mt.recycle_first_counterfactual_total"
+COUNTERFACTUAL_KPIS = (
+    COUNTERFACTUAL_KPI,
+    "co2_mt.recycle_first_counterfactual_embodied",
+    "co2_mt.second_use_saving.consequential",
+)
+"""KPIs only a run with its recycle-first twin reports (asking for one switches the twin on)."""
 RESERVED_KEYS = ("run.seed", "name", "description")
 MAX_SPEC_BYTES = 10_000_000
 MAX_RUNS = 1_000_000  # planning this many takes ~2 min and ~600 MB; split bigger studies
