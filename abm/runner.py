@@ -140,6 +140,9 @@ def run_scenario(
             cf_co2 = cf_model.recorder.kpis()["co2_mt"]
         kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
         kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]
+        kpis["co2_mt"]["recycle_first_counterfactual_end_of_horizon_credit"] = cf_co2[
+            "end_of_horizon_credit"
+        ]
         kpis["co2_mt"]["second_use_saving"]["consequential"] = consequential_saving_mt(
             kpis["co2_mt"], cf_co2
         )

@@ -66,10 +66,12 @@ def _modular_gw(kpis: dict[str, Any]) -> float | None:
 
 
 def _co2_saving_mt(kpis: dict[str, Any]) -> float | None:
-    """CO2 of the recycle-first counterfactual minus this run's (positive: second use saved CO2)."""
-    co2 = kpis.get("co2_mt") or {}
-    total, cf = co2.get("total"), co2.get("recycle_first_counterfactual_total")
-    return None if total is None or cf is None else float(cf) - float(total)
+    """Consequential CO2 saving: the recycle-first twin minus this run, under the end-of-horizon rule.
+
+    Read from `co2_mt.second_use_saving.consequential` (abm.metrics.second_use_saving); a run
+    saved before that key existed shows the dash, not the old end-truncated difference.
+    """
+    return _get("co2_mt", "second_use_saving", "consequential")(kpis)
 
 
 SPECS: tuple[KpiSpec, ...] = (
@@ -204,12 +206,34 @@ SPECS: tuple[KpiSpec, ...] = (
     ),
     KpiSpec(
         "co2_saving",
-        "CO2 saved vs recycle-first",
+        "CO2 saved vs recycle-first (whole system)",
         "Mt",
         _co2_saving_mt,
         True,
-        "Recycle-first counterfactual minus this run (computed after the run).",
+        "Consequential: the recycle-first run on the same seed minus this run, packs in service at "
+        "the end credited their salvage and eventual recycling in both (computed after the run).",
         1,
+    ),
+    KpiSpec(
+        "co2_saving_attributional",
+        "CO2 saved by second-life packs (attributional)",
+        "Mt",
+        _get("co2_mt", "second_use_saving", "attributional"),
+        True,
+        "New storage the second-life packs displaced minus their repurposing, storage service "
+        "held as in the run, augmentation included.",
+        2,
+        optional=True,
+    ),
+    KpiSpec(
+        "co2_saving_per_kwh",
+        "Attributional saving per second-life kWh",
+        "kg/kWh",
+        _get("co2_mt", "second_use_saving", "attributional_kg_per_kwh"),
+        True,
+        "The attributional saving per second-life kWh used in the run (validation band 4-33).",
+        1,
+        optional=True,
     ),
     KpiSpec(
         "overshoot",

@@ -31,6 +31,7 @@ import pandas as pd
 
 from abm.errors import InputError
 from abm.metrics import AppSeries, GridLayout, MapState, project_table_of
+from abm.metrics.second_use_saving import consequential_saving_mt
 from abm.model import PowerStackModel
 from abm.runner import run_model
 from abm.scenario import config_with
@@ -387,14 +388,21 @@ def _plain(obj: Any) -> Any:
 def kpis_with_counterfactual(
     record: RunRecord, counterfactual: RunRecord | None
 ) -> dict[str, Any] | None:
-    """The run's KPIs plus `co2_mt.recycle_first_counterfactual_total` when the twin has finished."""
+    """The run's KPIs plus what needs the recycle-first twin (None until it has finished).
+
+    Adds `co2_mt.recycle_first_counterfactual_total` and `co2_mt.second_use_saving.consequential`.
+    """
     if record.kpis is None:
         return None
     kpis = json.loads(json.dumps(record.kpis))
-    total = None
+    co2 = kpis["co2_mt"]
+    total = consequential = None
     if counterfactual is not None and counterfactual.kpis is not None:
         total = counterfactual.kpis["co2_mt"]["total"]
-    kpis["co2_mt"]["recycle_first_counterfactual_total"] = total
+        consequential = consequential_saving_mt(co2, counterfactual.kpis["co2_mt"])
+    co2["recycle_first_counterfactual_total"] = total
+    if isinstance(co2.get("second_use_saving"), dict):
+        co2["second_use_saving"]["consequential"] = consequential
     return kpis
 
 

@@ -79,11 +79,32 @@ class SecondUseAccount:
             "usable_at_install_kwh": f.nameplate_gwh * 1e6 * soh_install,
         }
 
+    def _in_delivery(self) -> dict[str, float]:
+        """Second-life packs bought but not yet installed: nameplate and usable kWh (none served yet).
+
+        Their SoH is the mean of all second-life purchases (the stock does not keep grades).
+        """
+        packs = self.model.packs
+        nameplate_kwh = max(0.0, packs.stocks["in_delivery_gwh"]) * 1e6
+        bought_nameplate = float(packs.storage_bought_nameplate_kwh[: Product.NEW].sum())
+        bought_usable = float(packs.storage_bought_kwh[: Product.NEW].sum())
+        soh = bought_usable / bought_nameplate if bought_nameplate > 0 else 0.0
+        return {"nameplate_kwh": nameplate_kwh, "usable_kwh": nameplate_kwh * soh}
+
     def end_of_horizon_credit_t(self) -> dict[str, float]:
-        """The run's end-of-horizon credit (t, <= 0): fleet salvage and recycling, recyclers' stocks."""
+        """The run's end-of-horizon credit (t, <= 0): fleet and in-delivery salvage and recycling, recyclers' stocks."""
         m = self.model
         s = self._fleet_shares()
-        fleet = end_of_horizon_credit_t(s["nameplate_kwh"], s["burden"], s["share"], m.carbon)
+        d = self._in_delivery()
+        fleet = end_of_horizon_credit_t(
+            np.append(s["nameplate_kwh"], d["nameplate_kwh"]),
+            np.append(
+                s["burden"],
+                m.carbon.repurpose_kg_per_kwh * d["usable_kwh"] / max(d["nameplate_kwh"], 1.0),
+            ),
+            np.append(s["share"], 1.0),  # not yet in service: its whole burden is still ahead
+            m.carbon,
+        )
         held_kwh = sum(
             r.awaiting_test_gwh + float(r.inventory_gwh.sum()) for r in m.roster.recyclers
         )
@@ -101,17 +122,19 @@ class SecondUseAccount:
         m = self.model
         s = self._fleet_shares()
         sl = s["second_life"]
+        # bought but not yet installed: not used, so neither charged nor counted
         bought_kwh = float(m.packs.storage_bought_kwh[: Product.NEW].sum())
+        bought_kwh -= self._in_delivery()["usable_kwh"]
         salvage_t = float(np.sum(s["nameplate_kwh"][sl] * s["burden"][sl] * s["share"][sl])) / 1e3
         second_life_t = bought_kwh * m.carbon.repurpose_kg_per_kwh / 1000.0 - salvage_t
         saving_t = self.displaced_new_t - second_life_t
         used_kwh = bought_kwh - float(np.sum(s["usable_at_install_kwh"][sl] * s["share"][sl]))
         return {
-            "attributional": saving_t / 1e6,
-            "attributional_kg_per_kwh": saving_t * 1000.0 / used_kwh if used_kwh > 0 else None,
-            "second_life_kwh_used": used_kwh,
-            "displaced_new": self.displaced_new_t / 1e6,
-            "second_life_embodied": second_life_t / 1e6,
+            "attributional": float(saving_t / 1e6),
+            "attributional_kg_per_kwh": float(saving_t * 1e3 / used_kwh) if used_kwh > 0 else None,
+            "second_life_kwh_used": float(used_kwh),
+            "displaced_new": float(self.displaced_new_t / 1e6),
+            "second_life_embodied": float(second_life_t / 1e6),
         }
 
 
