@@ -359,18 +359,22 @@ class MonthRecorder:
                 "price_usd_per_kwh_mean": mean_prices,
                 "second_life_pack_wait_months_median": self.pack_wait_months_median(),
             },
-            "co2_mt": {
-                "operational": self.co2_operational_t / 1e6,
-                "embodied": self.co2_embodied_t / 1e6,
-                "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
-                "end_of_horizon_credit": self.second_use.end_of_horizon_credit_t()["total"] / 1e6,
-                "second_use_saving": self.second_use.attributional(),
-            },
+            "co2_mt": self.co2_kpis(),
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
             "utility_builds": self.utility_build_gw(),
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
+        }
+
+    def co2_kpis(self) -> dict[str, Any]:
+        """CO2 over the run (Mt), its end-of-horizon credit and the attributional second-use saving."""
+        return {
+            "operational": self.co2_operational_t / 1e6,
+            "embodied": self.co2_embodied_t / 1e6,
+            "total": (self.co2_operational_t + self.co2_embodied_t) / 1e6,
+            "end_of_horizon_credit": self.second_use.end_of_horizon_credit_t()["total"] / 1e6,
+            "second_use_saving": self.second_use.attributional(),
         }
 
     def bridge_kpis(self) -> dict[str, Any]:
