@@ -32,6 +32,7 @@ class SecondUseAccount:
         self.second_life_service_kwh_months = 0.0  # usable kWh-months of second-life storage
         self.displaced_new_t = 0.0  # new storage (net of its recycling) giving the same service
         self._new_life: dict[tuple[float, float, float], float] = {}
+        self._shares: tuple[int, dict[str, np.ndarray]] | None = None  # (month, shares)
 
     def _new_life_kwh_months(self, duty: tuple[float, float, float]) -> float:
         """Lifetime service of one new nameplate kWh under a duty (efc/month, C-rate, multiplier)."""
@@ -61,6 +62,13 @@ class SecondUseAccount:
             self.second_life_service_kwh_months += service
 
     def _fleet_shares(self) -> dict[str, np.ndarray]:
+        """Per cohort in service: nameplate kWh, burden per nameplate kWh, salvage share (once a month)."""
+        month = self.model.month
+        if self._shares is None or self._shares[0] != month:
+            self._shares = (month, self._compute_fleet_shares())
+        return self._shares[1]
+
+    def _compute_fleet_shares(self) -> dict[str, np.ndarray]:
         """Per cohort in service: nameplate kWh, burden per nameplate kWh, salvage share."""
         m = self.model
         f, b, c = m.packs.fleet, m.config.batteries, m.carbon
