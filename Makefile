@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 PORT ?= 8765
 HOST ?= 127.0.0.1
 
-.PHONY: app run test test-full test-fast lint bench docs docs-check docs-site clean-venv help
+.PHONY: app run test test-pages test-full test-fast lint bench docs docs-check docs-site clean-venv help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -34,15 +34,21 @@ app: $(STAMP)  ## open the app on the baseline scenario (http://127.0.0.1:8765)
 run: $(STAMP)  ## run the baseline from the command line into runs/baseline-s1/
 	$(BIN)/powerstack run baseline
 
-# The slow tier's size is POWERSTACK_SLOW_SCALE (default 0.25, set in tests/conftest.py).
-test: $(STAMP)  ## whole suite, slow tier at 0.25 size, browser included (/usr/bin/chromium)
-	$(BIN)/python -m pytest
+# The slow tier's size is POWERSTACK_SLOW_SCALE (default 0.25, set in tests/conftest.py). `make test`
+# runs on every core (pytest-xdist, one test file per worker so module fixtures are built once)
+# and checks the model-running docs pages by fingerprint; CI and test-full regenerate them.
+XDIST := -n auto --dist loadfile
+test: $(STAMP)  ## whole suite on every core, slow tier at 0.25 size, browser included; pages by fingerprint
+	$(BIN)/python -m pytest $(XDIST) -m "not pages"
 
-test-full: $(STAMP)  ## whole suite with the slow tier at full size
-	POWERSTACK_SLOW_SCALE=1 $(BIN)/python -m pytest
+test-pages: $(STAMP)  ## regenerate the model-running docs pages byte for byte (CI runs it after make test)
+	$(BIN)/python -m pytest -m pages
+
+test-full: $(STAMP)  ## whole suite with the slow tier at full size, pages regenerated too
+	POWERSTACK_SLOW_SCALE=1 $(BIN)/python -m pytest $(XDIST)
 
 test-fast: $(STAMP)  ## tests without the slow and browser tiers
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest $(XDIST) -m "not slow and not browser"
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check abm viz tests benchmarks docs/scripts

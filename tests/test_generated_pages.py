@@ -1,8 +1,10 @@
 """Every generated docs page, regenerated into a temporary folder, has the committed bytes.
 
-One test per page of the registry (docs/scripts/pages.py), pages and figures alike; pages that run
-the model (validation, baseline, scenarios, the BLAST-Lite comparison) are in the slow tier and
-run at full size whatever POWERSTACK_SLOW_SCALE says: a smaller run would be another page.
+One test per page of the registry (docs/scripts/pages.py), pages and figures alike. Pages that run
+the model (validation, baseline, scenarios, the BLAST-Lite comparison) run at full size whatever
+POWERSTACK_SLOW_SCALE says (a smaller run would be another page), so they carry the `pages`
+marker: CI and `make test-full` regenerate them byte for byte, while `make test` checks their
+fingerprints (docs/fingerprints.json against the checkout's inputs) in a second.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ def _load(name: str) -> ModuleType:
 
 
 pages = _load("pages")
+fingerprints = _load("page_fingerprints")
+MODEL_PAGES = [p for p in pages.PAGES if p.runs_model]
 
 
 def _param(page: Any) -> object:
-    marks = [pytest.mark.slow] if page.runs_model else []
+    marks = [pytest.mark.slow, pytest.mark.pages] if page.runs_model else []
     return pytest.param(page, id=page.name, marks=marks)
 
 
@@ -51,6 +55,47 @@ def test_committed_page_is_what_its_generator_writes(page: Any, tmp_path: Path) 
         f"docs page {page.name} is stale: {'; '.join(problems)}. Regenerate it with "
         f"`make docs` (or `python docs/scripts/pages.py --only {page.name}`) and commit it"
     )
+
+
+@pytest.mark.parametrize("page", MODEL_PAGES, ids=[p.name for p in MODEL_PAGES])
+def test_model_page_was_generated_from_this_tree(page: Any) -> None:
+    """The fingerprint recorded when the page was installed is that of the checkout's inputs."""
+    committed = fingerprints.recorded().get(page.name)
+    current = fingerprints.fingerprint(page.argv)
+    assert committed == current, (
+        f"docs page {page.name} was generated from other inputs (recorded {committed}, this "
+        f"tree {current}): the model, a scenario, a generator or a pinned version changed since. "
+        f"Regenerate it with `python docs/scripts/pages.py --only {page.name}` and commit it"
+    )
+
+
+def test_fingerprint_moves_with_any_input_byte(tmp_path: Path) -> None:
+    """Changing, adding or renaming an input file changes the hash; caches do not."""
+    (tmp_path / "abm" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "abm" / "model.py").write_text("x = 1\n")
+    (tmp_path / "constraints.txt").write_text("mesa==3.5\n")
+    first = fingerprints.fingerprint(("a",), tmp_path)
+    assert fingerprints.fingerprint(("a",), tmp_path) == first
+    (tmp_path / "abm" / "__pycache__" / "model.pyc").write_bytes(b"cache")
+    assert fingerprints.fingerprint(("a",), tmp_path) == first
+    assert fingerprints.fingerprint(("b",), tmp_path) != first
+    (tmp_path / "abm" / "model.py").write_text("x = 2\n")
+    second = fingerprints.fingerprint(("a",), tmp_path)
+    assert second != first
+    (tmp_path / "abm" / "model.py").rename(tmp_path / "abm" / "world.py")
+    assert fingerprints.fingerprint(("a",), tmp_path) not in {first, second}
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "new.toml").write_text("")
+    assert fingerprints.fingerprint(("a",), tmp_path) != second
+
+
+def test_record_keeps_other_pages(tmp_path: Path) -> None:
+    path = tmp_path / "fingerprints.json"
+    fingerprints.record("scenarios", "aaa", path)
+    fingerprints.record("baseline", "bbb", path)
+    fingerprints.record("scenarios", "ccc", path)
+    assert fingerprints.recorded(path) == {"baseline": "bbb", "scenarios": "ccc"}
+    assert path.read_text().index("baseline") < path.read_text().index("scenarios")
 
 
 def _classes(path: str) -> list[str]:

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import page_fingerprints
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
@@ -126,6 +128,8 @@ NOT_GENERATED: dict[str, str] = {
     "depend on the Chromium build, the system fonts and fixed waits for the running app, so "
     "they are refreshed by hand, not byte-checked",
     "scripts/*": "the generators themselves",
+    "fingerprints.json": "the hash of each model-running page's inputs, written by pages.py when "
+    "it installs the page; `make test` compares it with the checkout, CI regenerates the pages",
     "notebooks/*.ipynb": "the notebooks, written by hand and stored without outputs; "
     "tests/test_notebooks.py runs each at reduced size",
 }
@@ -141,9 +145,12 @@ scenarios or committed measurements, never typed by hand. The registry in
   page's files in docs/ are replaced (a file the page owns but no longer writes is deleted).
 - `make docs-check` regenerates every page into a temporary folder and fails if one committed
   byte differs (`python docs/scripts/pages.py --check --only NAME` for one page).
-- `tests/test_generated_pages.py` does the same per page, in `make test` and CI. Pages that run
-  the model are in the slow tier and always run at full size. A page built on model results
-  goes stale when results change on purpose: regenerate it in the same change.
+- `tests/test_generated_pages.py` does the same per page. Pages that run the model always run
+  at full size, in minutes, so they carry the `pages` test marker: CI and `make test-full`
+  regenerate them byte for byte, while `make test` checks in a second that each was installed
+  from this tree (`docs/fingerprints.json` holds the hash of its inputs: the model, the
+  scenarios, the generators, the pinned versions). A page built on model results goes stale
+  whenever those inputs change: regenerate it in the same change.
 - Figures are PNGs with Matplotlib's defaults and no version or date in them
   (`docs/scripts/figure_output.py`); pages hold no dates, timings or paths of the machine that
   wrote them (the performance page's date is that of its measurement, in `results.json`).
@@ -264,6 +271,8 @@ def process(page: Page, check: bool) -> list[str]:
         if problems:
             return [f"{page.name}: {p}" for p in problems]
         changed = install(page, fresh)
+        if page.runs_model:  # what the fast staleness test compares with the checkout
+            page_fingerprints.record(page.name, page_fingerprints.fingerprint(page.argv))
         print(f"{page.name:12s} {elapsed:6.1f} s  " + (", ".join(changed) or "unchanged"))
         return []
 
