@@ -90,6 +90,7 @@ SECTION_INTROS: dict[str, str] = {
     "fade": "Capacity fade of new stationary LFP packs at 25 °C (a linear-rate model with a knee).",
     "carbon": "Emission factors of the carbon ledger and the recycle-first counterfactual.",
     "tariff": "Large-load tariffs (AEP Ohio 2025): minimum bill, collateral and exit fee; off by default.",
+    "planning": "Utilities' planning economics: build costs by technology, cost of capital, retirements, lead times.",
 }
 
 

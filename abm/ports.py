@@ -17,6 +17,7 @@ from abm.vocabulary import PackSeller, StorageBuyer
 
 if TYPE_CHECKING:
     from abm.batteries import Duty, FadeParams
+    from abm.grid.build_spec import UtilityBuild
     from abm.grid.queue import Kind
     from abm.vocabulary import Project
 
@@ -121,8 +122,23 @@ class TerritoryGrid(Protocol):
     signed_load_mw_by_territory: np.ndarray
     pending_utility_build_mw: np.ndarray
 
-    def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
-        """File a generation or storage build in the utility's queue."""
+    def submit_utility_build(
+        self,
+        utility: TariffTaker,
+        node: int,
+        kind: Kind,
+        mw: float,
+        build: UtilityBuild | None = None,
+    ) -> None:
+        """File a generation or storage build (`build`: which plant) in the utility's queue."""
+        ...
+
+    def scheduled_retirement_mw(self, months: float) -> np.ndarray:
+        """MW (bus x technology) of the 2025 fleet scheduled to retire within `months`."""
+        ...
+
+    def utility_build_costs(self, territory: int) -> tuple[dict[str, float], float]:
+        """A territory's builds in service (nameplate MW by option) and the upgrade USD they drew."""
         ...
 
     def unsigned_utility_builds(self, utility: TariffTaker) -> list[tuple[int, float, int]]:
@@ -287,8 +303,11 @@ class TariffTaker(StorageBuyer, Protocol):
     nodes: np.ndarray
     storage_need_kwh: float
 
-    def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
-        """Set the tariff from the month's mean LMP."""
+    tariff_usd_per_mwh: float
+    grid_charges_usd_per_mwh: float  # capacity + network charges of the tariff
+
+    def set_tariff(self, mean_lmp_usd_per_mwh: float, energy_mwh: float = 0.0) -> None:
+        """Set the tariff from the month's mean LMP and the energy (MWh) served in the territory."""
         ...
 
 

@@ -26,11 +26,14 @@ class Signals:
     grid_co2_t_per_mwh: float
     expected_upgrade_share: float
     modular_storage_cost_usd_per_kwh: float
+    # utilities' capacity + network charges a grid load pays on top of energy (None: the 2025 adder)
+    grid_charges_usd_per_mwh: float | None = None
 
 
 class _PowerSignals(Protocol):
     expected_lmp_usd_per_mwh: float
     grid_co2_t_per_mwh: float
+    grid_charges_usd_per_mwh: float
 
 
 class _GridSignals(Protocol):
@@ -61,6 +64,7 @@ def planning_signals(
         grid_co2_t_per_mwh=power.grid_co2_t_per_mwh,
         expected_upgrade_share=grid.expected_upgrade_share,
         modular_storage_cost_usd_per_kwh=packs.modular_storage_cost_usd_per_kwh(),
+        grid_charges_usd_per_mwh=power.grid_charges_usd_per_mwh,
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from abm.agents import firm_types
 from abm.agents.bridging import should_bridge
 from abm.agents.filing import filings_for
+from abm.agents.rates import grid_charges
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
 from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
@@ -209,9 +210,7 @@ class Hyperscaler(mesa.Agent):
         costs: dict[str, float] = {}
         for path in self.desk.available_paths():
             if path == Choice.GRID:
-                energy = (
-                    signals.expected_lmp_usd_per_mwh + cfg.market.tariff_adder_usd_per_mwh
-                ) * mwh
+                energy = (signals.expected_lmp_usd_per_mwh + grid_charges(signals, cfg)) * mwh
                 co2_t = signals.grid_co2_t_per_mwh * mwh
                 capex = (
                     conventional

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 def forecast_mw_by_territory(grid: TerritoryGrid, config: ScenarioConfig) -> np.ndarray:
     """Peak forecast per territory (MW): grown base load, DC load, signed load, a share of the queue.
 
-    The base load grows for `hyperscalers.lookahead_months`; queued (unsigned) DC requests,
-    duplicates included, count at `utilities.forecast_inclusion`.
+    The base load grows for `planning.horizon_months` (a build filed now serves that far
+    ahead); queued (unsigned) DC requests, duplicates included, count at
+    `utilities.forecast_inclusion`.
     """
     n = grid.pending_utility_build_mw.size
-    years = config.hyperscalers.lookahead_months / 12.0
+    years = config.planning.horizon_months / 12.0
     growth = (1 + config.grid.load_growth_per_year) ** years
     load = grid.base_load_mw * growth + grid.dc_grid_load_mw
     by_territory = np.bincount(grid.bus_territory, weights=load, minlength=n)
@@ -39,10 +40,14 @@ def forecast_mw_by_territory(grid: TerritoryGrid, config: ScenarioConfig) -> np.
     )
 
 
-def firm_mw_by_territory(grid: TerritoryGrid) -> np.ndarray:
-    """Firm capacity per territory (MW): nameplate times capacity credit, plus utility builds pending."""
+def firm_mw_by_territory(grid: TerritoryGrid, notice_months: float = 0.0) -> np.ndarray:
+    """Firm capacity per territory (MW): nameplate times capacity credit, plus utility builds pending.
+
+    Plants scheduled to retire within `notice_months` (announced retirements) are not counted.
+    """
     credit = np.array([TECHNOLOGY_CATALOGUE[t].capacity_credit for t in grid.techs])
-    firm_by_bus = weights_dot(credit, grid.gen_cap_mw.T)  # fixed summation order, every CPU
+    staying = grid.gen_cap_mw - grid.scheduled_retirement_mw(notice_months)
+    firm_by_bus = weights_dot(credit, staying.T)  # fixed summation order, every CPU
     n = grid.pending_utility_build_mw.size
     return (
         np.bincount(grid.bus_territory, weights=firm_by_bus, minlength=n)

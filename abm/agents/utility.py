@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.agents import planning
+from abm.agents import planning, rates
+from abm.agents.build_choice import cheapest_option
 from abm.batteries import Duty
-from abm.grid.queue import Kind
+from abm.grid.build_spec import UtilityBuild
 from abm.vocabulary import Order, Product
+from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from abm.ports import Clock, PackDesk, TerritoryGrid
@@ -52,9 +54,14 @@ class Utility(mesa.Agent):
         self.storage_duty = Duty(c_rate=u.storage_c_rate, efc_per_month=u.storage_efc_per_month)
         self.forecast_mw_history: dict[
             int, float
-        ] = {}  # month -> forecast of peak `lookahead` months on
+        ] = {}  # month -> forecast of peak `planning.horizon_months` on
         self.actual_mw_history: dict[int, float] = {}  # month -> peak load that month
-        self.tariff_usd_per_mwh = config.market.tariff_adder_usd_per_mwh
+        self.tariff = rates.tariff(0.0, 0.0, 0.0, 0.0, config)
+        self.tariff_usd_per_mwh = self.tariff.total_usd_per_mwh
+        self.grid_charges_usd_per_mwh = self.tariff.charges_usd_per_mwh
+        self.energy_mwh = 0.0  # energy served last month
+        self.new_cost_recovered_usd_cum = 0.0  # builds and upgrades recovered through the tariff
+        self.new_cost_paid_by_others_usd_cum = 0.0  # of which customers other than data centres
 
     def peak_load_mw(self) -> float:
         """Current peak load in the territory: existing load plus energised grid data centres."""
@@ -83,7 +90,7 @@ class Utility(mesa.Agent):
         u = self.config.utilities
         month = self.clock.month
         forecast = planning.forecast_mw_by_territory(self.grid, self.config)
-        firm = planning.firm_mw_by_territory(self.grid)
+        firm = planning.firm_mw_by_territory(self.grid, self.config.planning.horizon_months)
         self.forecast_mw_history[month] = float(forecast[self.territory])
         self.actual_mw_history[month] = self.peak_load_mw()
         need = forecast * (1 + u.reserve_margin)
@@ -99,14 +106,19 @@ class Utility(mesa.Agent):
             for rid in planning.builds_to_cancel(builds, surplus):
                 self.grid.cancel_utility_build(self, rid)
 
-    def file_builds(self, mw: float) -> None:
-        """File `mw` of new capacity at the largest-load bus: gas and storage by the configured split."""
+    def file_builds(self, firm_mw: float) -> None:
+        """File `firm_mw` of firm capacity at the largest-load bus, as the least-cost option (abm.agents.build_choice).
+
+        A firm MW of an option with capacity credit c takes 1/c MW of nameplate.
+        """
         m = self.grid
         node = int(self.nodes[np.argmax(m.base_load_mw[self.nodes])])
-        storage_mw = mw * self.config.utilities.storage_share_of_new_capacity
-        m.submit_utility_build(self, node, Kind.GENERATION, mw - storage_mw)
-        if storage_mw > 0:
-            m.submit_utility_build(self, node, Kind.STORAGE, storage_mw)
+        option = cheapest_option(self.config)
+        nameplate = firm_mw / option.capacity_credit
+        build = UtilityBuild(
+            option.name, option.tech, firm_mw, option.lead_months, option.capex_usd_per_kw
+        )
+        m.submit_utility_build(self, node, option.kind, nameplate, build)
 
     def storage_bids(self) -> list[Order]:
         """Grid storage bought in the pack market: new storage, and grade-A second life at its value under grid duty."""
@@ -136,6 +148,25 @@ class Utility(mesa.Agent):
         if usable_kwh - take > 1e-6:
             m.return_unallocated_storage(product, usable_kwh - take, soh)
 
-    def set_tariff(self, mean_lmp_usd_per_mwh: float) -> None:
-        """Tariff = energy (mean LMP) plus the adder that recovers capacity, T&D and upgrades."""
-        self.tariff_usd_per_mwh = mean_lmp_usd_per_mwh + self.config.market.tariff_adder_usd_per_mwh
+    def set_tariff(self, mean_lmp_usd_per_mwh: float, energy_mwh: float = 0.0) -> None:
+        """Tariff = energy (mean LMP) + capacity (builds in service) + network (2025 wires, build upgrades).
+
+        `energy_mwh` is the month's energy served in the territory; the new cost the tariff
+        recovers is split by energy between data centres and everyone else (abm.agents.rates).
+        """
+        in_service, upgrade_usd = self.grid.utility_build_costs(self.territory)
+        cfg = self.config
+        self.energy_mwh = energy_mwh
+        self.tariff = rates.tariff(
+            mean_lmp_usd_per_mwh,
+            energy_mwh,
+            rates.builds_usd_per_month(in_service, cfg),
+            rates.upgrades_usd_per_month(upgrade_usd, cfg),
+            cfg,
+        )
+        self.tariff_usd_per_mwh = self.tariff.total_usd_per_mwh
+        self.grid_charges_usd_per_mwh = self.tariff.charges_usd_per_mwh
+        dc_mwh = float(self.grid.dc_grid_load_mw[self.nodes].sum()) * cfg.demand.load_factor
+        dc_share = min(1.0, dc_mwh * HOURS_PER_MONTH / energy_mwh) if energy_mwh > 0 else 0.0
+        self.new_cost_recovered_usd_cum += self.tariff.new_cost_usd
+        self.new_cost_paid_by_others_usd_cum += self.tariff.new_cost_usd * (1.0 - dc_share)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.catalogue import choice_of
+from abm.grid import retirement_schedule
+from abm.grid.build_spec import UtilityBuild, default_build
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
 from abm.grid.topology import TECHS, build_grid
@@ -65,6 +67,9 @@ class GridDesk:
         self.gen_cap_mw = np.array(
             [[attrs[n][f"gen_{t}_mw"] for t in TECHS] for n in nodes], dtype=float
         )
+        self.gen_cap_2025_mw = self.gen_cap_mw.copy()  # the fleet the retirement schedule retires
+        self.retired_mw = np.zeros_like(self.gen_cap_mw)
+        self._retire_share = retirement_schedule.share_per_month(config, TECHS)
         self.grid_peak_mw = float(self.base_load_mw.sum())
         self.merchant_scale = self.grid_peak_mw / US_PEAK_MW
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
@@ -106,7 +111,20 @@ class GridDesk:
         growth = (1 + self.config.grid.load_growth_per_year) ** (1 / 12)
         self.base_load_mw *= growth
         self.turbines.produce_month()
+        self.retire_month()
         self.merchant_requests()
+
+    def retire_month(self) -> None:
+        """The month's scheduled retirements of the 2025 coal and gas fleet leave service."""
+        out = self.scheduled_retirement_mw(1.0)
+        self.gen_cap_mw -= np.minimum(out, self.gen_cap_mw)
+        self.retired_mw += out
+
+    def scheduled_retirement_mw(self, months: float) -> np.ndarray:
+        """MW (bus x technology) of the 2025 fleet scheduled to retire within `months`."""
+        return retirement_schedule.scheduled_mw(
+            self.gen_cap_2025_mw, self.retired_mw, self._retire_share, months
+        )
 
     def merchant_requests(self, month: int | None = None) -> None:
         """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid).
@@ -253,8 +271,20 @@ class GridDesk:
         """An energised grid project's load joins the network at its node."""
         self.dc_grid_load_mw[project.node] += project.mw
 
-    def submit_utility_build(self, utility: TariffTaker, node: int, kind: Kind, mw: float) -> None:
-        """A utility files a generation or storage build in its own queue (marked as its own)."""
+    def submit_utility_build(
+        self,
+        utility: TariffTaker,
+        node: int,
+        kind: Kind,
+        mw: float,
+        build: UtilityBuild | None = None,
+    ) -> None:
+        """A utility files a generation or storage build in its own queue (marked as its own).
+
+        `build` says which plant (option, grid technology, firm MW, lead, capex); without it a
+        generation build is a combined cycle and a storage build storage, as configured.
+        """
+        spec = build or default_build(self.config, kind, mw)
         ids = self.queue.submit(
             self.clock.month,
             kind=int(kind),
@@ -267,8 +297,8 @@ class GridDesk:
             utility_build=True,
         )
         for i in np.atleast_1d(ids):
-            self.utility_builds.filed(utility, int(i), mw)
-            if kind != Kind.STORAGE:  # a gas plant orders its turbines when it files
+            self.utility_builds.filed(utility, int(i), mw, spec)
+            if spec.tech == "gas":  # a gas plant orders its turbines when it files
                 self.turbine_orders[int(i)] = (self.clock.month + self.turbines.order(mw), mw)
 
     def unsigned_utility_builds(self, utility: TariffTaker) -> list[tuple[int, float, int]]:
@@ -282,6 +312,10 @@ class GridDesk:
         ]
         mw, filed = q.column("mw", mine), q.column("submit_month", mine)
         return [(int(r), float(w), int(f)) for r, w, f in zip(mine, mw, filed, strict=True)]
+
+    def utility_build_costs(self, territory: int) -> tuple[dict[str, float], float]:
+        """A territory's builds in service (nameplate MW by option) and the upgrade USD they drew."""
+        return self.utility_builds.costs(territory)
 
     def cancel_utility_build(self, utility: TariffTaker, rid: int) -> None:
         """A utility cancels one of its builds: it leaves the queue and is no longer pending."""
@@ -332,14 +366,14 @@ class GridDesk:
             self._connect_merchant(rid)
 
     def build_lead_months(self, kind: int, rid: int | None = None) -> float:
-        """Filing-to-service months of a utility build's plant: storage, or gas (its own lead, or later its turbines' delivery)."""
-        u = self.config.utilities
-        if kind == Kind.STORAGE:
-            return u.build_lead_months_storage
-        filed, (delivery, _) = self.clock.month, self.turbine_orders.get(rid, (0.0, 0.0))
-        if rid is not None:
-            filed = float(self.queue.column("submit_month", np.array([rid]))[0])
-        return max(u.build_lead_months_gas, delivery - filed)
+        """Filing-to-service months of a utility build's plant: its own lead, and a gas plant's turbines' delivery."""
+        if rid is None or rid not in self.utility_builds.spec:
+            return default_build(self.config, Kind(kind), 0.0).lead_months
+        lead = self.utility_builds.spec[rid].lead_months
+        if rid not in self.turbine_orders:
+            return lead
+        filed = float(self.queue.column("submit_month", np.array([rid]))[0])
+        return max(lead, self.turbine_orders[rid][0] - filed)
 
     def _cancel_turbines(self, rid: int) -> None:
         """A withdrawn gas build not yet delivered gives its turbine slot back to the book."""
@@ -359,19 +393,20 @@ class GridDesk:
             self._build_in_service(rid)
 
     def _build_in_service(self, rid: int) -> None:
-        """A utility's gas or storage build enters service."""
+        """A utility's build enters service: its technology's capacity grows; plants book their capex, storage is bought."""
         kind, mw, node = self._request_info(rid)
-        utility = self.utility_builds.in_service(rid, kind, mw)
-        tech = "storage" if kind == Kind.STORAGE else "gas"
-        self.gen_cap_mw[node, self.techs.index(tech)] += mw
-        if kind == Kind.STORAGE:
+        spec = self.utility_builds.spec[rid]
+        upgrade = float(self.queue.column("upgrade_cost_usd", np.array([rid]))[0])
+        utility = self.utility_builds.in_service(rid, kind, mw, upgrade)
+        self.gen_cap_mw[node, self.techs.index(spec.tech)] += mw
+        if kind == Kind.STORAGE:  # bought in the pack market
             utility.storage_need_kwh += mw * self.config.utilities.storage_hours * 1000.0
         else:
             self.ledger.transfer(
                 utility.unique_id,
                 "external:construction",
-                mw * 1000.0 * self.config.utilities.gas_capex_usd_per_kw,
-                "gas build",
+                mw * 1000.0 * spec.capex_usd_per_kw,
+                "gas build" if spec.tech == "gas" else "utility build",
             )
 
     def _connect_merchant(self, rid: int) -> None:

@@ -5,7 +5,9 @@ the studies, agreement and construction like any generator, but no random attrit
 upgrade-cost decision withdraws it; it leaves the queue only when its utility cancels it.
 It enters service once both its interconnection is energised and its plant's lead time from
 filing has passed. The book counts MW filed, cancelled and in service (cumulative, for the
-time series and KPIs) and the MW still pending per territory, which utilities count as firm.
+time series and KPIs), the firm MW still pending per territory (nameplate x capacity credit),
+which utilities count as firm, and each build's option (gas CC or CT, solar, wind, storage),
+whose in-service MW per territory the tariff recovers.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.grid.build_spec import UtilityBuild
 from abm.grid.queue import Kind
 
 if TYPE_CHECKING:
@@ -31,18 +34,29 @@ class UtilityBuildBook:
         self.awaiting_plant: list[tuple[float, int]] = []
         self.filed_mw_cum = 0.0
         self.cancelled_mw_cum = 0.0
-        self.in_service_mw_cum = np.zeros(len(Kind))  # by kind (generation = gas, storage)
+        self.in_service_mw_cum = np.zeros(len(Kind))  # by kind (generation, storage)
+        self.spec: dict[int, UtilityBuild] = {}  # request id -> which plant (option, tech, firm MW)
+        # (territory, option) -> nameplate MW in service: what each territory's tariff recovers
+        self.in_service_by_option: dict[tuple[int, str], float] = {}
+        self.gas_in_service_mw = 0.0  # combined cycle and CT
+        self.upgrade_usd = np.zeros(n_territories)  # network upgrades drawn by builds in service
 
-    def filed(self, utility: TariffTaker, rid: int, mw: float) -> None:
-        """Book a build request `rid` of `mw` MW filed by `utility`."""
-        self.owner[rid] = utility
-        self.pending_mw[utility.territory] += mw
+    def filed(self, utility: TariffTaker, rid: int, mw: float, spec: UtilityBuild) -> None:
+        """Book a build request `rid` of `mw` MW (nameplate; `spec.firm_mw` of it firm) filed by `utility`."""
+        self.owner[rid], self.spec[rid] = utility, spec
+        self.pending_mw[utility.territory] += spec.firm_mw
         self.filed_mw_cum += mw
+
+    def _unpend(self, rid: int) -> int:
+        """Take a build's firm MW out of its territory's pending total; returns the territory."""
+        territory = self.owner[rid].territory
+        firm = self.spec[rid].firm_mw
+        self.pending_mw[territory] = max(0.0, self.pending_mw[territory] - firm)
+        return territory
 
     def cancelled(self, rid: int, mw: float) -> None:
         """A build left the queue (its utility cancelled it): no longer pending."""
-        territory = self.owner[rid].territory
-        self.pending_mw[territory] = max(0.0, self.pending_mw[territory] - mw)
+        self._unpend(rid)
         self.cancelled_mw_cum += mw
 
     def interconnected(self, rid: int, plant_ready_month: float) -> None:
@@ -55,15 +69,33 @@ class UtilityBuildBook:
         self.awaiting_plant = [b for b in self.awaiting_plant if b[0] > month]
         return due
 
-    def in_service(self, rid: int, kind: int, mw: float) -> TariffTaker:
-        """A build enters service: no longer pending, counted in service; returns its utility."""
-        utility = self.owner[rid]
-        territory = utility.territory
-        self.pending_mw[territory] = max(0.0, self.pending_mw[territory] - mw)
+    def in_service(self, rid: int, kind: int, mw: float, upgrade_usd: float = 0.0) -> TariffTaker:
+        """A build enters service (with the network upgrade cost it drew): no longer pending, counted in service; returns its utility."""
+        territory = self._unpend(rid)
+        self.upgrade_usd[territory] += upgrade_usd
         self.in_service_mw_cum[kind] += mw
-        return utility
+        key = (territory, self.spec[rid].option)
+        self.in_service_by_option[key] = self.in_service_by_option.get(key, 0.0) + mw
+        if self.spec[rid].tech == "gas":
+            self.gas_in_service_mw += mw
+        return self.owner[rid]
+
+    def in_service_mw(self, territory: int) -> dict[str, float]:
+        """Nameplate MW in service of each build option of `territory`'s utility."""
+        return {o: mw for (t, o), mw in self.in_service_by_option.items() if t == territory}
+
+    def costs(self, territory: int) -> tuple[dict[str, float], float]:
+        """What `territory`'s tariff recovers: nameplate MW in service by option, and upgrade USD."""
+        return self.in_service_mw(territory), float(self.upgrade_usd[territory])
 
     @property
     def gas_in_service_mw_cum(self) -> float:
-        """MW of utility gas plant that entered service during the run."""
-        return float(self.in_service_mw_cum[Kind.GENERATION])
+        """MW of utility gas plant (combined cycle and CT) that entered service during the run."""
+        return self.gas_in_service_mw
+
+    def in_service_mw_by_option(self) -> dict[str, float]:
+        """Nameplate MW in service by build option, over all territories."""
+        out: dict[str, float] = {}
+        for (_, o), mw in self.in_service_by_option.items():
+            out[o] = out.get(o, 0.0) + mw
+        return out

@@ -105,6 +105,8 @@ class PowerExchange:
         self.expected_lmp_usd_per_mwh = float(costs[min(marginal, len(costs) - 1)])
         self.lmp_mean_usd_per_mwh = self.expected_lmp_usd_per_mwh
         self.lmp_by_bus = np.full(grid.n_bus, self.expected_lmp_usd_per_mwh)
+        # utilities' capacity + network charges (energy-weighted): the grid path pays them on top of energy
+        self.grid_charges_usd_per_mwh = self.config.market.tariff_adder_usd_per_mwh
         co2 = self.tech_co2()
         self.grid_co2_t_per_mwh = float((capacity * co2).sum() / max(capacity.sum(), 1e-9))
         self.line_loading = np.zeros(grid.network.n_line)
@@ -146,7 +148,7 @@ class PowerExchange:
             )
             * self.config.demand.load_factor
         )
-        lmp_acc = np.zeros(grid.n_bus)
+        lmp_acc, energy_acc = np.zeros(grid.n_bus), np.zeros(grid.n_bus)
         tot = {"cost": 0.0, "co2": 0.0, "load": 0.0, "shed": 0.0, "curtailed": 0.0}
         for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
             avail = np.ones(len(pmax))
@@ -164,12 +166,13 @@ class PowerExchange:
             tot["cost"] += res.cost_usd_per_h * hours_in_month
             tot["co2"] += res.co2_t_per_h * hours_in_month
             tot["load"] += (load.sum() + flex.sum()) * hours_in_month
+            energy_acc += (load + flex) * hours_in_month
             tot["shed"] += res.shed_mw.sum() * hours_in_month
             tot["curtailed"] += res.flex_curtailed_mw.sum() * hours_in_month
             lmp_acc += res.lmp_usd_per_mwh * w
             if name == "peak":
                 self._record_peak(res, gen_bus, load, flex)
-        self._publish(lmp_acc, tot)
+        self._publish(lmp_acc, tot, energy_acc)
 
     def _record_peak(
         self, res: Any, gen_bus: np.ndarray, load: np.ndarray, flex: np.ndarray
@@ -182,7 +185,7 @@ class PowerExchange:
         )
         self.peak_injection_mw = inj
 
-    def _publish(self, lmp_acc: np.ndarray, tot: dict[str, float]) -> None:
+    def _publish(self, lmp_acc: np.ndarray, tot: dict[str, float], energy: np.ndarray) -> None:
         """Month results: LMPs, expected LMP, grid CO2, totals, utility tariffs and hosting room."""
         grid = self.grid
         self.lmp_by_bus = lmp_acc
@@ -196,8 +199,16 @@ class PowerExchange:
             tot["load"] - tot["shed"] - tot["curtailed"], 1e-9
         )
         self.totals = tot
-        for u in self.utilities:
-            u.set_tariff(float(self.lmp_by_bus[u.nodes].mean()))
+        served = [float(energy[u.nodes].sum()) for u in self.utilities]
+        for u, mwh in zip(self.utilities, served, strict=True):
+            paid = float((lmp_acc * energy)[u.nodes].sum())  # energy bought at each bus's LMP
+            u.set_tariff(paid / mwh if mwh > 0 else float(lmp_acc[u.nodes].mean()), mwh)
+        if sum(served) > 0:
+            charges = [
+                u.grid_charges_usd_per_mwh * mwh
+                for u, mwh in zip(self.utilities, served, strict=True)
+            ]
+            self.grid_charges_usd_per_mwh = sum(charges) / sum(served)
         grid.set_hosting_mw(grid.network.hosting_capacity_mw(self.peak_injection_mw))
 
     def _clear_hour(

@@ -15,6 +15,7 @@ import numpy as np
 
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
+from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
 from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
@@ -59,6 +60,7 @@ class MonthRecorder:
         self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
         self.bridge_mw_months = 0.0
         self.bridge_peak = (0.0, "")  # (MW on bridge gas, month label) at its peak
+        self.planning = PlanningView(model)  # tariff, rate impact, capacity by technology
         self._embodied_seen: dict[str, Any] = {
             "bought": np.zeros(len(Product)),
             "recycled": 0.0,
@@ -164,6 +166,7 @@ class MonthRecorder:
         month = {"demand": demand, "energized": energized, "unserved": unserved}
         month["curtailed"] = curtailed
         month["bridge"] = bridge
+        month["planning"] = self.planning.observe()
         self.row = {name: read(month) for name, read in self.reporters}
 
     def _reporters(self) -> list[tuple[str, Reporter]]:
@@ -195,6 +198,7 @@ class MonthRecorder:
             ("queue_load_backlog_gw", lambda _: m.grid.queue.backlog_mw(0) / 1000.0),
             ("queue_active_requests", lambda _: int(m.grid.queue.counts_by_state()[:5].sum())),
             *self._utility_build_reporters(),
+            *self.planning.reporters(),
             *[(f"pack_price_usd_per_kwh_{n}", price(i)) for i, n in enumerate(PRODUCT_NAMES)],
             ("packs_retired_gwh_cum", lambda _: self.retired_gwh_cum),
             ("packs_second_life_gwh_cum", lambda _: self.second_life_gwh()),
@@ -362,7 +366,7 @@ class MonthRecorder:
             "co2_mt": self.co2_kpis(),
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
-            "utility_builds": self.utility_build_gw(),
+            **self.utility_kpis(),
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
         }
@@ -403,6 +407,10 @@ class MonthRecorder:
                 ttp[owner_type[p.owner]].append(t)
         return {name: (float(np.median(v)) if v else None) for name, v in ttp.items()}
 
+    def utility_kpis(self) -> dict[str, Any]:
+        """Utilities' builds (GW) and planning: tariff, rate impact, who paid, built and retired."""
+        return {"utility_builds": self.utility_build_gw(), "utility_planning": self.planning.kpis()}
+
     def utility_build_gw(self) -> dict[str, float]:
         """Utilities' own builds over the run (GW): filed, cancelled, in service, and gas in service."""
         b = self.model.grid.utility_builds
@@ -414,9 +422,9 @@ class MonthRecorder:
         }
 
     def forecast_overshoot_pct(self) -> float:
-        """Mean % by which utilities' forecasts (made `lookahead` months earlier) exceeded the load that came."""
+        """Mean % by which utilities' forecasts (made `planning.horizon_months` earlier) exceeded the load that came."""
         m = self.model
-        lag = m.config.hyperscalers.lookahead_months
+        lag = round(m.config.planning.horizon_months)
         errors = []
         for u in m.roster.utilities:
             for month, forecast in u.forecast_mw_history.items():

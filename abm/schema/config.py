@@ -12,6 +12,7 @@ from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySe
 from abm.schema.onsite import GasSection, OtherSection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
 from abm.schema.paths import HyperscalerSection, VendorSection
+from abm.schema.planning import PlanningSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
 from abm.schema.tariff import TariffSection
@@ -46,6 +47,7 @@ class ScenarioConfig(BaseModel):
     fade: FadeSection = FadeSection()
     carbon: CarbonSection = CarbonSection()
     tariff: TariffSection = TariffSection()
+    planning: PlanningSection = PlanningSection()
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -224,6 +224,9 @@ MOVED_KEYS: dict[str, str] = {
     "hyperscalers.choice_scale_usd_per_mw_month": (
         "hyperscalers.choice_scale_share_of_cost (a share of the cheapest path's cost, not USD)"
     ),
+    "utilities.storage_share_of_new_capacity": (
+        "the [planning] build costs (utilities now choose storage, gas, solar or wind by least cost)"
+    ),
 }
 """Keys that moved when hyperscalers got types: old spelling -> where the number lives now."""
 

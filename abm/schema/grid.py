@@ -374,14 +374,6 @@ class UtilitySection(Section):
         ),
         unconfirmed=True,
     )
-    storage_share_of_new_capacity: float = param(
-        0.3,
-        ge=0,
-        le=1,
-        source="Storage ~39 % of queued capacity x its lower completion (11 % vs 14 %) ~ 0.31 of built capacity (DOMAIN-NUMBERS #2, #4)",
-        doc="Share of new utility capacity built as storage.",
-    )
-
     storage_c_rate: float = param(
         0.25,
         gt=0,

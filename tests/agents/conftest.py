@@ -196,9 +196,20 @@ def territory_grid(techs=("gas",), **arrays: Any) -> SimpleNamespace:
     )
     for name, value in arrays.items():
         setattr(grid, name, value)
-    grid.submit_utility_build = lambda utility, node, kind, mw: grid.filings.append(
-        (node, kind, mw)
+    grid.builds = []  # the UtilityBuild of each filing
+    grid.retire_mw_per_month = np.zeros_like(grid.gen_cap_mw)  # the retirement schedule
+    grid.in_service = {0: {}, 1: {}}  # territory -> nameplate MW in service by build option
+    grid.upgrade_usd = np.zeros(2)
+
+    def submit(utility: Any, node: int, kind: Any, mw: float, build: Any = None) -> None:
+        grid.filings.append((node, kind, mw))
+        grid.builds.append(build)
+
+    grid.submit_utility_build = submit
+    grid.scheduled_retirement_mw = lambda months: np.minimum(
+        grid.retire_mw_per_month * months, np.maximum(grid.gen_cap_mw, 0.0)
     )
+    grid.utility_build_costs = lambda t: (dict(grid.in_service[t]), float(grid.upgrade_usd[t]))
     grid.unsigned_utility_builds = lambda utility: list(grid.unsigned[utility.territory])
     grid.cancel_utility_build = lambda utility, rid: grid.cancelled.append((utility.territory, rid))
     return grid

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from abm.agents import planning
+from abm.agents.build_choice import cheapest_option
 from abm.agents.utility import Utility
 from abm.batteries import Duty, FadeParams, quality_adjusted_wtp_for
 from abm.catalogue import TECHNOLOGY_CATALOGUE
-from abm.grid.queue import Kind
 
 
 def build(model, cfg, clock, grid, packs, territory: int = 0) -> Utility:
@@ -25,7 +25,7 @@ def firm_gas_mw(firm_mw: float, territory_1_firm_mw: float = 0.0) -> np.ndarray:
 def forecast_by_hand(cfg, grid, territory: int = 0) -> float:
     """Grown base load, DC load, signed load and a share of the queue of one territory (0: buses 0-1, 1: bus 2)."""
     buses = slice(0, 2) if territory == 0 else slice(2, 3)
-    years = cfg.hyperscalers.lookahead_months / 12.0
+    years = cfg.planning.horizon_months / 12.0
     base = grid.base_load_mw[buses].sum() * (1 + cfg.grid.load_growth_per_year) ** years
     return (
         base
@@ -87,14 +87,13 @@ def test_a_system_shortfall_is_shared_among_the_territories_short_on_their_own(
     system = sum(own)
     for territory in (0, 1):
         build(model, cfg, clock, grid, packs, territory).plan_generation()
-    storage_share = cfg.utilities.storage_share_of_new_capacity
+    option = cheapest_option(cfg)
     largest_load_bus = {0: 0, 1: 2}
     assert grid.filings == [
-        (largest_load_bus[t], kind, pytest.approx(system * own[t] / system * share))
+        (largest_load_bus[t], option.kind, pytest.approx(own[t] / option.capacity_credit))
         for t in (0, 1)
-        for kind, share in ((Kind.GENERATION, 1 - storage_share), (Kind.STORAGE, storage_share))
     ]
-    assert sum(mw for _, _, mw in grid.filings) == pytest.approx(system)
+    assert sum(b.firm_mw for b in grid.builds) == pytest.approx(system)
 
 
 def test_a_long_territory_leaves_the_system_shortfall_to_the_short_one(
@@ -108,7 +107,7 @@ def test_a_long_territory_leaves_the_system_shortfall_to_the_short_one(
     long_one.plan_generation()
     assert grid.filings == []
     build(model, cfg, clock, grid, packs, territory=0).plan_generation()
-    assert sum(mw for _, _, mw in grid.filings) == pytest.approx(need_by_hand(cfg, grid) - 100.0)
+    assert sum(b.firm_mw for b in grid.builds) == pytest.approx(need_by_hand(cfg, grid) - 100.0)
 
 
 def test_queued_load_inflates_the_forecast_into_a_build(model, config, clock, packs, make_grid):
@@ -125,7 +124,7 @@ def test_queued_load_inflates_the_forecast_into_a_build(model, config, clock, pa
     u.plan_generation()
     reserve = 1 + cfg.utilities.reserve_margin
     shortfall = cfg.utilities.forecast_inclusion * 100.0 * reserve - 10.0
-    assert sum(mw for _, _, mw in grid.filings) == pytest.approx(shortfall)
+    assert sum(b.firm_mw for b in grid.builds) == pytest.approx(shortfall)
 
 
 def surplus_grid(cfg, make_grid, surplus_mw: float, pending_mw=(550.0, 0.0)):
