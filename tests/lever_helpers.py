@@ -108,6 +108,26 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # (2029-2031, when modular factories are booked): before that every type buys modular
     "hyperscalers.types.": UTILITY_BUILDS,
     "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
+    # planning economics: utilities build a CT by default; an option's own costs act where it
+    # is the cheapest (its cost enters the tariff once in service), a key that only shifts the
+    # choice where it flips it (see MOVES)
+    "planning.": UTILITY_BUILDS,
+    "planning.solar_": {**UTILITY_BUILDS, "planning.solar_capex_usd_per_kw": 500.0},
+    "planning.build_lead_months_solar": {
+        **UTILITY_BUILDS,
+        "planning.solar_capex_usd_per_kw": 500.0,
+    },
+    "planning.solar_capacity_factor": UTILITY_BUILDS,
+    "planning.wind_": {**UTILITY_BUILDS, "planning.wind_capex_usd_per_kw": 100.0},
+    "planning.build_lead_months_wind": {**UTILITY_BUILDS, "planning.wind_capex_usd_per_kw": 100.0},
+    "planning.storage_": {**UTILITY_BUILDS, "planning.storage_capex_usd_per_kwh": 50.0},
+    "planning.gas_cc_": {**UTILITY_BUILDS, "utilities.gas_capex_usd_per_kw": 500.0},
+    "carbon.gas_ccgt_t_per_mwh": {
+        **UTILITY_BUILDS,
+        "utilities.gas_capex_usd_per_kw": 500.0,
+        "policy.carbon_price_usd_per_t": 20.0,
+    },
+    "carbon.gas_ct_t_per_mwh": {**UTILITY_BUILDS, "policy.carbon_price_usd_per_t": 12.0},
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -123,6 +143,13 @@ MOVES: dict[str, Any] = {
     "packs.contract_months": 30,  # contracts that end inside the run
     "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
     "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue
+    # an option's energy terms only shift the choice (the tariff recovers fixed costs): flip it
+    "utilities.gas_capex_usd_per_kw": 500.0,  # a combined cycle cheaper than a CT
+    "planning.solar_capacity_factor": 0.5,  # solar's displaced gas pays for its panels
+    "planning.gas_ct_cost_usd_per_mwh": 200.0,  # a CT dearer to run than solar to build
+    "planning.gas_ct_capacity_factor": 0.5,  # a CT run as baseload at its fuel cost
+    "carbon.gas_ccgt_t_per_mwh": 2.0,  # at $20/t a dirtier CC loses to solar
+    "carbon.gas_ct_t_per_mwh": 2.0,  # at $12/t a dirtier CT loses to solar
     "utilities.build_cancel_surplus_share": 0.0,  # the system is not 10-15 % long within 6 years
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling

@@ -79,11 +79,6 @@ INERT: dict[str, str] = {
     },
     "queue.late_study_penalty_usd_per_day": _PROVIDER_PAYS,
     "queue.late_study_penalty_cap_fraction_of_deposits": _PROVIDER_PAYS,
-    "utilities.gas_capex_usd_per_kw": (
-        "books utility gas builds' cost in the ledger; the tariff recovers capacity through the "
-        "fixed market.tariff_adder_usd_per_mwh, so the cost reaches no price (a rate-base tariff "
-        "would be a model of its own), and " + _NO_CASH_RULE
-    ),
     "packs.buyback_price_usd_per_kwh": (
         "books OEM buy-back payments; the price is sunk when recyclers grade, route and invest "
         "(their margins are second-life price minus repurposing cost), renewals go to the highest "
@@ -97,18 +92,15 @@ INERT: dict[str, str] = {
         "the grid's CO2 is computed from each month's dispatch (market.co2_* per technology); this "
         "US average (EIA 2023) would duplicate that result, and no rule reads it"
     ),
-    "carbon.gas_ct_t_per_mwh": (
-        "duplicates gas.co2_t_per_mwh (both 0.55 t/MWh, simple-cycle CT, DOMAIN-NUMBERS #25), "
-        "which prices and books on-site gas"
-    ),
     "carbon.recip_engine_t_per_mwh": (
         "on-site gas books one factor (gas.co2_t_per_mwh) whether a project got engines or "
         "turbines; a factor by the technology a project got needs the project to carry it"
     ),
-    "carbon.gas_ccgt_t_per_mwh": (
-        "utility gas builds join the grid's one gas technology, dispatched at "
-        "market.co2_gas_t_per_mwh (the fleet's 0.435); reading it needs a new-CCGT technology "
-        "in the grid physics"
+    "planning.gas_cc_capacity_factor": (
+        "a combined cycle's energy costs what the fleet gas it displaces costs "
+        "(market.cost_gas_usd_per_mwh), so its capacity factor weighs only the carbon "
+        "difference (0.35 vs 0.435 t/MWh): at no carbon price it changes no cost, and the "
+        "tariff recovers fixed costs only; issue 18 item 1 (offers with heat rates) separates them"
     ),
     "fade.dod_ref": _DOD_UNMODELLED,
     "fade.dod_exponent": _DOD_UNMODELLED,
@@ -135,12 +127,6 @@ INERT: dict[str, str] = {
         )
         for name in ("cloud", "carbon_committed", "ai_lab")
     },
-    "market.tariff_adder_usd_per_mwh": (
-        "adds to the grid path's energy cost only, and with hyperscaler types the grid is never "
-        "in the running for a new or re-planned project in the baseline (expected LMP "
-        "~$390/MWh from 2026, measured): no choice flips in 36 or 72 months; issue 18 "
-        "'Economics in the grid' (prices)"
-    ),
     "hyperscalers.types.ai_lab.carbon_free_share": (
         "the AI lab's choices are decided by time: its gas and modular options differ by 2-6 "
         "logit scales in the baseline (seed 1, measured) and a full pledge adds ~1 scale to gas, "

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from abm.clock import Clock
+from abm.grid.build_spec import UtilityBuild
 from abm.grid.desk import GridDesk
 from abm.grid.queue import Kind, Reason, State
 from abm.runner import simulate
@@ -143,3 +144,38 @@ def test_utility_builds_are_conserved_and_leave_only_by_cancellation() -> None:
     assert set(grid.queue.column("withdraw_reason", left)) == {Reason.CANCELLED}
     assert ts["utility_builds_filed_mw_cum"].iloc[-1] == pytest.approx(book.filed_mw_cum)
     assert ts["utility_gas_energized_mw_cum"].is_monotonic_increasing
+
+
+def test_a_solar_build_enters_service_as_solar_after_its_own_lead_and_orders_no_turbines() -> None:
+    desk = desk_at(lead_gas_months=60.0, lead_storage_months=30.0)
+    spec = UtilityBuild("solar", "solar", firm_mw=30.0, lead_months=18.0, capex_usd_per_kw=1000.0)
+    utility = SimpleNamespace(territory=0, unique_id=1, storage_need_kwh=0.0)
+    rid = desk.queue.n_requests
+    desk.submit_utility_build(utility, 0, Kind.GENERATION, 100.0, spec)
+    assert rid not in desk.turbine_orders
+    assert desk.utility_builds.pending_mw[0] == pytest.approx(30.0)  # firm MW, not nameplate
+    desk.clock.month = 10
+    desk._connect(rid)
+    col = desk.techs.index("solar")
+    cap0 = desk.gen_cap_mw[0, col]
+    desk._builds_online(17)
+    assert desk.gen_cap_mw[0, col] == cap0
+    desk._builds_online(18)
+    assert desk.gen_cap_mw[0, col] == pytest.approx(cap0 + 100.0)
+    assert desk.utility_builds.in_service_mw(0) == {"solar": pytest.approx(100.0)}
+    assert desk.ledger.transfers[-1][2:] == (
+        pytest.approx(100.0 * 1000.0 * 1000.0),
+        "utility build",
+    )
+
+
+def test_the_2025_coal_fleet_retires_on_schedule() -> None:
+    desk = desk_at(lead_gas_months=60.0, lead_storage_months=30.0)
+    coal = desk.techs.index("coal")
+    start = desk.gen_cap_mw[:, coal].sum()
+    assert start > 0
+    for _ in range(12):
+        desk.retire_month()
+    share = desk.config.planning.retire_coal_share_per_year
+    assert desk.gen_cap_mw[:, coal].sum() == pytest.approx(start * (1 - share))
+    assert desk.retired_mw[:, coal].sum() == pytest.approx(start * share)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.agents import planning
+from abm.agents import planning, rates
 from abm.agents.build_choice import cheapest_option
 from abm.agents.utility import Utility
 from abm.batteries import Duty, FadeParams, quality_adjusted_wtp_for
@@ -233,3 +233,49 @@ def test_shares_of_a_system_gap_add_up_to_it_and_never_exceed_a_territory_own(se
     shares = np.array([planning.shortfall_share_mw(need, firm, t) for t in range(6)])
     assert shares.sum() == pytest.approx(max(0.0, need.sum() - firm.sum()))
     assert (shares <= np.maximum(need - firm, 0.0) + 1e-9).all()
+
+
+def test_a_build_is_the_least_cost_option_sized_by_its_capacity_credit(
+    model, config, clock, packs, make_grid
+):
+    """Under a high carbon price the utility files a clean option: nameplate = firm MW / credit."""
+    cfg = config(policy={"carbon_price_usd_per_t": 300.0})
+    grid = make_grid()
+    build(model, cfg, clock, grid, packs).plan_generation()
+    option = cheapest_option(cfg)
+    (spec,) = grid.builds
+    assert spec.option == option.name and option.co2_t_per_mwh == 0.0
+    ((_, kind, nameplate),) = grid.filings
+    assert kind == option.kind
+    assert nameplate == pytest.approx(spec.firm_mw / option.capacity_credit)
+
+
+def test_announced_retirements_make_a_long_system_short(model, config, clock, packs, make_grid):
+    """Firm capacity exactly at need builds nothing until part of it is scheduled to retire."""
+    cfg = config()
+    grid = make_grid()
+    grid.gen_cap_mw = firm_gas_mw(need_by_hand(cfg, grid), need_by_hand(cfg, grid, 1))
+    build(model, cfg, clock, grid, packs).plan_generation()
+    assert grid.filings == []
+    grid.retire_mw_per_month = np.array([[1.0], [0.0], [0.0]])  # 1 MW a month on bus 0
+    build(model, cfg, clock, grid, packs).plan_generation()
+    retiring = cfg.planning.horizon_months * TECHNOLOGY_CATALOGUE["gas"].capacity_credit
+    assert sum(b.firm_mw for b in grid.builds) == pytest.approx(retiring)
+
+
+def test_the_tariff_recovers_builds_and_others_pay_their_energy_share(
+    model, config, clock, packs, make_grid
+):
+    cfg = config()
+    grid = make_grid(dc_grid_load_mw=np.array([100.0, 0.0, 0.0]))
+    grid.in_service[0] = {"gas_ct": 500.0}
+    u = build(model, cfg, clock, grid, packs)
+    energy_mwh = 400_000.0
+    u.set_tariff(40.0, energy_mwh)
+    cost = rates.builds_usd_per_month({"gas_ct": 500.0}, cfg)
+    assert u.tariff.capacity_usd_per_mwh == pytest.approx(cost / energy_mwh)
+    assert u.grid_charges_usd_per_mwh == pytest.approx(
+        cost / energy_mwh + cfg.market.tariff_adder_usd_per_mwh
+    )
+    dc_share = 100.0 * cfg.demand.load_factor * 730.0 / energy_mwh
+    assert u.new_cost_paid_by_others_usd_cum == pytest.approx(cost * (1 - dc_share))
