@@ -38,6 +38,7 @@ LONG = {"run.months": 60}  # effects that show after four to five years
 # those builds clear the queue after ~40 months, gas plants take 60 from filing, and grid
 # storage (valued and aged under the utilities' duty) is bought from then on
 UTILITY_BUILDS = {"run.months": 72, "utilities.reserve_margin": 0.3}
+PLANNING = {"run.months": 72}  # the baseline's planned builds are in service by 2030
 # owners cancel whatever passes the ceiling, and half the demand growth leaves signed campuses idle
 SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier": 0.5}
 BRIDGES = {"run.months": 96}  # bridges come online from 2026 and their grid connections after 2030
@@ -108,26 +109,25 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # (2029-2031, when modular factories are booked): before that every type buys modular
     "hyperscalers.types.": UTILITY_BUILDS,
     "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
-    # planning economics: utilities build a CT by default; an option's own costs act where it
-    # is the cheapest (its cost enters the tariff once in service), a key that only shifts the
-    # choice where it flips it (see MOVES)
-    "planning.": UTILITY_BUILDS,
-    "planning.solar_": {**UTILITY_BUILDS, "planning.solar_capex_usd_per_kw": 500.0},
-    "planning.build_lead_months_solar": {
-        **UTILITY_BUILDS,
-        "planning.solar_capex_usd_per_kw": 500.0,
-    },
-    "planning.solar_capacity_factor": UTILITY_BUILDS,
-    "planning.wind_": {**UTILITY_BUILDS, "planning.wind_capex_usd_per_kw": 100.0},
-    "planning.build_lead_months_wind": {**UTILITY_BUILDS, "planning.wind_capex_usd_per_kw": 100.0},
-    "planning.storage_": {**UTILITY_BUILDS, "planning.storage_capex_usd_per_kwh": 50.0},
-    "planning.gas_cc_": {**UTILITY_BUILDS, "utilities.gas_capex_usd_per_kw": 500.0},
+    # planning economics: the baseline's utilities file ~14 GW of CTs in 2025-26 (announced
+    # retirements), ~5 GW in service by 2030; an option's own costs act where it is the
+    # cheapest (its cost enters the tariff once in service), a key that only shifts the choice
+    # where it flips it (see MOVES)
+    "planning.": PLANNING,
+    "utilities.gas_capex_usd_per_kw": PLANNING,
+    "planning.solar_": {**PLANNING, "planning.solar_capex_usd_per_kw": 500.0},
+    "planning.build_lead_months_solar": {**PLANNING, "planning.solar_capex_usd_per_kw": 500.0},
+    "planning.solar_capacity_factor": PLANNING,
+    "planning.wind_": {**PLANNING, "planning.wind_capex_usd_per_kw": 100.0},
+    "planning.build_lead_months_wind": {**PLANNING, "planning.wind_capex_usd_per_kw": 100.0},
+    "planning.storage_": {**PLANNING, "planning.storage_capex_usd_per_kwh": 50.0},
+    "planning.gas_cc_": {**PLANNING, "utilities.gas_capex_usd_per_kw": 500.0},
     "carbon.gas_ccgt_t_per_mwh": {
-        **UTILITY_BUILDS,
+        **PLANNING,
         "utilities.gas_capex_usd_per_kw": 500.0,
         "policy.carbon_price_usd_per_t": 20.0,
     },
-    "carbon.gas_ct_t_per_mwh": {**UTILITY_BUILDS, "policy.carbon_price_usd_per_t": 12.0},
+    "carbon.gas_ct_t_per_mwh": {**PLANNING, "policy.carbon_price_usd_per_t": 12.0},
 }
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
@@ -150,6 +150,8 @@ MOVES: dict[str, Any] = {
     "planning.gas_ct_capacity_factor": 0.5,  # a CT run as baseload at its fuel cost
     "carbon.gas_ccgt_t_per_mwh": 2.0,  # at $20/t a dirtier CC loses to solar
     "carbon.gas_ct_t_per_mwh": 2.0,  # at $12/t a dirtier CT loses to solar
+    "planning.build_lead_months_solar": 60.0,  # binds only above the ~40-month queue
+    "planning.build_lead_months_wind": 60.0,  # binds only above the ~40-month queue
     "utilities.build_cancel_surplus_share": 0.0,  # the system is not 10-15 % long within 6 years
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling

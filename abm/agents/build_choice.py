@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from abm.catalogue import TECHNOLOGY_CATALOGUE
+from abm.grid.build_spec import BUILD_OPTIONS
 from abm.grid.queue import Kind
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def build_options(config: ScenarioConfig) -> tuple[BuildOption, ...]:
         ("storage", "storage", s, p.storage_capex_usd_per_kwh * u.storage_hours, store,
          p.storage_fixed_om_usd_per_kw_year, 0.0, 0.0, 0.0, u.build_lead_months_storage),
     )  # fmt: skip
+    assert tuple(r[0] for r in rows) == BUILD_OPTIONS, "one row per build option, in order"
     credit = {t.name: t.capacity_credit for t in TECHNOLOGY_CATALOGUE.values()}
     return tuple(
         BuildOption(*row[:9], capacity_credit=credit[row[1]], lead_months=row[9]) for row in rows

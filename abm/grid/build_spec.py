@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
 
 
+BUILD_OPTIONS: tuple[str, ...] = ("gas_cc", "gas_ct", "solar", "wind", "storage")
+"""The plants a utility can build, in the order it weighs them (abm.agents.build_choice)."""
+
+
 @dataclass(frozen=True)
 class UtilityBuild:
     """One build: option name, grid technology, firm MW counted while pending, lead (months), capex (USD/kW)."""

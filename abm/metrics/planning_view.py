@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from abm.grid.build_spec import BUILD_OPTIONS
 from abm.grid.topology import TECHS
 
 Model = Any  # metrics never import abm.model
@@ -69,6 +70,7 @@ class PlanningView:
         recovered = sum(u.new_cost_recovered_usd_cum for u in utilities)
         others = sum(u.new_cost_paid_by_others_usd_cum for u in utilities)
         retired = m.grid.retired_mw.sum(axis=0)
+        built = m.grid.utility_builds.in_service_mw_by_option()
         n = max(self.months, 1)
         return {
             "tariff_usd_per_mwh_mean": self.tariff_sum / n,
@@ -76,11 +78,6 @@ class PlanningView:
             "rate_impact_usd_per_mwh_peak": self.rate_impact_peak,
             "new_cost_recovered_usd_bn": recovered / 1e9,
             "new_cost_paid_by_others_usd_bn": others / 1e9,
-            "built_gw_by_option": {
-                o: mw / 1000.0
-                for o, mw in sorted(m.grid.utility_builds.in_service_mw_by_option().items())
-            },
-            "retired_gw_by_tech": {
-                t: float(retired[i]) / 1000.0 for i, t in enumerate(m.grid.techs) if retired[i] > 0
-            },
+            "built_gw_by_option": {o: built.get(o, 0.0) / 1000.0 for o in BUILD_OPTIONS},
+            "retired_gw_by_tech": {t: float(retired[i]) / 1000.0 for i, t in enumerate(TECHS)},
         }
