@@ -276,6 +276,30 @@ VARIABLES: tuple[Variable, ...] = (
         "Load-weighted mean locational marginal price, months averaged unweighted",
     ),
     _v(
+        "Price|Secondary Energy|Electricity|Utility Tariff",
+        "USD/MWh",
+        "tariff_usd_per_mwh",
+        MEAN,
+        "Utilities' tariff (energy at the LMP + capacity + network), energy-weighted over territories",
+    ),
+    _v(
+        "Price|Secondary Energy|Electricity|Rate Impact of Utility Builds",
+        "USD/MWh",
+        "rate_impact_usd_per_mwh",
+        MEAN,
+        "What utilities' builds since the start and their network upgrades add to every MWh",
+    ),
+    *(
+        _v(
+            f"Capacity|Electricity|Grid|{tech.title()}",
+            "GW",
+            f"generation_capacity_gw_{tech}",
+            END,
+            f"{tech.title()} nameplate on the grid after builds, merchant arrivals and retirements",
+        )
+        for tech in ("gas", "coal", "nuclear", "wind", "solar", "hydro", "storage", "other")
+    ),
+    _v(
         "Emissions Intensity|Electricity|Grid",
         "t CO2/MWh",
         "grid_co2_t_per_mwh",
