@@ -224,6 +224,13 @@ MOVED_KEYS: dict[str, str] = {
     "hyperscalers.choice_scale_usd_per_mw_month": (
         "hyperscalers.choice_scale_share_of_cost (a share of the cheapest path's cost, not USD)"
     ),
+    **{
+        f"recyclers.{key}": (
+            "recyclers.holding_cost_usd_per_kwh_month and recyclers.stale_months (asks are now the "
+            "reservation price of a recycler's stock, docs/batteries.md 'The pack market')"
+        )
+        for key in ("ask_markup", "ask_age_discount_per_month", "ask_discount_floor")
+    },
 }
 """Keys that moved when hyperscalers got types: old spelling -> where the number lives now."""
 

@@ -136,30 +136,6 @@ class RecyclerSection(Section):
         unconfirmed=True,
     )
 
-    ask_markup: float = param(
-        1.1,
-        ge=1,
-        le=5,
-        source="Assumption: recyclers ask 10 % over the floor (repurposing cost plus the recycling value)",
-        doc="A recycler's ask as a multiple of its floor price.",
-        unconfirmed=True,
-    )
-    ask_age_discount_per_month: float = param(
-        0.02,
-        ge=0,
-        le=1,
-        source="Assumption: holding cost and fade make older stock 2 % cheaper per month in inventory",
-        doc="Fractional ask discount per month a grade has waited in inventory.",
-        unconfirmed=True,
-    )
-    ask_discount_floor: float = param(
-        0.6,
-        ge=0,
-        le=1,
-        source="Assumption: recyclers never ask below 60 % of the marked-up floor",
-        doc="Smallest multiple the age discount leaves of an ask.",
-        unconfirmed=True,
-    )
     stale_months: int = param(
         24,
         ge=1,
