@@ -235,8 +235,10 @@ class GradedStock(PackSeller, Protocol):
         """Send nameplate GWh to material recovery."""
         ...
 
-    def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
-        """Learn from the month's clearing prices."""
+    def observe_prices(
+        self, price_usd_per_kwh: np.ndarray, best_bid_usd_per_kwh: np.ndarray | None = None
+    ) -> None:
+        """Learn from the month's clearing prices (and best bids where a product did not trade)."""
         ...
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents import buyback
 from abm.agents import pack_pricing as pricing
 from abm.batteries import FadeParams, fade_step
 from abm.numerics import exact_dot
@@ -36,11 +37,20 @@ class Recycler(mesa.Agent):
         config: ScenarioConfig,
         packs: PackDesk,
         ledger: Books,
+        repurpose_cost_usd_per_kwh: float | None = None,
     ) -> None:
-        """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month."""
+        """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month.
+
+        `repurpose_cost_usd_per_kwh` defaults to `packs.repurpose_cost_usd_per_kwh` (an OEM's own
+        line repurposes for less).
+        """
         super().__init__(model)
         self.config, self.packs, self.ledger = config, packs, ledger
         self.capacity_gwh_per_month = capacity_gwh_per_month
+        cost = config.packs.repurpose_cost_usd_per_kwh
+        self.repurpose_cost_usd_per_kwh = (
+            cost if repurpose_cost_usd_per_kwh is None else repurpose_cost_usd_per_kwh
+        )
         self.awaiting_test_gwh = 0.0
         self.inventory_gwh = np.zeros(N_GRADES)  # nameplate GWh ready for second life
         self.inventory_soh = packs.grade_soh[:N_GRADES].copy()
@@ -59,25 +69,33 @@ class Recycler(mesa.Agent):
         self.awaiting_test_gwh += gwh
 
     def spot_bid_usd_per_kwh(self) -> float:
-        """What this recycler offers for uncontracted packs: its expected value per nameplate kWh."""
-        return max(
-            self.config.packs.recycling_value_usd_per_kwh,
-            float(self._second_life_value_per_kwh().max()),
+        """What this recycler offers for retired packs: its expected value of an ungraded nameplate kWh."""
+        p, m = self.config.packs, self.packs
+        return buyback.pack_value_usd_per_kwh(
+            self.expected_price_usd_per_kwh,
+            m.grade_soh,
+            m.grade_share,
+            p.second_life_yield,
+            self.repurpose_cost_usd_per_kwh,
+            p.recycling_value_usd_per_kwh,
+            self._credits_usd_per_kwh(),
+        )
+
+    def _credits_usd_per_kwh(self) -> float:
+        """Credits a usable second-life kWh earns: 45X on the sale and a production credit."""
+        return (
+            self.packs.second_life_credit_usd_per_kwh()
+            + self.config.policy.second_life_production_credit_usd_per_kwh
         )
 
     def _second_life_value_per_kwh(self) -> np.ndarray:
         """Expected margin of second life per nameplate kWh, by grade: price and credits less repurposing."""
-        p = self.config.packs
-        credits = (
-            self.packs.second_life_credit_usd_per_kwh()
-            + self.config.policy.second_life_production_credit_usd_per_kwh
-        )
         return pricing.second_life_margin_usd_per_kwh(
             self.packs.grade_soh[:N_GRADES],
-            p.second_life_yield,
+            self.config.packs.second_life_yield,
             self.expected_price_usd_per_kwh,
-            p.repurpose_cost_usd_per_kwh,
-            credits,
+            self.repurpose_cost_usd_per_kwh,
+            self._credits_usd_per_kwh(),
         )
 
     def grade_and_route(self) -> None:
@@ -106,7 +124,7 @@ class Recycler(mesa.Agent):
         self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
-            repurposed_kwh * p.repurpose_cost_usd_per_kwh,
+            repurposed_kwh * self.repurpose_cost_usd_per_kwh,
             "repurposing",
         )
         m.pay_production_credit(self.unique_id, repurposed_kwh)

@@ -167,7 +167,7 @@ class PackExchange:
         if np.isfinite(price):
             return float(price)
         if product != Product.NEW:
-            asks = [a for r in self.roster.recyclers for g, _, a in r.asks() if g == product]
+            asks = [a for r in self.roster.stocks() for g, _, a in r.asks() if g == product]
             if asks:
                 return float(min(asks))
         return self.storage_wtp_usd_per_kwh(product)
@@ -209,7 +209,7 @@ class PackExchange:
     def smooth_second_life_supply(self) -> None:
         """Move the smoothed second-life supply, and other buyers' draw on it, toward this month's."""
         weight = self.config.hyperscalers.expectation_weight
-        added = sum(r.second_life_added_kwh for r in self.roster.recyclers)
+        added = sum(r.second_life_added_kwh for r in self.roster.stocks())
         self._sl_supply_kwh_per_month += weight * (added - self._sl_supply_kwh_per_month)
         drawn = self._sl_bought_by_others_kwh
         self._sl_others_kwh_per_month += weight * (drawn - self._sl_others_kwh_per_month)
@@ -220,8 +220,8 @@ class PackExchange:
         return max(0.0, self._sl_supply_kwh_per_month - self._sl_others_kwh_per_month)
 
     def _second_life_stock_kwh(self) -> float:
-        """Usable second-life kWh in recyclers' inventories."""
-        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.recyclers) * 1e6
+        """Usable second-life kWh in recyclers' and OEM lines' inventories."""
+        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.stocks()) * 1e6
 
     def _others_open_second_life_kwh(self) -> float:
         """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
@@ -368,7 +368,7 @@ class PackExchange:
         for agent in self.roster.storage_buyers():
             bids += [(agent, prod, qty, price) for prod, qty, price in agent.storage_bids()]
         asks: list[tuple[Any, int, float, float]] = []
-        for r in self.roster.recyclers:
+        for r in self.roster.stocks():
             asks += [(r, g, qty, price) for g, qty, price in r.asks()]
         for o in self.roster.oems:
             asks += [(o, prod, qty, price) for prod, qty, price in o.asks()]
@@ -414,7 +414,7 @@ class PackExchange:
             self._deliver(pb, result.bid_fill_kwh, product, price, soh, bought_by)
         self.price_usd_per_kwh = prices
         self.price_history.append(prices)
-        for r in self.roster.recyclers:
+        for r in self.roster.stocks():
             r.observe_prices(prices, best_bids)
 
     def _priorities(self, bids: list[tuple[Any, float, float]], product: int) -> np.ndarray:

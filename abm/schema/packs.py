@@ -203,6 +203,22 @@ class OEMSection(Section):
         doc="Order-to-delivery of new storage.",
         unconfirmed=True,
     )
+    stationary_line_gwh_per_month: float = param(
+        0.05,
+        ge=0,
+        le=1000,
+        source="Assumption: OEM-run second-life lines (Nissan 4R, GM, BMW) repurpose well under 1 GWh a year each; ~0.6 GWh/yr for all OEMs together",
+        doc="Nameplate GWh a month all OEMs' own stationary lines can take of their retiring packs (0 = none).",
+        unconfirmed=True,
+    )
+    line_repurpose_cost_share: float = param(
+        0.75,
+        ge=0,
+        le=2,
+        source="Assumption: an OEM's own pack history (BMS data) spares much of the testing in packs.repurpose_cost_usd_per_kwh",
+        doc="An OEM line's repurposing cost as a share of a recycler's.",
+        unconfirmed=True,
+    )
 
 
 class BatteriesSection(Section):
