@@ -85,13 +85,9 @@ INERT: dict[str, str] = {
         "would be a model of its own), and " + _NO_CASH_RULE
     ),
     "packs.buyback_price_usd_per_kwh": (
-        "books OEM buy-back payments; the price is sunk when recyclers grade, route and invest "
-        "(their margins are second-life price minus repurposing cost), renewals go to the highest "
-        "spot bid, and " + _NO_CASH_RULE
-    ),
-    "recyclers.holding_cost_usd_per_kwh_month": (
-        "books the monthly cost of stock; asks fall with age by recyclers.ask_age_discount_per_month "
-        "and stale stock is recycled at recyclers.stale_months instead, and " + _NO_CASH_RULE
+        "books OEM buy-back payments until the first renegotiation sets the price from bids "
+        "(abm/agents/buyback.py); the price is sunk when recyclers grade, route and invest (their "
+        "margins are second-life price minus repurposing cost), and " + _NO_CASH_RULE
     ),
     "carbon.grid_t_per_mwh": (
         "the grid's CO2 is computed from each month's dispatch (market.co2_* per technology); this "
