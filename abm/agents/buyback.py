@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from abm.agents.pack_pricing import second_life_margin_usd_per_kwh
+from abm.numerics import exact_dot
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def pack_value_usd_per_kwh(
         credits_usd_per_kwh,
     )
     per_grade = np.maximum(margin, recycling_value_usd_per_kwh)
-    return float(grade_share[:n] @ per_grade + grade_share[n:].sum() * recycling_value_usd_per_kwh)
+    below = float(grade_share[n:].sum()) * recycling_value_usd_per_kwh
+    return exact_dot(grade_share[:n], per_grade) + below
 
 
 def negotiate_terms(
