@@ -150,6 +150,25 @@ class PowerStackModel(mesa.Model):
                         firm_type=firm,
                     )
                 )
+        self._open_oem_lines()
+
+    def _open_oem_lines(self) -> None:
+        """Each OEM's own second-life line (`oems.stationary_line_gwh_per_month`, split by share), built last so other ids stay."""
+        cfg, o = self.config, self.config.oems
+        if o.stationary_line_gwh_per_month <= 0:
+            return
+        cost = cfg.packs.repurpose_cost_usd_per_kwh * o.line_repurpose_cost_share
+        for oem in self.roster.oems:
+            line = Recycler(
+                self,
+                o.stationary_line_gwh_per_month * oem.share,
+                config=cfg,
+                packs=self.packs,
+                ledger=self.ledger,
+                repurpose_cost_usd_per_kwh=cost,
+            )
+            self.roster.oem_lines.append(line)
+            oem.open_line(line)
 
     @property
     def month(self) -> int:

@@ -166,6 +166,14 @@ class PackDesk(Protocol):
         """New storage price this month, net of the 45X credit."""
         ...
 
+    def second_life_credit_usd_per_kwh(self) -> float:
+        """The 45X credit a second-life sale earns this month (USD per usable kWh)."""
+        ...
+
+    def pay_production_credit(self, seller: int, usable_kwh: float) -> None:
+        """Pay the second-life production credit on repurposed usable kWh."""
+        ...
+
     def second_life_preferred(self) -> bool:
         """Second life is the better buy per unit of value, and routing allows it."""
         ...
@@ -243,8 +251,10 @@ class GradedStock(PackSeller, Protocol):
         """Send nameplate GWh to material recovery."""
         ...
 
-    def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
-        """Learn from the month's clearing prices."""
+    def observe_prices(
+        self, price_usd_per_kwh: np.ndarray, best_bid_usd_per_kwh: np.ndarray | None = None
+    ) -> None:
+        """Learn from the month's clearing prices (and best bids where a product did not trade)."""
         ...
 
 

@@ -17,7 +17,12 @@ class Roster:
     oems: list[PackSeller] = field(default_factory=list)
     vendors: list[VendorBook] = field(default_factory=list)
     hyperscalers: list[PathLearner] = field(default_factory=list)
+    oem_lines: list[GradedStock] = field(default_factory=list)  # OEMs' own second-life lines
 
     def storage_buyers(self) -> list[StorageBuyer]:
         """Who bids in the pack market: vendors first, then utilities (the auction's bid order)."""
         return [*self.vendors, *self.utilities]
+
+    def stocks(self) -> list[GradedStock]:
+        """Who holds and sells graded second-life stock: recyclers, then OEMs' own lines."""
+        return [*self.recyclers, *self.oem_lines]

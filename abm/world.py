@@ -99,3 +99,12 @@ def new_storage_price_usd_per_kwh(cfg: ScenarioConfig, months_elapsed: int) -> f
     o = cfg.oems
     doublings = months_elapsed / 12.0 * math.log2(1.0 + o.cumulative_growth_per_year)
     return o.new_storage_price_usd_per_kwh * (1.0 - o.learning_rate) ** doublings
+
+
+def credit_45x_on_usd_per_kwh(cfg: ScenarioConfig, year: int, second_life: bool) -> float:
+    """45X credit in a year on new modules or on second-life packs, as `policy.credit_45x_scope` allows."""
+    scope = cfg.policy.credit_45x_scope
+    covered = scope == "new_and_second_life" or scope == (
+        "second_life_only" if second_life else "new_only"
+    )
+    return credit_45x_usd_per_kwh(cfg, year) if covered else 0.0

@@ -94,7 +94,6 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "gas.turbine_min_lead_months": {"run.months": 192},
     "gas.bridge_after_grid": BRIDGES,
     "gas.backup_hours_per_year": {**BRIDGES, "gas.bridge_after_grid": "backup"},  # runs if kept
-    "recyclers.ask_discount_floor": LONG,
     "other.co2_t_per_mwh": {**OTHER, **LONG},
     # readiness deposits and penalties apply in cluster mode; tariff terms once the tariff is on
     "queue.readiness_deposit_usd_per_mw": {"queue.mode": "cluster"},

@@ -80,13 +80,9 @@ INERT: dict[str, str] = {
     "queue.late_study_penalty_usd_per_day": _PROVIDER_PAYS,
     "queue.late_study_penalty_cap_fraction_of_deposits": _PROVIDER_PAYS,
     "packs.buyback_price_usd_per_kwh": (
-        "books OEM buy-back payments; the price is sunk when recyclers grade, route and invest "
-        "(their margins are second-life price minus repurposing cost), renewals go to the highest "
-        "spot bid, and " + _NO_CASH_RULE
-    ),
-    "recyclers.holding_cost_usd_per_kwh_month": (
-        "books the monthly cost of stock; asks fall with age by recyclers.ask_age_discount_per_month "
-        "and stale stock is recycled at recyclers.stale_months instead, and " + _NO_CASH_RULE
+        "books OEM buy-back payments until the first renegotiation sets the price from bids "
+        "(abm/agents/buyback.py); the price is sunk when recyclers grade, route and invest (their "
+        "margins are second-life price minus repurposing cost), and " + _NO_CASH_RULE
     ),
     "carbon.grid_t_per_mwh": (
         "the grid's CO2 is computed from each month's dispatch (market.co2_* per technology); this "

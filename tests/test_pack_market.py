@@ -136,3 +136,56 @@ def test_auction_input_errors() -> None:
         clear_call_auction(one_i, one_f, np.array([np.nan]), one_i, one_f, one_f, 4)
     with pytest.raises(InputError):
         clear_call_auction(np.array([0.0]), one_f, one_f, one_i, one_f, one_f, 4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(books(), st.data())
+def test_priority_orders_the_marginal_level_only(book: tuple[np.ndarray, ...], data) -> None:
+    """Priority (months unfilled) changes who fills at the marginal bid, nothing else."""
+    bp, bq, bc, ap, aq, ac = book
+    prio = np.array(data.draw(st.lists(st.integers(0, 3), min_size=bp.size, max_size=bp.size)))
+    plain = clear_call_auction(bp, bq, bc, ap, aq, ac, N_PRODUCTS)
+    r = clear_call_auction(bp, bq, bc, ap, aq, ac, N_PRODUCTS, prio)
+    np.testing.assert_array_equal(r.price_usd_per_kwh, plain.price_usd_per_kwh)
+    np.testing.assert_allclose(r.volume_kwh, plain.volume_kwh, atol=1e-9)
+    np.testing.assert_allclose(r.ask_fill_kwh, plain.ask_fill_kwh, atol=1e-9)
+    tol = 1e-9 * (1 + bq.sum())
+    for k in range(N_PRODUCTS):
+        bi = bp == k
+        if not np.isfinite(r.price_usd_per_kwh[k]) or not (bi & (r.bid_fill_kwh > 0)).any():
+            continue
+        marginal = bc[bi & (r.bid_fill_kwh > 0)].min()
+        off_level = bi & (bc != marginal)
+        np.testing.assert_allclose(r.bid_fill_kwh[off_level], plain.bid_fill_kwh[off_level])
+        level = bi & (bc == marginal) & (bq > 0)
+        short = level & (r.bid_fill_kwh < bq - tol)
+        if short.any():  # a bid left short: no lower-priority bid at its price got anything
+            lower = level & (prio < prio[short].max())
+            assert np.all(r.bid_fill_kwh[lower] <= tol)
+
+
+def test_priority_fills_the_longest_unfilled_bid_first() -> None:
+    # two bids of 30 at the same price for 40 kWh: the one unfilled for 2 months fills first
+    r = clear_call_auction(
+        np.array([0, 0]),
+        np.array([30.0, 30.0]),
+        np.array([50.0, 50.0]),
+        np.array([0]),
+        np.array([40.0]),
+        np.array([40.0]),
+        1,
+        np.array([0.0, 2.0]),
+    )
+    assert r.bid_fill_kwh.tolist() == [10.0, 30.0]
+    assert r.price_usd_per_kwh[0] == 45.0
+    with pytest.raises(InputError):
+        clear_call_auction(
+            np.array([0]),
+            np.array([1.0]),
+            np.array([1.0]),
+            np.array([0]),
+            np.array([1.0]),
+            np.array([1.0]),
+            1,
+            np.array([np.nan]),
+        )

@@ -84,6 +84,10 @@ LEVERS = {
         and c.recyclers.test_capacity_gwh_per_month > b.recyclers.test_capacity_gwh_per_month
     ),
     "recycle_first": lambda c, b: c.packs.routing == "recycle_first",
+    "second_life_credit": lambda c, b: (
+        c.policy.credit_45x_scope == "second_life_only"
+        and c.policy.second_life_production_credit_usd_per_kwh > 0
+    ),
     "queue_reform": lambda c, b: (
         c.queue.mode == "cluster"
         and c.queue.flexible_connections

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm.agents import buyback
+from abm.agents import pack_pricing as pricing
 from abm.batteries import FadeParams, fade_step
 from abm.numerics import exact_dot
 from abm.vocabulary import Order, Product
@@ -35,11 +37,20 @@ class Recycler(mesa.Agent):
         config: ScenarioConfig,
         packs: PackDesk,
         ledger: Books,
+        repurpose_cost_usd_per_kwh: float | None = None,
     ) -> None:
-        """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month."""
+        """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month.
+
+        `repurpose_cost_usd_per_kwh` defaults to `packs.repurpose_cost_usd_per_kwh` (an OEM's own
+        line repurposes for less).
+        """
         super().__init__(model)
         self.config, self.packs, self.ledger = config, packs, ledger
         self.capacity_gwh_per_month = capacity_gwh_per_month
+        cost = config.packs.repurpose_cost_usd_per_kwh
+        self.repurpose_cost_usd_per_kwh = (
+            cost if repurpose_cost_usd_per_kwh is None else repurpose_cost_usd_per_kwh
+        )
         self.awaiting_test_gwh = 0.0
         self.inventory_gwh = np.zeros(N_GRADES)  # nameplate GWh ready for second life
         self.inventory_soh = packs.grade_soh[:N_GRADES].copy()
@@ -50,25 +61,41 @@ class Recycler(mesa.Agent):
         )
         self.tested_this_month_gwh = 0.0
         self.second_life_added_kwh = 0.0  # usable kWh routed to second life this month
+        self.sold_kwh = np.zeros(N_GRADES)  # usable kWh sold this month, by grade
+        self.sales_kwh_per_month = np.zeros(N_GRADES)  # smoothed sales rate, by grade
 
     def receive(self, gwh: float) -> None:
         """Retired packs arrive to be tested."""
         self.awaiting_test_gwh += gwh
 
     def spot_bid_usd_per_kwh(self) -> float:
-        """What this recycler offers for uncontracted packs: its expected value per nameplate kWh."""
-        return max(
-            self.config.packs.recycling_value_usd_per_kwh,
-            float(self._second_life_value_per_kwh().max()),
+        """What this recycler offers for retired packs: its expected value of an ungraded nameplate kWh."""
+        p, m = self.config.packs, self.packs
+        return buyback.pack_value_usd_per_kwh(
+            self.expected_price_usd_per_kwh,
+            m.grade_soh,
+            m.grade_share,
+            p.second_life_yield,
+            self.repurpose_cost_usd_per_kwh,
+            p.recycling_value_usd_per_kwh,
+            self._credits_usd_per_kwh(),
+        )
+
+    def _credits_usd_per_kwh(self) -> float:
+        """Credits a usable second-life kWh earns: 45X on the sale and a production credit."""
+        return (
+            self.packs.second_life_credit_usd_per_kwh()
+            + self.config.policy.second_life_production_credit_usd_per_kwh
         )
 
     def _second_life_value_per_kwh(self) -> np.ndarray:
-        """Expected margin of second life per nameplate kWh, by grade."""
-        p = self.config.packs
-        return (
-            self.packs.grade_soh[:N_GRADES]
-            * p.second_life_yield
-            * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
+        """Expected margin of second life per nameplate kWh, by grade: price and credits less repurposing."""
+        return pricing.second_life_margin_usd_per_kwh(
+            self.packs.grade_soh[:N_GRADES],
+            self.config.packs.second_life_yield,
+            self.expected_price_usd_per_kwh,
+            self.repurpose_cost_usd_per_kwh,
+            self._credits_usd_per_kwh(),
         )
 
     def grade_and_route(self) -> None:
@@ -97,9 +124,10 @@ class Recycler(mesa.Agent):
         self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
-            repurposed_kwh * p.repurpose_cost_usd_per_kwh,
+            repurposed_kwh * self.repurpose_cost_usd_per_kwh,
             "repurposing",
         )
+        m.pay_production_credit(self.unique_id, repurposed_kwh)
         self._age_inventory()
         self._expand_capacity()
 
@@ -157,40 +185,53 @@ class Recycler(mesa.Agent):
         self.inventory_gwh[grade] = total
 
     def asks(self) -> list[Order]:
-        """(grade, usable kWh, min USD per usable kWh) offered this month; older stock asks less."""
+        """(grade, usable kWh, min USD per usable kWh) offered this month: the reservation price of its stock.
+
+        Never below what recycling the packs pays (less the credit a sale earns); lower the more
+        months of sales the stock holds (holding cost), at that floor when it would go stale unsold.
+        """
         p, r = self.config.packs, self.config.recyclers
-        out = []
-        for g in range(N_GRADES):
-            usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
-            if usable_kwh <= 0:
-                continue
-            floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(
-                self.inventory_soh[g], 1e-6
-            )
-            discount = max(
-                r.ask_discount_floor,
-                1.0 - r.ask_age_discount_per_month * self.inventory_age_months[g],
-            )
-            out.append(Order(Product(g), usable_kwh, floor * r.ask_markup * discount))
-        return out
+        usable_kwh = self.inventory_gwh * self.inventory_soh * 1e6
+        floor = pricing.walk_away_usd_per_kwh(
+            p.recycling_value_usd_per_kwh,
+            self.inventory_soh,
+            self.packs.second_life_credit_usd_per_kwh(),
+        )
+        ask = pricing.seller_ask_usd_per_kwh(
+            self.expected_price_usd_per_kwh,
+            floor,
+            r.holding_cost_usd_per_kwh_month,
+            pricing.months_to_sell(usable_kwh, self.sales_kwh_per_month),
+            r.stale_months - self.inventory_age_months,
+        )
+        return [
+            Order(Product(g), float(usable_kwh[g]), float(ask[g]))
+            for g in range(N_GRADES)
+            if usable_kwh[g] > 0
+        ]
 
     def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:
         """Remove sold usable kWh from inventory; returns (nameplate GWh, SoH) that left."""
         soh = float(self.inventory_soh[grade])
         gwh = min(self.inventory_gwh[grade], usable_kwh / 1e6 / soh)
         self.inventory_gwh[grade] -= gwh
+        self.sold_kwh[grade] += usable_kwh
         return gwh, soh
 
-    def observe_prices(self, price_usd_per_kwh: np.ndarray) -> None:
-        """Adaptive expectation of second-life prices from the pack market's clearing prices."""
+    def observe_prices(
+        self, price_usd_per_kwh: np.ndarray, best_bid_usd_per_kwh: np.ndarray | None = None
+    ) -> None:
+        """Learn from the month's auction: expected prices (toward the best bid where a grade did not trade) and sales rates."""
         alpha = self.config.hyperscalers.expectation_weight
-        traded = np.isfinite(price_usd_per_kwh[:N_GRADES])
-        self.expected_price_usd_per_kwh = np.where(
-            traded,
-            (1 - alpha) * self.expected_price_usd_per_kwh
-            + alpha * np.nan_to_num(price_usd_per_kwh[:N_GRADES]),
+        bids = np.full(N_GRADES, np.nan) if best_bid_usd_per_kwh is None else best_bid_usd_per_kwh
+        self.expected_price_usd_per_kwh = pricing.discover_price(
             self.expected_price_usd_per_kwh,
+            np.asarray(price_usd_per_kwh[:N_GRADES], dtype=float),
+            np.asarray(bids[:N_GRADES], dtype=float),
+            alpha,
         )
+        self.sales_kwh_per_month += alpha * (self.sold_kwh - self.sales_kwh_per_month)
+        self.sold_kwh = np.zeros(N_GRADES)
 
     def _expand_capacity(self) -> None:
         """Invest in test capacity when the backlog exceeds `recyclers.backlog_trigger_months` and second life pays."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.agents import planning, rates
+from abm.agents import pack_pricing, planning, rates
 from abm.agents.build_choice import cheapest_option
 from abm.batteries import Duty
 from abm.grid.build_spec import UtilityBuild
@@ -121,12 +121,16 @@ class Utility(mesa.Agent):
         m.submit_utility_build(self, node, option.kind, nameplate, build)
 
     def storage_bids(self) -> list[Order]:
-        """Grid storage bought in the pack market: new storage, and grade-A second life at its value under grid duty."""
+        """Grid storage bought in the pack market: new storage, and grade-A second life at its bankable value under grid duty."""
         if self.storage_need_kwh <= 0:
             return []
         m, duty = self.packs, self.storage_duty
+        grade_a = pack_pricing.bankable_bid_usd_per_kwh(
+            m.storage_wtp_usd_per_kwh(Product.A, duty),
+            self.config.utilities.second_life_bankability_discount,
+        )
         return [
-            Order(Product.A, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.A, duty)),
+            Order(Product.A, self.storage_need_kwh, grade_a),
             Order(Product.NEW, self.storage_need_kwh, m.storage_wtp_usd_per_kwh(Product.NEW, duty)),
         ]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from abm.agents import pack_pricing
 from abm.agents.vendor_order import Order, factory_queue, gives_up_on_packs
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
 from abm.vocabulary import Order as PackOrder
@@ -148,10 +149,32 @@ class ModularVendor(mesa.Agent):
         bids = []
         if sl_need > 0:
             for product in SECOND_LIFE_PRODUCTS:
-                bids.append(PackOrder(product, sl_need, m.storage_wtp_usd_per_kwh(product)))
+                price = self.second_life_bid_usd_per_kwh(product, due, sl_need)
+                bids.append(PackOrder(product, sl_need, price))
         if new_need > 0:
             bids.append(PackOrder(Product.NEW, new_need, m.storage_wtp_usd_per_kwh(Product.NEW)))
         return bids
+
+    def second_life_bid_usd_per_kwh(self, product: int, due: list[Order], need_kwh: float) -> float:
+        """Bid for a grade: its value plus the value of time of the due orders waiting for packs.
+
+        The premium (`pack_pricing.vendor_bid_usd_per_kwh`) is weighted by those orders' share of
+        the need; augmentation (a faded site keeps running) bids the value alone.
+        """
+        v, month = self.config.vendors, self.clock.month
+        waiting = [(o.second_life_outstanding_kwh(), o.due_month) for o in due]
+        order_kwh = sum(k for k, _ in waiting)
+        waited = sum(k * (month - (month if d is None else d)) for k, d in waiting)
+        value = self.packs.storage_wtp_usd_per_kwh(product)
+        if order_kwh <= 0:
+            return value
+        vot = pack_pricing.value_of_time_usd_per_kwh_month(
+            v.late_delivery_damages_usd_per_mw_month, v.storage_mwh_per_mw
+        )
+        bid = pack_pricing.vendor_bid_usd_per_kwh(
+            value, vot, waited / order_kwh, self.packs.new_storage_wait_months()
+        )
+        return value + (bid - value) * order_kwh / need_kwh
 
     def receive_storage(self, product: int, kwh: float, soh: float) -> None:
         """Allocate bought usable kWh: augmentation first, then due orders in booking order."""

@@ -26,7 +26,7 @@ from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
 from abm.numerics import exact_dot
 from abm.vocabulary import Path, Product, Project, Status
-from abm.world import credit_45x_usd_per_kwh, new_storage_price_usd_per_kwh
+from abm.world import credit_45x_on_usd_per_kwh, new_storage_price_usd_per_kwh
 
 if TYPE_CHECKING:
     from abm.batteries import Duty
@@ -95,6 +95,7 @@ class PackExchange:
         self._sl_supply_kwh_per_month = 0.0
         self._sl_others_kwh_per_month = 0.0  # smoothed second-life kWh bought by non-vendors
         self._sl_bought_by_others_kwh = 0.0  # this month's
+        self._unfilled_months: dict[tuple[int, int], int] = {}  # (buyer id, product) -> months
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
 
@@ -120,8 +121,20 @@ class PackExchange:
         return max(
             1.0,
             new_storage_price_usd_per_kwh(self.config, m)
-            - credit_45x_usd_per_kwh(self.config, year),
+            - credit_45x_on_usd_per_kwh(self.config, year, second_life=False),
         )
+
+    def second_life_credit_usd_per_kwh(self) -> float:
+        """The 45X credit a sale of second-life packs earns this month (USD per usable kWh; 0 where out of scope)."""
+        year, _ = self.calendar.year_month(max(self.clock.month, 0))
+        return credit_45x_on_usd_per_kwh(self.config, year, second_life=True)
+
+    def pay_production_credit(self, seller: int, usable_kwh: float) -> None:
+        """The treasury pays `policy.second_life_production_credit_usd_per_kwh` on repurposed kWh."""
+        usd = usable_kwh * self.config.policy.second_life_production_credit_usd_per_kwh
+        if usd > 0:
+            self.ledger.transfer("external:treasury", seller, usd, "second-life production credit")
+            self.recorder.incentives_usd += usd
 
     def storage_wtp_usd_per_kwh(self, product: int, duty: Duty | None = None) -> float:
         """Willingness to pay per usable kWh: new storage at its price; second life by remaining life and O&M risk.
@@ -154,7 +167,7 @@ class PackExchange:
         if np.isfinite(price):
             return float(price)
         if product != Product.NEW:
-            asks = [a for r in self.roster.recyclers for g, _, a in r.asks() if g == product]
+            asks = [a for r in self.roster.stocks() for g, _, a in r.asks() if g == product]
             if asks:
                 return float(min(asks))
         return self.storage_wtp_usd_per_kwh(product)
@@ -196,7 +209,7 @@ class PackExchange:
     def smooth_second_life_supply(self) -> None:
         """Move the smoothed second-life supply, and other buyers' draw on it, toward this month's."""
         weight = self.config.hyperscalers.expectation_weight
-        added = sum(r.second_life_added_kwh for r in self.roster.recyclers)
+        added = sum(r.second_life_added_kwh for r in self.roster.stocks())
         self._sl_supply_kwh_per_month += weight * (added - self._sl_supply_kwh_per_month)
         drawn = self._sl_bought_by_others_kwh
         self._sl_others_kwh_per_month += weight * (drawn - self._sl_others_kwh_per_month)
@@ -207,8 +220,8 @@ class PackExchange:
         return max(0.0, self._sl_supply_kwh_per_month - self._sl_others_kwh_per_month)
 
     def _second_life_stock_kwh(self) -> float:
-        """Usable second-life kWh in recyclers' inventories."""
-        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.recyclers) * 1e6
+        """Usable second-life kWh in recyclers' and OEM lines' inventories."""
+        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.stocks()) * 1e6
 
     def _others_open_second_life_kwh(self) -> float:
         """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
@@ -355,7 +368,7 @@ class PackExchange:
         for agent in self.roster.storage_buyers():
             bids += [(agent, prod, qty, price) for prod, qty, price in agent.storage_bids()]
         asks: list[tuple[Any, int, float, float]] = []
-        for r in self.roster.recyclers:
+        for r in self.roster.stocks():
             asks += [(r, g, qty, price) for g, qty, price in r.asks()]
         for o in self.roster.oems:
             asks += [(o, prod, qty, price) for prod, qty, price in o.asks()]
@@ -365,6 +378,10 @@ class PackExchange:
         """Step 5: a call auction per product, best quality first; residual second-life demand moves down the grades."""
         bids, asks = self._orders()
         prices = np.full(4, np.nan)
+        live = [(prod, p) for _, prod, q, p in bids if q > 0]
+        best_bids = np.array(
+            [max((p for j, p in live if j == k), default=np.nan) for k in range(4)]
+        )
         bought_by: dict[Any, float] = {}
         for product in range(4):
             pb = [(a, q, p) for a, prod, q, p in bids if prod == product]
@@ -386,7 +403,9 @@ class PackExchange:
                 np.array([q for _, q, _ in pa]),
                 np.array([p for _, _, p in pa]),
                 1,
+                self._priorities(pb, product),
             )
+            self._carry_unfilled(pb, qty_b, result.bid_fill_kwh, product)
             price = float(result.price_usd_per_kwh[0])
             prices[product] = price
             if not np.isfinite(price):
@@ -395,8 +414,25 @@ class PackExchange:
             self._deliver(pb, result.bid_fill_kwh, product, price, soh, bought_by)
         self.price_usd_per_kwh = prices
         self.price_history.append(prices)
-        for r in self.roster.recyclers:
-            r.observe_prices(prices)
+        for r in self.roster.stocks():
+            r.observe_prices(prices, best_bids)
+
+    def _priorities(self, bids: list[tuple[Any, float, float]], product: int) -> np.ndarray:
+        """Each bid's priority at the marginal price: the months its buyer's demand has gone unfilled."""
+        return np.array(
+            [float(self._unfilled_months.get((a.unique_id, product), 0)) for a, _, _ in bids]
+        )
+
+    def _carry_unfilled(
+        self, bids: list[tuple[Any, float, float]], qty: np.ndarray, fill: np.ndarray, product: int
+    ) -> None:
+        """A bid left (partly) unfilled carries one more month of priority; a filled one starts over."""
+        for (agent, _, _), q, f in zip(bids, qty, fill, strict=True):
+            key = (agent.unique_id, product)
+            if q > 0 and f < q - 1e-6:
+                self._unfilled_months[key] = self._unfilled_months.get(key, 0) + 1
+            else:
+                self._unfilled_months.pop(key, None)
 
     def _deliver(
         self,
@@ -435,10 +471,9 @@ class PackExchange:
             self.ledger.transfer(
                 "market:packs", seller.unique_id, fill * price, f"storage {PRODUCTS[product]}"
             )
-            credit = (
-                credit_45x_usd_per_kwh(self.config, self.calendar.year_month(self.clock.month)[0])
-                * fill
-            )
+            year = self.calendar.year_month(self.clock.month)[0]
+            second_life = product != Product.NEW
+            credit = credit_45x_on_usd_per_kwh(self.config, year, second_life) * fill
             self.ledger.transfer("external:treasury", seller.unique_id, credit, "45X credit")
             self.recorder.incentives_usd += credit
             if product != Product.NEW:

@@ -12,6 +12,9 @@ Products are the second-life grades and new storage (``abm.vocabulary.Product``,
 * Orders priced strictly better than the marginal price level fill completely; orders at exactly
   the marginal price level share the remainder pro rata to quantity. Fills therefore do not depend
   on order position (ties are symmetric and deterministic).
+* Bids may carry a priority (e.g. months the buyer's demand has gone unfilled): at the marginal
+  bid level, higher priority fills first and equal priorities share pro rata. Price, volume and
+  the fills of every other order are unchanged by priority.
 * A product with no crossing has price ``nan`` and no fills. Unfilled demand is returned to the
   caller (``bid_qty - bid_fill``) to carry to next month.
 """
@@ -56,20 +59,33 @@ def _orders(
 
 
 def _level_fill(
-    qty: np.ndarray, price: np.ndarray, marginal: float, volume: float, better: np.ndarray
+    qty: np.ndarray,
+    price: np.ndarray,
+    marginal: float,
+    volume: float,
+    better: np.ndarray,
+    priority: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Fill orders strictly better than the marginal price fully, the marginal level pro rata."""
+    """Fill orders strictly better than the marginal price fully, the marginal level by priority, then pro rata."""
     fill = np.where(better, qty, 0.0)
     at_level = (price == marginal) & (qty > 0)
     remainder = max(volume - fill.sum(), 0.0)
-    level_qty = qty[at_level].sum()
-    if level_qty > 0:
-        fill[at_level] = qty[at_level] * min(remainder / level_qty, 1.0)
+    rank = np.zeros(qty.size) if priority is None else priority
+    for level in sorted(set(rank[at_level].tolist()), reverse=True):
+        group = at_level & (rank == level)
+        group_qty = qty[group].sum()
+        share = min(remainder / group_qty, 1.0)
+        fill[group] = qty[group] * share
+        remainder = max(remainder - group_qty * share, 0.0)
     return fill
 
 
 def _clear_one(
-    bid_qty: np.ndarray, bid_price: np.ndarray, ask_qty: np.ndarray, ask_price: np.ndarray
+    bid_qty: np.ndarray,
+    bid_price: np.ndarray,
+    ask_qty: np.ndarray,
+    ask_price: np.ndarray,
+    bid_priority: np.ndarray,
 ) -> tuple[float, np.ndarray, np.ndarray, float]:
     """Clear one product: (price, bid fills, ask fills, volume)."""
     bid_fill = np.zeros(bid_qty.size)
@@ -92,7 +108,9 @@ def _clear_one(
     marginal_bid = float(b_sorted[min(np.searchsorted(b_cum, volume, side="left"), b_cum.size - 1)])
     marginal_ask = float(a_sorted[min(np.searchsorted(a_cum, volume, side="left"), a_cum.size - 1)])
     price = 0.5 * (marginal_bid + marginal_ask)
-    bid_fill = _level_fill(bid_qty, bid_price, marginal_bid, volume, bid_price > marginal_bid)
+    bid_fill = _level_fill(
+        bid_qty, bid_price, marginal_bid, volume, bid_price > marginal_bid, bid_priority
+    )
     ask_fill = _level_fill(ask_qty, ask_price, marginal_ask, volume, ask_price < marginal_ask)
     return price, bid_fill, ask_fill, volume
 
@@ -105,11 +123,18 @@ def clear_call_auction(
     ask_qty_kwh: np.ndarray,
     ask_price_usd_per_kwh: np.ndarray,
     n_products: int,
+    bid_priority: np.ndarray | None = None,
 ) -> AuctionResult:
-    """Clear a uniform-price call auction per product (rules in the module docstring)."""
+    """Clear a uniform-price call auction per product (rules in the module docstring).
+
+    `bid_priority` (finite, one per bid; default all equal) orders bids at the marginal price.
+    """
     if n_products < 1:
         raise InputError(f"n_products must be >= 1, got {n_products}")
     bprod, bq, bp = _orders("bids", bid_product, bid_qty_kwh, bid_price_usd_per_kwh, n_products)
+    prio = np.zeros(bq.size) if bid_priority is None else np.asarray(bid_priority, dtype=float)
+    if prio.shape != bq.shape or not np.all(np.isfinite(prio)):
+        raise InputError("bids: priority must be a finite 1-D array, one per bid")
     aprod, aq, ap = _orders("asks", ask_product, ask_qty_kwh, ask_price_usd_per_kwh, n_products)
     price = np.full(n_products, np.nan)
     volume = np.zeros(n_products)
@@ -118,5 +143,7 @@ def clear_call_auction(
     for k in range(n_products):
         bi = np.flatnonzero(bprod == k)
         ai = np.flatnonzero(aprod == k)
-        price[k], bid_fill[bi], ask_fill[ai], volume[k] = _clear_one(bq[bi], bp[bi], aq[ai], ap[ai])
+        price[k], bid_fill[bi], ask_fill[ai], volume[k] = _clear_one(
+            bq[bi], bp[bi], aq[ai], ap[ai], prio[bi]
+        )
     return AuctionResult(price, bid_fill, ask_fill, volume)

@@ -132,7 +132,7 @@ class MonthRecorder:
         bought = m.packs.storage_bought_nameplate_kwh - self._embodied_seen["bought"]
         self._embodied_seen["bought"] = m.packs.storage_bought_nameplate_kwh.copy()
         c = m.carbon
-        recycled = sum(r.recycled_gwh for r in m.roster.recyclers)
+        recycled = sum(r.recycled_gwh for r in m.roster.stocks())
         recycled_kwh = (recycled - self._embodied_seen["recycled"]) * 1e6
         self._embodied_seen["recycled"] = recycled
         usable_sl = (
@@ -178,7 +178,7 @@ class MonthRecorder:
         m = self.model
 
         def recyclers() -> list[Any]:
-            return m.roster.recyclers
+            return m.roster.stocks()
 
         def price(i: int) -> Reporter:
             return lambda _: float(m.packs.price_usd_per_kwh[i])
@@ -264,7 +264,7 @@ class MonthRecorder:
     def check_invariants(self) -> None:
         """Packs conserved, no negative stocks or capacities, SoH in [0, 1], money balanced."""
         m = self.model
-        recyclers = m.roster.recyclers
+        recyclers = m.roster.stocks()
         stocks = {
             "awaiting test": sum(r.awaiting_test_gwh for r in recyclers),
             "inventory": float(sum(r.inventory_gwh.sum() for r in recyclers)),
@@ -323,7 +323,7 @@ class MonthRecorder:
             t = p.time_to_power_months()
             if t is not None and p.path in ttp:
                 ttp[p.path].append(t)
-        recyclers = m.roster.recyclers
+        recyclers = m.roster.stocks()
         prices = (
             np.array(m.packs.price_history) if m.packs.price_history else np.full((1, 4), np.nan)
         )

@@ -227,6 +227,13 @@ MOVED_KEYS: dict[str, str] = {
     "utilities.storage_share_of_new_capacity": (
         "the [planning] build costs (utilities now choose storage, gas, solar or wind by least cost)"
     ),
+    **{
+        f"recyclers.{key}": (
+            "recyclers.holding_cost_usd_per_kwh_month and recyclers.stale_months (asks are now the "
+            "reservation price of a recycler's stock, docs/batteries.md 'The pack market')"
+        )
+        for key in ("ask_markup", "ask_age_discount_per_month", "ask_discount_floor")
+    },
 }
 """Keys that moved when hyperscalers got types: old spelling -> where the number lives now."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from abm.schema.fields import Section, param
 
 
@@ -297,6 +299,19 @@ class PolicySection(Section):
         source="26 USC 45X: phase-out 2030-2032 (DOMAIN-NUMBERS #21)",
         doc="First year of the 45X phase-out (75 %, 50 %, 25 %, then 0).",
     )
+    credit_45x_scope: Literal["new_and_second_life", "new_only", "second_life_only"] = param(
+        "new_and_second_life",
+        source="26 USC 45X credits produced battery modules; whether repurposed modules qualify is an assumption (issue 17 item 3)",
+        doc="Which storage the 45X credit is paid on: new modules (passed through into the new-storage price), remanufactured second-life packs (paid to the seller on sale, in recyclers' routing value and asks), or both.",
+        unconfirmed=True,
+    )
+    second_life_production_credit_usd_per_kwh: float = param(
+        0.0,
+        ge=0,
+        le=200,
+        source="Lever: no such US credit exists; a hypothetical production credit per usable kWh repurposed to second life",
+        doc="Credit paid to a recycler per usable kWh it repurposes for second life (enters its routing value).",
+    )
     solar_credit_share: float = param(
         0.3,
         ge=0,
@@ -388,5 +403,13 @@ class UtilitySection(Section):
         le=100,
         source="About 20 equivalent full cycles a month for grid storage (DOMAIN-NUMBERS #18; assumption)",
         doc="Equivalent full cycles a month of grid storage utilities install.",
+        unconfirmed=True,
+    )
+    second_life_bankability_discount: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        source="Assumption: lenders and insurers haircut second-life grid storage for its shorter warranty (~5 vs 10-15 years for new) and performance risk; no published figure",
+        doc="Share a utility takes off a second-life pack's value under grid duty when it bids for it.",
         unconfirmed=True,
     )

@@ -136,30 +136,6 @@ class RecyclerSection(Section):
         unconfirmed=True,
     )
 
-    ask_markup: float = param(
-        1.1,
-        ge=1,
-        le=5,
-        source="Assumption: recyclers ask 10 % over the floor (repurposing cost plus the recycling value)",
-        doc="A recycler's ask as a multiple of its floor price.",
-        unconfirmed=True,
-    )
-    ask_age_discount_per_month: float = param(
-        0.02,
-        ge=0,
-        le=1,
-        source="Assumption: holding cost and fade make older stock 2 % cheaper per month in inventory",
-        doc="Fractional ask discount per month a grade has waited in inventory.",
-        unconfirmed=True,
-    )
-    ask_discount_floor: float = param(
-        0.6,
-        ge=0,
-        le=1,
-        source="Assumption: recyclers never ask below 60 % of the marked-up floor",
-        doc="Smallest multiple the age discount leaves of an ask.",
-        unconfirmed=True,
-    )
     stale_months: int = param(
         24,
         ge=1,
@@ -225,6 +201,22 @@ class OEMSection(Section):
         le=60,
         source="Assumption: BESS delivery lead time",
         doc="Order-to-delivery of new storage.",
+        unconfirmed=True,
+    )
+    stationary_line_gwh_per_month: float = param(
+        0.05,
+        ge=0,
+        le=1000,
+        source="Assumption: OEM-run second-life lines (Nissan 4R, GM, BMW) repurpose well under 1 GWh a year each; ~0.6 GWh/yr for all OEMs together",
+        doc="Nameplate GWh a month all OEMs' own stationary lines can take of their retiring packs (0 = none).",
+        unconfirmed=True,
+    )
+    line_repurpose_cost_share: float = param(
+        0.75,
+        ge=0,
+        le=2,
+        source="Assumption: an OEM's own pack history (BMS data) spares much of the testing in packs.repurpose_cost_usd_per_kwh",
+        doc="An OEM line's repurposing cost as a share of a recycler's.",
         unconfirmed=True,
     )
 

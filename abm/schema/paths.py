@@ -353,3 +353,11 @@ class VendorSection(Section):
         doc="Exponent of the solar capacity factor in the siting weight of modular sites.",
         unconfirmed=True,
     )
+    late_delivery_damages_usd_per_mw_month: float = param(
+        75_000.0,
+        ge=0,
+        le=5_000_000,
+        source="Assumption: liquidated damages of ~0.1 % of contract value per day late (common EPC practice) on ~$2.5 M/MW of site power system (solar, storage, integration) = ~$75k per MW-month",
+        doc="What a month of delay on a waiting order costs a vendor; it bids this (per kWh of the site's storage) above a pack's value for orders waiting for packs.",
+        unconfirmed=True,
+    )

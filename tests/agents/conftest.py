@@ -160,6 +160,15 @@ class FakePacks:
     def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         self.returned.append((product, usable_kwh, soh))
 
+    credit_usd_per_kwh = 0.0  # the 45X credit on a second-life sale
+    production_credits: tuple[tuple[int, float], ...] = ()
+
+    def second_life_credit_usd_per_kwh(self) -> float:
+        return self.credit_usd_per_kwh
+
+    def pay_production_credit(self, seller: int, usable_kwh: float) -> None:
+        self.production_credits = (*self.production_credits, (seller, usable_kwh))
+
 
 class FakeRecycler:
     """What an OEM sees of a recycler: its spot bid, its backlog, and the packs it receives."""

@@ -1,9 +1,11 @@
-"""OEM decisions: who gets this month's retired packs, and what new storage it offers."""
+"""OEM decisions: buy-back terms, who gets this month's retired packs, and what new storage it offers."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from abm.agents.buyback import Terms, negotiate_terms, pack_value_usd_per_kwh
 from abm.agents.oem import OEM
 
 
@@ -96,3 +98,44 @@ def test_asks_offer_the_share_of_production_at_the_new_storage_price(
     assert product == 3  # new storage
     assert kwh == pytest.approx(cfg.oems.production_gwh_per_month * 0.5 * 1e6)
     assert price == packs.new_storage_price_usd_per_kwh()
+
+
+@pytest.mark.parametrize(
+    "own, keep, price",
+    [
+        (0.0, 0.0, 30.0),  # no own option: the partner pays the second-best bid
+        (40.0, 0.0, 40.0),  # its own use, below the best bid, sets the price
+        (70.0, 0.5, 50.0),  # its own use beats every bid: it keeps what its line takes
+    ],
+)
+def test_terms_follow_the_bids_and_the_own_option(own, keep, price):
+    terms = negotiate_terms([30.0, 50.0, 20.0], [0.0, 0.0, 0.0], own, 0.5, 0.6)
+    assert terms == Terms(partner=1, share=0.6, price_usd_per_kwh=price, keep_gwh_per_month=keep)
+
+
+def test_tied_bids_contract_the_smaller_backlog():
+    assert negotiate_terms([40.0, 40.0], [9.0, 1.0], 0.0, 0.0, 0.6).partner == 1
+
+
+def test_pack_value_recycles_grades_that_do_not_pay():
+    soh, share = np.array([0.9, 0.8, 0.7]), np.array([0.4, 0.3, 0.2, 0.1])
+    # grade C's margin 0.7 x (20 - 15) = 3.5 is below the recycling value 10: it is recycled
+    value = pack_value_usd_per_kwh(np.array([60.0, 40.0, 20.0]), soh, share, 1.0, 15.0, 10.0, 0.0)
+    assert value == pytest.approx(0.4 * 0.9 * 45 + 0.3 * 0.8 * 25 + 0.2 * 10 + 0.1 * 10)
+
+
+def test_at_renewal_an_oem_whose_line_pays_more_keeps_what_it_takes(
+    model, config, clock, packs, ledger, make_recycler
+):
+    cfg = config()
+    partner, line = make_recycler(1, 20.0), make_recycler(9, 80.0)  # its line values packs at 80
+    line.capacity_gwh_per_month = 0.3
+    oem = build(model, cfg, clock, packs, ledger, [partner], share=1.0, contract_months=1)
+    oem.open_line(line)
+    packs.retiring_gwh_this_month = 1.0
+    clock.month = 1  # the contract ends: renegotiate
+    oem.deliver_packs()
+    assert line.received_gwh == pytest.approx(0.3)
+    assert partner.received_gwh == pytest.approx(0.7)  # contracted share of the rest, and spot
+    assert oem.terms.price_usd_per_kwh == pytest.approx(20.0)  # capped at the partner's bid
+    assert ledger.paid("buy-back contract") == pytest.approx(0.7 * cfg.packs.buyback_share * 20e6)

@@ -180,8 +180,9 @@ def test_storage_bids_only_when_storage_is_needed(model, config, clock, packs, m
     u = build(model, config(), clock, make_grid(), packs)
     assert u.storage_bids() == []
     u.storage_need_kwh = 5000.0
+    discount = u.config.utilities.second_life_bankability_discount
     assert u.storage_bids() == [
-        (0, 5000.0, packs.storage_wtp_usd_per_kwh(0)),  # grade-A second life
+        (0, 5000.0, packs.storage_wtp_usd_per_kwh(0) * (1 - discount)),  # grade-A, bankable
         (3, 5000.0, packs.storage_wtp_usd_per_kwh(3)),  # new
     ]
 

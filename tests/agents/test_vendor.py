@@ -301,3 +301,29 @@ def test_orders_stalled_for_packs_do_not_hold_back_later_orders(
     assert [o.project for o in vendor.orders_due()] == [stalled, second]
     vendor.storage_bids()  # the first falls due and gets no packs this month
     assert [o.project for o in vendor.orders_due()] == [stalled, second, third]
+
+
+def test_orders_waiting_for_packs_bid_their_value_of_time(model, config, clock, packs, make_desk):
+    """A due order bids a month of delay above the pack's value, a month more per month waited,
+    never more months than new storage would take."""
+    cfg = config()
+    v = cfg.vendors
+    per_month = v.late_delivery_damages_usd_per_mw_month / (v.storage_mwh_per_mw * 1000.0)
+    vendor = due_second_life_vendor(model, cfg, clock, packs, make_desk)
+    packs.new_wait_months = 3.0
+
+    def bids() -> list[float]:
+        return [price for _, _, price in vendor.storage_bids()]
+
+    values = packs.wtp_usd_per_kwh[:3]
+    assert bids() == pytest.approx([w + per_month * 1.0 for w in values])  # just due
+    clock.month = 1
+    assert bids() == pytest.approx([w + per_month * 2.0 for w in values])  # waited a month
+    clock.month = 10
+    assert bids() == pytest.approx([w + per_month * 3.0 for w in values])  # capped by new's wait
+
+
+def test_augmentation_alone_bids_the_packs_value(model, config, clock, packs, make_desk):
+    vendor = build(model, config(), clock, packs, make_desk())
+    vendor.plan_augmentation(1000.0, 0.0)
+    assert [price for _, _, price in vendor.storage_bids()] == packs.wtp_usd_per_kwh[:3]
