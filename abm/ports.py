@@ -150,6 +150,10 @@ class PackDesk(Protocol):
         """New storage price this month, net of the 45X credit."""
         ...
 
+    def repurpose_cost_usd_per_kwh(self) -> float:
+        """Repurposing cost per second-life kWh this month (on its learning curve)."""
+        ...
+
     def second_life_preferred(self) -> bool:
         """Second life is the better buy per unit of value, and routing allows it."""
         ...

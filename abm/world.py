@@ -92,10 +92,3 @@ def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:
     steps = year - p.credit_45x_phaseout_start_year
     factor = 1.0 if steps < 0 else max(0.0, 0.75 - 0.25 * steps)
     return p.credit_45x_usd_per_kwh * factor
-
-
-def new_storage_price_usd_per_kwh(cfg: ScenarioConfig, months_elapsed: int) -> float:
-    """New storage price on a learning curve: falls by `learning_rate` per doubling of cumulative storage."""
-    o = cfg.oems
-    doublings = months_elapsed / 12.0 * math.log2(1.0 + o.cumulative_growth_per_year)
-    return o.new_storage_price_usd_per_kwh * (1.0 - o.learning_rate) ** doublings

@@ -68,7 +68,7 @@ class Recycler(mesa.Agent):
         return (
             self.packs.grade_soh[:N_GRADES]
             * p.second_life_yield
-            * (self.expected_price_usd_per_kwh - p.repurpose_cost_usd_per_kwh)
+            * (self.expected_price_usd_per_kwh - self.packs.repurpose_cost_usd_per_kwh())
         )
 
     def grade_and_route(self) -> None:
@@ -97,7 +97,7 @@ class Recycler(mesa.Agent):
         self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
-            repurposed_kwh * p.repurpose_cost_usd_per_kwh,
+            repurposed_kwh * self.packs.repurpose_cost_usd_per_kwh(),
             "repurposing",
         )
         self._age_inventory()
@@ -164,7 +164,7 @@ class Recycler(mesa.Agent):
             usable_kwh = self.inventory_gwh[g] * self.inventory_soh[g] * 1e6
             if usable_kwh <= 0:
                 continue
-            floor = p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / max(
+            floor = self.packs.repurpose_cost_usd_per_kwh() + p.recycling_value_usd_per_kwh / max(
                 self.inventory_soh[g], 1e-6
             )
             discount = max(

@@ -87,7 +87,7 @@ def test_fresh_stock_asks_above_break_even(model, config, packs, ledger):
     for grade, usable_kwh, ask in asks:
         soh = r.inventory_soh[grade]
         # break-even per usable kWh: repurposing plus the recycling value given up
-        assert ask > p.repurpose_cost_usd_per_kwh + p.recycling_value_usd_per_kwh / soh
+        assert ask > packs.repurpose_cost_usd_per_kwh() + p.recycling_value_usd_per_kwh / soh
         assert usable_kwh == pytest.approx(r.inventory_gwh[grade] * soh * 1e6)
 
 
