@@ -3,9 +3,9 @@
 Tolerance (documented in docs/batteries.md): SoH after 5 years agrees within 0.05 on every duty,
 from new (SoH 1.0) and in second life (from 0.75, BLAST-Lite continued from the time its cell
 reaches 0.75, see ``blast_lite_soh_from``); where BLAST-Lite separates two duties by more than
-0.01 our model orders them the same way. The parameters were fitted on other duties
-(docs/scripts/fade_fit.py); these three are the model's own: grid storage, AI duty at the same
-throughput and heavy AI duty.
+0.01 our model orders them the same way. The parameters were fitted to the same BLAST-Lite
+models on six duties (docs/scripts/fade_fit.py) that include the first and third below, so this
+is mostly an in-sample check; the second (AI duty at 0.5C, 1 EFC/day) is not a fitted duty.
 """
 
 from __future__ import annotations

@@ -38,7 +38,12 @@ from abm.batteries.grading import (
     grade_fractions,
     grade_mean_soh,
 )
-from abm.batteries.learning import cumulative_gwh, learned_cost_usd_per_kwh
+from abm.batteries.learning import (
+    StorageCosts,
+    cumulative_gwh,
+    learned_cost_usd_per_kwh,
+    storage_costs,
+)
 from abm.batteries.products import CHEMISTRIES, LFP, NMC, OTHER
 from abm.batteries.retirements import (
     EV_PACK_LIFETIME_MEAN_YEARS,
@@ -53,6 +58,7 @@ from abm.batteries.retirements import (
     US_LIGHT_VEHICLE_SALES_PER_YEAR,
     ev_retirements_gwh,
     ev_retirements_gwh_by_chemistry,
+    us_retirements_by_chemistry_gwh,
     weibull_from_mean_sd,
 )
 from abm.batteries.valuation import (
@@ -94,6 +100,7 @@ __all__ = [
     "FadeParams",
     "Duty",
     "StorageDuty",
+    "StorageCosts",
     "StorageFleet",
     "blast_lite_soh",
     "blast_lite_soh_from",
@@ -114,5 +121,7 @@ __all__ = [
     "quality_adjusted_wtp",
     "quality_adjusted_wtp_for",
     "remaining_life_years",
+    "storage_costs",
+    "us_retirements_by_chemistry_gwh",
     "weibull_from_mean_sd",
 ]

@@ -23,6 +23,32 @@ _FLEET_FIELDS = (
 )
 
 
+def _check_lot(
+    product: int,
+    chemistry: int,
+    soh: float,
+    nameplate_gwh: float,
+    c_rate: float,
+    efc_per_month: float,
+    duty_multiplier: float,
+) -> None:
+    """Raise InputError for an unknown product or chemistry, or a negative or non-finite lot."""
+    if not 0 <= int(product) < len(Product):
+        raise InputError(f"product must be 0..{len(Product) - 1}, got {product}")
+    if not 0 <= int(chemistry) < len(CHEMISTRIES):
+        raise InputError(f"chemistry must be 0..{len(CHEMISTRIES) - 1}, got {chemistry}")
+    for name, value in (
+        ("nameplate_gwh", nameplate_gwh),
+        ("c_rate", c_rate),
+        ("efc_per_month", efc_per_month),
+        ("duty_multiplier", duty_multiplier),
+    ):
+        if not np.isfinite(value) or value < 0:
+            raise InputError(f"StorageFleet.add: {name} must be finite and >= 0, got {value}")
+    if not 0.0 <= soh <= 1.0:
+        raise InputError(f"StorageFleet.add: soh must be in [0, 1], got {soh}")
+
+
 class StorageFleet:
     """Installed storage as cohort arrays (never one object per pack).
 
@@ -64,20 +90,7 @@ class StorageFleet:
         chemistry: int = LFP,
     ) -> None:
         """Install one lot; merges into an existing cohort with the same (product, owner, month, chemistry)."""
-        if not 0 <= int(product) < len(Product):
-            raise InputError(f"product must be 0..{len(Product) - 1}, got {product}")
-        if not 0 <= int(chemistry) < len(CHEMISTRIES):
-            raise InputError(f"chemistry must be 0..{len(CHEMISTRIES) - 1}, got {chemistry}")
-        for name, value in (
-            ("nameplate_gwh", nameplate_gwh),
-            ("c_rate", c_rate),
-            ("efc_per_month", efc_per_month),
-            ("duty_multiplier", duty_multiplier),
-        ):
-            if not np.isfinite(value) or value < 0:
-                raise InputError(f"StorageFleet.add: {name} must be finite and >= 0, got {value}")
-        if not 0.0 <= soh <= 1.0:
-            raise InputError(f"StorageFleet.add: soh must be in [0, 1], got {soh}")
+        _check_lot(product, chemistry, soh, nameplate_gwh, c_rate, efc_per_month, duty_multiplier)
         if nameplate_gwh == 0:
             return
         self.added_nameplate_gwh += float(nameplate_gwh)
@@ -149,18 +162,9 @@ class StorageFleet:
             & (self.chemistry == chemistry)
         )
         clash = np.isin(owners, self.owner[existing])
+        duty = (c_rate, efc_per_month, duty_multiplier, chemistry)
         for owner, lot in zip(owners[clash], gwh[clash], strict=True):
-            self.add(
-                product,
-                int(owner),
-                float(lot),
-                soh,
-                month,
-                c_rate,
-                efc_per_month,
-                duty_multiplier,
-                chemistry,
-            )
+            self.add(product, int(owner), float(lot), soh, month, *duty)
         owners, gwh = owners[~clash], gwh[~clash]
         if not owners.size:
             return

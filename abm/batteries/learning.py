@@ -8,8 +8,14 @@ what the model itself has deployed, so a run that builds more storage learns fas
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from abm.errors import InputError
+
+if TYPE_CHECKING:
+    from abm.schema import ScenarioConfig
 
 
 def learned_cost_usd_per_kwh(
@@ -40,3 +46,50 @@ def cumulative_gwh(
     rate = math.log1p(growth_per_year)
     added = gwh_per_year * (math.expm1(rate * years) / rate if rate > 0 else years)
     return start_gwh + added + own_gwh
+
+
+class StorageCosts(NamedTuple):
+    """A month's storage costs before credits, USD per kWh."""
+
+    pack: float
+    """New LFP pack."""
+    balance_of_plant: float
+    """Balance of plant of a system, new or second life."""
+    repurpose: float
+    """Testing, reconfiguring and integrating a second-life kWh."""
+
+
+def storage_costs(
+    config: ScenarioConfig, months_elapsed: int, own_nameplate_gwh: np.ndarray
+) -> StorageCosts:
+    """Pack, balance-of-plant and repurposing costs after ``months_elapsed`` months.
+
+    Packs learn on the global Li-ion path (the model's own volume is negligible beside it);
+    balance of plant on the global stationary path plus every GWh installed in the run (it is paid
+    for new and second-life storage alike); repurposing on the second-life GWh bought in the run.
+    ``own_nameplate_gwh`` is the nameplate GWh bought so far per product (A, B, C, new).
+    """
+    o, p = config.oems, config.packs
+    own = np.asarray(own_nameplate_gwh, dtype=float)
+    growth, m = o.global_demand_growth_per_year, months_elapsed
+    packs_gwh = cumulative_gwh(o.global_pack_gwh_start, o.global_pack_gwh_per_year, growth, m)
+    stationary_gwh = cumulative_gwh(
+        o.global_stationary_gwh_start, o.global_stationary_gwh_per_year, growth, m, own.sum()
+    )
+    return StorageCosts(
+        learned_cost_usd_per_kwh(
+            o.pack_price_usd_per_kwh, o.pack_learning_rate, o.global_pack_gwh_start, packs_gwh
+        ),
+        learned_cost_usd_per_kwh(
+            o.balance_of_plant_usd_per_kwh,
+            o.balance_of_plant_learning_rate,
+            o.global_stationary_gwh_start,
+            stationary_gwh,
+        ),
+        learned_cost_usd_per_kwh(
+            p.repurpose_cost_usd_per_kwh,
+            p.repurpose_learning_rate,
+            p.repurposed_gwh_start,
+            p.repurposed_gwh_start + float(own[:-1].sum()),
+        ),
+    )

@@ -6,6 +6,8 @@ marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from scipy import special
 from scipy.optimize import brentq
@@ -232,3 +234,25 @@ def ev_retirements_gwh_by_chemistry(
         for c in range(n)
     ]
     return np.stack(columns, axis=1) if columns else np.zeros((months, 0))
+
+
+class EvLifetime(Protocol):
+    """The Weibull lifetime of EV packs in the car (the scenario's ``packs`` section has it)."""
+
+    ev_lifetime_weibull_shape: float
+    ev_lifetime_weibull_scale_years: float
+
+
+def us_retirements_by_chemistry_gwh(
+    start_year: int, start_month: int, months: int, lifetime: EvLifetime
+) -> np.ndarray:
+    """US EV packs retiring per month and chemistry, (months, 3): the US sales and chemistry tables."""
+    return ev_retirements_gwh_by_chemistry(
+        US_EV_SALES_GWH_BY_YEAR,
+        US_EV_CHEMISTRY_SHARE_BY_YEAR,
+        start_year,
+        start_month,
+        months,
+        lifetime.ev_lifetime_weibull_shape,
+        lifetime.ev_lifetime_weibull_scale_years,
+    )

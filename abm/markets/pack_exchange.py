@@ -15,18 +15,16 @@ import numpy as np
 
 from abm.batteries import (
     LFP,
-    US_EV_CHEMISTRY_SHARE_BY_YEAR,
-    US_EV_SALES_GWH_BY_YEAR,
     FadeParams,
+    StorageCosts,
     StorageFleet,
     chemistry_mix,
-    cumulative_gwh,
-    ev_retirements_gwh_by_chemistry,
     fade_params_by_chemistry,
     grade_fractions,
     grade_mean_soh,
-    learned_cost_usd_per_kwh,
     mix_weighted_wtp,
+    storage_costs,
+    us_retirements_by_chemistry_gwh,
 )
 from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
@@ -68,16 +66,10 @@ class PackExchange:
         self.ledger, self.recorder, self.roster, self.projects = ledger, recorder, roster, projects
         p = config.packs
         self.retirements_by_chemistry_gwh = (
-            ev_retirements_gwh_by_chemistry(
-                US_EV_SALES_GWH_BY_YEAR,
-                US_EV_CHEMISTRY_SHARE_BY_YEAR,
-                calendar.start_year,
-                calendar.start_month,
-                config.run.months,
-                p.ev_lifetime_weibull_shape,
-                p.ev_lifetime_weibull_scale_years,
+            p.retirement_multiplier
+            * us_retirements_by_chemistry_gwh(
+                calendar.start_year, calendar.start_month, config.run.months, p
             )
-            * p.retirement_multiplier
         )
         self.retirements_gwh = self.retirements_by_chemistry_gwh.sum(axis=1)
         self.grade_share = grade_fractions(p.soh_mean, p.soh_sd)
@@ -108,7 +100,7 @@ class PackExchange:
         self._sl_bought_by_others_kwh = 0.0  # this month's
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
-        self._learned: tuple[int, tuple[float, float, float]] | None = None
+        self._learned: tuple[int, StorageCosts] | None = None
 
     # ------------------------------------------------------------------ stage 1
     def start_month(self) -> None:
@@ -125,58 +117,26 @@ class PackExchange:
         return self.storage_owner_count - 1
 
     # ------------------------------------------------------------------ values and prices
-    def _learned_costs(self) -> tuple[float, float, float]:
-        """(pack, balance of plant, repurposing) USD/kWh this month on their learning curves.
-
-        Packs learn on the global Li-ion path (the model's own volume is negligible beside it);
-        balance of plant on the global stationary path plus every kWh installed here (it is paid
-        for new and second-life storage alike); repurposing on the repurposed volume bought here.
-        Fixed at the first call of a month, so every order of a month sees the same prices.
-        """
+    def _learned_costs(self) -> StorageCosts:
+        """This month's pack, balance-of-plant and repurposing costs, fixed at its first call."""
         month = max(self.clock.month, 0)
         if self._learned is None or self._learned[0] != month:
-            o, p = self.config.oems, self.config.packs
-            own = self.storage_bought_nameplate_kwh / 1e6  # nameplate GWh per product so far
-            growth = o.global_demand_growth_per_year
-            pack = learned_cost_usd_per_kwh(
-                o.pack_price_usd_per_kwh,
-                o.pack_learning_rate,
-                o.global_pack_gwh_start,
-                cumulative_gwh(o.global_pack_gwh_start, o.global_pack_gwh_per_year, growth, month),
-            )
-            bop = learned_cost_usd_per_kwh(
-                o.balance_of_plant_usd_per_kwh,
-                o.balance_of_plant_learning_rate,
-                o.global_stationary_gwh_start,
-                cumulative_gwh(
-                    o.global_stationary_gwh_start,
-                    o.global_stationary_gwh_per_year,
-                    growth,
-                    month,
-                    float(own.sum()),
-                ),
-            )
-            repurpose = learned_cost_usd_per_kwh(
-                p.repurpose_cost_usd_per_kwh,
-                p.repurpose_learning_rate,
-                p.repurposed_gwh_start,
-                p.repurposed_gwh_start + float(own[: Product.NEW].sum()),
-            )
-            self._learned = (month, (pack, bop, repurpose))
+            own_gwh = self.storage_bought_nameplate_kwh / 1e6
+            self._learned = (month, storage_costs(self.config, month, own_gwh))
         return self._learned[1]
 
     def pack_price_usd_per_kwh(self) -> float:
         """New LFP pack price this month, net of the 45X credit (the part a second-life pack replaces)."""
         year, _ = self.calendar.year_month(max(self.clock.month, 0))
-        return max(1.0, self._learned_costs()[0] - credit_45x_usd_per_kwh(self.config, year))
+        return max(1.0, self._learned_costs().pack - credit_45x_usd_per_kwh(self.config, year))
 
     def balance_of_plant_usd_per_kwh(self) -> float:
         """Balance of plant per usable kWh this month, paid for new and second-life storage."""
-        return self._learned_costs()[1]
+        return self._learned_costs().balance_of_plant
 
     def repurpose_cost_usd_per_kwh(self) -> float:
         """Cost of testing, reconfiguring and integrating a second-life kWh this month."""
-        return self._learned_costs()[2]
+        return self._learned_costs().repurpose
 
     def new_storage_price_usd_per_kwh(self) -> float:
         """New turnkey storage this month: pack (net of the 45X credit passed through) plus balance of plant."""
@@ -336,8 +296,7 @@ class PackExchange:
         if usable_kwh <= 0:
             return
         gwh = usable_kwh / soh / 1e6
-        lots = self._chemistry_lots(product, gwh)
-        for chem, lot in lots:
+        for chem, lot in self._chemistry_lots(product, gwh):
             self.fleet.add(
                 product, owner, lot, soh, self.clock.month, c_rate, efc_per_month, duty, chem
             )
@@ -375,17 +334,10 @@ class PackExchange:
             return
         owners = np.array([p.storage_owner for p in short])
         usable = usable_kwh * np.array(list(short.values())) / total
+        duty = (b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
         for chem, share in self._chemistry_lots(product, 1.0):
             self.fleet.add_many(
-                product,
-                owners,
-                share * usable / soh / 1e6,
-                soh,
-                self.clock.month,
-                b.c_rate,
-                b.efc_per_month,
-                b.ai_duty_fade_multiplier,
-                chem,
+                product, owners, share * usable / soh / 1e6, soh, self.clock.month, *duty, chem
             )
         if product != Product.NEW:
             self.stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
