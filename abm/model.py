@@ -157,7 +157,6 @@ class PowerStackModel(mesa.Model):
         cfg, o = self.config, self.config.oems
         if o.stationary_line_gwh_per_month <= 0:
             return
-        cost = cfg.packs.repurpose_cost_usd_per_kwh * o.line_repurpose_cost_share
         for oem in self.roster.oems:
             line = Recycler(
                 self,
@@ -165,7 +164,7 @@ class PowerStackModel(mesa.Model):
                 config=cfg,
                 packs=self.packs,
                 ledger=self.ledger,
-                repurpose_cost_usd_per_kwh=cost,
+                repurpose_cost_share=o.line_repurpose_cost_share,
             )
             self.roster.oem_lines.append(line)
             oem.open_line(line)

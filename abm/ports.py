@@ -174,6 +174,10 @@ class PackDesk(Protocol):
         """Pay the second-life production credit on repurposed usable kWh."""
         ...
 
+    def repurpose_cost_usd_per_kwh(self) -> float:
+        """Repurposing cost per second-life kWh this month (on its learning curve)."""
+        ...
+
     def second_life_preferred(self) -> bool:
         """Second life is the better buy per unit of value, and routing allows it."""
         ...

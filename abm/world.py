@@ -94,13 +94,6 @@ def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:
     return p.credit_45x_usd_per_kwh * factor
 
 
-def new_storage_price_usd_per_kwh(cfg: ScenarioConfig, months_elapsed: int) -> float:
-    """New storage price on a learning curve: falls by `learning_rate` per doubling of cumulative storage."""
-    o = cfg.oems
-    doublings = months_elapsed / 12.0 * math.log2(1.0 + o.cumulative_growth_per_year)
-    return o.new_storage_price_usd_per_kwh * (1.0 - o.learning_rate) ** doublings
-
-
 def credit_45x_on_usd_per_kwh(cfg: ScenarioConfig, year: int, second_life: bool) -> float:
     """45X credit in a year on new modules or on second-life packs, as `policy.credit_45x_scope` allows."""
     scope = cfg.policy.credit_45x_scope

@@ -100,6 +100,8 @@ INERT: dict[str, str] = {
     ),
     "fade.dod_ref": _DOD_UNMODELLED,
     "fade.dod_exponent": _DOD_UNMODELLED,
+    "fade_nmc.dod_exponent": _DOD_UNMODELLED,
+    "fade_other.dod_exponent": _DOD_UNMODELLED,
     "hyperscalers.initial_expected_upgrade_share": (
         "the grid path's expected upgrade share is this constant for the whole run (nothing "
         "updates it from the queue, despite its name); at 0.0 instead of 0.5 the grid's cost "

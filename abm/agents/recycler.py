@@ -37,20 +37,17 @@ class Recycler(mesa.Agent):
         config: ScenarioConfig,
         packs: PackDesk,
         ledger: Books,
-        repurpose_cost_usd_per_kwh: float | None = None,
+        repurpose_cost_share: float = 1.0,
     ) -> None:
         """A recycler testing up to `capacity_gwh_per_month` nameplate GWh a month.
 
-        `repurpose_cost_usd_per_kwh` defaults to `packs.repurpose_cost_usd_per_kwh` (an OEM's own
-        line repurposes for less).
+        It repurposes at `repurpose_cost_share` of the market's learned repurposing cost (an OEM's
+        own line repurposes for less).
         """
         super().__init__(model)
         self.config, self.packs, self.ledger = config, packs, ledger
         self.capacity_gwh_per_month = capacity_gwh_per_month
-        cost = config.packs.repurpose_cost_usd_per_kwh
-        self.repurpose_cost_usd_per_kwh = (
-            cost if repurpose_cost_usd_per_kwh is None else repurpose_cost_usd_per_kwh
-        )
+        self.repurpose_cost_share = repurpose_cost_share
         self.awaiting_test_gwh = 0.0
         self.inventory_gwh = np.zeros(N_GRADES)  # nameplate GWh ready for second life
         self.inventory_soh = packs.grade_soh[:N_GRADES].copy()
@@ -76,10 +73,14 @@ class Recycler(mesa.Agent):
             m.grade_soh,
             m.grade_share,
             p.second_life_yield,
-            self.repurpose_cost_usd_per_kwh,
+            self.repurpose_cost_usd_per_kwh(),
             p.recycling_value_usd_per_kwh,
             self._credits_usd_per_kwh(),
         )
+
+    def repurpose_cost_usd_per_kwh(self) -> float:
+        """This recycler's cost of repurposing a kWh this month: its share of the learned market cost."""
+        return self.repurpose_cost_share * self.packs.repurpose_cost_usd_per_kwh()
 
     def _credits_usd_per_kwh(self) -> float:
         """Credits a usable second-life kWh earns: 45X on the sale and a production credit."""
@@ -94,7 +95,7 @@ class Recycler(mesa.Agent):
             self.packs.grade_soh[:N_GRADES],
             self.config.packs.second_life_yield,
             self.expected_price_usd_per_kwh,
-            self.repurpose_cost_usd_per_kwh,
+            self.repurpose_cost_usd_per_kwh(),
             self._credits_usd_per_kwh(),
         )
 
@@ -124,7 +125,7 @@ class Recycler(mesa.Agent):
         self.ledger.transfer(
             self.unique_id,
             "external:repurposing",
-            repurposed_kwh * self.repurpose_cost_usd_per_kwh,
+            repurposed_kwh * self.repurpose_cost_usd_per_kwh(),
             "repurposing",
         )
         m.pay_production_credit(self.unique_id, repurposed_kwh)

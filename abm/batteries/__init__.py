@@ -13,14 +13,18 @@ for validation). This package imports no agent, model or service.
 from __future__ import annotations
 
 from abm.batteries.blast_lite import (
+    BLAST_MODEL_BY_CHEMISTRY,
     BLAST_NEW_LFP_MODEL,
     BLAST_SECOND_LIFE_MODEL,
     blast_lite_soh,
+    blast_lite_soh_from,
     duty_cycle_profile,
 )
+from abm.batteries.chemistry import chemistry_mix, mix_weighted_wtp
 from abm.batteries.fade import (
     FADE_PARAMS_BY_CHEMISTRY,
     FadeParams,
+    fade_params_by_chemistry,
     fade_rate_per_year,
     fade_step,
     life_years_at_fade_rate,
@@ -34,18 +38,27 @@ from abm.batteries.grading import (
     grade_fractions,
     grade_mean_soh,
 )
-from abm.batteries.products import CHEMISTRIES
+from abm.batteries.learning import (
+    StorageCosts,
+    cumulative_gwh,
+    learned_cost_usd_per_kwh,
+    storage_costs,
+)
+from abm.batteries.products import CHEMISTRIES, LFP, NMC, OTHER
 from abm.batteries.retirements import (
     EV_PACK_LIFETIME_MEAN_YEARS,
     EV_PACK_LIFETIME_SD_YEARS,
     EV_PACK_WEIBULL_SCALE_YEARS,
     EV_PACK_WEIBULL_SHAPE,
+    US_EV_CHEMISTRY_SHARE_BY_YEAR,
     US_EV_SALES_GWH_BY_YEAR,
     US_EV_SHARE_2026,
     US_EV_SHARE_GAIN_PER_YEAR,
     US_KWH_PER_EV_PROJECTED,
     US_LIGHT_VEHICLE_SALES_PER_YEAR,
     ev_retirements_gwh,
+    ev_retirements_gwh_by_chemistry,
+    us_retirements_by_chemistry_gwh,
     weibull_from_mean_sd,
 )
 from abm.batteries.valuation import (
@@ -60,6 +73,7 @@ from abm.batteries.valuation import (
 )
 
 __all__ = [
+    "BLAST_MODEL_BY_CHEMISTRY",
     "BLAST_NEW_LFP_MODEL",
     "BLAST_SECOND_LIFE_MODEL",
     "CHEMISTRIES",
@@ -69,11 +83,15 @@ __all__ = [
     "EV_PACK_WEIBULL_SHAPE",
     "FADE_PARAMS_BY_CHEMISTRY",
     "GRADE_THRESHOLDS_SOH",
+    "LFP",
+    "NMC",
+    "OTHER",
     "OM_FADE_EXPONENT",
     "OM_FRACTION_OF_CAPEX_PER_YEAR",
     "OM_REFERENCE_FADE_PER_YEAR",
     "RETIREMENT_SOH_MEAN",
     "RETIREMENT_SOH_SD",
+    "US_EV_CHEMISTRY_SHARE_BY_YEAR",
     "US_EV_SALES_GWH_BY_YEAR",
     "US_EV_SHARE_2026",
     "US_EV_SHARE_GAIN_PER_YEAR",
@@ -82,18 +100,28 @@ __all__ = [
     "FadeParams",
     "Duty",
     "StorageDuty",
+    "StorageCosts",
     "StorageFleet",
     "blast_lite_soh",
+    "blast_lite_soh_from",
+    "chemistry_mix",
+    "cumulative_gwh",
     "duty_cycle_profile",
     "ev_retirements_gwh",
+    "ev_retirements_gwh_by_chemistry",
+    "fade_params_by_chemistry",
     "fade_rate_per_year",
     "fade_step",
     "grade_fractions",
     "grade_mean_soh",
+    "learned_cost_usd_per_kwh",
     "life_years_at_fade_rate",
+    "mix_weighted_wtp",
     "om_cost_usd_per_kwh_year",
     "quality_adjusted_wtp",
     "quality_adjusted_wtp_for",
     "remaining_life_years",
+    "storage_costs",
+    "us_retirements_by_chemistry_gwh",
     "weibull_from_mean_sd",
 ]

@@ -1,7 +1,8 @@
 """Capacity fade: a linear-rate model with a knee, per chemistry, and the life it leaves.
 
-Defaults are new stationary LFP packs at 25 °C: the scenario's ``[fade]`` section
-(``abm.schema.FadeSection``, with the sources); the model builds its parameters from the config.
+Defaults are LFP packs at 25 °C: the scenario's ``[fade]`` section (``abm.schema.FadeSection``,
+with the sources); NMC and other chemistries have ``[fade_nmc]`` and ``[fade_other]``, each fitted
+to its BLAST-Lite cell model. The model builds its parameters from the config.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from abm.errors import InputError
-from abm.schema import FadeSection
+from abm.schema import FadeNmcSection, FadeOtherSection, FadeSection
 
 _LFP = FadeSection()  # the schema defaults: new stationary LFP at 25 °C
 
@@ -58,22 +59,25 @@ class FadeParams:
             raise InputError("FadeParams: c_rate_ref, dod_ref must be > 0 and knee_soh in [0, 1]")
 
 
-FADE_PARAMS_BY_CHEMISTRY: dict[str, FadeParams] = {
-    "lfp": FadeParams(),
-    "nmc": FadeParams(
-        calendar_fade_per_year=0.009,
-        cycle_fade_per_efc=5.4e-5,
-        dod_exponent=2.5,
-    ),
-    "other": FadeParams(
-        calendar_fade_per_year=0.009,
-        cycle_fade_per_efc=5.4e-5,
-        dod_exponent=2.5,
-    ),
-}
-"""Fade parameters per first-life chemistry. LFP = defaults. NMC: LFP rates ×1.5 for the 3 %/yr NMC
-convention (DOMAIN-NUMBERS §Degradation), DoD elasticity 2.5 from BLAST-Lite Nmc111_Gr_Kokam75Ah
-(q3 ∝ exp(1.04·exp(DoD²)) at DoD 0.8). "other" (NCA, LMO, older packs) = NMC (assumption, verify)."""
+def fade_params_by_chemistry(
+    lfp: FadeSection, nmc: FadeNmcSection, other: FadeOtherSection
+) -> dict[str, FadeParams]:
+    """FadeParams per chemistry name; NMC and other override the six fitted fields of ``[fade]``.
+
+    The references (C-rate, DoD) and the second-life multiplier come from ``[fade]`` (LFP).
+    """
+    base = lfp.model_dump()
+    return {
+        "nmc": FadeParams(**{**base, **nmc.model_dump()}),
+        "lfp": FadeParams(**base),
+        "other": FadeParams(**{**base, **other.model_dump()}),
+    }
+
+
+FADE_PARAMS_BY_CHEMISTRY: dict[str, FadeParams] = fade_params_by_chemistry(
+    FadeSection(), FadeNmcSection(), FadeOtherSection()
+)
+"""Fade parameters per first-life chemistry at the schema defaults (keys in ``CHEMISTRIES`` order)."""
 
 
 def nonnegative(name: str, value: Any) -> np.ndarray:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from abm.batteries.fade import FadeParams, fade_step
-from abm.batteries.products import Product
+from abm.batteries.products import CHEMISTRIES, LFP, Product
 from abm.errors import InputError
 
 _FLEET_FIELDS = (
@@ -17,14 +19,42 @@ _FLEET_FIELDS = (
     "c_rate",
     "efc_per_month",
     "duty_multiplier",
+    "chemistry",
 )
+
+
+def _check_lot(
+    product: int,
+    chemistry: int,
+    soh: float,
+    nameplate_gwh: float,
+    c_rate: float,
+    efc_per_month: float,
+    duty_multiplier: float,
+) -> None:
+    """Raise InputError for an unknown product or chemistry, or a negative or non-finite lot."""
+    if not 0 <= int(product) < len(Product):
+        raise InputError(f"product must be 0..{len(Product) - 1}, got {product}")
+    if not 0 <= int(chemistry) < len(CHEMISTRIES):
+        raise InputError(f"chemistry must be 0..{len(CHEMISTRIES) - 1}, got {chemistry}")
+    for name, value in (
+        ("nameplate_gwh", nameplate_gwh),
+        ("c_rate", c_rate),
+        ("efc_per_month", efc_per_month),
+        ("duty_multiplier", duty_multiplier),
+    ):
+        if not np.isfinite(value) or value < 0:
+            raise InputError(f"StorageFleet.add: {name} must be finite and >= 0, got {value}")
+    if not 0.0 <= soh <= 1.0:
+        raise InputError(f"StorageFleet.add: soh must be in [0, 1], got {soh}")
 
 
 class StorageFleet:
     """Installed storage as cohort arrays (never one object per pack).
 
     Arrays: product (0..3, see `abm.batteries.products.Product`), owner (int), installed_month, nameplate_gwh, soh, c_rate,
-    efc_per_month, duty_multiplier. Cohorts with the same (product, owner, installed_month) merge:
+    efc_per_month, duty_multiplier, chemistry (index into `CHEMISTRIES`). Cohorts with the same
+    (product, owner, installed_month, chemistry) merge:
     nameplate adds, SoH is nameplate-weighted (so usable GWh is exact) and the duty attributes are
     nameplate-weighted too. The array length is thus bounded by owners × products × install months.
     """
@@ -39,6 +69,7 @@ class StorageFleet:
         self.c_rate = np.zeros(0)
         self.efc_per_month = np.zeros(0)
         self.duty_multiplier = np.zeros(0)
+        self.chemistry = np.zeros(0, dtype=np.int64)
         self.added_nameplate_gwh = 0.0
         self.retired_nameplate_gwh = 0.0
 
@@ -56,25 +87,18 @@ class StorageFleet:
         c_rate: float,
         efc_per_month: float,
         duty_multiplier: float,
+        chemistry: int = LFP,
     ) -> None:
-        """Install one lot; merges into an existing cohort with the same (product, owner, month)."""
-        if not 0 <= int(product) < len(Product):
-            raise InputError(f"product must be 0..{len(Product) - 1}, got {product}")
-        for name, value in (
-            ("nameplate_gwh", nameplate_gwh),
-            ("c_rate", c_rate),
-            ("efc_per_month", efc_per_month),
-            ("duty_multiplier", duty_multiplier),
-        ):
-            if not np.isfinite(value) or value < 0:
-                raise InputError(f"StorageFleet.add: {name} must be finite and >= 0, got {value}")
-        if not 0.0 <= soh <= 1.0:
-            raise InputError(f"StorageFleet.add: soh must be in [0, 1], got {soh}")
+        """Install one lot; merges into an existing cohort with the same (product, owner, month, chemistry)."""
+        _check_lot(product, chemistry, soh, nameplate_gwh, c_rate, efc_per_month, duty_multiplier)
         if nameplate_gwh == 0:
             return
         self.added_nameplate_gwh += float(nameplate_gwh)
         hit = np.flatnonzero(
-            (self.product == product) & (self.owner == owner) & (self.installed_month == month)
+            (self.product == product)
+            & (self.owner == owner)
+            & (self.installed_month == month)
+            & (self.chemistry == chemistry)
         )
         if hit.size:
             i = int(hit[0])
@@ -99,6 +123,7 @@ class StorageFleet:
             "c_rate": c_rate,
             "efc_per_month": efc_per_month,
             "duty_multiplier": duty_multiplier,
+            "chemistry": chemistry,
         }
         for name in _FLEET_FIELDS:
             arr = getattr(self, name)
@@ -114,8 +139,9 @@ class StorageFleet:
         c_rate: float,
         efc_per_month: float,
         duty_multiplier: float,
+        chemistry: int = LFP,
     ) -> None:
-        """Install one product for many owners in one month (e.g. augmentation lots), vectorised.
+        """Install one product and chemistry for many owners in one month (e.g. augmentation), vectorised.
 
         Same result as calling `add` per owner: lots for an existing (product, owner, month) cohort
         merge into it, the rest are appended in one concatenation.
@@ -130,12 +156,15 @@ class StorageFleet:
         owners, gwh = owners[keep], gwh[keep]
         if not owners.size:
             return
-        existing = (self.product == product) & (self.installed_month == month)
+        existing = (
+            (self.product == product)
+            & (self.installed_month == month)
+            & (self.chemistry == chemistry)
+        )
         clash = np.isin(owners, self.owner[existing])
+        duty = (c_rate, efc_per_month, duty_multiplier, chemistry)
         for owner, lot in zip(owners[clash], gwh[clash], strict=True):
-            self.add(
-                product, int(owner), float(lot), soh, month, c_rate, efc_per_month, duty_multiplier
-            )
+            self.add(product, int(owner), float(lot), soh, month, *duty)
         owners, gwh = owners[~clash], gwh[~clash]
         if not owners.size:
             return
@@ -152,6 +181,7 @@ class StorageFleet:
             "c_rate": np.full(n, c_rate),
             "efc_per_month": np.full(n, efc_per_month),
             "duty_multiplier": np.full(n, duty_multiplier),
+            "chemistry": np.full(n, chemistry),
         }
         for name in _FLEET_FIELDS:
             arr = getattr(self, name)
@@ -173,20 +203,31 @@ class StorageFleet:
         self.efc_per_month[mask] = efc_per_month
         self.duty_multiplier[mask] = duty_multiplier
 
-    def age(self, months: float, params: FadeParams) -> None:
-        """Fade every cohort by ``months`` of its own duty; second-life products use the SL multiplier."""
+    def age(self, months: float, params: FadeParams | Mapping[str, FadeParams]) -> None:
+        """Fade every cohort by ``months`` of its own duty; second-life products use the SL multiplier.
+
+        ``params`` is one FadeParams for every cohort, or one per chemistry name (``CHEMISTRIES``).
+        """
         if len(self) == 0:
             return
-        self.soh = fade_step(
-            self.soh,
-            months,
-            self.efc_per_month,
-            self.c_rate,
-            np.full(len(self), params.dod_ref),
-            params,
-            self.duty_multiplier,
-            second_life=self.product != Product.NEW,
-        )
+        by_chem = params if isinstance(params, Mapping) else dict.fromkeys(CHEMISTRIES, params)
+        soh = self.soh.copy()
+        for index, name in enumerate(CHEMISTRIES):
+            rows = self.chemistry == index
+            if not rows.any():
+                continue
+            p = by_chem[name]
+            soh[rows] = fade_step(
+                self.soh[rows],
+                months,
+                self.efc_per_month[rows],
+                self.c_rate[rows],
+                np.full(int(rows.sum()), p.dod_ref),
+                p,
+                self.duty_multiplier[rows],
+                second_life=self.product[rows] != Product.NEW,
+            )
+        self.soh = soh
 
     def retire_cohorts(self, eol_soh: float) -> dict[str, np.ndarray]:
         """Remove cohorts with soh < eol_soh and return their arrays (for routing back to recyclers)."""

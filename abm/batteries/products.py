@@ -5,6 +5,10 @@ from __future__ import annotations
 from enum import IntEnum
 
 CHEMISTRIES = ("nmc", "lfp", "other")
+"""First-life pack chemistries; a fleet cohort's ``chemistry`` is an index into this tuple."""
+
+NMC, LFP, OTHER = range(len(CHEMISTRIES))
+"""Indices of the chemistries (new stationary storage is LFP)."""
 
 
 class Product(IntEnum):

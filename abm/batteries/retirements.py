@@ -6,6 +6,8 @@ marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from scipy import special
 from scipy.optimize import brentq
@@ -98,6 +100,44 @@ sources above: 0.36 GWh in 2011, 108 GWh in 2025); 2026-2040 projected as light-
 EV share (9 % in 2026 rising 2.5 points/yr) × 80 kWh (assumptions, verify)."""
 
 
+_US_EV_CHEMISTRY_SHARE_BUSCH: dict[int, tuple[float, float, float]] = {
+    2015: (0.391, 0.0, 0.609),
+    2016: (0.263, 0.0, 0.737),
+    2017: (0.418, 0.0, 0.582),
+    2018: (0.200, 0.0, 0.800),
+    2019: (0.244, 0.0, 0.756),
+    2020: (0.213, 0.0, 0.787),
+    2021: (0.282, 0.030, 0.688),
+    2022: (0.316, 0.088, 0.596),
+    2023: (0.375, 0.118, 0.506),
+    2024: (0.439, 0.102, 0.459),
+}
+"""Shares (NMC, LFP, other) of US car EV battery kWh sold, by sales year: Busch et al. 2025
+(pmbusch/EoL-LIB-NorthAmerica ``Inputs/batterySize.csv``, USA Cars, kWh/vehicle by chemistry;
+NMC = NMC 111/532/622/721/811, other = NCA, LMO, LTO, LMP; DOMAIN-NUMBERS part 2 §1b quotes the
+2024 row). The order follows ``CHEMISTRIES``."""
+
+
+def _us_ev_chemistry_share_by_year() -> dict[int, tuple[float, float, float]]:
+    """The chemistry share of every year of US_EV_SALES_GWH_BY_YEAR, normalised to sum to 1.
+
+    Before 2015 the 2015 mix (Leaf LMO, Tesla NCA, Volt) is held (assumption, verify); from 2025
+    the 2024 mix is held, as Busch et al. do in the same file.
+    """
+    first, last = min(_US_EV_CHEMISTRY_SHARE_BUSCH), max(_US_EV_CHEMISTRY_SHARE_BUSCH)
+    out = {}
+    for year in US_EV_SALES_GWH_BY_YEAR:
+        share = np.array(_US_EV_CHEMISTRY_SHARE_BUSCH[min(max(year, first), last)])
+        out[year] = tuple((share / share.sum()).tolist())
+    return out
+
+
+US_EV_CHEMISTRY_SHARE_BY_YEAR: dict[int, tuple[float, float, float]] = (
+    _us_ev_chemistry_share_by_year()
+)
+"""Shares (NMC, LFP, other) of US EV battery kWh sold, every sales year 2011-2040 (see above)."""
+
+
 def weibull_from_mean_sd(mean_years: float, sd_years: float) -> tuple[float, float]:
     """Weibull (shape, scale_years) with the given mean and sd, to reuse lifetimes quoted as mean ± sd."""
     if mean_years <= 0 or sd_years <= 0:
@@ -162,3 +202,57 @@ def ev_retirements_gwh(
     age_years = (edges[None, :] - (vintage_month[:, None] + 0.5)) / 12.0
     cdf = -np.expm1(-((np.clip(age_years, 0.0, None) / weibull_scale_years) ** weibull_shape))
     return weights_dot(vintage_gwh, np.diff(cdf, axis=1))
+
+
+def ev_retirements_gwh_by_chemistry(
+    ev_sales_gwh_by_year: dict[int, float],
+    chemistry_share_by_year: dict[int, tuple[float, ...]],
+    start_year: int,
+    start_month: int,
+    months: int,
+    weibull_shape: float = EV_PACK_WEIBULL_SHAPE,
+    weibull_scale_years: float = EV_PACK_WEIBULL_SCALE_YEARS,
+) -> np.ndarray:
+    """GWh of EV packs retiring per month and chemistry, (months, n_chemistries).
+
+    Each chemistry's vintages are its share of each sales year, retired by ``ev_retirements_gwh``;
+    the columns sum to the all-chemistry retirements. A year missing from the share table raises.
+    """
+    missing = sorted(set(ev_sales_gwh_by_year) - set(chemistry_share_by_year))
+    if missing:
+        raise InputError(f"chemistry share missing for sales years {missing}")
+    n = len(next(iter(chemistry_share_by_year.values())))
+    columns = [
+        ev_retirements_gwh(
+            {y: g * chemistry_share_by_year[y][c] for y, g in ev_sales_gwh_by_year.items()},
+            start_year,
+            start_month,
+            months,
+            weibull_shape,
+            weibull_scale_years,
+        )
+        for c in range(n)
+    ]
+    return np.stack(columns, axis=1) if columns else np.zeros((months, 0))
+
+
+class EvLifetime(Protocol):
+    """The Weibull lifetime of EV packs in the car (the scenario's ``packs`` section has it)."""
+
+    ev_lifetime_weibull_shape: float
+    ev_lifetime_weibull_scale_years: float
+
+
+def us_retirements_by_chemistry_gwh(
+    start_year: int, start_month: int, months: int, lifetime: EvLifetime
+) -> np.ndarray:
+    """US EV packs retiring per month and chemistry, (months, 3): the US sales and chemistry tables."""
+    return ev_retirements_gwh_by_chemistry(
+        US_EV_SALES_GWH_BY_YEAR,
+        US_EV_CHEMISTRY_SHARE_BY_YEAR,
+        start_year,
+        start_month,
+        months,
+        lifetime.ev_lifetime_weibull_shape,
+        lifetime.ev_lifetime_weibull_scale_years,
+    )

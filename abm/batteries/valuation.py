@@ -91,19 +91,24 @@ def quality_adjusted_wtp_for(
     duty: StorageDuty,
     discount_rate: float,
     new_eol_soh: float = 0.7,
+    new_params: FadeParams | None = None,
 ) -> float:
     """WTP per usable kWh for a second-life pack at ``soh`` relative to new storage at its price.
 
-    Remaining lives come from the fade model under the same duty (second life to ``eol_soh``, new
-    from 1.0 to ``new_eol_soh``); the O&M risk is the present value over the pack's remaining life
+    Remaining lives come from the fade model under the same duty (second life to ``eol_soh`` with
+    the pack's chemistry ``params``, new from 1.0 to ``new_eol_soh`` with ``new_params``, default
+    the same); the O&M risk is the present value over the pack's remaining life
     of the extra O&M its faster fade causes, with base O&M = OM_FRACTION_OF_CAPEX_PER_YEAR × price.
     """
     args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
     # each fade rate is evaluated once (the model calls this every month for every grade)
+    new = params if new_params is None else new_params
     rate_sl = fade_rate_per_year(*args, second_life=True)
-    fade_new = fade_rate_per_year(*args, second_life=False)
+    fade_new = fade_rate_per_year(
+        duty.efc_per_month, duty.c_rate, new.dod_ref, new, duty.ai_duty_fade_multiplier
+    )
     life_sl = float(life_years_at_fade_rate(soh, eol_soh, rate_sl, params))
-    life_new = float(life_years_at_fade_rate(1.0, new_eol_soh, fade_new, params))
+    life_new = float(life_years_at_fade_rate(1.0, new_eol_soh, fade_new, new))
     if not np.isfinite(life_new) or life_new <= 0:
         return float(new_price_usd_per_kwh)
     life_sl = min(life_sl, life_new)

@@ -14,19 +14,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from abm.batteries import (
-    US_EV_SALES_GWH_BY_YEAR,
+    LFP,
     FadeParams,
+    StorageCosts,
     StorageFleet,
-    ev_retirements_gwh,
+    chemistry_mix,
+    fade_params_by_chemistry,
     grade_fractions,
     grade_mean_soh,
-    quality_adjusted_wtp_for,
+    mix_weighted_wtp,
+    storage_costs,
+    us_retirements_by_chemistry_gwh,
 )
 from abm.catalogue import PRODUCTS
 from abm.markets.packs import clear_call_auction
 from abm.numerics import exact_dot
 from abm.vocabulary import Path, Product, Project, Status
-from abm.world import credit_45x_on_usd_per_kwh, new_storage_price_usd_per_kwh
+from abm.world import credit_45x_on_usd_per_kwh
 
 if TYPE_CHECKING:
     from abm.batteries import Duty
@@ -61,22 +65,21 @@ class PackExchange:
         self.config, self.clock, self.calendar = config, clock, calendar
         self.ledger, self.recorder, self.roster, self.projects = ledger, recorder, roster, projects
         p = config.packs
-        self.retirements_gwh = (
-            ev_retirements_gwh(
-                US_EV_SALES_GWH_BY_YEAR,
-                calendar.start_year,
-                calendar.start_month,
-                config.run.months,
-                p.ev_lifetime_weibull_shape,
-                p.ev_lifetime_weibull_scale_years,
+        self.retirements_by_chemistry_gwh = (
+            p.retirement_multiplier
+            * us_retirements_by_chemistry_gwh(
+                calendar.start_year, calendar.start_month, config.run.months, p
             )
-            * p.retirement_multiplier
         )
+        self.retirements_gwh = self.retirements_by_chemistry_gwh.sum(axis=1)
         self.grade_share = grade_fractions(p.soh_mean, p.soh_sd)
         self.grade_soh = np.append(
             grade_mean_soh(p.soh_mean, p.soh_sd)[: Product.NEW], 1.0
         )  # A, B, C, new
-        self.fade_params = FadeParams(**config.fade.model_dump())
+        self.fade_params = FadeParams(**config.fade.model_dump())  # LFP: new storage
+        self.fade_by_chemistry = fade_params_by_chemistry(
+            config.fade, config.fade_nmc, config.fade_other
+        )
         self.fleet = StorageFleet()
         self.storage_owner_count = 0
         self.retiring_gwh_this_month = 0.0
@@ -98,6 +101,7 @@ class PackExchange:
         self._unfilled_months: dict[tuple[int, int], int] = {}  # (buyer id, product) -> months
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
+        self._learned: tuple[int, StorageCosts] | None = None
 
     # ------------------------------------------------------------------ stage 1
     def start_month(self) -> None:
@@ -114,15 +118,31 @@ class PackExchange:
         return self.storage_owner_count - 1
 
     # ------------------------------------------------------------------ values and prices
+    def _learned_costs(self) -> StorageCosts:
+        """This month's pack, balance-of-plant and repurposing costs, fixed at its first call."""
+        month = max(self.clock.month, 0)
+        if self._learned is None or self._learned[0] != month:
+            own_gwh = self.storage_bought_nameplate_kwh / 1e6
+            self._learned = (month, storage_costs(self.config, month, own_gwh))
+        return self._learned[1]
+
+    def pack_price_usd_per_kwh(self) -> float:
+        """New LFP pack price this month, net of the 45X credit (the part a second-life pack replaces)."""
+        year, _ = self.calendar.year_month(max(self.clock.month, 0))
+        credit = credit_45x_on_usd_per_kwh(self.config, year, second_life=False)
+        return max(1.0, self._learned_costs().pack - credit)
+
+    def balance_of_plant_usd_per_kwh(self) -> float:
+        """Balance of plant per usable kWh this month, paid for new and second-life storage."""
+        return self._learned_costs().balance_of_plant
+
+    def repurpose_cost_usd_per_kwh(self) -> float:
+        """Cost of testing, reconfiguring and integrating a second-life kWh this month."""
+        return self._learned_costs().repurpose
+
     def new_storage_price_usd_per_kwh(self) -> float:
-        """New storage price this month on the learning curve, net of the 45X credit passed through."""
-        m = max(self.clock.month, 0)
-        year, _ = self.calendar.year_month(m)
-        return max(
-            1.0,
-            new_storage_price_usd_per_kwh(self.config, m)
-            - credit_45x_on_usd_per_kwh(self.config, year, second_life=False),
-        )
+        """New turnkey storage this month: pack (net of the 45X credit passed through) plus balance of plant."""
+        return self.pack_price_usd_per_kwh() + self.balance_of_plant_usd_per_kwh()
 
     def second_life_credit_usd_per_kwh(self) -> float:
         """The 45X credit a sale of second-life packs earns this month (USD per usable kWh; 0 where out of scope)."""
@@ -149,17 +169,23 @@ class PackExchange:
         if product == Product.NEW:
             wtp = new_price * self.config.packs.new_storage_bid_markup
         else:
-            wtp = quality_adjusted_wtp_for(
-                new_price,
+            wtp = mix_weighted_wtp(
+                self.pack_price_usd_per_kwh(),
                 float(self.grade_soh[product]),
                 b.second_life_eol_soh,
-                self.fade_params,
+                self.fade_by_chemistry,
+                self.second_life_chemistry_mix(),
                 b if duty is None else duty,
                 self.config.hyperscalers.discount_rate,
-                new_eol_soh=b.new_eol_soh,
+                b.new_eol_soh,
+                self.fade_params,
             )
         self._wtp_cache[key] = wtp
         return wtp
+
+    def second_life_chemistry_mix(self) -> np.ndarray:
+        """Chemistry shares (``CHEMISTRIES`` order) of second-life packs sold this month."""
+        return chemistry_mix(self.retirements_by_chemistry_gwh, self.clock.month)
 
     def expected_price_usd_per_kwh(self, product: int) -> float:
         """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value."""
@@ -189,7 +215,9 @@ class PackExchange:
                 self.config.packs.routing != "recycle_first"
                 and sl_ratio < new_price / self.storage_wtp_usd_per_kwh(3)
             )
-            cost = sl_ratio * self.storage_wtp_usd_per_kwh(3) if preferred else new_price
+            # a second-life pack replaces a new pack; balance of plant is paid either way
+            sl_cost = sl_ratio * self.pack_price_usd_per_kwh() + self.balance_of_plant_usd_per_kwh()
+            cost = sl_cost if preferred else new_price
             self._outlook_key, self._outlook = key, (preferred, cost)
         return self._outlook
 
@@ -282,7 +310,10 @@ class PackExchange:
         if usable_kwh <= 0:
             return
         gwh = usable_kwh / soh / 1e6
-        self.fleet.add(product, owner, gwh, soh, self.clock.month, c_rate, efc_per_month, duty)
+        for chem, lot in self._chemistry_lots(product, gwh):
+            self.fleet.add(
+                product, owner, lot, soh, self.clock.month, c_rate, efc_per_month, duty, chem
+            )
         if product != Product.NEW:
             self.stocks["in_delivery_gwh"] -= gwh
             self.stocks["second_life_installed_gwh"] += gwh
@@ -317,19 +348,20 @@ class PackExchange:
             return
         owners = np.array([p.storage_owner for p in short])
         usable = usable_kwh * np.array(list(short.values())) / total
-        self.fleet.add_many(
-            product,
-            owners,
-            usable / soh / 1e6,
-            soh,
-            self.clock.month,
-            b.c_rate,
-            b.efc_per_month,
-            b.ai_duty_fade_multiplier,
-        )
+        duty = (b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
+        for chem, share in self._chemistry_lots(product, 1.0):
+            self.fleet.add_many(
+                product, owners, share * usable / soh / 1e6, soh, self.clock.month, *duty, chem
+            )
         if product != Product.NEW:
             self.stocks["in_delivery_gwh"] -= usable_kwh / soh / 1e6
             self.stocks["second_life_installed_gwh"] += usable_kwh / soh / 1e6
+
+    def _chemistry_lots(self, product: int, gwh: float) -> list[tuple[int, float]]:
+        """(chemistry, GWh) lots of a purchase: new storage is LFP, second life this month's mix."""
+        if product == Product.NEW:
+            return [(LFP, gwh)]
+        return [(c, gwh * s) for c, s in enumerate(self.second_life_chemistry_mix()) if s > 0]
 
     def return_unallocated_storage(self, product: int, usable_kwh: float, soh: float) -> None:
         """Packs bought but not placed go back to a recycler's inventory (second life) or are resold (new)."""
@@ -457,6 +489,9 @@ class PackExchange:
             self.ledger.transfer(
                 agent.unique_id, "market:packs", fill * price, f"storage {PRODUCTS[product]}"
             )
+            if product != Product.NEW:  # new storage is sold turnkey; second-life packs need it
+                bop = fill * self.balance_of_plant_usd_per_kwh()
+                self.ledger.transfer(agent.unique_id, "external:bop", bop, "balance of plant")
             agent.receive_storage(product, float(fill), soh)
 
     def _sell_asks(
@@ -488,7 +523,7 @@ class PackExchange:
     def age_fleet(self) -> None:
         """Step 9: the fleet fades; packs past end of life come back to recyclers."""
         b = self.config.batteries
-        self.fleet.age(1.0, self.fade_params)
+        self.fleet.age(1.0, self.fade_by_chemistry)
         retired = self.fleet.retire_by_eol(b.second_life_eol_soh, b.new_eol_soh)
         second = float(retired[: Product.NEW].sum())
         if second > 0:

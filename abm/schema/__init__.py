@@ -9,7 +9,7 @@ It stands alone: its modules import only pydantic, the standard library and `abm
 from __future__ import annotations
 
 from abm.schema.config import SECTIONS, ScenarioConfig, allowed_range, is_table, parameter_keys
-from abm.schema.factors import CarbonSection, FadeSection
+from abm.schema.factors import CarbonSection, FadeNmcSection, FadeOtherSection, FadeSection
 from abm.schema.fields import Section, param, parse_month
 from abm.schema.firm_types import DEFAULT_TYPES, FirmType
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
@@ -26,6 +26,8 @@ __all__ = [
     "BatteriesSection",
     "CarbonSection",
     "DemandSection",
+    "FadeNmcSection",
+    "FadeOtherSection",
     "FadeSection",
     "FirmType",
     "GasSection",

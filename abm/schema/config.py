@@ -6,7 +6,7 @@ import typing
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from abm.schema.factors import CarbonSection, FadeSection
+from abm.schema.factors import CarbonSection, FadeNmcSection, FadeOtherSection, FadeSection
 from abm.schema.fields import Section
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
 from abm.schema.onsite import GasSection, OtherSection
@@ -45,6 +45,8 @@ class ScenarioConfig(BaseModel):
     policy: PolicySection = PolicySection()
     utilities: UtilitySection = UtilitySection()
     fade: FadeSection = FadeSection()
+    fade_nmc: FadeNmcSection = FadeNmcSection()
+    fade_other: FadeOtherSection = FadeOtherSection()
     carbon: CarbonSection = CarbonSection()
     tariff: TariffSection = TariffSection()
     planning: PlanningSection = PlanningSection()

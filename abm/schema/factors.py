@@ -12,73 +12,119 @@ _NEW_STORAGE_KG_PER_KWH = 83.5
 _REPURPOSE_REDUCTION_FRACTION = 0.30
 
 
+_FIT = "fitted to BLAST-Lite {model} (docs/scripts/fade_fit.py: 6 duties 0.5-2 EFC/d, from SoH 1.0 and 0.75, 5 years; worst gap {gap})"
+_LFP_FIT = _FIT.format(model="Lfp_Gr_250AhPrismatic", gap=0.011)
+_NMC_FIT = _FIT.format(model="Nmc622_Gr_DENSO50Ah_Battery", gap=0.044)
+_OTHER_FIT = _FIT.format(model="Nca_Gr_Panasonic3Ah_Battery", gap=0.018)
+_KNEE_DOC = "SoH below which the fade rate changes by knee_multiplier (the knee)."
+_KNEE_MULT_DOC = "Fade multiplier below the knee (< 1: BLAST-Lite's decelerating, square-root-like calendar fade)."
+
+
 class FadeSection(Section):
-    """Capacity fade of new stationary LFP packs at 25 °C: a linear-rate model with a knee."""
+    """Capacity fade of LFP packs (new stationary storage and LFP EV packs) at 25 °C: linear rates with a knee."""
 
     calendar_fade_per_year: float = param(
-        0.006,
+        0.00406,
         ge=0,
         le=1,
-        source="BLAST-Lite Lfp_Gr_250AhPrismatic at 25 °C, SoC 0.5: 0.51 %/yr (cell) x1.2 for pack vs cell",
+        source=_LFP_FIT,
         doc="Calendar fade, fraction of nameplate per year at 25 °C and mid SoC.",
     )
     cycle_fade_per_efc: float = param(
-        3.6e-5,
+        3.5e-05,
         ge=0,
         le=0.01,
-        source="1 EFC/day at the reference duty gives ~1.9 %/yr, the 2 %/yr LFP convention (DOMAIN-NUMBERS §Degradation); BLAST-Lite LFP 3.1e-5/EFC (cell)",
+        source=_LFP_FIT,
         doc="Cycle fade, fraction of nameplate per equivalent full cycle at the reference C-rate and DoD.",
     )
+    c_rate_exponent: float = param(
+        0.0121, ge=0, le=5, source=_LFP_FIT, doc="Elasticity of cycle fade to C-rate."
+    )
+    dod_exponent: float = param(
+        0.139, ge=0, le=10, source=_LFP_FIT, doc="Elasticity of fade per EFC to depth of discharge."
+    )
+    knee_soh: float = param(0.842, ge=0, le=1, source=_LFP_FIT, doc=_KNEE_DOC)
+    knee_multiplier: float = param(0.389, ge=0, le=20, source=_LFP_FIT, doc=_KNEE_MULT_DOC)
     c_rate_ref: float = param(
         0.5,
         gt=0,
         le=10,
         source="The 0.5C, 1 cycle/day LFP example in DOMAIN-NUMBERS (augmentation)",
-        doc="Reference C-rate (1/h) of the cycle fade.",
-    )
-    c_rate_exponent: float = param(
-        0.3,
-        ge=0,
-        le=5,
-        source="BLAST-Lite LFP cycle rate: local elasticity 0.26-0.49 over 0.08-0.5C (Gasper et al., J. Energy Storage 2023, 109042)",
-        doc="Elasticity of cycle fade to C-rate.",
+        doc="Reference C-rate (1/h) of the cycle fade (every chemistry).",
     )
     dod_ref: float = param(
         0.8,
         gt=0,
         le=1,
         source="80 % DoD daily cycling; BLAST-Lite LFP test range",
-        doc="Reference depth of discharge (fraction) of the cycle fade.",
-    )
-    dod_exponent: float = param(
-        0.15,
-        ge=0,
-        le=10,
-        source="BLAST-Lite LFP: p5·DoD/(p4 + p5·DoD + p6·C) ≈ 0.14 at DoD 0.8, 0.2C",
-        doc="Elasticity of fade per EFC to depth of discharge.",
-    )
-    knee_soh: float = param(
-        0.80,
-        ge=0,
-        le=1,
-        source="MKB & Co NCM knee (DOMAIN-NUMBERS §6); 0.80 = traction end of life",
-        doc="State of health below which fade accelerates (the knee).",
-    )
-    knee_multiplier: float = param(
-        2.0,
-        ge=0,
-        le=20,
-        source="Post-knee fade 2-3x the linear rate (Attia et al., J. Electrochem. Soc. 169:060517, 2022)",
-        doc="Fade multiplier below the knee.",
-        unconfirmed=True,
+        doc="Reference depth of discharge (fraction) of the cycle fade (every chemistry).",
     )
     second_life_multiplier: float = param(
-        1.5,
+        1.0,
         ge=0,
         le=20,
-        source="EV chemistries fade ≈1.5x LFP (3 vs 2 %/yr conventions, DOMAIN-NUMBERS §Degradation)",
-        doc="Extra fade multiplier for repurposed EV packs.",
+        source="Assumption: a repurposed pack follows its chemistry's BLAST-Lite cell curve (the fits use 1.0); pack-level cell spread not modelled",
+        doc="Extra fade multiplier for repurposed EV packs (every chemistry).",
+        unconfirmed=True,
     )
+
+
+class FadeNmcSection(Section):
+    """Capacity fade of NMC EV packs (first and second life) at 25 °C; references and SL multiplier in [fade]."""
+
+    calendar_fade_per_year: float = param(
+        0.0221,
+        ge=0,
+        le=1,
+        source=_NMC_FIT,
+        doc="Calendar fade, fraction of nameplate per year at 25 °C and mid SoC.",
+    )
+    cycle_fade_per_efc: float = param(
+        0.000241,
+        ge=0,
+        le=0.01,
+        source=_NMC_FIT,
+        doc="Cycle fade, fraction of nameplate per equivalent full cycle at the reference C-rate and DoD.",
+    )
+    c_rate_exponent: float = param(
+        0.992, ge=0, le=5, source=_NMC_FIT, doc="Elasticity of cycle fade to C-rate."
+    )
+    dod_exponent: float = param(
+        1.62, ge=0, le=10, source=_NMC_FIT, doc="Elasticity of fade per EFC to depth of discharge."
+    )
+    knee_soh: float = param(0.752, ge=0, le=1, source=_NMC_FIT, doc=_KNEE_DOC)
+    knee_multiplier: float = param(0.198, ge=0, le=20, source=_NMC_FIT, doc=_KNEE_MULT_DOC)
+
+
+class FadeOtherSection(Section):
+    """Capacity fade of other EV chemistries (NCA, LMO, older packs), fitted to NCA at 25 °C."""
+
+    calendar_fade_per_year: float = param(
+        0.0238,
+        ge=0,
+        le=1,
+        source=_OTHER_FIT,
+        doc="Calendar fade, fraction of nameplate per year at 25 °C and mid SoC.",
+    )
+    cycle_fade_per_efc: float = param(
+        6.1e-05,
+        ge=0,
+        le=0.01,
+        source=_OTHER_FIT,
+        doc="Cycle fade, fraction of nameplate per equivalent full cycle at the reference C-rate and DoD.",
+    )
+    c_rate_exponent: float = param(
+        0.0, ge=0, le=5, source=_OTHER_FIT, doc="Elasticity of cycle fade to C-rate."
+    )
+    dod_exponent: float = param(
+        1.9,
+        ge=0,
+        le=10,
+        source=_OTHER_FIT,
+        doc="Elasticity of fade per EFC to depth of discharge.",
+    )
+    knee_soh: float = param(0.884, ge=0, le=1, source=_OTHER_FIT, doc=_KNEE_DOC)
+    knee_multiplier: float = param(0.227, ge=0, le=20, source=_OTHER_FIT, doc=_KNEE_MULT_DOC)
 
 
 class CarbonSection(Section):

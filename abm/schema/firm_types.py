@@ -234,8 +234,18 @@ MOVED_KEYS: dict[str, str] = {
         )
         for key in ("ask_markup", "ask_age_discount_per_month", "ask_discount_floor")
     },
+    "oems.new_storage_price_usd_per_kwh": (
+        "oems.pack_price_usd_per_kwh and oems.balance_of_plant_usd_per_kwh (new storage = pack + balance of plant)"
+    ),
+    "oems.cumulative_growth_per_year": (
+        "oems.global_demand_growth_per_year (growth of yearly global volumes, with oems.global_*_gwh_per_year)"
+    ),
+    "oems.learning_rate": (
+        "oems.pack_learning_rate and oems.balance_of_plant_learning_rate (learning on cumulative volume)"
+    ),
 }
-"""Keys that moved when hyperscalers got types: old spelling -> where the number lives now."""
+"""Keys that moved (hyperscaler types; storage prices split into pack and balance of plant):
+old spelling -> where the number lives now."""
 
 
 def moved_key_message(key: str, where: str) -> str | None:

@@ -52,7 +52,7 @@ class PacksSection(Section):
         ge=0,
         le=1000,
         source="Lieskoski et al. 2024: 27-38 EUR/kWh (~$30-45) (DOMAIN-NUMBERS #17)",
-        doc="Testing, reconfiguring and integrating a second-life kWh.",
+        doc="Testing, reconfiguring and integrating a second-life kWh at the start (it learns with repurposed volume).",
     )
     recycling_value_usd_per_kwh: float = param(
         10.0,
@@ -101,6 +101,22 @@ class PacksSection(Section):
         le=3,
         source="Assumption: buyers bid 5 % over the list price of new storage so a new-storage order clears",
         doc="New-storage willingness to pay as a multiple of its price.",
+        unconfirmed=True,
+    )
+    repurpose_learning_rate: float = param(
+        0.10,
+        ge=0,
+        le=0.9,
+        source="Assumption: testing and integration learn like balance of plant, per doubling of cumulative repurposed kWh",
+        doc="Repurposing cost fall per doubling of the cumulative repurposed (second-life) kWh.",
+        unconfirmed=True,
+    )
+    repurposed_gwh_start: float = param(
+        1.0,
+        gt=0,
+        le=1e6,
+        source="Assumption: ~1 GWh repurposed in the US before the run (Redwood 63 MWh in Nevada, pilots; DOMAIN-NUMBERS §2)",
+        doc="Cumulative repurposed capacity at the start (the repurposing learning base).",
         unconfirmed=True,
     )
 
@@ -164,27 +180,75 @@ class OEMSection(Section):
         source="EV makers with buy-back contracts (Toyota, GM, VW, ... in the Nevada packs, DOMAIN-NUMBERS §2)",
         doc="OEMs.",
     )
-    new_storage_price_usd_per_kwh: float = param(
-        165.0,
+    pack_price_usd_per_kwh: float = param(
+        70.0,
         gt=0,
         le=5000,
-        source="BNEF 2024 turnkey 4 h BESS $165/kWh (DOMAIN-NUMBERS #18)",
-        doc="New stationary storage price at the start.",
+        source="BNEF 2025: stationary-storage LFP packs $70/kWh (DOMAIN-NUMBERS #18, §BNEF 2025)",
+        doc="New stationary LFP pack price at the start (the part a second-life pack replaces).",
     )
-    learning_rate: float = param(
+    balance_of_plant_usd_per_kwh: float = param(
+        40.0,
+        ge=0,
+        le=5000,
+        source="Derived: BNEF 2024 turnkey 4 h system $165/kWh less the 2024 stationary pack ~$125/kWh (DOMAIN-NUMBERS #18, §BNEF 2025)",
+        doc="Balance of plant of a turnkey system (PCS, containers, HVAC, controls), paid for new and second-life storage alike.",
+        unconfirmed=True,
+    )
+    pack_learning_rate: float = param(
         0.18,
         ge=0,
         le=0.9,
-        source="BNEF battery learning rate ~18 % per doubling (assumption; prices fell 115->108 $/kWh 2024-25, DOMAIN-NUMBERS #20)",
-        doc="Price fall per doubling of cumulative storage.",
+        source="BNEF battery learning rate ~18 % per doubling of cumulative Li-ion volume (assumption; prices fell 115->108 $/kWh 2024-25, DOMAIN-NUMBERS #20)",
+        doc="Pack price fall per doubling of cumulative global Li-ion packs.",
         unconfirmed=True,
     )
-    cumulative_growth_per_year: float = param(
-        0.35,
+    balance_of_plant_learning_rate: float = param(
+        0.10,
         ge=0,
-        le=5,
-        source="Assumption: global stationary storage deployment growth",
-        doc="Growth of global cumulative storage (drives learning).",
+        le=0.9,
+        source="Assumption: balance of plant (power electronics, enclosures, EPC) learns about half as fast as cells",
+        doc="Balance-of-plant cost fall per doubling of cumulative stationary storage.",
+        unconfirmed=True,
+    )
+    global_pack_gwh_start: float = param(
+        5000.0,
+        gt=0,
+        le=1e7,
+        source="Assumption: cumulative global Li-ion packs to 2025 ~5 TWh (2024 demand ~1.2 TWh = 3.1 TWh cell capacity / 2.5, DOMAIN-NUMBERS §BNEF)",
+        doc="Cumulative global Li-ion pack volume at the start (the pack learning base).",
+        unconfirmed=True,
+    )
+    global_stationary_gwh_start: float = param(
+        400.0,
+        gt=0,
+        le=1e7,
+        source="Assumption: cumulative global stationary storage ~400 GWh by end-2025 (not in DOMAIN-NUMBERS)",
+        doc="Cumulative global stationary storage at the start (the balance-of-plant learning base).",
+        unconfirmed=True,
+    )
+    global_pack_gwh_per_year: float = param(
+        1240.0,
+        ge=0,
+        le=1e6,
+        source="Derived: 2024 Li-ion demand = 3.1 TWh cell capacity / 2.5 (BNEF, DOMAIN-NUMBERS §BNEF)",
+        doc="Global Li-ion pack volume added per year at the start (grows at global_demand_growth_per_year).",
+        unconfirmed=True,
+    )
+    global_stationary_gwh_per_year: float = param(
+        150.0,
+        ge=0,
+        le=1e6,
+        source="Assumption: global stationary storage additions ~150 GWh/yr in 2025 (not in DOMAIN-NUMBERS)",
+        doc="Global stationary storage added per year at the start, besides this model's own.",
+        unconfirmed=True,
+    )
+    global_demand_growth_per_year: float = param(
+        0.12,
+        ge=0,
+        le=2,
+        source="Assumption: global battery demand grows ~12 %/yr to 2040 (slower than the 2020-24 pace)",
+        doc="Growth of the global yearly pack and stationary volumes (the exogenous learning path).",
         unconfirmed=True,
     )
     production_gwh_per_month: float = param(

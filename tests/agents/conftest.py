@@ -116,6 +116,7 @@ class FakePacks:
         self.returned: list[tuple[int, float, float]] = []
         self.wtp_duties: list[tuple[int, Any]] = []  # (product, duty) of each WTP asked
         self._owner = -1
+        self.repurpose_usd_per_kwh = 40.0  # the packs.repurpose_cost_usd_per_kwh default
 
     def storage_wtp_usd_per_kwh(self, product: int, duty: Any = None) -> float:
         self.wtp_duties.append((product, duty))
@@ -123,6 +124,9 @@ class FakePacks:
 
     def new_storage_price_usd_per_kwh(self) -> float:
         return self.wtp_usd_per_kwh[3]
+
+    def repurpose_cost_usd_per_kwh(self) -> float:
+        return self.repurpose_usd_per_kwh
 
     def second_life_preferred(self) -> bool:
         return self.preferred

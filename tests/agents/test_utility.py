@@ -8,7 +8,7 @@ import pytest
 from abm.agents import planning, rates
 from abm.agents.build_choice import cheapest_option
 from abm.agents.utility import Utility
-from abm.batteries import Duty, FadeParams, quality_adjusted_wtp_for
+from abm.batteries import FADE_PARAMS_BY_CHEMISTRY, Duty, FadeParams, quality_adjusted_wtp_for
 from abm.catalogue import TECHNOLOGY_CATALOGUE
 
 
@@ -200,8 +200,10 @@ def test_grid_storage_values_second_life_under_its_own_duty(model, config, clock
 def test_a_lighter_duty_makes_a_second_life_pack_worth_more() -> None:
     """Fewer cycles leave a grade-A pack more of new storage's life, so a grid buyer pays more for it."""
     heavy, light = Duty(0.19, 30.0), Duty(0.25, 20.0)  # modular site vs grid storage defaults
+    nmc = FADE_PARAMS_BY_CHEMISTRY["nmc"]  # an EV chemistry (LFP packs outlive new storage)
     worth = {
-        d: quality_adjusted_wtp_for(150.0, 0.85, 0.5, FadeParams(), d, 0.08) for d in (heavy, light)
+        d: quality_adjusted_wtp_for(150.0, 0.85, 0.5, nmc, d, 0.08, new_params=FadeParams())
+        for d in (heavy, light)
     }
     assert worth[light] > worth[heavy]
 
