@@ -188,6 +188,14 @@ class PackExchange:
         """Value-equivalent storage cost a modular site expects: new price, or second life's if it is the better buy."""
         return self._storage_outlook()[1]
 
+    def second_life_storage_cost_usd_per_kwh(self) -> float:
+        """Value-equivalent storage cost of a second-life site: best grade's price-to-value ratio times new storage's value."""
+        return self.second_life_value_ratio() * self.storage_wtp_usd_per_kwh(Product.NEW)
+
+    def new_storage_cost_usd_per_kwh(self) -> float:
+        """Storage cost of a site on new batteries: new storage's expected price."""
+        return self.expected_price_usd_per_kwh(Product.NEW)
+
     # ------------------------------------------------------------------ second-life supply
     def second_life_supply_kwh_per_month(self) -> float:
         """Usable kWh recyclers route to second life per month, smoothed over recent months."""
@@ -250,9 +258,9 @@ class PackExchange:
         new_need = sum(o.new_outstanding_kwh() for v in self.roster.vendors for o in v.orders)
         return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
-    def modular_wait_months(self) -> float:
-        """The modular path's time-to-power signal: the best vendor quote (site and storage)."""
-        return min(v.expected_delivery_months() for v in self.roster.vendors)
+    def modular_wait_months(self, path: str | None = None) -> float:
+        """A modular time-to-power signal: the best vendor quote (site and storage) for `path`, or for the storage vendors would pick."""
+        return min(v.expected_delivery_months(path) for v in self.roster.vendors)
 
     # ------------------------------------------------------------------ installing storage
     def install_storage(
