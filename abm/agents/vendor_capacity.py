@@ -1,10 +1,10 @@
 """A modular vendor's factory investment: how much output its order book pays for, and when it comes online.
 
-The vendor adds production lines when its book exceeds `vendors.backlog_trigger_months` of
-output. It sizes the addition so that the last line added just pays back its capex
-(`vendors.factory_capex_usd_per_mw_per_month`) from the margin on orders already booked, with
-no orders assumed beyond the book; a line ordered now produces after
-`vendors.factory_lead_time_months`. The quote it gives buyers counts the lines it is building.
+The vendor adds production lines when its book pays for them: it sizes the addition so that
+the last line added just pays back its capex (`vendors.factory_capex_usd_per_mw_per_month`)
+from the margin on orders already booked, with no orders assumed beyond the book, so it adds
+nothing until the book outlasts the lead time plus the payback months at the planned output.
+A line ordered now produces after `vendors.factory_lead_time_months`. The quote it gives buyers counts the lines it is building.
 Pure functions of numbers, so a test can check each without a world.
 """
 
@@ -38,8 +38,6 @@ def expansion_mw_per_month(
     builds while that book lasts, so a line pays back only if the whole factory clears the
     remaining book in at least `capex / margin` months: the vendor grows to that size.
     """
-    if backlog_mw <= v.backlog_trigger_months * planned_mw_per_month:
-        return 0.0
     remaining_mw = backlog_mw - planned_mw_per_month * v.factory_lead_time_months
     if remaining_mw <= 0:
         return 0.0

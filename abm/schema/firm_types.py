@@ -227,6 +227,10 @@ MOVED_KEYS: dict[str, str] = {
     "utilities.storage_share_of_new_capacity": (
         "the [planning] build costs (utilities now choose storage, gas, solar or wind by least cost)"
     ),
+    "vendors.backlog_trigger_months": (
+        "vendors.factory_capex_usd_per_mw_per_month (a vendor adds lines once its book pays for"
+        " them, abm.agents.vendor_capacity)"
+    ),
     "vendors.factory_growth_per_month": (
         "vendors.factory_capex_usd_per_mw_per_month and vendors.factory_lead_time_months"
         " (vendors size their expansion from the order book, abm.agents.vendor_capacity)"

@@ -313,14 +313,6 @@ class VendorSection(Section):
         doc="Vendor markup over cost.",
         unconfirmed=True,
     )
-    backlog_trigger_months: float = param(
-        6.0,
-        ge=0,
-        le=120,
-        source="Assumption: a vendor grows its factory when the order book exceeds half a year of output",
-        doc="Order backlog (months of factory output, online and building) above which the vendor considers adding factory lines.",
-        unconfirmed=True,
-    )
     order_ahead_months: float = param(
         1.0,
         ge=0,

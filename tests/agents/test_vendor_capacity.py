@@ -18,9 +18,11 @@ def payback_months(v) -> float:
     return v.factory_capex_usd_per_mw_per_month / margin_usd_per_mw(v)
 
 
-def test_no_lines_while_the_book_is_under_the_trigger(config):
+def test_no_lines_until_the_book_outlasts_the_lead_time_plus_the_payback(config):
     v = config().vendors
-    assert expansion_mw_per_month(v.backlog_trigger_months * 10.0, 10.0, v) == 0.0
+    months = v.factory_lead_time_months + payback_months(v)
+    assert expansion_mw_per_month(0.99 * months * 10.0, 10.0, v) == 0.0
+    assert expansion_mw_per_month(1.01 * months * 10.0, 10.0, v) > 0.0
 
 
 def test_the_factory_grows_to_clear_the_remaining_book_within_the_payback(config):
@@ -47,10 +49,7 @@ def test_dearer_lines_mean_fewer_lines(config):
 def test_a_book_the_planned_capacity_clears_within_the_lead_time_adds_nothing(config):
     v = config().vendors
     planned = 10.0
-    backlog = (
-        planned * v.factory_lead_time_months
-    )  # above the trigger, gone by the time a line runs
-    assert backlog > v.backlog_trigger_months * planned
+    backlog = planned * v.factory_lead_time_months  # gone by the time a line runs
     assert expansion_mw_per_month(backlog, planned, v) == 0.0
 
 
