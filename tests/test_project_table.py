@@ -17,9 +17,10 @@ from abm.vocabulary import Project, Status, Switch
 
 # Long enough that the start's grid pipeline hits the switch rule and every path energises
 # (seed 1: on seed 2 no modular_new site is done by month 48 once owners re-plan lost filings;
-# with hyperscaler types the first on-site gas sites energise after month 48).
+# with hyperscaler types the first on-site gas sites energise after month 48, and once vendors
+# add factory lines (issue 17) after month 60).
 OVERRIDES = {"grid.n_buses": 40}
-MONTHS = 60
+MONTHS = 66
 
 
 @pytest.fixture(scope="module")

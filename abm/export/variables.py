@@ -269,7 +269,7 @@ VARIABLES: tuple[Variable, ...] = (
         "Modular vendors' monthly build capacity",
     ),
     _v(
-        "Capacity|Modular Vendors|Under Construction",
+        "Capacity Under Construction|Modular Vendors",
         "MW/month",
         "vendor_capacity_building_mw_per_month",
         END,
