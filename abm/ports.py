@@ -285,8 +285,8 @@ class VendorBook(StorageBuyer, Protocol):
 
     orders: Sequence[OrderView]
 
-    def expected_delivery_months(self) -> float:
-        """Months a buyer would expect to wait today."""
+    def expected_delivery_months(self, path: str | None = None) -> float:
+        """Months a buyer of a site on `path` (None: the storage the vendor would pick) would expect to wait today."""
         ...
 
     def orders_due(self) -> Sequence[OrderView]:

@@ -38,8 +38,8 @@ class OrderTaker(Protocol):
 
     unique_id: int
 
-    def expected_delivery_months(self) -> float:
-        """Months a buyer would expect to wait today."""
+    def expected_delivery_months(self, path: str | None = None) -> float:
+        """Months a buyer of a site on `path` (None: the storage the vendor would pick) would expect to wait today."""
         ...
 
     def take_order(self, project: Project) -> None:
@@ -220,7 +220,10 @@ class ProjectBook:
             self._owner(project).request_filings(project)  # the owner decides, the desk files
             self.grid.file_grid_requests(project, month if filed_month is None else filed_month)
         elif choice == Choice.MODULAR:
-            vendor = min(self.vendors, key=lambda v: (v.expected_delivery_months(), v.unique_id))
+            quote = project.path if project.path != Choice.MODULAR else None
+            vendor = min(
+                self.vendors, key=lambda v: (v.expected_delivery_months(quote), v.unique_id)
+            )
             vendor.take_order(project)
         elif choice == Choice.ONSITE_GAS:
             project.ready_month = month + self._gas_lead_months(project)
@@ -280,7 +283,7 @@ class ProjectBook:
         project.path = new_path
         project.switches += 1
         if (
-            new_path == Choice.MODULAR
+            choice_of(new_path) == Choice.MODULAR
         ):  # a campus moved to modular becomes one site; the rest is re-planned
             project.mw = min(project.mw, self.config.vendors.max_site_mw)
         project.node = self.grid.choose_site(new_path, project.mw, project.pid, project.switches)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from abm.vocabulary import Choice
+from abm.vocabulary import Choice, Path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,6 +28,8 @@ class Signals:
     modular_storage_cost_usd_per_kwh: float
     # utilities' capacity + network charges a grid load pays on top of energy (None: the 2025 adder)
     grid_charges_usd_per_mwh: float | None = None
+    second_life_storage_cost_usd_per_kwh: float | None = None  # the modular second-life option's
+    new_storage_cost_usd_per_kwh: float | None = None  # the modular new option's
 
 
 class _PowerSignals(Protocol):
@@ -45,7 +47,11 @@ class _GridSignals(Protocol):
 class _PackSignals(Protocol):
     def modular_storage_cost_usd_per_kwh(self) -> float: ...
 
-    def modular_wait_months(self) -> float: ...
+    def modular_wait_months(self, path: str | None = None) -> float: ...
+
+    def second_life_storage_cost_usd_per_kwh(self) -> float: ...
+
+    def new_storage_cost_usd_per_kwh(self) -> float: ...
 
 
 class _ProjectSignals(Protocol):
@@ -65,6 +71,8 @@ def planning_signals(
         expected_upgrade_share=grid.expected_upgrade_share,
         modular_storage_cost_usd_per_kwh=packs.modular_storage_cost_usd_per_kwh(),
         grid_charges_usd_per_mwh=power.grid_charges_usd_per_mwh,
+        second_life_storage_cost_usd_per_kwh=packs.second_life_storage_cost_usd_per_kwh(),
+        new_storage_cost_usd_per_kwh=packs.new_storage_cost_usd_per_kwh(),
     )
 
 
@@ -77,5 +85,7 @@ def path_wait_months(
     if grid_wait is not None:
         waits[Choice.GRID] = grid_wait
     waits[Choice.MODULAR] = packs.modular_wait_months()
+    for option in (Path.MODULAR_SECOND_LIFE, Path.MODULAR_NEW):
+        waits[option] = packs.modular_wait_months(option)
     waits.update(projects.direct_path_wait_months())
     return waits

@@ -81,6 +81,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "recyclers.backlog_trigger_months": LONG,  # test backlogs build up after ~5 years
     # a cost term of one path flips a keyed choice only near a tie: a few more years of choices
     "vendors.om_usd_per_mw_month": LONG,
+    # vendors' books first pass the point where a factory line pays back in the fourth year
+    "vendors.factory_lead_time_months": LONG,
+    "vendors.factory_capex_usd_per_mw_per_month": LONG,
     # second-life orders wait long for packs from about the fifth year (scarce packs, utilities draw)
     "vendors.second_life_wait_tolerance_months": UTILITY_BUILDS,
     # with owners re-planning lost requests (issue 16), these act after the third year

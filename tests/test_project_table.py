@@ -17,10 +17,10 @@ from abm.vocabulary import Project, Status, Switch
 
 # Long enough that the start's grid pipeline hits the switch rule and every path energises
 # (seed 3: with the pack market of issue 17 cheaper second-life packs keep vendors off new
-# storage on seeds 1 and 2 until after month 60; the first on-site gas sites energise after
-# month 48).
+# storage on seeds 1 and 2 until after month 60; once vendors add factory lines the first
+# on-site gas sites energise after month 60).
 OVERRIDES = {"grid.n_buses": 40}
-MONTHS = 60
+MONTHS = 66
 
 
 @pytest.fixture(scope="module")

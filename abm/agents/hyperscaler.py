@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm.agents import firm_types
+from abm.agents import firm_types, modular_choice
 from abm.agents.bridging import should_bridge
 from abm.agents.filing import filings_for
 from abm.agents.rates import grid_charges
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
-from abm.catalogue import choice_of, choice_spec, choices, config_value, paths
+from abm.catalogue import PATH_CATALOGUE, choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
 from abm.streams import label_ids
 from abm.vocabulary import Choice, Path, Project, Status
@@ -67,6 +67,7 @@ class Hyperscaler(mesa.Agent):
             + cfg.hyperscalers.grid_wait_prior_buffer_months,
             Choice.MODULAR: cfg.vendors.delivery_months + cfg.vendors.solar_permit_months,
         }
+        self.expected_wait_months.update(modular_choice.prior_waits_months(cfg))
         for choice in choices():
             if choice not in self.expected_wait_months:
                 self.expected_wait_months[choice] = config_value(cfg, choice_spec(choice).lead_key)
@@ -88,7 +89,11 @@ class Hyperscaler(mesa.Agent):
                 return True
             return (
                 p.status is Status.WAITING
-                and p.month_opened + self.expected_wait_months[choice_of(p.path)] <= by_month
+                and p.month_opened
+                + self.expected_wait_months[
+                    modular_choice.wait_key(p.path, self.expected_wait_months)
+                ]
+                <= by_month
             )
 
         return sum(p.mw for p in self.projects if ready(p))
@@ -170,7 +175,7 @@ class Hyperscaler(mesa.Agent):
     ) -> Project:
         """Create project `pid`, choose its path and site, and hand it to the market."""
         path = self.choose_path(mw, signals, pid, exclude=exclude)
-        if path == Choice.MODULAR:
+        if choice_of(path) == Choice.MODULAR:
             mw = min(mw, self.config.vendors.max_site_mw)
         node = self.sites.choose_site(path, mw, pid, 0)
         project = Project(
@@ -208,7 +213,7 @@ class Hyperscaler(mesa.Agent):
         delay = firm_types.delay_usd_per_mw_month(firm, cfg)
         conventional = cfg.hyperscalers.conventional_capex_usd_per_mw * annuity
         costs: dict[str, float] = {}
-        for path in self.desk.available_paths():
+        for path in modular_choice.logit_options(self.desk.available_paths(), cfg):
             if path == Choice.GRID:
                 energy = (signals.expected_lmp_usd_per_mwh + grid_charges(signals, cfg)) * mwh
                 co2_t = signals.grid_co2_t_per_mwh * mwh
@@ -219,8 +224,10 @@ class Hyperscaler(mesa.Agent):
                 )
             else:
                 capex = (
-                    self._modular_capex(signals, annuity)
-                    if path == Choice.MODULAR
+                    self._modular_capex(
+                        modular_choice.storage_cost_usd_per_kwh(path, signals), annuity
+                    )
+                    if choice_of(path) == Choice.MODULAR
                     else conventional
                 )
                 energy, co2_t = self._fuel_costs(path, mwh)
@@ -235,20 +242,21 @@ class Hyperscaler(mesa.Agent):
         """The large-load tariff's collateral and minimum bill on the grid path (USD per MW-month)."""
         return tariff_cost_usd_per_mw_month(self.config)
 
-    def _modular_capex(self, signals: Signals, annuity: float) -> float:
-        """A modular site's capex annuity plus O&M per MW-month (solar net of credit, storage at the signal)."""
+    def _modular_capex(self, storage_usd_per_kwh: float, annuity: float) -> float:
+        """A modular site's capex annuity plus O&M per MW-month (solar net of credit, storage at its option's cost)."""
         cfg = self.config
         v = cfg.vendors
         site_capex = (
             v.facility_capex_usd_per_mw
             + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share)
-            + v.storage_mwh_per_mw * 1000.0 * signals.modular_storage_cost_usd_per_kwh
+            + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
         )
         return site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
 
     def _fuel_costs(self, choice: str, mwh: float) -> tuple[float, float]:
         """Energy cost (USD per MW-month) and CO2 (t per MW-month) of the fuel a choice burns, by its catalogue keys."""
-        spec = choice_spec(choice)
+        # an option has its own catalogue row; a choice stands for its first row
+        spec = PATH_CATALOGUE.get(choice) or choice_spec(choice)
         cost, co2 = (
             config_value(self.config, spec.cost_key),
             config_value(self.config, spec.co2_key),

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 import mesa
 
 from abm.agents import pack_pricing
-from abm.agents.vendor_order import Order, factory_queue, gives_up_on_packs
+from abm.agents.modular_choice import MODULAR_OPTIONS
+from abm.agents.vendor_capacity import commission, expansion_mw_per_month, months_to_build
+from abm.agents.vendor_order import (
+    Order,
+    factory_queue,
+    gives_up_on_packs,
+    second_life_storage_wait_months,
+)
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
 from abm.vocabulary import Order as PackOrder
 
@@ -43,6 +50,7 @@ class ModularVendor(mesa.Agent):
         super().__init__(model)
         self.config, self.clock, self.packs, self.desk = config, clock, packs, projects
         self.capacity_mw_per_month = config.vendors.factory_mw_per_month
+        self.factory_lines: list[tuple[float, float]] = []  # (start month, MW/month) being built
         self.orders: list[Order] = []
         self.done_pack_waits_months: list[float] = []  # pack waits of energised second-life orders
         self.delivered_mw = 0.0
@@ -58,30 +66,37 @@ class ModularVendor(mesa.Agent):
     def factory_delivery_months(self) -> float:
         """Months until a site booked today leaves the factory and is delivered, or permitting if longer."""
         v = self.config.vendors
-        factory = self.backlog_mw() / self.capacity_mw_per_month
+        factory = months_to_build(
+            self.backlog_mw(), self.capacity_mw_per_month, self.factory_lines, self.clock.month
+        )
         return max(factory + v.delivery_months, v.solar_permit_months)
 
-    def expected_delivery_months(self) -> float:
-        """The vendor's quote for a design site (`vendors.max_site_mw`) booked today: site and storage.
+    def expected_delivery_months(self, path: str | None = None) -> float:
+        """The vendor's quote for a design site (`vendors.max_site_mw`) on `path` booked today: site and storage.
 
-        The later of the factory delivery (or permitting) and the storage the vendor would designate
-        now: second-life packs when stock and supply can deliver them (after every buyer's open
-        second-life demand), else new storage at its lead time and the OEMs' order book.
+        New storage is ordered its lead time ahead of the factory slot, so the later of the two
+        counts. Second-life packs are bought at the slot, so their wait (after every buyer's open
+        second-life demand, or new storage's lead if the vendor would give up) adds to the
+        factory's. `path` None: the storage the vendor would designate itself.
         """
         v = self.config.vendors
         m = self.packs
         need = v.max_site_mw * v.storage_mwh_per_mw * 1000.0
-        if self.designate_storage(need) == Path.MODULAR_SECOND_LIFE:
-            storage = m.second_life_delivery_months(m.second_life_open_kwh() + need)
-        else:
-            storage = m.new_storage_wait_months()
-        return max(self.factory_delivery_months(), storage)
+        path = self.designate_storage(need) if path is None else path
+        new_wait = m.new_storage_wait_months()
+        if path == Path.MODULAR_SECOND_LIFE:
+            pack_wait = m.second_life_delivery_months(m.second_life_open_kwh() + need)
+            patience = self.config.oems.lead_time_months + v.second_life_wait_tolerance_months
+            storage = second_life_storage_wait_months(pack_wait, patience, new_wait)
+            return self.factory_delivery_months() + storage
+        return max(self.factory_delivery_months(), new_wait)
 
     def take_order(self, project: Project) -> None:
-        """Book a modular site, designate its storage (second life or new), and start solar permitting."""
+        """Book a modular site with the storage its buyer chose (else the vendor designates it), and start solar permitting."""
         v = self.config.vendors
         need = project.mw * v.storage_mwh_per_mw * 1000.0
-        project.path = self.designate_storage(need)
+        if project.path not in MODULAR_OPTIONS:
+            project.path = self.designate_storage(need)
         second_life = project.path == Path.MODULAR_SECOND_LIFE
         project.second_life_storage_share = 1.0 if second_life else 0.0
         project.vendor = self.unique_id
@@ -261,6 +276,9 @@ class ModularVendor(mesa.Agent):
         """Land arriving new storage, give up on late packs, run the factory, and energise sites that have everything."""
         month = self.clock.month
         v = self.config.vendors
+        self.capacity_mw_per_month, self.factory_lines = commission(
+            self.capacity_mw_per_month, self.factory_lines, month
+        )
         for o in self.orders:
             arrived = sum(k for t, k in o.pending_new_kwh if t <= month)
             o.acquired_kwh[Product.NEW] += arrived
@@ -294,10 +312,12 @@ class ModularVendor(mesa.Agent):
         self._expand_factory()
 
     def _expand_factory(self) -> None:
-        """Grow the factory when the backlog exceeds `vendors.backlog_trigger_months` of output."""
+        """Start the factory lines the order book pays for; they produce after `vendors.factory_lead_time_months`."""
         v = self.config.vendors
-        if self.backlog_mw() > v.backlog_trigger_months * self.capacity_mw_per_month:
-            self.capacity_mw_per_month *= 1.0 + v.factory_growth_per_month
+        planned = self.capacity_mw_per_month + sum(mw for _, mw in self.factory_lines)
+        added = expansion_mw_per_month(self.backlog_mw(), planned, v)
+        if added > 0:
+            self.factory_lines.append((self.clock.month + v.factory_lead_time_months, added))
 
     def plan_augmentation(self, second_life_kwh: float, new_kwh: float) -> None:
         """Set this month's augmentation wish (usable kWh) for the vendor's faded sites."""

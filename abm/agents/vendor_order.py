@@ -118,3 +118,14 @@ def gives_up_on_packs(
     the vendor's tolerance), or when it has already waited that long (estimates that keep slipping).
     """
     return expected_wait_months > patience_months or waited_months >= patience_months
+
+
+def second_life_storage_wait_months(
+    pack_wait_months: float, patience_months: float, new_wait_months: float
+) -> float:
+    """Months a second-life order is expected to wait for its storage once the factory reaches it.
+
+    The packs' wait while they are expected within the vendor's patience; beyond it the vendor
+    gives up at once (`gives_up_on_packs`) and new storage comes after its own wait.
+    """
+    return pack_wait_months if pack_wait_months <= patience_months else new_wait_months

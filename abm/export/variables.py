@@ -269,6 +269,27 @@ VARIABLES: tuple[Variable, ...] = (
         "Modular vendors' monthly build capacity",
     ),
     _v(
+        "Capacity Under Construction|Modular Vendors",
+        "MW/month",
+        "vendor_capacity_building_mw_per_month",
+        END,
+        "Factory lines modular vendors are building (output per month once they produce)",
+    ),
+    _v(
+        "Modular Vendors|Quote|Second Life",
+        "months",
+        "modular_second_life_quote_months",
+        MEAN,
+        "Best vendor quote for a second-life modular site booked that month (factory plus pack wait)",
+    ),
+    _v(
+        "Modular Vendors|Quote|New Storage",
+        "months",
+        "modular_new_quote_months",
+        MEAN,
+        "Best vendor quote for a modular site on new storage booked that month",
+    ),
+    _v(
         "Price|Secondary Energy|Electricity|Wholesale",
         "USD/MWh",
         "lmp_usd_per_mwh_mean",

@@ -27,8 +27,8 @@ from abm.batteries import (
     us_retirements_by_chemistry_gwh,
 )
 from abm.catalogue import PRODUCTS
+from abm.markets.pack_outlook import SecondLifeOutlook
 from abm.markets.packs import clear_call_auction
-from abm.numerics import exact_dot
 from abm.vocabulary import Path, Product, Project, Status
 from abm.world import credit_45x_on_usd_per_kwh
 
@@ -48,7 +48,7 @@ class FlowRecorder(Protocol):
     incentives_usd: float
 
 
-class PackExchange:
+class PackExchange(SecondLifeOutlook):
     """Pack values, stocks, the storage fleet and the monthly call auction of one run."""
 
     def __init__(
@@ -229,71 +229,13 @@ class PackExchange:
         """Value-equivalent storage cost a modular site expects: new price, or second life's if it is the better buy."""
         return self._storage_outlook()[1]
 
-    # ------------------------------------------------------------------ second-life supply
-    def second_life_supply_kwh_per_month(self) -> float:
-        """Usable kWh recyclers route to second life per month, smoothed over recent months."""
-        return self._sl_supply_kwh_per_month
+    def second_life_storage_cost_usd_per_kwh(self) -> float:
+        """Value-equivalent storage cost of a second-life site: best grade's price-to-value ratio times new storage's value."""
+        return self.second_life_value_ratio() * self.storage_wtp_usd_per_kwh(Product.NEW)
 
-    def smooth_second_life_supply(self) -> None:
-        """Move the smoothed second-life supply, and other buyers' draw on it, toward this month's."""
-        weight = self.config.hyperscalers.expectation_weight
-        added = sum(r.second_life_added_kwh for r in self.roster.stocks())
-        self._sl_supply_kwh_per_month += weight * (added - self._sl_supply_kwh_per_month)
-        drawn = self._sl_bought_by_others_kwh
-        self._sl_others_kwh_per_month += weight * (drawn - self._sl_others_kwh_per_month)
-        self._sl_bought_by_others_kwh = 0.0
-
-    def second_life_net_supply_kwh_per_month(self) -> float:
-        """Smoothed second-life supply less what buyers other than vendors (utilities) lately took of it."""
-        return max(0.0, self._sl_supply_kwh_per_month - self._sl_others_kwh_per_month)
-
-    def _second_life_stock_kwh(self) -> float:
-        """Usable second-life kWh in recyclers' and OEM lines' inventories."""
-        return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.stocks()) * 1e6
-
-    def _others_open_second_life_kwh(self) -> float:
-        """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
-        vendors = {id(v) for v in self.roster.vendors}
-        return sum(
-            max((q for prod, q, _ in b.storage_bids() if prod != Product.NEW), default=0.0)
-            for b in self.roster.storage_buyers()
-            if id(b) not in vendors
-        )
-
-    def second_life_open_kwh(self) -> float:
-        """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
-        vendors = sum(
-            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders
-        )
-        return vendors + self._others_open_second_life_kwh()
-
-    def second_life_competing_kwh(self) -> float:
-        """Second-life demand bidding now: vendors' due orders and other buyers' open bids."""
-        vendors = sum(
-            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders_due()
-        )
-        return vendors + self._others_open_second_life_kwh()
-
-    def second_life_delivery_months(self, kwh_ahead: float) -> float:
-        """Months until stock plus net supply deliver `kwh_ahead` usable second-life kWh."""
-        short = max(0.0, kwh_ahead - self._second_life_stock_kwh())
-        return short / max(self.second_life_net_supply_kwh_per_month(), 1.0)
-
-    def second_life_room_kwh(self, months_ahead: float) -> float:
-        """Second-life kWh not yet spoken for: stock plus net supply until `months_ahead`, less every buyer's open demand."""
-        stock = self._second_life_stock_kwh()
-        supply = self.second_life_net_supply_kwh_per_month() * months_ahead
-        return stock + supply - self.second_life_open_kwh()
-
-    def new_storage_wait_months(self) -> float:
-        """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
-        cfg = self.config
-        new_need = sum(o.new_outstanding_kwh() for v in self.roster.vendors for o in v.orders)
-        return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
-
-    def modular_wait_months(self) -> float:
-        """The modular path's time-to-power signal: the best vendor quote (site and storage)."""
-        return min(v.expected_delivery_months() for v in self.roster.vendors)
+    def new_storage_cost_usd_per_kwh(self) -> float:
+        """Storage cost of a site on new batteries: new storage's expected price."""
+        return self.expected_price_usd_per_kwh(Product.NEW)
 
     # ------------------------------------------------------------------ installing storage
     def install_storage(

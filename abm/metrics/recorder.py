@@ -213,14 +213,7 @@ class MonthRecorder:
                 "recycler_capacity_gwh_per_month",
                 lambda _: sum(r.capacity_gwh_per_month for r in recyclers()),
             ),
-            (
-                "second_life_orders_waiting",
-                lambda _: sum(v.orders_waiting_for_packs() for v in m.roster.vendors),
-            ),
-            (
-                "vendor_capacity_mw_per_month",
-                lambda _: sum(v.capacity_mw_per_month for v in m.roster.vendors),
-            ),
+            *self._modular_reporters(),
             ("lmp_usd_per_mwh_mean", lambda _: m.power.lmp_mean_usd_per_mwh),
             ("grid_co2_t_per_mwh", lambda _: m.power.grid_co2_t_per_mwh),
             ("shed_gwh", lambda _: m.power.totals["shed"] / 1000.0),
@@ -241,6 +234,28 @@ class MonthRecorder:
                 lambda _: float(m.grid.utility_builds.in_service_mw_cum.sum()),
             ),
             ("utility_gas_energized_mw_cum", lambda _: m.grid.utility_builds.gas_in_service_mw_cum),
+        ]
+
+    def _modular_reporters(self) -> list[tuple[str, Reporter]]:
+        """Vendors' orders waiting for packs, factory output and lines being built (MW/month), each modular option's best quote (months)."""
+        m = self.model
+        return [
+            (
+                "second_life_orders_waiting",
+                lambda _: sum(v.orders_waiting_for_packs() for v in m.roster.vendors),
+            ),
+            (
+                "vendor_capacity_mw_per_month",
+                lambda _: sum(v.capacity_mw_per_month for v in m.roster.vendors),
+            ),
+            (
+                "vendor_capacity_building_mw_per_month",
+                lambda _: sum(mw for v in m.roster.vendors for _, mw in v.factory_lines),
+            ),
+            *[
+                (f"{p}_quote_months", partial(lambda _, p: m.packs.modular_wait_months(p), p=p))
+                for p in (Path.MODULAR_SECOND_LIFE, Path.MODULAR_NEW)
+            ],
         ]
 
     def _curtailed_compute_mw(self) -> float:

@@ -243,8 +243,16 @@ MOVED_KEYS: dict[str, str] = {
     "oems.learning_rate": (
         "oems.pack_learning_rate and oems.balance_of_plant_learning_rate (learning on cumulative volume)"
     ),
+    "vendors.backlog_trigger_months": (
+        "vendors.factory_capex_usd_per_mw_per_month (a vendor adds lines once its book pays for"
+        " them, abm.agents.vendor_capacity)"
+    ),
+    "vendors.factory_growth_per_month": (
+        "vendors.factory_capex_usd_per_mw_per_month and vendors.factory_lead_time_months"
+        " (vendors size their expansion from the order book, abm.agents.vendor_capacity)"
+    ),
 }
-"""Keys that moved (hyperscaler types; storage prices split into pack and balance of plant):
+"""Keys that moved (hyperscaler types, utility planning, pack asks, storage prices, factory lines):
 old spelling -> where the number lives now."""
 
 

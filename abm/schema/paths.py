@@ -231,14 +231,6 @@ class VendorSection(Section):
         doc="Initial factory output per vendor.",
         unconfirmed=True,
     )
-    factory_growth_per_month: float = param(
-        0.02,
-        ge=0,
-        le=1,
-        source="Edge AI DC market 20.5 % CAGR (DOMAIN.md) ~ 1.6 %/month; Armada bookings 6x FY25-FY26 (DOMAIN-NUMBERS §4c)",
-        doc="Maximum monthly factory expansion when the backlog justifies it.",
-        unconfirmed=True,
-    )
     augmentation_trigger: float = param(
         0.9,
         gt=0,
@@ -321,14 +313,6 @@ class VendorSection(Section):
         doc="Vendor markup over cost.",
         unconfirmed=True,
     )
-    backlog_trigger_months: float = param(
-        6.0,
-        ge=0,
-        le=120,
-        source="Assumption: a vendor grows its factory when the order book exceeds half a year of output",
-        doc="Order backlog (months of factory output) above which the factory grows.",
-        unconfirmed=True,
-    )
     order_ahead_months: float = param(
         1.0,
         ge=0,
@@ -359,5 +343,21 @@ class VendorSection(Section):
         le=5_000_000,
         source="Assumption: liquidated damages of ~0.1 % of contract value per day late (common EPC practice) on ~$2.5 M/MW of site power system (solar, storage, integration) = ~$75k per MW-month",
         doc="What a month of delay on a waiting order costs a vendor; it bids this (per kWh of the site's storage) above a pack's value for orders waiting for packs.",
+        unconfirmed=True,
+    )
+    factory_lead_time_months: float = param(
+        12.0,
+        ge=0,
+        le=120,
+        source="Assumption: about a year from deciding a production line to its output; Armada plans Leviathan production at its Galleon Forge One factory from summer 2026, CDM commissions a module line in weeks (DOMAIN-NUMBERS §4c); no factory build time found",
+        doc="Months from a vendor's decision to add factory lines to their first output.",
+        unconfirmed=True,
+    )
+    factory_capex_usd_per_mw_per_month: float = param(
+        24_000_000.0,
+        gt=0,
+        le=1e10,
+        source="Crusoe Spark Factory, Brighton CO: $200 M for ~100 units of ~1 MW a year (~8.3 MW/month), 2026 (DOMAIN-NUMBERS §2; derived)",
+        doc="Capex of factory lines per MW/month of output; the vendor adds only lines that pay back from booked orders.",
         unconfirmed=True,
     )

@@ -9,10 +9,11 @@ import pytest
 
 from abm.agents.firm_types import agents_per_type
 from abm.agents.hyperscaler import Hyperscaler
+from abm.catalogue import choice_of
 from abm.schema import DEFAULT_TYPES, FirmType
 from abm.signals import Signals
 from abm.streams import Streams
-from abm.vocabulary import Choice, Project, Status
+from abm.vocabulary import Choice, Path, Project, Status
 
 
 def signals(month: int = 0, lmp_usd_per_mwh: float = 60.0) -> Signals:
@@ -49,7 +50,8 @@ def default_type(name: str) -> FirmType:
 
 
 def shares(h: Hyperscaler, sig: Signals, draws: int) -> Counter:
-    return Counter(h.choose_path(100.0, sig, pid) for pid in range(draws))
+    """Draws won by each choice (both modular options count as modular)."""
+    return Counter(choice_of(h.choose_path(100.0, sig, pid)) for pid in range(draws))
 
 
 def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk, make_sites):
@@ -57,7 +59,9 @@ def test_a_far_cheaper_and_faster_path_wins_most_draws(model, config, make_desk,
     cfg = config(other={"cost_usd_per_mwh": 0.0, "co2_t_per_mwh": 0.0})
     desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas", "other"))
     h = build(model, cfg, desk, make_sites())
-    h.expected_wait_months.update(grid=60.0, modular=60.0, onsite_gas=60.0, other=0.0)
+    h.expected_wait_months.update(
+        grid=60.0, modular_second_life=60.0, modular_new=60.0, onsite_gas=60.0, other=0.0
+    )
     costs = h.path_costs_usd_per_mw_month(100.0, signals())
     runner_up = min(c for p, c in costs.items() if p != "other")
     # precondition: "far lower" means more than three logit scales cheaper than any rival
@@ -108,13 +112,14 @@ def lmp_giving_grid_advantage(h: Hyperscaler, advantage_usd_per_mw_month: float)
     at0 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=0.0))
     at1 = h.path_costs_usd_per_mw_month(100.0, signals(lmp_usd_per_mwh=1.0))
     slope = at1["grid"] - at0["grid"]
-    return (at0[Choice.MODULAR] - advantage_usd_per_mw_month - at0["grid"]) / slope
+    return (at0[Path.MODULAR_NEW] - advantage_usd_per_mw_month - at0["grid"]) / slope
 
 
 def test_a_60_month_grid_wait_flips_the_choice_to_modular(model, config, make_desk, make_sites):
     cfg = config()
     h = build(model, cfg, make_desk(paths=("grid", Choice.MODULAR)), make_sites())
-    modular_wait = h.expected_wait_months[Choice.MODULAR]
+    modular_wait = h.expected_wait_months[Path.MODULAR_NEW]
+    assert modular_wait == h.expected_wait_months[Path.MODULAR_SECOND_LIFE]
     assert modular_wait < 60.0 - 24.0  # the 60-month wait is the longer one by over two years
     # All else equal: grid is cheaper by 24 months of delay when both waits are the same, so a
     # 60-month grid wait leaves modular (60 - modular_wait - 24) months of delay ahead.
@@ -210,7 +215,9 @@ def test_stuck_grid_project_stays_when_grid_is_still_cheapest(model, config, mak
     cfg = config()
     desk = make_desk(paths=("grid", Choice.MODULAR, "onsite_gas"))
     h = build(model, cfg, desk, make_sites())
-    h.expected_wait_months.update(grid=0.0, modular=200.0, onsite_gas=200.0)
+    h.expected_wait_months.update(
+        grid=0.0, modular_second_life=200.0, modular_new=200.0, onsite_gas=200.0
+    )
     grid_project(h, 1, 0)
     h.reconsider_stuck_projects(signals(month=int(cfg.hyperscalers.switch_wait_months) + 12))
     assert desk.switched == []
@@ -231,11 +238,11 @@ def test_observe_moves_expectations_by_the_expectation_weight(model, config, mak
     cfg = config()
     h = build(model, cfg, make_desk(), make_sites())
     before = dict(h.expected_wait_months)
-    h.observe({"grid": before["grid"] + 10.0, Choice.MODULAR: np.nan, "not_a_path": 5.0})
+    h.observe({"grid": before["grid"] + 10.0, Path.MODULAR_NEW: np.nan, "not_a_path": 5.0})
     alpha = cfg.hyperscalers.expectation_weight
     assert h.expected_wait_months["grid"] == pytest.approx(before["grid"] + alpha * 10.0)
     assert (
-        h.expected_wait_months[Choice.MODULAR] == before[Choice.MODULAR]
+        h.expected_wait_months[Path.MODULAR_NEW] == before[Path.MODULAR_NEW]
     )  # a missing signal teaches nothing
     assert "not_a_path" not in h.expected_wait_months
 
@@ -308,7 +315,7 @@ def test_an_ai_lab_takes_the_fast_path_a_patient_buyer_leaves(model, config, mak
     cloud = build(model, cfg, desk, make_sites(), firm=default_type("cloud"))
     lab = build(model, cfg, desk, make_sites(), firm=default_type("ai_lab"))
     for h in (cloud, lab):
-        h.expected_wait_months.update(grid=36.0, modular=12.0)
+        h.expected_wait_months.update(grid=36.0, modular_second_life=12.0, modular_new=12.0)
     # the grid is cheaper to the cloud buyer by 24 months of its delay
     sig = signals(
         lmp_usd_per_mwh=lmp_giving_grid_advantage(cloud, 24.0 * delay_usd_per_mw_month(cfg))
@@ -382,7 +389,8 @@ def test_a_queue_risk_premium_weighs_only_the_grid_wait(model, config, make_desk
     assert costs[1]["grid"] - costs[0]["grid"] == pytest.approx(
         grid_wait * delay_usd_per_mw_month(cfg), rel=1e-9
     )
-    assert costs[1][Choice.MODULAR] == costs[0][Choice.MODULAR]
+    assert costs[1][Path.MODULAR_NEW] == costs[0][Path.MODULAR_NEW]
+    assert costs[1][Path.MODULAR_SECOND_LIFE] == costs[0][Path.MODULAR_SECOND_LIFE]
 
 
 def test_campus_sizes_follow_the_type(model, config, make_desk, make_sites):

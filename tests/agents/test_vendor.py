@@ -269,21 +269,54 @@ def test_factory_passes_over_an_order_waiting_for_packs(model, config, clock, pa
 
 
 @pytest.mark.parametrize(
-    "preferred, pack_months, new_months, quote_is",
-    [(True, 40.0, 6.0, "packs"), (False, 0.0, 30.0, "new"), (True, 0.0, 30.0, "factory")],
+    "path, pack_months, new_months, storage_is",
+    [
+        ("modular_second_life", 4.0, 6.0, "packs"),  # packs within patience: their wait adds
+        ("modular_second_life", 40.0, 6.0, "new"),  # the vendor would give up: new storage's lead
+        ("modular_new", 40.0, 30.0, "new lead"),  # ordered ahead: the later of factory and lead
+        ("modular_new", 40.0, 0.0, "factory"),
+    ],
 )
-def test_quote_includes_the_storage_wait(
-    model, config, clock, packs, make_desk, preferred, pack_months, new_months, quote_is
+def test_quote_includes_the_storage_wait_of_the_chosen_option(
+    model, config, clock, packs, make_desk, path, pack_months, new_months, storage_is
+):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    assert cfg.oems.lead_time_months + cfg.vendors.second_life_wait_tolerance_months == 6.0
+    packs.pack_delivery_months, packs.new_wait_months = pack_months, new_months
+    factory = vendor.factory_delivery_months()
+    expect = {
+        "packs": factory + pack_months,
+        "new": factory + new_months,
+        "new lead": max(factory, new_months),
+        "factory": factory,
+    }[storage_is]
+    assert vendor.expected_delivery_months(path) == expect
+
+
+@pytest.mark.parametrize("preferred", [True, False])
+def test_quote_without_a_path_is_that_of_the_storage_the_vendor_would_pick(
+    model, config, clock, packs, make_desk, preferred
 ):
     vendor = build(model, config(), clock, packs, make_desk())
     packs.preferred, packs.room_kwh = preferred, 1e12
-    packs.pack_delivery_months, packs.new_wait_months = pack_months, new_months
-    expect = {
-        "packs": pack_months,
-        "new": new_months,
-        "factory": vendor.factory_delivery_months(),
-    }[quote_is]
-    assert vendor.expected_delivery_months() == expect
+    packs.pack_delivery_months, packs.new_wait_months = 4.0, 20.0
+    picked = "modular_second_life" if preferred else "modular_new"
+    assert vendor.expected_delivery_months() == vendor.expected_delivery_months(picked)
+
+
+@pytest.mark.parametrize("chosen", ["modular_second_life", "modular_new"])
+def test_the_vendor_takes_the_storage_its_buyer_chose(
+    model, config, clock, packs, make_desk, chosen
+):
+    cfg = config()
+    vendor = build(model, cfg, clock, packs, make_desk())
+    packs.preferred, packs.room_kwh = chosen == "modular_new", 1e12  # its own pick would differ
+    project = Project(pid=1, owner=1, mw=10.0, path=chosen, node=0, month_opened=0)
+    vendor.take_order(project)
+    (booked,) = vendor.orders
+    assert project.path == chosen
+    assert booked.second_life is (chosen == "modular_second_life")
 
 
 def test_orders_stalled_for_packs_do_not_hold_back_later_orders(
