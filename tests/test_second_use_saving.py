@@ -28,7 +28,12 @@ NO_FADE = FadeParams(calendar_fade_per_year=0.0, cycle_fade_per_efc=0.0)
 
 def test_service_is_the_sum_of_usable_soh_until_end_of_life() -> None:
     """Calendar fade only, 1.2 %/yr = 0.1 %/month: from 0.8 to 0.7 is 100 months."""
-    params = FadeParams(calendar_fade_per_year=0.012, cycle_fade_per_efc=0.0, knee_soh=0.0)
+    params = FadeParams(
+        calendar_fade_per_year=0.012,
+        cycle_fade_per_efc=0.0,
+        knee_soh=0.0,
+        second_life_multiplier=1.5,  # set: the default is 1.0 since the per-chemistry fits
+    )
     got = service_kwh_months(0.8, 0.7, 0.0, 0.2, 1.0, False, params)
     months = np.arange(1, 101)
     assert got[0] == pytest.approx(np.sum(0.8 - 0.001 * months[months <= 100]), rel=1e-6)
