@@ -233,7 +233,7 @@ FACTS: tuple[Fact, ...] = (
         "No per-kWh second-life LCA figure in DOMAIN-NUMBERS. Basis: DOMAIN.md, repurposed storage ~30 % lower manufacturing CO2 than new, times new storage 61-106 kg/kWh (IVL C 444) = 18-32; Kamath et al. 2020 (Waste Management 113:497) 7-31 % lower life-cycle CO2 (not in DOMAIN-NUMBERS) = 4-33",
         _attributional_kg_per_kwh,
         note="new storage displaced (made, recycled at its end, charged for the service the second-life packs gave) less the repurposing of every second-life kWh bought, augmentation included, with the salvage of packs still in service credited; per second-life kWh used inside the horizon (docs/batteries.md, The second-use CO2 counterfactual)",
-        fix="a second-life kWh gives about half the lifetime service of a new kWh here (second-life fade x1.5 on the LFP curve to 0.5 SoH, new to 0.7), so repurposing at 0.70 x new per usable kWh (DOMAIN.md's 30 % read per kWh of capacity) cannot pay back; a repurposing burden from a process LCA, or slower-fading chemistries, would move it",
+        fix="a second-life kWh gives less lifetime service than a new kWh (it starts at its grade's SoH and retires at 0.5, new storage runs from 1.0 to 0.7, each on its chemistry's fade), so repurposing at 0.70 x new per usable kWh (DOMAIN.md's 30 % read per kWh of capacity) does not pay back; a repurposing burden from a process LCA would move it",
     ),
     Fact(
         "Consequential CO2 saved by second use vs recycle-first (whole system, paired)",

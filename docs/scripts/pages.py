@@ -261,6 +261,7 @@ def process(page: Page, check: bool) -> list[str]:
     """Regenerate one page in a temporary folder; check it or install it. Returns problems."""
     with tempfile.TemporaryDirectory(prefix=f"powerstack-docs-{page.name}-") as tmp:
         fresh = Path(tmp)
+        inputs = page_fingerprints.fingerprint(page.argv)  # before: an edit meanwhile is stale
         elapsed = generate(page, fresh)
         if check:
             problems = differences(page, fresh)
@@ -272,7 +273,7 @@ def process(page: Page, check: bool) -> list[str]:
             return [f"{page.name}: {p}" for p in problems]
         changed = install(page, fresh)
         if page.runs_model:  # what the fast staleness test compares with the checkout
-            page_fingerprints.record(page.name, page_fingerprints.fingerprint(page.argv))
+            page_fingerprints.record(page.name, inputs)
         print(f"{page.name:12s} {elapsed:6.1f} s  " + (", ".join(changed) or "unchanged"))
         return []
 
