@@ -125,10 +125,11 @@ INERT: dict[str, str] = {
         )
         for name in ("cloud", "carbon_committed", "ai_lab")
     },
-    "hyperscalers.types.ai_lab.carbon_free_share": (
-        "the AI lab's choices are decided by time: its gas and modular options differ by 2-6 "
-        "logit scales in the baseline (seed 1, measured) and a full pledge adds ~1 scale to gas, "
-        "so no keyed choice flips in 72 or 192 months; the carbon-committed type's pledge moves"
+    "utilities.storage_c_rate": (
+        "the C-rate of utilities' grid duty prices only second-life packs for them (fade under "
+        "that duty); since the pack market of issue 17 item 2 no output moves in the 72-month "
+        "utility context with the bankability discount at 0.2 or at 0 (measured), so no "
+        "utility bid that clears depends on it; issue 17 (pack market: utilities' bids)"
     ),
     "market.initial_price_merit_point": (
         "seeds the first month's expected LMP only; the market's prices replace it (by "
