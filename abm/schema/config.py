@@ -7,7 +7,7 @@ import typing
 from pydantic import BaseModel, ConfigDict, Field
 
 from abm.schema.factors import CarbonSection, FadeNmcSection, FadeOtherSection, FadeSection
-from abm.schema.fields import Section
+from abm.schema.fields import Section, is_month_field
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
 from abm.schema.onsite import GasSection, OtherSection
 from abm.schema.packs import BatteriesSection, OEMSection, PacksSection, RecyclerSection
@@ -87,7 +87,7 @@ def allowed_range(section: str, param: str) -> str:
         return "one of: " + ", ".join(choices)
     if field.annotation is bool:
         return "true or false"
-    if field.annotation is str and param in ("start", "available_from"):
+    if is_month_field(field.metadata):
         return "a month YYYY-MM"
     parts = [
         f"{symbol} {_number(getattr(meta, name))}"

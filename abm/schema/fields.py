@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -43,3 +43,18 @@ def parse_month(value: str) -> tuple[int, int]:
     if not m or not 1 <= int(m.group(2)) <= 12 or not 1990 <= int(m.group(1)) <= 2100:
         raise ValueError(f"expected a month as YYYY-MM between 1990-01 and 2100-12, got {value!r}")
     return int(m.group(1)), int(m.group(2))
+
+
+def _check_month(value: str) -> str:
+    """Validate a YYYY-MM month string and keep it as given."""
+    parse_month(value)
+    return value
+
+
+Month = Annotated[str, AfterValidator(_check_month)]
+"""A calendar month as 'YYYY-MM' (1990-01 to 2100-12), checked once for every schema field."""
+
+
+def is_month_field(metadata: list[Any]) -> bool:
+    """True when a field's pydantic metadata carries the :data:`Month` check."""
+    return any(getattr(m, "func", None) is _check_month for m in metadata)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
-
-from abm.schema.fields import Section, param, parse_month
+from abm.schema.fields import Month, Section, param
 
 
 class GasSection(Section):
@@ -131,7 +129,7 @@ class OtherSection(Section):
         source="DOMAIN.md wildcard (orbital compute); off in the baseline",
         doc="Whether the wildcard path exists.",
     )
-    available_from: str = param(
+    available_from: Month = param(
         "2032-01",
         source="Assumption for the orbital wildcard",
         doc="First month the wildcard can be ordered (YYYY-MM).",
@@ -168,9 +166,3 @@ class OtherSection(Section):
         source="Space solar: no operational emissions",
         doc="Operational emission factor of the wildcard path.",
     )
-
-    @field_validator("available_from")
-    @classmethod
-    def _check_month(cls, v: str) -> str:
-        parse_month(v)
-        return v

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
-
-from abm.schema.fields import Section, param, parse_month
+from abm.schema.fields import Month, Section, param
 
 
 class RunSection(Section):
     """Calendar, length and random seed of a run."""
 
-    start: str = param(
+    start: Month = param(
         "2025-01",
         source="Issue 9: baseline runs 2025-01 to 2040-12",
         doc="First simulated month (YYYY-MM).",
@@ -29,12 +27,6 @@ class RunSection(Section):
         source="Convention",
         doc="Seed of every random stream of the run (docs/randomness.md); same scenario + seed gives identical outputs.",
     )
-
-    @field_validator("start")
-    @classmethod
-    def _check_start(cls, v: str) -> str:
-        parse_month(v)
-        return v
 
 
 class DemandSection(Section):
