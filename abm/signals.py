@@ -34,7 +34,7 @@ class Signals:
 
 class _PowerSignals(Protocol):
     expected_lmp_usd_per_mwh: float
-    grid_co2_t_per_mwh: float
+    dc_co2_charged_t_per_mwh: float
     grid_charges_usd_per_mwh: float
 
 
@@ -67,7 +67,7 @@ def planning_signals(
     return Signals(
         month=month,
         expected_lmp_usd_per_mwh=power.expected_lmp_usd_per_mwh,
-        grid_co2_t_per_mwh=power.grid_co2_t_per_mwh,
+        grid_co2_t_per_mwh=power.dc_co2_charged_t_per_mwh,
         expected_upgrade_share=grid.expected_upgrade_share,
         modular_storage_cost_usd_per_kwh=packs.modular_storage_cost_usd_per_kwh(),
         grid_charges_usd_per_mwh=power.grid_charges_usd_per_mwh,

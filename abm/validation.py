@@ -252,7 +252,18 @@ FACTS: tuple[Fact, ...] = (
         0.45,
         "EIA FAQ 74: US grid 0.367 t/MWh (2023) (DOMAIN-NUMBERS #25)",
         lambda r: _at_year(r, 2025, "grid_co2_t_per_mwh"),
-        fix="with gas at its sourced $25/MWh marginal cost, gas displaces coal in the merit order; real coal fleets run on contracts and must-run rules the power market does not model",
+        note="dispatch with carbon in offers, coal and nuclear must-run, energy-limited hydro and storage (docs/power-market.md 'Generation mix'); issue 18 asks for 0.33-0.40",
+        fix="coal runs less than in the US fleet where congestion on the synthetic grid strands rural coal; line upgrades (issue 18 item 4) and thermal availability would move it",
+    ),
+    Fact(
+        "Coal share of generation in 2025",
+        "%",
+        10.0,
+        20.0,
+        "EIA Electric Power Annual 2023: coal 16 % of US utility-scale generation (gas 43, nuclear 19, wind 10, hydro 6, solar 4 %)",
+        lambda r: 100.0 * _at_year(r, 2025, "generation_share_coal"),
+        note="share of the month's generation in the power market's representative hours, storage discharge included",
+        fix="gas combined cycle at $25/MWh undercuts coal at $35: coal runs its must-run minimum where committed and above it only where peakers set the price; congestion strands rural coal",
     ),
 )
 

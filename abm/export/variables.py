@@ -328,6 +328,23 @@ VARIABLES: tuple[Variable, ...] = (
         "CO2 intensity of grid electricity",
     ),
     _v(
+        "Emissions Intensity|Electricity|Grid Marginal",
+        "t CO2/MWh",
+        "grid_co2_marginal_t_per_mwh",
+        MEAN,
+        "CO2 of serving one more MWh of grid load (load-weighted over buses and hours)",
+    ),
+    *(
+        _v(
+            f"Share|Secondary Energy|Electricity|Grid|{tech.title()}",
+            "1",
+            f"generation_share_{tech}",
+            MEAN,
+            f"{tech.title()} share of grid generation in the power market",
+        )
+        for tech in ("gas", "coal", "nuclear", "wind", "solar", "hydro", "storage", "other")
+    ),
+    _v(
         "Load Shedding|Electricity|Grid",
         "GWh/yr",
         "shed_gwh",

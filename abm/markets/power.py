@@ -137,6 +137,8 @@ class DispatchResult:
     line_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     lp_solves: int = 0
     solver_s: float = 0.0
+    marginal_co2_t_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """CO2 of serving one more MWh at each bus (t/MWh), from the optimal basis (see `_marginal_co2`)."""
 
 
 class PowerMarket:
@@ -449,7 +451,27 @@ class PowerMarket:
             line_rows=self._line_rows.copy(),
             lp_solves=solved.solves,
             solver_s=solved.solver_s,
+            marginal_co2_t_per_mwh=self._marginal_co2(highs, hour),
         )
+
+    def _marginal_co2(self, highs: highspy.Highs, hour: Hour) -> np.ndarray:
+        """CO2 of one more MWh at each bus: the balance rows' duals with CO2 in place of cost.
+
+        The LMP is y = B^-T c_B (the basic columns' costs through the optimal basis); the same
+        solve with the basic columns' emission factors gives the change in CO2 per MW of load
+        at each bus, i.e. the emissions of the marginal units that would serve it. Shed load
+        and curtailed flexible load emit nothing; where they are marginal the factor is 0.
+        """
+        n_gen = len(hour.gen_bus)
+        co2_col = np.zeros(self._first_gen_col + n_gen)
+        co2_col[self._first_gen_col :] = hour.co2
+        _, basic = highs.getBasicVariables()
+        basic = np.asarray(basic, dtype=np.int64)
+        is_col = basic >= 0
+        co2_basic = np.where(is_col, co2_col[np.where(is_col, basic, 0)], 0.0)
+        _, y = highs.getBasisTransposeSolve(co2_basic)
+        y = np.asarray(y, dtype=float)
+        return np.full(self._n_bus, y[0]) if self.copper_plate else y[: self._n_bus].copy()
 
     def _failed(self, message: str, n_gen: int, solves: int, solver_s: float) -> DispatchResult:
         """Result of a solve that did not reach optimality: NaN arrays and HiGHS's message."""
@@ -468,4 +490,5 @@ class PowerMarket:
             line_rows=self._line_rows.copy(),
             lp_solves=solves,
             solver_s=solver_s,
+            marginal_co2_t_per_mwh=np.full(n, np.nan),
         )

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from abm.catalogue import TECHNOLOGY_CATALOGUE, config_value
+from abm.markets.month_sums import MonthSums
+from abm.markets.offers import (
+    BlockList,
+    block_list,
+    block_offers,
+    block_shares,
+    committed,
+    solar_availability,
+)
 from abm.markets.power import NetworkArrays, PowerMarket
+from abm.markets.storage_day import energy_plan, storage_plan
 from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -111,6 +121,12 @@ class PowerExchange:
         self.grid_co2_t_per_mwh = float((capacity * co2).sum() / max(capacity.sum(), 1e-9))
         self.line_loading = np.zeros(grid.network.n_line)
         self.peak_injection_mw: np.ndarray | None = None
+        # LMPs per representative hour and bus last month: commitment and storage plans read them
+        self._lmp_hours = np.full((len(HOUR_NAMES), grid.n_bus), self.expected_lmp_usd_per_mwh)
+        self._block_cache: tuple[np.ndarray, BlockList] | None = None
+        self.generation_share = np.zeros(len(grid.techs))
+        self.grid_co2_marginal_t_per_mwh = self.grid_co2_t_per_mwh
+        self.dc_co2_marginal_t_per_mwh = self.grid_co2_t_per_mwh
 
     def tech_costs(self) -> np.ndarray:
         """Marginal cost per technology (USD/MWh), in TECHS order (keys in `abm.catalogue`)."""
@@ -129,16 +145,24 @@ class PowerExchange:
         return np.array(out)
 
     def clear_month(self) -> None:
-        """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment."""
-        mk = self.config.market
-        grid = self.grid
-        techs = grid.techs
-        costs, co2 = self.tech_costs(), self.tech_co2()
-        gen_bus, gen_tech = self._generator_list()
-        pmax = grid.gen_cap_mw[gen_bus, gen_tech]
-        hours = representative_hours(mk)[: mk.representative_hours]
-        weight = np.array([h[1] for h in hours])
-        weight = weight / weight.sum()
+        """Step 8: clear the representative hours on the network; prices, CO2, shedding, curtailment.
+
+        Offers come from `abm.markets.offers` (must-run blocks at the floor for committed coal
+        and nuclear); hydro and storage follow their day plans (`abm.markets.storage_day`),
+        storage's recharging entering the hours it charges in as load at its bus.
+        """
+        grid, techs = self.grid, self.grid.techs
+        plant_bus, plant_tech = self._generator_list()
+        blocks = self._blocks(plant_tech)
+        bus = plant_bus[blocks.plant]
+        day = self._day_plan(blocks, bus)
+        pmax = grid.gen_cap_mw[plant_bus, plant_tech][blocks.plant] * block_shares(
+            blocks, techs, self.config
+        )
+        true_cost, co2 = block_offers(blocks, techs, self.config)
+        cost = self._committed_costs(true_cost, blocks, bus, pmax, day)
+        is_storage = blocks.tech == techs.index("storage")
+        cost[is_storage] = day["storage_offer"]
         dc_firm = grid.dc_grid_load_mw * self.config.demand.load_factor
         # flexible loads connected ahead of their upgrade curtail their excess when the network binds
         flex = (
@@ -148,31 +172,121 @@ class PowerExchange:
             )
             * self.config.demand.load_factor
         )
-        lmp_acc, energy_acc = np.zeros(grid.n_bus), np.zeros(grid.n_bus)
-        tot = {"cost": 0.0, "co2": 0.0, "load": 0.0, "shed": 0.0, "curtailed": 0.0}
-        for (name, _, load_factor, solar_factor), w in zip(hours, weight, strict=True):
-            avail = np.ones(len(pmax))
-            solar = gen_tech == techs.index("solar")
-            avail[solar] = np.clip(
-                grid.solar_cf[gen_bus[solar]] * mk.solar_peak_to_mean * solar_factor, 0, 1
+        acc = MonthSums(grid.n_bus, len(techs))
+        for h, name in enumerate(day["names"]):
+            charging = np.bincount(
+                bus[is_storage], weights=day["charge"][h] * pmax[is_storage], minlength=grid.n_bus
             )
-            avail[gen_tech == techs.index("wind")] = mk.wind_availability
-            cap = pmax * avail
-            is_storage = gen_tech == techs.index("storage")
-            cap[is_storage] = pmax[is_storage] if name == "peak" else 0.0
-            load = grid.base_load_mw * load_factor + dc_firm - flex
-            res = self._clear_hour(load, gen_bus, cap, costs[gen_tech], co2[gen_tech], flex)
-            hours_in_month = w * HOURS_PER_MONTH
-            tot["cost"] += res.cost_usd_per_h * hours_in_month
-            tot["co2"] += res.co2_t_per_h * hours_in_month
-            tot["load"] += (load.sum() + flex.sum()) * hours_in_month
-            energy_acc += (load + flex) * hours_in_month
-            tot["shed"] += res.shed_mw.sum() * hours_in_month
-            tot["curtailed"] += res.flex_curtailed_mw.sum() * hours_in_month
-            lmp_acc += res.lmp_usd_per_mwh * w
+            load = grid.base_load_mw * day["load_factor"][h] + dc_firm - flex + charging
+            cap = pmax * self._availability(h, blocks, bus, day)
+            res = self._clear_hour(load, bus, cap, cost, co2, flex)
+            hours = day["weight"][h] * HOURS_PER_MONTH
+            acc.add(res, load - charging, flex, dc_firm, blocks.tech, hours, true_cost - cost)
+            self._lmp_hours[h] = res.lmp_usd_per_mwh
+            acc.lmp += res.lmp_usd_per_mwh * day["weight"][h]
             if name == "peak":
-                self._record_peak(res, gen_bus, load, flex)
-        self._publish(lmp_acc, tot, energy_acc)
+                self._record_peak(res, bus, load, flex)
+        self._publish(acc.lmp, acc.totals(), acc.energy)
+        self._publish_mix(acc)
+
+    def _blocks(self, plant_tech: np.ndarray) -> BlockList:
+        """The offer blocks of the plant list, rebuilt only when plants were appended."""
+        if self._block_cache is None or len(self._block_cache[0]) != len(plant_tech):
+            self._block_cache = (plant_tech.copy(), block_list(plant_tech, self.grid.techs))
+        return self._block_cache[1]
+
+    def _day_plan(self, blocks: BlockList, bus: np.ndarray) -> dict[str, Any]:
+        """The representative day: hours' weights and factors, hydro's and storage's plans."""
+        mk, techs = self.config.market, self.grid.techs
+        hours = representative_hours(mk)[: mk.representative_hours]
+        weight = np.array([h[1] for h in hours])
+        weight = weight / weight.sum()
+        solar_factor = np.array([h[3] for h in hours])
+        hours_per_day = weight * 24.0
+        price = self._lmp_hours[: len(hours)][:, bus]  # (hour, block): each block's bus
+        n_block = len(bus)
+        hydro = np.zeros((len(hours), n_block))
+        is_hydro = blocks.tech == techs.index("hydro")
+        hydro[:, is_hydro] = energy_plan(
+            hours_per_day, price[:, is_hydro], mk.hydro_capacity_factor * 24.0
+        )
+        discharge, charge = np.zeros((len(hours), n_block)), np.zeros((len(hours), n_block))
+        is_storage = blocks.tech == techs.index("storage")
+        discharge[:, is_storage], charge[:, is_storage], offer = storage_plan(
+            hours_per_day,
+            price[:, is_storage],
+            self.config.utilities.storage_hours,
+            mk.storage_round_trip_efficiency,
+        )
+        return {
+            "names": [h[0] for h in hours],
+            "weight": weight,
+            "load_factor": np.array([h[2] for h in hours]),
+            "solar_factor": solar_factor,
+            "mean_solar_factor": float(weight @ solar_factor),
+            "hydro": hydro,
+            "discharge": discharge,
+            "charge": charge[:, is_storage],
+            "storage_offer": offer,
+        }
+
+    def _committed_costs(
+        self,
+        cost: np.ndarray,
+        blocks: BlockList,
+        bus: np.ndarray,
+        pmax: np.ndarray,
+        day: dict[str, Any],
+    ) -> np.ndarray:
+        """Block offers with the must-run blocks of committed plants at the price floor."""
+        out = cost.copy()
+        must = np.flatnonzero(blocks.is_must_run)
+        if must.size == 0:
+            return out
+        # a must-run block is followed by its plant's "rest" block (offers.BLOCKS)
+        total = pmax[must] + pmax[must + 1]
+        min_share = np.where(total > 0, pmax[must] / np.maximum(total, 1e-9), 1.0)
+        lmp = self._lmp_hours[: len(day["weight"])][:, bus[must]]
+        on = committed(cost[must], min_share, lmp, day["weight"])
+        out[must[on]] = self.config.market.must_run_offer_usd_per_mwh
+        return out
+
+    def _availability(
+        self, h: int, blocks: BlockList, bus: np.ndarray, day: dict[str, Any]
+    ) -> np.ndarray:
+        """Output available per MW of each block in representative hour `h`."""
+        mk, techs = self.config.market, self.grid.techs
+        tech = blocks.tech
+        avail = np.ones(len(tech))
+        solar = tech == techs.index("solar")
+        avail[solar] = solar_availability(
+            self.grid.solar_cf[bus[solar]],
+            day["solar_factor"][h],
+            day["mean_solar_factor"],
+        )
+        avail[tech == techs.index("wind")] = mk.wind_availability
+        avail[tech == techs.index("nuclear")] = mk.nuclear_availability
+        hydro, storage = tech == techs.index("hydro"), tech == techs.index("storage")
+        avail[hydro] = day["hydro"][h, hydro]
+        avail[storage] = day["discharge"][h, storage]
+        return avail
+
+    def _publish_mix(self, acc: MonthSums) -> None:
+        """Generation shares by technology and the marginal emission factors of the month."""
+        total = acc.gen_mwh.sum()
+        self.generation_share = acc.gen_mwh / total if total > 0 else np.zeros_like(acc.gen_mwh)
+        self.grid_co2_marginal_t_per_mwh = acc.marginal_co2_t / max(acc.energy.sum(), 1e-9)
+        dc = acc.dc_mwh
+        self.dc_co2_marginal_t_per_mwh = (
+            acc.dc_marginal_co2_t / dc if dc > 0 else self.grid_co2_marginal_t_per_mwh
+        )
+
+    @property
+    def dc_co2_charged_t_per_mwh(self) -> float:
+        """Emission factor grid-connected data centres are charged, on the scenario's basis."""
+        if self.config.market.dc_co2_basis == "marginal":
+            return self.dc_co2_marginal_t_per_mwh
+        return self.grid_co2_t_per_mwh
 
     def _record_peak(
         self, res: Any, gen_bus: np.ndarray, load: np.ndarray, flex: np.ndarray

@@ -15,6 +15,7 @@ import numpy as np
 
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
+from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
 from abm.vocabulary import Choice, Path, Product, Project, Status
@@ -61,6 +62,7 @@ class MonthRecorder:
         self.bridge_mw_months = 0.0
         self.bridge_peak = (0.0, "")  # (MW on bridge gas, month label) at its peak
         self.planning = PlanningView(model)  # tariff, rate impact, capacity by technology
+        self.dispatch = DispatchView(model)  # generation mix, marginal emissions
         self._embodied_seen: dict[str, Any] = {
             "bought": np.zeros(len(Product)),
             "recycled": 0.0,
@@ -102,7 +104,7 @@ class MonthRecorder:
         m = self.model
         mwh_per_mw = HOURS_PER_MONTH * m.config.demand.load_factor
         factors = {p: self._fuel_co2_t_per_mwh(p) for p in energized if p != Path.GRID}
-        factors[Path.GRID] = m.power.grid_co2_t_per_mwh
+        factors[Path.GRID] = m.power.dc_co2_charged_t_per_mwh
         return sum(energized[p] * mwh_per_mw * factors[p] for p in energized)
 
     def _fuel_co2_t_per_mwh(self, path: str) -> float:
@@ -167,6 +169,7 @@ class MonthRecorder:
         month["curtailed"] = curtailed
         month["bridge"] = bridge
         month["planning"] = self.planning.observe()
+        self.dispatch.observe(energized.get(Path.GRID, 0.0))
         self.row = {name: read(month) for name, read in self.reporters}
 
     def _reporters(self) -> list[tuple[str, Reporter]]:
@@ -216,6 +219,7 @@ class MonthRecorder:
             *self._modular_reporters(),
             ("lmp_usd_per_mwh_mean", lambda _: m.power.lmp_mean_usd_per_mwh),
             ("grid_co2_t_per_mwh", lambda _: m.power.grid_co2_t_per_mwh),
+            *dispatch_reporters(m),
             ("shed_gwh", lambda _: m.power.totals["shed"] / 1000.0),
             ("flex_curtailed_gwh", lambda _: m.power.totals["curtailed"] / 1000.0),
             ("co2_operational_mt_cum", lambda _: self.co2_operational_t / 1e6),
@@ -379,6 +383,7 @@ class MonthRecorder:
                 "second_life_pack_wait_months_median": self.pack_wait_months_median(),
             },
             "co2_mt": self.co2_kpis(),
+            "dispatch": self.dispatch.kpis(),
             "bridge_gas": self.bridge_kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
             **self.utility_kpis(),

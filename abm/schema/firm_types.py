@@ -234,6 +234,10 @@ MOVED_KEYS: dict[str, str] = {
         )
         for key in ("ask_markup", "ask_age_discount_per_month", "ask_discount_floor")
     },
+    "market.solar_peak_to_mean": (
+        "market.<hour>_solar_factor (solar availability in an hour is now the bus's capacity "
+        "factor times the hour's solar factor over the hours' mean one; docs/power-market.md)"
+    ),
     "oems.new_storage_price_usd_per_kwh": (
         "oems.pack_price_usd_per_kwh and oems.balance_of_plant_usd_per_kwh (new storage = pack + balance of plant)"
     ),

@@ -169,14 +169,6 @@ class MarketSection(Section):
         doc="Share of grid peak load whose marginal plant sets the initial expected LMP.",
         unconfirmed=True,
     )
-    solar_peak_to_mean: float = param(
-        4.0,
-        gt=0,
-        le=10,
-        source="Assumption: PV output at full sun ~4x its annual capacity factor (~0.25)",
-        doc="Solar availability at a solar factor of 1, as a multiple of the bus's capacity factor (capped at 1).",
-        unconfirmed=True,
-    )
     peak_hours_share: float = param(
         0.1,
         ge=0,
@@ -272,6 +264,67 @@ class MarketSection(Section):
         source="Issue 6: stylised representative hours (peak, solar midday, shoulder, off-peak); assumption",
         doc="Solar availability factor in off-peak night (1 = full sun).",
         unconfirmed=True,
+    )
+
+    # --- dispatch: offers, must-run, energy-limited hydro and storage (issue 18 item 1) ---
+    gas_peaker_capacity_share: float = param(
+        0.42,
+        ge=0,
+        le=1,
+        source="EIA Electric Power Annual 2023 / Form EIA-860: combined cycle ~58 % of US gas summer capacity, the rest combustion turbines, steam units and engines (not in DOMAIN-NUMBERS)",
+        doc="Share of each bus's gas capacity offered as peakers (at planning.gas_ct_cost_usd_per_mwh and carbon.gas_ct_t_per_mwh); the rest runs as combined cycle.",
+        unconfirmed=True,
+    )
+    coal_min_generation_share: float = param(
+        0.4,
+        ge=0,
+        le=1,
+        source="Minimum stable level of US coal units ~40-50 % of nameplate (NREL 'Flexible Coal', 2013; IEA Status of Power System Transformation 2018); not in DOMAIN-NUMBERS",
+        doc="Share of a committed coal plant's capacity that must run in every representative hour (offered at the price floor).",
+        unconfirmed=True,
+    )
+    nuclear_min_generation_share: float = param(
+        1.0,
+        ge=0,
+        le=1,
+        source="US nuclear units run base-loaded at full available output and do not load-follow (EIA: nuclear capacity factor 93 % in 2023)",
+        doc="Share of a committed nuclear plant's available capacity that must run in every representative hour (offered at the price floor).",
+        unconfirmed=True,
+    )
+    nuclear_availability: float = param(
+        0.93,
+        ge=0,
+        le=1,
+        source="EIA Electric Power Monthly Table 6.07.B: nuclear capacity factor 93 % (2023); DOMAIN-NUMBERS 90-95 %",
+        doc="Nuclear output available as a share of capacity (refuelling and forced outages).",
+    )
+    hydro_capacity_factor: float = param(
+        0.36,
+        ge=0,
+        le=1,
+        source="EIA Electric Power Monthly Table 6.07.B: conventional hydro capacity factor ~35-37 % (2022-2023); not in DOMAIN-NUMBERS",
+        doc="Hydro's energy budget as a share of capacity: each month's water, shaped over the representative hours in proportion to load.",
+        unconfirmed=True,
+    )
+    must_run_offer_usd_per_mwh: float = param(
+        -150.0,
+        ge=-1000,
+        le=0,
+        source="CAISO bid floor -$150/MWh (CAISO tariff section 39.6.1.4); self-scheduled must-run output is a price taker",
+        doc="Offer price of must-run output (coal and nuclear minimum generation): it is backed down only when nothing else can be.",
+    )
+    storage_round_trip_efficiency: float = param(
+        0.85,
+        gt=0,
+        le=1,
+        source="NREL ATB 2024: utility Li-ion round-trip efficiency 85 % (not in DOMAIN-NUMBERS)",
+        doc="MWh a storage plant returns per MWh it charged; its discharge offer is its charging price over this.",
+        unconfirmed=True,
+    )
+    dc_co2_basis: Literal["average", "marginal"] = param(
+        "average",
+        source="Lever: GHG Protocol Scope 2 location-based (average) accounting vs consequential (marginal) emission factors",
+        doc="Emission factor grid-connected data centres are charged (their CO2 and the carbon price in their path choice): the grid average or the marginal factor at their buses (both are reported).",
     )
 
 
