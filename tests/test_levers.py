@@ -131,6 +131,12 @@ INERT: dict[str, str] = {
         "utility context with the bankability discount at 0.2 or at 0 (measured), so no "
         "utility bid that clears depends on it; issue 17 (pack market: utilities' bids)"
     ),
+    "market.cost_storage_usd_per_mwh": (
+        "storage now offers its charging price over market.storage_round_trip_efficiency "
+        "(abm/markets/storage_day.py, issue 18 item 1); this key prices storage only in the "
+        "first month's merit-order seed of the expected LMP, whose marginal plant it never is; "
+        "retire it with the catalogue's storage cost key"
+    ),
     "market.initial_price_merit_point": (
         "seeds the first month's expected LMP only; the market's prices replace it (by "
         "hyperscalers.expectation_weight a month) and no path choice in the 36-month run flips, "
