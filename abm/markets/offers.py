@@ -111,7 +111,9 @@ def committed(
     its offer, so the margin per MW of capacity is sum_h w_h [m (p_h - c) + (1 - m) max(p_h - c, 0)].
     """
     gain = lmp_by_hour_usd_per_mwh - offer_usd_per_mwh[None, :]
-    margin = hour_weight @ (min_share * gain + (1.0 - min_share) * np.maximum(gain, 0.0))
+    per_hour = min_share * gain + (1.0 - min_share) * np.maximum(gain, 0.0)
+    # an elementwise sum, not a BLAS product: the same bytes on every machine
+    margin = (hour_weight[:, None] * per_hour).sum(axis=0)
     return margin >= 0.0
 
 

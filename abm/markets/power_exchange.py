@@ -223,7 +223,7 @@ class PowerExchange:
             "weight": weight,
             "load_factor": np.array([h[2] for h in hours]),
             "solar_factor": solar_factor,
-            "mean_solar_factor": float(weight @ solar_factor),
+            "mean_solar_factor": float((weight * solar_factor).sum()),
             "hydro": hydro,
             "discharge": discharge,
             "charge": charge[:, is_storage],
