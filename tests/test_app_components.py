@@ -9,6 +9,7 @@ import io
 import json
 
 import pandas as pd
+import pytest
 
 from abm.runner import run_scenario
 from abm.scenario import load_scenario
@@ -238,3 +239,31 @@ def test_footer_names_the_version_of_the_code() -> None:
         f"powerstack {abm.__version__} · cite with CITATION.cff · changes in CHANGELOG.md"
     ]
     assert footer_text("9.9.9").startswith("powerstack 9.9.9 ")
+
+
+def test_explore_model_refuses_bad_input_with_one_line_and_keeps_the_last_settings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SolaraViz builds the model on Reset: a bad seed must not raise (the browser would get a traceback)."""
+    from viz.explore_model import ExploreModel
+
+    memory: dict = {}
+    good = ExploreModel("baseline", seed="7", memory=memory)
+    assert good.input_error is None and good.config.run.seed == 7
+    for bad in ("abc", "-5", "1.5"):
+        with caplog.at_level("WARNING", logger="viz.explore_model"):
+            model = ExploreModel("Baseline", seed=bad, memory=memory)
+        assert model.config.run.seed == 7, "the last valid settings are kept"
+        assert model.input_error is not None and "\n" not in model.input_error
+        assert "seed" in model.input_error and "Traceback" not in model.input_error
+        assert any(bad.lstrip("-") in r.getMessage() for r in caplog.records)
+        model.step()
+        assert model.month == 0, "the kept model steps"
+
+
+def test_a_changed_setting_is_shown_with_its_unit() -> None:
+    from viz.components.story import shown_value
+
+    assert shown_value("policy.carbon_price_usd_per_t", 140.0) == "140 $/t CO2"
+    assert shown_value("queue.mode", "cluster") == "cluster studies (FERC Order 2023)"
+    assert shown_value("gas.turbine_backlog_mw", 5000.0) == "5000 MW"

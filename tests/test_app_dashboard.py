@@ -247,6 +247,7 @@ def test_cancel_button_stops_the_run() -> None:
 
 def test_explore_view_steps_and_runs_to_the_end() -> None:
     from viz.explore import Explore
+    from viz.levers import CHOICE_LABELS
 
     page = solara.RoutingProvider(
         routes=[],
@@ -261,7 +262,7 @@ def test_explore_view_steps_and_runs_to_the_end() -> None:
         "one step",
     )
     queue_mode = rc.find(v.Select, label="Queue mode").widget.v_model
-    assert queue_mode == "cluster"
+    assert queue_mode == CHOICE_LABELS["cluster"]
     buttons(rc, "Run to the end")[0].click()
     wait_until(
         lambda: any(t.startswith("Finished") for t in texts(rc, "ps-status")), what="run to the end"

@@ -1,8 +1,9 @@
 """The step-by-step view: Mesa's SolaraViz (Step, Play, Reset, model parameters) on the live model.
 
-SolaraViz re-creates the model on Reset as `type(model)(**params)` and passes a Mesa
-`Scenario` along; `ExploreModel` adapts that call to `PowerStackModel`, keeps the extra monthly
-series the charts need, and serialises `step()` so Play and "Run to the end" cannot interleave.
+SolaraViz re-creates the model on Reset as `type(model)(**params)`; `ExploreModel`
+(viz/explore_model.py) adapts that call to `PowerStackModel`, refuses bad input with a one-line
+message instead of a traceback, and serialises `step()` so Play and "Run to the end" cannot
+interleave. Each chart is redrawn only when its month changed (the map once a year).
 """
 
 from __future__ import annotations
@@ -16,110 +17,38 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from abm.errors import InputError
-from abm.metrics import AppSeries, month_label
-from abm.model import PowerStackModel
+from abm.metrics import month_label
 from abm.runner import run_model
-from abm.scenario import config_with, list_scenarios, load_scenario
 from viz import charts
 from viz.components import CSS, Html, KpiGrid, pretty_name
+from viz.explore_model import ExploreModel, model_params
 from viz.kpis import WORKSHOP_KPIS, cards
-from viz.levers import BIG_LEVERS, config_value
 from viz.runs import RunRecord, record_of
-from viz.state import ViewSettings, from_query, resolve_config
+from viz.state import from_query, resolve_config
 
-LEVER_PARAM = {lever.key: lever.key.replace(".", "__") for lever in BIG_LEVERS}
-
-
-class ExploreModel(PowerStackModel):
-    """PowerStackModel built from SolaraViz's parameters: scenario name, seed and lever values.
-
-    `base_overrides` are the settings the page was opened with (the dashboard's link); a lever
-    moved away from its starting value (`untouched`) overrides them. Levers left alone keep the
-    chosen scenario's values plus the link's overrides.
-    """
-
-    def __init__(
-        self,
-        scenario_name: str = "baseline",
-        seed: int | str | None = None,
-        base_overrides: dict[str, Any] | None = None,
-        untouched: dict[str, Any] | None = None,
-        scenario: Any = None,
-        **levers: Any,
-    ) -> None:
-        del scenario  # SolaraViz passes an empty mesa Scenario on Reset; the config is ours
-        overrides = dict(base_overrides or {})
-        for key, param in LEVER_PARAM.items():
-            if param in levers and (untouched is None or levers[param] != untouched.get(param)):
-                overrides[key] = levers[param]
-        unknown = set(levers) - set(LEVER_PARAM.values())
-        if unknown:
-            raise InputError(f"explore: unknown parameters {sorted(unknown)}")
-        cfg = load_scenario(scenario_name, overrides, check_grid=True, untrusted=True)
-        if seed not in (None, ""):
-            try:
-                value = int(str(seed).strip())
-            except ValueError:
-                raise InputError(f"seed = {seed!r}; expected a whole number") from None
-            cfg = config_with(cfg, {"run.seed": value}, "seed")
-        super().__init__(cfg)
-        self.app_series = AppSeries.of(self)
-        self._step_lock = threading.Lock()
-
-    def step(self) -> None:
-        """One month (ignored once the run has ended), plus the app's extra series."""
-        with self._step_lock:
-            if not self.running:
-                return
-            super().step()
-            self.app_series.observe(self)
+# SolaraViz's sliders show their value only while dragged; keep it on show beside each slider
+EXPLORE_CSS = """
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
+.v-input__slider { margin-top: 28px; }
+"""
 
 
 def live_record(model: ExploreModel) -> RunRecord:
-    """The model's state so far in the shape the dashboard charts draw."""
-    kpis = model.recorder.kpis() if not model.running else None
-    return record_of(f"explore-{id(model)}", model.config, model, model.app_series, kpis)
+    """The model's state so far in the shape the dashboard charts draw (one per month shown).
 
-
-def model_params(settings: ViewSettings, cfg: Any) -> dict[str, Any]:
-    """SolaraViz parameters: scenario, seed and the big levers, starting at `cfg`'s values."""
-    names = [n for n, _ in list_scenarios()]
-    params: dict[str, Any] = {
-        "scenario_name": {
-            "type": "Select",
-            "value": settings.scenario if settings.scenario in names else names[0],
-            "values": names,
-            "label": "Scenario",
-        },
-        "seed": {"type": "InputText", "value": str(cfg.run.seed), "label": "Seed"},
-    }
-    untouched: dict[str, Any] = {}
-    for lever in BIG_LEVERS:
-        param = LEVER_PARAM[lever.key]
-        value = config_value(cfg, lever.key)
-        untouched[param] = value
-        if lever.kind == "choice":
-            params[param] = {
-                "type": "Select",
-                "value": value,
-                "values": list(lever.choices),
-                "label": lever.label,
-            }
-        elif lever.kind == "bool":
-            params[param] = {"type": "Checkbox", "value": value, "label": lever.label}
-        else:
-            lo, hi = lever.span_for(value)
-            params[param] = {
-                "type": "SliderFloat",
-                "value": float(value),
-                "min": lo,
-                "max": hi,
-                "step": lever.step,
-                "label": lever.label,
-            }
-    params["base_overrides"] = settings.overrides_dict
-    params["untouched"] = untouched
-    return params
+    Every chart of a page draws from the same record, so it is made once per month, not once
+    per chart.
+    """
+    key = (model.month, model.running)
+    cached = getattr(model, "_live_record", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with model.step_lock:  # Play steps in a thread of its own: read between two months
+        kpis = model.recorder.kpis() if not model.running and model.step_error is None else None
+        record = record_of(f"explore-{id(model)}", model.config, model, model.app_series, kpis)
+    model._live_record = (key, record)  # type: ignore[attr-defined]
+    return record
 
 
 # ---------------------------------------------------------------------- components shown by SolaraViz
@@ -153,6 +82,13 @@ def RunToEnd(model: ExploreModel) -> None:
     months = model.config.run.months
     done = model.month + 1
     with solara.Card("Run"):
+        if model.input_error:
+            solara.Error(model.input_error, classes=["ps-input-error"])
+        if model.step_error:
+            solara.Error(
+                f"The model stopped with an error: {model.step_error}. Press Reset to start again.",
+                classes=["ps-step-error"],
+            )
         with solara.Row(style={"gap": "8px", "align-items": "center"}):
             solara.Button(
                 "Run to the end",
@@ -178,63 +114,71 @@ def RunToEnd(model: ExploreModel) -> None:
             solara.ProgressLinear(value=100.0 * done / max(months, 1))
 
 
-def _chart(model: ExploreModel, tab: str) -> solara.Element:
-    """One dashboard chart of the live model."""
-    record = live_record(model)
+def _figure(record: RunRecord, tab: str) -> Any:
+    """One dashboard chart of the live record (the map: its latest yearly snapshot)."""
     if tab == "map":
-        state = record.maps[-1] if record.maps else None
-        if state is None:
-            return Html("div", "The map appears after the first month (press Step).", "ps-status")
-        return solara.FigureMatplotlib(
-            charts.network_map(record.grid, state, "wait", charts.COMPACT), format="svg"
-        )
+        return charts.network_map(record.grid, record.maps[-1], "wait", charts.COMPACT)
+    if tab == "co2":
+        return charts.co2_chart(record, None, None, style=charts.COMPACT)
     builders = {
         "energy": charts.energy_chart,
         "queue": charts.queue_chart,
         "packs": charts.packs_chart,
         "time_to_power": charts.time_to_power_chart,
     }
-    if tab == "co2":
-        return solara.FigureMatplotlib(
-            charts.co2_chart(record, None, None, style=charts.COMPACT), format="svg"
-        )
-    return solara.FigureMatplotlib(builders[tab](record, style=charts.COMPACT), format="svg")
+    return builders[tab](record, style=charts.COMPACT)
+
+
+@solara.component
+def LiveChart(model: ExploreModel, tab: str) -> None:
+    """One chart, redrawn only when what it shows changed (the map once a year)."""
+    update_counter.get()
+    record = live_record(model)
+    empty = tab == "map" and not record.maps
+    version = (id(model), len(record.maps)) if tab == "map" else (id(model), model.month)
+    fig = solara.use_memo(lambda: None if empty else _figure(record, tab), [version])
+    if fig is None:
+        Html("div", "The map appears after the first month (press Step).", "ps-status")
+    else:
+        solara.FigureMatplotlib(fig, dependencies=[version], format="svg")
 
 
 def EnergyView(model: ExploreModel) -> solara.Element:
     """Energised MW by path vs demand (live)."""
-    return _chart(model, "energy")
+    return LiveChart(model, "energy")
 
 
 def QueueView(model: ExploreModel) -> solara.Element:
     """Queue backlog and waits (live)."""
-    return _chart(model, "queue")
+    return LiveChart(model, "queue")
 
 
 def PacksView(model: ExploreModel) -> solara.Element:
     """Pack flows and prices (live)."""
-    return _chart(model, "packs")
+    return LiveChart(model, "packs")
 
 
 def MapView(model: ExploreModel) -> solara.Element:
-    """Network map at the current month (live)."""
-    return _chart(model, "map")
+    """Network map at the latest December (live)."""
+    return LiveChart(model, "map")
 
 
 def TimeToPowerView(model: ExploreModel) -> solara.Element:
     """Time to power by path (live)."""
-    return _chart(model, "time_to_power")
+    return LiveChart(model, "time_to_power")
 
 
 def Co2View(model: ExploreModel) -> solara.Element:
     """Cumulative CO2 (live; the counterfactual is on the dashboard)."""
-    return _chart(model, "co2")
+    return LiveChart(model, "co2")
 
 
 @solara.component
 def KpiView(model: ExploreModel) -> None:
     """KPI cards once the run has finished."""
     update_counter.get()
+    if model.step_error:
+        return
     if model.running:
         Html(
             "div",
@@ -264,7 +208,7 @@ def Explore() -> None:
 
     model0, params, error = solara.use_memo(build, [settings])
     model = solara.use_reactive(model0)
-    solara.Style(CSS)
+    solara.Style(CSS + EXPLORE_CSS)
     for message in link_errors:
         solara.Warning(message)
     if error is not None or model.value is None:
@@ -284,5 +228,6 @@ def Explore() -> None:
         ],
         model_params=params,
         name="AI power stack: step by step",
-        play_interval=50,
+        play_interval=10,
+        use_threads=True,  # the model steps while the charts draw: Play shows a year in seconds
     )

@@ -48,6 +48,8 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_months", "months"),
     ("_multiplier", "x"),
     ("_filings", "filings per project"),
+    ("_gw", "GW"),
+    ("_mw", "MW"),
 )
 
 CHOICE_LABELS: dict[str, str] = {

@@ -10,7 +10,7 @@ import solara
 
 from abm.schema import ScenarioConfig
 from viz.components.base import Html, pretty_name
-from viz.levers import CHOICE_LABELS
+from viz.levers import CHOICE_LABELS, LEVERS_BY_KEY, format_value, unit_of
 
 
 @solara.component
@@ -41,6 +41,18 @@ def ScenarioPicker(
     )
 
 
+def shown_value(key: str, value: Any) -> str:
+    """A changed setting as people read it: choices by name, numbers with their unit ('140 $/t CO2')."""
+    if str(value) in CHOICE_LABELS:
+        return CHOICE_LABELS[str(value)]
+    lever = LEVERS_BY_KEY.get(key)
+    if lever is not None:
+        return format_value(lever, value)
+    unit = unit_of(key)
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit}".strip()
+
+
 @solara.component
 def Story(cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str]) -> None:
     """The scenario's name and narrative, then what this page changed from it."""
@@ -48,7 +60,6 @@ def Story(cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str]
     Html("p", cfg.description or "(This scenario has no description.)", "ps-story")
     if overrides:
         changed = "; ".join(
-            f"{labels.get(k, k)} = {CHOICE_LABELS.get(str(val), val)}"
-            for k, val in sorted(overrides.items())
+            f"{labels.get(k, k)} = {shown_value(k, val)}" for k, val in sorted(overrides.items())
         )
         Html("p", f"Changed on this page: {changed}", "ps-changed")
