@@ -41,13 +41,13 @@ def live_record(model: ExploreModel) -> RunRecord:
     per chart.
     """
     key = (model.month, model.running)
-    cached = getattr(model, "_live_record", None)
+    cached = model.live_cache
     if cached is not None and cached[0] == key:
         return cached[1]
     with model.step_lock:  # Play steps in a thread of its own: read between two months
         kpis = model.recorder.kpis() if not model.running and model.step_error is None else None
         record = record_of(f"explore-{id(model)}", model.config, model, model.app_series, kpis)
-    model._live_record = (key, record)  # type: ignore[attr-defined]
+    model.live_cache = (key, record)
     return record
 
 

@@ -114,6 +114,7 @@ class ExploreModel(PowerStackModel):
         }
         cfg, self.input_error = _config_or_last_good(kwargs, memory if memory is not None else {})
         self.step_error: str | None = None
+        self.live_cache: tuple[Any, Any] | None = None  # (month, running) -> the charts' record
         super().__init__(cfg)
         self.app_series = AppSeries.of(self)
         self.step_lock = threading.Lock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,43 @@ MIME = {
 }
 
 
-def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """A chart as PNG (150 dpi, for slides) or SVG (scalable)."""
+def stamp_text(scenario: str, changes: str, seeds: str, compare: str | None, version: str) -> str:
+    """What a hand-out must carry to be read later: scenario, page changes, seed(s), comparison, version."""
+    parts = [
+        f"Scenario: {scenario}",
+        f"changed on the page: {changes or 'nothing'}",
+        f"seed {seeds}",
+    ]
+    if compare:
+        parts.append(f"compared with: {compare}")
+    parts.append(f"powerstack {version}")
+    return " | ".join(parts)
+
+
+def figure_bytes(fig: Figure, fmt: str, stamp: str = "") -> bytes:
+    """A chart as PNG (150 dpi, for slides) or SVG (scalable).
+
+    A `stamp` is written under the chart in small type and into the file's metadata (PNG text
+    chunks Title/Description/Software, SVG Title/Description), so a hand-out keeps its context.
+    """
     if fmt not in ("png", "svg"):
         raise ValueError(f"chart format {fmt!r}; expected png or svg")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150 if fmt == "png" else None)
+    if not stamp:
+        fig.savefig(buf, format=fmt, dpi=150 if fmt == "png" else None)
+        return buf.getvalue()
+    lines = textwrap.wrap(stamp, width=int(fig.get_figwidth() * 16))
+    fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=7, color="#333")
+    metadata = {"Title": stamp.split(" | ")[0], "Description": stamp}
+    if fmt == "png":
+        metadata["Software"] = stamp.rsplit(" | ", 1)[-1]
+    fig.savefig(
+        buf,
+        format=fmt,
+        dpi=150 if fmt == "png" else None,
+        bbox_inches="tight",
+        metadata=metadata,
+    )
     return buf.getvalue()
 
 

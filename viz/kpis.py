@@ -35,7 +35,8 @@ class KpiCard:
     unit: str
     delta: str
     tone: str  # "better", "worse", "same" or "none"
-    help: str
+    help: str  # the plain-language caption under the card
+    detail: str = ""  # a second line of numbers (time to power: every path with its project count)
 
 
 def _get(*path: str, scale: float = 1.0) -> Callable[[dict[str, Any]], float | None]:
@@ -81,7 +82,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW",
         _energised_total_gw,
         True,
-        "New data-centre load powered during the run, all paths.",
+        "New AI data-centre load that got power during the run, by any path (the 2025 fleet is not counted).",
     ),
     KpiSpec(
         "energised_grid",
@@ -89,7 +90,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW",
         _get("energized_mw", "grid", scale=1e-3),
         None,
-        "Energised through a utility interconnection.",
+        "New load powered through a utility grid connection.",
     ),
     KpiSpec(
         "energised_modular",
@@ -97,7 +98,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW",
         _modular_gw,
         None,
-        "Off-grid modular data centres on second-life or new batteries plus solar.",
+        "New load powered off-grid: modular sites on second-life or new batteries with solar.",
     ),
     KpiSpec(
         "energised_gas",
@@ -105,7 +106,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW",
         _get("energized_mw", "onsite_gas", scale=1e-3),
         None,
-        "On-site gas turbines or engines.",
+        "New load powered by gas turbines or engines on site.",
     ),
     KpiSpec(
         "energised_other",
@@ -122,7 +123,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW-years",
         _get("unserved_compute_mw_months", scale=1e-3 / 12.0),
         False,
-        "AI demand that had no power, summed over the run.",
+        "AI demand that found no power, added up over the run: 1 GW left unpowered for a year is 1 GW-year.",
     ),
     KpiSpec(
         "flex_curtailed",
@@ -130,16 +131,16 @@ SPECS: tuple[KpiSpec, ...] = (
         "GWh",
         _get("flex_curtailed_gwh"),
         False,
-        "Energy curtailed from data centres connected flexibly ahead of their grid upgrade.",
+        "Energy that data centres connected early on flexible terms had to give up when the grid was short.",
         0,
     ),
     KpiSpec(
         "ttp_grid",
-        "Time to power, grid",
+        "Time to power, grid (every path below)",
         "months",
         _get("time_to_power_months_median", "grid"),
         False,
-        "Median months from decision to power for grid projects.",
+        "Typical wait (median) from deciding to build to getting power, grid projects.",
         0,
     ),
     KpiSpec(
@@ -148,7 +149,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "months",
         _get("time_to_power_months_median", "modular_second_life"),
         False,
-        "Median months from decision to power for second-life modular sites.",
+        "Typical wait (median) from deciding to build to getting power, second-life battery sites.",
         0,
     ),
     KpiSpec(
@@ -157,7 +158,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "months",
         _get("queue", "median_wait_months"),
         False,
-        "Median months from request to energisation of data-centre loads.",
+        "Typical wait (median) of a data-centre request in the grid queue, from filing to power.",
     ),
     KpiSpec(
         "queue_backlog",
@@ -165,7 +166,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GW",
         _get("queue", "backlog_gw_end"),
         False,
-        "MW still waiting in interconnection queues at the end.",
+        "Every request still waiting for a grid connection at the end, of every kind (generators and storage too), so it is larger than the AI load.",
         0,
     ),
     KpiSpec(
@@ -174,7 +175,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "%",
         _get("queue", "phantom_share_of_requested_mw", scale=100.0),
         False,
-        "Share of requested data-centre MW that was a duplicate filing.",
+        "Share of the data-centre MW asked for that were duplicate filings for the same project.",
         0,
     ),
     KpiSpec(
@@ -183,7 +184,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GWh",
         _get("packs", "second_life_gwh"),
         True,
-        "Retired EV pack capacity that got a second life as storage.",
+        "Retired electric-car batteries reused as stationary storage (GWh of capacity).",
         0,
     ),
     KpiSpec(
@@ -192,7 +193,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "GWh",
         _get("packs", "recycled_gwh"),
         None,
-        "Retired EV pack capacity sent to material recovery.",
+        "Retired electric-car batteries sent to recycling for their materials.",
         0,
     ),
     KpiSpec(
@@ -201,7 +202,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "Mt",
         _get("co2_mt", "total"),
         False,
-        "Cumulative CO2 of the AI load energised in the run.",
+        "CO2 from running the new AI load plus building its equipment, added up over the run.",
         0,
     ),
     KpiSpec(
@@ -210,8 +211,8 @@ SPECS: tuple[KpiSpec, ...] = (
         "Mt",
         _co2_saving_mt,
         True,
-        "Consequential: the recycle-first run on the same seed minus this run, packs in service at "
-        "the end credited their salvage and eventual recycling in both (computed after the run).",
+        "CO2 this run saved against the same run with every pack recycled at once (same seed), "
+        "counting every path; it appears shortly after the run, when that second run is done.",
         1,
     ),
     KpiSpec(
@@ -220,8 +221,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "Mt",
         _get("co2_mt", "second_use_saving", "attributional"),
         True,
-        "New storage the second-life packs displaced minus their repurposing, storage service "
-        "held as in the run, augmentation included.",
+        "CO2 of the new batteries the reused packs replaced, minus the CO2 of reusing them.",
         2,
         optional=True,
     ),
@@ -231,7 +231,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "kg/kWh",
         _get("co2_mt", "second_use_saving", "attributional_kg_per_kwh"),
         True,
-        "The attributional saving per second-life kWh used in the run (validation band 4-33).",
+        "The saving above per kWh of reused battery (published studies: 4-33 kg/kWh).",
         1,
         optional=True,
     ),
@@ -241,7 +241,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "%",
         _get("utility_forecast_overshoot_pct"),
         False,
-        "How far utilities' load forecasts exceeded the load that came.",
+        "How far utilities' load forecasts ran above the load that arrived.",
     ),
     KpiSpec(
         "incentives",
@@ -249,7 +249,7 @@ SPECS: tuple[KpiSpec, ...] = (
         "$ bn",
         _get("incentives_usd", scale=1e-9),
         None,
-        "45X and solar credits paid during the run.",
+        "Public money paid out as battery-manufacturing (45X) and solar tax credits.",
     ),
 )
 SPECS_BY_KEY = {s.key: s for s in SPECS}
@@ -261,6 +261,35 @@ WORKSHOP_KPIS = (
     "second_life",
     "co2_saving",
 )
+
+
+TTP_PATHS = (  # path key, short name on the card
+    ("grid", "grid"),
+    ("modular_second_life", "second-life"),
+    ("modular_new", "new batteries"),
+    ("onsite_gas", "gas"),
+    ("other", "other"),
+)
+
+
+def time_to_power_detail(kpis: dict[str, Any] | None) -> str:
+    """Every path's median time to power with its project count: 'grid 40 mo (12) · gas 16 mo (4)'.
+
+    Counts are the projects energised on that path (`energized_projects`, added by the app);
+    a path nobody used shows its dash, so the fast paths are never hidden.
+    """
+    if not kpis:
+        return ""
+    medians = {str(k): v for k, v in (kpis.get("time_to_power_months_median") or {}).items()}
+    counts = {str(k): v for k, v in (kpis.get("energized_projects") or {}).items()}
+    parts = []
+    for key, name in TTP_PATHS:
+        if key not in medians and key not in counts:
+            continue
+        value = medians.get(key)
+        shown = DASH if value is None else f"{float(value):.0f} mo"
+        parts.append(f"{name} {shown} ({int(counts.get(key, 0))} projects)")
+    return " · ".join(parts)
 
 
 def format_number(value: float | None, decimals: int) -> str:
@@ -303,6 +332,7 @@ def cards(
                 delta,
                 tone,
                 spec.help,
+                time_to_power_detail(kpis) if spec.key == "ttp_grid" else "",
             )
         )
     return out

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,7 @@ class RunRecord:
     months_total: int
     wall_time_s: float
     project_table: pd.DataFrame | None = None
+    stopped: bool = False  # cancelled or failed before the end: the charts say so
 
     @property
     def complete(self) -> bool:
@@ -257,12 +258,11 @@ class RunEngine:
 
     # ------------------------------------------------------------------ worker
     def _cancel_locked(self, job: RunJob) -> None:
-        """Mark cancelled; the worker drops the model at its next month boundary."""
+        """Cancelled now (the page shows it at once); the worker drops the model at its next month."""
         if job.done:
             return
         job.cancel_requested.set()
-        if job.status in (QUEUED, PAUSED):
-            self._finish_locked(job, CANCELLED)
+        self._finish_locked(job, CANCELLED)
 
     def _finish_locked(self, job: RunJob, status: str, error: str | None = None) -> None:
         """Final state: store, drop the model, wake waiters."""
@@ -270,6 +270,8 @@ class RunEngine:
         job.error = error
         job.model = None
         job.series = None
+        if status != DONE and job.record is not None:
+            job.record = replace(job.record, stopped=True)
         if self._jobs.get(job.key) is job:
             del self._jobs[job.key]
         if status == DONE and job.record is not None:
@@ -357,6 +359,8 @@ class RunEngine:
         kpis = model.recorder.kpis() if finished else None
         job.spent_s += time.perf_counter() - started
         with self._cond:
+            if job.done:  # cancelled while the month ran: the page has moved on already
+                return
             self._publish_locked(job, kpis)
             if finished:
                 self._finish_locked(job, DONE)
@@ -385,16 +389,26 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def energized_projects(projects: pd.DataFrame) -> dict[str, int]:
+    """How many projects each path energised (a `projects_frame`: path, month_energized)."""
+    if projects.empty:
+        return {}
+    done = projects[projects["month_energized"] >= 0]
+    return {str(path): int(n) for path, n in done.groupby("path").size().items()}
+
+
 def kpis_with_counterfactual(
     record: RunRecord, counterfactual: RunRecord | None
 ) -> dict[str, Any] | None:
     """The run's KPIs plus what needs the recycle-first twin (None until it has finished).
 
-    Adds `co2_mt.recycle_first_counterfactual_total` and `co2_mt.second_use_saving.consequential`.
+    Adds `co2_mt.recycle_first_counterfactual_total`, `co2_mt.second_use_saving.consequential`
+    and `energized_projects` (projects energised per path, for the time-to-power card).
     """
     if record.kpis is None:
         return None
     kpis = json.loads(json.dumps(record.kpis))
+    kpis["energized_projects"] = energized_projects(record.projects)
     co2 = kpis["co2_mt"]
     total = consequential = None
     if counterfactual is not None and counterfactual.kpis is not None:

@@ -113,9 +113,11 @@ def empty_note(ax: Axes, text: str, style: ChartStyle) -> None:
 def progress_subtitle(
     record: RunRecord, compare: RunRecord | None, compare_label: str, line: str = "dashed"
 ) -> str:
-    """'running: 40/192 months' while running, plus which lines show the comparison run."""
+    """'running: 40/192 months' while running ('stopped at ...' once cancelled), plus the comparison's lines."""
     parts = []
-    if not record.complete:
+    if record.stopped:
+        parts.append(f"stopped at month {record.months_done} of {record.months_total}")
+    elif not record.complete:
         parts.append(f"running: {record.months_done}/{record.months_total} months")
     if compare is not None:
         parts.append(f"{line}: {compare_label}")

@@ -17,6 +17,8 @@ CSS = """
 .ps-kpi-value { font-size: 1.9rem; font-weight: 700; line-height: 1.2; }
 .ps-kpi-unit { font-size: 1rem; font-weight: 400; color: #555; margin-left: 0.25em; }
 .ps-kpi-delta { font-size: 0.95rem; }
+.ps-kpi-detail { font-size: 0.85rem; color: #333; margin-top: 2px; }
+.ps-kpi-caption { font-size: 0.8rem; color: #555; line-height: 1.3; margin-top: 4px; max-width: 22em; }
 .ps-better { color: #00734d; }
 .ps-worse { color: #b23c00; }
 .ps-same, .ps-none { color: #666; }
@@ -30,6 +32,8 @@ CSS = """
 .ps-workshop .ps-kpi-value { font-size: 3rem; }
 .ps-workshop .ps-kpi-unit { font-size: 1.4rem; }
 .ps-workshop .ps-kpi-delta { font-size: 1.3rem; }
+.ps-workshop .ps-kpi-detail { font-size: 1.05rem; }
+.ps-workshop .ps-kpi-caption { font-size: 1rem; max-width: 26em; }
 .ps-workshop .ps-lever-label { font-size: 1.3rem; }
 .ps-workshop .ps-status { font-size: 1.3rem; }
 .ps-workshop .v-btn { font-size: 1.05rem; }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reacton.ipyvuetify as rv
+import reacton.ipywidgets as ipw
 import solara
 from matplotlib.figure import Figure
 
@@ -39,6 +40,20 @@ def build_chart(
         state = record.maps[map_index if -len(record.maps) <= map_index < len(record.maps) else -1]
         return charts.network_map(record.grid, state, map_colour, style)
     raise ValueError(f"unknown chart {tab!r}; expected one of {', '.join(TABS)}")
+
+
+def use_drawn(make: Callable[[], Figure], deps: list[object]) -> bytes | None:
+    """The chart as SVG bytes, drawn in a thread: the page renders at once, the old chart stays meanwhile.
+
+    Drawing a chart takes 0.5-1 s (mostly SVG text layout); done inside the render it held up
+    every status line and card change behind it (Cancel, progress, the first paint).
+    """
+
+    def draw() -> bytes:
+        return exports.figure_bytes(make(), "svg")
+
+    result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
+    return result.value
 
 
 def _version(rec: RunRecord | None) -> tuple[str, int] | None:
@@ -91,12 +106,12 @@ def _map_controls(
             Html("span", labels[index], "ps-status")
 
 
-def _downloads(make: Callable[[], Figure], stem: str) -> None:
-    """PNG and SVG downloads of the chart (`stem`: the file name without extension)."""
+def _downloads(make: Callable[[], Figure], stem: str, stamp: str) -> None:
+    """PNG and SVG downloads of the chart, stamped with `stamp` (`stem`: the file name without extension)."""
     with solara.Row(style={"gap": "8px"}):
         for fmt in ("png", "svg"):
             solara.FileDownload(
-                lambda fmt=fmt: exports.figure_bytes(make(), fmt),
+                lambda fmt=fmt: exports.figure_bytes(make(), fmt, stamp),
                 filename=f"{stem}.{fmt}",
                 label=f"Chart as {fmt.upper()}",
                 mime_type=exports.MIME[fmt],
@@ -116,6 +131,7 @@ def ChartTabs(
     on_map_colour: Callable[[str], None],
     downloads: bool = True,
     file_stem: str = "",
+    stamp: str = "",
 ) -> None:
     """Chart selector buttons, the selected chart (only it is drawn), and PNG/SVG downloads."""
     _tab_buttons(tab, on_tab)
@@ -138,9 +154,10 @@ def ChartTabs(
             tab, record, compare, compare_label, counterfactual, style, map_colour, map_index
         )
 
-    fig = solara.use_memo(make, deps)
+    image = use_drawn(make, deps)
     with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="svg")
+        if image is not None:
+            ipw.Image(value=image, format="svg+xml")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
-        _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}")
+        _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)

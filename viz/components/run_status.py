@@ -26,13 +26,13 @@ def _counterfactual_note(job: RunJob, cf_job: RunJob | None) -> str:
     if cf_job is None:
         return ""
     if cf_job.key == job.key:
-        return " It routes recycle-first, so it is its own counterfactual."
+        return " It already recycles every pack, so it is its own CO2 reference."
     if cf_job.status == DONE:
-        return " Recycle-first counterfactual ready."
+        return " CO2 reference (the same run with every pack recycled) done."
     if cf_job.status in (QUEUED, RUNNING, PAUSED):
-        return " Recycle-first counterfactual: computing..."
+        return " CO2 reference (the same run with every pack recycled): running…"
     if cf_job.status == FAILED:
-        return " The recycle-first counterfactual failed."
+        return " The CO2 reference run (every pack recycled) failed."
     return ""
 
 
@@ -47,15 +47,15 @@ def status_line(job: RunJob | None, cf_job: RunJob | None, cached: bool, name: s
     rec = job.record
     name = name or pretty_name(job.config.name)
     if job.status == DONE and rec is not None:
-        source = "from the cache" if cached else f"in {rec.wall_time_s:.1f} s"
+        source = "(shown again: it ran earlier)" if cached else f"in {rec.wall_time_s:.1f} s"
         text = f"Finished: {name}, {rec.months_total} months {source}."
         return text + _counterfactual_note(job, cf_job)
     done, total = job.months_done, job.months_total
     lines = {
         RUNNING: f"Running {name}: month {done} of {total}.",
         PAUSED: f"{name} paused at month {done} of {total} (another run goes first).",
-        QUEUED: f"{name}: waiting for the model...",
-        CANCELLED: f"Cancelled at month {done} of {total}.",
+        QUEUED: f"{name}: waiting for the model…",
+        CANCELLED: f"Cancelled at month {done} of {total}. The cards keep the previous run's numbers.",
         FAILED: "The run failed.",
     }
     return lines.get(job.status, "")

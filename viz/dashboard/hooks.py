@@ -200,7 +200,8 @@ def use_runs(configs: Configs, settings: ViewSettings, restart: int) -> Runs:
     label = (
         None
         if cmp_cfg is None
-        else compare_label(settings) + (" (same settings as this run)" if same else "")
+        else compare_label(settings)
+        + (" (identical to this run: nothing to compare)" if same else "")
     )
     return Runs(
         job,

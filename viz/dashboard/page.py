@@ -10,7 +10,8 @@ import solara
 
 from abm.scenario import list_scenarios, load_scenario
 from abm.schema import ScenarioConfig
-from viz import charts
+from abm.version import __version__
+from viz import charts, exports
 from viz.components import (
     CSS,
     ChartTabs,
@@ -26,12 +27,13 @@ from viz.components import (
     pretty_name,
     use_noise_check,
 )
+from viz.components.story import shown_value
 from viz.dashboard.hooks import Configs, Runs, View, use_configs, use_runs, use_view
 from viz.dashboard.sidebar import AnalystSidebar
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.levers import BIG_LEVERS, LEVERS_BY_KEY, WORKSHOP_LEVERS, config_value
 from viz.noise import NoiseCheck
-from viz.runs import ENGINE
+from viz.runs import CANCELLED, ENGINE, FAILED, QUEUED, RunJob
 
 LEVER_LABELS = {lever.key: lever.label for lever in BIG_LEVERS}
 Levers = tuple[dict[str, Any], set[str]]  # lever values, and the keys this page overrides
@@ -95,9 +97,34 @@ def _charts(view: View, runs: Runs, shown_cfg: ScenarioConfig) -> None:
         charts.WORKSHOP if workshop else charts.ANALYST,
         view.settings.map_colour,
         lambda colour: view.set(map_colour=colour),
-        downloads=not workshop,
+        downloads=True,  # workshop mode too: the charts are the room's hand-outs
         file_stem=shown_cfg.name,
+        stamp=_stamp(view, runs, shown_cfg),
     )
+
+
+def _stamp(view: View, runs: Runs, cfg: ScenarioConfig) -> str:
+    """The context every exported chart carries: scenario, page changes, seed(s), comparison, version."""
+    changes = "; ".join(
+        f"{LEVER_LABELS.get(k, k)} = {shown_value(k, v)}"
+        for k, v in sorted(view.settings.overrides_dict.items())
+    )
+    seeds = str(cfg.run.seed) + (" (both runs)" if runs.cmp_label else "")
+    return exports.stamp_text(pretty_name(cfg.name), changes, seeds, runs.cmp_label, __version__)
+
+
+def _kpi_progress(job: RunJob | None) -> str:
+    """What the cards say while they show an earlier run's numbers: a run under way, or why not."""
+    if job is None:
+        return "updating…"
+    done, total = job.months_done, job.months_total
+    if job.status == CANCELLED:
+        return f"not updated: the new run was cancelled at month {done} of {total}"
+    if job.status == FAILED:
+        return "not updated: the new run failed"
+    if job.status == QUEUED:
+        return "updating… waiting for the model"
+    return f"updating… month {done} of {total}"
 
 
 def _main_column(
@@ -137,6 +164,7 @@ def _main_column(
             cards(runs.kpis, runs.cmp_kpis, WORKSHOP_KPIS if workshop else None),
             runs.cmp_label,
             pending=not runs.current,
+            progress=_kpi_progress(job),
         )
         if runs.cmp_label is not None:
             check, start, stop = noise
