@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+import reacton.ipywidgets as ipw
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
@@ -21,6 +22,7 @@ from abm.metrics import month_label
 from abm.runner import run_model
 from viz import charts
 from viz.components import CSS, Html, KpiGrid, pretty_name
+from viz.components.chart_tabs import use_drawn
 from viz.explore_model import ExploreModel, model_params
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.runs import RunRecord, record_of
@@ -136,11 +138,11 @@ def LiveChart(model: ExploreModel, tab: str) -> None:
     record = live_record(model)
     empty = tab == "map" and not record.maps
     version = (id(model), len(record.maps)) if tab == "map" else (id(model), model.month)
-    fig = solara.use_memo(lambda: None if empty else _figure(record, tab), [version])
-    if fig is None:
+    image = use_drawn(lambda: None if empty else _figure(record, tab), [version, empty])
+    if empty:
         Html("div", "The map appears after the first month (press Step).", "ps-status")
-    else:
-        solara.FigureMatplotlib(fig, dependencies=[version], format="svg")
+    elif image is not None:
+        ipw.Image(value=image, format="svg+xml")
 
 
 def EnergyView(model: ExploreModel) -> solara.Element:

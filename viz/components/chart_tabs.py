@@ -42,15 +42,16 @@ def build_chart(
     raise ValueError(f"unknown chart {tab!r}; expected one of {', '.join(TABS)}")
 
 
-def use_drawn(make: Callable[[], Figure], deps: list[object]) -> bytes | None:
+def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | None:
     """The chart as SVG bytes, drawn in a thread: the page renders at once, the old chart stays meanwhile.
 
     Drawing a chart takes 0.5-1 s (mostly SVG text layout); done inside the render it held up
     every status line and card change behind it (Cancel, progress, the first paint).
     """
 
-    def draw() -> bytes:
-        return exports.figure_bytes(make(), "svg")
+    def draw() -> bytes | None:
+        fig = make()
+        return None if fig is None else exports.figure_bytes(fig, "svg")
 
     result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
     return result.value
