@@ -237,6 +237,7 @@ def test_footer_names_the_version_of_the_code() -> None:
     _, rc = solara.render(Footer(), handle_error=False)
     assert texts(rc, "ps-footer") == [
         f"powerstack {abm.__version__} · cite with CITATION.cff · changes in CHANGELOG.md"
+        " · built with Mesa and Solara"
     ]
     assert footer_text("9.9.9").startswith("powerstack 9.9.9 ")
 

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 import solara
+import solara.server.settings
 
 from abm.scenario import list_scenarios, load_scenario
 from abm.schema import ScenarioConfig
@@ -21,6 +22,10 @@ from viz.explore import Explore
 from viz.runs import ENGINE, counterfactual_config
 
 log = logging.getLogger(__name__)
+
+# solara's "This website runs on Solara" badge sits over the bottom-right corner of the charts;
+# the page footer names what the page is built with instead
+solara.server.settings.theme.show_banner = False
 
 
 def prewarm_configs(mode: str) -> list[ScenarioConfig]:

@@ -147,28 +147,29 @@ def screenshots(page: Any, url: str, out_dir: Path) -> list[Path]:
     """The walkthrough's pictures (docs/app.md) and the README picture (docs/img/app.png)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     views = (
-        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1000),
-        ("app_workshop_queue_reform", "/?s=queue_reform&mode=workshop&tab=time_to_power", 1900),
-        ("app_packs", "/?s=second_life_boom&tab=packs", 1750),
+        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1400),
+        ("app_workshop_queue_reform", "/?s=queue_reform&mode=workshop&tab=time_to_power", 2200),
+        ("app_packs", "/?s=second_life_boom&tab=packs", 2000),
         (
             "app_co2_fade",
             "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0",
-            1750,
+            2000,
         ),
-        ("app_map", "/?s=baseline&tab=map&cmp=none", 1900),
+        ("app_map", "/?s=baseline&tab=map&cmp=none", 2100),
         (
             "app_compare",
             "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue",
-            1750,
+            2000,
         ),
-        ("app", "/?s=baseline&queue.mode=cluster", 1450),
+        ("app", "/?s=baseline&queue.mode=cluster", 1650),
     )
     shots: list[Path] = []
     for name, query, height in views:
         page.set_viewport_size({"width": 1500, "height": height})
         page.goto(url + query)
         finished(page)
-        page.wait_for_timeout(800)
+        page.locator(".ps-chart img").first.wait_for()  # charts are drawn in the background
+        page.wait_for_timeout(2500)
         shots.append(out_dir / f"{name}.png")
         page.screenshot(path=str(shots[-1]))
     page.set_viewport_size({"width": 1500, "height": 900})

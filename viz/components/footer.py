@@ -9,8 +9,11 @@ from viz.components.base import Html
 
 
 def footer_text(version: str = __version__) -> str:
-    """The footer's sentence, e.g. 'powerstack 0.1.0 · cite with CITATION.cff · changes in CHANGELOG.md'."""
-    return f"powerstack {version} · cite with CITATION.cff · changes in CHANGELOG.md"
+    """The footer's sentence: 'powerstack 0.1.0 · cite with CITATION.cff · changes in CHANGELOG.md · built with ...'."""
+    return (
+        f"powerstack {version} · cite with CITATION.cff · changes in CHANGELOG.md"
+        " · built with Mesa and Solara"
+    )
 
 
 @solara.component
