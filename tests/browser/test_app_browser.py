@@ -49,6 +49,7 @@ def test_page_loads_offline_with_no_console_errors(tab: Any, server: Any) -> Non
     assert page.locator(".ps-title").inner_text() == "Baseline"
     assert "LBNL" in page.locator(".ps-story").first.inner_text()
     assert kpi(page, "energised_total") not in ("", "–")
+    page.locator(".ps-chart img").wait_for()  # charts are drawn in the background
     assert page.locator(".ps-chart img").count() == 1
     tab.shot("01-dashboard")
     page.get_by_role("button", name="Workshop mode").click()
