@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -310,6 +310,26 @@ class PowerMarket:
         if self._lu is not False:
             theta_rad[self._nonref] = self._lu.solve(injection_mw[self._nonref])
         return self._bf @ theta_rad
+
+    def set_ratings(self, rating_mw: np.ndarray) -> None:
+        """Take new line ratings (MW; reinforcements): the limit rows already in the LP get them too.
+
+        Susceptances are unchanged, so the columns, rows and warm-start bases all stay valid.
+        """
+        rating = np.asarray(rating_mw, dtype=float)
+        if rating.shape != self._rating_mw.shape:
+            raise InputError(f"set_ratings: {rating.size} ratings for {self._rating_mw.size} lines")
+        if np.array_equal(rating, self._rating_mw):
+            return
+        self._rating_mw = rating.copy()
+        self._monitored = np.isfinite(self._rating_mw)
+        self.net = replace(self.net, rating_mw=self._rating_mw)  # a cold rebuild keeps them
+        k = len(self._line_rows)
+        if k:
+            rows = np.arange(self._n_balance, self._n_balance + k, dtype=np.int32)
+            limit = self._rating_mw[self._line_rows]
+            for copy in self._copies:
+                copy.highs.changeRowsBounds(k, rows, -limit, limit)
 
     def current_lp(self) -> highspy.HighsLp:
         """The LP as last solved (with its line rows), e.g. to time a bare HiGHS solve of it."""
