@@ -57,7 +57,9 @@ class MonthRecorder:
         self.curtailed_compute_mw_months = 0.0
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
-        self.loss_of_load_h = 0.0  # hours with involuntary shedding (LOLE-like, summed over the run)
+        self.loss_of_load_h = (
+            0.0  # hours with involuntary shedding (LOLE-like, summed over the run)
+        )
         self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
         self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
         self.bridge_mw_months = 0.0
