@@ -73,9 +73,8 @@ def synthetic_grid(
     by technology (gas near load, wind/solar/hydro where their resource fields are high).
     Territories grow breadth-first from spread-out hub seeds (connected regions of varied size).
     Ratings come from a DC flow at peak with generation dispatched pro rata, so base
-    loadings are 20-70 % with some warm lines and a few congested corridors (88-97 %); then
-    every line is raised, where needed, to the base-year plan's N-1 rating (``planning``,
-    default: the schema's criteria; see ``abm.grid.topology.planning``).
+    loadings are 20-70 % with some warm lines and a few congested corridors (88-97 %), then
+    raised where needed to the base-year N-1 plan (``planning``; ``topology.planning``).
     All randomness comes from ``rng``.
     """
     _check_synthetic_args(n_buses, n_territories, peak_load_mw)
@@ -92,10 +91,7 @@ def synthetic_grid(
         xy, edges, layout.backbone, layout.feeder_root, n_territories, rng
     )
     rating_mw = _synthetic_ratings(
-        edges, is_backbone, x_pu, load_mw, gen_mw, slack, peak_load_mw, rng
-    )
-    rating_mw = _planned_ratings(
-        edges, is_backbone, x_pu, slack, load_mw, gen_mw, rating_mw, planning
+        edges, is_backbone, x_pu, load_mw, gen_mw, slack, peak_load_mw, rng, planning
     )
     graph = assemble_graph(
         name=f"synthetic-{n_buses}bus-{n_territories}terr",
@@ -368,8 +364,9 @@ def _synthetic_ratings(
     slack: int,
     peak_load_mw: float,
     rng: np.random.Generator,
+    planning: PlanningCriteria | None,
 ) -> np.ndarray:
-    """Ratings (MW) that put the peak pro-rata DC flow at a realistic target loading per line."""
+    """Ratings (MW) that put the peak pro-rata DC flow at a realistic target loading per line, planned N-1."""
     n_bus = len(load_mw)
     net = DCNetwork.from_arrays(
         n_bus, edges[:, 0], edges[:, 1], x_pu, np.ones(len(edges)), slack=slack
@@ -382,7 +379,8 @@ def _synthetic_ratings(
         if group.any():
             floor = max(0.3 * float(np.median(rating[group])), floor_mw)
             rating[group] = np.maximum(rating[group], floor)
-    return np.ceil(rating * 10.0) / 10.0
+    rating = np.ceil(rating * 10.0) / 10.0
+    return _planned_ratings(edges, is_backbone, x_pu, slack, load_mw, gen_mw, rating, planning)
 
 
 def _planned_ratings(
