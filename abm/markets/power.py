@@ -312,24 +312,13 @@ class PowerMarket:
         return self._bf @ theta_rad
 
     def set_ratings(self, rating_mw: np.ndarray) -> None:
-        """Take new line ratings (MW; reinforcements): the limit rows already in the LP get them too.
-
-        Susceptances are unchanged, so the columns, rows and warm-start bases all stay valid.
-        """
-        rating = np.asarray(rating_mw, dtype=float)
-        if rating.shape != self._rating_mw.shape:
-            raise InputError(f"set_ratings: {rating.size} ratings for {self._rating_mw.size} lines")
-        if np.array_equal(rating, self._rating_mw):
-            return
-        self._rating_mw = rating.copy()
-        self._monitored = np.isfinite(self._rating_mw)
-        self.net = replace(self.net, rating_mw=self._rating_mw)  # a cold rebuild keeps them
-        k = len(self._line_rows)
-        if k:
-            rows = np.arange(self._n_balance, self._n_balance + k, dtype=np.int32)
-            limit = self._rating_mw[self._line_rows]
-            for copy in self._copies:
-                copy.highs.changeRowsBounds(k, rows, -limit, limit)
+        """New line ratings (MW; reinforcements) for the limit rows in the LP too; bases stay warm."""
+        if not np.array_equal(rating_mw, r := self._rating_mw):
+            r = self._rating_mw = np.array(rating_mw, dtype=float)
+            self._monitored, self.net = np.isfinite(r), replace(self.net, rating_mw=r)
+            rows = np.arange(len(self._line_rows), dtype=np.int32) + self._n_balance
+            for c in self._copies:  # rows stay in the same order in every copy
+                c.highs.changeRowsBounds(rows.size, rows, -r[self._line_rows], r[self._line_rows])
 
     def current_lp(self) -> highspy.HighsLp:
         """The LP as last solved (with its line rows), e.g. to time a bare HiGHS solve of it."""
