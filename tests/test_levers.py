@@ -118,10 +118,10 @@ INERT: dict[str, str] = {
     **{
         f"hyperscalers.types.{name}.queue_risk_premium": (
             "the premium weighs only the grid's queue wait, and in the baseline the grid is never "
-            "in the running for a new or re-planned project: from 2026 the expected LMP is "
-            "~$390/MWh and the grid costs ~170 k$/MW-month more than modular (seed 1, measured), "
-            "so no premium flips a keyed choice in 72 months (the decision test shows it acting); "
-            "issue 18 'Economics in the grid' (prices)"
+            "in the running for a new or re-planned project: with shedding gone (issue 18 item "
+            "4) the expected LMP is ~$25/MWh, yet the grid's expected wait is ~45 months against "
+            "~12 for modular (seed 1, 2026, measured), so no premium flips a keyed choice in 72 "
+            "months (the decision test shows it acting); the queue's waits decide it"
         )
         for name in ("cloud", "carbon_committed", "ai_lab")
     },

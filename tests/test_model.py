@@ -133,6 +133,11 @@ def test_flexible_connection_curtailment_is_its_own_kpi_and_column() -> None:
         "queue.flexible_connections": True,
         "hyperscalers.flexible_share": 1.0,
         "market.flex_curtail_cost_usd_per_mwh": 10.0,
+        # the loosest base-year plan on the baseline's 200 buses, so loads outgrow hosting and
+        # connect ahead of their upgrades (40 buses planned N-1 host every load in 36 months)
+        "grid.n_buses": 200,
+        "grid.planning_horizon_years": 0.0,
+        "grid.emergency_rating_ratio": 2.0,
     }
     run = run_scenario("baseline", seed=1, overrides=flexible, counterfactual=False)
     column_gwh = float(run.timeseries["flex_curtailed_gwh"].sum())

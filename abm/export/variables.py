@@ -352,6 +352,13 @@ VARIABLES: tuple[Variable, ...] = (
         "Grid load shed in the power market",
     ),
     _v(
+        "Loss of Load|Electricity|Grid",
+        "h/yr",
+        "loss_of_load_hours",
+        SUM,
+        "Hours with involuntary shedding in the power market (LOLE-like)",
+    ),
+    _v(
         "Curtailed Load|Electricity|Flexible Connections",
         "GWh/yr",
         "flex_curtailed_gwh",
@@ -383,6 +390,7 @@ VARIABLES: tuple[Variable, ...] = (
 
 #: Monthly columns with no yearly variable, and why.
 NOT_EXPORTED: dict[str, str] = {
+    "unserved_energy_gwh": "the same number as shed_gwh (Load Shedding|Electricity|Grid)",
     "date": "the month itself: it becomes the year columns",
 }
 

@@ -18,7 +18,8 @@ from abm.grid import retirement_schedule
 from abm.grid.build_spec import UtilityBuild, default_build
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
-from abm.grid.topology import TECHS, build_grid
+from abm.grid.reinforcement import build_upgrades
+from abm.grid.topology import TECHS, PlanningCriteria, build_grid
 from abm.grid.utility_builds import UtilityBuildBook
 from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
@@ -54,6 +55,7 @@ class GridDesk:
             peak_load_mw=cfg.grid.peak_load_mw,
             rng=streams.generator("grid.topology"),
             base_dir=scenarios_dir(),
+            planning=PlanningCriteria.from_grid(cfg.grid),
         )
         self.network = DCNetwork(self.graph)
         nodes = sorted(self.graph.nodes)
@@ -75,6 +77,7 @@ class GridDesk:
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
+        self.network_added_mw = 0.0  # line MW that upgrades in service added (reinforcement)
         self.expected_upgrade_share = config.hyperscalers.initial_expected_upgrade_share
         self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, streams)
         self.request_project: dict[int, Project] = {}
@@ -337,7 +340,7 @@ class GridDesk:
     # ------------------------------------------------------------------ stage 7
     def advance_queue(self) -> None:
         """Step 7: the queue moves; energised loads and builds are connected; the views utilities read update."""
-        events = self.queue.step(self.clock.month, self.hosting_mw + self.upgrade_mw_by_node)
+        events = self.queue.step(self.clock.month, self.hosting_mw)  # upgrades are in the network
         self.ledger.transfer(
             "external:requesters",
             "external:transmission_provider",
@@ -348,6 +351,8 @@ class GridDesk:
             self._connect(int(rid))
         self._builds_online(self.clock.month)
         self._update_queue_views()
+        peak_mw = None if self.prices is None else self.prices.peak_injection_mw
+        self.network_added_mw += build_upgrades(self.network, self.queue, self.clock.month, peak_mw)
 
     def _connect(self, rid: int) -> None:
         """One energised request: a waiting grid project, a utility build or a merchant plant."""

@@ -225,6 +225,21 @@ class DCNetwork:
         rhs[pos[cols], cols] = 1.0
         return self._branch_b @ self._solve(rhs)
 
+    def transfer_ptdf(self, from_buses: np.ndarray, to_buses: np.ndarray) -> np.ndarray:
+        """Dense PTDF columns (n_line, k) of transfers: MW of flow per MW injected at `from` and withdrawn at `to`.
+
+        One solve per transfer (the difference of two `ptdf_columns`, computed at once).
+        """
+        from_buses = np.atleast_1d(np.asarray(from_buses, dtype=np.int64))
+        to_buses = np.atleast_1d(np.asarray(to_buses, dtype=np.int64))
+        rhs = np.zeros((self._keep.size, from_buses.size))
+        cols = np.arange(from_buses.size)
+        for buses, sign in ((from_buses, 1.0), (to_buses, -1.0)):
+            pos = self._reduced_pos[buses]
+            kept = pos >= 0
+            rhs[pos[kept], cols[kept]] += sign
+        return self._branch_b @ self._solve(rhs)
+
     def ptdf(self) -> np.ndarray:
         """Full dense PTDF (n_line, n_bus) with the slack as reference; refused above 3,000 buses."""
         if self.n_bus > MAX_DENSE_PTDF_BUSES:
@@ -252,6 +267,27 @@ class DCNetwork:
                 f"supply weights must be {self.n_bus} non-negative numbers with a positive sum"
             )
         return weights / weights.sum()
+
+    def load_sensitivity(
+        self,
+        buses: np.ndarray,
+        *,
+        supply: Literal["generators", "slack"] | np.ndarray = "generators",
+    ) -> np.ndarray:
+        """Flow change (MW per MW, n_line x len(buses)) per extra MW of load at each bus, supplied as in `hosting_capacity_mw`."""
+        supply_flow_mw = self.flows_mw(self.supply_weights(supply))
+        return self._sensitivities(supply_flow_mw, np.atleast_1d(np.asarray(buses)))[0]
+
+    def raise_ratings(self, lines: np.ndarray, rating_mw: np.ndarray) -> None:
+        """Raise `lines` to `rating_mw` (a rating never falls): reconductoring, so susceptances and PTDFs stay.
+
+        The rating array is replaced, not written in place, so a market holding the old one
+        sees the change only when it is handed the new ratings.
+        """
+        rating = self.rating_mw.copy()
+        lines = np.asarray(lines, dtype=np.int64)
+        rating[lines] = np.maximum(rating[lines], np.asarray(rating_mw, dtype=float))
+        self.rating_mw = rating
 
     def hosting_capacity_mw(
         self,

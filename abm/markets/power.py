@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -310,6 +310,15 @@ class PowerMarket:
         if self._lu is not False:
             theta_rad[self._nonref] = self._lu.solve(injection_mw[self._nonref])
         return self._bf @ theta_rad
+
+    def set_ratings(self, rating_mw: np.ndarray) -> None:
+        """New line ratings (MW; reinforcements) for the limit rows in the LP too; bases stay warm."""
+        if not np.array_equal(rating_mw, r := self._rating_mw):
+            r = self._rating_mw = np.array(rating_mw, dtype=float)
+            self._monitored, self.net = np.isfinite(r), replace(self.net, rating_mw=r)
+            rows = np.arange(len(self._line_rows), dtype=np.int32) + self._n_balance
+            for c in self._copies:  # rows stay in the same order in every copy
+                c.highs.changeRowsBounds(rows.size, rows, -r[self._line_rows], r[self._line_rows])
 
     def current_lp(self) -> highspy.HighsLp:
         """The LP as last solved (with its line rows), e.g. to time a bare HiGHS solve of it."""

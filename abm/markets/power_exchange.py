@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
     from abm.world import Calendar
 
+#: Shedding (MW, summed over buses) below this is solver round-off, not a loss-of-load hour.
+SHED_TOL_MW = 1e-6
 # The representative hours, in clearing order; their shares and factors are `market` parameters.
 HOUR_NAMES: tuple[str, ...] = ("peak", "solar_midday", "shoulder", "off_peak")
 
@@ -152,6 +154,7 @@ class PowerExchange:
         storage's recharging entering the hours it charges in as load at its bus.
         """
         grid, techs = self.grid, self.grid.techs
+        self.market.set_ratings(grid.network.rating_mw)  # upgrades in service build network
         plant_bus, plant_tech = self._generator_list()
         blocks = self._blocks(plant_tech)
         bus = plant_bus[blocks.plant]
@@ -173,6 +176,7 @@ class PowerExchange:
             * self.config.demand.load_factor
         )
         acc = MonthSums(grid.n_bus, len(techs))
+        loss_of_load_h = 0.0  # hours the representative hours with shedding stand for
         for h, name in enumerate(day["names"]):
             charging = np.bincount(
                 bus[is_storage], weights=day["charge"][h] * pmax[is_storage], minlength=grid.n_bus
@@ -182,11 +186,14 @@ class PowerExchange:
             res = self._clear_hour(load, bus, cap, cost, co2, flex)
             hours = day["weight"][h] * HOURS_PER_MONTH
             acc.add(res, load - charging, flex, dc_firm, blocks.tech, hours, true_cost - cost)
+            loss_of_load_h += hours * float(res.shed_mw.sum() > SHED_TOL_MW)
             self._lmp_hours[h] = res.lmp_usd_per_mwh
             acc.lmp += res.lmp_usd_per_mwh * day["weight"][h]
             if name == "peak":
                 self._record_peak(res, bus, load, flex)
-        self._publish(acc.lmp, acc.totals(), acc.energy)
+        totals = acc.totals()
+        totals["loss_of_load_h"] = loss_of_load_h
+        self._publish(acc.lmp, totals, acc.energy)
         self._publish_mix(acc)
 
     def _blocks(self, plant_tech: np.ndarray) -> BlockList:

@@ -57,6 +57,9 @@ class MonthRecorder:
         self.curtailed_compute_mw_months = 0.0
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
+        self.loss_of_load_h = (
+            0.0  # hours with involuntary shedding (LOLE-like, summed over the run)
+        )
         self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
         self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
         self.bridge_mw_months = 0.0
@@ -164,6 +167,7 @@ class MonthRecorder:
         self.co2_embodied_t += self._embodied_co2_t()
         self.second_use.observe_month()
         self.shed_mwh += m.power.totals["shed"]
+        self.loss_of_load_h += m.power.totals.get("loss_of_load_h", 0.0)
         self.flex_curtailed_mwh += m.power.totals["curtailed"]
         month = {"demand": demand, "energized": energized, "unserved": unserved}
         month["curtailed"] = curtailed
@@ -225,6 +229,8 @@ class MonthRecorder:
             ("co2_operational_mt_cum", lambda _: self.co2_operational_t / 1e6),
             ("co2_embodied_mt_cum", lambda _: self.co2_embodied_t / 1e6),
             ("co2_mt_cum", lambda _: (self.co2_operational_t + self.co2_embodied_t) / 1e6),
+            ("unserved_energy_gwh", lambda _: m.power.totals["shed"] / 1000.0),
+            ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:
@@ -389,6 +395,17 @@ class MonthRecorder:
             **self.utility_kpis(),
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
+            "reliability": self.reliability_kpis(),
+        }
+
+    def reliability_kpis(self) -> dict[str, float]:
+        """Involuntary shedding over the run: unserved energy (EUE, GWh) and loss-of-load hours, totals and per year."""
+        years = self.model.config.run.months / 12.0
+        return {
+            "unserved_energy_gwh": round(self.shed_mwh / 1000.0, 6),
+            "unserved_energy_gwh_per_year": round(self.shed_mwh / 1000.0 / years, 6),
+            "loss_of_load_hours": round(self.loss_of_load_h, 6),
+            "loss_of_load_hours_per_year": round(self.loss_of_load_h / years, 6),
         }
 
     def co2_kpis(self) -> dict[str, Any]:

@@ -45,6 +45,31 @@ class GridSection(Section):
         doc="Growth of the grid's existing (non-AI) load.",
         unconfirmed=True,
     )
+    emergency_rating_ratio: float = param(
+        1.15,
+        ge=1.0,
+        le=2.0,
+        source=(
+            "NERC TPL-001-5.1 category P1: after a single line outage, flows stay within "
+            "emergency ratings; assumption: long-term emergency ratings are 110-125 % of normal "
+            "(utility rating practice, e.g. IEEE Std 738 based methods), 1.15 taken"
+        ),
+        doc=(
+            "Emergency over normal line rating: the synthetic grid's base-year plan keeps every "
+            "post-outage flow within this multiple of the normal rating (N-1)."
+        ),
+        unconfirmed=True,
+    )
+    planning_horizon_years: float = param(
+        5.0,
+        ge=0.0,
+        le=15.0,
+        source="NERC TPL-001-5.1 R2.1: the Near-Term Transmission Planning Horizon is years 1-5",
+        doc=(
+            "Years of existing-load growth the synthetic grid's base-year lines are rated for "
+            "(planned peak = base peak x (1 + load growth) ^ years)."
+        ),
+    )
 
 
 class MarketSection(Section):

@@ -14,6 +14,7 @@ from abm.grid.topology.pandapower_import import (
     pandapower_grid,
     pandapower_net_to_graph,
 )
+from abm.grid.topology.planning import PlanningCriteria
 from abm.grid.topology.synthetic import INSTALLED_TO_PEAK, US_CAPACITY_SHARE, synthetic_grid
 from abm.grid.topology.validation import validate_grid
 
@@ -23,6 +24,7 @@ __all__ = [
     "GEN_KEYS",
     "INSTALLED_TO_PEAK",
     "NODE_KEYS",
+    "PlanningCriteria",
     "TECHS",
     "US_CAPACITY_SHARE",
     "build_grid",

@@ -10,6 +10,7 @@ import numpy as np
 from abm.errors import InputError, did_you_mean
 from abm.grid.topology.files import load_grid_file
 from abm.grid.topology.pandapower_import import pandapower_grid
+from abm.grid.topology.planning import PlanningCriteria
 from abm.grid.topology.synthetic import synthetic_grid
 
 
@@ -21,15 +22,17 @@ def build_grid(
     peak_load_mw: float,
     rng: np.random.Generator,
     base_dir: pathlib.Path | None = None,
+    planning: PlanningCriteria | None = None,
 ) -> nx.Graph:
     """Build a grid from "synthetic", "pandapower:<case>" or a .json/.graphml path.
 
     ``n_buses`` and ``peak_load_mw`` size the synthetic grid only; files and pandapower
-    cases keep their own buses and loads. ``n_territories`` also partitions a pandapower
+    cases keep their own buses and loads; ``planning`` (the base-year N-1 criteria) rates the
+    synthetic grid's lines only. ``n_territories`` also partitions a pandapower
     case that has no zones. Relative paths resolve against ``base_dir`` (default: cwd).
     """
     if source == "synthetic":
-        return synthetic_grid(n_buses, n_territories, peak_load_mw, rng)
+        return synthetic_grid(n_buses, n_territories, peak_load_mw, rng, planning)
     if source.startswith("pandapower:"):
         return pandapower_grid(source.split(":", 1)[1], n_territories, rng)
     path = pathlib.Path(source)

@@ -19,6 +19,7 @@ from abm.errors import InputError
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
 from abm.grid.topology.conventions import GEN_KEYS, TECHS, assemble_graph
 from abm.grid.topology.geography import geo_field, solar_cf_from_field
+from abm.grid.topology.planning import PlanningCriteria, n1_required_rating_mw, planning_cases_mw
 from abm.grid.topology.territories import grow_territories
 from abm.grid.topology.validation import validate_grid
 
@@ -56,7 +57,11 @@ BACKBONE_LINES_PER_CORRIDOR = 80
 
 
 def synthetic_grid(
-    n_buses: int, n_territories: int, peak_load_mw: float, rng: np.random.Generator
+    n_buses: int,
+    n_territories: int,
+    peak_load_mw: float,
+    rng: np.random.Generator,
+    planning: PlanningCriteria | None = None,
 ) -> nx.Graph:
     """Seeded synthetic grid: meshed backbone, radial feeders, territories, US-like generation mix.
 
@@ -68,7 +73,8 @@ def synthetic_grid(
     by technology (gas near load, wind/solar/hydro where their resource fields are high).
     Territories grow breadth-first from spread-out hub seeds (connected regions of varied size).
     Ratings come from a DC flow at peak with generation dispatched pro rata, so base
-    loadings are 20-70 % with some warm lines and a few congested corridors (88-97 %).
+    loadings are 20-70 % with some warm lines and a few congested corridors (88-97 %), then
+    raised where needed to the base-year N-1 plan (``planning``; ``topology.planning``).
     All randomness comes from ``rng``.
     """
     _check_synthetic_args(n_buses, n_territories, peak_load_mw)
@@ -85,7 +91,7 @@ def synthetic_grid(
         xy, edges, layout.backbone, layout.feeder_root, n_territories, rng
     )
     rating_mw = _synthetic_ratings(
-        edges, is_backbone, x_pu, load_mw, gen_mw.sum(axis=1), slack, peak_load_mw, rng
+        edges, is_backbone, x_pu, load_mw, gen_mw, slack, peak_load_mw, rng, planning
     )
     graph = assemble_graph(
         name=f"synthetic-{n_buses}bus-{n_territories}terr",
@@ -354,17 +360,18 @@ def _synthetic_ratings(
     is_backbone: np.ndarray,
     x_pu: np.ndarray,
     load_mw: np.ndarray,
-    gen_total_mw: np.ndarray,
+    gen_mw: np.ndarray,
     slack: int,
     peak_load_mw: float,
     rng: np.random.Generator,
+    planning: PlanningCriteria | None,
 ) -> np.ndarray:
-    """Ratings (MW) that put the peak pro-rata DC flow at a realistic target loading per line."""
+    """Ratings (MW) that put the peak pro-rata DC flow at a realistic target loading per line, planned N-1."""
     n_bus = len(load_mw)
     net = DCNetwork.from_arrays(
         n_bus, edges[:, 0], edges[:, 1], x_pu, np.ones(len(edges)), slack=slack
     )
-    flow_mw = np.abs(net.flows_mw(pro_rata_dispatch_mw(load_mw, gen_total_mw)))
+    flow_mw = np.abs(net.flows_mw(pro_rata_dispatch_mw(load_mw, gen_mw.sum(axis=1))))
     target = _target_loading(edges, is_backbone, flow_mw, rng)
     rating = flow_mw / target
     floor_mw = 0.5 * peak_load_mw / n_bus
@@ -372,7 +379,30 @@ def _synthetic_ratings(
         if group.any():
             floor = max(0.3 * float(np.median(rating[group])), floor_mw)
             rating[group] = np.maximum(rating[group], floor)
-    return np.ceil(rating * 10.0) / 10.0
+    rating = np.ceil(rating * 10.0) / 10.0
+    return _planned_ratings(edges, is_backbone, x_pu, slack, load_mw, gen_mw, rating, planning)
+
+
+def _planned_ratings(
+    edges: np.ndarray,
+    is_backbone: np.ndarray,
+    x_pu: np.ndarray,
+    slack: int,
+    load_mw: np.ndarray,
+    gen_mw: np.ndarray,
+    rating_mw: np.ndarray,
+    planning: PlanningCriteria | None,
+) -> np.ndarray:
+    """Drawn ratings raised to the base-year plan's N-1 rating at the planned peak (0.1 MW steps)."""
+    criteria = planning or PlanningCriteria()
+    net = DCNetwork.from_arrays(
+        len(load_mw), edges[:, 0], edges[:, 1], x_pu, rating_mw, slack=slack
+    )
+    cases = planning_cases_mw(load_mw, gen_mw, TECHS, criteria.load_scale)
+    # P1 on the meshed backbone; radial feeders' outages lose only the load they serve
+    backbone = np.flatnonzero(is_backbone)
+    required = n1_required_rating_mw(net, cases, criteria.emergency_rating_ratio, backbone)
+    return np.maximum(rating_mw, np.ceil(required * 10.0) / 10.0)
 
 
 def _target_loading(
