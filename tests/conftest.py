@@ -71,9 +71,31 @@ def python() -> str:
 LEVERS_FILE = "tests/test_levers.py"
 PAGES_FILE = "tests/test_generated_pages.py"
 LEVER_CHUNK = 10  # keys per lever group: one base run (~2-6 s) shared by ten moved runs
-# Mean seconds per test on one core at 0.25 size (`--durations=0`, README "Tests"), by group
-# name or file; anything not listed weighs DEFAULT_SECONDS_PER_TEST a test.
-SECONDS_PER_TEST: dict[str, float] = {}
+# Mean seconds per test at 0.25 size by group name or file (`--durations=0` at 7d44520, two
+# workers on a machine at load 8-16: only their ratios matter); others weigh the default.
+SECONDS_PER_TEST: dict[str, float] = {
+    "tests/test_generated_pages.py-page-scenarios": 390.0,  # pages.py timings, README
+    "tests/test_generated_pages.py-page-validation": 140.0,
+    "tests/test_generated_pages.py-page-baseline": 37.0,
+    "tests/test_sweep_analysis.py": 93.5,
+    "tests/test_sweep_run.py": 81.2,
+    "tests/browser/test_app_browser.py": 71.8,
+    "tests/test_directional.py": 53.7,
+    "tests/test_notebooks.py": 49.9,
+    "tests/test_app_dashboard.py": 48.5,
+    "tests/test_fuzz.py": 46.1,
+    "tests/test_benchmarks_smoke.py": 34.7,
+    "tests/test_golden.py": 30.8,
+    "tests/test_determinism.py": 28.4,
+    "tests/test_faults.py": 25.0,
+    "tests/test_model.py": 24.8,
+    "tests/test_app_components.py": 24.3,
+    "tests/test_levers.py": 20.3,
+    "tests/test_queue_invariants.py": 15.7,
+    "tests/test_invariants.py": 12.2,
+    "tests/test_cli.py": 10.8,
+    "tests/test_compare.py": 10.3,
+}
 DEFAULT_SECONDS_PER_TEST = 0.5
 
 
