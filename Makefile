@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 PORT ?= 8765
 HOST ?= 127.0.0.1
 
-.PHONY: app run test test-pages test-full test-fast lint bench docs docs-check docs-site clean-venv help
+.PHONY: app run test test-ci test-pages test-full test-fast lint bench docs docs-check docs-site clean-venv help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -34,15 +34,20 @@ app: $(STAMP)  ## open the app on the baseline scenario (http://127.0.0.1:8765)
 run: $(STAMP)  ## run the baseline from the command line into runs/baseline-s1/
 	$(BIN)/powerstack run baseline
 
-# The slow tier's size is POWERSTACK_SLOW_SCALE (default 0.25, set in tests/conftest.py). `make test`
-# runs on every core (pytest-xdist, one test file per worker so module fixtures are built once)
-# and checks the model-running docs pages by fingerprint; CI and test-full regenerate them.
-XDIST := -n auto --dist loadfile
+# The slow tier's size is POWERSTACK_SLOW_SCALE (default 0.25, set in tests/conftest.py). Every
+# test target runs on every core (pytest-xdist, `--dist loadgroup`: one group per test file so
+# module fixtures are built once, the lever test and the docs pages cut into groups of their own,
+# longest groups first; tests/conftest.py). `make test` checks the model-running docs pages by
+# fingerprint; `make test-ci` (CI) and `make test-full` regenerate them in the same session.
+XDIST := -n auto --dist loadgroup --no-loadscope-reorder
 test: $(STAMP)  ## whole suite on every core, slow tier at 0.25 size, browser included; pages by fingerprint
 	$(BIN)/python -m pytest $(XDIST) -m "not pages"
 
-test-pages: $(STAMP)  ## regenerate the model-running docs pages byte for byte (CI runs it after make test)
-	$(BIN)/python -m pytest -m pages
+test-ci: $(STAMP)  ## what CI runs: make test plus the model-running docs pages, one session on every core
+	$(BIN)/python -m pytest $(XDIST)
+
+test-pages: $(STAMP)  ## regenerate the model-running docs pages byte for byte (make test-ci includes them)
+	$(BIN)/python -m pytest $(XDIST) -m pages
 
 test-full: $(STAMP)  ## whole suite with the slow tier at full size, pages regenerated too
 	POWERSTACK_SLOW_SCALE=1 $(BIN)/python -m pytest $(XDIST)

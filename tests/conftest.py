@@ -58,3 +58,101 @@ def cli_env() -> dict[str, str]:
 def python() -> str:
     """The interpreter running the tests (the project's venv)."""
     return sys.executable
+
+
+# --- Scheduling on xdist workers (`make test`: `-n auto --dist loadgroup`) -----------------------
+# Each test file is one xdist group, so its module fixtures are built once (as `--dist loadfile`
+# did), except two files whose tests are independent runs: the lever test is cut into chunks of
+# keys that share a base run (lever_helpers caches it per process), and each docs page
+# regeneration is a group of its own. Groups are handed out longest first (weights below), so
+# no core idles behind a long file at the end. Scheduling only: which tests run and what they
+# assert does not change. (xdist reads a group from the text after the last "@" of a test id
+# when it follows the last "]", so group names contain neither.)
+LEVERS_FILE = "tests/test_levers.py"
+PAGES_FILE = "tests/test_generated_pages.py"
+LEVER_CHUNK = 10  # keys per lever group: one base run (~2-6 s) shared by ten moved runs
+# Mean seconds per test at 0.25 size by group name or file (`--durations=0` at 7d44520, two
+# workers on a machine at load 8-16: only their ratios matter); others weigh the default.
+SECONDS_PER_TEST: dict[str, float] = {
+    "tests/test_generated_pages.py-page-scenarios": 390.0,  # pages.py timings, README
+    "tests/test_generated_pages.py-page-validation": 140.0,
+    "tests/test_generated_pages.py-page-baseline": 37.0,
+    "tests/test_sweep_analysis.py": 93.5,
+    "tests/test_sweep_run.py": 81.2,
+    "tests/browser/test_app_browser.py": 71.8,
+    "tests/test_directional.py": 53.7,
+    "tests/test_notebooks.py": 49.9,
+    "tests/test_app_dashboard.py": 48.5,
+    "tests/test_fuzz.py": 46.1,
+    "tests/test_benchmarks_smoke.py": 34.7,
+    "tests/test_golden.py": 30.8,
+    "tests/test_determinism.py": 28.4,
+    "tests/test_faults.py": 25.0,
+    "tests/test_model.py": 24.8,
+    "tests/test_app_components.py": 24.3,
+    "tests/test_levers.py": 20.3,
+    "tests/test_queue_invariants.py": 15.7,
+    "tests/test_invariants.py": 12.2,
+    "tests/test_cli.py": 10.8,
+    "tests/test_compare.py": 10.3,
+}
+DEFAULT_SECONDS_PER_TEST = 0.5
+
+
+def _relative(item: pytest.Item) -> str:
+    """The item's file relative to the project root, posix."""
+    return Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+
+
+def _param(item: pytest.Item, name: str) -> object | None:
+    """The value of a parametrize argument of an item, or None."""
+    callspec = getattr(item, "callspec", None)
+    return None if callspec is None else callspec.params.get(name)
+
+
+def xdist_groups(items: Sequence[pytest.Item]) -> list[str]:
+    """The xdist group of each item: its file, a chunk of lever keys, or one docs page."""
+    from tests import lever_helpers
+
+    groups: list[str] = []
+    contexts: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for item in items:
+        path, key, page = _relative(item), _param(item, "key"), _param(item, "page")
+        if path == LEVERS_FILE and isinstance(key, str):
+            context = repr(sorted(lever_helpers.context_of(key).items()))
+            index = contexts.setdefault(context, len(contexts))
+            count = seen[context] = seen.get(context, -1) + 1
+            groups.append(f"{path}-context{index}-chunk{count // LEVER_CHUNK}")
+        elif path == PAGES_FILE and page is not None:
+            groups.append(f"{path}-page-{getattr(page, 'name', page)}")
+        else:
+            groups.append(path)
+    return groups
+
+
+def _weight_s(group: str, n_tests: int) -> float:
+    """A group's expected seconds: its tests times the measured mean of the group or its file."""
+    path = group.partition(".py")[0] + ".py"
+    per_test = SECONDS_PER_TEST.get(group, SECONDS_PER_TEST.get(path, DEFAULT_SECONDS_PER_TEST))
+    return n_tests * per_test
+
+
+def _loadgroup(config: pytest.Config) -> bool:
+    """Whether this session (controller or xdist worker) schedules by `--dist loadgroup`."""
+    return config.getoption("dist", "no") == "loadgroup" or bool(
+        getattr(config.option, "loadgroup", False)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`: mark each test with its group and put long groups first."""
+    if not _loadgroup(config):
+        return
+    members: dict[str, list[pytest.Item]] = {}
+    for item, group in zip(items, xdist_groups(items), strict=True):
+        item.add_marker(pytest.mark.xdist_group(group))
+        members.setdefault(group, []).append(item)
+    order = sorted(members, key=lambda g: -_weight_s(g, len(members[g])))
+    items[:] = [item for group in order for item in members[group]]
