@@ -25,7 +25,7 @@ class CarbonFactors:
     """New storage, cradle-to-gate, kg CO2-eq per nameplate kWh."""
 
     repurpose_kg_per_kwh: float = _DEFAULTS.repurpose_kg_per_kwh
-    """Repurposed storage, kg CO2-eq per usable kWh put into service (0.70 x new)."""
+    """Repurposing (the second life's own processes), kg CO2-eq per usable kWh put into service (0.25 x new)."""
 
     recycling_credit_kg_per_kwh: float = _DEFAULTS.recycling_credit_kg_per_kwh
     """Credit for virgin material avoided by recycling, kg CO2-eq per nameplate kWh (<= 0)."""

@@ -179,6 +179,14 @@ class PackDesk(Protocol):
         """Repurposing cost per second-life kWh this month (on its learning curve)."""
         ...
 
+    def second_life_yield(self) -> float:
+        """Usable share of graded capacity that survives repurposing (this month's chemistry mix)."""
+        ...
+
+    def recycling_value_usd_per_kwh(self) -> float:
+        """Net value of recycling a nameplate kWh of this month's retired packs (chemistry mix)."""
+        ...
+
     def second_life_preferred(self) -> bool:
         """Second life is the better buy per unit of value, and routing allows it."""
         ...

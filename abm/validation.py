@@ -233,7 +233,7 @@ FACTS: tuple[Fact, ...] = (
         "No per-kWh second-life LCA figure in DOMAIN-NUMBERS. Basis: DOMAIN.md, repurposed storage ~30 % lower manufacturing CO2 than new, times new storage 61-106 kg/kWh (IVL C 444) = 18-32; Kamath et al. 2020 (Waste Management 113:497) 7-31 % lower life-cycle CO2 (not in DOMAIN-NUMBERS) = 4-33",
         _attributional_kg_per_kwh,
         note="new storage displaced (made, recycled at its end, charged for the service the second-life packs gave) less the repurposing of every second-life kWh bought, augmentation included, with the salvage of packs still in service credited; per second-life kWh used inside the horizon (docs/batteries.md, The second-use CO2 counterfactual)",
-        fix="a second-life kWh gives less lifetime service than a new kWh (it starts at its grade's SoH and retires at 0.5, new storage runs from 1.0 to 0.7, each on its chemistry's fade), so repurposing at 0.70 x new per usable kWh (DOMAIN.md's 30 % read per kWh of capacity) does not pay back; a repurposing burden from a process LCA would move it",
+        fix="a second-life kWh displaces less than a new kWh (it starts at its grade's SoH and retires at batteries.second_life_eol_soh, new storage runs from 1.0 to 0.7, each cohort on its chemistry's fade); the saving breaks even where carbon.repurpose_kg_per_kwh (cut-off: the repurposing processes only, 0.25 x new, unconfirmed) reaches the new storage a kWh displaces (docs/batteries.md)",
     ),
     Fact(
         "Consequential CO2 saved by second use vs recycle-first (whole system, paired)",

@@ -71,6 +71,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
+    "packs.repurpose_cost_share_lfp": LONG,  # LFP packs (EVs sold 2021 on) retire later
     "utilities.": UTILITY_BUILDS,
     # a gas plant waits max(its own lead, its turbines' delivery): the shared turbine book's
     # backlog can outlast the plant's own lead, so that lead binds when turbines are plentiful
@@ -137,6 +138,7 @@ MOVES: dict[str, Any] = {
     "queue.load_studies_per_month_us": 10.0,  # load studies bind only below ~40 a month
     "queue.load_withdraw_if_upgrade_cost_above_usd_per_kw": 250.0,  # few loads draw > 1000 $/kW
     "oems.production_gwh_per_month": 0.1,  # new storage is scarce only below ~1 GWh a month
+    "packs.repurpose_cost_share_lfp": 5.0,  # LFP is ~1 % of the packs retiring before 2030
     "market.flex_curtail_cost_usd_per_mwh": 10.0,  # curtailment must undercut the marginal unit
     "market.cost_nuclear_usd_per_mwh": 100.0,  # never marginal below gas and coal
     "market.cost_hydro_usd_per_mwh": 100.0,  # never marginal below gas and coal

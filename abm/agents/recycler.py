@@ -67,14 +67,14 @@ class Recycler(mesa.Agent):
 
     def spot_bid_usd_per_kwh(self) -> float:
         """What this recycler offers for retired packs: its expected value of an ungraded nameplate kWh."""
-        p, m = self.config.packs, self.packs
+        m = self.packs
         return buyback.pack_value_usd_per_kwh(
             self.expected_price_usd_per_kwh,
             m.grade_soh,
             m.grade_share,
-            p.second_life_yield,
+            m.second_life_yield(),
             self.repurpose_cost_usd_per_kwh(),
-            p.recycling_value_usd_per_kwh,
+            m.recycling_value_usd_per_kwh(),
             self._credits_usd_per_kwh(),
         )
 
@@ -93,7 +93,7 @@ class Recycler(mesa.Agent):
         """Expected margin of second life per nameplate kWh, by grade: price and credits less repurposing."""
         return pricing.second_life_margin_usd_per_kwh(
             self.packs.grade_soh[:N_GRADES],
-            self.config.packs.second_life_yield,
+            self.packs.second_life_yield(),
             self.expected_price_usd_per_kwh,
             self.repurpose_cost_usd_per_kwh(),
             self._credits_usd_per_kwh(),
@@ -113,10 +113,10 @@ class Recycler(mesa.Agent):
         elif p.routing == "second_use_first":
             second_life = by_grade[:N_GRADES].copy()
         else:
-            worth = self._second_life_value_per_kwh() > p.recycling_value_usd_per_kwh
+            worth = self._second_life_value_per_kwh() > m.recycling_value_usd_per_kwh()
             second_life = np.where(worth, by_grade[:N_GRADES], 0.0)
         recycle += float(by_grade[:N_GRADES].sum() - second_life.sum())
-        kept = second_life * p.second_life_yield
+        kept = second_life * m.second_life_yield()
         recycle += float(second_life.sum() - kept.sum())
         self._add_inventory(kept)
         self.second_life_added_kwh = exact_dot(kept, m.grade_soh[:N_GRADES]) * 1e6
@@ -173,7 +173,7 @@ class Recycler(mesa.Agent):
         if gwh <= 0:
             return
         self.recycled_gwh += gwh
-        value = gwh * 1e6 * self.config.packs.recycling_value_usd_per_kwh
+        value = gwh * 1e6 * self.packs.recycling_value_usd_per_kwh()
         self.ledger.transfer("external:materials", self.unique_id, value, "recycled materials")
 
     def restock(self, grade: int, gwh: float, soh: float) -> None:
@@ -191,10 +191,10 @@ class Recycler(mesa.Agent):
         Never below what recycling the packs pays (less the credit a sale earns); lower the more
         months of sales the stock holds (holding cost), at that floor when it would go stale unsold.
         """
-        p, r = self.config.packs, self.config.recyclers
+        r = self.config.recyclers
         usable_kwh = self.inventory_gwh * self.inventory_soh * 1e6
         floor = pricing.walk_away_usd_per_kwh(
-            p.recycling_value_usd_per_kwh,
+            self.packs.recycling_value_usd_per_kwh(),
             self.inventory_soh,
             self.packs.second_life_credit_usd_per_kwh(),
         )

@@ -20,7 +20,7 @@ from abm.batteries.blast_lite import (
     blast_lite_soh_from,
     duty_cycle_profile,
 )
-from abm.batteries.chemistry import chemistry_mix, mix_weighted_wtp
+from abm.batteries.chemistry import chemistry_mix, mix_weighted, mix_weighted_wtp
 from abm.batteries.fade import (
     FADE_PARAMS_BY_CHEMISTRY,
     FadeParams,
@@ -105,6 +105,7 @@ __all__ = [
     "blast_lite_soh",
     "blast_lite_soh_from",
     "chemistry_mix",
+    "mix_weighted",
     "cumulative_gwh",
     "duty_cycle_profile",
     "ev_retirements_gwh",

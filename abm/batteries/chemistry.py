@@ -6,7 +6,7 @@ the chemistry mix of this month's EV retirements (recyclers' stock turns over wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from abm.batteries.fade import FadeParams
 from abm.batteries.products import CHEMISTRIES
 from abm.batteries.valuation import StorageDuty, quality_adjusted_wtp_for
 from abm.errors import InputError
+from abm.numerics import exact_dot
 
 
 def chemistry_mix(retirements_by_chemistry_gwh: np.ndarray, month: int) -> np.ndarray:
@@ -31,6 +32,14 @@ def chemistry_mix(retirements_by_chemistry_gwh: np.ndarray, month: int) -> np.nd
         return np.full(len(CHEMISTRIES), 1.0 / len(CHEMISTRIES))
     row = table[rows[-1]]
     return row / row.sum()
+
+
+def mix_weighted(mix: np.ndarray, by_chemistry: Sequence[float]) -> float:
+    """A per-chemistry value (``CHEMISTRIES`` order) weighted by a chemistry mix (shares summing to 1)."""
+    values = np.asarray(by_chemistry, dtype=float)
+    if values.shape != (len(CHEMISTRIES),):
+        raise InputError(f"need one value per chemistry {CHEMISTRIES}, got {values.shape}")
+    return exact_dot(np.asarray(mix, dtype=float), values)
 
 
 def mix_weighted_wtp(

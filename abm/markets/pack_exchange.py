@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from abm.batteries import (
+    CHEMISTRIES,
     LFP,
     FadeParams,
     StorageCosts,
@@ -22,6 +23,7 @@ from abm.batteries import (
     fade_params_by_chemistry,
     grade_fractions,
     grade_mean_soh,
+    mix_weighted,
     mix_weighted_wtp,
     storage_costs,
     us_retirements_by_chemistry_gwh,
@@ -137,8 +139,21 @@ class PackExchange(SecondLifeOutlook):
         return self._learned_costs().balance_of_plant
 
     def repurpose_cost_usd_per_kwh(self) -> float:
-        """Cost of testing, reconfiguring and integrating a second-life kWh this month."""
-        return self._learned_costs().repurpose
+        """Cost of testing, reconfiguring and integrating a second-life kWh this month (its chemistry mix)."""
+        return self._learned_costs().repurpose * self._by_chemistry("repurpose_cost_share_{}")
+
+    def second_life_yield(self) -> float:
+        """Usable share of graded capacity that survives repurposing, for this month's chemistry mix."""
+        return self._by_chemistry("second_life_yield_{}")
+
+    def recycling_value_usd_per_kwh(self) -> float:
+        """Net value of recycling a nameplate kWh of this month's retired packs (chemistry-mix weighted)."""
+        return self._by_chemistry("recycling_value_{}_usd_per_kwh")
+
+    def _by_chemistry(self, key: str) -> float:
+        """The ``packs`` key per chemistry (``{}`` = nmc, lfp, other), weighted by this month's mix."""
+        values = [getattr(self.config.packs, key.format(name)) for name in CHEMISTRIES]
+        return mix_weighted(self.second_life_chemistry_mix(), values)
 
     def new_storage_price_usd_per_kwh(self) -> float:
         """New turnkey storage this month: pack (net of the 45X credit passed through) plus balance of plant."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from abm.batteries.products import CHEMISTRIES
 from abm.carbon import (
     displaced_new_t,
     end_of_horizon_credit_t,
@@ -75,9 +76,17 @@ class SecondUseAccount:
         sl = f.product < Product.NEW
         soh_install = m.packs.grade_soh[f.product]  # A, B, C at their grade's SoH; new at 1.0
         eol = np.where(sl, b.second_life_eol_soh, b.new_eol_soh)
-        duty = (f.efc_per_month, f.c_rate, f.duty_multiplier, sl, m.packs.fade_params)
-        life = service_kwh_months(soh_install, eol, *duty)
-        ahead = service_kwh_months(f.soh, eol, *duty)
+        life, ahead = np.zeros(len(f)), np.zeros(len(f))
+        for index, name in enumerate(
+            CHEMISTRIES
+        ):  # each cohort on its chemistry's fade, as it ages
+            rows = f.chemistry == index
+            if not rows.any():
+                continue
+            duty = (f.efc_per_month[rows], f.c_rate[rows], f.duty_multiplier[rows], sl[rows])
+            params = m.packs.fade_by_chemistry[name]
+            life[rows] = service_kwh_months(soh_install[rows], eol[rows], *duty, params)
+            ahead[rows] = service_kwh_months(f.soh[rows], eol[rows], *duty, params)
         burden = np.where(sl, c.repurpose_kg_per_kwh * soh_install, c.new_storage_kg_per_kwh)
         return {
             "nameplate_kwh": f.nameplate_gwh * 1e6,

@@ -238,6 +238,10 @@ MOVED_KEYS: dict[str, str] = {
         "market.<hour>_solar_factor (solar availability in an hour is now the bus's capacity "
         "factor times the hour's solar factor over the hours' mean one; docs/power-market.md)"
     ),
+    "packs.recycling_value_usd_per_kwh": (
+        "packs.recycling_value_{nmc,lfp,other}_usd_per_kwh (recycling value by chemistry, mix-weighted)"
+    ),
+    "packs.second_life_yield": "packs.second_life_yield_{nmc,lfp,other} (grading yield by chemistry)",
     "oems.new_storage_price_usd_per_kwh": (
         "oems.pack_price_usd_per_kwh and oems.balance_of_plant_usd_per_kwh (new storage = pack + balance of plant)"
     ),

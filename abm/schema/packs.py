@@ -6,6 +6,15 @@ from typing import Literal
 
 from abm.schema.fields import Section, param
 
+_NO_CHEMISTRY_COST = (
+    "No chemistry-specific repurposing cost in DOMAIN-NUMBERS: Lieskoski 2024 (#17) priced Tesla"
+    " NCA packs and Redwood integrates LFP to high-Ni packs alike at pack level (§3), so 1.0"
+)
+_RECENT_PACK_YIELD = (
+    "Assumption: recent liquid-cooled packs graded at pack level keep 0.9-0.98 (Redwood screening"
+    " 'high 90s %'; DOMAIN-NUMBERS part 2 §2c model hint); 0.9, the low end"
+)
+
 
 class PacksSection(Section):
     """Retiring EV packs: volumes, state of health, routing and buy-back contracts."""
@@ -54,20 +63,80 @@ class PacksSection(Section):
         source="Lieskoski et al. 2024: 27-38 EUR/kWh (~$30-45) (DOMAIN-NUMBERS #17)",
         doc="Testing, reconfiguring and integrating a second-life kWh at the start (it learns with repurposed volume).",
     )
-    recycling_value_usd_per_kwh: float = param(
-        10.0,
-        ge=-100,
-        le=500,
-        source="Assumption: recovered NMC material value net of process cost; LFP lower",
-        doc="Net value of recycling a kWh (chemistry-mix average).",
+    repurpose_cost_share_nmc: float = param(
+        1.0,
+        ge=0,
+        le=5,
+        source=_NO_CHEMISTRY_COST,
+        doc="Repurposing cost of NMC packs as a share of packs.repurpose_cost_usd_per_kwh.",
         unconfirmed=True,
     )
-    second_life_yield: float = param(
+    repurpose_cost_share_lfp: float = param(
+        1.0,
+        ge=0,
+        le=5,
+        source=_NO_CHEMISTRY_COST,
+        doc="Repurposing cost of LFP packs as a share of packs.repurpose_cost_usd_per_kwh.",
+        unconfirmed=True,
+    )
+    repurpose_cost_share_other: float = param(
+        1.0,
+        ge=0,
+        le=5,
+        source=_NO_CHEMISTRY_COST,
+        doc="Repurposing cost of other packs (NCA, LMO) as a share of packs.repurpose_cost_usd_per_kwh.",
+        unconfirmed=True,
+    )
+    recycling_value_nmc_usd_per_kwh: float = param(
+        13.5,
+        ge=-100,
+        le=500,
+        source="NMC black mass ≈ $25-32/kWh (Argus Jan 2024, derived; DOMAIN-NUMBERS part 2 §2a), midpoint 28.5, less recycling cost ≈ $15/kWh (§2a, unconfirmed)",
+        doc="Net value of recycling a nameplate kWh of NMC packs (materials less process cost).",
+        unconfirmed=True,
+    )
+    recycling_value_lfp_usd_per_kwh: float = param(
+        -8.5,
+        ge=-100,
+        le=500,
+        source="LFP black mass ≈ $5-8/kWh (Argus Jan 2024, derived; DOMAIN-NUMBERS part 2 §2a), midpoint 6.5, less recycling cost ≈ $15/kWh: a gate fee, as LFP recycling is a net loss (MacroPolo; Fastmarkets gate fees, §2a)",
+        doc="Net value of recycling a nameplate kWh of LFP packs (negative: the recycler pays to be rid of it).",
+        unconfirmed=True,
+    )
+    recycling_value_other_usd_per_kwh: float = param(
+        10.5,
+        ge=-100,
+        le=500,
+        source="End-of-life mixed black mass ≈ $23-28/kWh (Benchmark Jul 2023, derived; DOMAIN-NUMBERS part 2 §2a), midpoint 25.5, less recycling cost ≈ $15/kWh",
+        doc="Net value of recycling a nameplate kWh of other packs (NCA, LMO).",
+        unconfirmed=True,
+    )
+    second_life_yield_nmc: float = param(
         0.9,
         gt=0,
         le=1,
-        source="Assumption: share of graded capacity that survives reconfiguration",
-        doc="Usable fraction after repurposing.",
+        source=_RECENT_PACK_YIELD,
+        doc="Usable fraction of graded NMC capacity after repurposing.",
+        unconfirmed=True,
+    )
+    second_life_yield_lfp: float = param(
+        0.9,
+        gt=0,
+        le=1,
+        source=_RECENT_PACK_YIELD,
+        doc="Usable fraction of graded LFP capacity after repurposing.",
+        unconfirmed=True,
+    )
+    second_life_yield_other: float = param(
+        0.85,
+        gt=0,
+        le=1,
+        source=(
+            "Assumption: 'other' is mostly recent liquid-cooled NCA packs (0.9, as NMC) with older"
+            " air-cooled Leaf LMO packs regraded at module level (0.5-0.8, midpoint 0.65; DOMAIN-NUMBERS"
+            " part 2 §2c model hint), assumed a fifth of its kWh: 0.8 x 0.9 + 0.2 x 0.65 = 0.85"
+        ),
+        doc="Usable fraction of graded other (NCA, LMO) capacity after repurposing.",
         unconfirmed=True,
     )
     buyback_price_usd_per_kwh: float = param(

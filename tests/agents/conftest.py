@@ -117,6 +117,8 @@ class FakePacks:
         self.wtp_duties: list[tuple[int, Any]] = []  # (product, duty) of each WTP asked
         self._owner = -1
         self.repurpose_usd_per_kwh = 40.0  # the packs.repurpose_cost_usd_per_kwh default
+        self.yield_share = 0.9  # a fixed chemistry mix: one grading yield and recycling value
+        self.recycling_usd_per_kwh = 10.0
 
     def storage_wtp_usd_per_kwh(self, product: int, duty: Any = None) -> float:
         self.wtp_duties.append((product, duty))
@@ -127,6 +129,12 @@ class FakePacks:
 
     def repurpose_cost_usd_per_kwh(self) -> float:
         return self.repurpose_usd_per_kwh
+
+    def second_life_yield(self) -> float:
+        return self.yield_share
+
+    def recycling_value_usd_per_kwh(self) -> float:
+        return self.recycling_usd_per_kwh
 
     def second_life_preferred(self) -> bool:
         return self.preferred

@@ -30,7 +30,7 @@ def test_recycle_first_routes_nothing_to_inventory(model, config, packs, ledger)
 
 def test_second_use_first_routes_every_graded_pack_to_inventory(model, config, packs, ledger):
     r = routed(model, config, packs, ledger, "second_use_first")
-    yield_share = r.config.packs.second_life_yield
+    yield_share = packs.second_life_yield()
     graded = packs.grade_share[:N_GRADES]  # A-C; below-C is always recycled
     np.testing.assert_allclose(r.inventory_gwh, graded * yield_share)
     assert r.recycled_gwh + r.inventory_gwh.sum() == pytest.approx(1.0)  # packs conserved
@@ -82,12 +82,11 @@ def test_stale_inventory_is_recycled_after_its_age_limit(model, config, packs, l
 def test_stock_with_no_sales_asks_what_recycling_pays(model, config, packs, ledger):
     """No sales yet: the marginal kWh would go stale unsold, so it asks the walk-away price."""
     r = routed(model, config, packs, ledger, "second_use_first")
-    p = r.config.packs
     asks = r.asks()
     assert [g for g, _, _ in asks] == list(range(N_GRADES))
     for grade, usable_kwh, ask in asks:
         soh = r.inventory_soh[grade]
-        assert ask == pytest.approx(p.recycling_value_usd_per_kwh / soh)
+        assert ask == pytest.approx(packs.recycling_value_usd_per_kwh() / soh)
         assert usable_kwh == pytest.approx(r.inventory_gwh[grade] * soh * 1e6)
 
 
@@ -114,7 +113,7 @@ def test_a_larger_inventory_asks_less(model, config, packs, ledger):
 def test_stock_that_would_go_stale_unsold_asks_the_walk_away_price(model, config, packs, ledger):
     r = selling(model, config, packs, ledger, 0.3)
     r.inventory_age_months[:] = r.config.recyclers.stale_months - 1  # a month left, ~2 to sell
-    floor = r.config.packs.recycling_value_usd_per_kwh / r.inventory_soh
+    floor = packs.recycling_value_usd_per_kwh() / r.inventory_soh
     np.testing.assert_allclose([a for _, _, a in r.asks()], floor)
 
 
@@ -122,8 +121,8 @@ def test_a_credit_on_sale_lowers_the_ask_and_raises_the_routing_value(model, con
     p = config().packs
     soh = packs.grade_soh[:N_GRADES]
     # a price prior just short of break-even: 0.9 x soh x (price - repurposing) < recycling value
-    prior = p.repurpose_cost_usd_per_kwh + 0.9 * p.recycling_value_usd_per_kwh / (
-        soh * p.second_life_yield
+    prior = p.repurpose_cost_usd_per_kwh + 0.9 * packs.recycling_value_usd_per_kwh() / (
+        soh * packs.second_life_yield()
     )
     packs.wtp_usd_per_kwh[:N_GRADES] = list(prior)
     assert routed(model, config, packs, ledger, "market").inventory_gwh.sum() == 0.0
@@ -141,8 +140,8 @@ def test_a_production_credit_reaches_routing_and_is_paid_on_repurposed_kwh(
 ):
     p = config().packs
     soh = packs.grade_soh[:N_GRADES]
-    prior = p.repurpose_cost_usd_per_kwh + 0.9 * p.recycling_value_usd_per_kwh / (
-        soh * p.second_life_yield
+    prior = p.repurpose_cost_usd_per_kwh + 0.9 * packs.recycling_value_usd_per_kwh() / (
+        soh * packs.second_life_yield()
     )
     packs.wtp_usd_per_kwh[:N_GRADES] = list(prior)
     cfg = config(policy={"second_life_production_credit_usd_per_kwh": 5.0})
