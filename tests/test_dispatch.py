@@ -14,7 +14,13 @@ from abm.markets.offers import (
     solar_availability,
 )
 from abm.markets.power import NetworkArrays, PowerMarket
-from abm.markets.storage_day import energy_plan, storage_plan
+from abm.markets.storage_day import (
+    ClearedHour,
+    charged_share,
+    energy_plan,
+    refill_share,
+    storage_plan,
+)
 from abm.schema import ScenarioConfig
 
 
@@ -110,3 +116,21 @@ def test_storage_refills_what_it_gives_and_respects_its_energy() -> None:
     assert offer[0] == pytest.approx(20.0 / 0.85)
     assert charge[3, 0] > 0 and discharge[0, 0] == 1.0
     assert given[1] == 0.0 and taken[1] == 0.0  # no spread, no cycling
+
+
+def test_a_recharge_the_network_cannot_deliver_is_cut_not_customers() -> None:
+    """A store's recharge is a bid: behind a binding line it is curtailed and no customer is shed.
+
+    Bus 1 (50 MW firm load, a store recharging 70 MW) imports over line 0-1 (60 MW, 2/3 of
+    the flow from bus 0): 90 MW can reach it, so 40 MW of the recharge gets through.
+    """
+    market = _three_bus(60.0)
+    load, charging = np.array([0.0, 50.0, 0.0]), np.array([0.0, 70.0, 0.0])
+    res = market.clear(
+        load, np.array([0]), np.array([500.0]), np.array([20.0]), np.array([0.4]), charging
+    )
+    assert res.shed_mw.sum() == pytest.approx(0.0, abs=1e-6)
+    hour = ClearedHour(res, load, np.zeros(3), charging)
+    assert hour.charge_cut_mw[1] == pytest.approx(30.0)
+    assert refill_share([hour], np.array([1.0]), 3)[1] == pytest.approx(40.0 / 70.0)
+    assert charged_share([hour], np.array([1]))[0, 0] == pytest.approx(40.0 / 70.0)

@@ -9,6 +9,7 @@ to utilities and recomputes hosting capacity from the peak dispatch. The clearin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -24,7 +25,14 @@ from abm.markets.offers import (
     solar_availability,
 )
 from abm.markets.power import NetworkArrays, PowerMarket
-from abm.markets.storage_day import energy_plan, storage_plan
+from abm.markets.storage_day import (
+    REFILL_TOL,
+    ClearedHour,
+    charged_share,
+    energy_plan,
+    refill_share,
+    storage_plan,
+)
 from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -35,6 +43,8 @@ if TYPE_CHECKING:
 
 #: Shedding (MW, summed over buses) below this is solver round-off, not a loss-of-load hour.
 SHED_TOL_MW = 1e-6
+#: Re-clearings of a month at most, each with the stores' plans cut to the recharge they got.
+REFILL_PASSES = 3
 # The representative hours, in clearing order; their shares and factors are `market` parameters.
 HOUR_NAMES: tuple[str, ...] = ("peak", "solar_midday", "shoulder", "off_peak")
 
@@ -151,7 +161,7 @@ class PowerExchange:
 
         Offers come from `abm.markets.offers` (must-run blocks at the floor for committed coal
         and nuclear); hydro and storage follow their day plans (`abm.markets.storage_day`),
-        storage's recharging entering the hours it charges in as load at its bus.
+        storage's recharging entering the hours it charges in as interruptible load at its bus.
         """
         grid, techs = self.grid, self.grid.techs
         self.market.set_ratings(grid.network.rating_mw)  # upgrades in service build network
@@ -175,22 +185,68 @@ class PowerExchange:
             )
             * self.config.demand.load_factor
         )
-        acc = MonthSums(grid.n_bus, len(techs))
-        loss_of_load_h = 0.0  # hours the representative hours with shedding stand for
-        for h, name in enumerate(day["names"]):
+        cleared = self._clear_day(day, blocks, bus, pmax, cost, co2, dc_firm - flex, flex)
+        for _ in range(REFILL_PASSES):  # stores discharge only what they could refill
+            share = refill_share(cleared, day["weight"] * HOURS_PER_MONTH, grid.n_bus)
+            if not (share < 1.0 - REFILL_TOL).any():
+                break
+            store_bus = bus[is_storage]
+            day["discharge"][:, is_storage] *= share[store_bus][None, :]
+            day["charge"] = day["charge"] * charged_share(cleared, store_bus)
+            cleared = self._clear_day(day, blocks, bus, pmax, cost, co2, dc_firm - flex, flex)
+        self._account(cleared, day, blocks, bus, true_cost - cost, dc_firm)
+
+    def _clear_day(
+        self,
+        day: dict[str, Any],
+        blocks: BlockList,
+        bus: np.ndarray,
+        pmax: np.ndarray,
+        cost: np.ndarray,
+        co2: np.ndarray,
+        firm_dc: np.ndarray,
+        flex: np.ndarray,
+    ) -> list[ClearedHour]:
+        """Clear each representative hour; storage recharging is interruptible load at its bus.
+
+        A store bids to recharge, it is not firm demand: where the network cannot deliver the
+        recharge the LP curtails it (below VOLL) rather than shed customers.
+        """
+        grid = self.grid
+        is_storage = blocks.tech == grid.techs.index("storage")
+        out = []
+        for h in range(len(day["names"])):
             charging = np.bincount(
                 bus[is_storage], weights=day["charge"][h] * pmax[is_storage], minlength=grid.n_bus
             )
-            load = grid.base_load_mw * day["load_factor"][h] + dc_firm - flex + charging
+            load = grid.base_load_mw * day["load_factor"][h] + firm_dc
             cap = pmax * self._availability(h, blocks, bus, day)
-            res = self._clear_hour(load, bus, cap, cost, co2, flex)
+            res = self._clear_hour(load, bus, cap, cost, co2, flex + charging)
+            out.append(ClearedHour(res, load, flex, charging))
+        return out
+
+    def _account(
+        self,
+        cleared: list[ClearedHour],
+        day: dict[str, Any],
+        blocks: BlockList,
+        bus: np.ndarray,
+        cost_gap: np.ndarray,
+        dc_firm: np.ndarray,
+    ) -> None:
+        """Sum the cleared hours into the month's results; keep their LMPs for next month's plans."""
+        grid = self.grid
+        acc = MonthSums(grid.n_bus, len(grid.techs))
+        loss_of_load_h = 0.0  # hours the representative hours with shedding stand for
+        for h, (name, c) in enumerate(zip(day["names"], cleared, strict=True)):
             hours = day["weight"][h] * HOURS_PER_MONTH
-            acc.add(res, load - charging, flex, dc_firm, blocks.tech, hours, true_cost - cost)
-            loss_of_load_h += hours * float(res.shed_mw.sum() > SHED_TOL_MW)
-            self._lmp_hours[h] = res.lmp_usd_per_mwh
-            acc.lmp += res.lmp_usd_per_mwh * day["weight"][h]
+            customers = replace(c.res, flex_curtailed_mw=c.res.flex_curtailed_mw - c.charge_cut_mw)
+            acc.add(customers, c.load, c.flex, dc_firm, blocks.tech, hours, cost_gap)
+            loss_of_load_h += hours * float(c.res.shed_mw.sum() > SHED_TOL_MW)
+            self._lmp_hours[h] = c.res.lmp_usd_per_mwh
+            acc.lmp += c.res.lmp_usd_per_mwh * day["weight"][h]
             if name == "peak":
-                self._record_peak(res, bus, load, flex)
+                self._record_peak(c.res, bus, c.load, c.flex + c.charging)
         totals = acc.totals()
         totals["loss_of_load_h"] = loss_of_load_h
         self._publish(acc.lmp, totals, acc.energy)

@@ -6,13 +6,40 @@ dearest hours first. Storage has an energy limit (power x duration), a round-tri
 and a state of charge that returns to where it started each day: it discharges in the dearest
 hours up to its energy, where the price beats its charging price over the efficiency, and
 recharges what it gave (over the efficiency) in the cheapest other hours, buying at their LMP.
-Its discharge offer is that charging price over the efficiency. Pure functions; shares are of
-the plant's power.
+Its discharge offer is that charging price over the efficiency. The recharge is a bid, not
+firm load: the market curtails it where the network cannot deliver it, and a store discharges
+only the share of its plan it could refill (`refill_share`). Pure functions; shares are of the
+plant's power.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
+
+#: A refill share this close to 1 is solver round-off: the day's plan stands.
+REFILL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class ClearedHour:
+    """One cleared representative hour: the result, customers' firm and flexible load, recharging (MW per bus)."""
+
+    res: Any
+    load: np.ndarray
+    flex: np.ndarray
+    charging: np.ndarray
+
+    @property
+    def charge_cut_mw(self) -> np.ndarray:
+        """Recharging the market curtailed at each bus: curtailment falls on the store's bid first.
+
+        The LP curtails a bus's flexible load as one block; the store's recharge is worth its
+        arbitrage spread, far below a data centre's curtailment price, so it is cut first.
+        """
+        return np.minimum(self.res.flex_curtailed_mw, self.charging)
 
 
 def energy_plan(
@@ -53,3 +80,28 @@ def storage_plan(
     # a store that cannot refill in its charging hours discharges only what it refilled
     refilled = np.where(need_h > 0, 1.0 - left_need / np.maximum(need_h, 1e-12), 1.0)
     return discharge * refilled, charge, offer
+
+
+def refill_share(cleared: list[ClearedHour], hours: np.ndarray, n_bus: int) -> np.ndarray:
+    """Share of its planned recharge (MWh) each bus's store received over the day (1 where none planned)."""
+    planned, cut = np.zeros(n_bus), np.zeros(n_bus)
+    for c, h in zip(cleared, hours, strict=True):
+        planned += c.charging * h
+        cut += c.charge_cut_mw * h
+    return np.where(planned > 0, 1.0 - cut / np.where(planned > 0, planned, 1.0), 1.0)
+
+
+def charged_share(cleared: list[ClearedHour], store_bus: np.ndarray) -> np.ndarray:
+    """(hour, store): share of each store's planned recharge the market delivered in each hour."""
+    return np.array(
+        [
+            np.where(
+                c.charging[store_bus] > 0,
+                1.0
+                - c.charge_cut_mw[store_bus]
+                / np.where(c.charging[store_bus] > 0, c.charging[store_bus], 1.0),
+                1.0,
+            )
+            for c in cleared
+        ]
+    )
