@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from abm.batteries import FadeParams
@@ -92,14 +93,15 @@ def test_a_short_run_reports_both_savings_under_the_end_of_horizon_rule() -> Non
 
 
 def _record(total: float, credit: float, attributional: float | None = None) -> Any:
-    """A stand-in for a finished app run (kpis_with_counterfactual reads record.kpis only)."""
+    """A stand-in for a finished app run (kpis_with_counterfactual reads its kpis and projects)."""
     co2: dict[str, Any] = {"total": total, "end_of_horizon_credit": credit}
     if attributional is not None:
         co2["second_use_saving"] = {
             "attributional": attributional,
             "attributional_kg_per_kwh": attributional * 40,
         }
-    return SimpleNamespace(kpis={"co2_mt": co2})
+    no_projects = pd.DataFrame({"path": [], "month_energized": []})
+    return SimpleNamespace(kpis={"co2_mt": co2}, projects=no_projects)
 
 
 def test_the_app_cards_show_both_savings_and_compare_them() -> None:
