@@ -22,6 +22,7 @@ from abm.metrics.paired import paired_difference
 from abm.numerics import exact_dot
 from abm.runner import RunResult, run_scenario
 from abm.scenario import load_scenario, to_toml
+from abm.validation_water import water_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "validation.md"
@@ -265,6 +266,7 @@ FACTS: tuple[Fact, ...] = (
         note="share of the month's generation in the power market's representative hours, storage discharge included",
         fix="gas combined cycle at $25/MWh undercuts coal at $35: coal runs its must-run minimum where committed and above it only where peakers set the price; congestion strands rural coal",
     ),
+    *water_facts(Fact),
 )
 
 

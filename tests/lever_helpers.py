@@ -52,6 +52,9 @@ FIRST_GAS_YEARS = {"run.months": 72}
 OTHER_LATE = {**OTHER, "run.months": 96}
 
 CONTEXTS: dict[str, dict[str, Any]] = {
+    # a cooling technology's WUE acts once a path is cooled by it
+    "water.wue_hybrid_l_per_kwh": {"water.cooling_conventional": "hybrid"},
+    "water.wue_dry_l_per_kwh": {"water.cooling_conventional": "dry"},
     "other.": OTHER_LATE,
     "other.capacity_cap_mw": OTHER_LATE,  # the 5 GW cap binds once the wildcard is bought
     "gas.": FIRST_GAS_YEARS,

@@ -25,6 +25,7 @@ from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
 from abm.streams import Streams, entity_key
 from abm.vocabulary import Choice, Path, Project, Status
+from abm.water_factors import water_factor
 
 if TYPE_CHECKING:
     from abm.ports import Books, Clock, LmpView, ProjectDesk, TariffTaker
@@ -167,16 +168,14 @@ class GridDesk:
         The draw is keyed by (pid, switches), so the same project picks the same site whenever
         the weights are the same.
         """
-        choice = choice_of(path)
+        choice, weight = choice_of(path), np.ones(self.n_bus)
         if choice == Choice.GRID:
             room = np.clip(np.nan_to_num(self.hosting_mw, posinf=1e6), 0, None)
             assert self.prices is not None, "GridDesk.bind was not called"
             weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
         elif choice == Choice.MODULAR:
             weight = self.solar_cf**self.config.vendors.site_solar_weight_exponent
-        else:
-            weight = np.ones(self.n_bus)
-        return self.streams.choice("grid.site", weight, pid, switches)
+        return self.streams.choice("grid.site", weight * water_factor(self, path), pid, switches)
 
     def choose_site_in_territory(self, territory: int, mw: float, pid: int) -> int:
         """A node in one territory for a duplicate filing of project `pid`, weighted by hosting room."""

@@ -16,6 +16,7 @@ from abm.schema.planning import PlanningSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
 from abm.schema.tariff import TariffSection
+from abm.schema.water import WaterSection
 
 
 class ScenarioConfig(BaseModel):
@@ -50,6 +51,7 @@ class ScenarioConfig(BaseModel):
     carbon: CarbonSection = CarbonSection()
     tariff: TariffSection = TariffSection()
     planning: PlanningSection = PlanningSection()
+    water: WaterSection = WaterSection()
 
 
 SECTIONS: dict[str, type[Section]] = {
