@@ -98,7 +98,7 @@ _BUILT_IN_PATHS: tuple[PathSpec, ...] = (
     ),
     PathSpec(
         Path.OTHER,
-        "Wildcard (orbital)",
+        "Wildcard (orbital, speculative)",
         "#CC79A7",
         Choice.OTHER,
         cost_key="other.cost_usd_per_mwh",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from abm import wildcard
 from abm.catalogue import (
     PATH_CATALOGUE,
     choice_of,
@@ -16,7 +17,7 @@ from abm.catalogue import (
 from abm.grid.queue import Reason
 from abm.markets.order_book import OrderBook
 from abm.vocabulary import Choice, Path, Project, Status, Switch
-from abm.world import ai_demand_mw, facility_demand_mw
+from abm.world import ai_demand_mw, facility_demand_mw, gas_cancel_penalty_usd
 
 if TYPE_CHECKING:
     from abm.clock import Clock
@@ -138,8 +139,8 @@ class ProjectBook:
         return len(self.records)
 
     def demand_mw(self, month: int) -> float:
-        """Facility MW of data-centre demand in month index `month` (new builds at `hyperscalers.pue`)."""
-        return facility_demand_mw(self.config, self.calendar, month)
+        """Facility MW of data-centre demand in month index `month` as it is known this month (a slowdown only once it starts)."""
+        return facility_demand_mw(self.config, self.calendar, month, self.clock.month)
 
     def next_project_id(self, owner: int, month: int | None) -> int:
         """A fresh id for the next project `owner` opens in `month` (None: the initial pipeline).
@@ -181,7 +182,7 @@ class ProjectBook:
         used = sum(
             p.mw for p in self.records if p.path == Path.OTHER and p.status is not Status.CANCELLED
         )
-        return self.config.other.capacity_cap_mw - used
+        return wildcard.cap_mw(self.config, self.clock.month) - used
 
     def direct_path_wait_months(self) -> dict[str, float]:
         """Time-to-power signals of the direct paths: on-site gas (the books' quoted lead, permits), then each lead-time path."""
@@ -228,7 +229,14 @@ class ProjectBook:
         elif choice == Choice.ONSITE_GAS:
             project.ready_month = month + self._gas_lead_months(project)
         else:
-            project.ready_month = month + self._lead_months(project.path)
+            lead = self._lead_months(project.path)
+            if project.path == Path.OTHER:  # a failed launch: rebuilt and relaunched (abm.wildcard)
+                u = float(
+                    self.streams.uniform("project.launch_failure", project.pid, project.switches)
+                )
+                project.launch_attempts = wildcard.launch_attempts(self.config, u)
+                lead *= project.launch_attempts
+            project.ready_month = month + lead
 
     def _gas_lead_months(self, project: Project) -> float:
         """Order engines or turbines, whichever book delivers first; air permits may add delay.
@@ -291,8 +299,15 @@ class ProjectBook:
         self.start_project(project)
 
     def cancel_project(self, project: Project) -> None:
-        """A hyperscaler drops a grid project still in study: its requests withdraw (penalties apply)."""
+        """A hyperscaler drops a grid project still in study or an on-site gas order: requests withdraw, penalties apply."""
         self.grid.withdraw_requests(project, Reason.CANCELLED)
+        if (
+            project.path == Path.ONSITE_GAS
+        ):  # an engine or turbine order: its reservation is forfeit
+            usd = gas_cancel_penalty_usd(self.config, project.mw)
+            self.grid.ledger.transfer(
+                project.owner, "external:engine_makers", usd, "order cancelled"
+            )
         self._end_bridge(project)
         project.status = Status.CANCELLED
         project.month_withdrawn = self.clock.month

@@ -85,6 +85,7 @@ class Project:
     bridge_end_month: int | None = None  # month it was retired (or its order cancelled)
     gas_backup: bool = False  # the bridge stays on site as backup after grid energisation
     second_life_storage_share: float | None = None  # modular sites: share of storage second life
+    launch_attempts: int = 1  # wildcard projects: 2 when the first launch failed (abm.wildcard)
 
     def bridge_online(self, month: int) -> bool:
         """Whether this project runs on bridge gas in `month` (ordered, delivered, not ended, still waiting)."""

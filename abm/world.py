@@ -61,13 +61,25 @@ def dc_twh_path(cfg: ScenarioConfig, year: float) -> float:
     return d.dc_twh_2028 * (1.0 + d.growth_after_2028_per_year) ** (year - t28)
 
 
-def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
-    """Facility peak MW of data-centre demand in month m on the sourced path (the 2023 base plus scaled growth)."""
+def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int, seen_at: int | None = None) -> float:
+    """Facility peak MW of data-centre demand in month m (the 2023 base plus scaled growth).
+
+    A slowdown (`demand.growth_after_slowdown_share` < 1) keeps that share of the growth after
+    `demand.slowdown_from`; seen from a month before it (`seen_at`) the path is the sourced one.
+    """
     d = cfg.demand
-    year = cal.decimal_year(m)
-    base = d.dc_twh_2023
-    twh = base + d.growth_multiplier * (dc_twh_path(cfg, year) - base)
+    twh = _scaled_twh(cfg, cal.decimal_year(m))
+    start = cal.index_of(d.slowdown_from)
+    if d.growth_after_slowdown_share != 1.0 and m > start and (seen_at is None or seen_at >= start):
+        at_start = _scaled_twh(cfg, cal.decimal_year(start))
+        twh = max(0.0, at_start + d.growth_after_slowdown_share * (twh - at_start))
     return twh * 1e6 / 8760.0 / d.load_factor
+
+
+def _scaled_twh(cfg: ScenarioConfig, year: float) -> float:
+    """TWh/yr at a decimal year: the 2023 base plus the sourced path's growth times the multiplier."""
+    base = cfg.demand.dc_twh_2023
+    return base + cfg.demand.growth_multiplier * (dc_twh_path(cfg, year) - base)
 
 
 def existing_dc_mw(cfg: ScenarioConfig, cal: Calendar) -> float:
@@ -75,15 +87,22 @@ def existing_dc_mw(cfg: ScenarioConfig, cal: Calendar) -> float:
     return ai_demand_mw(cfg, cal, 0)
 
 
-def facility_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int) -> float:
+def facility_demand_mw(
+    cfg: ScenarioConfig, cal: Calendar, m: int, seen_at: int | None = None
+) -> float:
     """Facility MW of data-centre demand in month m at the run's PUE.
 
     The energised fleet keeps its measured load; demand above it is new builds' IT power (the
     sourced path read at `demand.source_pue`) times `hyperscalers.pue`. Written as a blend so
-    that equal PUEs return the sourced path exactly.
+    that equal PUEs return the sourced path exactly. `seen_at`: the month it is forecast from.
     """
     ratio = cfg.hyperscalers.pue / cfg.demand.source_pue
-    return ai_demand_mw(cfg, cal, m) * ratio + existing_dc_mw(cfg, cal) * (1.0 - ratio)
+    return ai_demand_mw(cfg, cal, m, seen_at) * ratio + existing_dc_mw(cfg, cal) * (1.0 - ratio)
+
+
+def gas_cancel_penalty_usd(cfg: ScenarioConfig, mw: float) -> float:
+    """What an owner forfeits cancelling `mw` of on-site gas on order (USD): a share of its installed cost."""
+    return cfg.gas.order_cancel_penalty_share * cfg.gas.bridge_capex_usd_per_mw * mw
 
 
 def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:

@@ -55,6 +55,17 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # a cooling technology's WUE acts once a path is cooled by it
     "water.wue_hybrid_l_per_kwh": {"water.cooling_conventional": "hybrid"},
     "water.wue_dry_l_per_kwh": {"water.cooling_conventional": "dry"},
+    "water.gen_other_l_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
+    # a slowdown acts from its month on (planners see it only then); its share needs one in the run
+    "demand.slowdown_from": {"demand.growth_after_slowdown_share": 0.0, "run.months": 48},
+    "demand.growth_after_slowdown_share": {"demand.slowdown_from": "2026-01"},
+    # gas orders are cancelled only when demand falls below them: on-site gas is bought from
+    # 2029 (seed 1: 1.5 GW of orders cancelled when demand falls back from 2030, measured)
+    "gas.order_cancel_penalty_share": {
+        "run.months": 96,
+        "demand.slowdown_from": "2030-01",
+        "demand.growth_after_slowdown_share": -0.5,
+    },
     "other.": OTHER_LATE,
     "other.capacity_cap_mw": OTHER_LATE,  # the 5 GW cap binds once the wildcard is bought
     "gas.": FIRST_GAS_YEARS,

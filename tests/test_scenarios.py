@@ -111,6 +111,7 @@ LEVERS = {
     ),
     "orbital_wildcard": lambda c, b: c.other.enabled and c.other.capacity_cap_mw > 0,
     "real_grid": lambda c, b: c.grid.source.startswith("pandapower:"),
+    "ai_slowdown": lambda c, b: c.demand.growth_after_slowdown_share < 1,
     "large_load_tariff": lambda c, b: c.tariff.large_load_tariff and not b.tariff.large_load_tariff,
     "bridge_gas": lambda c, b: (
         c.gas.bridge_enabled

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from abm import wildcard
 from abm.agents import firm_types, modular_choice
 from abm.agents.bridging import should_bridge
 from abm.agents.filing import filings_for
@@ -21,6 +22,8 @@ from abm.finance import capital_recovery_factor_per_month
 from abm.streams import label_ids
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import HOURS_PER_MONTH
+
+_CANCELLABLE = (Path.GRID, Path.ONSITE_GAS)  # surplus grid filings and gas orders (penalties apply)
 
 if TYPE_CHECKING:
     from abm.ports import ProjectDesk, SiteDesk
@@ -134,7 +137,7 @@ class Hyperscaler(mesa.Agent):
         for project in sorted(self.projects, key=lambda p: -p.month_opened):
             if surplus <= 0:
                 break
-            if project.status is not Status.WAITING or project.path != Path.GRID:
+            if project.status is not Status.WAITING or project.path not in _CANCELLABLE:
                 continue
             if not self.sites.project_has_agreement(project) or self.exit_pays(project, month):
                 self.desk.cancel_project(project)
@@ -231,6 +234,8 @@ class Hyperscaler(mesa.Agent):
                     else conventional
                 )
                 energy, co2_t = self._fuel_costs(path, mwh)
+                if path == Choice.OTHER:  # the wildcard's learning curve (abm.wildcard)
+                    energy *= wildcard.cost_factor(cfg, signals.month)
             wait = firm_types.wait_months_counted(
                 firm, self.expected_wait_months[path], queued=path == Choice.GRID
             )

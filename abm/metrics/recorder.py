@@ -18,7 +18,9 @@ from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, pat
 from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
+from abm.metrics.stranded_view import StrandedView
 from abm.metrics.water_view import WaterView
+from abm.metrics.wildcard_view import launch_co2_t, wildcard_kpis
 from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
 
@@ -58,9 +60,7 @@ class MonthRecorder:
         self.curtailed_compute_mw_months = 0.0
         self.incentives_usd = 0.0
         self.shed_mwh = 0.0
-        self.loss_of_load_h = (
-            0.0  # hours with involuntary shedding (LOLE-like, summed over the run)
-        )
+        self.loss_of_load_h = 0.0  # hours with involuntary shedding (LOLE-like, over the run)
         self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
         self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
         self.bridge_mw_months = 0.0
@@ -73,7 +73,7 @@ class MonthRecorder:
             "usable_sl": 0.0,
         }
         self.second_use = SecondUseAccount(model)  # the second-use CO2 counterfactual
-        self.water = WaterView(model, self.paths)  # direct and indirect water (docs/water.md)
+        self.water, self.stranded = WaterView(model, self.paths), StrandedView(model, self.paths)
         self.reporters = self._reporters()
         self.columns = [name for name, _ in self.reporters]
         self.row: dict[str, Any] = {}
@@ -95,6 +95,8 @@ class MonthRecorder:
             self.co2_embodied_t += (
                 project.mw * v.solar_mw_per_mw * 1000.0 * m.carbon.solar_kg_per_kw / 1000.0
             )
+        elif project.path == Path.OTHER:  # launch and manufacturing (abm.wildcard)
+            self.co2_embodied_t += launch_co2_t(m.config, project.mw, project.launch_attempts)
 
     def energized_mw_by_path(self) -> dict[str, float]:
         """MW powered by path (projects energised during the run)."""
@@ -177,6 +179,7 @@ class MonthRecorder:
         month["planning"] = self.planning.observe()
         self.dispatch.observe(energized.get(Path.GRID, 0.0))
         self.water.observe()
+        self.stranded.observe(demand, energized, bridge["mw"])
         self.row = {name: read(month) for name, read in self.reporters}
 
     def _reporters(self) -> list[tuple[str, Reporter]]:
@@ -235,6 +238,7 @@ class MonthRecorder:
             ("unserved_energy_gwh", lambda _: m.power.totals["shed"] / 1000.0),
             ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
             *self.water.reporters(),
+            *self.stranded.reporters(),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:
@@ -401,6 +405,8 @@ class MonthRecorder:
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
             "reliability": self.reliability_kpis(),
             "water_bn_litres": self.water.kpis(),
+            "wildcard": wildcard_kpis(m),
+            **self.stranded.kpis(),
         }
 
     def reliability_kpis(self) -> dict[str, float]:

@@ -119,6 +119,14 @@ class GasSection(Section):
         doc="Hours a year gas kept as backup runs (its CO2 is booked with the bridge's).",
         unconfirmed=True,
     )
+    order_cancel_penalty_share: float = param(
+        0.15,
+        ge=0,
+        le=1,
+        source="Assumption: turbine and engine makers take reservation payments of ~10-20 % of the order, forfeit on cancellation; no figure in DOMAIN-NUMBERS",
+        doc="Share of an on-site gas order's installed cost (gas.bridge_capex_usd_per_mw) its owner forfeits when it cancels the order.",
+        unconfirmed=True,
+    )
 
 
 class OtherSection(Section):
@@ -165,4 +173,36 @@ class OtherSection(Section):
         le=2,
         source="Space solar: no operational emissions",
         doc="Operational emission factor of the wildcard path.",
+    )
+    launch_manufacturing_t_co2_per_mw: float = param(
+        1_000.0,
+        ge=0,
+        le=100_000,
+        source="Assumption: ~20 t in orbit per MW of compute (solar arrays at ~100-200 W/kg, radiators, racks), ~50 t CO2 per t to build space hardware plus a few t per t to launch; no figure in DOMAIN-NUMBERS",
+        doc="CO2 of launching and manufacturing a MW of orbital compute (booked as embodied when it is powered; a failed launch books it again).",
+        unconfirmed=True,
+    )
+    cost_decline_per_year: float = param(
+        0.1,
+        ge=0,
+        le=0.5,
+        source="Assumption: launch prices per kg fell ~10x in a decade (Shuttle to Falcon 9); a learning curve in time, not in cumulative MW",
+        doc="Yearly fall of the wildcard's cost per MWh from `available_from` on (the price hyperscalers compare).",
+        unconfirmed=True,
+    )
+    failure_risk: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source="Assumption: new launch vehicles and first-of-a-kind constellations fail more often than mature ones (a few %); a keyed draw per project",
+        doc="Chance a wildcard project's launch fails: it is rebuilt and relaunched (another lead time, and its launch CO2 again).",
+        unconfirmed=True,
+    )
+    cap_growth_mw_per_year: float = param(
+        2_000.0,
+        ge=0,
+        le=100_000,
+        source="Assumption: launch cadence adds capacity linearly; DOMAIN.md: up to 100 GW proposed",
+        doc="MW a year the wildcard's cap grows by after `available_from` (the cap is `capacity_cap_mw` plus this times the years since).",
+        unconfirmed=True,
     )

@@ -86,3 +86,15 @@ class DemandSection(Section):
         doc="Margin lost per MW for each month AI capacity is not powered.",
         unconfirmed=True,
     )
+    slowdown_from: Month = param(
+        "2028-01",
+        source="Lever: the month a slowdown starts (acts only with growth_after_slowdown_share below 1)",
+        doc="From this month demand grows at `growth_after_slowdown_share` of the sourced path's growth; hyperscalers plan on the sourced path until it comes.",
+    )
+    growth_after_slowdown_share: float = param(
+        1.0,
+        ge=-1,
+        le=1,
+        source="Lever (1 = no slowdown, 0 = growth stops, below 0 = demand falls back); load forecasts are inflated (DOMAIN.md); Wood Mackenzie (Apr 2026): nearly half of US DCs scheduled for 2026 face delay or cancellation (DOMAIN-NUMBERS §4c)",
+        doc="Share of the sourced path's growth (above its level at `slowdown_from`) that still comes after the slowdown starts.",
+    )

@@ -408,3 +408,22 @@ def test_campus_sizes_follow_the_type(model, config, make_desk, make_sites):
 )
 def test_agents_split_over_types_by_share_with_one_each_at_least(n_agents, counts):
     assert agents_per_type(DEFAULT_TYPES, n_agents) == counts
+
+
+def test_cancel_surplus_also_drops_onsite_gas_orders_but_never_modular(
+    model, config, make_desk, make_sites
+):
+    """A slowdown's surplus cancels waiting gas orders (newest first) with grid filings; modular orders stay."""
+    h = build(model, config(), make_desk(), make_sites())
+    grid = grid_project(h, 1, 1)
+    gas = Project(pid=2, owner=h.unique_id, mw=80.0, path="onsite_gas", node=0, month_opened=3)
+    modular = Project(
+        pid=3, owner=h.unique_id, mw=50.0, path=Choice.MODULAR, node=0, month_opened=4
+    )
+    h.projects += [gas, modular]
+    h.cancel_surplus(h.committed_mw() - 60.0)  # 60 MW surplus: the newest cancellable (gas) goes
+    assert (gas.status, grid.status, modular.status) == (
+        Status.CANCELLED,
+        Status.WAITING,
+        Status.WAITING,
+    )
