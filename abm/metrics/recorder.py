@@ -18,9 +18,7 @@ from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, pat
 from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
-from abm.metrics.stranded_view import StrandedView
-from abm.metrics.water_view import WaterView
-from abm.metrics.wildcard_view import launch_co2_t, wildcard_kpis
+from abm.metrics.story_views import StoryViews, launch_co2_t
 from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
 
@@ -73,7 +71,7 @@ class MonthRecorder:
             "usable_sl": 0.0,
         }
         self.second_use = SecondUseAccount(model)  # the second-use CO2 counterfactual
-        self.water, self.stranded = WaterView(model, self.paths), StrandedView(model, self.paths)
+        self.story = StoryViews(model, self.paths)  # water, stranded MW, the wildcard
         self.reporters = self._reporters()
         self.columns = [name for name, _ in self.reporters]
         self.row: dict[str, Any] = {}
@@ -178,8 +176,7 @@ class MonthRecorder:
         month["bridge"] = bridge
         month["planning"] = self.planning.observe()
         self.dispatch.observe(energized.get(Path.GRID, 0.0))
-        self.water.observe()
-        self.stranded.observe(demand, energized, bridge["mw"])
+        self.story.observe(demand, energized, bridge["mw"])
         self.row = {name: read(month) for name, read in self.reporters}
 
     def _reporters(self) -> list[tuple[str, Reporter]]:
@@ -237,8 +234,7 @@ class MonthRecorder:
             ("co2_mt_cum", lambda _: (self.co2_operational_t + self.co2_embodied_t) / 1e6),
             ("unserved_energy_gwh", lambda _: m.power.totals["shed"] / 1000.0),
             ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
-            *self.water.reporters(),
-            *self.stranded.reporters(),
+            *self.story.reporters(),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:
@@ -404,9 +400,7 @@ class MonthRecorder:
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
             "reliability": self.reliability_kpis(),
-            "water_bn_litres": self.water.kpis(),
-            "wildcard": wildcard_kpis(m),
-            **self.stranded.kpis(),
+            **self.story.kpis(),
         }
 
     def reliability_kpis(self) -> dict[str, float]:
