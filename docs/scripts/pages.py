@@ -166,7 +166,9 @@ HAND_WRITTEN = (
     "index.md",
     "power-market.md",
     "randomness.md",
+    "slowdown-and-wildcard.md",
     "sweeps.md",
+    "water.md",
 )
 
 
