@@ -386,12 +386,49 @@ VARIABLES: tuple[Variable, ...] = (
         INC,
         "Embodied CO2 of storage and solar bought, less recycling credits (can be negative)",
     ),
+    _v(
+        "Water Consumption|Data Centre|Direct",
+        "ML/yr",
+        "water_direct_ml",
+        SUM,
+        "Water data centres' cooling consumed on site (docs/water.md)",
+    ),
+    _v(
+        "Water Consumption|Data Centre|Indirect",
+        "ML/yr",
+        "water_indirect_ml",
+        SUM,
+        "Water the generators serving data centres consumed (docs/water.md)",
+    ),
+    _v(
+        "Stranded Capacity|Data Centre",
+        "MW",
+        "stranded_mw",
+        MEAN,
+        "Data-centre capacity powered above demand, idle (docs/slowdown-and-wildcard.md)",
+    ),
 )
 
 #: Monthly columns with no yearly variable, and why.
 NOT_EXPORTED: dict[str, str] = {
     "unserved_energy_gwh": "the same number as shed_gwh (Load Shedding|Electricity|Grid)",
     "date": "the month itself: it becomes the year columns",
+    **{
+        f"{prefix}_{part}": "a split of Water Consumption or Stranded Capacity|Data Centre by path, "
+        "source or stress class, kept in the run's own table"
+        for prefix in ("water_ml", "stranded_mw")
+        for part in (
+            "grid",
+            "modular_second_life",
+            "modular_new",
+            "onsite_gas",
+            "other",
+            "existing_fleet",
+            "bridge_gas",
+            "stressed",
+            "unstressed",
+        )
+    },
 }
 
 
