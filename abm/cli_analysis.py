@@ -89,7 +89,72 @@ def add_attribute_parser(sub: argparse._SubParsersAction) -> None:
     att.add_argument("--json", action="store_true", help="write the result as JSON to stdout")
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """PRIM boxes (and CART leaves) of a finished sweep's levers where a KPI condition holds."""
+    from abm.analysis.discovery import discover
+    from abm.analysis.discovery_report import json_result, text_report
+
+    found = discover(
+        args.dir,
+        args.where,
+        alpha=args.alpha,
+        min_mass=args.min_mass,
+        min_coverage=args.min_coverage,
+        depth=args.depth,
+    )
+    if args.json:
+        print(json.dumps(json_result(found), indent=2, allow_nan=False))
+    else:
+        print(text_report(found, args.min_coverage))
+    return 0
+
+
+def _fraction(text: str) -> float:
+    """A number in (0, 1] for --alpha, --min-mass and --min-coverage."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected a fraction in (0, 1]")
+    return value
+
+
+def add_discover_parser(sub: argparse._SubParsersAction) -> None:
+    """`powerstack discover DIR --where "KPI > value"`: scenario discovery on a finished sweep."""
+    dis = sub.add_parser(
+        "discover",
+        help="PRIM boxes (and CART leaves) of a sweep's levers where a KPI condition holds",
+    )
+    dis.add_argument("dir", help="finished sweep folder (see `powerstack sweep`)")
+    dis.add_argument(
+        "--where",
+        action="append",
+        required=True,
+        metavar='"KPI OP VALUE"',
+        help="condition on a recorded KPI, OP one of > >= < <= == != (repeat: all must hold)",
+    )
+    dis.add_argument(
+        "--alpha", type=_fraction, default=0.05, help="peeling fraction (default 0.05)"
+    )
+    dis.add_argument(
+        "--min-mass",
+        type=_fraction,
+        default=0.05,
+        help="stop peeling below this share of the runs (default 0.05)",
+    )
+    dis.add_argument(
+        "--min-coverage",
+        type=_fraction,
+        default=0.5,
+        help="the box printed is the densest with at least this coverage (default 0.5)",
+    )
+    dis.add_argument("--depth", type=int, default=3, help="CART tree depth (default 3)")
+    dis.add_argument("--json", action="store_true", help="write the result as JSON to stdout")
+
+
 ANALYSIS_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "attribute": cmd_attribute,
+    "discover": cmd_discover,
 }
-ANALYSIS_PARSERS = (add_attribute_parser,)
+ANALYSIS_PARSERS = (add_attribute_parser, add_discover_parser)
