@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := dev,grids,cluster,validation,docs
+EXTRAS := dev,grids,cluster,validation,docs,analysis
 # First interpreter >= 3.12 on PATH (pyenv honours .python-version = 3.12).
 PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)

@@ -19,10 +19,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from abm.cli_analysis import ANALYSIS_COMMANDS, ANALYSIS_PARSERS
 from abm.cli_export import add_export_parser, cmd_export
 from abm.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
+COMMANDS.update(ANALYSIS_COMMANDS)  # attribute, discover (abm.cli_analysis)
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
 ENVIRONMENT_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
@@ -447,6 +449,7 @@ SUBCOMMAND_PARSERS = (
     _add_sweep,
     _add_analyze,
     add_export_parser,
+    *ANALYSIS_PARSERS,
 )
 
 
