@@ -78,6 +78,7 @@ class PowerStackModel(mesa.Model):
         """The four services, wired to each other through explicit references."""
         cfg, clock, calendar = self.config, self.clock, self.calendar
         self.grid = GridDesk(cfg, clock, self.streams, self.ledger)
+        cfg = self.grid.config  # national quantities scaled to the grid (abm.schema.national)
         roster = self.roster
         self.projects = ProjectBook(
             cfg,
@@ -98,7 +99,7 @@ class PowerStackModel(mesa.Model):
     def _build_agents(self) -> None:
         """All five agent types; hyperscalers by type (its demand share split evenly), OEMs paired with recyclers round-robin."""
         cfg, clock, packs, ledger, roster = (
-            self.config,
+            self.grid.config,  # scaled to the grid
             self.clock,
             self.packs,
             self.ledger,
@@ -154,7 +155,8 @@ class PowerStackModel(mesa.Model):
 
     def _open_oem_lines(self) -> None:
         """Each OEM's own second-life line (`oems.stationary_line_gwh_per_month`, split by share), built last so other ids stay."""
-        cfg, o = self.config, self.config.oems
+        cfg = self.grid.config  # scaled to the grid
+        o = cfg.oems
         if o.stationary_line_gwh_per_month <= 0:
             return
         for oem in self.roster.oems:

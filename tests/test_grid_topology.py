@@ -341,3 +341,45 @@ def test_pandapower_island_and_technology_mapping():
     assert graph.nodes[1]["gen_solar_mw"] == 20.0 and graph.nodes[2]["gen_wind_mw"] == 15.0
     assert graph.edges[0, 1]["rating_mw"] == pytest.approx(0.6 * 110.0 * np.sqrt(3))
     assert graph.edges[0, 1]["x_pu"] == pytest.approx(0.4 * 10.0 / (110.0**2 / 100.0))
+
+
+def test_seeded_mix_matches_the_us_capacity_shares_within_one_generator():
+    """A fleet with no technology data takes the US mix: MW by technology within one unit of its share."""
+    from abm.grid.topology.fuel_mix import seeded_mix_techs
+
+    capacity = np.random.default_rng(5).lognormal(5.0, 1.0, size=400)
+    techs = seeded_mix_techs(capacity, np.random.default_rng(1))
+    assert techs == seeded_mix_techs(capacity, np.random.default_rng(1))  # seeded
+    assert techs != seeded_mix_techs(capacity, np.random.default_rng(2))
+    for tech, share in US_CAPACITY_SHARE.items():
+        mw = capacity[[t == tech for t in techs]].sum()
+        assert abs(mw - share * capacity.sum()) <= capacity.max(), tech
+
+
+@pytest.mark.grids
+def test_pandapower_fleet_without_technologies_takes_the_seeded_mix():
+    """Untyped generators become the US mix when the import has a fuel stream, 'other' without one."""
+    pp = pytest.importorskip("pandapower")
+    from abm.grid.topology import pandapower_net_to_graph
+
+    net = pp.create_empty_network(sn_mva=100.0)
+    buses = [pp.create_bus(net, vn_kv=110.0, geodata=(float(i), 0.0)) for i in range(3)]
+    for a, b in ((0, 1), (1, 2)):
+        pp.create_line_from_parameters(net, buses[a], buses[b], 10.0, 0.05, 0.4, 10.0, 0.6)
+    pp.create_ext_grid(net, buses[0])
+    pp.create_load(net, buses[2], p_mw=30.0)
+    for i in range(40):
+        pp.create_gen(net, buses[i % 3], p_mw=1.0, max_p_mw=2.0)
+
+    def installed(fuel_rng):
+        graph = pandapower_net_to_graph(
+            net, name="untyped", n_territories=1, rng=np.random.default_rng(0), fuel_rng=fuel_rng
+        )
+        return {k: sum(graph.nodes[n][k] for n in graph) for k in GEN_KEYS}, graph
+
+    plain, _ = installed(None)
+    assert plain["gen_other_mw"] == pytest.approx(80.0)
+    mixed, graph = installed(np.random.default_rng(4))
+    assert "US mix by a seeded rule" in graph.graph["notes"]
+    assert mixed["gen_gas_mw"] == pytest.approx(0.43 * 80.0, abs=2.0)
+    assert mixed["gen_coal_mw"] > 0 and mixed["gen_nuclear_mw"] > 0

@@ -14,6 +14,7 @@ import pytest
 
 from abm.runner import run_scenario
 from abm.scenario import list_scenarios, load_scenario, scenarios_dir
+from abm.schema.national import NATIONAL_KEYS
 
 LIBRARY = (
     "baseline",
@@ -203,34 +204,16 @@ def test_scenario_chart_script_writes_page_and_figures(tmp_path, monkeypatch):
     assert not page_text.is_extensive("median time-to-power grid (months)")
 
 
-REAL_GRID_FACTOR = (
-    60_651.0 / 745_000.0
-)  # GBnetwork load / US peak (the factor real_grid.toml states)
-REAL_GRID_SCALED = (
-    "demand.dc_twh_2023",
-    "demand.dc_twh_2028",
-    "hyperscalers.initial_grid_pipeline_mw",
-    "vendors.factory_mw_per_month",
-    "recyclers.test_capacity_gwh_per_month",
-    "packs.retirement_multiplier",
-    "oems.production_gwh_per_month",
-    "gas.recip_capacity_mw_per_month",
-)
-
-
-def test_real_grid_is_the_baseline_scaled_to_its_network():
-    """real_grid scales the baseline's national quantities by one factor; recalibrating the baseline must rescale them."""
+def test_real_grid_sets_no_national_quantity_by_hand():
+    """real_grid leaves every national quantity at the baseline's: the grid's share of the US peak scales them in code."""
     real, base = load_scenario("real_grid"), load_scenario("baseline")
-    stale = []
-    for key in REAL_GRID_SCALED:
-        section, param = key.split(".")
-        want = getattr(getattr(base, section), param) * REAL_GRID_FACTOR
-        got = getattr(getattr(real, section), param)
-        if abs(got - want) > 0.02 * abs(want):
-            stale.append(
-                f"{key} = {got:g}, expected baseline x {REAL_GRID_FACTOR:.4f} = {want:.4g}"
-            )
-    assert not stale, "rescale scenarios/real_grid.toml: " + "; ".join(stale)
+    by_hand = [
+        key
+        for key in NATIONAL_KEYS
+        if getattr(getattr(real, key.split(".")[0]), key.split(".")[1])
+        != getattr(getattr(base, key.split(".")[0]), key.split(".")[1])
+    ]
+    assert not by_hand, "hand-scaled in scenarios/real_grid.toml: " + ", ".join(by_hand)
 
 
 def test_scenario_chart_script_reports_a_failed_run(tmp_path, monkeypatch, capsys):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.catalogue import choice_of
-from abm.grid import retirement_schedule
+from abm.grid import retirement_schedule, wait_signal
 from abm.grid.build_spec import UtilityBuild, default_build
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
@@ -23,6 +23,7 @@ from abm.grid.topology import TECHS, PlanningCriteria, build_grid
 from abm.grid.utility_builds import UtilityBuildBook
 from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
+from abm.schema.national import scaled_to_grid
 from abm.streams import Streams, entity_key
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.water_factors import water_factor
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 _FAILURES = [
     int(r) for r in (Reason.VOLUNTARY, Reason.ATTRITION, Reason.UPGRADE_COST, Reason.SWITCH)
 ]
-US_PEAK_MW = 745_000.0  # merchant volumes are US-wide; this grid's share of the US peak scales them
 
 
 class GridDesk:
@@ -57,6 +57,7 @@ class GridDesk:
             rng=streams.generator("grid.topology"),
             base_dir=scenarios_dir(),
             planning=PlanningCriteria.from_grid(cfg.grid),
+            fuel_rng=streams.generator("grid.fuel_types"),
         )
         self.network = DCNetwork(self.graph)
         nodes = sorted(self.graph.nodes)
@@ -74,7 +75,10 @@ class GridDesk:
         self.retired_mw = np.zeros_like(self.gen_cap_mw)
         self._retire_share = retirement_schedule.share_per_month(config, TECHS)
         self.grid_peak_mw = float(self.base_load_mw.sum())
-        self.merchant_scale = self.grid_peak_mw / US_PEAK_MW
+        # the one scaling rule: national quantities x this grid's share of the US peak (to 1e-9:
+        # a synthetic grid's summed bus loads carry round-off, not a difference in size)
+        self.us_peak_share = round(self.grid_peak_mw / cfg.grid.us_peak_mw, 9)
+        self.config = config = scaled_to_grid(cfg, self.us_peak_share)
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
@@ -92,16 +96,15 @@ class GridDesk:
         self.signed_load_mw_by_territory = np.zeros(self.n_territories)
 
     def _queue_rules(self) -> QueueRules:
-        """Queue rules from the config; national study capacity is split over territories."""
-        return QueueRules.from_config(self.config.queue, self.merchant_scale / self.n_territories)
+        """Queue rules from the config; national study capacity (scaled to the grid) is split over territories."""
+        return QueueRules.from_config(self.config.queue, 1.0 / self.n_territories)
 
     def _turbine_book(self) -> OrderBook:
-        """The gas-turbine book utilities and on-site buyers share: world volumes x US share x this grid's share of the US peak."""
+        """The gas-turbine book utilities and on-site buyers share: world volumes (scaled to the grid) x the US share."""
         g = self.config.gas
-        scale = g.turbine_us_share * self.merchant_scale
         return OrderBook(
-            g.turbine_production_mw_per_month * scale,
-            g.turbine_backlog_mw * scale,
+            g.turbine_production_mw_per_month * g.turbine_us_share,
+            g.turbine_backlog_mw * g.turbine_us_share,
             g.turbine_min_lead_months,
         )
 
@@ -131,7 +134,7 @@ class GridDesk:
         )
 
     def merchant_requests(self, month: int | None = None) -> None:
-        """Merchant generation and storage requests arrive (LBNL volumes, scaled to this grid).
+        """Merchant generation and storage requests arrive (LBNL's US volumes, scaled to this grid).
 
         Each month's arrivals come from their own stream keyed by the month, so they are the
         same whatever the projects did; the k-th arrival of a month is keyed (month, k).
@@ -139,7 +142,7 @@ class GridDesk:
         month = self.clock.month if month is None else month
         q = self.config.queue
         rng = self.streams.generator("grid.merchant_arrivals", month)
-        mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale
+        mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0
         sigma = q.merchant_request_mw_sigma
         n = int(rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
         if n == 0:
@@ -462,37 +465,5 @@ class GridDesk:
 
     # ------------------------------------------------------------------ signals
     def grid_wait_months(self, projects: Iterable[Project]) -> float | None:
-        """The grid path's time-to-power signal: queue age plus remaining study, or recent realised waits."""
-        q = self.config.queue
-        month = self.clock.month
-        wait: float | None = None
-        ids = self.queue.active_ids
-        load = ids[
-            (self.queue.column("kind", ids) == int(Kind.LOAD))
-            & ~self.queue.column("speculative", ids)
-        ]
-        if load.size:
-            phases = np.array(
-                [
-                    q.system_study_months,
-                    q.system_study_months,
-                    q.facilities_study_months,
-                    q.agreement_months,
-                    q.construction_months_load,
-                ]
-            )
-            # months left from the start of each active state
-            remaining = np.cumsum(phases[::-1])[::-1]
-            state = self.queue.column("state", load)
-            age = month - self.queue.column("submit_month", load)
-            wait = float(np.median(age + remaining[state]))
-        recent = [
-            p.time_to_power_months()
-            for p in projects
-            if p.path == Path.GRID
-            and p.month_energized is not None
-            and p.month_energized > month - self.config.hyperscalers.wait_signal_window_months
-        ]
-        if len(recent) >= 3:
-            wait = max(0.0 if wait is None else wait, float(np.median(recent)))
-        return wait
+        """The grid path's time-to-power signal (abm.grid.wait_signal)."""
+        return wait_signal.grid_wait_months(self.queue, self.config, self.clock.month, projects)

@@ -23,18 +23,20 @@ def build_grid(
     rng: np.random.Generator,
     base_dir: pathlib.Path | None = None,
     planning: PlanningCriteria | None = None,
+    fuel_rng: np.random.Generator | None = None,
 ) -> nx.Graph:
     """Build a grid from "synthetic", "pandapower:<case>" or a .json/.graphml path.
 
     ``n_buses`` and ``peak_load_mw`` size the synthetic grid only; files and pandapower
     cases keep their own buses and loads; ``planning`` (the base-year N-1 criteria) rates the
     synthetic grid's lines only. ``n_territories`` also partitions a pandapower
-    case that has no zones. Relative paths resolve against ``base_dir`` (default: cwd).
+    case that has no zones; ``fuel_rng`` gives a pandapower fleet that names no technology
+    the US mix. Relative paths resolve against ``base_dir`` (default: cwd).
     """
     if source == "synthetic":
         return synthetic_grid(n_buses, n_territories, peak_load_mw, rng, planning)
     if source.startswith("pandapower:"):
-        return pandapower_grid(source.split(":", 1)[1], n_territories, rng)
+        return pandapower_grid(source.split(":", 1)[1], n_territories, rng, fuel_rng)
     path = pathlib.Path(source)
     if path.suffix.lower() in (".json", ".graphml"):
         if not path.is_absolute():

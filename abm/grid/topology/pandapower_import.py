@@ -14,7 +14,7 @@ import numpy as np
 from abm.errors import InputError, did_you_mean
 from abm.grid.topology.conventions import GEN_KEYS, TECHS, assemble_graph
 from abm.grid.topology.geography import geo_field, solar_cf_from_field
-from abm.grid.topology.pandapower_tables import case_branches, case_injections
+from abm.grid.topology.pandapower_tables import case_branches, case_injections, tech_from_label
 from abm.grid.topology.repairs import (
     Branches,
     fallback_ratings,
@@ -26,11 +26,19 @@ from abm.grid.topology.territories import grow_territories, territory_parts
 from abm.grid.topology.validation import validate_grid
 
 
-def pandapower_grid(case: str, n_territories: int, rng: np.random.Generator) -> nx.Graph:
-    """Import a test network shipped with pandapower (``pandapower.networks.<case>()``)."""
+def pandapower_grid(
+    case: str,
+    n_territories: int,
+    rng: np.random.Generator,
+    fuel_rng: np.random.Generator | None = None,
+) -> nx.Graph:
+    """Import a test network shipped with pandapower (``pandapower.networks.<case>()``).
+
+    ``fuel_rng`` assigns the US mix to a fleet whose data name no technology (``fuel_mix``).
+    """
     net = _load_pandapower_case(case)
     return pandapower_net_to_graph(
-        net, name=f"pandapower:{case}", n_territories=n_territories, rng=rng
+        net, name=f"pandapower:{case}", n_territories=n_territories, rng=rng, fuel_rng=fuel_rng
     )
 
 
@@ -157,7 +165,12 @@ def _pp_territories(
 
 
 def pandapower_net_to_graph(
-    net, *, name: str, n_territories: int, rng: np.random.Generator
+    net,
+    *,
+    name: str,
+    n_territories: int,
+    rng: np.random.Generator,
+    fuel_rng: np.random.Generator | None = None,
 ) -> nx.Graph:
     """Map a pandapower net (buses, lines, transformers, loads, generators) onto the topology conventions.
 
@@ -169,14 +182,15 @@ def pandapower_net_to_graph(
     ``max_i_ka * vn_kv * sqrt(3)``, transformers ``sn_mva``; zero, NaN or "unlimited"
     (>= 9,000 MVA) ratings fall back to the base-case DC flow at the case's dispatch / 0.7.
     Installed capacity is ``max_p_mw`` (else ``|p_mw|``) of gen, sgen, ext_grid and storage,
-    technology guessed from ``type``/``name`` (else "other"). If the case has islands, only
+    technology guessed from ``type``/``name`` (else "other"; a fleet with no technology at
+    all takes the US mix by a seeded rule when ``fuel_rng`` is given). If the case has islands, only
     the largest is kept. What happened is written to ``graph.graph["notes"]``.
     """
     notes: list[str] = []
     live_bus, reps, node_of = _fuse_buses(net)
     br = _case_branch_set(net, live_bus, node_of, notes)
     n = len(reps)
-    load, gen, dispatch, slack = case_injections(net, live_bus, node_of, n)
+    load, gen, dispatch, slack = case_injections(net, live_bus, node_of, n, fuel_rng)
     br, removed, series_note = series_merge_nonpositive(br, n, slack, [load, dispatch, gen], name)
     nodes, br, slack, island_note = largest_island(n, br, ~removed, slack, gen)
     notes += [note for note in (series_note, island_note) if note]
@@ -190,6 +204,8 @@ def pandapower_net_to_graph(
     notes += [note for note in (xy_note, terr_note) if note]
     if float(gen.sum()) > 0 and np.all(gen[:, TECHS.index("other")].sum() == gen.sum()):
         notes.append("no technology information; all generation is 'other'")
+    elif fuel_rng is not None and not _names_technologies(net):
+        notes.append("no technology information; generators take the US mix by a seeded rule")
     graph = assemble_graph(
         name=name,
         notes="; ".join(notes),
@@ -205,6 +221,16 @@ def pandapower_net_to_graph(
     )
     validate_grid(graph, name)
     return graph
+
+
+def _names_technologies(net) -> bool:
+    """Whether any generating element's type or name names a technology."""
+    for table in ("gen", "sgen", "ext_grid"):
+        df = net[table]
+        for col in ("type", "name"):
+            if col in df.columns and any(tech_from_label(v) != "other" for v in df[col].tolist()):
+                return True
+    return False
 
 
 def _fuse_buses(net) -> tuple[set[int], list[int], dict[int, int]]:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from abm.grid.topology.conventions import BASE_MVA, TECHS
+from abm.grid.topology.fuel_mix import seeded_mix_techs
 from abm.grid.topology.repairs import unrated
 
 TRAFO_LENGTH_KM = 0.1  # transformers have no route length; a substation's extent
@@ -23,7 +24,7 @@ _TECH_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _tech_from_label(*labels: Any) -> str:
+def tech_from_label(*labels: Any) -> str:
     """Technology from a pandapower element's type/name text; "other" when nothing matches."""
     for label in labels:
         if not isinstance(label, str) or not label.strip():
@@ -168,9 +169,17 @@ def _pp_impedances(net, live_bus: set[int]) -> dict:
 
 
 def case_injections(
-    net, live_bus: set[int], node_of: dict[int, int], n: int
+    net,
+    live_bus: set[int],
+    node_of: dict[int, int],
+    n: int,
+    fuel_rng: np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Peak load, installed MW by technology, case dispatch (MW per bus) and the slack bus."""
+    """Peak load, installed MW by technology, case dispatch (MW per bus) and the slack bus.
+
+    Technologies come from the elements' ``type``/``name``; when no generator names one and
+    ``fuel_rng`` is given, the fleet takes the US mix by a seeded rule (``fuel_mix``).
+    """
     load = np.zeros(n)
     gen = np.zeros((n, len(TECHS)))
     dispatch = np.zeros(n)
@@ -178,6 +187,29 @@ def case_injections(
     load_bus = np.array([node_of[b] for b in ld.bus.tolist()], dtype=np.int64)
     np.add.at(load, load_bus, ld.p_mw.to_numpy(float) * _column(ld, "scaling", 1.0))
     np.add.at(dispatch, load_bus, -ld.p_mw.to_numpy(float) * _column(ld, "scaling", 1.0))
+    bus, capacity, techs = _case_generators(net, live_bus, node_of, dispatch)
+    plants = [t != "storage" for t in techs]
+    if fuel_rng is not None and all(t == "other" for t, p in zip(techs, plants, strict=True) if p):
+        mixed = iter(seeded_mix_techs(capacity[np.array(plants, dtype=bool)], fuel_rng))
+        techs = [next(mixed) if p else t for t, p in zip(techs, plants, strict=True)]
+    for j, tech in enumerate(TECHS):
+        mask = np.array([t == tech for t in techs], dtype=bool)
+        np.add.at(gen[:, j], bus[mask], capacity[mask])
+    negative = load < 0  # embedded generation booked as load in the case
+    gen[negative, TECHS.index("other")] += -load[negative]
+    load = np.maximum(load, 0.0)
+    return load, gen, dispatch, _pp_slack(net, live_bus, node_of, gen)
+
+
+def _case_generators(
+    net, live_bus: set[int], node_of: dict[int, int], dispatch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(node, installed MW, technology from type/name) of every in-service generating element.
+
+    Installed MW is ``max_p_mw``, else ``|p_mw|``; the case's own dispatch is added to
+    `dispatch` (ext_grid balances, so it adds none).
+    """
+    buses, caps, techs = [np.zeros(0, dtype=np.int64)], [np.zeros(0)], []
     for table in ("gen", "sgen", "ext_grid", "storage"):
         df = _in_service(net[table], live_bus, ("bus",))
         if len(df) == 0:
@@ -189,21 +221,17 @@ def case_injections(
             np.abs(np.nan_to_num(p_mw)),
         )
         if table == "storage":
-            techs = ["storage"] * len(df)
+            techs += ["storage"] * len(df)
             np.add.at(dispatch, bus, -np.nan_to_num(p_mw))
         else:
             types = df["type"].tolist() if "type" in df.columns else [None] * len(df)
             names = df["name"].tolist() if "name" in df.columns else [None] * len(df)
-            techs = [_tech_from_label(t, nm) for t, nm in zip(types, names, strict=True)]
+            techs += [tech_from_label(t, nm) for t, nm in zip(types, names, strict=True)]
             if table != "ext_grid":
                 np.add.at(dispatch, bus, np.nan_to_num(p_mw))
-        for j, tech in enumerate(TECHS):
-            mask = np.array([t == tech for t in techs])
-            np.add.at(gen[:, j], bus[mask], capacity[mask])
-    negative = load < 0  # embedded generation booked as load in the case
-    gen[negative, TECHS.index("other")] += -load[negative]
-    load = np.maximum(load, 0.0)
-    return load, gen, dispatch, _pp_slack(net, live_bus, node_of, gen)
+        buses.append(bus)
+        caps.append(capacity)
+    return np.concatenate(buses), np.concatenate(caps), techs
 
 
 def _pp_slack(net, live_bus: set[int], node_of: dict[int, int], gen: np.ndarray) -> int:

@@ -18,24 +18,12 @@ from scipy.spatial import Delaunay, cKDTree
 from abm.errors import InputError
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
 from abm.grid.topology.conventions import GEN_KEYS, TECHS, assemble_graph
+from abm.grid.topology.fuel_mix import US_CAPACITY_SHARE
 from abm.grid.topology.geography import geo_field, solar_cf_from_field
 from abm.grid.topology.planning import PlanningCriteria, n1_required_rating_mw, planning_cases_mw
 from abm.grid.topology.territories import grow_territories
 from abm.grid.topology.validation import validate_grid
 
-#: US installed generating capacity by technology (share of MW), EIA Electric Power Annual
-#: 2023 / Form EIA-860 (utility-scale, ~1.2-1.3 TW): natural gas ~43 %, coal ~15 %, nuclear
-#: ~8 %, wind ~12 %, solar ~9 %, hydro ~7 %, storage (battery + pumped) ~3 %, other ~3 %.
-US_CAPACITY_SHARE: dict[str, float] = {
-    "gas": 0.43,
-    "coal": 0.15,
-    "nuclear": 0.08,
-    "wind": 0.12,
-    "solar": 0.09,
-    "hydro": 0.07,
-    "storage": 0.03,
-    "other": 0.03,
-}
 #: Installed capacity over coincident peak demand: ~1.2 TW net summer capacity (EIA Electric
 #: Power Annual 2023) against a ~0.75 TW lower-48 peak (EIA-930 hourly grid monitor, July 2023).
 INSTALLED_TO_PEAK = 1.6
