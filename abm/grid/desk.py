@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.catalogue import choice_of
-from abm.grid import retirement_schedule, wait_signal
+from abm.grid import retirement_schedule, transmission_plan, wait_signal
 from abm.grid.build_spec import UtilityBuild, default_build
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
@@ -83,6 +83,7 @@ class GridDesk:
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
         self.network_added_mw = 0.0  # line MW that upgrades in service added (reinforcement)
+        self.transmission_added_mw = 0.0  # of which the planner's rolling assessments added
         self.expected_upgrade_share = config.hyperscalers.initial_expected_upgrade_share
         self.queue = InterconnectionQueue(self._queue_rules(), self.n_territories, streams)
         self.request_project: dict[int, Project] = {}
@@ -355,6 +356,32 @@ class GridDesk:
         self._update_queue_views()
         peak_mw = None if self.prices is None else self.prices.peak_injection_mw
         self.network_added_mw += build_upgrades(self.network, self.queue, self.clock.month, peak_mw)
+        if transmission_plan.assessment_due(
+            self.clock.month, self.config.grid.transmission_assessment_years
+        ):
+            self.assess_transmission(peak_mw)
+
+    def assess_transmission(self, peak_injection_mw: np.ndarray | None) -> None:
+        """The planner's rolling assessment (abm.grid.transmission_plan): lines short of N-1 are raised, their capex booked to the territories they touch."""
+        g, net = self.config.grid, self.network
+        criteria = PlanningCriteria.from_grid(g)
+        load = self.base_load_mw * criteria.load_scale + (
+            self.dc_grid_load_mw * self.config.demand.load_factor
+        )
+        lines, new_mw = transmission_plan.short_lines(
+            net, load, self.gen_cap_mw, self.techs, criteria, peak_injection_mw
+        )
+        if lines.size == 0:
+            return
+        added = new_mw - net.rating_mw[lines]
+        ends = (net.line_from[lines], net.line_to[lines])
+        km = np.array([self.graph.edges[a, b]["length_km"] for a, b in zip(*ends, strict=True)])
+        usd = added * km * g.transmission_cost_usd_per_mw_km / 2.0  # half to each end's territory
+        for end in ends:
+            np.add.at(self.utility_builds.transmission_usd, self.bus_territory[end], usd)
+        net.raise_ratings(lines, new_mw)
+        self.network_added_mw += float(added.sum())
+        self.transmission_added_mw += float(added.sum())
 
     def _connect(self, rid: int) -> None:
         """One energised request: a waiting grid project, a utility build or a merchant plant."""

@@ -40,6 +40,7 @@ class UtilityBuildBook:
         self.in_service_by_option: dict[tuple[int, str], float] = {}
         self.gas_in_service_mw = 0.0  # combined cycle and CT
         self.upgrade_usd = np.zeros(n_territories)  # network upgrades drawn by builds in service
+        self.transmission_usd = np.zeros(n_territories)  # lines the rolling assessments raised
 
     def filed(self, utility: TariffTaker, rid: int, mw: float, spec: UtilityBuild) -> None:
         """Book a build request `rid` of `mw` MW (nameplate; `spec.firm_mw` of it firm) filed by `utility`."""
@@ -85,8 +86,9 @@ class UtilityBuildBook:
         return {o: mw for (t, o), mw in self.in_service_by_option.items() if t == territory}
 
     def costs(self, territory: int) -> tuple[dict[str, float], float]:
-        """What `territory`'s tariff recovers: nameplate MW in service by option, and upgrade USD."""
-        return self.in_service_mw(territory), float(self.upgrade_usd[territory])
+        """What `territory`'s tariff recovers: nameplate MW in service by option, and network USD (build upgrades and assessed lines)."""
+        network_usd = self.upgrade_usd[territory] + self.transmission_usd[territory]
+        return self.in_service_mw(territory), float(network_usd)
 
     @property
     def gas_in_service_mw_cum(self) -> float:
