@@ -13,7 +13,7 @@ from abm.markets.offers import (
     committed,
     solar_availability,
 )
-from abm.markets.power import NetworkArrays, PowerMarket
+from abm.markets.power import PowerMarket
 from abm.markets.storage_day import (
     ClearedHour,
     charged_share,
@@ -22,20 +22,12 @@ from abm.markets.storage_day import (
     storage_plan,
 )
 from abm.schema import ScenarioConfig
+from tests.grid_helpers import triangle_arrays
 
 
 def _three_bus(rating_mw: float) -> PowerMarket:
     """Three buses in a triangle, line 0-1 rated `rating_mw`."""
-    net = NetworkArrays(
-        n_bus=3,
-        slack=0,
-        base_mva=100.0,
-        line_from=np.array([0, 1, 0]),
-        line_to=np.array([1, 2, 2]),
-        x_pu=np.array([0.1, 0.1, 0.1]),
-        rating_mw=np.array([rating_mw, np.inf, np.inf]),
-    )
-    return PowerMarket(net)
+    return PowerMarket(triangle_arrays((rating_mw, np.inf, np.inf)))
 
 
 @pytest.mark.parametrize("rating_mw", [np.inf, 60.0])

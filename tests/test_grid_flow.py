@@ -11,18 +11,14 @@ import pytest
 import abm.grid.flow as flow
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
 from abm.grid.topology import load_grid_file, pandapower_net_to_graph, synthetic_grid
+from tests.grid_helpers import triangle_graph
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "scenarios" / "grids" / "example_5bus.json"
 
 
 def three_bus(rating_02_mw: float = 60.0) -> nx.Graph:
     """Triangle 0-1-2: x01 = x12 = 0.1 pu, x02 = 0.2 pu, slack 0, base 100 MVA."""
-    graph = nx.Graph(base_mva=100.0, slack=0)
-    graph.add_nodes_from(range(3), territory=0, load_mw=0.0)
-    graph.add_edge(0, 1, x_pu=0.1, rating_mw=80.0, length_km=10.0)
-    graph.add_edge(1, 2, x_pu=0.1, rating_mw=80.0, length_km=10.0)
-    graph.add_edge(0, 2, x_pu=0.2, rating_mw=rating_02_mw, length_km=20.0)
-    return graph
+    return triangle_graph((80.0, 80.0, rating_02_mw), (0.1, 0.1, 0.2), (10.0, 10.0, 20.0))
 
 
 def test_three_bus_flow_by_hand():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from abm.errors import InputError
 from abm.markets.power import DispatchResult, NetworkArrays, PowerMarket
+from tests.grid_helpers import triangle_arrays
 
 BALANCE_TOL_MW = 1e-6
 LIMIT_TOL_MW = 1e-5
@@ -20,15 +21,7 @@ LIMIT_TOL_MW = 1e-5
 
 def three_bus(rating_02_mw: float = 150.0) -> NetworkArrays:
     """Triangle of equal reactances; line 2 (bus 0 to bus 2) is the one that congests."""
-    return NetworkArrays(
-        n_bus=3,
-        slack=0,
-        base_mva=100.0,
-        line_from=np.array([0, 1, 0]),
-        line_to=np.array([1, 2, 2]),
-        x_pu=np.array([0.1, 0.1, 0.1]),
-        rating_mw=np.array([np.inf, np.inf, rating_02_mw]),
-    )
+    return triangle_arrays((np.inf, np.inf, rating_02_mw))
 
 
 def clear_three_bus(market: PowerMarket, **kwargs: Any) -> DispatchResult:

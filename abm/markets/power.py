@@ -14,8 +14,6 @@ read prices, flows and emissions back (`_assign`).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +23,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from abm.errors import InputError
+from abm.markets.power_highs import WarmCopy, silent_highs
 from abm.markets.power_hour import Hour, Solution, validated_hour
+from abm.markets.power_network import NetworkArrays
 from abm.numerics import SparseLDL, exact_dot
 
 _INF = highspy.kHighsInf
@@ -37,88 +37,8 @@ WARM_MODELS = 4
 #: An hour whose bounds differ from every copy's last hour by more than this share (relative
 #: L1 distance of loads, flexible loads and generator limits) gets a copy of its own.
 _NEW_COPY_DISTANCE = 0.05
-_banner_silenced = False
 
-
-def _silent_highs() -> highspy.Highs:
-    """Return a Highs instance with console output off (HiGHS prints a banner once per process)."""
-    global _banner_silenced
-    if _banner_silenced:
-        highs = highspy.Highs()
-    else:
-        # The banner is written by C code straight to file descriptor 1, before any option can
-        # be set, so silence the descriptor for the first construction only.
-        sys.stdout.flush()
-        saved_fd = os.dup(1)
-        devnull_fd = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull_fd, 1)
-            highs = highspy.Highs()
-        finally:
-            os.dup2(saved_fd, 1)
-            os.close(saved_fd)
-            os.close(devnull_fd)
-        _banner_silenced = True
-    highs.setOptionValue("output_flag", False)
-    # Serial dual simplex, whatever HiGHS would choose on a machine with more cores: the same
-    # pivots and bytes everywhere (docs/architecture.md, "Same bytes on every machine").
-    highs.setOptionValue("parallel", "off")
-    highs.setOptionValue("solver", "simplex")
-    # Devex pricing: no edge weights to rebuild when a copy's basis is changed or restored,
-    # and fewer operations per iteration than steepest edge on these LPs (measured 1.3-2x).
-    highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
-    return highs
-
-
-@dataclass
-class _WarmCopy:
-    """One HiGHS copy of the LP with the costs and column upper bounds it last solved with."""
-
-    highs: highspy.Highs
-    cost: np.ndarray
-    upper: np.ndarray
-
-
-@dataclass(frozen=True)
-class NetworkArrays:
-    """Topology and branch data of a transmission network, as plain arrays (one entry per line).
-
-    `x_pu` is the series reactance on `base_mva` (for transformers, times the off-nominal tap
-    ratio, as in MATPOWER's DC model); `rating_mw` is the thermal limit, `np.inf` for a line
-    that is not monitored. Parallel circuits are separate lines.
-    """
-
-    n_bus: int
-    slack: int
-    base_mva: float
-    line_from: np.ndarray
-    line_to: np.ndarray
-    x_pu: np.ndarray
-    rating_mw: np.ndarray
-
-    def __post_init__(self) -> None:
-        """Check shapes and values once, so the market can trust them on every solve."""
-        n_line = len(self.line_from)
-        for name in ("line_to", "x_pu", "rating_mw"):
-            if len(getattr(self, name)) != n_line:
-                raise InputError(
-                    f"NetworkArrays.{name}: length {len(getattr(self, name))}, expected {n_line}"
-                )
-        if self.n_bus < 1 or not 0 <= self.slack < self.n_bus:
-            raise InputError(f"NetworkArrays: slack {self.slack} not a bus of {self.n_bus}")
-        for name in ("line_from", "line_to"):
-            ends = np.asarray(getattr(self, name))
-            if n_line and (ends.min() < 0 or ends.max() >= self.n_bus):
-                raise InputError(f"NetworkArrays.{name}: bus index outside 0..{self.n_bus - 1}")
-        if n_line and np.any(np.asarray(self.line_from) == np.asarray(self.line_to)):
-            raise InputError("NetworkArrays: a line connects a bus to itself")
-        x = np.asarray(self.x_pu, dtype=float)
-        if not np.all(np.isfinite(x) & (x > 0)):
-            raise InputError("NetworkArrays.x_pu: every reactance must be finite and positive")
-        if not self.base_mva > 0:
-            raise InputError(f"NetworkArrays.base_mva: {self.base_mva}, expected > 0")
-        if np.any(~(np.asarray(self.rating_mw, dtype=float) > 0)):
-            raise InputError("NetworkArrays.rating_mw: ratings must be > 0 (np.inf = unmonitored)")
+__all__ = ["WARM_MODELS", "DispatchResult", "NetworkArrays", "PowerMarket"]
 
 
 @dataclass
@@ -180,8 +100,8 @@ class PowerMarket:
         reference[island[net.slack]] = net.slack
         self._reference = reference  # angle reference per island (the slack for its own)
         self._n_balance = 1 if copper_plate else n
-        self._copies: list[_WarmCopy] = []  # same columns and rows, different last hours
-        self._last: _WarmCopy | None = None  # the copy that solved the last call
+        self._copies: list[WarmCopy] = []  # same columns and rows, different last hours
+        self._last: WarmCopy | None = None  # the copy that solved the last call
         self._gen_bus = np.zeros(0, dtype=np.int64)
         self._line_rows = np.zeros(0, dtype=np.int64)  # line index of each line row in the LP
         self._in_lp = np.zeros(n_line, dtype=bool)  # line has a limit row in the LP
@@ -219,7 +139,7 @@ class PowerMarket:
 
     def _build(self, gen_bus: np.ndarray) -> None:
         """Create the HiGHS model from scratch for this generator set (costs and bounds set later)."""
-        highs = self._copies[0].highs if self._copies else _silent_highs()
+        highs = self._copies[0].highs if self._copies else silent_highs()
         a = self._balance_block(gen_bus)
         if len(self._line_rows):
             a = sp.vstack([a, self._line_block(self._line_rows, len(gen_bus))], format="csc")
@@ -247,7 +167,7 @@ class PowerMarket:
         self._gen_bus = gen_bus.copy()
         # cost and upper bound of the shedding, curtailment and generator columns in the model
         n_priced = 2 * self._n_bus + len(gen_bus)
-        self._copies = [_WarmCopy(highs, np.zeros(n_priced), np.zeros(n_priced))]
+        self._copies = [WarmCopy(highs, np.zeros(n_priced), np.zeros(n_priced))]
         self._last = None
 
     def _add_generators(self, new_bus: np.ndarray) -> None:
@@ -279,7 +199,7 @@ class PowerMarket:
         self._line_rows = np.r_[self._line_rows, lines]
         self._in_lp[lines] = True
 
-    def _warm_copy(self, upper_all: np.ndarray) -> _WarmCopy:
+    def _warm_copy(self, upper_all: np.ndarray) -> WarmCopy:
         """The copy whose last hour is nearest to this one; a new copy when none is near enough.
 
         A new copy starts from the nearest copy's LP and basis, so the first hour of each kind
@@ -292,10 +212,10 @@ class PowerMarket:
             return nearest
         if self._last is None:  # nothing solved yet: the only copy is still empty
             return nearest
-        highs = _silent_highs()
+        highs = silent_highs()
         highs.passModel(nearest.highs.getLp())
         highs.setBasis(nearest.highs.getBasis())
-        copy = _WarmCopy(highs, nearest.cost.copy(), nearest.upper.copy())
+        copy = WarmCopy(highs, nearest.cost.copy(), nearest.upper.copy())
         self._copies.append(copy)
         return copy
 
