@@ -293,11 +293,13 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     seeds = list(range(1, args.seeds + 1))
     if args.seeds < 1:
         raise InputError(f"--seeds {args.seeds}: expected at least 1")
-    path = write_report(
-        seeds,
-        Path(args.out) if args.out else REPORT,
-        progress=lambda msg: print(msg, file=sys.stderr),
-    )
+    out, progress = Path(args.out) if args.out else REPORT, lambda msg: print(msg, file=sys.stderr)
+    if args.hindcast:  # only the hindcast section of the page (abm.hindcast)
+        from abm.hindcast import write_section
+
+        path = write_section(seeds, out, progress)
+    else:
+        path = write_report(seeds, out, progress, months=args.months)
     print(f"wrote {path}")
     return 0
 
@@ -368,8 +370,16 @@ def _add_validate_model(sub: argparse._SubParsersAction) -> None:
     vm = sub.add_parser(
         "validate-model", help="run the baseline over several seeds and write docs/validation.md"
     )
-    vm.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    vm.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     vm.add_argument("--out", help="report path (default docs/validation.md)")
+    vm.add_argument(
+        "--months", type=int, default=120, help="baseline months per seed (default 120)"
+    )
+    vm.add_argument(
+        "--hindcast",
+        action="store_true",
+        help="only run hindcast_2020 (60 months) and rewrite the page's hindcast section",
+    )
 
 
 def _add_app(sub: argparse._SubParsersAction) -> None:
