@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abm.code_fingerprint import add_model_code
 from abm.grid.queue import Kind, State
 from abm.history import TABLE, assumptions, snapshots
 from abm.runner import RunResult, run_scenario
@@ -187,13 +188,10 @@ MEASURES: tuple[Measure, ...] = (
 
 
 def fingerprint() -> str:
-    """Hash of the hindcast scenario, the snapshot table and the model code (as the report's)."""
-    from abm.validation import fingerprint as model_fingerprint
-
+    """Hash of the hindcast scenario, the snapshot table and the model code."""
     digest = hashlib.sha256(to_toml(load_scenario(SCENARIO)).encode())
     digest.update(TABLE.read_bytes())
-    digest.update(model_fingerprint().encode())
-    return digest.hexdigest()[:16]
+    return add_model_code(digest).hexdigest()[:16]
 
 
 def evaluate(

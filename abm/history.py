@@ -14,10 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 from abm.errors import InputError
-from abm.schema import parse_month
+from abm.schema import ScenarioConfig, parse_month
 
 TABLE = Path(__file__).resolve().parent.parent / "scenarios" / "history" / "snapshots.toml"
 
@@ -125,22 +124,17 @@ def dc_twh_before(year: float, twh_2023: float) -> float:
     return twh_2023 * series.at(year) / series.points[-1].value
 
 
-class MerchantMix(Protocol):
-    """The queue section's merchant keys the history-following arrivals read."""
+def merchant_mix(config: ScenarioConfig, month: int) -> tuple[float, float]:
+    """(arrivals relative to `queue.merchant_gw_per_year`, storage share) of month m's merchant requests.
 
-    history_arrivals: bool
-    merchant_storage_share: float
-
-
-def merchant_mix(queue: MerchantMix, year: float) -> tuple[float, float]:
-    """(arrivals relative to `queue.merchant_gw_per_year`, storage share) of merchant requests at a decimal year.
-
-    With `queue.history_arrivals`, each kind's arrivals follow its published active queue
-    (`arrival_factor`); otherwise (1, `queue.merchant_storage_share`).
+    With `run.history_snapshot`, each kind's arrivals follow its published active queue
+    (`arrival_factor`) at the month's mid-month date; otherwise (1, `queue.merchant_storage_share`).
     """
-    share = queue.merchant_storage_share
-    if not queue.history_arrivals:
+    share = config.queue.merchant_storage_share
+    if not config.run.history_snapshot:
         return 1.0, share
+    start_year, start_month = parse_month(config.run.start)
+    year = start_year + (start_month - 1 + month + 0.5) / 12.0
     storage = share * arrival_factor("storage", year)
     generation = (1.0 - share) * arrival_factor("generation", year)
     total = storage + generation

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from abm.code_fingerprint import add_model_code
 from abm.history import TABLE as HISTORY_TABLE
 from abm.metrics.paired import paired_difference
 from abm.runner import run_scenario
@@ -32,31 +33,11 @@ MONTHS = 120
 and 2028 figures, the 45X phase-out of 2030-32, queue requests resolved after the median wait)."""
 
 
-NOT_IN_RESULTS = {
-    "cli.py",
-    "paramdoc.py",
-    "report.py",
-    "__main__.py",
-    "atomic.py",
-    "bounds.py",
-    "cli_export.py",
-    "version.py",
-}  # front ends and file plumbing, not the model
-# abm/sweeps/ runs the model and abm/export/ reads its files: neither shapes its results
-PACKAGES_NOT_IN_RESULTS = {"sweeps", "export"}
-
-
 def fingerprint() -> str:
-    """Hash of the baseline scenario and the source of every module that shapes results."""
+    """Hash of the baseline scenario, the snapshot table and the source of every module that shapes results."""
     digest = hashlib.sha256(to_toml(load_scenario("baseline")).encode())
     digest.update(HISTORY_TABLE.read_bytes())
-    for path in sorted((ROOT / "abm").rglob("*.py")):
-        parts = path.relative_to(ROOT / "abm").parts
-        if path.name in NOT_IN_RESULTS or parts[0] in PACKAGES_NOT_IN_RESULTS:
-            continue
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return add_model_code(digest).hexdigest()[:16]
 
 
 def _seed_values(
@@ -276,6 +257,22 @@ def write_report(
     text = render(rows, seeds, months, hindcast)
     write_atomic(path, lambda p: p.write_text(text))
     return path
+
+
+def write_page(
+    seeds: Sequence[int],
+    out: str | None,
+    progress: Callable[[str], None] | None,
+    months: int = MONTHS,
+    hindcast_only: bool = False,
+) -> Path:
+    """`powerstack validate-model`: the whole report, or with `hindcast_only` its hindcast section."""
+    from abm.hindcast import write_section
+
+    path = Path(out) if out else REPORT
+    if hindcast_only:
+        return write_section(seeds, path, progress)
+    return write_report(seeds, path, progress, months)
 
 
 def report_fingerprint(path: Path = REPORT) -> str | None:

@@ -45,17 +45,21 @@ def test_the_demand_path_runs_through_lbnl_before_2023_and_is_unchanged_after() 
 
 
 def test_history_arrivals_follow_each_kinds_queue_and_are_off_by_default() -> None:
-    q = ScenarioConfig().queue
-    assert not q.history_arrivals
-    assert merchant_mix(q, 2022.0) == (1.0, q.merchant_storage_share)
-    on = q.model_copy(update={"history_arrivals": True})
-    end_2021, end_2024 = (snapshots()["queue_active_gw_storage"].points[i].year for i in (0, -1))
-    assert merchant_mix(on, end_2024) == pytest.approx((1.0, q.merchant_storage_share))
+    cfg = ScenarioConfig()
+    share = cfg.queue.merchant_storage_share
+    assert not cfg.run.history_snapshot
+    assert merchant_mix(cfg, -30) == (1.0, share)
+    on = cfg.model_copy(
+        update={"run": cfg.run.model_copy(update={"start": "2021-12", "history_snapshot": True})}
+    )
+    # month 36 is end-2024: the reference edition, so arrivals are the sourced 500 GW a year
+    assert merchant_mix(on, 36) == pytest.approx((1.0, share))
     # end-2021: storage 420 of 890 GW, generation 980 of 1,400 GW
-    volume, share = merchant_mix(on, end_2021)
-    storage, generation = 0.39 * 420 / 890, 0.61 * 980 / 1400
+    volume, mix = merchant_mix(on, 0)
+    storage, generation = share * 420 / 890, (1 - share) * 980 / 1400
     assert volume == pytest.approx(storage + generation)
-    assert share == pytest.approx(storage / (storage + generation))
+    assert mix == pytest.approx(storage / (storage + generation))
+    end_2021 = snapshots()["queue_active_gw_storage"].points[0].year
     assert arrival_factor("storage", 2019.0) == arrival_factor("storage", end_2021)
 
 

@@ -27,7 +27,6 @@ from abm.scenario import scenarios_dir
 from abm.streams import Streams, entity_key
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.water_factors import water_factor
-from abm.world import Calendar
 
 if TYPE_CHECKING:
     from abm.ports import Books, Clock, LmpView, ProjectDesk, TariffTaker
@@ -141,9 +140,7 @@ class GridDesk:
         month = self.clock.month if month is None else month
         q = self.config.queue
         rng = self.streams.generator("grid.merchant_arrivals", month)
-        volume, storage_share = merchant_mix(
-            q, Calendar.from_config(self.config).decimal_year(month)
-        )
+        volume, storage_share = merchant_mix(self.config, month)
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * self.merchant_scale * volume
         sigma = q.merchant_request_mw_sigma
         n = int(rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))

@@ -483,16 +483,6 @@ class QueueSection(Section):
         doc="Months of queue history simulated before the first month.",
         unconfirmed=True,
     )
-    history_arrivals: bool = param(
-        False,
-        source="LBNL Queued Up 2022-2025 editions, active queue by kind end-2021..2024 (scenarios/history/snapshots.toml); arrivals proportional to it is an assumption",
-        doc=(
-            "Merchant requests filed before 2025 follow the published active queue of their kind "
-            "(storage, generation) relative to end-2024, so a start from 2020 inherits a queue "
-            "of that history (abm/history.py); off, every month files `merchant_gw_per_year`."
-        ),
-        unconfirmed=True,
-    )
 
     @model_validator(mode="after")
     def _merchant_mix_sums_to_one(self) -> QueueSection:
