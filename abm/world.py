@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from abm.history import dc_twh_before
 from abm.schema import ScenarioConfig, parse_month
 
 HOURS_PER_MONTH = 8760.0 / 12.0
@@ -51,10 +52,13 @@ class Calendar:
 def dc_twh_path(cfg: ScenarioConfig, year: float) -> float:
     """US data-centre electricity (TWh/yr) at a decimal year on the sourced path, before the multiplier.
 
-    Log-linear between the 2023 and 2028 anchors (LBNL 2024), compound growth after 2028 (IEA 2025).
+    Before mid-2023 the LBNL 2014-2018-2023 figures of scenarios/history (abm.history), log-linear
+    between the 2023 and 2028 anchors (LBNL 2024), compound growth after 2028 (IEA 2025).
     """
     d = cfg.demand
     t23, t28 = 2023.5, 2028.5
+    if year < t23:
+        return dc_twh_before(year, d.dc_twh_2023)
     if year <= t28:
         rate = math.log(d.dc_twh_2028 / d.dc_twh_2023) / (t28 - t23)
         return d.dc_twh_2023 * math.exp(rate * (year - t23))

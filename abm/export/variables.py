@@ -143,6 +143,20 @@ VARIABLES: tuple[Variable, ...] = (
         "Active interconnection requests of data-centre loads",
     ),
     _v(
+        "Interconnection Queue|Generation and Storage",
+        "GW",
+        "queue_active_gw_gen_storage",
+        END,
+        "Active generation and storage requests (LBNL Queued Up's definition; loads excluded)",
+    ),
+    _v(
+        "Final Energy|Data Centre|Served",
+        "TWh/yr",
+        "dc_electricity_twh_served",
+        MEAN,
+        "Data-centre electricity served (demand less unserved and fade-curtailed), annualised",
+    ),
+    _v(
         "Interconnection Queue|Active Requests",
         "count",
         "queue_active_requests",

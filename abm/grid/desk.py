@@ -21,6 +21,7 @@ from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, Reason, State
 from abm.grid.reinforcement import build_upgrades
 from abm.grid.topology import TECHS, PlanningCriteria, build_grid
 from abm.grid.utility_builds import UtilityBuildBook
+from abm.history import merchant_mix
 from abm.markets.order_book import OrderBook
 from abm.scenario import scenarios_dir
 from abm.schema.national import scaled_to_grid
@@ -143,15 +144,14 @@ class GridDesk:
         month = self.clock.month if month is None else month
         q = self.config.queue
         rng = self.streams.generator("grid.merchant_arrivals", month)
-        mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0
+        volume, storage_share = merchant_mix(self.config, month)
+        mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * volume
         sigma = q.merchant_request_mw_sigma
         n = int(rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
         if n == 0:
             return
         mw = rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
-        kind = np.where(
-            rng.random(n) < q.merchant_storage_share, int(Kind.STORAGE), int(Kind.GENERATION)
-        )
+        kind = np.where(rng.random(n) < storage_share, int(Kind.STORAGE), int(Kind.GENERATION))
         node = rng.integers(0, self.n_bus, size=n)
         self.queue.submit(
             month,

@@ -16,6 +16,7 @@ import numpy as np
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
 from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
+from abm.metrics.hindcast_view import hindcast_reporters
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
 from abm.metrics.story_views import StoryViews, launch_co2_t
@@ -235,6 +236,7 @@ class MonthRecorder:
             ("unserved_energy_gwh", lambda _: m.power.totals["shed"] / 1000.0),
             ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
             *self.story.reporters(),
+            *hindcast_reporters(m),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:

@@ -27,6 +27,17 @@ class RunSection(Section):
         source="Convention",
         doc="Seed of every random stream of the run (docs/randomness.md); same scenario + seed gives identical outputs.",
     )
+    history_snapshot: bool = param(
+        False,
+        source="LBNL Queued Up active queue by kind, end-2021..2024 (scenarios/history/snapshots.toml); arrivals in proportion to it are an assumption",
+        doc=(
+            "Months before 2025 follow the dated snapshot table (abm/history.py): merchant queue "
+            "requests are filed in proportion to the published active queue of their kind "
+            "(storage, generation), so a start from 2020 inherits that queue. Off, every month "
+            "files `queue.merchant_gw_per_year`."
+        ),
+        unconfirmed=True,
+    )
 
 
 class DemandSection(Section):

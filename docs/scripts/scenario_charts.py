@@ -124,7 +124,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def scenario_names(only: list[str] | None, parser: argparse.ArgumentParser) -> list[str]:
     """The scenarios to run besides the baseline, in story order (unknown names are an error)."""
-    files = [n for n, _ in list_scenarios() if n != BASELINE]
+    start = load_scenario(BASELINE).run.start  # a hindcast (another start) is no variant of it
+    files = [
+        n for n, _ in list_scenarios() if n != BASELINE and load_scenario(n).run.start == start
+    ]
     names = [n for n in STORY_ORDER if n in files] + [n for n in files if n not in STORY_ORDER]
     if only is not None:
         unknown = sorted(set(only) - set(names) - {BASELINE})

@@ -1,0 +1,132 @@
+"""Starts from 2020: the snapshot table, the history-following queue arrivals, the hindcast section."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm import hindcast, history
+from abm.grid.queue import Kind, State
+from abm.history import arrival_factor, merchant_mix, snapshots
+from abm.schema import ScenarioConfig
+from abm.validation import REPORT
+from abm.world import Calendar, dc_twh_path
+
+
+def test_every_published_point_names_its_source_and_issue_19s_queue_figures_are_there() -> None:
+    table = snapshots()
+    for series in table.values():
+        assert series.unit and all(p.source for p in series.points), series.name
+    queue = table["queue_active_gw_gen_storage"]
+    published = {p.date: p.value for p in queue.points}
+    assert published == {"2021-12": 1400, "2022-12": 2000, "2023-12": 2600, "2024-12": 2290}
+    for date in published:  # storage + generation add up to the total within LBNL's rounding
+        parts = sum(table[f"queue_active_gw_{k}"].value_on(date) for k in ("storage", "generation"))
+        assert abs(parts - published[date]) / published[date] < 0.03, date
+
+
+def test_series_interpolate_between_published_dates_and_hold_outside() -> None:
+    queue = snapshots()["queue_active_gw_gen_storage"]
+    mid = (queue.points[0].year + queue.points[1].year) / 2
+    assert queue.at(mid) == pytest.approx(1700.0)
+    assert queue.at(2015.0) == 1400.0 and queue.at(2030.0) == 2290.0
+    dc = snapshots()["dc_electricity_twh"]  # log-linear: the geometric mean halfway
+    assert dc.at((dc.points[1].year + dc.points[2].year) / 2) == pytest.approx((76 * 176) ** 0.5)
+
+
+def test_the_demand_path_runs_through_lbnl_before_2023_and_is_unchanged_after() -> None:
+    cfg = ScenarioConfig()
+    assert dc_twh_path(cfg, 2018 + 5.5 / 12) == pytest.approx(76.0)
+    assert dc_twh_path(cfg, 2023.5) == pytest.approx(cfg.demand.dc_twh_2023)
+    assert dc_twh_path(cfg, 2028.5) == pytest.approx(cfg.demand.dc_twh_2028)
+
+
+def test_history_arrivals_follow_each_kinds_queue_and_are_off_by_default() -> None:
+    cfg = ScenarioConfig()
+    share = cfg.queue.merchant_storage_share
+    assert not cfg.run.history_snapshot
+    assert merchant_mix(cfg, -30) == (1.0, share)
+    on = cfg.model_copy(
+        update={"run": cfg.run.model_copy(update={"start": "2021-12", "history_snapshot": True})}
+    )
+    # month 36 is end-2024: the reference edition, so arrivals are the sourced 500 GW a year
+    assert merchant_mix(on, 36) == pytest.approx((1.0, share))
+    # end-2021: storage 420 of 890 GW, generation 980 of 1,400 GW
+    volume, mix = merchant_mix(on, 0)
+    storage, generation = share * 420 / 890, (1 - share) * 980 / 1400
+    assert volume == pytest.approx(storage + generation)
+    assert mix == pytest.approx(storage / (storage + generation))
+    end_2021 = snapshots()["queue_active_gw_storage"].points[0].year
+    assert arrival_factor("storage", 2019.0) == arrival_factor("storage", end_2021)
+
+
+def _fake_result(rows: list[tuple[int, float, int, int, int]]) -> SimpleNamespace:
+    """A run stand-in with a request table: (kind, mw, state, submit, resolved) per request."""
+    table = pd.DataFrame(rows, columns=["kind", "mw", "state", "submit_month", "resolved_month"])
+    table["entered_agreement"] = -1
+    table["withdrawn_from_state"] = -1
+    queue = SimpleNamespace(table=lambda: table)
+    cfg = ScenarioConfig().model_copy(
+        update={"run": ScenarioConfig().run.model_copy(update={"start": "2020-01"})}
+    )
+    return SimpleNamespace(config=cfg, model=SimpleNamespace(grid=SimpleNamespace(queue=queue)))
+
+
+def test_the_year_end_queue_counts_spin_up_requests_resolved_before_the_run_as_gone() -> None:
+    """Spin-up months are negative indices: a request withdrawn in month -3 is not active."""
+    g, s, w, e, a = Kind.GENERATION, Kind.STORAGE, State.WITHDRAWN, State.ENERGIZED, State.AGREEMENT
+    result = _fake_result(
+        [
+            (g, 1000.0, w, -20, -3),  # withdrew in the spin-up
+            (g, 2000.0, a, -20, -1),  # still active (resolved_month unset)
+            (s, 4000.0, e, -5, 30),  # energised in mid-2022
+            (s, 8000.0, w, 5, 14),  # filed and withdrawn in the run
+            (Kind.LOAD, 9000.0, a, 0, -1),  # loads are not LBNL's queue
+        ]
+    )
+    active = hindcast._active_gw(None)
+    assert active(result, 2020) == pytest.approx(2.0 + 4.0 + 8.0)
+    assert active(result, 2021) == pytest.approx(2.0 + 4.0)
+    assert active(result, 2022) == pytest.approx(2.0)
+    assert hindcast._active_gw(int(s))(result, 2021) == pytest.approx(4.0)
+    assert hindcast._resolved_gw(State.WITHDRAWN)(result, 2021) == pytest.approx(8.0)
+    assert hindcast._resolved_gw(State.ENERGIZED)(result, 2022) == pytest.approx(4.0)
+    assert hindcast._resolved_gw(State.SUBMITTED, filed=True)(result, 2020) == pytest.approx(8.0)
+
+
+def test_the_section_is_spliced_into_the_page_and_replaced_on_the_next_run() -> None:
+    page = "# Validation\n\nbody\n"
+    first = hindcast.splice(page, f"{hindcast.SECTION_BEGIN}\nold\n{hindcast.SECTION_END}\n")
+    second = hindcast.splice(first, f"{hindcast.SECTION_BEGIN}\nnew\n{hindcast.SECTION_END}\n")
+    assert second.startswith(page) and "new" in second and "old" not in second
+    assert hindcast.section_of(second) == f"{hindcast.SECTION_BEGIN}\nnew\n{hindcast.SECTION_END}\n"
+
+
+def test_hindcast_section_is_current() -> None:
+    """docs/validation.md's hindcast section was generated from this tree (`validate-model --hindcast`)."""
+    stored = hindcast.section_fingerprint(REPORT.read_text())
+    assert stored is not None, (
+        f"{REPORT} has no hindcast section: run `powerstack validate-model --hindcast`"
+    )
+    assert stored == hindcast.fingerprint(), (
+        f"{REPORT}'s hindcast section is stale: run `powerstack validate-model --hindcast` (or `make docs`)"
+    )
+
+
+@pytest.mark.slow
+def test_hindcast_2020_runs_from_the_2020_snapshot_with_its_headline_columns() -> None:
+    from abm.runner import run_scenario
+
+    result = run_scenario("hindcast_2020", months=24, counterfactual=False)
+    ts = result.timeseries
+    assert ts["date"].iloc[0] == "2020-01"
+    assert (ts["queue_active_gw_gen_storage"] <= ts["queue_backlog_gw"] + 1e-9).all()
+    demand_twh = ts["ai_demand_mw"] * result.config.demand.load_factor * 8760 / 1e6
+    assert (ts["dc_electricity_twh_served"] <= demand_twh + 1e-9).all()
+    cal = Calendar.from_config(result.config)
+    lbnl_2020 = history.dc_twh_before(cal.decimal_year(0), result.config.demand.dc_twh_2023)
+    assert ts["dc_electricity_twh_served"].iloc[0] == pytest.approx(lbnl_2020, rel=0.05)
+    assert np.isfinite(ts["queue_active_gw_gen_storage"]).all()
