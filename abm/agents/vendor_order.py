@@ -79,6 +79,31 @@ class Order:
         self.project.second_life_storage_share = share
 
 
+@dataclass(frozen=True)
+class BookFigures:
+    """A vendor's book in booking order, computed once per book state: what is still to buy, and the backlog.
+
+    Quotes read these many times a month while the book rarely changes, so the vendor keeps them
+    until an order changes (`ModularVendor._book_changed`); the figures are the orders' own, so
+    sums over them are the same floats as sums over the orders.
+    """
+
+    month: int
+    second_life_kwh: tuple[float, ...]  # second-life usable kWh still to buy, per order
+    new_kwh: tuple[float, ...]  # new-storage usable kWh still to order, per order
+    backlog_mw: float  # MW ordered and not yet through the factory
+
+    @classmethod
+    def of(cls, orders: list[Order], month: int) -> BookFigures:
+        """The figures of `orders` as they stand in `month`."""
+        return cls(
+            month,
+            tuple(o.second_life_outstanding_kwh() for o in orders),
+            tuple(o.new_outstanding_kwh() for o in orders),
+            sum(o.project.mw - o.factory_mw_done for o in orders),
+        )
+
+
 def storage_secured(
     order: Order, month: int, capacity_mw_per_month: float, delivery_months: float
 ) -> bool:

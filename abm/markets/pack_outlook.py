@@ -60,9 +60,7 @@ class SecondLifeOutlook:
 
     def second_life_open_kwh(self) -> float:
         """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
-        vendors = sum(
-            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders
-        )
+        vendors = sum(k for v in self.roster.vendors for k in v.book_figures().second_life_kwh)
         return vendors + self._others_open_second_life_kwh()
 
     def second_life_competing_kwh(self) -> float:
@@ -86,7 +84,7 @@ class SecondLifeOutlook:
     def new_storage_wait_months(self) -> float:
         """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
         cfg = self.config
-        new_need = sum(o.new_outstanding_kwh() for v in self.roster.vendors for o in v.orders)
+        new_need = sum(k for v in self.roster.vendors for k in v.book_figures().new_kwh)
         return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
     def modular_wait_months(self, path: str | None = None) -> float:
