@@ -316,12 +316,13 @@ class ModularVendor(mesa.Agent):
         self._book_changed()
         done = []
         for o in self.orders:
-            storage_ok = o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6
             built = (
                 o.factory_done_month is not None
                 and month >= o.factory_done_month + v.delivery_months
             )
-            if storage_ok and built and month >= o.permit_ready_month:
+            if not built or month < o.permit_ready_month:
+                continue  # (the storage sum is read only for sites that could be done)
+            if o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6:
                 done.append(o)
         for o in done:
             self.orders.remove(o)

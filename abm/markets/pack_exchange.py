@@ -214,37 +214,6 @@ class PackExchange(SecondLifeOutlook):
             self._mix = (month, table, mix, {})
         return self._mix[2]
 
-    def expected_price_usd_per_kwh(
-        self, product: int, asks: list[tuple[int, float, float]] | None = None
-    ) -> float:
-        """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value.
-
-        `asks`: the stocks' (grade, kWh, USD/kWh) asks in stock order, when the caller already has them.
-        """
-        price = self.price_usd_per_kwh[product]
-        if np.isfinite(price):
-            return float(price)
-        if product != Product.NEW:
-            if asks is None:
-                asks = self._stock_asks()
-            prices = [a for g, _, a in asks if g == product]
-            if prices:
-                return float(min(prices))
-        return self.storage_wtp_usd_per_kwh(product)
-
-    def _stock_asks(self) -> list[tuple[int, float, float]]:
-        """Every stock's (grade, usable kWh, USD/kWh) asks, in stock order."""
-        return [ask for r in self.roster.stocks() for ask in r.asks()]
-
-    def second_life_value_ratio(self) -> float:
-        """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
-        cleared = np.isfinite(self.price_usd_per_kwh[: Product.NEW]).all()
-        asks = None if cleared else self._stock_asks()  # one look at the stocks for all grades
-        return min(
-            self.expected_price_usd_per_kwh(g, asks) / max(self.storage_wtp_usd_per_kwh(g), 1e-9)
-            for g in range(3)
-        )
-
     def _storage_outlook(self) -> tuple[bool, float]:
         """(second life preferred, value-equivalent modular storage cost), computed once per pack-market state."""
         key = (self.clock.month, len(self.price_history))
