@@ -144,6 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             counterfactual=not args.no_counterfactual,
             check=args.check,
             progress=progress if update else None,
+            concurrent_counterfactual=True,  # on another core when there is one (same bytes)
         )
     except InputError as exc:  # raised while the model builds (e.g. its grid): say which scenario
         raise InputError(f"{where}: {exc}") from None

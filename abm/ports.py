@@ -289,10 +289,28 @@ class OrderView(Protocol):
         ...
 
 
+class BookView(Protocol):
+    """A vendor's book per order in booking order: usable kWh still to buy."""
+
+    @property
+    def second_life_kwh(self) -> Sequence[float]:
+        """Second-life usable kWh still to buy, per order."""
+        ...
+
+    @property
+    def new_kwh(self) -> Sequence[float]:
+        """New-storage usable kWh still to order, per order."""
+        ...
+
+
 class VendorBook(StorageBuyer, Protocol):
     """A modular vendor as services see it: orders, delivery times, augmentation wishes."""
 
     orders: Sequence[OrderView]
+
+    def book_figures(self) -> BookView:
+        """What each order still has to buy (kept until the book changes)."""
+        ...
 
     def expected_delivery_months(self, path: str | None = None) -> float:
         """Months a buyer of a site on `path` (None: the storage the vendor would pick) would expect to wait today."""

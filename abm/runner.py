@@ -7,7 +7,9 @@ Same scenario + seed gives byte-identical `timeseries.parquet`, `kpis.json` and
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import multiprocessing
 import os
 import platform
 import time
@@ -110,6 +112,52 @@ def simulate(
     return model, timeseries_frame(model)
 
 
+def counterfactual_co2(cfg: ScenarioConfig) -> dict[str, Any]:
+    """CO2 KPIs of `cfg` run with `packs.routing = "recycle_first"` (module level: a worker process runs it)."""
+    cf_model, _ = simulate(config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual"))
+    return cf_model.recorder.kpis()["co2_mt"]
+
+
+_BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def start_counterfactual(cfg: ScenarioConfig) -> concurrent.futures.Future[dict[str, Any]] | None:
+    """Start `counterfactual_co2(cfg)` on another core (a spawned process); None where there is no other core.
+
+    The worker is a fresh interpreter running the same code on the same config, so its KPIs are
+    the bytes the run would compute in this process (tests/test_runner_concurrent.py). It gets
+    one BLAS thread (unless the user set one), like the sweeps' workers, so that the two runs do
+    not oversubscribe the cores; a daemonic process (a worker of a multiprocessing pool) may not
+    start children, so it runs the counterfactual itself.
+    """
+    if _cores() < 2 or multiprocessing.current_process().daemon:
+        return None
+    saved = {var: os.environ.get(var) for var in _BLAS_THREAD_VARS}
+    for var in _BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
+    try:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        future = pool.submit(counterfactual_co2, cfg)  # the worker process starts here
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+    pool.shutdown(wait=False)  # the worker exits once its one run is done
+    return future
+
+
 def run_scenario(
     scenario: str | os.PathLike[str] | ScenarioConfig = "baseline",
     seed: int | None = None,
@@ -119,25 +167,35 @@ def run_scenario(
     check: bool = False,
     progress: Progress | None = None,
     keep_model: bool = False,
+    concurrent_counterfactual: bool = False,
 ) -> RunResult:
     """Run a scenario and return its time series and KPIs.
 
     With `counterfactual`, the same scenario and seed is also run with `packs.routing =
     "recycle_first"` to report `co2_mt.recycle_first_counterfactual_total` and
-    `co2_mt.second_use_saving.consequential` (abm.metrics.second_use_saving).
+    `co2_mt.second_use_saving.consequential` (abm.metrics.second_use_saving). With
+    `concurrent_counterfactual` that run goes to another core while this one runs
+    (`start_counterfactual`; what `powerstack run` does); the KPIs are the same bytes.
     """
     cfg = _resolve(scenario, seed, months, overrides)
     started = time.perf_counter()
-    model, ts = simulate(cfg, progress, check)
+    pending = None
+    if counterfactual and concurrent_counterfactual and cfg.packs.routing != "recycle_first":
+        pending = start_counterfactual(cfg)
+    try:
+        model, ts = simulate(cfg, progress, check)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
     kpis = model.recorder.kpis()
     if counterfactual:
         if cfg.packs.routing == "recycle_first":
             cf_co2 = kpis["co2_mt"]
+        elif pending is not None:
+            cf_co2 = pending.result()
         else:
-            cf_model, _ = simulate(
-                config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual")
-            )
-            cf_co2 = cf_model.recorder.kpis()["co2_mt"]
+            cf_co2 = counterfactual_co2(cfg)
         kpis["co2_mt"]["recycle_first_counterfactual_total"] = cf_co2["total"]
         kpis["co2_mt"]["recycle_first_counterfactual_embodied"] = cf_co2["embodied"]
         kpis["co2_mt"]["recycle_first_counterfactual_end_of_horizon_credit"] = cf_co2[

@@ -97,16 +97,14 @@ def _proposal_lines(nat: list[dict[str, Any]]) -> list[str]:
     return [
         f"Measured in the {syn['label']} national run above:",
         "",
-        f"- `second_life_room_kwh` ({_share(syn, 'packs.second_life_room_kwh')}): called by "
-        "`ModularVendor.designate_storage` for every new project, it sums "
-        "`storage_outstanding_kwh()` (a numpy sum) over every vendor's open orders. A running "
-        "total of committed second-life kWh, updated when orders are placed, filled or "
-        "cancelled, makes it O(1).",
-        f"- `path_wait_months` ({_share(syn, 'packs.modular_wait_months')} for the modular part, "
-        f"{_share(syn, 'grid.grid_wait_months')} for the grid part): once a month, but it too "
-        "sums `storage_outstanding_kwh()` over all orders twice and scans every project for "
-        "recent grid energisations; the same running totals and a list of recent energisations "
-        "would remove most of it.",
+        f"- `second_life_room_kwh` ({_share(syn, 'packs.second_life_room_kwh')}) and "
+        f"`path_wait_months` ({_share(syn, 'packs.modular_wait_months')} for the modular part, "
+        f"{_share(syn, 'grid.grid_wait_months')} for the grid part): done in issue 22. Each "
+        "vendor keeps its book's per-order outstanding kWh and backlog until an order changes "
+        "(`ModularVendor.book_figures`), and each order its own until its storage changes "
+        "(`Order.outstanding_kwh`); the exchange sums those same floats in the same order, so "
+        "the results are the same bytes (a running total would not be). The grid part's scan "
+        "for recent energisations remains.",
         f"- `_storage_outlook` ({_share(syn, 'packs._storage_outlook')}) is already cached per "
         "pack-market state (a few evaluations a month); each evaluation scans the recyclers' "
         "asks and, once a month per grade, evaluates `quality_adjusted_wtp_for`.",

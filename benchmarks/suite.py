@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import bench_cold
 import bench_model
 import bench_optimisations
 import bench_power_market
@@ -110,6 +111,8 @@ def run_benchmarks(quick: bool, log: Log = print) -> dict[str, Any]:
 
     sections.run("reference", lambda: _reference(quick))
     sections.run("baseline", lambda: bench_model.bench_baseline(quick, progress))
+    ref_s = results["reference"]["boltzmann_s"]
+    sections.run("cold_shell", lambda: bench_cold.run(quick, ref_s))  # issue 22
     sections.run("national", lambda: bench_model.bench_national(quick, progress))
     if package_version("pandapower") == "not installed":
         results["power_market"] = {"skipped": "pandapower (the [grids] extra) is not installed"}

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = (
     "reference",
     "baseline",
+    "cold_shell",
     "national",
     "power_market",
     "scaling",
@@ -82,6 +83,10 @@ def test_model_runs_are_well_formed(quick_results: tuple[dict[str, Any], str]) -
     _check_run(baseline, memory=False)
     assert _positive(baseline["wall_over_reference"])
     assert len(baseline["wall_s_all"]) >= 1
+    cold = results["cold_shell"]
+    for key in ("python_s", "import_mesa_s", "import_model_s", "run_baseline_s"):
+        assert _positive(cold[key]), key
+    assert cold["import_model_s"] > cold["python_s"]
     assert results["national"]
     for row in results["national"]:
         _check_run(row)

@@ -44,7 +44,10 @@ def exchange(utility_need_kwh: float = 0.0, vendor_open_kwh: float = 0.0) -> Pac
     order = SimpleNamespace(
         second_life_outstanding_kwh=lambda: vendor_open_kwh, new_outstanding_kwh=lambda: 0.0
     )
-    vendor = SimpleNamespace(unique_id=1, orders=[order], orders_due=lambda: [order])
+    figures = SimpleNamespace(second_life_kwh=(vendor_open_kwh,), new_kwh=(0.0,))
+    vendor = SimpleNamespace(
+        unique_id=1, orders=[order], orders_due=lambda: [order], book_figures=lambda: figures
+    )
     roster = Roster(recyclers=[recycler], vendors=[vendor], utilities=[Utility(utility_need_kwh)])
     clock = SimpleNamespace(month=0)
     recorder = SimpleNamespace(retired_gwh_cum=0.0, incentives_usd=0.0)

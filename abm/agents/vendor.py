@@ -17,6 +17,7 @@ from abm.agents import pack_pricing
 from abm.agents.modular_choice import MODULAR_OPTIONS
 from abm.agents.vendor_capacity import commission, expansion_mw_per_month, months_to_build
 from abm.agents.vendor_order import (
+    BookFigures,
     Order,
     factory_queue,
     gives_up_on_packs,
@@ -52,6 +53,7 @@ class ModularVendor(mesa.Agent):
         self.capacity_mw_per_month = config.vendors.factory_mw_per_month
         self.factory_lines: list[tuple[float, float]] = []  # (start month, MW/month) being built
         self.orders: list[Order] = []
+        self._figures: BookFigures | None = None  # the book's figures until an order changes
         self.done_pack_waits_months: list[float] = []  # pack waits of energised second-life orders
         self.delivered_mw = 0.0
         self.augmentation_kwh = {
@@ -59,9 +61,20 @@ class ModularVendor(mesa.Agent):
             "new": 0.0,
         }  # usable kWh wanted to restore faded sites
 
+    def book_figures(self) -> BookFigures:
+        """What each order still has to buy and the backlog, kept until the book changes or the month turns."""
+        month = self.clock.month
+        if self._figures is None or self._figures.month != month:
+            self._figures = BookFigures.of(self.orders, month)
+        return self._figures
+
+    def _book_changed(self) -> None:
+        """An order's storage or factory progress, or the order list, changed: the figures are recomputed."""
+        self._figures = None
+
     def backlog_mw(self) -> float:
         """MW ordered and not yet through the factory."""
-        return sum(o.project.mw - o.factory_mw_done for o in self.orders)
+        return self.book_figures().backlog_mw
 
     def factory_delivery_months(self) -> float:
         """Months until a site booked today leaves the factory and is delivered, or permitting if longer."""
@@ -109,6 +122,7 @@ class ModularVendor(mesa.Agent):
                 second_life_need_kwh=need if second_life else 0.0,
             )
         )
+        self._book_changed()
 
     def designate_storage(self, need_kwh: float) -> str:
         """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""
@@ -139,12 +153,15 @@ class ModularVendor(mesa.Agent):
         cfg = self.config
         due = []
         ahead_mw = 0.0
-        for o in self.orders:
-            stalled = o.due_month is not None and o.second_life_outstanding_kwh() > 1e-6
+        figures = self.book_figures()
+        for o, sl_kwh, new_kwh in zip(
+            self.orders, figures.second_life_kwh, figures.new_kwh, strict=True
+        ):
+            stalled = o.due_month is not None and sl_kwh > 1e-6
             if not stalled:
                 ahead_mw += o.project.mw - o.factory_mw_done
             months_to_built = ahead_mw / self.capacity_mw_per_month
-            new_part = o.new_outstanding_kwh() > 0
+            new_part = new_kwh > 0
             lead = cfg.oems.lead_time_months if new_part else cfg.vendors.delivery_months
             if o.due_month is not None or months_to_built <= lead + cfg.vendors.order_ahead_months:
                 due.append(o)
@@ -215,6 +232,7 @@ class ModularVendor(mesa.Agent):
     def _place(self, order: Order, product: int, kwh: float, soh: float) -> None:
         """Book bought kWh to an order: new storage in transit, packs in hand (ending its pack wait when complete)."""
         month = self.clock.month
+        self._book_changed()
         if product == Product.NEW:
             arrival = month + int(round(self.config.oems.lead_time_months))
             order.pending_new_kwh.append((arrival, kwh))
@@ -251,6 +269,7 @@ class ModularVendor(mesa.Agent):
                 ahead_kwh -= o.second_life_outstanding_kwh()  # it no longer queues for packs
                 o.pack_wait_months = float(waited)
                 o.redesignate_rest_to_new()
+                self._book_changed()
 
     def pack_waits_months(self) -> list[float]:
         """Months each second-life order waited for packs: resolved orders, and due ones still waiting (so far)."""
@@ -284,6 +303,7 @@ class ModularVendor(mesa.Agent):
             o.acquired_kwh[Product.NEW] += arrived
             o.acquired_nameplate_kwh[Product.NEW] += arrived
             o.pending_new_kwh = [(t, k) for t, k in o.pending_new_kwh if t > month]
+        self._book_changed()
         self.review_second_life_waits()
         slots = self.capacity_mw_per_month
         for o in self.factory_queue():
@@ -293,17 +313,20 @@ class ModularVendor(mesa.Agent):
                 slots -= step
                 if o.factory_mw_done >= o.project.mw - 1e-9:
                     o.factory_done_month = month
+        self._book_changed()
         done = []
         for o in self.orders:
-            storage_ok = o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6
             built = (
                 o.factory_done_month is not None
                 and month >= o.factory_done_month + v.delivery_months
             )
-            if storage_ok and built and month >= o.permit_ready_month:
+            if not built or month < o.permit_ready_month:
+                continue  # (the storage sum is read only for sites that could be done)
+            if o.acquired_kwh.sum() >= o.storage_need_kwh - 1e-6:
                 done.append(o)
         for o in done:
             self.orders.remove(o)
+            self._book_changed()
             if o.pack_wait_months is not None:
                 self.done_pack_waits_months.append(o.pack_wait_months)
             self.packs.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)

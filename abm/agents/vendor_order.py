@@ -36,6 +36,9 @@ class Order:
     pack_wait_months: float | None = (
         None  # months from due to its second-life part bought or given up
     )
+    _outstanding: tuple[tuple[object, ...], tuple[float, float]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )  # (storage state, outstanding kWh) of the last `outstanding_kwh` call
 
     @property
     def second_life(self) -> bool:
@@ -44,24 +47,42 @@ class Order:
 
     def second_life_outstanding_kwh(self) -> float:
         """Second-life usable kWh still to buy."""
-        bought = float(self.acquired_kwh[: Product.NEW].sum())
-        return max(0.0, self.second_life_need_kwh - bought)
+        return self.outstanding_kwh()[0]
 
     def new_outstanding_kwh(self) -> float:
         """New-storage usable kWh still to order (kWh in transit count as bought)."""
-        in_transit = sum(k for _, k in self.pending_new_kwh)
-        new_need = self.storage_need_kwh - self.second_life_need_kwh
-        return max(0.0, new_need - float(self.acquired_kwh[Product.NEW]) - in_transit)
+        return self.outstanding_kwh()[1]
+
+    def outstanding_kwh(self) -> tuple[float, float]:
+        """(second-life, new) usable kWh still to buy, recomputed only when the order's storage changed.
+
+        The vendor's quotes read every order many times a month; the state compared is all
+        the two figures depend on, so the result is always theirs.
+        """
+        state = (
+            self.storage_need_kwh,
+            self.second_life_need_kwh,
+            self.acquired_kwh.tobytes(),
+            tuple(self.pending_new_kwh),
+        )
+        if self._outstanding is None or self._outstanding[0] != state:
+            bought = float(self.acquired_kwh[: Product.NEW].sum())
+            second_life = max(0.0, self.second_life_need_kwh - bought)
+            in_transit = sum(k for _, k in self.pending_new_kwh)
+            new_need = self.storage_need_kwh - self.second_life_need_kwh
+            new = max(0.0, new_need - float(self.acquired_kwh[Product.NEW]) - in_transit)
+            self._outstanding = (state, (second_life, new))
+        return self._outstanding[1]
 
     def storage_outstanding_kwh(self) -> float:
         """Usable kWh still to buy, second life and new."""
-        return self.second_life_outstanding_kwh() + self.new_outstanding_kwh()
+        second_life, new = self.outstanding_kwh()
+        return second_life + new
 
     def outstanding_kwh_of(self, product: int) -> float:
         """Usable kWh still to buy of the kind `product` belongs to (any second-life grade, or new)."""
-        if product in SECOND_LIFE_PRODUCTS:
-            return self.second_life_outstanding_kwh()
-        return self.new_outstanding_kwh()
+        second_life, new = self.outstanding_kwh()
+        return second_life if product in SECOND_LIFE_PRODUCTS else new
 
     def second_life_share(self) -> float:
         """Share of the site's storage designated second life (0-1)."""
@@ -77,6 +98,32 @@ class Order:
         share = self.second_life_share()
         self.project.path = Path.MODULAR_SECOND_LIFE if share >= 0.5 else Path.MODULAR_NEW
         self.project.second_life_storage_share = share
+
+
+@dataclass(frozen=True)
+class BookFigures:
+    """A vendor's book in booking order, computed once per book state: what is still to buy, and the backlog.
+
+    Quotes read these many times a month while the book rarely changes, so the vendor keeps them
+    until an order changes (`ModularVendor._book_changed`); the figures are the orders' own, so
+    sums over them are the same floats as sums over the orders.
+    """
+
+    month: int
+    second_life_kwh: tuple[float, ...]  # second-life usable kWh still to buy, per order
+    new_kwh: tuple[float, ...]  # new-storage usable kWh still to order, per order
+    backlog_mw: float  # MW ordered and not yet through the factory
+
+    @classmethod
+    def of(cls, orders: list[Order], month: int) -> BookFigures:
+        """The figures of `orders` as they stand in `month`."""
+        outstanding = [o.outstanding_kwh() for o in orders]
+        return cls(
+            month,
+            tuple(sl for sl, _ in outstanding),
+            tuple(new for _, new in outstanding),
+            sum(o.project.mw - o.factory_mw_done for o in orders),
+        )
 
 
 def storage_secured(

@@ -104,6 +104,8 @@ class PackExchange(SecondLifeOutlook):
         self._outlook_key: tuple[int, int] | None = None
         self._outlook: tuple[bool, float] = (False, 0.0)
         self._learned: tuple[int, StorageCosts] | None = None
+        # this month's chemistry mix and the values weighted by it: (month, retirements table, mix, values)
+        self._mix: tuple[int, np.ndarray, np.ndarray, dict[str, float]] | None = None
 
     # ------------------------------------------------------------------ stage 1
     def start_month(self) -> None:
@@ -151,9 +153,14 @@ class PackExchange(SecondLifeOutlook):
         return self._by_chemistry("recycling_value_{}_usd_per_kwh")
 
     def _by_chemistry(self, key: str) -> float:
-        """The ``packs`` key per chemistry (``{}`` = nmc, lfp, other), weighted by this month's mix."""
-        values = [getattr(self.config.packs, key.format(name)) for name in CHEMISTRIES]
-        return mix_weighted(self.second_life_chemistry_mix(), values)
+        """The ``packs`` key per chemistry (``{}`` = nmc, lfp, other), weighted by this month's mix (once a month)."""
+        mix = self.second_life_chemistry_mix()
+        assert self._mix is not None
+        weighted = self._mix[3]
+        if key not in weighted:
+            values = [getattr(self.config.packs, key.format(name)) for name in CHEMISTRIES]
+            weighted[key] = mix_weighted(mix, values)
+        return weighted[key]
 
     def new_storage_price_usd_per_kwh(self) -> float:
         """New turnkey storage this month: pack (net of the 45X credit passed through) plus balance of plant."""
@@ -199,26 +206,13 @@ class PackExchange(SecondLifeOutlook):
         return wtp
 
     def second_life_chemistry_mix(self) -> np.ndarray:
-        """Chemistry shares (``CHEMISTRIES`` order) of second-life packs sold this month."""
-        return chemistry_mix(self.retirements_by_chemistry_gwh, self.clock.month)
-
-    def expected_price_usd_per_kwh(self, product: int) -> float:
-        """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value."""
-        price = self.price_usd_per_kwh[product]
-        if np.isfinite(price):
-            return float(price)
-        if product != Product.NEW:
-            asks = [a for r in self.roster.stocks() for g, _, a in r.asks() if g == product]
-            if asks:
-                return float(min(asks))
-        return self.storage_wtp_usd_per_kwh(product)
-
-    def second_life_value_ratio(self) -> float:
-        """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
-        return min(
-            self.expected_price_usd_per_kwh(g) / max(self.storage_wtp_usd_per_kwh(g), 1e-9)
-            for g in range(3)
-        )
+        """Chemistry shares (``CHEMISTRIES`` order) of second-life packs sold this month (read-only, computed once a month)."""
+        month, table = self.clock.month, self.retirements_by_chemistry_gwh
+        if self._mix is None or self._mix[0] != month or self._mix[1] is not table:
+            mix = chemistry_mix(table, month)
+            mix.flags.writeable = False
+            self._mix = (month, table, mix, {})
+        return self._mix[2]
 
     def _storage_outlook(self) -> tuple[bool, float]:
         """(second life preferred, value-equivalent modular storage cost), computed once per pack-market state."""

@@ -1,14 +1,17 @@
-"""The second-life supply outlook and the waits modular sites plan on: part of the PackExchange.
+"""The second-life outlook modular sites plan on (expected prices, supply, waits): part of the PackExchange.
 
-Kept apart from the exchange's prices and auction: these methods read the recyclers' stocks,
-the vendors' open orders and other buyers' bids (through the roster) and smooth the supply
-recyclers route to second life, so that vendors and hyperscalers can quote how long packs and
-new storage take.
+Kept apart from the exchange's values and auction: these methods read the last clearing prices,
+the recyclers' stocks and asks, the vendors' open orders and other buyers' bids (through the
+roster) and smooth the supply recyclers route to second life, so that vendors and hyperscalers
+can judge which storage is the better buy and quote how long packs and new storage take.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from abm.numerics import exact_dot
 from abm.vocabulary import Product
@@ -26,6 +29,40 @@ class SecondLifeOutlook:
     _sl_supply_kwh_per_month: float
     _sl_others_kwh_per_month: float
     _sl_bought_by_others_kwh: float
+    price_usd_per_kwh: np.ndarray  # last clearing price per product (NaN: no trade)
+    storage_wtp_usd_per_kwh: Callable[..., float]  # PackExchange's value of a product
+
+    # ------------------------------------------------------------------ expected prices
+    def expected_price_usd_per_kwh(
+        self, product: int, asks: list[tuple[int, float, float]] | None = None
+    ) -> float:
+        """Expected price per usable kWh of a product: last clearing price, else the cheapest ask, else its value.
+
+        `asks`: the stocks' (grade, kWh, USD/kWh) asks in stock order, when the caller already has them.
+        """
+        price = self.price_usd_per_kwh[product]
+        if np.isfinite(price):
+            return float(price)
+        if product != Product.NEW:
+            if asks is None:
+                asks = self._stock_asks()
+            prices = [a for g, _, a in asks if g == product]
+            if prices:
+                return float(min(prices))
+        return self.storage_wtp_usd_per_kwh(product)
+
+    def _stock_asks(self) -> list[tuple[int, float, float]]:
+        """Every stock's (grade, usable kWh, USD/kWh) asks, in stock order."""
+        return [ask for r in self.roster.stocks() for ask in r.asks()]
+
+    def second_life_value_ratio(self) -> float:
+        """Best second-life price-to-value ratio across grades (below new's ratio means second life is the better buy)."""
+        cleared = np.isfinite(self.price_usd_per_kwh[: Product.NEW]).all()
+        asks = None if cleared else self._stock_asks()  # one look at the stocks for all grades
+        return min(
+            self.expected_price_usd_per_kwh(g, asks) / max(self.storage_wtp_usd_per_kwh(g), 1e-9)
+            for g in range(3)
+        )
 
     # ------------------------------------------------------------------ second-life supply
     def second_life_supply_kwh_per_month(self) -> float:
@@ -60,9 +97,7 @@ class SecondLifeOutlook:
 
     def second_life_open_kwh(self) -> float:
         """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
-        vendors = sum(
-            o.second_life_outstanding_kwh() for v in self.roster.vendors for o in v.orders
-        )
+        vendors = sum(k for v in self.roster.vendors for k in v.book_figures().second_life_kwh)
         return vendors + self._others_open_second_life_kwh()
 
     def second_life_competing_kwh(self) -> float:
@@ -86,7 +121,7 @@ class SecondLifeOutlook:
     def new_storage_wait_months(self) -> float:
         """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
         cfg = self.config
-        new_need = sum(o.new_outstanding_kwh() for v in self.roster.vendors for o in v.orders)
+        new_need = sum(k for v in self.roster.vendors for k in v.book_figures().new_kwh)
         return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
     def modular_wait_months(self, path: str | None = None) -> float:
