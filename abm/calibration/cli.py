@@ -47,7 +47,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from abm.calibration.parsing import load_spec
     from abm.calibration.report import summary_line, write_outputs
     from abm.calibration.results import result_dict
-    from abm.calibration.waves import run_calibration
+    from abm.calibration.waves import IncompleteWaveError, run_calibration
 
     spec = load_spec(args.spec, _overrides(args))
     out = Path(args.out) if args.out else Path("runs") / "calibration" / spec.name
@@ -61,6 +61,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             resume=args.resume,
             report=lambda line: print(line, file=sys.stderr),
         )
+    except IncompleteWaveError as exc:
+        print(f"error: {exc}; nothing else was written", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             "error: interrupted; finished runs are saved, continue with --resume", file=sys.stderr

@@ -25,6 +25,10 @@ from abm.calibration.statistics import by_point, run_values
 from abm.errors import InputError
 
 
+class IncompleteWaveError(RuntimeError):
+    """A wave whose runs were not all recorded (a worker died): its points cannot be scored."""
+
+
 @dataclass
 class Wave:
     """One wave's points, each target's (points, seeds) values, and the implausibilities."""
@@ -73,6 +77,12 @@ def _run_wave(
     started = time.perf_counter()
     coords, points = _rounded(spec, coords)
     df = run_sweep(sweep_table(spec, number, points), out / "waves" / f"wave-{number}", **options)
+    summary = df.attrs.get("sweep", {})
+    if summary.get("remaining"):  # scoring a partial wave would send the next one astray
+        raise IncompleteWaveError(
+            f"wave {number}: {summary['remaining']} of {summary['planned_runs']} runs not recorded "
+            f"(lost to worker failures); continue with --resume"
+        )
     values_df = run_values(out / "waves" / f"wave-{number}", spec.targets)
     n = len(points)
     values = {t.name: by_point(values_df, t.name, n, spec.seeds_per_point) for t in spec.targets}
