@@ -275,3 +275,19 @@ def test_the_report_renders_a_result_with_an_empty_region() -> None:
     }
     text = markdown(result)
     assert "none left" in text and "Stopped early" in text and "| w | KPI `k` | 55 |" in text
+
+
+def test_a_wave_with_lost_runs_stops_the_calibration(tmp_path: Path, monkeypatch: Any) -> None:
+    """Runs lost to a dead worker: the wave is not scored and no next wave is sampled from it."""
+    import abm.calibration.waves as waves
+    import abm.sweeps
+
+    def partial_sweep(table: dict[str, Any], out: Path, **options: Any) -> pd.DataFrame:
+        df = pd.DataFrame({"status": ["ok"]})
+        df.attrs["sweep"] = {"remaining": 3, "planned_runs": 4}
+        return df
+
+    monkeypatch.setattr(waves, "check_spec", lambda spec: None)
+    monkeypatch.setattr(abm.sweeps, "run_sweep", partial_sweep)
+    with pytest.raises(waves.IncompleteWaveError, match="3 of 4 runs not recorded"):
+        waves.run_calibration(parse_spec(_spec()), tmp_path / "out")

@@ -73,9 +73,24 @@ def summary_line(result: dict[str, Any]) -> str:
     n_waves = len(result["waves"])
     return (
         f"{result['runs']} runs ({n_waves} wave{'s' if n_waves != 1 else ''} x {spec['points_per_wave']} points x "
-        f"{spec['seeds_per_point']} seeds x {spec['months']} months, {result['failed_runs']} failed) "
-        f"in {result['wall_time_s'] / 60:.0f} min; non-implausible (I < {spec['cutoff']:g}): {waves}"
+        f"{spec['seeds_per_point']} seeds x {spec['months']} months, {result['failed_runs']} failed; "
+        f"{result['wall_time_s'] / 60:.0f} min in the session that finished it); "
+        f"non-implausible (I < {spec['cutoff']:g}): {waves}"
     )
+
+
+def _box_note(result: dict[str, Any]) -> list[str]:
+    """Why the last wave's ranges are bounded by the kept points of the wave before it."""
+    waves = result["waves"]
+    if len(waves) < 2:
+        return []
+    before = waves[-2]
+    return [
+        f"Wave {waves[-1]['wave']} samples inside the box of wave {before['wave']}'s "
+        f"{before['non_implausible']} non-implausible points, so the ranges below cannot be wider "
+        "than that box: with few kept points they understate the region (more points per wave widen it).",
+        "",
+    ]
 
 
 def markdown(result: dict[str, Any], title: str | None = None) -> str:
@@ -87,8 +102,10 @@ def markdown(result: dict[str, Any], title: str | None = None) -> str:
         "",
         spec["description"],
         "",
-        f"**{summary_line(result)}.**"
-        + (f" Stopped early: {result['stopped']}." if result["stopped"] else ""),
+        f"**{summary_line(result)}.**",
+        "",
+        *_box_note(result),
+        +(f" Stopped early: {result['stopped']}." if result["stopped"] else ""),
         "",
         "## Posterior ranges",
         "",
