@@ -102,11 +102,10 @@ def markdown(result: dict[str, Any], title: str | None = None) -> str:
         "",
         spec["description"],
         "",
-        f"**{summary_line(result)}.**",
+        f"**{summary_line(result)}.**"
+        + (f" Stopped early: {result['stopped']}." if result["stopped"] else ""),
         "",
         *_box_note(result),
-        +(f" Stopped early: {result['stopped']}." if result["stopped"] else ""),
-        "",
         "## Posterior ranges",
         "",
         *_posterior_lines(result),
