@@ -248,6 +248,7 @@ def test_the_report_renders_a_result_with_an_empty_region() -> None:
             "seeds_per_point": 2,
             "months": 6,
             "cutoff": 3.0,
+            "parameters": [{"key": "queue.a", "min": 1.0, "max": 2.0, "reason": "r"}],
             "targets": [
                 {
                     "name": "w",
