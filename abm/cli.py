@@ -19,12 +19,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from abm.calibration.cli import add_calibrate_parser, cmd_calibrate
 from abm.cli_analysis import ANALYSIS_COMMANDS, ANALYSIS_PARSERS
 from abm.cli_export import add_export_parser, cmd_export
 from abm.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
 COMMANDS.update(ANALYSIS_COMMANDS)  # attribute, discover (abm.cli_analysis)
+COMMANDS["calibrate"] = cmd_calibrate
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
 ENVIRONMENT_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
@@ -448,6 +450,7 @@ SUBCOMMAND_PARSERS = (
     _add_analyze,
     add_export_parser,
     *ANALYSIS_PARSERS,
+    add_calibrate_parser,
 )
 
 

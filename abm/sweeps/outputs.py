@@ -42,8 +42,15 @@ def probe(plan: SweepPlan) -> tuple[list[str], pa.Schema | None]:
     if plan.spec.timeseries:
         ts = timeseries_with_keys(result.timeseries, "")
         inferred = pa.Schema.from_pandas(ts, preserve_index=False).remove_metadata()
+        # a column that is whole in month 1 (vendor_capacity_building_mw_per_month = 0) may
+        # hold fractions later: every column but `month` is stored as float64
         ts_schema = pa.schema(
-            [pa.field(f.name, pa.float64()) if pa.types.is_null(f.type) else f for f in inferred]
+            [
+                pa.field(f.name, pa.float64())
+                if pa.types.is_null(f.type) or (pa.types.is_integer(f.type) and f.name != "month")
+                else f
+                for f in inferred
+            ]
         )
     return names, ts_schema
 

@@ -83,6 +83,19 @@ PAGES: tuple[Page, ...] = (
         "benchmarks/results.json as committed (`make bench` re-measures it)",
     ),
     Page(
+        "calibration",
+        (
+            "docs/scripts/calibration_page.py",
+            "--data",
+            "docs/data/calibration_baseline.json",
+            "--output",
+            "{docs}/calibration.md",
+        ),
+        ("calibration.md",),
+        "docs/data/calibration_baseline.json as committed (`powerstack calibrate "
+        "scenarios/calibration/baseline.toml` re-measures it)",
+    ),
+    Page(
         "batteries",
         ("docs/scripts/battery_figures.py", "--docs-dir", "{docs}"),
         ("batteries.md", "img/battery_fade.png"),
@@ -128,6 +141,8 @@ NOT_GENERATED: dict[str, str] = {
     "depend on the Chromium build, the system fonts and fixed waits for the running app, so "
     "they are refreshed by hand, not byte-checked",
     "scripts/*": "the generators themselves",
+    "data/calibration_*.json": "results of `powerstack calibrate` (its calibration.json), "
+    "committed so that docs/calibration.md is rendered from them without re-running",
     "fingerprints.json": "the hash of each model-running page's inputs, written by pages.py when "
     "it installs the page; `make test` compares it with the checkout, CI regenerates the pages",
     "notebooks/*.ipynb": "the notebooks, written by hand and stored without outputs; "
