@@ -10,6 +10,7 @@ import solara
 from matplotlib.figure import Figure
 
 from viz import charts, exports
+from viz.charts.bands import NO_BANDS, Bands
 from viz.components.base import Html
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
@@ -24,18 +25,19 @@ def build_chart(
     style: charts.ChartStyle,
     map_colour: str = "wait",
     map_index: int = -1,
+    bands: Bands = NO_BANDS,
 ) -> Figure:
-    """The figure of one chart tab."""
+    """The figure of one chart tab (`bands`: the ensemble's median and range, where drawn)."""
     if tab == "energy":
-        return charts.energy_chart(record, compare, compare_label, style)
+        return charts.energy_chart(record, compare, compare_label, style, bands)
     if tab == "time_to_power":
         return charts.time_to_power_chart(record, compare, compare_label, style)
     if tab == "queue":
-        return charts.queue_chart(record, compare, compare_label, style)
+        return charts.queue_chart(record, compare, compare_label, style, bands)
     if tab == "packs":
         return charts.packs_chart(record, compare, compare_label, style)
     if tab == "co2":
-        return charts.co2_chart(record, counterfactual, compare, compare_label, style)
+        return charts.co2_chart(record, counterfactual, compare, compare_label, style, bands)
     if tab == "map":
         state = record.maps[map_index if -len(record.maps) <= map_index < len(record.maps) else -1]
         return charts.network_map(record.grid, state, map_colour, style)
@@ -133,6 +135,7 @@ def ChartTabs(
     downloads: bool = True,
     file_stem: str = "",
     stamp: str = "",
+    bands: Bands = NO_BANDS,
 ) -> None:
     """Chart selector buttons, the selected chart (only it is drawn), and PNG/SVG downloads."""
     _tab_buttons(tab, on_tab)
@@ -148,11 +151,12 @@ def ChartTabs(
         style,
         map_colour,
         map_index,
+        bands.version if tab in ("energy", "queue", "co2") else None,
     ]
 
     def make() -> Figure:
         return build_chart(
-            tab, record, compare, compare_label, counterfactual, style, map_colour, map_index
+            tab, record, compare, compare_label, counterfactual, style, map_colour, map_index, bands
         )
 
     image = use_drawn(make, deps)
