@@ -241,7 +241,7 @@ def test_seed_pool_runs_the_extra_seeds_with_their_counterfactual() -> None:
     ax = Figure().subplots()
     label = band_label(frames, 2, "Energised total")
     assert draw_band(ax, frames, energised_total_gw, "#000000", label)
-    assert ax.get_lines()[0].get_label() == "Energised total: median of 2 seeds (band: their range)"
+    assert ax.get_lines()[0].get_label() == "Energised total: median, range of 2 seeds"
     assert not draw_band(ax, frames[:1], energised_total_gw, "#000000", label)  # one seed: no band
     release_ensemble(pool, ensemble)
     pool.shutdown()

@@ -32,9 +32,9 @@ NO_BANDS = Bands()
 
 
 def band_label(frames: Sequence[pd.DataFrame], n: int, what: str) -> str:
-    """'This run: median of 5 seeds (band: their range)'; says so while seeds are missing."""
+    """'Energised total: median, range of 5 seeds'; says so while seeds are missing."""
     count = f"{len(frames)} seeds" if len(frames) == n else f"{len(frames)} of {n} seeds so far"
-    return f"{what}: median of {count} (band: their range)"
+    return f"{what}: median, range of {count}"
 
 
 def draw_band(

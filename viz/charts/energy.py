@@ -50,7 +50,7 @@ def _draw_bands(ax: Axes, bands: Bands, compare_label: str) -> None:
         bands.compare,
         energised_total_gw,
         COMPARE_COLOUR,
-        band_label(bands.compare, bands.n, f"Energised total, {compare_label}"),
+        band_label(bands.compare, bands.n, compare_label),
     )
 
 

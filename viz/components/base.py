@@ -30,17 +30,20 @@ CSS = """
 .ps-status { font-size: 1rem; }
 .ps-footer { font-size: 0.85rem; color: #555; margin: 2em 12px 1em 12px; }
 .ps-workshop .ps-story { font-size: 1.55rem; line-height: 1.45; }
-.ps-workshop .ps-title { font-size: 2.2rem; margin: 0.1em 0 0.1em 0; }
+.ps-workshop .ps-title { display: none; }
 .ps-workshop .ps-story { margin: 0; }
-.ps-workshop .ps-chart img { max-height: 46vh; max-width: 100%; width: auto; }
-.ps-workshop .ps-kpi { padding: 6px 12px; min-width: 14em; }
+.ps-workshop-main { flex-wrap: nowrap !important; gap: 16px; align-items: flex-start; }
+.ps-workshop-cards { flex: 1 1 44%; min-width: 0; }
+.ps-workshop-chart { flex: 1 1 56%; min-width: 0; }
+.ps-workshop .ps-chart img { max-height: 62vh; max-width: 100%; width: auto; height: auto; }
+.ps-workshop .ps-kpi { padding: 6px 12px; min-width: 15em; flex: 1 1 15em; }
 .ps-workshop .ps-kpi-value { line-height: 1.1; }
 .ps-workshop .ps-kpi-label { font-size: 1.25rem; }
 .ps-workshop .ps-kpi-value { font-size: 2.6rem; }
 .ps-workshop .ps-kpi-unit { font-size: 1.4rem; }
 .ps-workshop .ps-kpi-delta { font-size: 1.3rem; }
 .ps-workshop .ps-kpi-detail { font-size: 1.05rem; }
-.ps-workshop .ps-kpi-caption { font-size: 0.95rem; max-width: 26em; }
+.ps-workshop .ps-kpi-caption { font-size: 0.9rem; max-width: 26em; }
 .ps-workshop .ps-lever-label { font-size: 1.3rem; }
 .ps-workshop .ps-status { font-size: 1.3rem; }
 .ps-workshop .v-btn { font-size: 1.05rem; }

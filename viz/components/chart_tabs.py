@@ -59,6 +59,13 @@ def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | 
     return result.value
 
 
+def _bands_note(bands: Bands) -> str:
+    """What the chart's dash-dot lines and shaded bands are."""
+    shown, compare = bands.version
+    sides = f"{shown} seeds of this run" + (f", {compare} of the comparison" if compare else "")
+    return f"Dash-dot lines and shaded bands: median and range over {sides} (of {bands.n})."
+
+
 def _version(rec: RunRecord | None) -> tuple[str, int] | None:
     """What identifies a record's drawing state (run and months so far)."""
     return None if rec is None else (rec.key, rec.months_done)
@@ -163,6 +170,8 @@ def ChartTabs(
     with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
         if image is not None:
             ipw.Image(value=image, format="svg+xml")
+    if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
+        Html("div", _bands_note(bands), "ps-note ps-chart-bands")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
         _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)

@@ -165,8 +165,9 @@ def _main_column(
 ) -> None:
     """Story, run status, KPI cards, ensemble, charts, (workshop levers), link to the Mesa view.
 
-    In workshop mode the story folds to one line and the levers come after the chart, so that
-    the cards and the chart fit a 1920x1080 projector's first screen.
+    In workshop mode the story folds to one line, the cards sit left of the chart and the
+    levers come after them, so that the cards and the chart fit a 1920x1080 projector's first
+    screen (the scenario's name is on its selected button).
     """
     settings = view.settings
     workshop = settings.mode == "workshop"
@@ -191,11 +192,16 @@ def _main_column(
             versions=tuple(j.version if j is not None else -1 for j in (job, cf_job)),
             name=pretty_name(shown_cfg.name),
         )
-        _cards(runs, ensembles, workshop)
-        _charts(view, runs, shown_cfg, ensembles)
-        if workshop:
+        if workshop:  # cards left, chart right: both on a projector's first screen
+            with solara.Row(classes=["ps-workshop-main"]):
+                with solara.Column(classes=["ps-workshop-cards"]):
+                    _cards(runs, ensembles, workshop)
+                with solara.Column(classes=["ps-workshop-chart"]):
+                    _charts(view, runs, shown_cfg, ensembles)
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
         else:
+            _cards(runs, ensembles, workshop)
+            _charts(view, runs, shown_cfg, ensembles)
             solara.Button(
                 "Step through this scenario month by month (Mesa view)",
                 on_click=lambda: view.open("/explore"),
