@@ -108,7 +108,7 @@ def _stamp(view: View, runs: Runs, cfg: ScenarioConfig, seeds: tuple[int, ...]) 
         f"{LEVER_LABELS.get(k, k)} = {shown_value(k, v)}"
         for k, v in sorted(view.settings.overrides_dict.items())
     )
-    shown = str(cfg.run.seed) if len(seeds) < 2 else f"{seeds[0]}-{seeds[-1]} (bands)"
+    shown = str(seeds[0]) + (f" (bands: seeds {seeds[0]}-{seeds[-1]})" if len(seeds) > 1 else "")
     seeds_text = shown + (" (both runs)" if runs.cmp_label else "")
     return exports.stamp_text(
         pretty_name(cfg.name), changes, seeds_text, runs.cmp_label, __version__
@@ -225,7 +225,12 @@ def _mode_button(view: View) -> None:
 
 
 def _handlers(
-    view: View, names: list[str], shown_cfg: ScenarioConfig | None, runs: Runs, restart: Any
+    view: View,
+    names: list[str],
+    shown_cfg: ScenarioConfig | None,
+    runs: Runs,
+    restart: Any,
+    set_cancels: Callable[[Any], None],
 ) -> dict[str, Callable[..., None]]:
     """What the page's controls do: change a lever, reset levers, switch scenario, cancel, rerun."""
     settings = view.settings
@@ -253,6 +258,7 @@ def _handlers(
                 ENGINE.cancel(job)
             else:
                 ENGINE.release(job)
+        set_cancels(lambda n: n + 1)  # re-render now, not when the watcher thread notices
 
     count, set_count = restart
     return {
@@ -270,13 +276,14 @@ def Dashboard() -> None:
     view = use_view()
     saved, set_saved = solara.use_state({})
     restart, set_restart = solara.use_state(0)
+    _cancels, set_cancels = solara.use_state(0)
     scenarios = solara.use_memo(list_scenarios, [])
     names = [n for n, _ in scenarios]
     configs = use_configs(view.settings, saved, names)
     runs = use_runs(configs, view.settings, restart)
     ensembles = use_ensembles(configs, runs)
     shown_cfg = configs.shown
-    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart))
+    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart), set_cancels)
     values = (
         {lever.key: config_value(shown_cfg, lever.key) for lever in BIG_LEVERS}
         if shown_cfg is not None
