@@ -56,7 +56,7 @@ def app_server(port: int, prewarm: str, log_path: Path, seeds: int | None = None
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a loaded machine imports slowly
         while True:
             try:
                 with urllib.request.urlopen(url + "/", timeout=2):

@@ -67,3 +67,46 @@ def test_workshop_fits_a_projector_and_cards_mark_noise(
     data = json.loads(path.read_text()) if path.exists() else {}
     data.update(workshop_ensemble_3_seeds_s=round(ensemble_s, 1), workshop_bottoms_px=bottoms)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def test_interactive_chart_hovers_zooms_and_toggles_offline(tab: Any, server: Any) -> None:
+    """Bokeh's chart with every request outside 127.0.0.1 aborted: none may even be attempted."""
+    page = tab.page
+    outside: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "about:", "data:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.context.route("**/*", route)
+    page.goto(server.url + "/?s=baseline&cmp=none")
+    page.locator(".ps-status.ps-state-complete").wait_for(timeout=ENSEMBLE_TIMEOUT_MS)
+    page.get_by_role("button", name="Interactive chart (hover, zoom, legend)").click()
+    frame = page.frame_locator("iframe.ps-interactive")
+    canvas = frame.locator("canvas").first
+    canvas.wait_for()
+    doc = "Bokeh.documents[0]"
+    plot = page.locator("iframe.ps-interactive").content_frame
+    plot.wait_for_function(f"window.Bokeh && {doc} && {doc}.roots().length > 0")
+    box = canvas.bounding_box()
+    start = plot.evaluate(f"{doc}.roots()[0].x_range.start")
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.55)
+    page.mouse.wheel(0, -400)  # the wheel zooms (active_scroll)
+    plot.wait_for_function(f"{doc}.roots()[0].x_range.start !== {start}")
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=8)
+    tooltip = frame.locator(".bk-Tooltip").first  # vline hover: the month and value of each line
+    tooltip.wait_for()
+    assert "value" in tooltip.inner_text()
+    legend = plot.evaluate(
+        "(() => { const pv = Object.values(Bokeh.index)[0];"
+        " const lv = [...pv.renderer_views.values()].find(v => v.model.type === 'Legend');"
+        " const b = lv.bbox; return [b.left, b.top]; })()"
+    )
+    visible = f"{doc}.get_model_by_name('Existing in 2025').visible"
+    assert plot.evaluate(visible) is True
+    page.mouse.click(box["x"] + legend[0] + 20, box["y"] + legend[1] + 16)  # its first item
+    plot.wait_for_function(f"{doc}.get_model_by_name('Existing in 2025').visible === false")
+    assert not outside, f"requests outside 127.0.0.1 were attempted: {outside[:5]}"

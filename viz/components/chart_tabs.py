@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from viz import charts, exports
 from viz.charts.bands import NO_BANDS, Bands
+from viz.charts.interactive import INTERACTIVE_TABS, interactive_html
 from viz.components.base import Html
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
@@ -129,6 +130,26 @@ def _downloads(make: Callable[[], Figure], stem: str, stamp: str) -> None:
 
 
 @solara.component
+def InteractiveChart(
+    tab: str, record: RunRecord, compare: RunRecord | None, compare_label: str
+) -> None:
+    """The tab's chart in Bokeh (BokehJS inlined from the wheel), redrawn when a run ends.
+
+    A growing run is not redrawn month by month: each page carries BokehJS (about 1.4 MB).
+    """
+    versions = [tab, record.key, record.complete, compare.key if compare else None, compare_label]
+    html = solara.use_memo(lambda: interactive_html(tab, record, compare, compare_label), versions)
+    if not record.complete:
+        Html("div", "Drawn at the month shown; redrawn when the run ends.", "ps-note")
+    rv.Html(
+        tag="iframe",
+        attributes={"srcdoc": html, "title": "interactive chart"},
+        style_="width: 100%; height: 480px; border: 0;",
+        class_=f"ps-interactive ps-interactive-{tab}",
+    )
+
+
+@solara.component
 def ChartTabs(
     tab: str,
     on_tab: Callable[[str], None],
@@ -166,12 +187,25 @@ def ChartTabs(
             tab, record, compare, compare_label, counterfactual, style, map_colour, map_index, bands
         )
 
-    image = use_drawn(make, deps)
-    with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
-        if image is not None:
-            ipw.Image(value=image, format="svg+xml")
-    if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
-        Html("div", _bands_note(bands), "ps-note ps-chart-bands")
+    live, set_live = solara.use_state(False)
+    shows_live = live and tab in INTERACTIVE_TABS
+    image = use_drawn(lambda: None if shows_live else make(), [*deps, shows_live])
+    if tab in INTERACTIVE_TABS:
+        solara.Button(
+            "Static chart" if live else "Interactive chart (hover, zoom, legend)",
+            on_click=lambda: set_live(not live),
+            text=True,
+            icon_name="mdi-chart-line" if not live else "mdi-image",
+            classes=["ps-interactive-toggle"],
+        )
+    if shows_live:
+        InteractiveChart(tab, record, compare, compare_label)
+    else:
+        with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
+            if image is not None:
+                ipw.Image(value=image, format="svg+xml")
+        if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
+            Html("div", _bands_note(bands), "ps-note ps-chart-bands")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
         _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)
