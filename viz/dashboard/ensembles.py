@@ -63,7 +63,7 @@ def use_ensembles(configs: Configs, runs: Runs) -> Ensembles:
     pending = "; one seed: noise not checked" if n == 1 else f"; {seeds_in} of {n} seeds in"
     bands = Bands(
         seed_frames(runs.record if runs.current else None, ens),
-        seed_frames(runs.cmp_record, cmp_ens) if runs.cmp_record is not None else (),
+        seed_frames(runs.cmp_record, cmp_ens) if runs.cmp_record is not None and not same else (),
         n,
     )
     return Ensembles(seeds, seeds_in, noise, pending, shown_kpis, compare_kpis, bands)
