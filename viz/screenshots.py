@@ -150,11 +150,14 @@ def ensemble_done(page: Any) -> None:
     page.locator(".ps-ensemble-status", has_text="Ensemble: seed").wait_for(timeout=RUN_TIMEOUT_MS)
 
 
-def screenshots(page: Any, url: str, out_dir: Path, months: int | None = None) -> list[Path]:
+def screenshots(
+    page: Any, url: str, out_dir: Path, months: int | None = None, only: str = ""
+) -> list[Path]:
     """The walkthrough's pictures (docs/app.md) and the README picture (docs/img/app.png).
 
     `months` shortens every run (`run.months` in the link) when the machine is too slow for
-    ensembles of full runs; the pictures then say so in their status line.
+    ensembles of full runs; the pictures then say so in their status line. `only`: a
+    comma-separated list of picture names to retake (the others are left as they are).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     cut = f"&run.months={months}" if months else ""
@@ -178,15 +181,21 @@ def screenshots(page: Any, url: str, out_dir: Path, months: int | None = None) -
         ("app", "/?s=baseline&queue.mode=cluster", 1500, 1650),
     )
     shots: list[Path] = []
+    wanted = {n.strip() for n in only.split(",") if n.strip()}
     for name, query, width, height in views:
+        if wanted and name not in wanted:
+            continue
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url + query + cut)
         finished(page)
         ensemble_done(page)
-        page.locator(".ps-chart img").first.wait_for()  # charts are drawn in the background
-        page.wait_for_timeout(2500)
+        # charts are drawn in the background; the last seed's band a moment after its note
+        page.locator(".ps-chart img").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        page.wait_for_timeout(8000)
         shots.append(out_dir / f"{name}.png")
         page.screenshot(path=str(shots[-1]))
+    if wanted:
+        return shots
     page.set_viewport_size({"width": 1500, "height": 900})
     page.goto(url + "/?s=baseline&demand.growth_multiplier=9" + cut)
     page.locator(".v-alert", has_text="cannot run").wait_for()
@@ -218,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "--seeds", type=int, default=None, help="ensemble size (default: the app's)"
     )
     parser.add_argument("--months", type=int, default=None, help="shorten every run to this")
+    parser.add_argument("--only", default="", help="comma-separated picture names to retake")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -239,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_screens:
             summary["screenshots"] = [
                 str(p.relative_to(ROOT))
-                for p in screenshots(page, url, Path(args.out), args.months)
+                for p in screenshots(page, url, Path(args.out), args.months, args.only)
             ]
         summary["browser_errors"] = errors
         browser.close()
