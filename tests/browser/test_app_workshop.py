@@ -98,6 +98,7 @@ def test_interactive_chart_hovers_zooms_and_toggles_offline(tab: Any, server: An
         page.mouse.move(
             box["x"] + box["width"] * 0.5, box["y"] + 40 + i * (box["height"] - 80) / 60
         )
+        page.wait_for_timeout(150)  # the tooltip follows the mouse a frame later
         tips = frame.locator(".bk-Tooltip")
         if tips.count():
             seen = tips.first.inner_text()
