@@ -18,6 +18,7 @@ import ipywidgets
 import pytest
 
 os.environ.setdefault("POWERSTACK_APP_PREWARM", "none")  # set before viz.app is imported
+os.environ.setdefault("POWERSTACK_APP_SEEDS", "1")  # one seed unless a test asks for an ensemble
 
 import solara  # noqa: E402
 from solara.components.file_download import FileDownloadWidget  # noqa: E402

@@ -174,32 +174,16 @@ def test_charts_have_titles_and_units() -> None:
 # ---------------------------------------------------------------------- the page
 
 
-# ---------------------------------------------------------------------- the noise check
-def _done_job(kpis: dict | None):
-    """A stand-in for a finished engine job (noise_rows reads status and record.kpis only)."""
-    from types import SimpleNamespace
-
-    from viz.runs import DONE, FAILED
-
-    record = SimpleNamespace(kpis=kpis)
-    return SimpleNamespace(status=DONE if kpis is not None else FAILED, record=record, done=True)
-
-
+# ---------------------------------------------------------------------- ensembles and noise
 def test_noise_rows_are_paired_per_kpi_card() -> None:
-    from viz.noise import NoiseCheck, noise_rows
+    from viz.noise import noise_rows
 
     def kpis(grid_mw: float, co2: float) -> dict:
         return {"energized_mw": {"grid": grid_mw}, "co2_mt": {"total": co2}}
 
-    compare = [_done_job(kpis(1000.0, 10.0)), _done_job(kpis(2000.0, 20.0)), _done_job(None)]
-    shown = [
-        _done_job(kpis(1500.0, 10.0)),
-        _done_job(kpis(2600.0, 20.0)),
-        _done_job(kpis(1.0, 1.0)),
-    ]
-    check = NoiseCheck((1, 2, 3), tuple(compare), tuple(shown))
-    rows = {row.key: row for row in noise_rows(check)}
-    assert check.failed == 1 and check.finished
+    compare = [kpis(1000.0, 10.0), kpis(2000.0, 20.0), None]
+    shown = [kpis(1500.0, 10.0), kpis(2600.0, 20.0), kpis(1.0, 1.0)]
+    rows = {row.key: row for row in noise_rows(shown, compare)}
     grid = rows["energised_grid"]  # +0.5 and +0.6 GW: mean +0.55, but t(1) = 12.7 on two pairs
     assert grid.difference == "+0.6" and grid.n == 2 and grid.verdict == "within noise"
     assert grid.interval == "[-0.1, +1.2]"
@@ -207,24 +191,60 @@ def test_noise_rows_are_paired_per_kpi_card() -> None:
     assert "queue_wait" not in rows  # no data on any seed: no row
 
 
-def test_noise_check_runs_in_the_background_and_is_released() -> None:
-    from viz.noise import release_check, start_check
-    from viz.runs import CANCELLED, NOISE_CHECK, PRIMARY, RunEngine
+def test_cards_say_within_noise_in_words_and_colour_only_beyond_noise() -> None:
+    from viz.kpis import cards
+    from viz.noise import paired_by_card
 
-    engine = RunEngine(publish_every_s=0.1, first_publish_s=0.1)
-    base = load_scenario("baseline")
-    shown = engine.submit(load_scenario("queue_reform_test"), PRIMARY)
-    check = start_check(engine, base, load_scenario("queue_reform_test"), seeds=(1, 2))
-    assert [j.config.run.seed for j in check.a_jobs] == [1, 2]
-    assert all(j.priority == NOISE_CHECK for j in check.jobs if j.key != shown.key)
-    wait_until(lambda: check.finished, what="noise check runs")
-    assert check.runs_done == 4 and check.failed == 0
-    longer = load_scenario("baseline", {"run.months": 120})
-    stopped = start_check(engine, longer, longer, seeds=(3,))
-    wait_until(lambda: any(j.months_done >= 1 for j in stopped.jobs), what="check to start")
-    release_check(engine, stopped)
-    wait_until(lambda: all(j.status == CANCELLED for j in stopped.jobs), what="cancel")
-    engine.shutdown()
+    def kpis(grid_gw: float, unserved: float) -> dict:
+        return {"energized_mw": {"grid": grid_gw * 1000.0}, "unserved_compute_mw_months": unserved}
+
+    shown = [kpis(2.0, 120.0), kpis(2.1, 300.0), kpis(2.2, 100.0)]
+    compare = [kpis(1.0, 200.0), kpis(1.1, 110.0), kpis(1.2, 250.0)]
+    noise = paired_by_card(shown, compare)
+    by_key = {c.key: c for c in cards(shown[0], compare[0], noise=noise, pending_seeds="")}
+    grid, unserved = by_key["energised_total"], by_key["unserved"]
+    assert grid.tone == "better" and grid.delta.startswith("+1.0 GW [+1.0, +1.0]")
+    assert "beyond noise (3 seeds)" in grid.delta
+    assert unserved.tone == "noise" and unserved.delta.startswith("within noise: [")
+    assert "+" not in unserved.delta.split("[")[0]  # no signed number before the interval
+    waiting = {c.key: c for c in cards(shown[0], compare[0], pending_seeds="; 1 of 3 seeds in")}
+    assert waiting["energised_total"].delta == "+1.0 GW on this seed; 1 of 3 seeds in"
+    assert waiting["energised_total"].tone == "none"  # grey until every seed is in
+
+
+def test_ensemble_size_is_a_setting_with_a_default(caplog: pytest.LogCaptureFixture) -> None:
+    from viz.ensemble import DEFAULT_SEEDS, ensemble_seeds, ensemble_size
+
+    assert ensemble_size({}) == DEFAULT_SEEDS == 5
+    assert ensemble_size({"POWERSTACK_APP_SEEDS": "3"}) == 3
+    assert ensemble_size({"POWERSTACK_APP_SEEDS": "zero"}) == DEFAULT_SEEDS
+    assert "POWERSTACK_APP_SEEDS" in caplog.text
+    assert ensemble_seeds(7, 3) == (7, 8, 9)
+
+
+def test_seed_pool_runs_the_extra_seeds_with_their_counterfactual() -> None:
+    from matplotlib.figure import Figure
+
+    from viz.charts.bands import band_label, draw_band
+    from viz.charts.energy import energised_total_gw
+    from viz.ensemble import SeedPool, release_ensemble, seed_frames, start_ensemble
+
+    pool = SeedPool(workers=1)
+    cfg = load_scenario("queue_reform_test", {"run.months": 6})
+    ensemble = start_ensemble(pool, cfg, 2)
+    assert [c.run.seed for c in ensemble.configs] == [cfg.run.seed + 1]
+    (result,) = [f.result(timeout=120) for f in ensemble.futures]
+    assert result.seed == cfg.run.seed + 1 and len(result.timeseries) == 6
+    assert result.kpis["co2_mt"]["second_use_saving"]["consequential"] is not None
+    assert start_ensemble(pool, cfg, 2).futures == ensemble.futures  # cached by setting
+    frames = seed_frames(None, ensemble) * 2
+    ax = Figure().subplots()
+    label = band_label(frames, 2, "Energised total")
+    assert draw_band(ax, frames, energised_total_gw, "#000000", label)
+    assert ax.get_lines()[0].get_label() == "Energised total: median, range of 2 seeds"
+    assert not draw_band(ax, frames[:1], energised_total_gw, "#000000", label)  # one seed: no band
+    release_ensemble(pool, ensemble)
+    pool.shutdown()
 
 
 def test_footer_names_the_version_of_the_code() -> None:

@@ -270,19 +270,20 @@ def test_explore_view_steps_and_runs_to_the_end() -> None:
     wait_until(lambda: kpi(rc, "energised_total") not in ("", "–"), 20.0, "KPIs after the run")
 
 
-def test_noise_check_on_the_page_runs_and_cancels() -> None:
-    """The comparison checked on paired seeds: identical settings read 'identical' per KPI."""
-    _, rc = render_dashboard("s=baseline&cmp=baseline")
-    wait_until(lambda: finished(rc), what="baseline")
-    buttons(rc, "Check against seed noise (5 seeds)")[0].click()
-    wait_until(lambda: buttons(rc, "Cancel check"), what="check running")
-    buttons(rc, "Cancel check")[0].click()
-    wait_until(lambda: buttons(rc, "Check against seed noise (5 seeds)"), what="check stopped")
-    buttons(rc, "Check against seed noise (5 seeds)")[0].click()
-    verdicts = wait_until(lambda: texts(rc, "ps-noise-verdict"), what="noise check result")
-    assert verdicts and all(
-        v.startswith("identical") for v in verdicts
-    )  # (n=k): KPI undefined on some seeds
-    assert any("paired on seeds 1-5" in t for t in texts(rc, "ps-noise-status"))
-    buttons(rc, "Close")[0].click()
-    wait_until(lambda: not texts(rc, "ps-noise-verdict"), what="result closed")
+def test_compare_mode_cards_pair_the_ensemble_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run is an ensemble: the cards show one seed in grey, then the paired interval."""
+    monkeypatch.setenv("POWERSTACK_APP_SEEDS", "2")
+    _, rc = render_dashboard("s=queue_reform_test&cmp=baseline")
+    wait_until(lambda: finished(rc), what="queue reform and the baseline")
+    marks = wait_until(
+        lambda: [t for t in texts(rc, "ps-kpi-delta") if "noise" in t or "no change on any" in t],
+        what="the cards' noise marks",
+    )
+    assert all("[" in t or "no change" in t for t in marks), marks  # every mark has its interval
+    wait_until(
+        lambda: any("paired with Baseline" in t for t in texts(rc, "ps-ensemble-status")),
+        what="the ensemble line",
+    )
+    buttons(rc, "Table by KPI")[0].click()
+    verdicts = wait_until(lambda: texts(rc, "ps-noise-verdict"), what="the table")
+    assert all(v.split(" (")[0] in ("beyond noise", "within noise", "identical") for v in verdicts)

@@ -23,7 +23,7 @@ from abm.runner import run_model
 from viz import charts
 from viz.components import CSS, Html, KpiGrid, pretty_name
 from viz.components.chart_tabs import use_drawn
-from viz.explore_model import ExploreModel, model_params
+from viz.explore_model import SEED_TEXT, ExploreModel, model_params
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.runs import RunRecord, record_of
 from viz.state import from_query, resolve_config
@@ -55,6 +55,29 @@ def live_record(model: ExploreModel) -> RunRecord:
 
 # ---------------------------------------------------------------------- components shown by SolaraViz
 @solara.component
+def SeedField(model: ExploreModel) -> None:
+    """The seed, kept as typed: every keystroke is stored, so no redraw can reset the field.
+
+    SolaraViz's InputText keeps the typed text only in the browser until Enter; a redraw that
+    landed meanwhile put the old seed back. Reset reads the text from the model's `memory`.
+    """
+    memory = model.memory
+    text, set_text = solara.use_state(str(memory.get(SEED_TEXT, model.config.run.seed)))
+
+    def on_text(value: str) -> None:
+        memory[SEED_TEXT] = value
+        set_text(value)
+
+    solara.InputText(
+        "Seed (whole number)",
+        value=text,
+        on_value=on_text,
+        continuous_update=True,
+        message="Press Reset to run with it.",
+    )
+
+
+@solara.component
 def RunToEnd(model: ExploreModel) -> None:
     """'Run to the end' in a worker thread with a Stop button; the charts refresh about once a second."""
     update_counter.get()
@@ -84,6 +107,7 @@ def RunToEnd(model: ExploreModel) -> None:
     months = model.config.run.months
     done = model.month + 1
     with solara.Card("Run"):
+        SeedField(model)
         if model.input_error:
             solara.Error(model.input_error, classes=["ps-input-error"])
         if model.step_error:

@@ -24,6 +24,7 @@ from viz.state import ViewSettings, public_message
 
 log = logging.getLogger(__name__)
 
+SEED_TEXT = "seed_text"  # the key of the typed seed in the fixed `memory` parameter
 LEVER_PARAM = {lever.key: lever.key.replace(".", "__") for lever in BIG_LEVERS}
 CHOICE_BY_LABEL = {label: key for key, label in CHOICE_LABELS.items()}
 
@@ -112,7 +113,11 @@ class ExploreModel(PowerStackModel):
             "untouched": untouched,
             "levers": levers,
         }
-        cfg, self.input_error = _config_or_last_good(kwargs, memory if memory is not None else {})
+        memory = memory if memory is not None else {}
+        if SEED_TEXT in memory:  # what the page's own seed field holds (`SeedField`)
+            kwargs["seed"] = memory[SEED_TEXT]
+        cfg, self.input_error = _config_or_last_good(kwargs, memory)
+        self.memory = memory
         self.step_error: str | None = None
         self.live_cache: tuple[Any, Any] | None = None  # (month, running) -> the charts' record
         super().__init__(cfg)
@@ -171,13 +176,15 @@ def model_params(settings: ViewSettings, cfg: ScenarioConfig) -> dict[str, Any]:
             "values": labels,
             "label": "Scenario",
         },
-        "seed": {"type": "InputText", "value": str(cfg.run.seed), "label": "Seed (whole number)"},
     }
     untouched: dict[str, Any] = {}
     for lever in BIG_LEVERS:
         param = LEVER_PARAM[lever.key]
         params[param] = _lever_param(lever, config_value(cfg, lever.key))
         untouched[param] = params[param]["value"]
+    # the seed is typed in the page's own field (viz.explore.SeedField), not in SolaraViz's
+    # InputText: that one commits on Enter only, and a redraw landing while typing reset it
+    params["seed"] = str(cfg.run.seed)
     params["base_overrides"] = settings.overrides_dict
     params["untouched"] = untouched
     params["memory"] = {"last_good": cfg}  # fixed params reach every Reset as this same dict

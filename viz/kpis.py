@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from abm.metrics.paired import IDENTICAL, NO_DATA, WITHIN, PairedDifference
 from viz.charts.frame import PATH_LABELS
 
 DASH = "–"  # shown when a KPI is not computable (None), never a placeholder zero
@@ -34,7 +35,7 @@ class KpiCard:
     value: str
     unit: str
     delta: str
-    tone: str  # "better", "worse", "same" or "none"
+    tone: str  # "better", "worse" (beyond noise only), "same", "noise" (within noise) or "none"
     help: str  # the plain-language caption under the card
     detail: str = ""  # a second line of numbers (time to power: every path with its project count)
 
@@ -299,12 +300,58 @@ def format_number(value: float | None, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def _noise_delta(spec: KpiSpec, d: PairedDifference) -> tuple[str, str]:
+    """A card's change once every seed is in: the paired mean with its interval and a mark.
+
+    Within noise is said in words, in grey: a signed number in colour would read as a finding.
+    """
+    unit, dec = spec.unit, spec.decimals
+    if d.verdict == IDENTICAL:
+        return "no change on any seed", "same"
+    if d.n < 2:
+        return f"{DASH} (fewer than two seeds with a value)", "none"
+    interval = f"[{d.low:+,.{dec}f}, {d.high:+,.{dec}f}]"
+    seeds = f"{d.n} seeds" + (f", {d.n_missing} without a value" if d.n_missing else "")
+    if d.verdict == WITHIN:
+        return f"within noise: {interval} {unit} ({seeds})", "noise"
+    tone = "none"
+    if spec.higher_is_better is not None:
+        tone = "better" if (d.difference > 0) == spec.higher_is_better else "worse"
+    return f"{d.difference:+,.{dec}f} {unit} {interval}, beyond noise ({seeds})", tone
+
+
+def _single_delta(spec: KpiSpec, diff: float, pending_seeds: str | None) -> tuple[str, str]:
+    """A card's change of two single runs.
+
+    On the page (`pending_seeds` given: the other seeds are not all in) it is one seed's
+    difference, in grey; only a caller without an ensemble colours it by its sign.
+    """
+    shown = f"{diff:+,.{spec.decimals}f}"
+    if float(shown.replace(",", "")) == 0.0:  # nothing visible at the card's precision
+        return (
+            "no change" if pending_seeds is None else f"no change on this seed{pending_seeds}"
+        ), "same"
+    if pending_seeds is not None:
+        return f"{shown} {spec.unit} on this seed{pending_seeds}", "none"
+    tone = "none"
+    if spec.higher_is_better is not None:
+        tone = "better" if (diff > 0) == spec.higher_is_better else "worse"
+    return f"{shown} {spec.unit}", tone
+
+
 def cards(
     kpis: dict[str, Any] | None,
     compare: dict[str, Any] | None = None,
     keys: tuple[str, ...] | None = None,
+    noise: dict[str, PairedDifference] | None = None,
+    pending_seeds: str | None = None,
 ) -> list[KpiCard]:
-    """Formatted cards for `keys` (all by default), with deltas when a comparison is given."""
+    """Formatted cards for `keys` (all by default), with changes when a comparison is given.
+
+    `noise`: per card key, the paired difference over the ensemble's seeds (every seed in).
+    Until then `pending_seeds` (e.g. "; 2 of 5 seeds in") makes a card show its one-seed
+    difference in grey; with neither (no ensemble at all) the difference is coloured by sign.
+    """
     out = []
     for spec in SPECS if keys is None else [SPECS_BY_KEY[k] for k in keys]:
         value = spec.read(kpis) if kpis else None
@@ -312,15 +359,11 @@ def cards(
         if spec.optional and value is None and other is None:
             continue
         delta, tone = "", "none"
-        if value is not None and other is not None:
-            diff = value - other
-            shown = f"{diff:+,.{spec.decimals}f}"
-            if float(shown.replace(",", "")) == 0.0:  # nothing visible at the card's precision
-                delta, tone = "no change", "same"
-            else:
-                delta = f"{shown} {spec.unit}"
-                if spec.higher_is_better is not None:
-                    tone = "better" if (diff > 0) == spec.higher_is_better else "worse"
+        d = noise.get(spec.key) if noise else None
+        if compare is not None and d is not None and d.verdict != NO_DATA:
+            delta, tone = _noise_delta(spec, d)
+        elif value is not None and other is not None:
+            delta, tone = _single_delta(spec, value - other, pending_seeds)
         elif compare is not None and value is not None:
             delta = f"{DASH} vs comparison"
         out.append(

@@ -2,6 +2,7 @@
 
     python -m viz.screenshots                 # screenshots into docs/img/ + latency
     python -m viz.screenshots --no-screens    # latency only
+    python -m viz.screenshots --no-measure --seeds 3 --months 72   # shorter runs, smaller ensembles
 
 Starts `solara run viz/app.py --production` on the real scenarios (no warm-up, so runs are
 cold), drives Debian's Chromium with Playwright, and writes docs/img/app*.png plus
@@ -40,10 +41,11 @@ RUN_TIMEOUT_MS = 600_000
 
 
 @contextmanager
-def app_server(port: int, prewarm: str, log_path: Path) -> Iterator[str]:
-    """A production solara server for the app; yields its URL."""
+def app_server(port: int, prewarm: str, log_path: Path, seeds: int | None = None) -> Iterator[str]:
+    """A production solara server for the app (`seeds`: its ensemble size); yields its URL."""
     env = {
         **os.environ,
+        **({"POWERSTACK_APP_SEEDS": str(seeds)} if seeds else {}),
         "MPLBACKEND": "Agg",
         "POWERSTACK_APP_PREWARM": prewarm,
         "PYTHONUNBUFFERED": "1",
@@ -54,7 +56,7 @@ def app_server(port: int, prewarm: str, log_path: Path) -> Iterator[str]:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a loaded machine imports slowly
         while True:
             try:
                 with urllib.request.urlopen(url + "/", timeout=2):
@@ -143,37 +145,59 @@ def measure(page: Any, url: str, repeats: int) -> dict[str, Any]:
     return out
 
 
-def screenshots(page: Any, url: str, out_dir: Path) -> list[Path]:
-    """The walkthrough's pictures (docs/app.md) and the README picture (docs/img/app.png)."""
+def ensemble_done(page: Any) -> None:
+    """Wait until every seed of the run (and of its comparison) is in."""
+    page.locator(".ps-ensemble-status", has_text="Ensemble: seed").wait_for(timeout=RUN_TIMEOUT_MS)
+
+
+def screenshots(
+    page: Any, url: str, out_dir: Path, months: int | None = None, only: str = ""
+) -> list[Path]:
+    """The walkthrough's pictures (docs/app.md) and the README picture (docs/img/app.png).
+
+    `months` shortens every run (`run.months` in the link) when the machine is too slow for
+    ensembles of full runs; the pictures then say so in their status line. `only`: a
+    comma-separated list of picture names to retake (the others are left as they are).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    views = (
-        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1400),
-        ("app_workshop_queue_reform", "/?s=queue_reform&mode=workshop&tab=time_to_power", 2200),
-        ("app_packs", "/?s=second_life_boom&tab=packs", 2000),
+    cut = f"&run.months={months}" if months else ""
+    views = (  # name, link, viewport width and height
+        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1920, 1080),
+        ("app_workshop_queue_reform", "/?s=queue_reform&cmp=baseline&mode=workshop", 1920, 1080),
+        ("app_packs", "/?s=second_life_boom&tab=packs", 1500, 2000),
         (
             "app_co2_fade",
             "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0",
+            1500,
             2000,
         ),
-        ("app_map", "/?s=baseline&tab=map&cmp=none", 2100),
+        ("app_map", "/?s=baseline&tab=map&cmp=none", 1500, 2100),
         (
             "app_compare",
             "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue",
+            1500,
             2000,
         ),
-        ("app", "/?s=baseline&queue.mode=cluster", 1650),
+        ("app", "/?s=baseline&queue.mode=cluster", 1500, 1650),
     )
     shots: list[Path] = []
-    for name, query, height in views:
-        page.set_viewport_size({"width": 1500, "height": height})
-        page.goto(url + query)
+    wanted = {n.strip() for n in only.split(",") if n.strip()}
+    for name, query, width, height in views:
+        if wanted and name not in wanted:
+            continue
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url + query + cut)
         finished(page)
-        page.locator(".ps-chart img").first.wait_for()  # charts are drawn in the background
-        page.wait_for_timeout(2500)
+        ensemble_done(page)
+        # charts are drawn in the background; the last seed's band a moment after its note
+        page.locator(".ps-chart img").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        page.wait_for_timeout(8000)
         shots.append(out_dir / f"{name}.png")
         page.screenshot(path=str(shots[-1]))
+    if wanted:
+        return shots
     page.set_viewport_size({"width": 1500, "height": 900})
-    page.goto(url + "/?s=baseline&demand.growth_multiplier=9")
+    page.goto(url + "/?s=baseline&demand.growth_multiplier=9" + cut)
     page.locator(".v-alert", has_text="cannot run").wait_for()
     finished(page)
     shots.append(out_dir / "app_bad_input.png")
@@ -199,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-measure", action="store_true", help="only take screenshots")
     parser.add_argument("--repeats", type=int, default=3, help="slider changes to time")
     parser.add_argument("--prewarm", default="none", choices=("all", "baseline", "none"))
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="ensemble size (default: the app's)"
+    )
+    parser.add_argument("--months", type=int, default=None, help="shorten every run to this")
+    parser.add_argument("--only", default="", help="comma-separated picture names to retake")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -208,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         "prewarm": args.prewarm,
     }
     log_path = ROOT / "test-artifacts" / "app_screenshots_server.log"
-    with app_server(free_port(), args.prewarm, log_path) as url, sync_playwright() as p:
+    summary["seeds"], summary["months"] = args.seeds, args.months
+    with app_server(free_port(), args.prewarm, log_path, args.seeds) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1600, "height": 1100})
         errors: list[str] = []
@@ -218,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             summary["latency"] = measure(page, url, args.repeats)
         if not args.no_screens:
             summary["screenshots"] = [
-                str(p.relative_to(ROOT)) for p in screenshots(page, url, Path(args.out))
+                str(p.relative_to(ROOT))
+                for p in screenshots(page, url, Path(args.out), args.months, args.only)
             ]
         summary["browser_errors"] = errors
         browser.close()

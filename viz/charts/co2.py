@@ -5,6 +5,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from viz.charts.bands import NO_BANDS, Bands, band_label, draw_band
 from viz.charts.frame import (
     ANALYST,
     NOTE_COLOUR,
@@ -71,8 +72,12 @@ def co2_chart(
     compare: RunRecord | None = None,
     compare_label: str = "comparison",
     style: ChartStyle = ANALYST,
+    bands: Bands = NO_BANDS,
 ) -> Figure:
-    """Cumulative CO2 of the AI load energised in the run, against the recycle-first counterfactual."""
+    """Cumulative CO2 of the AI load energised in the run, against the recycle-first counterfactual.
+
+    `bands`: the total's median and range over the ensemble's seeds.
+    """
     subtitle = _subtitle(record, counterfactual, compare, compare_label)
     fig, (ax,) = time_figure(
         style, ["Cumulative CO2 vs the recycle-first counterfactual"], subtitle
@@ -92,5 +97,10 @@ def co2_chart(
             ls=":",
             label=f"Total: {compare_label}",
         )
+    total = lambda f: f["co2_mt_cum"].to_numpy(dtype=float)  # noqa: E731
+    draw_band(ax, bands.shown, total, "#000000", band_label(bands.shown, bands.n, "Total"))
+    draw_band(
+        ax, bands.compare, total, COMPARE_COLOUR, band_label(bands.compare, bands.n, compare_label)
+    )
     finish_time_axes(record, style, [(ax, "year", "Mt CO2, cumulative", "upper left")])
     return fig

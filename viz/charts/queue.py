@@ -5,6 +5,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from viz.charts.bands import NO_BANDS, Bands, band_label, draw_band
 from viz.charts.frame import (
     ANALYST,
     ChartStyle,
@@ -50,8 +51,12 @@ def queue_chart(
     compare: RunRecord | None = None,
     compare_label: str = "comparison",
     style: ChartStyle = ANALYST,
+    bands: Bands = NO_BANDS,
 ) -> Figure:
-    """Interconnection backlog (GW) and median waits of data-centre requests (months)."""
+    """Interconnection backlog (GW) and median waits of data-centre requests (months).
+
+    `bands`: the backlog of all requests, median and range over the ensemble's seeds.
+    """
     fig, (left, right) = time_figure(
         style,
         ["Interconnection queue backlog", "Median wait, data-centre requests"],
@@ -60,6 +65,13 @@ def queue_chart(
     _draw(left, right, record, compare=False)
     if compare is not None and len(compare.timeseries):
         _draw(left, right, compare, compare=True)
+    backlog = lambda f: f["queue_backlog_gw"].to_numpy(dtype=float)  # noqa: E731
+    draw_band(
+        left, bands.shown, backlog, ALL_COLOUR, band_label(bands.shown, bands.n, "All requests")
+    )
+    draw_band(
+        left, bands.compare, backlog, "#333333", band_label(bands.compare, bands.n, compare_label)
+    )
     finish_time_axes(
         record,
         style,

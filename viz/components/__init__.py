@@ -5,18 +5,19 @@ No `solara.Markdown` on purpose: it loads KaTeX from a public CDN, which fails o
 
 from viz.components.base import CSS, Html, pretty_name
 from viz.components.chart_tabs import ChartTabs, build_chart
+from viz.components.ensemble_panel import EnsemblePanel
 from viz.components.export_panel import ExportPanel
 from viz.components.footer import Footer, footer_text
-from viz.components.hooks import use_job_watch, use_noise_check, use_run
+from viz.components.hooks import use_ensemble, use_futures_watch, use_job_watch, use_run
 from viz.components.kpi_grid import KpiGrid
 from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
-from viz.components.noise_check import NoiseCheckPanel
 from viz.components.run_status import RunStatus, run_state, status_line
 from viz.components.story import ScenarioPicker, Story
 
 __all__ = [
     "CSS",
     "ChartTabs",
+    "EnsemblePanel",
     "ExportPanel",
     "Footer",
     "Html",
@@ -24,7 +25,6 @@ __all__ = [
     "LeverPanel",
     "LeverSelect",
     "LeverSlider",
-    "NoiseCheckPanel",
     "RunStatus",
     "ScenarioPicker",
     "Story",
@@ -34,6 +34,7 @@ __all__ = [
     "run_state",
     "status_line",
     "use_job_watch",
-    "use_noise_check",
+    "use_ensemble",
+    "use_futures_watch",
     "use_run",
 ]

@@ -22,18 +22,28 @@ CSS = """
 .ps-better { color: #00734d; }
 .ps-worse { color: #b23c00; }
 .ps-same, .ps-none { color: #666; }
+.ps-noise { color: #666; font-style: italic; }
+.ps-story-folded { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; flex: 1 1 auto; }
+.ps-ensemble-status { font-size: 0.95rem; color: #444; margin: 4px 0; }
 .ps-lever-label { font-size: 0.95rem; font-weight: 600; margin-top: 6px; }
 .ps-lever-value { font-weight: 400; color: #0b5394; }
 .ps-status { font-size: 1rem; }
 .ps-footer { font-size: 0.85rem; color: #555; margin: 2em 12px 1em 12px; }
 .ps-workshop .ps-story { font-size: 1.55rem; line-height: 1.45; }
-.ps-workshop .ps-title { font-size: 2.4rem; }
+.ps-workshop .ps-title { display: none; }
+.ps-workshop .ps-story { margin: 0; }
+.ps-workshop-main { flex-wrap: nowrap !important; gap: 16px; align-items: flex-start; }
+.ps-workshop-cards { flex: 1 1 44%; min-width: 0; }
+.ps-workshop-chart { flex: 1 1 56%; min-width: 0; }
+.ps-workshop .ps-chart img { max-height: 62vh; max-width: 100%; width: auto; height: auto; }
+.ps-workshop .ps-kpi { padding: 6px 12px; min-width: 15em; flex: 1 1 15em; }
+.ps-workshop .ps-kpi-value { line-height: 1.1; }
 .ps-workshop .ps-kpi-label { font-size: 1.25rem; }
-.ps-workshop .ps-kpi-value { font-size: 3rem; }
+.ps-workshop .ps-kpi-value { font-size: 2.6rem; }
 .ps-workshop .ps-kpi-unit { font-size: 1.4rem; }
 .ps-workshop .ps-kpi-delta { font-size: 1.3rem; }
 .ps-workshop .ps-kpi-detail { font-size: 1.05rem; }
-.ps-workshop .ps-kpi-caption { font-size: 1rem; max-width: 26em; }
+.ps-workshop .ps-kpi-caption { font-size: 0.9rem; max-width: 26em; }
 .ps-workshop .ps-lever-label { font-size: 1.3rem; }
 .ps-workshop .ps-status { font-size: 1.3rem; }
 .ps-workshop .v-btn { font-size: 1.05rem; }

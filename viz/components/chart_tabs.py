@@ -10,6 +10,8 @@ import solara
 from matplotlib.figure import Figure
 
 from viz import charts, exports
+from viz.charts.bands import NO_BANDS, Bands
+from viz.charts.interactive import INTERACTIVE_TABS, interactive_html
 from viz.components.base import Html
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
@@ -24,18 +26,19 @@ def build_chart(
     style: charts.ChartStyle,
     map_colour: str = "wait",
     map_index: int = -1,
+    bands: Bands = NO_BANDS,
 ) -> Figure:
-    """The figure of one chart tab."""
+    """The figure of one chart tab (`bands`: the ensemble's median and range, where drawn)."""
     if tab == "energy":
-        return charts.energy_chart(record, compare, compare_label, style)
+        return charts.energy_chart(record, compare, compare_label, style, bands)
     if tab == "time_to_power":
         return charts.time_to_power_chart(record, compare, compare_label, style)
     if tab == "queue":
-        return charts.queue_chart(record, compare, compare_label, style)
+        return charts.queue_chart(record, compare, compare_label, style, bands)
     if tab == "packs":
         return charts.packs_chart(record, compare, compare_label, style)
     if tab == "co2":
-        return charts.co2_chart(record, counterfactual, compare, compare_label, style)
+        return charts.co2_chart(record, counterfactual, compare, compare_label, style, bands)
     if tab == "map":
         state = record.maps[map_index if -len(record.maps) <= map_index < len(record.maps) else -1]
         return charts.network_map(record.grid, state, map_colour, style)
@@ -55,6 +58,13 @@ def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | 
 
     result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
     return result.value
+
+
+def _bands_note(bands: Bands) -> str:
+    """What the chart's dash-dot lines and shaded bands are."""
+    shown, compare = bands.version
+    sides = f"{shown} seeds of this run" + (f", {compare} of the comparison" if compare else "")
+    return f"Dash-dot lines and shaded bands: median and range over {sides} (of {bands.n})."
 
 
 def _version(rec: RunRecord | None) -> tuple[str, int] | None:
@@ -120,6 +130,26 @@ def _downloads(make: Callable[[], Figure], stem: str, stamp: str) -> None:
 
 
 @solara.component
+def InteractiveChart(
+    tab: str, record: RunRecord, compare: RunRecord | None, compare_label: str
+) -> None:
+    """The tab's chart in Bokeh (BokehJS inlined from the wheel), redrawn when a run ends.
+
+    A growing run is not redrawn month by month: each page carries BokehJS (about 1.4 MB).
+    """
+    versions = [tab, record.key, record.complete, compare.key if compare else None, compare_label]
+    html = solara.use_memo(lambda: interactive_html(tab, record, compare, compare_label), versions)
+    if not record.complete:
+        Html("div", "Drawn at the month shown; redrawn when the run ends.", "ps-note")
+    rv.Html(
+        tag="iframe",
+        attributes={"srcdoc": html, "title": "interactive chart"},
+        style_="width: 100%; height: 480px; border: 0;",
+        class_=f"ps-interactive ps-interactive-{tab}",
+    )
+
+
+@solara.component
 def ChartTabs(
     tab: str,
     on_tab: Callable[[str], None],
@@ -133,6 +163,7 @@ def ChartTabs(
     downloads: bool = True,
     file_stem: str = "",
     stamp: str = "",
+    bands: Bands = NO_BANDS,
 ) -> None:
     """Chart selector buttons, the selected chart (only it is drawn), and PNG/SVG downloads."""
     _tab_buttons(tab, on_tab)
@@ -148,17 +179,33 @@ def ChartTabs(
         style,
         map_colour,
         map_index,
+        bands.version if tab in ("energy", "queue", "co2") else None,
     ]
 
     def make() -> Figure:
         return build_chart(
-            tab, record, compare, compare_label, counterfactual, style, map_colour, map_index
+            tab, record, compare, compare_label, counterfactual, style, map_colour, map_index, bands
         )
 
-    image = use_drawn(make, deps)
-    with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
-        if image is not None:
-            ipw.Image(value=image, format="svg+xml")
+    live, set_live = solara.use_state(False)
+    shows_live = live and tab in INTERACTIVE_TABS
+    image = use_drawn(lambda: None if shows_live else make(), [*deps, shows_live])
+    if tab in INTERACTIVE_TABS:
+        solara.Button(
+            "Static chart" if live else "Interactive chart (hover, zoom, legend)",
+            on_click=lambda: set_live(not live),
+            text=True,
+            icon_name="mdi-chart-line" if not live else "mdi-image",
+            classes=["ps-interactive-toggle"],
+        )
+    if shows_live:
+        InteractiveChart(tab, record, compare, compare_label)
+    else:
+        with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
+            if image is not None:
+                ipw.Image(value=image, format="svg+xml")
+        if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
+            Html("div", _bands_note(bands), "ps-note ps-chart-bands")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
         _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Any
 
 import solara
 
 from abm.schema import ScenarioConfig
-from viz.noise import NoiseCheck, release_check, start_check
+from viz.ensemble import POOL, Ensemble, release_ensemble, start_ensemble
 from viz.runs import ENGINE, RunJob, config_key
 
 
@@ -66,24 +68,31 @@ def use_run(cfg: ScenarioConfig | None, priority: int, restart: int = 0) -> RunJ
     return job
 
 
-def use_noise_check(
-    compare: ScenarioConfig | None, shown: ScenarioConfig | None
-) -> tuple[NoiseCheck | None, Callable[[], None], Callable[[], None]]:
-    """The noise check of these two settings (None until asked), and how to start and stop it.
-
-    The check belongs to the pair of settings it was asked for: change either and it stops
-    (its runs are released, so unfinished ones nobody else needs are cancelled) until asked
-    again. The panel that shows the check watches its runs (`NoiseCheckPanel`), not the page.
-    """
-    pair = (config_key(compare), config_key(shown)) if compare and shown else None
-    asked_for, set_asked_for = solara.use_state(None)
-    active = pair is not None and asked_for == pair
-    check = solara.use_memo(
-        lambda: start_check(ENGINE, compare, shown) if active else None, [pair, active]
+def use_ensemble(cfg: ScenarioConfig | None, n: int) -> Ensemble | None:
+    """The extra seeds of `cfg` while this component shows it (None without a config or with n=1)."""
+    key = config_key(cfg) if cfg is not None else None
+    ensemble = solara.use_memo(
+        lambda: start_ensemble(POOL, cfg, n) if cfg is not None and n > 1 else None, [key, n]
     )
 
     def hold() -> Callable[[], None]:
-        return lambda: release_check(ENGINE, check) if check is not None else None
+        return lambda: release_ensemble(POOL, ensemble) if ensemble is not None else None
 
-    solara.use_effect(hold, [check])
-    return check, lambda: set_asked_for(pair), lambda: set_asked_for(None)
+    solara.use_effect(hold, [ensemble])
+    return ensemble
+
+
+def use_futures_watch(futures: list[Future[Any]]) -> int:
+    """Re-render each time one of `futures` ends (the ensemble's seeds arriving)."""
+    tick, set_tick = solara.use_state(0)
+
+    def watch(cancel: threading.Event) -> None:
+        pending = [f for f in futures if not f.done()]
+        while pending and not cancel.is_set():
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            if done:
+                pending = [f for f in pending if not f.done()]
+                set_tick(lambda t: t + 1)
+
+    solara.use_thread(watch, dependencies=[tuple(id(f) for f in futures)], intrusive_cancel=False)
+    return tick

@@ -54,10 +54,28 @@ def shown_value(key: str, value: Any) -> str:
 
 
 @solara.component
-def Story(cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str]) -> None:
-    """The scenario's name and narrative, then what this page changed from it."""
+def Story(
+    cfg: ScenarioConfig, overrides: dict[str, Any], labels: dict[str, str], folded: bool = False
+) -> None:
+    """The scenario's name and narrative, then what this page changed from it.
+
+    `folded` (workshop mode): the narrative shows as one line with a "more" button, so the
+    cards and the chart stay on a projector's first screen.
+    """
+    expanded, set_expanded = solara.use_state(False)
+    text = cfg.description or "(This scenario has no description.)"
     Html("div", pretty_name(cfg.name), "ps-title")
-    Html("p", cfg.description or "(This scenario has no description.)", "ps-story")
+    if folded:
+        with solara.Row(style={"align-items": "baseline", "gap": "8px", "flex-wrap": "nowrap"}):
+            Html("p", text, "ps-story" if expanded else "ps-story ps-story-folded")
+            solara.Button(
+                "less" if expanded else "more",
+                on_click=lambda: set_expanded(not expanded),
+                text=True,
+                classes=["ps-story-more"],
+            )
+    else:
+        Html("p", text, "ps-story")
     if overrides:
         changed = "; ".join(
             f"{labels.get(k, k)} = {shown_value(k, val)}" for k, val in sorted(overrides.items())

@@ -15,29 +15,27 @@ from viz import charts, exports
 from viz.components import (
     CSS,
     ChartTabs,
+    EnsemblePanel,
     Footer,
     Html,
     KpiGrid,
     LeverSelect,
     LeverSlider,
-    NoiseCheckPanel,
     RunStatus,
     ScenarioPicker,
     Story,
     pretty_name,
-    use_noise_check,
 )
 from viz.components.story import shown_value
+from viz.dashboard.ensembles import Ensembles, use_ensembles
 from viz.dashboard.hooks import Configs, Runs, View, use_configs, use_runs, use_view
 from viz.dashboard.sidebar import AnalystSidebar
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.levers import BIG_LEVERS, LEVERS_BY_KEY, WORKSHOP_LEVERS, config_value
-from viz.noise import NoiseCheck
 from viz.runs import CANCELLED, ENGINE, FAILED, QUEUED, RunJob
 
 LEVER_LABELS = {lever.key: lever.label for lever in BIG_LEVERS}
 Levers = tuple[dict[str, Any], set[str]]  # lever values, and the keys this page overrides
-NoiseState = tuple[NoiseCheck | None, Callable[[], None], Callable[[], None]]  # check, start, stop
 
 
 def _workshop_lever(key: str, levers: Levers, on_lever: Callable[[str, Any], None]) -> None:
@@ -81,7 +79,7 @@ def _messages(view: View, configs: Configs) -> None:
         solara.Warning(f"Comparison unavailable: {configs.compare_error}")
 
 
-def _charts(view: View, runs: Runs, shown_cfg: ScenarioConfig) -> None:
+def _charts(view: View, runs: Runs, shown_cfg: ScenarioConfig, ensembles: Ensembles) -> None:
     """The chart tabs of the run (and comparison), or a note until the first months arrive."""
     workshop = view.settings.mode == "workshop"
     if runs.record is None:
@@ -99,18 +97,22 @@ def _charts(view: View, runs: Runs, shown_cfg: ScenarioConfig) -> None:
         lambda colour: view.set(map_colour=colour),
         downloads=True,  # workshop mode too: the charts are the room's hand-outs
         file_stem=shown_cfg.name,
-        stamp=_stamp(view, runs, shown_cfg),
+        stamp=_stamp(view, runs, shown_cfg, ensembles.seeds),
+        bands=ensembles.bands,
     )
 
 
-def _stamp(view: View, runs: Runs, cfg: ScenarioConfig) -> str:
+def _stamp(view: View, runs: Runs, cfg: ScenarioConfig, seeds: tuple[int, ...]) -> str:
     """The context every exported chart carries: scenario, page changes, seed(s), comparison, version."""
     changes = "; ".join(
         f"{LEVER_LABELS.get(k, k)} = {shown_value(k, v)}"
         for k, v in sorted(view.settings.overrides_dict.items())
     )
-    seeds = str(cfg.run.seed) + (" (both runs)" if runs.cmp_label else "")
-    return exports.stamp_text(pretty_name(cfg.name), changes, seeds, runs.cmp_label, __version__)
+    shown = str(seeds[0]) + (f" (bands: seeds {seeds[0]}-{seeds[-1]})" if len(seeds) > 1 else "")
+    seeds_text = shown + (" (both runs)" if runs.cmp_label else "")
+    return exports.stamp_text(
+        pretty_name(cfg.name), changes, seeds_text, runs.cmp_label, __version__
+    )
 
 
 def _kpi_progress(job: RunJob | None) -> str:
@@ -127,6 +129,31 @@ def _kpi_progress(job: RunJob | None) -> str:
     return f"updating… month {done} of {total}"
 
 
+def _cards(runs: Runs, ensembles: Ensembles, workshop: bool) -> None:
+    """The KPI cards (paired over the seeds once all are in) and the ensemble line."""
+    job = runs.job
+    KpiGrid(
+        cards(
+            runs.kpis,
+            runs.cmp_kpis,
+            WORKSHOP_KPIS if workshop else None,
+            ensembles.noise,
+            ensembles.pending,
+        ),
+        runs.cmp_label,
+        pending=not runs.current,
+        progress=_kpi_progress(job),
+    )
+    EnsemblePanel(
+        ensembles.seeds,
+        ensembles.seeds_in,
+        runs.cmp_label if runs.cmp_kpis is not None else None,
+        ensembles.shown_kpis,
+        ensembles.compare_kpis,
+        table=not workshop,
+    )
+
+
 def _main_column(
     view: View,
     scenarios: list[tuple[str, str]],
@@ -134,9 +161,14 @@ def _main_column(
     runs: Runs,
     levers: Levers,
     handlers: dict[str, Callable[..., None]],
-    noise: NoiseState,
+    ensembles: Ensembles,
 ) -> None:
-    """Story, run status, KPI cards, noise check, (workshop levers), charts, link to the Mesa view."""
+    """Story, run status, KPI cards, ensemble, charts, (workshop levers), link to the Mesa view.
+
+    In workshop mode the story folds to one line, the cards sit left of the chart and the
+    levers come after them, so that the cards and the chart fit a 1920x1080 projector's first
+    screen (the scenario's name is on its selected button).
+    """
     settings = view.settings
     workshop = settings.mode == "workshop"
     shown_cfg = configs.shown
@@ -149,7 +181,7 @@ def _main_column(
             return
         if workshop:
             ScenarioPicker(scenarios, settings.scenario, handlers["scenario"], large=True)
-        Story(shown_cfg, settings.overrides_dict, LEVER_LABELS)
+        Story(shown_cfg, settings.overrides_dict, LEVER_LABELS, folded=workshop)
         job, cf_job = runs.job, runs.cf_job
         RunStatus(
             job,
@@ -160,19 +192,16 @@ def _main_column(
             versions=tuple(j.version if j is not None else -1 for j in (job, cf_job)),
             name=pretty_name(shown_cfg.name),
         )
-        KpiGrid(
-            cards(runs.kpis, runs.cmp_kpis, WORKSHOP_KPIS if workshop else None),
-            runs.cmp_label,
-            pending=not runs.current,
-            progress=_kpi_progress(job),
-        )
-        if runs.cmp_label is not None:
-            check, start, stop = noise
-            NoiseCheckPanel(check, runs.cmp_label, start, stop)
-        if workshop:
+        if workshop:  # cards left, chart right: both on a projector's first screen
+            with solara.Row(classes=["ps-workshop-main"]):
+                with solara.Column(classes=["ps-workshop-cards"]):
+                    _cards(runs, ensembles, workshop)
+                with solara.Column(classes=["ps-workshop-chart"]):
+                    _charts(view, runs, shown_cfg, ensembles)
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
-        _charts(view, runs, shown_cfg)
-        if not workshop:
+        else:
+            _cards(runs, ensembles, workshop)
+            _charts(view, runs, shown_cfg, ensembles)
             solara.Button(
                 "Step through this scenario month by month (Mesa view)",
                 on_click=lambda: view.open("/explore"),
@@ -196,7 +225,12 @@ def _mode_button(view: View) -> None:
 
 
 def _handlers(
-    view: View, names: list[str], shown_cfg: ScenarioConfig | None, runs: Runs, restart: Any
+    view: View,
+    names: list[str],
+    shown_cfg: ScenarioConfig | None,
+    runs: Runs,
+    restart: Any,
+    set_cancels: Callable[[Any], None],
 ) -> dict[str, Callable[..., None]]:
     """What the page's controls do: change a lever, reset levers, switch scenario, cancel, rerun."""
     settings = view.settings
@@ -224,6 +258,7 @@ def _handlers(
                 ENGINE.cancel(job)
             else:
                 ENGINE.release(job)
+        set_cancels(lambda n: n + 1)  # re-render now, not when the watcher thread notices
 
     count, set_count = restart
     return {
@@ -241,13 +276,14 @@ def Dashboard() -> None:
     view = use_view()
     saved, set_saved = solara.use_state({})
     restart, set_restart = solara.use_state(0)
+    _cancels, set_cancels = solara.use_state(0)
     scenarios = solara.use_memo(list_scenarios, [])
     names = [n for n, _ in scenarios]
     configs = use_configs(view.settings, saved, names)
     runs = use_runs(configs, view.settings, restart)
-    noise = use_noise_check(configs.compare, configs.shown)
+    ensembles = use_ensembles(configs, runs)
     shown_cfg = configs.shown
-    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart))
+    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart), set_cancels)
     values = (
         {lever.key: config_value(shown_cfg, lever.key) for lever in BIG_LEVERS}
         if shown_cfg is not None
@@ -274,5 +310,5 @@ def Dashboard() -> None:
             saved,
             on_save,
         )
-    _main_column(view, scenarios, configs, runs, levers, handlers, noise)
+    _main_column(view, scenarios, configs, runs, levers, handlers, ensembles)
     Footer()
