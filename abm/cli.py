@@ -21,10 +21,13 @@ from typing import Any, NoReturn
 
 from abm.calibration.cli import add_calibrate_parser, cmd_calibrate
 from abm.cli_analysis import ANALYSIS_COMMANDS, ANALYSIS_PARSERS
+from abm.cli_common import WORKERS_HELP, one_blas_thread
 from abm.cli_export import add_export_parser, cmd_export
+from abm.cli_sweeps import SWEEP_COMMANDS, SWEEP_PARSERS
 from abm.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
+COMMANDS.update(SWEEP_COMMANDS)  # sweep, analyze (abm.cli_sweeps)
 COMMANDS.update(ANALYSIS_COMMANDS)  # attribute, discover (abm.cli_analysis)
 COMMANDS["calibrate"] = cmd_calibrate
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
@@ -75,12 +78,6 @@ def _progress_bar(total: int, desc: str) -> tuple[Callable[[int, int], None] | N
         bar.refresh()
 
     return update, bar
-
-
-def _one_blas_thread() -> None:
-    """One BLAS thread per model run (set before numpy loads; a user's own setting wins)."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
 
 
 def check_out_dir(out: Path, flag: str) -> None:
@@ -192,7 +189,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 @_command("compare")
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run scenarios on the same seeds; per KPI the paired difference to the first, interval, verdict."""
-    _one_blas_thread()
+    one_blas_thread()
     from abm.compare import failure_line, json_result, resolve_sides, run_paired, table_text
 
     if args.seeds < 1:
@@ -224,62 +221,6 @@ def cmd_app(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
-@_command("sweep")
-def cmd_sweep(args: argparse.Namespace) -> int:
-    """Run a parameter sweep from a spec file on a local process pool or a Dask cluster."""
-    _one_blas_thread()
-    from abm.sweeps import failure_line, run_sweep, summary_text
-
-    try:
-        df = run_sweep(
-            args.spec,
-            args.out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            resume=args.resume,
-            max_runs=args.max_runs,
-        )
-    except KeyboardInterrupt:
-        print(
-            "error: interrupted; finished runs are saved, continue with --resume", file=sys.stderr
-        )
-        return 130
-    print(summary_text(df))
-    for _, row in df[df["status"] == "failed"].head(3).iterrows():
-        print(f"  failed: point {row['point']} seed {row['seed']}: {row['error']}")
-    failure = failure_line(df)
-    if failure is not None:  # any failed or lost run: no silent success
-        print(failure, file=sys.stderr)
-        return 1
-    return 0
-
-
-@_command("analyze")
-def cmd_analyze(args: argparse.Namespace) -> int:
-    """Sobol or Morris indices per KPI of a finished sweep: table, CSV/Parquet and a bar plot."""
-    from abm.sweeps import analyze_sweep, markdown, summary_table
-
-    result = analyze_sweep(
-        args.dir, args.kpis or None, plot_path=args.plot, allow_incomplete=args.allow_incomplete
-    )
-    cells = summary_table(result)
-    print(markdown(cells) if args.markdown else cells.to_string())
-    for kpi, reason in result.skipped.items():
-        print(f"  skipped {kpi}: {reason}")
-    for kpi in (k for k in result.kpis if k in result.incomplete):
-        print(f"  UNRELIABLE {kpi}: {result.incomplete[kpi]}")
-    print(f"wrote {', '.join(str(p) for p in result.paths.values())}")
-    if result.incomplete:  # refused or flagged KPIs: no silent success
-        print(
-            f"error: {len(result.incomplete)} KPIs have an incomplete design "
-            f"({result.failed_runs} failed runs); see above",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
 @_command("docs")
 def cmd_docs(args: argparse.Namespace) -> int:
     """Regenerate docs/parameters.md from the schema (or with --check, fail if it is stale)."""
@@ -298,9 +239,6 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     seeds, progress = list(range(1, args.seeds + 1)), lambda m: print(m, file=sys.stderr)
     print(f"wrote {write_page(seeds, args.out, progress, args.months, args.hindcast)}")
     return 0
-
-
-WORKERS_HELP = "worker processes (default: all cores; 1 runs in this process)"
 
 
 def _add_overrides(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -384,59 +322,6 @@ def _add_app(sub: argparse._SubParsersAction) -> None:
     app.add_argument("--open", action="store_true", help="open a browser tab on start")
 
 
-def _add_sweep(sub: argparse._SubParsersAction) -> None:
-    """`powerstack sweep SPEC`: a parameter sweep on a local pool or a Dask cluster."""
-    swp = sub.add_parser(
-        "sweep", help="run a parameter sweep (local pool or Dask) into a Parquet folder"
-    )
-    swp.add_argument("spec", help="sweep spec .toml (see scenarios/sweeps/ and docs/sweeps.md)")
-    swp.add_argument("--out", help="output folder (default: runs/sweeps/<spec name>/)")
-    swp.add_argument("--workers", type=int, help=WORKERS_HELP)
-    where = swp.add_mutually_exclusive_group()
-    where.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="run on a Dask cluster through this scheduler",
-    )
-    where.add_argument(
-        "--dask-local",
-        action="store_true",
-        help="run on a local Dask cluster of --workers processes",
-    )
-    swp.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue a sweep in --out, skipping runs already recorded",
-    )
-    swp.add_argument(
-        "--max-runs",
-        type=int,
-        metavar="N",
-        help="stop after N new runs (continue later with --resume)",
-    )
-
-
-def _add_analyze(sub: argparse._SubParsersAction) -> None:
-    """`powerstack analyze DIR`: sensitivity indices of a finished sweep."""
-    ana = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a finished sweep")
-    ana.add_argument("dir", help="sweep output folder")
-    ana.add_argument(
-        "--kpis",
-        nargs="+",
-        metavar="KPI",
-        help="KPIs to analyse (names or prefixes, default: all recorded)",
-    )
-    ana.add_argument(
-        "--plot", metavar="PNG", help="where to write the bar plot (default: DIR/sensitivity.png)"
-    )
-    ana.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    ana.add_argument(
-        "--allow-incomplete",
-        action="store_true",
-        help="estimate KPIs with missing design points on the complete blocks, flagged unreliable",
-    )
-
-
 #: One parser builder per subcommand, in the order `powerstack --help` lists them.
 SUBCOMMAND_PARSERS = (
     _add_run,
@@ -446,8 +331,7 @@ SUBCOMMAND_PARSERS = (
     _add_docs,
     _add_validate_model,
     _add_app,
-    _add_sweep,
-    _add_analyze,
+    *SWEEP_PARSERS,
     add_export_parser,
     *ANALYSIS_PARSERS,
     add_calibrate_parser,

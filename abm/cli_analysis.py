@@ -7,24 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 
+from abm.cli_common import WORKERS_HELP, one_blas_thread
 from abm.errors import InputError
-
-WORKERS_HELP = "worker processes (default: all cores; 1 runs in this process)"
-
-
-def _one_blas_thread() -> None:
-    """One BLAS thread per model run (set before numpy loads; a user's own setting wins)."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
 
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     """Split each KPI's paired difference TARGET - BASE into per-lever Shapley contributions."""
-    _one_blas_thread()
+    one_blas_thread()
     from abm.analysis.attribution import attribute_levers
     from abm.analysis.attribution_report import json_result, select, table_text
 

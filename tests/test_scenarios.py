@@ -15,6 +15,7 @@ import pytest
 from abm.runner import run_scenario
 from abm.scenario import list_scenarios, load_scenario, scenarios_dir
 from abm.schema.national import NATIONAL_KEYS
+from abm.sweeps.worker import flatten_kpis
 
 LIBRARY = (
     "baseline",
@@ -140,6 +141,10 @@ def _run_12_months(name: str) -> None:
         assert all(math.isfinite(v) and v >= -1e-6 for v in ts[col]), col
     assert all(math.isfinite(v) for v in ts["co2_mt_cum"])  # may dip below 0: recycling credits
     assert all(math.isfinite(v) for v in result.kpis["energized_mw"].values())
+    # KPIs are numbers (or undefined): a sweep stores every KPI leaf as float64
+    leaves = flatten_kpis(result.kpis)
+    words = {k: v for k, v in leaves.items() if not (v is None or isinstance(v, int | float))}
+    assert not words, f"KPIs that are not numbers: {words}"
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if n not in NEEDS_GRIDS])

@@ -150,6 +150,28 @@ def ensemble_done(page: Any) -> None:
     page.locator(".ps-ensemble-status", has_text="Ensemble: seed").wait_for(timeout=RUN_TIMEOUT_MS)
 
 
+#: The walkthrough's views: name, link, viewport width and height.
+VIEWS = (
+    ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1920, 1080),
+    ("app_workshop_queue_reform", "/?s=queue_reform&cmp=baseline&mode=workshop", 1920, 1080),
+    ("app_packs", "/?s=second_life_boom&tab=packs", 1500, 2000),
+    (
+        "app_co2_fade",
+        "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0",
+        1500,
+        2000,
+    ),
+    ("app_map", "/?s=baseline&tab=map&cmp=none", 1500, 2100),
+    (
+        "app_compare",
+        "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue",
+        1500,
+        2000,
+    ),
+    ("app", "/?s=baseline&queue.mode=cluster", 1500, 1650),
+)
+
+
 def screenshots(
     page: Any, url: str, out_dir: Path, months: int | None = None, only: str = ""
 ) -> list[Path]:
@@ -161,28 +183,9 @@ def screenshots(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     cut = f"&run.months={months}" if months else ""
-    views = (  # name, link, viewport width and height
-        ("app_workshop_baseline", "/?s=baseline&mode=workshop", 1920, 1080),
-        ("app_workshop_queue_reform", "/?s=queue_reform&cmp=baseline&mode=workshop", 1920, 1080),
-        ("app_packs", "/?s=second_life_boom&tab=packs", 1500, 2000),
-        (
-            "app_co2_fade",
-            "/?s=second_life_boom&tab=co2&batteries.ai_duty_fade_multiplier=3.0",
-            1500,
-            2000,
-        ),
-        ("app_map", "/?s=baseline&tab=map&cmp=none", 1500, 2100),
-        (
-            "app_compare",
-            "/?s=baseline&queue.mode=cluster&hyperscalers.duplicate_filings=1.0&tab=queue",
-            1500,
-            2000,
-        ),
-        ("app", "/?s=baseline&queue.mode=cluster", 1500, 1650),
-    )
     shots: list[Path] = []
     wanted = {n.strip() for n in only.split(",") if n.strip()}
-    for name, query, width, height in views:
+    for name, query, width, height in VIEWS:
         if wanted and name not in wanted:
             continue
         page.set_viewport_size({"width": width, "height": height})

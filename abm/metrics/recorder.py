@@ -63,7 +63,7 @@ class MonthRecorder:
         self.flex_curtailed_mwh = 0.0  # flexible grid connections curtailed by the power market
         self.bridge_gas_co2_t = 0.0  # bridge and backup gas, also inside co2_operational_t
         self.bridge_mw_months = 0.0
-        self.bridge_peak = (0.0, "")  # (MW on bridge gas, month label) at its peak
+        self.bridge_peak = (0.0, 0)  # (MW on bridge gas, run month: 1 = first) at its peak
         self.planning = PlanningView(model)  # tariff, rate impact, capacity by technology
         self.dispatch = DispatchView(model)  # generation mix, marginal emissions
         self._embodied_seen: dict[str, Any] = {
@@ -166,7 +166,7 @@ class MonthRecorder:
         self.bridge_gas_co2_t += bridge["co2_t"]
         self.bridge_mw_months += bridge["mw"]
         if bridge["mw"] > self.bridge_peak[0]:
-            self.bridge_peak = (bridge["mw"], m.calendar.label(m.month))
+            self.bridge_peak = (bridge["mw"], m.month + 1)
         self.co2_embodied_t += self._embodied_co2_t()
         self.second_use.observe_month()
         self.shed_mwh += m.power.totals["shed"]
@@ -429,7 +429,7 @@ class MonthRecorder:
         """Bridge gas over the run: peak MW and its month, MW-months, CO2 (Mt), projects that ordered one, backup MW at the end."""
         return {
             "peak_mw": self.bridge_peak[0],
-            "peak_month": self.bridge_peak[1] or None,
+            "peak_run_month": self.bridge_peak[1] or None,
             "mw_months": round(self.bridge_mw_months, 6),
             "co2_mt": self.bridge_gas_co2_t / 1e6,
             "projects": sum(1 for p in self.model.projects if p.bridge_mw > 0),

@@ -28,7 +28,7 @@ class StrandedView:
         self.model, self.paths = model, paths
         self.keys = [*paths, FLEET, "bridge_gas"]
         self.month_mw = dict.fromkeys(self.keys, 0.0)
-        self.peak: tuple[float, str, dict[str, float]] = (0.0, "", dict(self.month_mw))
+        self.peak: tuple[float, int, dict[str, float]] = (0.0, 0, dict(self.month_mw))
         self.mw_months = 0.0
 
     def observe(self, demand_mw: float, energized: dict[str, float], bridge_mw: float) -> None:
@@ -41,7 +41,7 @@ class StrandedView:
         self.month_mw = {k: sources.get(k, 0.0) * share for k in self.keys}
         self.mw_months += idle
         if idle > self.peak[0]:
-            self.peak = (idle, m.calendar.label(m.month), dict(self.month_mw))
+            self.peak = (idle, m.month + 1, dict(self.month_mw))
 
     def reporters(self) -> list[tuple[str, Reporter]]:
         """Columns: stranded_mw and stranded_mw_<source>."""
@@ -63,7 +63,7 @@ class StrandedView:
                     penalty_usd += gas_cancel_penalty_usd(self.model.config, p.mw)
         return {
             "stranded_mw_peak": self.peak[0],
-            "stranded_mw_peak_month": self.peak[1] or None,
+            "stranded_mw_peak_run_month": self.peak[1] or None,  # 1 = the run's first month
             "stranded_mw_at_peak_by_source": self.peak[2],
             "stranded_mw_months": self.mw_months,
             "cancellations": {"mw_by_path": cancelled, "gas_penalties_usd": penalty_usd},
