@@ -21,9 +21,10 @@ from typing import Any, NoReturn
 
 from abm.cli_analysis import ANALYSIS_COMMANDS, ANALYSIS_PARSERS
 from abm.cli_export import add_export_parser, cmd_export
+from abm.cli_why import add_why_parser, cmd_why
 from abm.errors import InputError
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export, "why": cmd_why}
 COMMANDS.update(ANALYSIS_COMMANDS)  # attribute, discover (abm.cli_analysis)
 # OS errors that are about the machine (disk full, read-only, no permission), not a bug: one line, exit 1
 ENVIRONMENT_ERRNOS = frozenset(
@@ -450,6 +451,7 @@ SUBCOMMAND_PARSERS = (
     _add_analyze,
     add_export_parser,
     *ANALYSIS_PARSERS,
+    add_why_parser,
 )
 
 

@@ -235,6 +235,7 @@ class MonthRecorder:
             ("unserved_energy_gwh", lambda _: m.power.totals["shed"] / 1000.0),
             ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
             *self.story.reporters(),
+            ("triggers_fired", lambda _: m.triggers.fired_in(m.month)),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:
