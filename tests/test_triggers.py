@@ -198,3 +198,22 @@ def test_the_shipped_adaptive_scenario_logs_its_firing_month():
     ts = result.timeseries
     assert ts.loc[ts["triggers_fired"] == 1, "date"].tolist() == [row.date]
     assert isinstance(result.triggers, pd.DataFrame)
+
+
+def test_the_time_charts_mark_the_month_a_trigger_fired():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from types import SimpleNamespace
+
+    import matplotlib.pyplot as plt
+
+    from viz.charts.frame import ANALYST, finish_time_axes
+
+    ts = pd.DataFrame({"date": ["2026-09", "2026-10", "2026-11"], "triggers_fired": [0, 1, 0]})
+    record = SimpleNamespace(timeseries=ts, config=ScenarioConfig(), months_total=24)
+    fig, ax = plt.subplots()
+    finish_time_axes(record, ANALYST, [(ax, "year", "MW", "upper left")])
+    marks = [line.get_xdata()[0] for line in ax.lines]
+    assert marks == [pytest.approx(2026 + 9 / 12)]
+    plt.close(fig)
