@@ -190,11 +190,12 @@ def write_projects_parquet(projects: pd.DataFrame, path: Path) -> None:
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
-    """Write the run contract's five files into out_dir, all or nothing.
+    """Write the run contract's files into out_dir, all or nothing (with `policy_writers`' two).
 
-    timeseries.parquet, kpis.json, projects.parquet, scenario.toml and run.json go through
+    timeseries.parquet, kpis.json, projects.parquet, scenario.toml, run.json, choices.parquet and
+    triggers.parquet go through
     `abm.atomic.write_all`: every file is first written to a hidden temporary name and
-    only when all five are complete are they renamed into place. On any failure (a full disk, an
+    only when all are complete are they renamed into place. On any failure (a full disk, an
     interrupt) the temporary files and any folder this call created are removed, and files of an
     earlier run stay as they were.
     """
