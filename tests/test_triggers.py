@@ -12,6 +12,7 @@ from abm.cli import main
 from abm.errors import InputError
 from abm.grid.queue import InterconnectionQueue, QueueRules, State
 from abm.policy.book import TRIGGER_COLUMNS
+from abm.policy.state import STATE_VARIABLES, read_state
 from abm.policy.triggers import SETTABLE, parse_condition, refusal
 from abm.runner import run_scenario
 from abm.scenario import load_scenario, to_toml
@@ -187,6 +188,8 @@ def test_a_trigger_fires_once_and_acts_from_the_next_month(fired):
     readers = [model, model.grid, model.projects, model.packs, model.power, *model.agents]
     assert all(r.config is model.config for r in readers if hasattr(r, "config"))
     assert model.config.queue.mode == "cluster" and fired.config.queue.mode == "serial"
+    # every state variable a condition may name reads a number from a running model
+    assert all(math.isfinite(read_state(model, name)) for name in STATE_VARIABLES)
 
 
 @pytest.mark.slow
