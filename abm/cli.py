@@ -24,9 +24,10 @@ from abm.cli_analysis import ANALYSIS_COMMANDS, ANALYSIS_PARSERS
 from abm.cli_common import WORKERS_HELP, one_blas_thread
 from abm.cli_export import add_export_parser, cmd_export
 from abm.cli_sweeps import SWEEP_COMMANDS, SWEEP_PARSERS
+from abm.cli_why import add_why_parser, cmd_why
 from abm.errors import InputError
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"export": cmd_export, "why": cmd_why}
 COMMANDS.update(SWEEP_COMMANDS)  # sweep, analyze (abm.cli_sweeps)
 COMMANDS.update(ANALYSIS_COMMANDS)  # attribute, discover (abm.cli_analysis)
 COMMANDS["calibrate"] = cmd_calibrate
@@ -335,6 +336,7 @@ SUBCOMMAND_PARSERS = (
     add_export_parser,
     *ANALYSIS_PARSERS,
     add_calibrate_parser,
+    add_why_parser,
 )
 
 

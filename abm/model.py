@@ -28,6 +28,7 @@ from abm.ledger import Ledger
 from abm.markets.pack_exchange import PackExchange
 from abm.markets.power_exchange import PowerExchange
 from abm.metrics import MonthRecorder, make_datacollector
+from abm.policy.book import TriggerBook
 from abm.projects import ProjectBook
 from abm.roster import Roster
 from abm.scenario import config_with, load_scenario
@@ -72,6 +73,7 @@ class PowerStackModel(mesa.Model):
         self._build_services()
         self._build_agents()
         self.projects.open_initial_pipeline()
+        self.triggers = TriggerBook(cfg.triggers)  # adaptive policy (docs/triggers.md)
         self.datacollector = make_datacollector(self.recorder.columns)
 
     def _build_services(self) -> None:
@@ -178,6 +180,7 @@ class PowerStackModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one month: the numbered stages of docs/architecture.md, one owner per call."""
+        self.triggers.check(self)  # 0 policy: triggers on last month's state act from this month
         self.ledger.start_month(self.clock.tick(self.time))
         self.packs.start_month()  # 1 world: retirements
         self.projects.start_month()  # 1 world: engine supply

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from abm import atomic
 from abm.metrics import project_arrow_table, project_table_of, timeseries_frame
+from abm.metrics.choice_table import choice_arrow_table, choice_table_of
 from abm.metrics.second_use_saving import consequential_saving_mt
 from abm.model import PowerStackModel
 from abm.scenario import config_with, load_scenario, to_toml
@@ -43,6 +44,8 @@ class RunResult:
     projects: pd.DataFrame
     wall_time_s: float
     model: PowerStackModel | None = field(default=None, repr=False)
+    choices: pd.DataFrame | None = field(default=None, repr=False)  # choices.parquet
+    triggers: pd.DataFrame | None = field(default=None, repr=False)  # triggers.parquet
 
 
 def _resolve(
@@ -206,7 +209,9 @@ def run_scenario(
         )
     projects = project_table_of(model)
     wall_time_s = time.perf_counter() - started
-    return RunResult(cfg, ts, kpis, projects, wall_time_s, model if keep_model else None)
+    result = RunResult(cfg, ts, kpis, projects, wall_time_s, model if keep_model else None)
+    result.choices, result.triggers = choice_table_of(model), model.triggers.table()
+    return result
 
 
 # ---------------------------------------------------------------------- files
@@ -243,11 +248,12 @@ def write_projects_parquet(projects: pd.DataFrame, path: Path) -> None:
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
-    """Write the run contract's five files into out_dir, all or nothing.
+    """Write the run contract's files into out_dir, all or nothing (with `policy_writers`' two).
 
-    timeseries.parquet, kpis.json, projects.parquet, scenario.toml and run.json go through
+    timeseries.parquet, kpis.json, projects.parquet, scenario.toml, run.json, choices.parquet and
+    triggers.parquet go through
     `abm.atomic.write_all`: every file is first written to a hidden temporary name and
-    only when all five are complete are they renamed into place. On any failure (a full disk, an
+    only when all are complete are they renamed into place. On any failure (a full disk, an
     interrupt) the temporary files and any folder this call created are removed, and files of an
     earlier run stay as they were.
     """
@@ -268,4 +274,18 @@ def write_outputs(result: RunResult, out_dir: Path) -> dict[str, Path]:
         "scenario.toml": lambda p: p.write_text(to_toml(result.config)),
         "run.json": lambda p: p.write_text(_json_text(run_info)),
     }
+    writers.update(policy_writers(result))
     return atomic.write_all(out_dir, writers)
+
+
+def policy_writers(result: RunResult) -> dict[str, Callable[[Path], None]]:
+    """Writers of `choices.parquet` (every path choice) and `triggers.parquet` (triggers fired), when the run has them."""
+    out: dict[str, Callable[[Path], None]] = {}
+    if result.choices is not None:
+        table = choice_arrow_table(result.choices)
+        out["choices.parquet"] = lambda p: pq.write_table(
+            table, p, compression="zstd", write_statistics=False
+        )
+    if result.triggers is not None:
+        out["triggers.parquet"] = _parquet_writer(result.triggers)
+    return out

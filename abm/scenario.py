@@ -10,6 +10,7 @@ import math
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ import tomli_w
 from pydantic import ValidationError
 
 from abm.errors import InputError, did_you_mean
+from abm.policy.triggers import check_triggers
 from abm.schema import SECTIONS, ScenarioConfig, allowed_range, firm_types, is_table, parameter_keys
 
 MAX_FILE_BYTES = 1_000_000
-TOP_LEVEL_KEYS = ("name", "description", "extends", *SECTIONS)
+TOP_LEVEL_KEYS = ("name", "description", "extends", *SECTIONS, "triggers")
 GRID_FILE_SUFFIXES = (".json", ".graphml")
 MAX_VALUE_CHARS = 60
 _UNSAFE_NAME_CHARS = frozenset("/\\") | {chr(c) for c in (*range(32), 127)}
@@ -322,9 +324,23 @@ def build_config(data: Mapping[str, Any], where: str) -> ScenarioConfig:
         )
     clean = {k: v for k, v in data.items() if k != "extends"}
     try:
-        return ScenarioConfig.model_validate(clean)
+        cfg = ScenarioConfig.model_validate(clean)
     except ValidationError as exc:
         raise _format_validation_error(exc, where) from None
+    if cfg.triggers:
+        check_triggers(cfg.triggers, where, _is_key, partial(_check_set, clean))
+    return cfg
+
+
+def _is_key(key: str) -> bool:
+    """Whether a dotted key names a scenario parameter."""
+    section, _, param = key.partition(".")
+    return section in SECTIONS and param in SECTIONS[section].model_fields
+
+
+def _check_set(data: Mapping[str, Any], overrides: Mapping[str, Any], where: str) -> None:
+    """A trigger's `set` validated as `--set` would be: known keys, and values in their ranges."""
+    build_config(apply_overrides({**data, "triggers": []}, overrides, where), where)
 
 
 def source_label(path: Path, overrides: Mapping[str, Any]) -> str:
@@ -435,4 +451,7 @@ def config_with(
 
 def to_toml(cfg: ScenarioConfig) -> str:
     """The fully resolved scenario as TOML text that `powerstack run` accepts as is."""
-    return tomli_w.dumps(cfg.model_dump())
+    data = cfg.model_dump()
+    if not data["triggers"]:  # a scenario without triggers reads as it always did
+        del data["triggers"]
+    return tomli_w.dumps(data)

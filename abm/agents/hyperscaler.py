@@ -14,6 +14,7 @@ import numpy as np
 from abm import wildcard
 from abm.agents import firm_types, modular_choice
 from abm.agents.bridging import should_bridge
+from abm.agents.choice_record import ChoiceLog, waits_of
 from abm.agents.filing import filings_for
 from abm.agents.rates import grid_charges
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
@@ -74,6 +75,7 @@ class Hyperscaler(mesa.Agent):
         for choice in choices():
             if choice not in self.expected_wait_months:
                 self.expected_wait_months[choice] = config_value(cfg, choice_spec(choice).lead_key)
+        self.choice_log = ChoiceLog()  # every path decision, for "why did it choose that"
 
     # --- demand -------------------------------------------------------------------------
     def committed_mw(self) -> float:
@@ -302,6 +304,8 @@ class Hyperscaler(mesa.Agent):
         pick = self.streams.choice(
             "project.path_choice", prob, pid, switches, labels=label_ids(names)
         )
+        waits = waits_of(self.expected_wait_months, names, self.firm_type, self.config)
+        self.choice_log.record(signals.month, pid, mw, switches, exclude, costs, prob, pick, waits)
         return names[pick]
 
     # --- learning and switching -----------------------------------------------------------

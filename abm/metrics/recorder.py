@@ -237,6 +237,7 @@ class MonthRecorder:
             ("loss_of_load_hours", lambda _: m.power.totals.get("loss_of_load_h", 0.0)),
             *self.story.reporters(),
             *hindcast_reporters(m),
+            ("triggers_fired", lambda _: m.triggers.fired_in(m.month)),
         ]
 
     def _utility_build_reporters(self) -> list[tuple[str, Reporter]]:

@@ -16,6 +16,7 @@ from abm.schema.planning import PlanningSection
 from abm.schema.queue import QueueSection
 from abm.schema.run import DemandSection, RunSection
 from abm.schema.tariff import TariffSection
+from abm.schema.triggers import Trigger
 from abm.schema.water import WaterSection
 
 
@@ -52,6 +53,12 @@ class ScenarioConfig(BaseModel):
     tariff: TariffSection = TariffSection()
     planning: PlanningSection = PlanningSection()
     water: WaterSection = WaterSection()
+    triggers: tuple[Trigger, ...] = Field(
+        (),
+        strict=False,
+        max_length=20,
+        description="Adaptive policy triggers ([[triggers]]), checked monthly (docs/triggers.md).",
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {

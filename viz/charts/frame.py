@@ -170,10 +170,17 @@ def time_figure(
 def finish_time_axes(
     record: RunRecord, style: ChartStyle, axes: Sequence[tuple[Axes, str, str, str]]
 ) -> None:
-    """Full horizon on x, zero at the bottom, labels and legend: (axes, xlabel, ylabel, legend loc)."""
+    """Full horizon on x, zero at the bottom, labels and legend: (axes, xlabel, ylabel, legend loc).
+
+    A dotted vertical line marks each month a policy trigger changed the scenario from (docs/triggers.md).
+    """
+    ts = record.timeseries
+    fired = ts["triggers_fired"] > 0 if "triggers_fired" in ts else None
     for ax, _, _, _ in axes:
         set_time_axis(ax, record)
         ax.set_ylim(bottom=0)
+        for x in decimal_years(ts["date"][fired]) if fired is not None and fired.any() else ():
+            ax.axvline(x, color="0.35", linestyle=":", linewidth=1.0)
     for ax, xlabel, ylabel, loc in axes:
         axis_labels(ax, xlabel, ylabel, style)
         legend(ax, style, loc=loc)

@@ -134,6 +134,11 @@ class Facilities:
         """Pool each cluster's upgrade cost over the members deciding now and share it by MW."""
         c = self.store.requests
         cid = c["cluster_id"][ids]
+        if (cid < 0).any():  # requests studied before a switch to clusters pay their own
+            out = raw_cost.copy()
+            pooled = cid >= 0
+            out[pooled] = self.pro_rata(ids[pooled], raw_cost[pooled])
+            return out
         uniq, inv = np.unique(cid, return_inverse=True)
         total = np.bincount(inv, weights=raw_cost, minlength=uniq.size)
         mw = c["mw"][ids]

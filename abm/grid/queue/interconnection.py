@@ -17,6 +17,7 @@ from abm.grid.queue.facilities import Facilities
 from abm.grid.queue.rules import QueueRules
 from abm.grid.queue.store import NO_MONTH, Reason, RequestStore, State, whole_months
 from abm.grid.queue.studies import Studies
+from abm.grid.queue.transition import rekey_for_mode
 from abm.grid.queue.withdrawals import Withdrawals
 from abm.streams import Streams, entity_key
 
@@ -38,6 +39,13 @@ class InterconnectionQueue:
         self.facilities = Facilities(self.store, rules, self.deposits, self.withdrawals, streams)
         self._last_step_month: int | None = None
         self._pending_refunds_usd = 0.0
+
+    def adopt_rules(self, rules: QueueRules) -> None:
+        """Run under `rules` from the next step on (a policy trigger); requests keep their phase."""
+        rekey_for_mode(self.store, self.rules.mode, rules.mode)
+        self.rules = rules
+        for part in (self.deposits, self.withdrawals, self.studies, self.facilities):
+            part.rules = rules
 
     # ------------------------------------------------------------------ input
     def submit(

@@ -92,6 +92,7 @@ class Studies:
         """Charge the TP per business day a cluster study runs past its deadline; credit members."""
         c, r, cl = self.store.requests, self.rules, self.store.clusters
         in_study = act[c["state"][act] == State.SYSTEM_STUDY]
+        in_study = in_study[c["cluster_id"][in_study] >= 0]  # not those studied before a switch
         if in_study.size == 0 or cl.n == 0:
             return 0.0
         cid = c["cluster_id"][in_study]
