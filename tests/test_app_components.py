@@ -288,3 +288,33 @@ def test_a_changed_setting_is_shown_with_its_unit() -> None:
     assert shown_value("policy.carbon_price_usd_per_t", 140.0) == "140 $/t CO2"
     assert shown_value("queue.mode", "cluster") == "cluster studies (FERC Order 2023)"
     assert shown_value("gas.turbine_backlog_mw", 5000.0) == "5000 MW"
+
+
+def test_why_panel_tells_in_words_why_a_picked_project_chose_its_path() -> None:
+    """A facilitator picks a project of the finished run and reads its decision (issue 20 item 5)."""
+    from types import SimpleNamespace
+
+    import ipyvuetify as v
+    import solara
+
+    from abm.metrics.choice_story import explain_choice
+    from tests.app_helpers import texts, widgets_of
+    from viz.components import WhyPanel
+    from viz.components.why_panel import project_options
+
+    result = run_scenario("baseline", months=18, counterfactual=False)
+    record = SimpleNamespace(choice_table=result.choices, project_table=result.projects)
+    options = project_options(result.choices)
+    assert len(options) >= 2 and all(f"project {i} " in k for k, i in options.items())
+    _, rc = solara.render(WhyPanel(record), handle_error=False)
+    (shown,) = texts(rc, "ps-why")
+    last = list(options)[-1]
+    assert shown == explain_choice(result.choices, options[last], result.projects)
+    (select,) = widgets_of(rc, v.Select)
+    first = list(options)[0]
+    select.v_model = first
+    (shown,) = texts(rc, "ps-why")
+    assert shown == explain_choice(result.choices, options[first], result.projects)
+    assert shown != explain_choice(result.choices, options[last], result.projects)
+    _, rc = solara.render(WhyPanel(None), handle_error=False)
+    assert texts(rc, "ps-why") == []

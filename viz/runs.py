@@ -31,6 +31,7 @@ import pandas as pd
 
 from abm.errors import InputError
 from abm.metrics import AppSeries, GridLayout, MapState, project_table_of
+from abm.metrics.choice_table import choice_table_of
 from abm.metrics.second_use_saving import consequential_saving_mt
 from abm.model import PowerStackModel
 from abm.runner import run_model
@@ -85,6 +86,7 @@ class RunRecord:
     wall_time_s: float
     project_table: pd.DataFrame | None = None
     stopped: bool = False  # cancelled or failed before the end: the charts say so
+    choice_table: pd.DataFrame | None = None  # choices.parquet: every path decision, once complete
 
     @property
     def complete(self) -> bool:
@@ -140,6 +142,7 @@ def record_of(
         months_total=config.run.months,
         wall_time_s=wall_time_s,
         project_table=project_table_of(model) if kpis is not None else None,
+        choice_table=choice_table_of(model) if kpis is not None else None,
         **series.snapshot(model),
     )
 

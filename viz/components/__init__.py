@@ -13,12 +13,14 @@ from viz.components.kpi_grid import KpiGrid
 from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
 from viz.components.run_status import RunStatus, run_state, status_line
 from viz.components.story import ScenarioPicker, Story
+from viz.components.why_panel import WhyPanel
 
 __all__ = [
     "CSS",
     "ChartTabs",
     "EnsemblePanel",
     "ExportPanel",
+    "WhyPanel",
     "Footer",
     "Html",
     "KpiGrid",

@@ -28,6 +28,7 @@ CSS = """
 .ps-lever-label { font-size: 0.95rem; font-weight: 600; margin-top: 6px; }
 .ps-lever-value { font-weight: 400; color: #0b5394; }
 .ps-status { font-size: 1rem; }
+.ps-why { font-size: 1rem; line-height: 1.5; max-width: 70em; margin: 6px 0 10px 0; }
 .ps-footer { font-size: 0.85rem; color: #555; margin: 2em 12px 1em 12px; }
 .ps-workshop .ps-story { font-size: 1.55rem; line-height: 1.45; }
 .ps-workshop .ps-title { display: none; }

@@ -24,6 +24,7 @@ from viz.components import (
     RunStatus,
     ScenarioPicker,
     Story,
+    WhyPanel,
     pretty_name,
 )
 from viz.components.story import shown_value
@@ -199,9 +200,11 @@ def _main_column(
                 with solara.Column(classes=["ps-workshop-chart"]):
                     _charts(view, runs, shown_cfg, ensembles)
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
+            WhyPanel(runs.record)
         else:
             _cards(runs, ensembles, workshop)
             _charts(view, runs, shown_cfg, ensembles)
+            WhyPanel(runs.record)
             solara.Button(
                 "Step through this scenario month by month (Mesa view)",
                 on_click=lambda: view.open("/explore"),
