@@ -193,9 +193,31 @@ def test_a_trigger_fires_once_and_acts_from_the_next_month(fired):
 
 
 @pytest.mark.slow
+def test_a_trigger_on_a_grid_smaller_than_the_us_keeps_the_one_scaling_rule(tmp_path):
+    """Services hold the config scaled to the grid: a firing hands them the new config scaled too."""
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'name = "t"\nextends = "baseline.toml"\n[grid]\nus_peak_mw = 1490000.0\n'
+        '[[triggers]]\nwhen = "year >= 2025"\n'
+        'set = {"queue.mode" = "cluster", "policy.carbon_price_usd_per_t" = 50.0}\n'
+    )
+    model = run_scenario(path, months=3, counterfactual=False, keep_model=True).model
+    share = model.grid.us_peak_share
+    assert 0.4 < share < 0.6  # the synthetic grid's peak is about the US peak: half of twice it
+    national = model.config.queue.studies_per_month_us
+    for reader in (model.grid, model.projects, model.packs, model.power, *model.agents):
+        if hasattr(reader, "config"):
+            assert reader.config.policy.carbon_price_usd_per_t == 50.0
+            assert reader.config.queue.studies_per_month_us == pytest.approx(national * share)
+    assert model.config.policy.carbon_price_usd_per_t == 50.0  # the scenario's own, unscaled
+    assert model.grid.queue.rules.mode == "cluster"
+
+
+@pytest.mark.slow
 def test_the_shipped_adaptive_scenario_logs_its_firing_month():
-    # its trigger (grid wait signal > 48 months) fires in month 20 of seed 1: a 22-month run shows it
-    result = run_scenario("adaptive_queue_reform", months=22, counterfactual=False)
+    # its trigger (grid wait signal > 48 months) fires in month 22 (2026-11) of seed 1 since the
+    # grid's rolling transmission assessment: a 26-month run shows it
+    result = run_scenario("adaptive_queue_reform", months=26, counterfactual=False)
     (row,) = result.triggers.itertuples()
     assert row.value > 48 and row.month == row.state_month + 1
     ts = result.timeseries

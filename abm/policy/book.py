@@ -18,6 +18,7 @@ from abm.policy.state import read_state
 from abm.policy.triggers import QUEUE_RULE_KEYS, Condition, parse_condition
 from abm.scenario import config_with
 from abm.schema import ScenarioConfig
+from abm.schema.national import scaled_to_grid
 from abm.schema.triggers import Trigger
 
 Model = Any  # the model, typed loosely so that the book never imports abm.model
@@ -114,13 +115,22 @@ class TriggerBook:
 
 
 def adopt(model: Model, config: ScenarioConfig, keys: set[str]) -> None:
-    """Every reader of the old config reads `config` from now on; the queue adopts new rules."""
-    old = model.config
-    holders = [model, model.grid, model.projects, model.packs, model.power, *model.agents]
+    """Every reader of the old config reads the new one from now on; the queue adopts new rules.
+
+    The model keeps the scenario's config; services and agents hold it scaled to the grid (the
+    one scaling rule, abm.schema.national), so each gets the new config in its own form.
+    """
+    grid = model.grid
+    old, old_scaled = model.config, grid.config
+    scaled = scaled_to_grid(config, grid.us_peak_share)
+    holders = [model, grid, model.projects, model.packs, model.power, *model.agents]
     for holder in holders:
-        if getattr(holder, "config", None) is old:
-            holder.config = config
-    if keys & set(QUEUE_RULE_KEYS):
-        grid = model.grid  # national study starts split over territories, as GridDesk does
-        scale = grid.merchant_scale / grid.n_territories
-        grid.queue.adopt_rules(QueueRules.from_config(config.queue, scale))
+        current = getattr(holder, "config", None)
+        if current is old:
+            holder.config = config if holder is model else scaled
+        elif current is old_scaled:
+            holder.config = scaled
+    if keys & set(
+        QUEUE_RULE_KEYS
+    ):  # national study starts split over territories, as GridDesk does
+        grid.queue.adopt_rules(QueueRules.from_config(scaled.queue, 1.0 / grid.n_territories))
