@@ -33,12 +33,14 @@ from abm.sweeps import RunTask, load_results, run_sweep, worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "grid.n_buses=20", "--no-counterfactual"]
-CONTRACT_FILES = [
+CONTRACT_FILES = [  # a run's outputs (docs/cli.md), sorted as everything() lists them
+    "choices.parquet",
     "kpis.json",
     "projects.parquet",
     "run.json",
     "scenario.toml",
     "timeseries.parquet",
+    "triggers.parquet",
 ]
 SPEC: dict[str, Any] = {
     "name": "faults",

@@ -47,11 +47,6 @@ _DOD_UNMODELLED = (
 )
 
 INERT: dict[str, str] = {
-    "market.voll_usd_per_mwh": (
-        "prices only shed load, and since storage recharging became an interruptible bid (helper "
-        "shed) the lever run's months shed nothing; late-horizon shedding (2035-40, issue 18 "
-        "item 4) is beyond the lever context"
-    ),
     "market.must_run_offer_usd_per_mwh": (
         "since storage recharging became an interruptible bid no bus clears at the must-run floor "
         "in the lever run's months, so the floor's level sets no price (issue 18 item 1)"
