@@ -41,6 +41,8 @@ HOUR_LOAD_SCALE = {"peak": 1.0, "shoulder": 0.85, "off-peak": 0.65, "solar noon"
 def _test_helpers() -> ModuleType:
     """Import the pandapower-to-arrays helper from the test module (one source of truth)."""
     path = ROOT / "tests" / "test_power_market.py"
+    if str(ROOT) not in sys.path:  # the test module imports its shared helpers as `tests.*`
+        sys.path.insert(0, str(ROOT))
     spec = importlib.util.spec_from_file_location("_power_market_cases", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there

@@ -35,11 +35,13 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_run_writes_the_five_files(run_dir: Path) -> None:
     assert sorted(p.name for p in run_dir.iterdir()) == [
+        "choices.parquet",
         "kpis.json",
         "projects.parquet",
         "run.json",
         "scenario.toml",
         "timeseries.parquet",
+        "triggers.parquet",
     ]
 
 

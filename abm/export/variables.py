@@ -427,6 +427,7 @@ VARIABLES: tuple[Variable, ...] = (
 NOT_EXPORTED: dict[str, str] = {
     "unserved_energy_gwh": "the same number as shed_gwh (Load Shedding|Electricity|Grid)",
     "date": "the month itself: it becomes the year columns",
+    "triggers_fired": "an event count, not a yearly quantity: the firings are in triggers.parquet",
     **{
         f"{prefix}_{part}": "a split of Water Consumption or Stranded Capacity|Data Centre by path, "
         "source or stress class, kept in the run's own table"
