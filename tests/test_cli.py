@@ -33,7 +33,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_run_writes_the_five_files(run_dir: Path) -> None:
+def test_run_writes_every_file_of_the_run_contract(run_dir: Path) -> None:
     assert sorted(p.name for p in run_dir.iterdir()) == [
         "choices.parquet",
         "kpis.json",
