@@ -40,9 +40,9 @@ def _as_before_hosting() -> Iterator[None]:
         flow.SENSITIVITY_CACHE_BYTES, flow.SOLVE_BLOCK_COLUMNS = saved
 
 
-#: The market's HiGHS factory. It is private to abm.markets.power, which offers no pricing
-#: option: the benchmark swaps it for the duration of a replay to time the old pricing.
-_HIGHS_FACTORY = "_silent_highs"
+#: The market's HiGHS factory as abm.markets.power calls it (imported from power_highs). The
+#: market offers no pricing option: the benchmark swaps it for a replay to time the old pricing.
+_HIGHS_FACTORY = "silent_highs"
 
 
 @contextmanager

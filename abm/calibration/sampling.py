@@ -65,7 +65,8 @@ def next_wave(
     box_low = np.where(flat, box_high - 0.01 * scale, box_low)
     rng = Streams(spec.seed).generator("calibration.design", wave)
     cands = _lhs(n_points * CANDIDATES_PER_POINT, box_low, box_high, rng)
-    dist = np.linalg.norm((cands[:, None, :] - run_points[None, :, :]) / scale, axis=2)
+    scaled = (cands[:, None, :] - run_points[None, :, :]) / scale
+    dist = np.sqrt(np.sum(scaled * scaled, axis=2))  # pairwise sums, no BLAS (abm.numerics)
     nearest = dist.argmin(axis=1)
     inside = kept[nearest]
     to_kept = np.where(kept[None, :], dist, np.inf).min(axis=1)

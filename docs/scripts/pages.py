@@ -174,6 +174,7 @@ scenarios or committed measurements, never typed by hand. The registry in
   rewrites only the block (`docs/scripts/page_blocks.py`).
 """
 HAND_WRITTEN = (
+    "analysis.md",
     "app.md",
     "architecture.md",
     "cli.md",
@@ -183,6 +184,7 @@ HAND_WRITTEN = (
     "randomness.md",
     "slowdown-and-wildcard.md",
     "sweeps.md",
+    "triggers.md",
     "water.md",
 )
 
