@@ -217,10 +217,35 @@ def attribute_levers(
     """
     if split not in SPLITS:
         raise InputError(f"--split {split!r}: expected one of {', '.join(SPLITS)}")
+    base_cfg, target_cfg = resolve_pair(base, target, overrides, months)
+    return attribute_configs(
+        base_cfg,
+        target_cfg,
+        seeds,
+        workers=workers,
+        split=split,
+        runner=runner,
+        names=(base, target),
+    )
+
+
+def attribute_configs(
+    base_cfg: ScenarioConfig,
+    target_cfg: ScenarioConfig,
+    seeds: int | Sequence[int],
+    *,
+    workers: int | None = None,
+    split: str = "shapley",
+    runner: Runner | None = None,
+    names: tuple[str, str] | None = None,
+) -> Attribution:
+    """`attribute_levers` on two validated configs (the app's shown run and its comparison)."""
+    if split not in SPLITS:
+        raise InputError(f"--split {split!r}: expected one of {', '.join(SPLITS)}")
     seed_list = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
         raise InputError("--seeds: expected a whole number >= 1")
-    base_cfg, target_cfg = resolve_pair(base, target, overrides, months)
+    base, target = names or (base_cfg.name, target_cfg.name)
     levers = changed_levers(base_cfg, target_cfg)
     check_levers(levers, base, target)
     sides = [
@@ -233,14 +258,14 @@ def attribute_levers(
     runs = (runner or run_paired)(sides, seed_list, workers)
     labels = [side.label for side in sides]
     keys = list(dict.fromkeys(k for lab in labels for run in runs.kpis[lab] if run for k in run))
-    names = [lv.key for lv in levers]
+    lever_keys = [lv.key for lv in levers]
     return Attribution(
         base=base,
         target=target,
         levers=levers,
         seeds=seed_list,
         months=base_cfg.run.months,
-        kpis={key: split_kpi(_matrix(runs, labels, key), names, split) for key in keys},
+        kpis={key: split_kpi(_matrix(runs, labels, key), lever_keys, split) for key in keys},
         failures=list(runs.failures),
         runs=runs.total_runs,
     )

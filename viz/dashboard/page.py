@@ -27,10 +27,13 @@ from viz.components import (
     WhyPanel,
     pretty_name,
 )
+from viz.components.attribution_panel import AttributionPanel
+from viz.components.discovery_panel import DiscoveryPanel
 from viz.components.story import shown_value
 from viz.dashboard.ensembles import Ensembles, use_ensembles
 from viz.dashboard.hooks import Configs, Runs, View, use_configs, use_runs, use_view
 from viz.dashboard.sidebar import AnalystSidebar
+from viz.ensemble import ensemble_size
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.levers import BIG_LEVERS, LEVERS_BY_KEY, WORKSHOP_LEVERS, config_value
 from viz.runs import CANCELLED, ENGINE, FAILED, QUEUED, RunJob
@@ -201,10 +204,13 @@ def _main_column(
                     _charts(view, runs, shown_cfg, ensembles)
             _workshop_levers(levers, handlers["lever"], handlers["reset_levers"])
             WhyPanel(runs.record)
+            AttributionPanel(shown_cfg, configs.compare, ensemble_size())
         else:
             _cards(runs, ensembles, workshop)
             _charts(view, runs, shown_cfg, ensembles)
             WhyPanel(runs.record)
+            AttributionPanel(shown_cfg, configs.compare, ensemble_size())
+            DiscoveryPanel()
             solara.Button(
                 "Step through this scenario month by month (Mesa view)",
                 on_click=lambda: view.open("/explore"),
