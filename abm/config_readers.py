@@ -28,18 +28,20 @@ class ConfigReaders:
 
     def __init__(self) -> None:
         """An empty registry (the model fills it as it builds its services and agents)."""
-        self._readers: dict[int, tuple[ConfigHolder, Form]] = {}
+        # a list, not a dict by id(): identity survives a pickled model, ids do not
+        self._readers: list[tuple[ConfigHolder, Form]] = []
 
     def register[T: ConfigHolder](self, reader: T, form: Form = "grid") -> T:
         """Record that `reader` holds the config in `form`, and return it (a build wraps its constructor)."""
         if form not in ("scenario", "grid"):
             raise InputError(f"form = {form!r}; expected 'scenario' or 'grid'")
-        self._readers[id(reader)] = (reader, form)
+        self._readers = [(r, f) for r, f in self._readers if r is not reader]
+        self._readers.append((reader, form))
         return reader
 
     def __contains__(self, reader: object) -> bool:
         """Whether `reader` is registered (by identity)."""
-        return id(reader) in self._readers
+        return any(r is reader for r, _ in self._readers)
 
     def __len__(self) -> int:
         """How many readers are registered."""
@@ -47,5 +49,5 @@ class ConfigReaders:
 
     def hand_over(self, scenario: ScenarioConfig, grid: ScenarioConfig) -> None:
         """Every reader reads the new config from now on: the scenario's own or the grid's, by its form."""
-        for reader, form in self._readers.values():
+        for reader, form in self._readers:
             reader.config = scenario if form == "scenario" else grid
