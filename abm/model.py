@@ -22,6 +22,7 @@ from abm.agents.utility import Utility
 from abm.agents.vendor import ModularVendor
 from abm.carbon import CarbonFactors
 from abm.clock import Clock
+from abm.config_readers import ConfigReaders
 from abm.errors import InputError
 from abm.grid.desk import GridDesk
 from abm.ledger import Ledger
@@ -61,6 +62,8 @@ class PowerStackModel(mesa.Model):
             cfg = config_with(cfg, {"run.seed": int(seed)})
         super().__init__(rng=seed)
         self.config = cfg
+        self.config_readers = ConfigReaders()  # every holder of the config (abm.config_readers)
+        self.config_readers.register(self, "scenario")
         self.streams = Streams(  # every draw of the run (docs/randomness.md), not Mesa's rng
             cfg.run.seed if isinstance(seed, (int, np.integer)) else int(self.rng.integers(2**32))
         )
@@ -79,27 +82,33 @@ class PowerStackModel(mesa.Model):
     def _build_services(self) -> None:
         """The four services, wired to each other through explicit references."""
         cfg, clock, calendar = self.config, self.clock, self.calendar
-        self.grid = GridDesk(cfg, clock, self.streams, self.ledger)
+        reads = self.config_readers.register  # each service registers as it is built
+        self.grid = reads(GridDesk(cfg, clock, self.streams, self.ledger))
         cfg = self.grid.config  # national quantities scaled to the grid (abm.schema.national)
         roster = self.roster
-        self.projects = ProjectBook(
-            cfg,
-            clock,
-            calendar,
-            self.streams,
-            self.recorder,
-            self.grid,
-            roster.vendors,
-            roster.hyperscalers,
+        self.projects = reads(
+            ProjectBook(
+                cfg,
+                clock,
+                calendar,
+                self.streams,
+                self.recorder,
+                self.grid,
+                roster.vendors,
+                roster.hyperscalers,
+            )
         )
-        self.packs = PackExchange(
-            cfg, clock, calendar, self.ledger, self.recorder, self.roster, self.projects
+        self.packs = reads(
+            PackExchange(
+                cfg, clock, calendar, self.ledger, self.recorder, self.roster, self.projects
+            )
         )
-        self.power = PowerExchange(cfg, clock, calendar, self.grid, self.roster.utilities)
+        self.power = reads(PowerExchange(cfg, clock, calendar, self.grid, self.roster.utilities))
         self.grid.bind(self.projects, self.power)
 
     def _build_agents(self) -> None:
         """All five agent types; hyperscalers by type (its demand share split evenly), OEMs paired with recyclers round-robin."""
+        reads = self.config_readers.register  # each agent registers as it is built
         cfg, clock, packs, ledger, roster = (
             self.grid.config,  # scaled to the grid
             self.clock,
@@ -109,51 +118,65 @@ class PowerStackModel(mesa.Model):
         )
         for t in range(self.grid.n_territories):
             roster.utilities.append(
-                Utility(self, t, config=cfg, clock=clock, grid=self.grid, packs=packs)
+                reads(Utility(self, t, config=cfg, clock=clock, grid=self.grid, packs=packs))
             )
         n_r = cfg.recyclers.n_recyclers
         for _ in range(n_r):
             capacity = cfg.recyclers.test_capacity_gwh_per_month / n_r
             roster.recyclers.append(
-                Recycler(self, capacity, config=cfg, packs=packs, ledger=ledger)
+                reads(Recycler(self, capacity, config=cfg, packs=packs, ledger=ledger))
             )
         n_o = cfg.oems.n_oems
         for i in range(n_o):
             u = float(self.streams.uniform("oem.contract_months", i))
             months = 1 + int(u * cfg.packs.contract_months)
-            oem = OEM(
-                self,
-                1.0 / n_o,
-                roster.recyclers[i % n_r],
-                months,
-                config=cfg,
-                clock=clock,
-                packs=packs,
-                recyclers=roster.recyclers,
-                ledger=ledger,
+            oem = reads(
+                OEM(
+                    self,
+                    1.0 / n_o,
+                    roster.recyclers[i % n_r],
+                    months,
+                    config=cfg,
+                    clock=clock,
+                    packs=packs,
+                    recyclers=roster.recyclers,
+                    ledger=ledger,
+                )
             )
             roster.oems.append(oem)
         for _ in range(cfg.vendors.n_vendors):
             roster.vendors.append(
-                ModularVendor(self, config=cfg, clock=clock, packs=packs, projects=self.projects)
+                reads(
+                    ModularVendor(
+                        self, config=cfg, clock=clock, packs=packs, projects=self.projects
+                    )
+                )
             )
+        self._build_hyperscalers()
+        self._open_oem_lines()
+
+    def _build_hyperscalers(self) -> None:
+        """Hyperscalers by type, a type's demand share split evenly over its agents."""
+        reads, cfg = self.config_readers.register, self.grid.config  # scaled to the grid
+        roster = self.roster
         types = cfg.hyperscalers.types
         for firm, n in zip(
             types, agents_per_type(types, cfg.hyperscalers.n_hyperscalers), strict=True
         ):
             for _ in range(n):  # a type's agents share its demand evenly
                 roster.hyperscalers.append(
-                    Hyperscaler(
-                        self,
-                        firm.demand_share / n,
-                        config=cfg,
-                        streams=self.streams,
-                        projects=self.projects,
-                        sites=self.grid,
-                        firm_type=firm,
+                    reads(
+                        Hyperscaler(
+                            self,
+                            firm.demand_share / n,
+                            config=cfg,
+                            streams=self.streams,
+                            projects=self.projects,
+                            sites=self.grid,
+                            firm_type=firm,
+                        )
                     )
                 )
-        self._open_oem_lines()
 
     def _open_oem_lines(self) -> None:
         """Each OEM's own second-life line (`oems.stationary_line_gwh_per_month`, split by share), built last so other ids stay."""
@@ -162,13 +185,15 @@ class PowerStackModel(mesa.Model):
         if o.stationary_line_gwh_per_month <= 0:
             return
         for oem in self.roster.oems:
-            line = Recycler(
-                self,
-                o.stationary_line_gwh_per_month * oem.share,
-                config=cfg,
-                packs=self.packs,
-                ledger=self.ledger,
-                repurpose_cost_share=o.line_repurpose_cost_share,
+            line = self.config_readers.register(
+                Recycler(
+                    self,
+                    o.stationary_line_gwh_per_month * oem.share,
+                    config=cfg,
+                    packs=self.packs,
+                    ledger=self.ledger,
+                    repurpose_cost_share=o.line_repurpose_cost_share,
+                )
             )
             self.roster.oem_lines.append(line)
             oem.open_line(line)

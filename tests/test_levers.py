@@ -129,12 +129,6 @@ INERT: dict[str, str] = {
         )
         for name in ("cloud", "carbon_committed", "ai_lab")
     },
-    "utilities.storage_c_rate": (
-        "the C-rate of utilities' grid duty prices only second-life packs for them (fade under "
-        "that duty); since the pack market of issue 17 item 2 no output moves in the 72-month "
-        "utility context with the bankability discount at 0.2 or at 0 (measured), so no "
-        "utility bid that clears depends on it; issue 17 (pack market: utilities' bids)"
-    ),
     "market.cost_storage_usd_per_mwh": (
         "storage now offers its charging price over market.storage_round_trip_efficiency "
         "(abm/markets/storage_day.py, issue 18 item 1); this key prices storage only in the "

@@ -186,7 +186,8 @@ def test_a_trigger_fires_once_and_acts_from_the_next_month(fired):
     assert model.grid.queue.rules.mode == "cluster"
     assert model.grid.queue.deposits.rules.readiness_deposit_usd_per_mw == 5000.0
     readers = [model, model.grid, model.projects, model.packs, model.power, *model.agents]
-    assert all(r.config is model.config for r in readers if hasattr(r, "config"))
+    assert all(r in model.config_readers for r in readers)
+    assert all(r.config is model.config for r in readers)
     assert model.config.queue.mode == "cluster" and fired.config.queue.mode == "serial"
     # every state variable a condition may name reads a number from a running model
     assert all(math.isfinite(read_state(model, name)) for name in STATE_VARIABLES)

@@ -49,9 +49,12 @@ class Utility(mesa.Agent):
         self.nodes = np.flatnonzero(grid.bus_territory == territory)
         self.storage_need_kwh = 0.0  # usable kWh of grid storage to buy
         self.storage_owner = packs.new_storage_owner()
-        # grid storage's duty: it values second-life packs and ages the storage it installs
+        # grid storage's duty: it values second-life packs and ages the storage it installs; a
+        # store of `storage_hours` charges and discharges at full power over that duration
         u = config.utilities
-        self.storage_duty = Duty(c_rate=u.storage_c_rate, efc_per_month=u.storage_efc_per_month)
+        self.storage_duty = Duty(
+            c_rate=1.0 / u.storage_hours, efc_per_month=u.storage_efc_per_month
+        )
         self.forecast_mw_history: dict[
             int, float
         ] = {}  # month -> forecast of peak `planning.horizon_months` on

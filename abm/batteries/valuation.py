@@ -73,7 +73,7 @@ class StorageDuty(Protocol):
 
 @dataclass(frozen=True)
 class Duty:
-    """A storage duty given by value, e.g. grid storage (`utilities.storage_c_rate`, `_efc_per_month`)."""
+    """A storage duty given by value, e.g. grid storage (C-rate 1 / `utilities.storage_hours`, `storage_efc_per_month`)."""
 
     c_rate: float
     """Average C-rate, 1/h."""

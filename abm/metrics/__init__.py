@@ -1,11 +1,12 @@
 """Everything the model reports: the monthly table and KPIs, invariant checks, and the app's series.
 
-`recorder` builds the run contract's monthly row and KPIs; `project_table` its per-project
+`recorder` builds the run contract's monthly row and KPIs; `invariants` checks them; `project_table` its per-project
 table; `snapshots` computes the grid maps
 and queue-wait series the app draws from plain inputs; `model_view` is the one place that
 picks those inputs out of a model.
 """
 
+from abm.metrics.invariants import InvariantError
 from abm.metrics.model_view import AppSeries, month_label, timeseries_frame
 from abm.metrics.project_table import (
     PROJECT_DTYPES,
@@ -17,7 +18,6 @@ from abm.metrics.project_table import (
 )
 from abm.metrics.recorder import (
     PRODUCT_NAMES,
-    InvariantError,
     MonthRecorder,
     make_datacollector,
     row_value,

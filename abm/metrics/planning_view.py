@@ -1,4 +1,4 @@
-"""What utilities' planning shows each month: the tariff, the rate impact, capacity by technology.
+"""What utilities' planning shows: the tariff, the rate impact, capacity by technology, builds and forecast error.
 
 The tariff and rate impact are energy-weighted means over the utilities (USD/MWh); the rate
 impact is what builds since 2025 and their network upgrades add to every MWh, which customers
@@ -81,3 +81,25 @@ class PlanningView:
             "built_gw_by_option": {o: built.get(o, 0.0) / 1000.0 for o in BUILD_OPTIONS},
             "retired_gw_by_tech": {t: float(retired[i]) / 1000.0 for i, t in enumerate(TECHS)},
         }
+
+    def build_gw(self) -> dict[str, float]:
+        """Utilities' own builds over the run (GW): filed, cancelled, in service, and gas in service."""
+        b = self.model.grid.utility_builds
+        return {
+            "filed_gw": b.filed_mw_cum / 1000.0,
+            "cancelled_gw": b.cancelled_mw_cum / 1000.0,
+            "energized_gw": float(b.in_service_mw_cum.sum()) / 1000.0,
+            "gas_energized_gw": b.gas_in_service_mw_cum / 1000.0,
+        }
+
+    def forecast_overshoot_pct(self) -> float:
+        """Mean % by which utilities' forecasts (made `planning.horizon_months` earlier) exceeded the load that came."""
+        m = self.model
+        lag = round(m.config.planning.horizon_months)
+        errors = []
+        for u in m.roster.utilities:
+            for month, forecast in u.forecast_mw_history.items():
+                later = u.actual_mw_history.get(month + lag)
+                if later:
+                    errors.append((forecast - later) / later * 100.0)
+        return float(np.mean(errors)) if errors else float("nan")

@@ -17,6 +17,7 @@ from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
 from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
 from abm.metrics.hindcast_view import hindcast_reporters
+from abm.metrics.invariants import check_invariants
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
 from abm.metrics.story_views import StoryViews, launch_co2_t
@@ -40,10 +41,6 @@ def row_value(model: Model, key: str) -> Any:
 def make_datacollector(columns: list[str]) -> mesa.DataCollector:
     """A DataCollector with one model reporter per time-series column."""
     return mesa.DataCollector(model_reporters={c: partial(row_value, key=c) for c in columns})
-
-
-class InvariantError(AssertionError):
-    """A conservation law or bound was broken."""
 
 
 class MonthRecorder:
@@ -294,56 +291,8 @@ class MonthRecorder:
 
     # -------------------------------------------------------------- checks
     def check_invariants(self) -> None:
-        """Packs conserved, no negative stocks or capacities, SoH in [0, 1], money balanced."""
-        m = self.model
-        recyclers = m.roster.stocks()
-        stocks = {
-            "awaiting test": sum(r.awaiting_test_gwh for r in recyclers),
-            "inventory": float(sum(r.inventory_gwh.sum() for r in recyclers)),
-            "in delivery": m.packs.stocks["in_delivery_gwh"],
-            "in service": m.packs.stocks["second_life_installed_gwh"],
-        }
-        recycled_ev = sum(r.recycled_gwh for r in recyclers)
-        accounted = sum(stocks.values()) + recycled_ev
-        tol = 1e-6 * max(1.0, self.retired_gwh_cum)
-        if abs(accounted - self.retired_gwh_cum) > tol:
-            raise InvariantError(
-                f"month {m.month}: packs not conserved: retired {self.retired_gwh_cum:.6f} GWh vs accounted {accounted:.6f} GWh ({stocks}, recycled {recycled_ev:.6f})"
-            )
-        for name, value in stocks.items():
-            if value < -tol:
-                raise InvariantError(
-                    f"month {m.month}: negative pack stock {name}: {value:.6g} GWh"
-                )
-        if (m.grid.gen_cap_mw < 0).any() or (m.grid.dc_grid_load_mw < 0).any():
-            raise InvariantError(f"month {m.month}: negative capacity or load on the grid")
-        if len(m.packs.fleet) and ((m.packs.fleet.soh < 0) | (m.packs.fleet.soh > 1)).any():
-            raise InvariantError(f"month {m.month}: state of health outside [0, 1]")
-        prices = m.packs.price_usd_per_kwh[np.isfinite(m.packs.price_usd_per_kwh)]
-        if (prices < 0).any() or m.power.lmp_mean_usd_per_mwh < -1e-6:
-            raise InvariantError(f"month {m.month}: negative prices")
-        counts = m.grid.queue.counts_by_state()
-        if counts.sum() != m.grid.queue.n_requests:
-            raise InvariantError(
-                f"month {m.month}: queue requests not in exactly one state ({counts.sum()} vs {m.grid.queue.n_requests})"
-            )
-        self._check_no_zombie_projects()
-        m.ledger.check()
-
-    def _check_no_zombie_projects(self) -> None:
-        """No grid project waits without a live queue request (its owner re-plans the month they all go)."""
-        m = self.model
-        zombies = [
-            p.pid
-            for p in m.projects
-            if p.status is Status.WAITING
-            and p.path == Path.GRID
-            and not m.grid.project_has_live_request(p)
-        ]
-        if zombies:
-            raise InvariantError(
-                f"month {m.month}: {len(zombies)} grid projects waiting without a live request (first {zombies[0]})"
-            )
+        """Packs conserved, no negative stocks or capacities, SoH in [0, 1], money balanced (abm.metrics.invariants)."""
+        check_invariants(self.model, self.retired_gwh_cum)
 
     # -------------------------------------------------------------- KPIs
     def kpis(self) -> dict[str, Any]:
@@ -366,7 +315,6 @@ class MonthRecorder:
                 else None
                 for i, n in enumerate(PRODUCT_NAMES)
             }
-        q = m.grid.queue
         return {
             "energized_mw": {p: round(energized[p], 6) for p in self.paths},
             "time_to_power_months_median": {
@@ -375,17 +323,7 @@ class MonthRecorder:
             "unserved_compute_mw_months": round(self.unserved_mw_months, 6),
             "curtailed_compute_mw_months": round(self.curtailed_compute_mw_months, 6),
             "flex_curtailed_gwh": round(self.flex_curtailed_mwh / 1000.0, 6),
-            "queue": {
-                "median_wait_months": _finite_or_none(q.median_wait_months(kind=0, month=m.month)),
-                "median_wait_months_generation": _finite_or_none(
-                    q.median_wait_months(kind=1, month=m.month)
-                ),
-                "backlog_gw_end": q.backlog_mw() / 1000.0,
-                "withdrawn_share": _finite_or_none(q.withdrawn_share()),
-                "withdrawn_share_generation": _finite_or_none(q.withdrawn_share(kind=1)),
-                "withdrawn_share_storage": _finite_or_none(q.withdrawn_share(kind=2)),
-                "phantom_share_of_requested_mw": _finite_or_none(q.phantom_share_of_requested_mw()),
-            },
+            "queue": self.queue_kpis(),
             "packs": {
                 "retired_gwh": self.retired_gwh_cum,
                 "second_life_gwh": self.second_life_gwh(),
@@ -398,12 +336,30 @@ class MonthRecorder:
             "co2_mt": self.co2_kpis(),
             "dispatch": self.dispatch.kpis(),
             "bridge_gas": self.bridge_kpis(),
-            "utility_forecast_overshoot_pct": _finite_or_none(self.forecast_overshoot_pct()),
+            "utility_forecast_overshoot_pct": _finite_or_none(
+                self.planning.forecast_overshoot_pct()
+            ),
             **self.utility_kpis(),
             "incentives_usd": self.incentives_usd,
             "time_to_power_months_median_by_type": self.time_to_power_median_by_type(),
             "reliability": self.reliability_kpis(),
             **self.story.kpis(),
+        }
+
+    def queue_kpis(self) -> dict[str, float | None]:
+        """The queue at the end: median waits, backlog, withdrawn shares, the phantom share."""
+        m = self.model
+        q = m.grid.queue
+        return {
+            "median_wait_months": _finite_or_none(q.median_wait_months(kind=0, month=m.month)),
+            "median_wait_months_generation": _finite_or_none(
+                q.median_wait_months(kind=1, month=m.month)
+            ),
+            "backlog_gw_end": q.backlog_mw() / 1000.0,
+            "withdrawn_share": _finite_or_none(q.withdrawn_share()),
+            "withdrawn_share_generation": _finite_or_none(q.withdrawn_share(kind=1)),
+            "withdrawn_share_storage": _finite_or_none(q.withdrawn_share(kind=2)),
+            "phantom_share_of_requested_mw": _finite_or_none(q.phantom_share_of_requested_mw()),
         }
 
     def reliability_kpis(self) -> dict[str, float]:
@@ -454,29 +410,10 @@ class MonthRecorder:
 
     def utility_kpis(self) -> dict[str, Any]:
         """Utilities' builds (GW) and planning: tariff, rate impact, who paid, built and retired."""
-        return {"utility_builds": self.utility_build_gw(), "utility_planning": self.planning.kpis()}
-
-    def utility_build_gw(self) -> dict[str, float]:
-        """Utilities' own builds over the run (GW): filed, cancelled, in service, and gas in service."""
-        b = self.model.grid.utility_builds
         return {
-            "filed_gw": b.filed_mw_cum / 1000.0,
-            "cancelled_gw": b.cancelled_mw_cum / 1000.0,
-            "energized_gw": float(b.in_service_mw_cum.sum()) / 1000.0,
-            "gas_energized_gw": b.gas_in_service_mw_cum / 1000.0,
+            "utility_builds": self.planning.build_gw(),
+            "utility_planning": self.planning.kpis(),
         }
-
-    def forecast_overshoot_pct(self) -> float:
-        """Mean % by which utilities' forecasts (made `planning.horizon_months` earlier) exceeded the load that came."""
-        m = self.model
-        lag = round(m.config.planning.horizon_months)
-        errors = []
-        for u in m.roster.utilities:
-            for month, forecast in u.forecast_mw_history.items():
-                later = u.actual_mw_history.get(month + lag)
-                if later:
-                    errors.append((forecast - later) / later * 100.0)
-        return float(np.mean(errors)) if errors else float("nan")
 
 
 _BRIDGE_COLUMNS = (

@@ -1,8 +1,9 @@
 """The trigger book: checks a scenario's triggers before each month and applies those that fire.
 
 A fired trigger makes a new validated config (`config_with`, as `--set` would) and hands it to
-every object that reads the config (the model, its services and agents); the queue adopts the
-rules rebuilt from the new `[queue]`. So a change takes effect from the month that follows the
+every object registered as reading the config (the model's `config_readers`: the model, its
+services and agents); the grid desk scales it and the queue adopts the rules rebuilt from the
+new `[queue]`. So a change takes effect from the month that follows the
 state that fired it, through the same objects that read the key. Every firing is logged.
 """
 
@@ -13,12 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from abm.grid.queue import QueueRules
 from abm.policy.state import read_state
-from abm.policy.triggers import QUEUE_RULE_KEYS, Condition, parse_condition
+from abm.policy.triggers import Condition, parse_condition
 from abm.scenario import config_with
 from abm.schema import ScenarioConfig
-from abm.schema.national import scaled_to_grid
 from abm.schema.triggers import Trigger
 
 Model = Any  # the model, typed loosely so that the book never imports abm.model
@@ -78,7 +77,7 @@ class TriggerBook:
         """Apply one trigger's settings from `month` on and log it."""
         t = armed.trigger
         where = f"triggers[{armed.index}] ({t.when})"
-        adopt(model, config_with(model.config, t.set, where), set(t.set))
+        adopt(model, config_with(model.config, t.set, where))
         armed.fired = True
         action = ", ".join(f"{k} = {v!r}" for k, v in t.set.items())
         self.log.append(
@@ -114,23 +113,12 @@ class TriggerBook:
         )
 
 
-def adopt(model: Model, config: ScenarioConfig, keys: set[str]) -> None:
+def adopt(model: Model, config: ScenarioConfig) -> None:
     """Every reader of the old config reads the new one from now on; the queue adopts new rules.
 
-    The model keeps the scenario's config; services and agents hold it scaled to the grid (the
-    one scaling rule, abm.schema.national), so each gets the new config in its own form.
+    The grid desk scales the new config to its grid (the one scaling rule, abm.schema.national)
+    and rebuilds the queue's rules; the model's registry of config readers hands the scenario's
+    config to the model and the scaled one to every service and agent (abm.config_readers).
     """
-    grid = model.grid
-    old, old_scaled = model.config, grid.config
-    scaled = scaled_to_grid(config, grid.us_peak_share)
-    holders = [model, grid, model.projects, model.packs, model.power, *model.agents]
-    for holder in holders:
-        current = getattr(holder, "config", None)
-        if current is old:
-            holder.config = config if holder is model else scaled
-        elif current is old_scaled:
-            holder.config = scaled
-    if keys & set(
-        QUEUE_RULE_KEYS
-    ):  # national study starts split over territories, as GridDesk does
-        grid.queue.adopt_rules(QueueRules.from_config(scaled.queue, 1.0 / grid.n_territories))
+    scaled = model.grid.adopt(config)
+    model.config_readers.hand_over(config, scaled)

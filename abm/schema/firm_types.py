@@ -234,6 +234,10 @@ MOVED_KEYS: dict[str, str] = {
         )
         for key in ("ask_markup", "ask_age_discount_per_month", "ask_discount_floor")
     },
+    "utilities.storage_c_rate": (
+        "utilities.storage_hours (grid storage's C-rate is 1 / its duration: one number, not two "
+        "that could disagree)"
+    ),
     "market.solar_peak_to_mean": (
         "market.<hour>_solar_factor (solar availability in an hour is now the bus's capacity "
         "factor times the hour's solar factor over the hours' mean one; docs/power-market.md)"

@@ -212,7 +212,7 @@ class UtilitySection(Section):
         gt=0,
         le=24,
         source="BNEF 4 h turnkey BESS (DOMAIN-NUMBERS #18)",
-        doc="Duration of grid storage utilities buy.",
+        doc="Duration of grid storage utilities buy; its C-rate (1 / duration) is the duty it ages and values packs at.",
     )
     build_cancel_surplus_share: float = param(
         0.1,
@@ -227,14 +227,6 @@ class UtilitySection(Section):
             "Firm capacity above need (forecast plus reserve margin), as a share of need across "
             "the system, beyond which utilities cancel their own builds that have not signed."
         ),
-        unconfirmed=True,
-    )
-    storage_c_rate: float = param(
-        0.25,
-        gt=0,
-        le=4,
-        source="Grid storage of 4 h at 0.25C (DOMAIN-NUMBERS #18; assumption)",
-        doc="C-rate (1/h) of grid storage utilities install.",
         unconfirmed=True,
     )
     storage_efc_per_month: float = param(

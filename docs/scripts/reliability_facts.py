@@ -147,11 +147,11 @@ def tests_in(path: str, prefix: str = "test_") -> list[TestInfo]:
 
 
 def invariant_checks() -> list[str]:
-    """What `MonthRecorder.check_invariants` checks, as the start of each message it raises."""
+    """What `MonthRecorder.check_invariants` checks (abm.metrics.invariants), as the start of each message it raises."""
     from abm.ledger import Ledger
-    from abm.metrics.recorder import MonthRecorder
+    from abm.metrics.invariants import check_invariants
 
-    recorder = _INVARIANT_MESSAGE.findall(inspect.getsource(MonthRecorder.check_invariants))
+    recorder = _INVARIANT_MESSAGE.findall(inspect.getsource(check_invariants))
     ledger = _LEDGER_MESSAGE.findall(inspect.getsource(Ledger.check))
     return [m.strip() for m in recorder] + [
         f"{m.split(':')[0].strip()} (Ledger.check)" for m in ledger

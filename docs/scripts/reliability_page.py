@@ -174,7 +174,7 @@ def _invariant_section() -> list[str]:
         "",
         "`run_scenario(..., check=True)` (and `powerstack run --check`) calls",
         "`MonthRecorder.check_invariants()` after every month. It checks (the start of each",
-        "message it raises, read from `abm/metrics/recorder.py` and `abm/ledger.py`):",
+        "message it raises, read from `abm/metrics/invariants.py` and `abm/ledger.py`):",
         "",
     ]
     lines += [f"- {check}" for check in facts.invariant_checks()]

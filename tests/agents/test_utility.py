@@ -189,7 +189,7 @@ def test_storage_bids_only_when_storage_is_needed(model, config, clock, packs, m
 
 def test_grid_storage_values_second_life_under_its_own_duty(model, config, clock, packs, make_grid):
     """A utility asks what a pack is worth cycled as grid storage, not at a modular site's duty."""
-    cfg = config(utilities={"storage_c_rate": 0.5, "storage_efc_per_month": 10.0})
+    cfg = config(utilities={"storage_hours": 2.0, "storage_efc_per_month": 10.0})
     u = build(model, cfg, clock, make_grid(), packs)
     u.storage_need_kwh = 5000.0
     u.storage_bids()
