@@ -282,5 +282,10 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
 
     # ------------------------------------------------------------------ signals
     def grid_wait_months(self, projects: Iterable[Project]) -> float | None:
-        """The grid path's time-to-power signal (abm.grid.wait_signal)."""
+        """The grid path's time-to-power signal a new request reads (abm.grid.wait_signal)."""
         return wait_signal.grid_wait_months(self.queue, self.config, self.clock.month, projects)
+
+    def queue_wait_months(self, projects: Iterable[Project]) -> float | None:
+        """The whole load queue's median age plus remaining phases (what a trigger watches)."""
+        month = self.clock.month
+        return wait_signal.grid_wait_months(self.queue, self.config, month, projects, False)

@@ -1,4 +1,13 @@
-"""The grid path's time-to-power signal hyperscalers read: queue age plus remaining study, or recent waits."""
+"""The grid path's time-to-power signal: what a new request faces, from recent filings and waits.
+
+A newcomer judges the grid by the requests filed within `hyperscalers.wait_signal_window_months`
+(their age so far plus the phases left), not by every active request: the stragglers of years
+ago (stuck behind upgrades at congested buses) grow older every month while nobody files, and a
+signal made of their ages rises without end, so that no project would ever file again (the
+baseline chose no grid connection after 2025 with it). With no recent filing the newcomer
+expects the phases alone. The whole queue's median (`newcomer=False`) is what a policy trigger
+watches: how long the requests in line have waited and have still to wait.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +25,13 @@ if TYPE_CHECKING:
 
 
 def grid_wait_months(
-    queue: InterconnectionQueue, config: ScenarioConfig, month: int, projects: Iterable[Project]
+    queue: InterconnectionQueue,
+    config: ScenarioConfig,
+    month: int,
+    projects: Iterable[Project],
+    newcomer: bool = True,
 ) -> float | None:
-    """The grid path's time-to-power signal: queue age plus remaining study, or recent realised waits."""
+    """Median age plus remaining phases of the (recently filed) load requests, or recent realised waits."""
     q = config.queue
     wait: float | None = None
     ids = queue.active_ids
@@ -37,7 +50,12 @@ def grid_wait_months(
         remaining = np.cumsum(phases[::-1])[::-1]
         state = queue.column("state", load)
         age = month - queue.column("submit_month", load)
-        wait = float(np.median(age + remaining[state]))
+        totals = age + remaining[state]
+        if newcomer:
+            fresh = age <= config.hyperscalers.wait_signal_window_months
+            wait = float(np.median(totals[fresh])) if fresh.any() else float(remaining[0])
+        else:
+            wait = float(np.median(totals))
     recent = [
         p.time_to_power_months()
         for p in projects

@@ -35,8 +35,8 @@ def _row(column: str) -> Callable[[Model], float]:
 
 
 def _grid_wait_months(model: Model) -> float:
-    """The grid path's wait signal: active load requests' median age plus remaining study."""
-    wait = model.grid.grid_wait_months(model.projects)
+    """The whole load queue's median age plus remaining study (not the newcomer's signal)."""
+    wait = model.grid.queue_wait_months(model.projects)
     return float("nan") if wait is None else float(wait)
 
 
