@@ -436,7 +436,7 @@ VARIABLES: tuple[Variable, ...] = (
         "Modular sites' load moved from dark into sun hours (docs/shiftable-compute.md)",
     ),
     _v(
-        "Load Shifted|Data Centre|Grid|Peak Hour Cut",
+        "Peak Hour Load Shifted|Data Centre|Grid",
         "MW",
         "shifted_peak_cut_mw",
         MEAN,
