@@ -26,7 +26,7 @@ def test_levers_come_from_the_schema() -> None:
     from abm.bounds import bounds_of
     from viz.levers import BIG_LEVERS
 
-    assert len(BIG_LEVERS) == 10
+    assert len(BIG_LEVERS) == 11
     for lever in BIG_LEVERS:
         field = SECTIONS[lever.section].model_fields[lever.param]
         assert lever.default == field.default

@@ -29,6 +29,7 @@ _BIG_LEVERS: tuple[tuple[str, str, float, tuple[float, float] | None], ...] = (
     ("hyperscalers.duplicate_filings", "Duplicate filings (phantom load)", 0.1, None),
     ("batteries.ai_duty_fade_multiplier", "Battery fade under AI duty", 0.1, (0.0, 5.0)),
     ("gas.turbine_backlog_mw", "Gas-turbine backlog", 1000.0, (0.0, 200_000.0)),
+    ("demand.shiftable_share", "Shiftable compute (share of load)", 0.05, (0.0, 0.4)),
 )
 
 # Levers kept in workshop mode (fewer controls, the ones a room argues about).

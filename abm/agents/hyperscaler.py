@@ -20,6 +20,7 @@ from abm.agents.rates import grid_charges
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
 from abm.catalogue import PATH_CATALOGUE, choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
+from abm.shiftable import modular_storage_mwh_per_mw
 from abm.streams import label_ids
 from abm.vocabulary import Choice, Path, Project, Status
 from abm.world import HOURS_PER_MONTH
@@ -256,7 +257,7 @@ class Hyperscaler(mesa.Agent):
         site_capex = (
             v.facility_capex_usd_per_mw
             + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share)
-            + v.storage_mwh_per_mw * 1000.0 * storage_usd_per_kwh
+            + modular_storage_mwh_per_mw(cfg) * 1000.0 * storage_usd_per_kwh
         )
         return site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
 

@@ -23,6 +23,7 @@ from abm.agents.vendor_order import (
     gives_up_on_packs,
     second_life_storage_wait_months,
 )
+from abm.shiftable import modular_storage_mwh_per_mw
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Path, Product, Project
 from abm.vocabulary import Order as PackOrder
 
@@ -56,6 +57,7 @@ class ModularVendor(mesa.Agent):
         self._figures: BookFigures | None = None  # the book's figures until an order changes
         self.done_pack_waits_months: list[float] = []  # pack waits of energised second-life orders
         self.delivered_mw = 0.0
+        self.installed_storage_kwh = 0.0  # usable kWh the energised sites were built with
         self.augmentation_kwh = {
             "second_life": 0.0,
             "new": 0.0,
@@ -94,7 +96,7 @@ class ModularVendor(mesa.Agent):
         """
         v = self.config.vendors
         m = self.packs
-        need = v.max_site_mw * v.storage_mwh_per_mw * 1000.0
+        need = v.max_site_mw * modular_storage_mwh_per_mw(self.config) * 1000.0
         path = self.designate_storage(need) if path is None else path
         new_wait = m.new_storage_wait_months()
         if path == Path.MODULAR_SECOND_LIFE:
@@ -107,7 +109,7 @@ class ModularVendor(mesa.Agent):
     def take_order(self, project: Project) -> None:
         """Book a modular site with the storage its buyer chose (else the vendor designates it), and start solar permitting."""
         v = self.config.vendors
-        need = project.mw * v.storage_mwh_per_mw * 1000.0
+        need = project.mw * modular_storage_mwh_per_mw(self.config) * 1000.0
         if project.path not in MODULAR_OPTIONS:
             project.path = self.designate_storage(need)
         second_life = project.path == Path.MODULAR_SECOND_LIFE
@@ -201,7 +203,7 @@ class ModularVendor(mesa.Agent):
         if order_kwh <= 0:
             return value
         vot = pack_pricing.value_of_time_usd_per_kwh_month(
-            v.late_delivery_damages_usd_per_mw_month, v.storage_mwh_per_mw
+            v.late_delivery_damages_usd_per_mw_month, modular_storage_mwh_per_mw(self.config)
         )
         bid = pack_pricing.vendor_bid_usd_per_kwh(
             value, vot, waited / order_kwh, self.packs.new_storage_wait_months()
@@ -332,6 +334,7 @@ class ModularVendor(mesa.Agent):
             self.packs.install_site_storage(o.project, o.acquired_kwh, o.acquired_nameplate_kwh)
             self.desk.energize_project(o.project)
             self.delivered_mw += o.project.mw
+            self.installed_storage_kwh += float(o.acquired_kwh.sum())
         self._expand_factory()
 
     def _expand_factory(self) -> None:

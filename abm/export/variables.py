@@ -421,6 +421,27 @@ VARIABLES: tuple[Variable, ...] = (
         MEAN,
         "Data-centre capacity powered above demand, idle (docs/slowdown-and-wildcard.md)",
     ),
+    _v(
+        "Load Shifted|Data Centre|Grid",
+        "MWh/yr",
+        "shifted_grid_mwh",
+        SUM,
+        "Grid data-centre load moved from dear into cheap hours of the day (docs/shiftable-compute.md)",
+    ),
+    _v(
+        "Load Shifted|Data Centre|Modular",
+        "MWh/yr",
+        "shifted_modular_mwh",
+        SUM,
+        "Modular sites' load moved from dark into sun hours (docs/shiftable-compute.md)",
+    ),
+    _v(
+        "Peak Hour Load Shifted|Data Centre|Grid",
+        "MW",
+        "shifted_peak_cut_mw",
+        MEAN,
+        "Grid data-centre load shifting took out of the peak hour (docs/shiftable-compute.md)",
+    ),
 )
 
 #: Monthly columns with no yearly variable, and why.

@@ -31,6 +31,7 @@ from abm.batteries import (
 from abm.catalogue import PRODUCTS
 from abm.markets.pack_outlook import SecondLifeOutlook
 from abm.markets.packs import clear_call_auction
+from abm.shiftable import modular_storage_mwh_per_mw
 from abm.vocabulary import Path, Product, Project, Status
 from abm.world import credit_45x_on_usd_per_kwh
 
@@ -328,7 +329,7 @@ class PackExchange(SecondLifeOutlook):
         out = {}
         for p in self.projects:
             if p.vendor == vendor.unique_id and p.status is Status.ENERGIZED:
-                design = p.mw * v.storage_mwh_per_mw * 1000.0
+                design = p.mw * modular_storage_mwh_per_mw(self.config) * 1000.0
                 have = usable[p.storage_owner] * 1e6
                 if have < v.augmentation_trigger * design:
                     out[p] = design - have

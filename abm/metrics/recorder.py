@@ -21,6 +21,7 @@ from abm.metrics.invariants import check_invariants
 from abm.metrics.planning_view import PlanningView
 from abm.metrics.second_use_saving import SecondUseAccount
 from abm.metrics.story_views import StoryViews, launch_co2_t
+from abm.shiftable import modular_storage_mwh_per_mw
 from abm.vocabulary import Choice, Path, Product, Project, Status
 from abm.world import HOURS_PER_MONTH
 
@@ -275,12 +276,12 @@ class MonthRecorder:
     def _curtailed_compute_mw(self) -> float:
         """Modular sites whose usable storage faded below design run proportionally less compute."""
         m = self.model
-        v = m.config.vendors
+        design_mwh_per_mw = modular_storage_mwh_per_mw(m.config)
         usable = m.packs.fleet.usable_gwh_by_owner(max(m.packs.storage_owner_count, 1))
         total = 0.0
         for p in m.projects:
             if p.status is Status.ENERGIZED and choice_of(p.path) == Choice.MODULAR:
-                design_gwh = p.mw * v.storage_mwh_per_mw / 1000.0
+                design_gwh = p.mw * design_mwh_per_mw / 1000.0
                 total += p.mw * max(0.0, 1.0 - usable[p.storage_owner] / design_gwh)
         return total
 

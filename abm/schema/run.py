@@ -109,3 +109,15 @@ class DemandSection(Section):
         source="Lever (1 = no slowdown, 0 = growth stops, below 0 = demand falls back); load forecasts are inflated (DOMAIN.md); Wood Mackenzie (Apr 2026): nearly half of US DCs scheduled for 2026 face delay or cancellation (DOMAIN-NUMBERS §4c)",
         doc="Share of the sourced path's growth (above its level at `slowdown_from`) that still comes after the slowdown starts.",
     )
+    shiftable_share: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        source="Assumption: training and batch inference are the deferrable part of AI load; training was ~2/5 of Google's ML energy 2019-21 (Patterson et al. 2022, IEEE Computer, not in DOMAIN-NUMBERS); 'shifting workloads in time and space' is a named lever (DOMAIN.md); range 0-0.4",
+        doc=(
+            "Share of data-centre load that can move within a day: at modular sites into the "
+            "sun hours (cutting design storage per MW), on the grid from dear into cheap hours; "
+            "it runs only in the IT headroom the load factor leaves (docs/shiftable-compute.md)."
+        ),
+        unconfirmed=True,
+    )

@@ -182,6 +182,7 @@ HAND_WRITTEN = (
     "index.md",
     "power-market.md",
     "randomness.md",
+    "shiftable-compute.md",
     "slowdown-and-wildcard.md",
     "sweeps.md",
     "triggers.md",

@@ -6,6 +6,7 @@ import pytest
 
 from abm.agents.vendor import ModularVendor
 from abm.agents.vendor_order import Order, factory_queue, gives_up_on_packs, storage_secured
+from abm.shiftable import modular_storage_mwh_per_mw
 from abm.vocabulary import SECOND_LIFE_PRODUCTS, Choice, Product, Project, Status
 
 
@@ -20,7 +21,7 @@ def order(vendor: ModularVendor, pid: int = 1, mw: float = 10.0) -> Project:
 
 
 def need_kwh(cfg, mw: float) -> float:
-    return mw * cfg.vendors.storage_mwh_per_mw * 1000.0
+    return mw * modular_storage_mwh_per_mw(cfg) * 1000.0  # the design, less what shifting saves
 
 
 @pytest.mark.parametrize(
@@ -341,7 +342,9 @@ def test_orders_waiting_for_packs_bid_their_value_of_time(model, config, clock, 
     never more months than new storage would take."""
     cfg = config()
     v = cfg.vendors
-    per_month = v.late_delivery_damages_usd_per_mw_month / (v.storage_mwh_per_mw * 1000.0)
+    per_month = v.late_delivery_damages_usd_per_mw_month / (
+        modular_storage_mwh_per_mw(cfg) * 1000.0
+    )
     vendor = due_second_life_vendor(model, cfg, clock, packs, make_desk)
     packs.new_wait_months = 3.0
 
