@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,10 +67,11 @@ def python() -> str:
 # keys that share a base run (lever_helpers caches it per process), and each docs page
 # regeneration is a group of its own. Groups are handed out longest first (weights below), so
 # no core idles behind a long file at the end. Scheduling only: which tests run and what they
-# assert does not change. (xdist reads a group from the text after the last "@" of a test id
-# when it follows the last "]", so group names contain neither.)
+# assert does not change. The controller's scheduler (`pytest_xdist_make_scheduler`) reads each
+# test's group from its id, so the groups hold on pytest 9.2 too.
 LEVERS_FILE = "tests/test_levers.py"
 PAGES_FILE = "tests/test_generated_pages.py"
+BROWSER_DIR = "tests/browser/"
 LEVER_CHUNK = 10  # keys per lever group: one base run (~2-6 s) shared by ten moved runs
 # Mean seconds per test at 0.25 size by group name or file (`--durations=0` at 7d44520, two
 # workers on a machine at load 8-16: only their ratios matter); others weigh the default.
@@ -79,7 +81,7 @@ SECONDS_PER_TEST: dict[str, float] = {
     "tests/test_generated_pages.py-page-baseline": 37.0,
     "tests/test_sweep_analysis.py": 93.5,
     "tests/test_sweep_run.py": 81.2,
-    "tests/browser/test_app_browser.py": 71.8,
+    BROWSER_DIR: 71.8,  # measured on test_app_browser.py; the room and workshop files are alike
     "tests/test_directional.py": 53.7,
     "tests/test_notebooks.py": 49.9,
     "tests/test_app_dashboard.py": 48.5,
@@ -99,33 +101,31 @@ SECONDS_PER_TEST: dict[str, float] = {
 DEFAULT_SECONDS_PER_TEST = 0.5
 
 
-def _relative(item: pytest.Item) -> str:
-    """The item's file relative to the project root, posix."""
-    return Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+def _path_and_param(nodeid: str) -> tuple[str, str | None]:
+    """A test id's file and the text inside its parametrize brackets (None without)."""
+    path, _, rest = nodeid.partition("::")
+    _, bracket, param = rest.partition("[")
+    return path, param[:-1] if bracket and param.endswith("]") else None
 
 
-def _param(item: pytest.Item, name: str) -> object | None:
-    """The value of a parametrize argument of an item, or None."""
-    callspec = getattr(item, "callspec", None)
-    return None if callspec is None else callspec.params.get(name)
-
-
-def xdist_groups(items: Sequence[pytest.Item]) -> list[str]:
-    """The xdist group of each item: its file, a chunk of lever keys, or one docs page."""
+def xdist_groups(nodeids: Sequence[str]) -> list[str]:
+    """The xdist group of each test id: its file, a chunk of lever keys, one docs page, the browser tier."""
     from tests import lever_helpers
 
     groups: list[str] = []
     contexts: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for item in items:
-        path, key, page = _relative(item), _param(item, "key"), _param(item, "page")
-        if path == LEVERS_FILE and isinstance(key, str):
-            context = repr(sorted(lever_helpers.context_of(key).items()))
+    for nodeid in nodeids:
+        path, param = _path_and_param(nodeid)
+        if path == LEVERS_FILE and param is not None:
+            context = repr(sorted(lever_helpers.context_of(param).items()))
             index = contexts.setdefault(context, len(contexts))
             count = seen[context] = seen.get(context, -1) + 1
             groups.append(f"{path}-context{index}-chunk{count // LEVER_CHUNK}")
-        elif path == PAGES_FILE and page is not None:
-            groups.append(f"{path}-page-{getattr(page, 'name', page)}")
+        elif path == PAGES_FILE and param is not None:
+            groups.append(f"{path}-page-{param}")
+        elif path.startswith(BROWSER_DIR):
+            groups.append(BROWSER_DIR)  # one worker, one app server and one Chromium for all
         else:
             groups.append(path)
     return groups
@@ -133,7 +133,7 @@ def xdist_groups(items: Sequence[pytest.Item]) -> list[str]:
 
 def _weight_s(group: str, n_tests: int) -> float:
     """A group's expected seconds: its tests times the measured mean of the group or its file."""
-    path = group.partition(".py")[0] + ".py"
+    path = group if group == BROWSER_DIR else group.partition(".py")[0] + ".py"
     per_test = SECONDS_PER_TEST.get(group, SECONDS_PER_TEST.get(path, DEFAULT_SECONDS_PER_TEST))
     return n_tests * per_test
 
@@ -147,12 +147,37 @@ def _loadgroup(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup`: mark each test with its group and put long groups first."""
+    """Under `--dist loadgroup`: put the tests of each group together, long groups first."""
     if not _loadgroup(config):
         return
     members: dict[str, list[pytest.Item]] = {}
-    for item, group in zip(items, xdist_groups(items), strict=True):
-        item.add_marker(pytest.mark.xdist_group(group))
+    for item, group in zip(items, xdist_groups([i.nodeid for i in items]), strict=True):
         members.setdefault(group, []).append(item)
     order = sorted(members, key=lambda g: -_weight_s(g, len(members[g])))
     items[:] = [item for group in order for item in members[group]]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `--dist loadgroup`: xdist's group scheduler, fed the groups of `xdist_groups`.
+
+    xdist 3.8 passes a test's group to the controller by appending "@group" to its id, which
+    pytest 9.2's structured ids ignore (pytest-dev/pytest-xdist#1386): every test became a unit
+    of its own, so a file's module fixtures were built on each worker that got one of its tests.
+    This scheduler reads the groups from the ids themselves, so no id is rewritten.
+    """
+    if not _loadgroup(config):
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroupScheduling(LoadGroupScheduling):
+        """LoadGroupScheduling with each test's unit from `xdist_groups` (one map per session)."""
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                ids = list(self.collection or [nodeid])
+                self.groups = dict(zip(ids, xdist_groups(ids), strict=True))
+            return self.groups.get(nodeid) or xdist_groups([nodeid])[0]
+
+    return FileGroupScheduling(config, log)

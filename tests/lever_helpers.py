@@ -19,7 +19,8 @@ from typing import Any
 
 from abm.bounds import bounds_of, field_info
 from abm.errors import InputError
-from abm.metrics import project_table_of
+from abm.metrics import project_table_of, timeseries_frame
+from abm.model import PowerStackModel
 from abm.runner import simulate
 from abm.scenario import config_with
 from abm.schema import DEFAULT_TYPES, ScenarioConfig, Section, parameter_keys, parse_month
@@ -300,13 +301,16 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-@cache
-def run_outputs(cfg: ScenarioConfig) -> dict[str, str]:
-    """What a run publishes, as exact text: the monthly table (no dates), the KPIs, the projects.
+Row = tuple[Any, ...]
 
-    Cached by config, so keys with the same base run share it.
-    """
-    model, ts = simulate(cfg)
+
+def _last_row(model: PowerStackModel, columns: list[str]) -> Row:
+    """The monthly table's newest row as the DataCollector holds it (no date)."""
+    return tuple(model.datacollector.model_vars[c][-1] for c in columns)
+
+
+def _outputs(model: PowerStackModel, ts: Any) -> dict[str, str]:
+    """What a finished run publishes, as exact text: the monthly table (no dates), KPIs, projects."""
     return {
         "timeseries": ts.drop(columns=["date"]).to_csv(index=False),
         "kpis": json.dumps(_jsonable(model.recorder.kpis()), sort_keys=True, default=str),
@@ -314,8 +318,47 @@ def run_outputs(cfg: ScenarioConfig) -> dict[str, str]:
     }
 
 
+@cache
+def run_outputs(cfg: ScenarioConfig) -> tuple[dict[str, str], tuple[Row, ...]]:
+    """What a run publishes (`_outputs`) and its monthly rows as recorded.
+
+    Cached by config, so keys with the same base run share it.
+    """
+    model, ts = simulate(cfg)
+    columns = [c for c in model.recorder.columns if c != "date"]
+    rows = tuple(zip(*(model.datacollector.model_vars[c] for c in columns), strict=True))
+    return _outputs(model, ts), rows
+
+
+def _surely_differs(a: Any, b: Any) -> bool:
+    """Whether two recorded values are bound to print differently in the table's text.
+
+    Values of one type that compare unequal print differently (floats print their shortest
+    round-trip form); NaN against NaN, or values of two types (1 and 1.0, None and NaN), are left
+    to the comparison of the finished run's text.
+    """
+    if type(a) is not type(b) or a == b:
+        return False
+    return not (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+
 def changed_outputs(key: str) -> list[str]:
-    """Which outputs differ between a key's base run and its moved run ([] if none)."""
-    base = run_outputs(base_config(key))
-    after = run_outputs(moved_config(key)[1])
+    """Which outputs differ between a key's base run and its moved run ([] if none).
+
+    The moved run steps month by month beside the base run's recorded rows and stops at the first
+    row that surely differs (`_surely_differs`): the monthly table then differs, whatever the
+    months after it hold, and the answer is ["timeseries"]. Otherwise it runs to the end and its
+    whole text is compared with the base run's, as before.
+    """
+    base, base_rows = run_outputs(base_config(key))
+    model = PowerStackModel(moved_config(key)[1])
+    columns = [c for c in model.recorder.columns if c != "date"]
+    month = 0
+    while model.running:
+        model.step()
+        row = _last_row(model, columns)
+        if month >= len(base_rows) or any(map(_surely_differs, row, base_rows[month])):
+            return ["timeseries"]
+        month += 1
+    after = _outputs(model, timeseries_frame(model))
     return [name for name in base if base[name] != after[name]]

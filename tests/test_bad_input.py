@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from abm.cli import build_parser, main
 from abm.errors import InputError
 from abm.scenario import load_scenario, scenarios_dir
+from tests.cli_forks import run_calls
 from tests.conftest import slow_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,6 @@ UNCOMMENTED = {
 }
 # Gaps in the sweep spec checks (abm/sweeps/parsing.py) once marked here as strict xfails; all four are fixed (spec hardening).
 SWEEP_GAPS: dict[str, str] = {}
-PARALLEL = 2
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,29 @@ def corpus_calls(
 
 
 def run_all(calls: dict[str, list[str]], base: Path) -> dict[str, Outcome]:
-    """Run CLI calls two at a time, each in its own empty working folder."""
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        futures = {
-            key: pool.submit(cli, args, base / f"call{i}")
-            for i, (key, args) in enumerate(calls.items())
-        }
-    return {key: fut.result() for key, fut in futures.items()}
+    """Run CLI calls, each in its own process and empty working folder (tests/cli_forks.py).
+
+    The processes fork from one interpreter that imported the CLI once; what it printed while
+    importing must be nothing, as a fresh `python -m abm` prints nothing before its error line.
+    """
+    done = run_calls(calls, base, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.driver_stderr == "", done.driver_stderr
+    return {
+        key: Outcome(c.returncode, c.stdout, c.stderr, c.wrote) for key, c in done.calls.items()
+    }
+
+
+def test_forked_calls_give_what_a_fresh_interpreter_gives(tmp_path: Path) -> None:
+    """The fork driver (tests/cli_forks.py) is a stand-in for `python -m abm`: same code, same output."""
+    calls = {
+        "ok": ["validate", "baseline"],
+        "bad file": ["run", str(SCENARIO_FILES[0]), "--months", "2", "--out", "out"],
+        "bad flag": ["run", "baseline", "--seed", "x"],
+    }
+    forked = run_all(calls, tmp_path / "forked")
+    for i, (key, args) in enumerate(calls.items()):
+        assert forked[key] == cli(args, tmp_path / f"fresh{i}"), key
+    assert [forked[k].returncode for k in calls] == [0, 2, 2]
 
 
 # --set and flag values through the CLI: (arguments, what the line must name, fragments)
@@ -290,11 +305,21 @@ def test_sweep_corpus_in_process(
     )
 
 
+SWEEP_SAMPLE = slow_sample(SWEEP_PARAMS, minimum=4)
+
+
+@pytest.fixture(scope="module")
+def sweep_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """`sweep` on the slow tier's share of the sweep corpus, each in its own process."""
+    paths = [p.values[0] if hasattr(p, "values") else p for p in SWEEP_SAMPLE]
+    calls = {p.name: ["sweep", str(p), "--out", "out", "--workers", "1"] for p in paths}
+    return run_all(calls, tmp_path_factory.mktemp("sweeps"))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", slow_sample(SWEEP_PARAMS, minimum=4), ids=lambda p: p.stem)
-def test_sweep_corpus_subprocess(path: Path, tmp_path: Path) -> None:
-    outcome = cli(["sweep", str(path), "--out", "out", "--workers", "1"], tmp_path / "work")
-    assert_clean_error(outcome, expected_fragments(path), sweep_names(path))
+@pytest.mark.parametrize("path", SWEEP_SAMPLE, ids=lambda p: p.stem)
+def test_sweep_corpus_subprocess(path: Path, sweep_outcomes: dict[str, Outcome]) -> None:
+    assert_clean_error(sweep_outcomes[path.name], expected_fragments(path), sweep_names(path))
 
 
 @pytest.mark.parametrize("case_id", SET_CASES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from abm.atomic import write_atomic
 from abm.cli import main
 from abm.metrics import PROJECT_TABLE_COLUMNS
+from tests.cli_forks import ROOT, Call, run_calls
 
 SHORT = ["--months", "18", "--set", "grid.n_buses=40"]
 PATHS = ("grid", "modular_second_life", "modular_new", "onsite_gas")
@@ -143,41 +145,47 @@ def test_same_seed_is_byte_identical_across_processes(
     ).read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["run", "baselin"], "unknown scenario 'baselin' (did you mean \"baseline\"?)"),
-        (
-            ["run", "baseline", "--set", "queue.mode=fifo"],
-            "queue.mode = 'fifo'; expected one of: serial, cluster",
-        ),
-        (["run", "baseline", "--set", "run.monhts=3"], 'did you mean "run.months"?'),
-        (["run", "baseline", "--months", "0"], "run.months = 0; expected >= 1 and <= 600"),
-        (["run", "baseline", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
-        (["validate", "nope/missing.toml"], "scenario file not found"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
-    ],
-)
+BAD_INPUT = {
+    "baselin": (["run", "baselin"], "unknown scenario 'baselin' (did you mean \"baseline\"?)"),
+    "fifo": (
+        ["run", "baseline", "--set", "queue.mode=fifo"],
+        "queue.mode = 'fifo'; expected one of: serial, cluster",
+    ),
+    "monhts": (["run", "baseline", "--set", "run.monhts=3"], 'did you mean "run.months"?'),
+    "months0": (["run", "baseline", "--months", "0"], "run.months = 0; expected >= 1 and <= 600"),
+    "seed": (["run", "baseline", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    "missing": (["validate", "nope/missing.toml"], "scenario file not found"),
+    "frobnicate": (["frobnicate"], "invalid choice: 'frobnicate'"),
+}
+
+
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Call]:
+    """The bad-input, validate and list calls, each in its own process (tests/cli_forks.py)."""
+    args = {key: [*a, "--out", "out"] if a[0] == "run" else a for key, (a, _) in BAD_INPUT.items()}
+    args |= {"validate": ["validate", "baseline", "--set", "queue.mode=cluster"], "list": ["list"]}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = run_calls(args, tmp_path_factory.mktemp("calls"), env)
+    assert done.driver_stderr == "", done.driver_stderr
+    return done.calls
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
 def test_bad_input_exits_2_with_one_error_line_and_writes_nothing(
-    python: str, cli_env: dict[str, str], tmp_path: Path, args: list[str], expected: str
+    calls: dict[str, Call], case: str
 ) -> None:
-    done = (
-        run_cli(python, cli_env, *args, "--out", str(tmp_path / "out"))
-        if args[0] == "run"
-        else run_cli(python, cli_env, *args)
-    )
+    done, expected = calls[case], BAD_INPUT[case][1]
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     assert expected in lines[0]
     assert "Traceback" not in done.stderr
-    assert not (tmp_path / "out").exists()
+    assert done.wrote == []  # not even the --out folder
 
 
-def test_validate_and_list(python: str, cli_env: dict[str, str]) -> None:
-    ok = run_cli(python, cli_env, "validate", "baseline", "--set", "queue.mode=cluster")
+def test_validate_and_list(calls: dict[str, Call]) -> None:
+    ok, listed = calls["validate"], calls["list"]
     assert ok.returncode == 0 and ok.stdout.startswith("ok: ")
-    listed = run_cli(python, cli_env, "list")
     assert listed.returncode == 0 and "baseline" in listed.stdout and "US-like" in listed.stdout
 
 

@@ -11,8 +11,10 @@ share of the keys (same assertion per key).
 
 from __future__ import annotations
 
+import math
 import zlib
 
+import pandas as pd
 import pytest
 
 from tests import lever_helpers
@@ -186,3 +188,16 @@ def test_lists_name_schema_keys() -> None:
     assert not set(INERT) & set(NOT_LEVERS)
     for table in (lever_helpers.CONTEXTS, lever_helpers.MOVES, lever_helpers.COUPLED):
         assert all(any(k.startswith(prefix) for k in keys) for prefix in table)
+
+
+def test_a_row_that_surely_differs_prints_differently() -> None:
+    """The moved run stops at the first row `_surely_differs` flags: such values must give the
+    monthly table another text (1 ulp apart, ints, strings), and the rule leaves NaN and mixed
+    types to the finished run's text."""
+    pairs = [(0.1, math.nextafter(0.1, 1.0)), (3, 4), ("2025-01", "2025-02"), (1e-300, 2e-300)]
+    for a, b in pairs:
+        assert lever_helpers._surely_differs(a, b)
+        texts = [pd.DataFrame({"x": [v, 1.5]}).to_csv(index=False) for v in (a, b)]
+        assert texts[0] != texts[1], (a, b)
+    for a, b in [(math.nan, math.nan), (1, 1.0), (None, math.nan), (0.0, -0.0), (2.5, 2.5)]:
+        assert not lever_helpers._surely_differs(a, b)
