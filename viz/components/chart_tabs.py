@@ -13,6 +13,7 @@ from viz import charts, exports
 from viz.charts.bands import NO_BANDS, Bands
 from viz.charts.interactive import INTERACTIVE_TABS, interactive_html
 from viz.components.base import Html
+from viz.components.download import Download
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
 
@@ -121,11 +122,11 @@ def _downloads(make: Callable[[], Figure], stem: str, stamp: str) -> None:
     """PNG and SVG downloads of the chart, stamped with `stamp` (`stem`: the file name without extension)."""
     with solara.Row(style={"gap": "8px"}):
         for fmt in ("png", "svg"):
-            solara.FileDownload(
+            Download(
                 lambda fmt=fmt: exports.figure_bytes(make(), fmt, stamp),
-                filename=f"{stem}.{fmt}",
-                label=f"Chart as {fmt.upper()}",
-                mime_type=exports.MIME[fmt],
+                f"{stem}.{fmt}",
+                f"Chart as {fmt.upper()}",
+                exports.MIME[fmt],
             )
 
 
@@ -204,8 +205,10 @@ def ChartTabs(
         with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
             if image is not None:
                 ipw.Image(value=image, format="svg+xml")
-        if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
-            Html("div", _bands_note(bands), "ps-note ps-chart-bands")
+    # always there (empty when no bands), so that the downloads after it keep their place in the
+    # tree: a new element before them would remount the buttons and drop a pending click
+    banded = not shows_live and tab in ("energy", "queue", "co2") and max(bands.version) >= 2
+    Html("div", _bands_note(bands) if banded else "", "ps-note ps-chart-bands" if banded else "")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
         _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)
