@@ -20,9 +20,8 @@ from mesa.visualization.utils import force_update, update_counter
 from abm.errors import InputError
 from abm.metrics import month_label
 from abm.runner import run_model
-from viz import charts
+from viz import charts, exports
 from viz.components import CSS, Html, KpiGrid, pretty_name
-from viz.components.chart_tabs import use_drawn
 from viz.explore_model import SEED_TEXT, ExploreModel, model_params
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.runs import RunRecord, record_of
@@ -155,17 +154,46 @@ def _figure(record: RunRecord, tab: str) -> Any:
     return builders[tab](record, style=charts.COMPACT)
 
 
+def _chart_version(model: ExploreModel, tab: str) -> tuple[int, int]:
+    """What one chart shows: the month (the map: its number of yearly snapshots)."""
+    return (id(model), len(model.app_series.maps) if tab == "map" else model.month)
+
+
 @solara.component
 def LiveChart(model: ExploreModel, tab: str) -> None:
-    """One chart, redrawn only when what it shows changed (the map once a year)."""
+    """One chart, drawn by its own thread at the newest month whenever what it shows changed.
+
+    Latest wins: during Play the model moves on while a chart draws (0.3-1 s each), so a draw
+    per month piled up stale drawings that took the model's time under the GIL (about one
+    month a second). The drawer skips the months it missed and draws the last one at the end.
+    """
     update_counter.get()
-    record = live_record(model)
-    empty = tab == "map" and not record.maps
-    version = (id(model), len(record.maps)) if tab == "map" else (id(model), model.month)
-    image = use_drawn(lambda: None if empty else _figure(record, tab), [version, empty])
-    if empty:
+    drawn, set_drawn = solara.use_state((0, b""))  # (model id, SVG bytes)
+    wake = solara.use_memo(threading.Event, [])
+    wake.set()  # each render: the model may have moved on
+
+    def drawer(cancel: threading.Event) -> None:
+        shown = None
+        while not cancel.is_set():
+            if not wake.wait(0.5):
+                continue
+            wake.clear()
+            version = _chart_version(model, tab)
+            if version == shown:
+                continue
+            record = live_record(model)
+            if tab == "map" and not record.maps:
+                continue
+            image = exports.figure_bytes(_figure(record, tab), "svg")
+            if not cancel.is_set():
+                shown = version
+                set_drawn((id(model), image))
+
+    solara.use_thread(drawer, dependencies=[id(model), tab], intrusive_cancel=False)
+    image = drawn[1] if drawn[0] == id(model) else None
+    if tab == "map" and model.month < 0:
         Html("div", "The map appears after the first month (press Step).", "ps-status")
-    elif image is not None:
+    elif image:
         ipw.Image(value=image, format="svg+xml")
 
 
