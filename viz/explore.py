@@ -33,6 +33,7 @@ EXPLORE_CSS = """
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
 .v-input__slider { margin-top: 28px; }
+.ps-live-hidden img { display: none; }
 """
 
 
@@ -192,11 +193,20 @@ def LiveChart(model: ExploreModel, tab: str) -> None:
 
     solara.use_thread(drawer, dependencies=[id(model), tab], intrusive_cancel=False)
     model_id, months_done, image = drawn
-    if tab == "map" and model.month < 0:
-        Html("div", "The map appears after the first month (press Step).", "ps-status")
-    elif image and model_id == id(model):
-        # the class says which month is on show (the browser tests and screenshots wait for it)
-        with rv.Html(tag="div", class_=f"ps-live ps-live-{tab} ps-live-drawn-{months_done}"):
+    waiting = tab == "map" and model.month < 0
+    current = model_id == id(model)
+    # One fixed tree (the image, once drawn, is only updated, never removed and re-added): a
+    # widget closed and re-created between two quick redraws (Play, Reset) made the browser ask
+    # for a model the server had already closed ("widget model not found"). The class says which
+    # month is on show (the browser tests and the screenshots wait for it).
+    classes = f"ps-live ps-live-{tab} ps-live-drawn-{months_done if current else 0}"
+    with rv.Html(tag="div", class_=classes + (" ps-live-hidden" if waiting else "")):
+        Html(
+            "div",
+            "The map appears after the first month (press Step)." if waiting else "",
+            "ps-status",
+        )
+        if image:
             ipw.Image(value=image, format="svg+xml")
 
 
