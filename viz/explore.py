@@ -186,7 +186,12 @@ def LiveChart(model: ExploreModel, tab: str) -> None:
             record = live_record(model)
             if tab == "map" and not record.maps:
                 continue
-            image = exports.figure_bytes(_figure(record, tab), "svg")
+            try:
+                image = exports.figure_bytes(_figure(record, tab), "svg")
+            except Exception:
+                if cancel.is_set():  # the page closed mid-drawing: its rcParams went with it
+                    return
+                raise
             if not cancel.is_set():
                 shown = version
                 set_drawn((id(model), record.months_done, image))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import reacton.ipyvuetify as rv
@@ -53,9 +54,18 @@ def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | 
     every status line and card change behind it (Cancel, progress, the first paint).
     """
 
-    def draw() -> bytes | None:
-        fig = make()
-        return None if fig is None else exports.figure_bytes(fig, "svg")
+    def draw(cancel: threading.Event) -> bytes | None:
+        # superseded (a newer drawing is asked for) or the page closed: end without a value, so
+        # the chart on show stays (solara keeps the last result on CancelledError)
+        if cancel.is_set():
+            raise solara.util.CancelledError
+        try:
+            fig = make()
+            return None if fig is None else exports.figure_bytes(fig, "svg")
+        except Exception:
+            if cancel.is_set():  # the page closed mid-drawing: matplotlib's rcParams went with it
+                raise solara.util.CancelledError from None
+            raise
 
     result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
     return result.value
