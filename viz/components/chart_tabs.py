@@ -215,8 +215,7 @@ def ChartTabs(
         with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
             if image is not None:
                 ipw.Image(value=image, format="svg+xml")
-    # always there (empty when no bands), so that the downloads after it keep their place in the
-    # tree: a new element before them would remount the buttons and drop a pending click
+    # always there (maybe empty): a new element before the downloads would remount them
     banded = not shows_live and tab in ("energy", "queue", "co2") and max(bands.version) >= 2
     Html("div", _bands_note(bands) if banded else "", "ps-note ps-chart-bands" if banded else "")
     if downloads:
