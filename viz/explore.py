@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+import reacton.ipyvuetify as rv
 import reacton.ipywidgets as ipw
 import solara
 from mesa.visualization import SolaraViz
@@ -20,9 +21,8 @@ from mesa.visualization.utils import force_update, update_counter
 from abm.errors import InputError
 from abm.metrics import month_label
 from abm.runner import run_model
-from viz import charts
+from viz import charts, exports
 from viz.components import CSS, Html, KpiGrid, pretty_name
-from viz.components.chart_tabs import use_drawn
 from viz.explore_model import SEED_TEXT, ExploreModel, model_params
 from viz.kpis import WORKSHOP_KPIS, cards
 from viz.runs import RunRecord, record_of
@@ -33,6 +33,7 @@ EXPLORE_CSS = """
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
 .v-input__slider { margin-top: 28px; }
+.ps-live-hidden img { display: none; }
 """
 
 
@@ -155,18 +156,63 @@ def _figure(record: RunRecord, tab: str) -> Any:
     return builders[tab](record, style=charts.COMPACT)
 
 
+def _chart_version(model: ExploreModel, tab: str) -> tuple[int, int]:
+    """What one chart shows: the month (the map: its number of yearly snapshots)."""
+    return (id(model), len(model.app_series.maps) if tab == "map" else model.month)
+
+
 @solara.component
 def LiveChart(model: ExploreModel, tab: str) -> None:
-    """One chart, redrawn only when what it shows changed (the map once a year)."""
+    """One chart, drawn by its own thread at the newest month whenever what it shows changed.
+
+    Latest wins: during Play the model moves on while a chart draws (0.3-1 s each), so a draw
+    per month piled up stale drawings that took the model's time under the GIL (about one
+    month a second). The drawer skips the months it missed and draws the last one at the end.
+    """
     update_counter.get()
-    record = live_record(model)
-    empty = tab == "map" and not record.maps
-    version = (id(model), len(record.maps)) if tab == "map" else (id(model), model.month)
-    image = use_drawn(lambda: None if empty else _figure(record, tab), [version, empty])
-    if empty:
-        Html("div", "The map appears after the first month (press Step).", "ps-status")
-    elif image is not None:
-        ipw.Image(value=image, format="svg+xml")
+    drawn, set_drawn = solara.use_state((0, 0, b""))  # (model id, months done, SVG bytes)
+    wake = solara.use_memo(threading.Event, [])
+    wake.set()  # each render: the model may have moved on
+
+    def drawer(cancel: threading.Event) -> None:
+        shown = None
+        while not cancel.is_set():
+            if not wake.wait(0.5):
+                continue
+            wake.clear()
+            version = _chart_version(model, tab)
+            if version == shown:
+                continue
+            record = live_record(model)
+            if tab == "map" and not record.maps:
+                continue
+            try:
+                image = exports.figure_bytes(_figure(record, tab), "svg")
+            except Exception:
+                if cancel.is_set():  # the page closed mid-drawing: its rcParams went with it
+                    return
+                raise
+            if not cancel.is_set():
+                shown = version
+                set_drawn((id(model), record.months_done, image))
+
+    solara.use_thread(drawer, dependencies=[id(model), tab], intrusive_cancel=False)
+    model_id, months_done, image = drawn
+    waiting = tab == "map" and model.month < 0
+    current = model_id == id(model)
+    # One fixed tree (the image, once drawn, is only updated, never removed and re-added): a
+    # widget closed and re-created between two quick redraws (Play, Reset) made the browser ask
+    # for a model the server had already closed ("widget model not found"). The class says which
+    # month is on show (the browser tests and the screenshots wait for it).
+    classes = f"ps-live ps-live-{tab} ps-live-drawn-{months_done if current else 0}"
+    with rv.Html(tag="div", class_=classes + (" ps-live-hidden" if waiting else "")):
+        Html(
+            "div",
+            "The map appears after the first month (press Step)." if waiting else "",
+            "ps-status",
+        )
+        if image:
+            ipw.Image(value=image, format="svg+xml")
 
 
 def EnergyView(model: ExploreModel) -> solara.Element:

@@ -6,6 +6,7 @@ import io
 import json
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ MIME = {
     "toml": "application/toml",
     "json": "application/json",
 }
+# Matplotlib is not thread-safe: the page draws its chart in one thread while a download renders
+# another, and two figures drawn at once crashed ("Invalid affine transformation matrix").
+_DRAW_LOCK = threading.Lock()
 
 
 def stamp_text(scenario: str, changes: str, seeds: str, compare: str | None, version: str) -> str:
@@ -49,20 +53,22 @@ def figure_bytes(fig: Figure, fmt: str, stamp: str = "") -> bytes:
         raise ValueError(f"chart format {fmt!r}; expected png or svg")
     buf = io.BytesIO()
     if not stamp:
-        fig.savefig(buf, format=fmt, dpi=150 if fmt == "png" else None)
+        with _DRAW_LOCK:
+            fig.savefig(buf, format=fmt, dpi=150 if fmt == "png" else None)
         return buf.getvalue()
     lines = textwrap.wrap(stamp, width=int(fig.get_figwidth() * 16))
     fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=7, color="#333")
     metadata = {"Title": stamp.split(" | ")[0], "Description": stamp}
     if fmt == "png":
         metadata["Software"] = stamp.rsplit(" | ", 1)[-1]
-    fig.savefig(
-        buf,
-        format=fmt,
-        dpi=150 if fmt == "png" else None,
-        bbox_inches="tight",
-        metadata=metadata,
-    )
+    with _DRAW_LOCK:
+        fig.savefig(
+            buf,
+            format=fmt,
+            dpi=150 if fmt == "png" else None,
+            bbox_inches="tight",
+            metadata=metadata,
+        )
     return buf.getvalue()
 
 

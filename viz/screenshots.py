@@ -197,20 +197,22 @@ def screenshots(
         page.wait_for_timeout(8000)
         shots.append(out_dir / f"{name}.png")
         page.screenshot(path=str(shots[-1]))
-    if wanted:
+    if not wanted or "app_bad_input" in wanted:
+        page.set_viewport_size({"width": 1500, "height": 900})
+        page.goto(url + "/?s=baseline&demand.growth_multiplier=9" + cut)
+        page.locator(".v-alert", has_text="cannot run").wait_for()
+        finished(page)
+        shots.append(out_dir / "app_bad_input.png")
+        page.screenshot(path=str(shots[-1]))
+    if wanted and "app_explore" not in wanted:
         return shots
-    page.set_viewport_size({"width": 1500, "height": 900})
-    page.goto(url + "/?s=baseline&demand.growth_multiplier=9" + cut)
-    page.locator(".v-alert", has_text="cannot run").wait_for()
-    finished(page)
-    shots.append(out_dir / "app_bad_input.png")
-    page.screenshot(path=str(shots[-1]))
     page.set_viewport_size({"width": 1500, "height": 1350})
     page.goto(url + "/explore?s=baseline")
     for month in range(1, 13):
         page.get_by_role("button", name="Step").click()
         page.get_by_text(f"Time: {month:.1f}").wait_for(timeout=RUN_TIMEOUT_MS)
-    page.wait_for_timeout(2500)
+    for chart in ("energy", "map"):  # each live chart catches up with the model (latest wins)
+        page.locator(f".ps-live-{chart}.ps-live-drawn-12").wait_for(timeout=RUN_TIMEOUT_MS)
     shots.append(out_dir / "app_explore.png")
     page.screenshot(path=str(shots[-1]))
     return shots

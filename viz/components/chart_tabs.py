@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import reacton.ipyvuetify as rv
@@ -13,6 +14,7 @@ from viz import charts, exports
 from viz.charts.bands import NO_BANDS, Bands
 from viz.charts.interactive import INTERACTIVE_TABS, interactive_html
 from viz.components.base import Html
+from viz.components.download import Download
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
 
@@ -52,9 +54,18 @@ def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | 
     every status line and card change behind it (Cancel, progress, the first paint).
     """
 
-    def draw() -> bytes | None:
-        fig = make()
-        return None if fig is None else exports.figure_bytes(fig, "svg")
+    def draw(cancel: threading.Event) -> bytes | None:
+        # superseded (a newer drawing is asked for) or the page closed: end without a value, so
+        # the chart on show stays (solara keeps the last result on CancelledError)
+        if cancel.is_set():
+            raise solara.util.CancelledError
+        try:
+            fig = make()
+            return None if fig is None else exports.figure_bytes(fig, "svg")
+        except Exception:
+            if cancel.is_set():  # the page closed mid-drawing: matplotlib's rcParams went with it
+                raise solara.util.CancelledError from None
+            raise
 
     result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
     return result.value
@@ -121,11 +132,11 @@ def _downloads(make: Callable[[], Figure], stem: str, stamp: str) -> None:
     """PNG and SVG downloads of the chart, stamped with `stamp` (`stem`: the file name without extension)."""
     with solara.Row(style={"gap": "8px"}):
         for fmt in ("png", "svg"):
-            solara.FileDownload(
+            Download(
                 lambda fmt=fmt: exports.figure_bytes(make(), fmt, stamp),
-                filename=f"{stem}.{fmt}",
-                label=f"Chart as {fmt.upper()}",
-                mime_type=exports.MIME[fmt],
+                f"{stem}.{fmt}",
+                f"Chart as {fmt.upper()}",
+                exports.MIME[fmt],
             )
 
 
@@ -204,8 +215,9 @@ def ChartTabs(
         with rv.Html(tag="div", class_=f"ps-chart ps-chart-{tab}"):
             if image is not None:
                 ipw.Image(value=image, format="svg+xml")
-        if tab in ("energy", "queue", "co2") and max(bands.version) >= 2:
-            Html("div", _bands_note(bands), "ps-note ps-chart-bands")
+    # always there (maybe empty): a new element before the downloads would remount them
+    banded = not shows_live and tab in ("energy", "queue", "co2") and max(bands.version) >= 2
+    Html("div", _bands_note(bands) if banded else "", "ps-note ps-chart-bands" if banded else "")
     if downloads:
         name = tab if tab != "map" else f"map-{map_colour}"
         _downloads(make, f"{file_stem or record.config.name}-{record.key[:6]}-{name}", stamp)

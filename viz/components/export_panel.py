@@ -9,6 +9,7 @@ import solara
 from abm.schema import ScenarioConfig
 from viz import exports
 from viz.components.base import Html
+from viz.components.download import Download
 from viz.runs import RunRecord, config_key
 
 
@@ -22,11 +23,11 @@ def ExportPanel(
 ) -> None:
     """Downloads: the monthly data (CSV, Parquet), the projects (Parquet), KPIs (JSON) and the scenario (TOML)."""
     key = config_key(cfg)
-    solara.FileDownload(
+    Download(
         lambda: exports.scenario_toml(cfg, overrides, link),
-        filename=exports.export_name(cfg, key, "scenario", "toml"),
-        label="Scenario (TOML for powerstack run)",
-        mime_type=exports.MIME["toml"],
+        exports.export_name(cfg, key, "scenario", "toml"),
+        "Scenario (TOML for powerstack run)",
+        exports.MIME["toml"],
     )
     complete = record is not None and record.complete and record.key == key
     if not complete:
@@ -34,30 +35,30 @@ def ExportPanel(
         return
     assert record is not None
     frame = record.timeseries
-    solara.FileDownload(
+    Download(
         lambda: exports.timeseries_csv(frame),
-        filename=exports.export_name(cfg, key, "timeseries", "csv"),
-        label="Monthly data (CSV)",
-        mime_type=exports.MIME["csv"],
+        exports.export_name(cfg, key, "timeseries", "csv"),
+        "Monthly data (CSV)",
+        exports.MIME["csv"],
     )
-    solara.FileDownload(
+    Download(
         lambda: exports.timeseries_parquet(frame),
-        filename=exports.export_name(cfg, key, "timeseries", "parquet"),
-        label="Monthly data (Parquet)",
-        mime_type=exports.MIME["parquet"],
+        exports.export_name(cfg, key, "timeseries", "parquet"),
+        "Monthly data (Parquet)",
+        exports.MIME["parquet"],
     )
     table = record.project_table
     if table is not None:
-        solara.FileDownload(
+        Download(
             lambda: exports.projects_parquet(table),
-            filename=exports.export_name(cfg, key, "projects", "parquet"),
-            label="Projects, one row each (Parquet)",
-            mime_type=exports.MIME["parquet"],
+            exports.export_name(cfg, key, "projects", "parquet"),
+            "Projects, one row each (Parquet)",
+            exports.MIME["parquet"],
         )
     if kpis is not None:
-        solara.FileDownload(
+        Download(
             lambda: exports.kpis_json(kpis),
-            filename=exports.export_name(cfg, key, "kpis", "json"),
-            label="KPIs (JSON)",
-            mime_type=exports.MIME["json"],
+            exports.export_name(cfg, key, "kpis", "json"),
+            "KPIs (JSON)",
+            exports.MIME["json"],
         )

@@ -261,8 +261,11 @@ def _handlers(
         view.update(replace(settings, overrides=kept))
 
     def on_cancel() -> None:
-        job = runs.job
-        if job is not None:
+        # the run and its CO2 reference: left queued, the reference would take the model's
+        # thread (and half the GIL) from the very render that shows the cancel
+        for job in (runs.job, runs.cf_job):
+            if job is None or job.done:
+                continue
             if job.subscribers <= 1:
                 ENGINE.cancel(job)
             else:
