@@ -302,7 +302,7 @@ def test_why_panel_tells_in_words_why_a_picked_project_chose_its_path() -> None:
     from viz.components import WhyPanel
     from viz.components.why_panel import project_options
 
-    result = run_scenario("baseline", months=18, counterfactual=False)
+    result = run_scenario("baseline", months=36, counterfactual=False)
     record = SimpleNamespace(choice_table=result.choices, project_table=result.projects)
     options = project_options(result.choices)
     assert len(options) >= 2 and all(f"project {i} " in k for k, i in options.items())
