@@ -122,15 +122,17 @@ def _listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def _fresh(args: list[str], workdir: Path, env: dict[str, str]) -> Call:
-    """One call in a fresh `python -m abm` (platforms without fork)."""
+def fresh_call(
+    args: list[str], workdir: Path, env: dict[str, str], timeout_s: float = TIMEOUT_S
+) -> Call:
+    """One call in a fresh `python -m abm` (the reference the forks match; platforms without fork)."""
     done = subprocess.run(
         [sys.executable, "-m", "abm", *args],
         capture_output=True,
         text=True,
         env=env,
         cwd=workdir,
-        timeout=TIMEOUT_S,
+        timeout=timeout_s,
     )
     return Call(done.returncode, done.stdout, done.stderr, _listing(workdir))
 
@@ -145,7 +147,7 @@ def run_calls(calls: dict[str, list[str]], base: Path, env: dict[str, str]) -> F
     for folder in folders.values():
         folder.mkdir()
     if not hasattr(os, "fork"):
-        return ForkedCalls({k: _fresh(a, folders[k], env) for k, a in calls.items()}, "")
+        return ForkedCalls({k: fresh_call(a, folders[k], env) for k, a in calls.items()}, "")
     spec = [
         {
             "args": args,

@@ -18,7 +18,6 @@ import solara
 
 from abm.analysis.attribution import attribute_configs, resolve_pair
 from abm.compare import PairedRuns, Side
-from abm.sweeps import run_sweep, worker
 from tests import test_attribution, test_discovery
 from tests.app_helpers import buttons, texts, wait_until, widgets_of
 from viz.components.attribution_panel import AttributionPanel, attribution_markdown
@@ -79,26 +78,7 @@ def test_attribution_panel_with_nothing_to_split() -> None:
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The planted sweep of tests/test_discovery.py (its fake response, no model runs)."""
-    out = tmp_path_factory.mktemp("panel") / "s"
-    spec = {
-        "name": "planted",
-        "scenario": "baseline",
-        "design": "lhs",
-        "samples": 120,
-        "seed": 3,
-        "months": 1,
-        "fixed": test_discovery.FAST,
-        "parameters": {
-            "demand.growth_multiplier": {"min": 0.5, "max": 2.0},
-            "hyperscalers.duplicate_filings": {"min": 1.0, "max": 4.0},
-            "packs.retirement_multiplier": {"min": 0.5, "max": 3.0},
-        },
-        "kpis": ["unserved_compute_mw_months", "co2_mt.total"],
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(worker, "execute_run", test_discovery._fake_run)
-        run_sweep(spec, out, workers=1, progress=False)
-    return out
+    return test_discovery.planted_sweep(tmp_path_factory.mktemp("panel") / "s", 120)
 
 
 def test_discovery_finds_the_planted_levers_and_draws_the_box(sweep_dir: Path) -> None:

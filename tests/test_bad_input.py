@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ import pytest
 from abm.cli import build_parser, main
 from abm.errors import InputError
 from abm.scenario import load_scenario, scenarios_dir
-from tests.cli_forks import run_calls
+from tests.cli_forks import Call, fresh_call, run_calls
 from tests.conftest import slow_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,14 +37,7 @@ UNCOMMENTED = {
 SWEEP_GAPS: dict[str, str] = {}
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one CLI call did: exit code, output, and whether it wrote anything."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-    wrote: list[str]
+Outcome = Call  # what one CLI call did: exit code, output, what it left in its folder
 
 
 def expected_fragments(path: Path) -> list[str]:
@@ -64,17 +54,7 @@ def expected_fragments(path: Path) -> list[str]:
 def cli(args: list[str], workdir: Path) -> Outcome:
     """Run `python -m abm ARGS` in an empty folder and report what it printed and wrote."""
     workdir.mkdir(parents=True)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "abm", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=workdir,
-        timeout=300,
-    )
-    wrote = sorted(str(p.relative_to(workdir)) for p in workdir.rglob("*"))
-    return Outcome(done.returncode, done.stdout, done.stderr, wrote)
+    return fresh_call(args, workdir, {**os.environ, "PYTHONPATH": str(ROOT)}, timeout_s=300)
 
 
 def corpus_calls(
@@ -104,9 +84,7 @@ def run_all(calls: dict[str, list[str]], base: Path) -> dict[str, Outcome]:
     """
     done = run_calls(calls, base, {**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.driver_stderr == "", done.driver_stderr
-    return {
-        key: Outcome(c.returncode, c.stdout, c.stderr, c.wrote) for key, c in done.calls.items()
-    }
+    return dict(done.calls)
 
 
 def test_forked_calls_give_what_a_fresh_interpreter_gives(tmp_path: Path) -> None:

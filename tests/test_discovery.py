@@ -134,15 +134,13 @@ def _fake_run(task: RunTask) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def planted_sweep(out: Path, samples: int) -> Path:
     """A finished LHS sweep folder of the fake response (one 1-month probe run of the model)."""
-    out = tmp_path_factory.mktemp("discover") / "s"
     spec = {
         "name": "planted",
         "scenario": "baseline",
         "design": "lhs",
-        "samples": 200,
+        "samples": samples,
         "seed": 3,
         "months": 1,
         "fixed": FAST,
@@ -157,6 +155,12 @@ def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setattr(worker, "execute_run", _fake_run)
         run_sweep(spec, out, workers=1, progress=False)
     return out
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The planted sweep, 200 points."""
+    return planted_sweep(tmp_path_factory.mktemp("discover") / "s", 200)
 
 
 def test_discover_prints_the_box_of_a_sweep(sweep_dir, capsys):
