@@ -83,6 +83,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "queue.flexible_connections": {"hyperscalers.flexible_share": 0.75},
     "hyperscalers.flexible_share": FLEXIBLE,
     "market.flex_curtail_cost_usd_per_mwh": FLEXIBLE,
+    # no bus sheds in a 96-month baseline (the first shedding comes after 2033), so VOLL sets
+    # no price; an evening peak 10 % above the peak load sheds in 12 of 36 months (measured)
+    "market.voll_usd_per_mwh": {"market.peak_load_factor": 1.1},
     "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years

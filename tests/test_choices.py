@@ -66,8 +66,9 @@ def test_an_unknown_project_is_an_input_error_naming_it():
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    # the first path choices come in month 6, when demand outgrows the pipeline of 2025
-    result = run_scenario("baseline", months=8, counterfactual=False)
+    # with the newcomer's grid wait signal the first path choice (a re-plan) comes in month 11
+    # and the first new projects open from month 21 (seed 1, measured)
+    result = run_scenario("baseline", months=24, counterfactual=False)
     out = tmp_path_factory.mktemp("run")
     write_outputs(result, out)
     return out
@@ -82,6 +83,7 @@ def test_a_run_writes_every_choice_and_the_chosen_path_matches_projects(run_dir)
     assert np.allclose(per_decision["probability"].sum(), 1.0)
     assert (per_decision["chosen"].sum() == 1).all()
     opened = choices[(choices["decision"] == "open") & choices["chosen"]].set_index("project_id")
+    assert not opened.empty
     path_chosen = projects.set_index("project_id").loc[opened.index, "path_chosen"]
     # projects.parquet names the choice (both modular options are "modular")
     assert all(o.startswith(c) for o, c in zip(opened["option"], path_chosen, strict=True))

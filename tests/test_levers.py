@@ -122,12 +122,6 @@ INERT: dict[str, str] = {
         "96-month baseline runs (measured): learning the share from studied upgrades belongs to "
         "issue 18 'Economics in the grid'"
     ),
-    "hyperscalers.wait_signal_window_months": (
-        "the grid wait signal is the larger of the queue's own estimate and the median of grid "
-        "projects energised within the window; in a 96-month baseline the queue's estimate is "
-        "the larger in every month (measured), so the window never binds: issue 16 (projects "
-        "that notice their requests) changes the waits it compares"
-    ),
     **{
         f"hyperscalers.types.{name}.queue_risk_premium": (
             "the premium weighs only the grid's queue wait, and in the baseline the grid is never "

@@ -201,8 +201,8 @@ class HyperscalerSection(Section):
         24,
         ge=1,
         le=240,
-        source="Assumption: hyperscalers judge the grid by projects energised in the last two years",
-        doc="Energised grid projects this recent count in the grid wait signal.",
+        source="Assumption: hyperscalers judge the grid by requests filed and projects energised in the last two years",
+        doc="Grid requests filed, and grid projects energised, this recently make the grid wait signal.",
         unconfirmed=True,
     )
 

@@ -64,7 +64,14 @@ def test_workshop_fits_a_projector_and_cards_mark_noise(
     assert story.bounding_box()["height"] > 1.5 * line_px
     deltas = page.locator(".ps-kpi .ps-kpi-delta")
     marks = [(deltas.nth(i).inner_text(), deltas.nth(i).get_attribute("class")) for i in range(6)]
+    # in 24 months few second-life sites are energised: a time-to-power card may have a value on
+    # only one seed pair (seed 1, measured), and then it says so instead of claiming a verdict
+    unpaired = [t for t, _ in marks if t == "\u2013 (fewer than two seeds with a value)"]
+    assert len(unpaired) <= 2, marks
     for text, classes in marks:
+        if text in unpaired:
+            assert "ps-noise" not in classes, (text, classes)
+            continue
         assert "noise" in text or "no change" in text, marks
         if "within noise" in text:
             assert "ps-noise" in classes and not SIGNED.match(text), (text, classes)
