@@ -247,6 +247,43 @@ def test_seed_pool_runs_the_extra_seeds_with_their_counterfactual() -> None:
     pool.shutdown()
 
 
+SERVER_KILLED = """
+import os, signal, sys, multiprocessing
+from viz.ensemble import SeedPool
+if __name__ == "__main__":
+    pool = SeedPool(workers=1)
+    pool._pool().submit(os.getpid).result(timeout=60)
+    print(*pool._executor._processes, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no shutdown: as a killed app server
+"""
+
+
+def test_a_killed_server_leaves_no_seed_worker_behind(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "server.py"
+    script.write_text(SERVER_KILLED)
+    out = tmp_path / "out.txt"
+    with out.open("w") as sink:  # a file, not a pipe: the workers would hold a pipe open
+        server = subprocess.Popen([sys.executable, str(script)], stdout=sink)
+        server.wait(120)  # reaped at once, as a shell reaps a killed app
+    workers = [int(p) for p in out.read_text().split()]
+    assert workers, out.read_text()
+
+    def gone() -> bool:
+        for pid in workers:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            return False
+        return True
+
+    wait_until(gone, 15, f"seed workers {workers} to end with their killed server")
+
+
 def test_footer_names_the_version_of_the_code() -> None:
     import solara
 
