@@ -14,6 +14,7 @@ counterfactual on a shared core, and `powerstack compare --seeds 5` uses the sam
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -101,10 +102,8 @@ def exit_with_server(lifeline: Connection) -> None:
     """
 
     def watch() -> None:
-        try:
+        with contextlib.suppress(EOFError):
             lifeline.recv()  # nothing is ever sent: this returns at the server's end
-        except EOFError:
-            pass
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
