@@ -35,9 +35,10 @@ def _power_market_lines(r: dict[str, Any]) -> list[str]:
         over = [row["warm_over_its_highs_run"] for row in pm_rows]
         cold = [row["cold_over_bare_cold"] for row in pm_rows]
         lines.append(
-            "- **Power market against bare HiGHS**: per representative hour our warm `clear` "
-            "takes less than a bare cold solve of the same LP (it reuses a basis), which is how "
-            "the 1.5x target is read here. Above the HiGHS time inside the same call our "
+            "- **Power market against bare HiGHS**, like for like: a warm `clear` against "
+            "HiGHS's own warm solve inside the same call, a cold one against a bare cold solve of "
+            "the same LP (a warm hour is faster than a bare cold solve, but that compares unlike "
+            "things and is not how the 1.5x target is read). Warm for warm our "
             f"overhead is {min(over):.2f}-{max(over):.2f}x: a fixed few tenths of a millisecond "
             "of input checks, bound updates and reading the solution (highspy returns Python "
             "lists), which dominates on small networks. A cold first solve is "

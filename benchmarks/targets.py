@@ -1,20 +1,24 @@
-"""The performance targets of issue 10 and how each measured figure stands against them."""
+"""The performance targets (issue 22, tightening issue 10's) and how each measured figure stands.
+
+Every verdict compares like with like and never loosens a target: the power market's warm hour
+against HiGHS's own warm solve of the same LP, its cold hour against a bare cold solve; the
+round trip at 1.0 s, not "about" it; model runs as ratios against the reference of the same run.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-#: Targets of issue 10: seconds, MB, speed-up ratios, fitted cost exponents, efficiency.
+#: Targets of issue 22 (which tightened issue 10's): ratios, seconds, MB, exponents, efficiency.
 TARGETS = {
-    "national_wall_s": 60.0,
-    "national_peak_rss_mb": 2048.0,
-    "power_market_speedup_vs_rundcopp": 5.0,
+    "national_over_reference": 20.0,
+    "national_peak_rss_mb": 1024.0,
+    "power_market_speedup_vs_rundcopp": 5.0,  # issue 10, kept
     "power_market_over_bare": 1.5,
-    "scaling_exponent": 1.2,
-    "parallel_efficiency": 0.8,
+    "scaling_exponent": 1.1,
+    "parallel_efficiency": 0.9,
     "make_bench_s": 600.0,
     "baseline_round_trip_s": 1.0,
-    # issue 22: `powerstack run baseline` from a cold shell, counterfactual included, and the import
     "cold_run_over_reference": 3.0,
     "model_import_s": 1.0,
 }
@@ -29,17 +33,20 @@ def _verdict(ok: bool) -> str:
 
 
 def _national_rows(nat: dict[str, Any], t: dict[str, float]) -> list[Row]:
-    """Wall time and peak memory of one national-scale run."""
-    wall, rss = nat["wall_s"], nat["peak_rss_mb"]
+    """One national-scale run against the reference of the same `make bench`, and its memory."""
+    wall, rss, ref = nat["wall_s"], nat["peak_rss_mb"], nat["reference_s"]
+    ratio, limit = wall / ref, t["national_over_reference"]
+    size = f"{nat.get('n_hyperscalers', '?')} hyperscalers, {nat['months']} months"
     return [
         (
-            f"national run < {t['national_wall_s']:.0f} s ({nat['label']})",
-            f"{wall:.1f} s wall, {nat['cpu_s']:.1f} s CPU",
-            _verdict(wall < t["national_wall_s"]),
-            f"{wall / t['national_wall_s']:.2f}x the target",
+            f"national run <= {limit:.0f}x the reference ({nat['label']}, {size}; "
+            "measured without the counterfactual)",
+            f"{wall:.1f} s wall = {ratio:.1f}x the reference ({nat['cpu_s']:.1f} s CPU)",
+            _verdict(ratio <= limit),
+            f"{ratio / limit:.2f}x the target",
         ),
         (
-            f"national run < 2 GB ({nat['label']})",
+            f"national run < {t['national_peak_rss_mb'] / 1024:.0f} GB ({nat['label']})",
             f"{rss:,.0f} MB peak RSS",
             _verdict(rss < t["national_peak_rss_mb"]),
             f"{rss / t['national_peak_rss_mb']:.2f}x the limit",
@@ -48,17 +55,20 @@ def _national_rows(nat: dict[str, Any], t: dict[str, float]) -> list[Row]:
 
 
 def _baseline_row(base: dict[str, Any], t: dict[str, float]) -> Row:
-    """The baseline run against the app's one-second round trip."""
+    """The whole baseline run against the app's one-second slider-to-chart target."""
+    target = t["baseline_round_trip_s"]
     return (
-        "baseline slider-to-chart round trip ~1 s",
+        f"baseline run (the app's slider-to-chart) <= {target:.1f} s",
         f"{base['wall_s']:.2f} s wall, {base['cpu_s']:.2f} s CPU ({base['months']} months)",
-        _verdict(base["wall_s"] <= 1.5 * t["baseline_round_trip_s"]),
-        f"{base['wall_s'] / t['baseline_round_trip_s']:.1f}x",
+        _verdict(base["wall_s"] <= target),
+        f"{base['wall_s'] / target:.1f}x",
     )
 
 
 def _power_market_rows(row: dict[str, Any], t: dict[str, float]) -> list[Row]:
-    """One power-market case against rundcopp and against a bare HiGHS solve."""
+    """One power-market case against rundcopp, and against HiGHS warm for warm, cold for cold."""
+    bar = t["power_market_over_bare"]
+    warm, cold = row["warm_over_its_highs_run"], row["cold_over_bare_cold"]
     return [
         (
             f"power market >= 5x faster than rundcopp ({row['case']})",
@@ -68,11 +78,10 @@ def _power_market_rows(row: dict[str, Any], t: dict[str, float]) -> list[Row]:
             f"cold {row['speedup_vs_rundcopp_cold'] / 5:.1f}x the bar",
         ),
         (
-            f"power market within 1.5x of bare HiGHS ({row['case']})",
-            f"warm hour {row['warm_over_bare_cold']:.2f}x a bare cold solve; "
-            f"{row['warm_over_its_highs_run']:.2f}x its own HiGHS time; cold {row['cold_over_bare_cold']:.2f}x",
-            _verdict(row["warm_over_bare_cold"] <= t["power_market_over_bare"]),
-            "per representative hour",
+            f"power market within {bar}x of bare HiGHS, warm and cold ({row['case']})",
+            f"warm hour {warm:.2f}x HiGHS's own warm solve of it; cold {cold:.2f}x a bare cold solve",
+            _verdict(warm <= bar and cold <= bar),
+            f"warm {warm / bar:.2f}x, cold {cold / bar:.2f}x the bar",
         ),
     ]
 
@@ -80,14 +89,15 @@ def _power_market_rows(row: dict[str, Any], t: dict[str, float]) -> list[Row]:
 def _scaling_rows(sc: dict[str, Any], t: dict[str, float]) -> list[Row]:
     """The fitted cost exponents in buses and in queue requests."""
     rows = []
+    limit = t["scaling_exponent"]
     for name, label in (("buses", "buses"), ("queue_requests", "queue requests")):
         e = sc[name]["exponent_wall"]
         rows.append(
             (
-                f"cost exponent in {label} <= 1.2",
+                f"cost exponent in {label} <= {limit}",
                 f"{e:.2f} (whole run), {sc[name]['exponent_step']:.2f} (monthly steps)",
-                _verdict(e <= t["scaling_exponent"]),
-                f"{e - t['scaling_exponent']:+.2f}",
+                _verdict(e <= limit),
+                f"{e - limit:+.2f}",
             )
         )
     return rows
@@ -99,7 +109,7 @@ def _sweep_and_total_rows(r: dict[str, Any], t: dict[str, float]) -> list[Row]:
     total = r["total_wall_s"]
     return [
         (
-            "parallel efficiency at 2 workers >= 0.8",
+            f"parallel efficiency at 2 workers >= {t['parallel_efficiency']}",
             f"{eff:.2f}",
             _verdict(eff >= t["parallel_efficiency"]),
             f"{eff - t['parallel_efficiency']:+.2f}",
@@ -114,7 +124,7 @@ def _sweep_and_total_rows(r: dict[str, Any], t: dict[str, float]) -> list[Row]:
 
 
 def _cold_shell_rows(cold: dict[str, Any], t: dict[str, float]) -> list[Row]:
-    """Issue 22: the cold-shell run against the reference, and the import of the model."""
+    """The cold-shell run against the reference, and the import of the model."""
     ratio, imp = cold["run_over_reference"], cold["import_model_s"]
     return [
         (
@@ -135,13 +145,17 @@ def _cold_shell_rows(cold: dict[str, Any], t: dict[str, float]) -> list[Row]:
 
 
 def target_rows(r: dict[str, Any]) -> list[Row]:
-    """(target, measured, verdict, by how much) for every target of issue 10."""
-    t = r["targets"]
+    """(target, measured, verdict, by how much) for every target, judged by this code's TARGETS.
+
+    The targets are the issue's, not the run's: a results.json written under older (looser)
+    targets is judged by today's when re-rendered.
+    """
+    t = TARGETS
     rows: list[Row] = []
     for nat in r["national"]:
         rows += _national_rows(nat, t)
     rows.append(_baseline_row(r["baseline"], t))
-    if "cold_shell" in r and "cold_run_over_reference" in t:
+    if "cold_shell" in r:
         rows += _cold_shell_rows(r["cold_shell"], t)
     for row in r.get("power_market", {}).get("rows", []):
         rows += _power_market_rows(row, t)
