@@ -51,7 +51,10 @@ def baas_fee_usd_per_mw_month(
     second_life: bool,
     config: ScenarioConfig,
 ) -> float:
-    """The monthly BaaS fee per MW: storage recovered over the term, expected augmentation and its risk loading, with the vendor's margin."""
+    """The monthly BaaS fee per MW: storage recovered over the term, expected augmentation and its risk loading, with the vendor's margin.
+
+    Never below 0: a storage cost the 45X credit has pushed below 0 is not paid out as a fee.
+    """
     c = config.contracts
     crf = capital_recovery_factor_per_month(config.hyperscalers.discount_rate, c.term_months)
     augmentation = augmentation_usd_per_mw_month(storage_usd_per_kwh, kwh_per_mw, fade_per_year)
@@ -59,7 +62,7 @@ def baas_fee_usd_per_mw_month(
         augmentation, fade_cv(second_life, config), c.risk_premium_per_sd
     )
     storage = storage_usd_per_kwh * kwh_per_mw * crf
-    return (storage + augmentation + premium) * (1 + config.vendors.margin)
+    return max(0.0, (storage + augmentation + premium) * (1 + config.vendors.margin))
 
 
 def ownership_storage_usd_per_mw_month(

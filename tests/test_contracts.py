@@ -171,3 +171,8 @@ def test_paired_runs_all_baas_versus_all_owned() -> None:
         last_o["augmentation_mwh_cum_hyperscaler"] > 0
         and last_o["augmentation_mwh_cum_vendor"] == 0
     )
+
+
+def test_a_storage_cost_below_zero_gives_no_negative_fee() -> None:
+    """A large 45X credit can make second life's value-equivalent cost negative; the fee stays at 0."""
+    assert contracts.baas_fee_usd_per_mw_month(-50.0, KWH_PER_MW, 0.02, True, BASE) == 0.0

@@ -113,7 +113,7 @@ class ContractBook:
                 self.augmentation_mwh_cum["vendor"] += kwh / 1000.0
                 continue
             self.augmentation_mwh_cum["hyperscaler"] += kwh / 1000.0
-            usd = kwh * usd_per_kwh
+            usd = kwh * max(0.0, usd_per_kwh)
             self.ledger.transfer(project.owner, vendor, usd, "augmentation (owned storage)")
 
     def bill_fees(self, projects: Iterable[Project], month: int) -> None:
