@@ -159,6 +159,10 @@ class PackDesk(Protocol):
     fade_params: FadeParams
     retiring_gwh_this_month: float
 
+    def sign_contract(self, project: Project) -> None:
+        """Give a booked modular site its contract (ownership or battery-as-a-service) and fee."""
+        ...
+
     def storage_wtp_usd_per_kwh(self, product: int, duty: Duty | None = None) -> float:
         """Willingness to pay per usable kWh of a product (0-2 grades A-C, 3 new) under a buyer's duty."""
         ...

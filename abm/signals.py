@@ -30,6 +30,9 @@ class Signals:
     grid_charges_usd_per_mwh: float | None = None
     second_life_storage_cost_usd_per_kwh: float | None = None  # the modular second-life option's
     new_storage_cost_usd_per_kwh: float | None = None  # the modular new option's
+    # fade of a modular site's usable storage per year (abm.contracts prices augmentation by it)
+    second_life_fade_per_year: float = 0.0
+    new_fade_per_year: float = 0.0
 
 
 class _PowerSignals(Protocol):
@@ -53,6 +56,8 @@ class _PackSignals(Protocol):
 
     def new_storage_cost_usd_per_kwh(self) -> float: ...
 
+    def expected_fade_per_year(self, second_life: bool) -> float: ...
+
 
 class _ProjectSignals(Protocol):
     def __iter__(self) -> Iterable[Project]: ...
@@ -73,6 +78,8 @@ def planning_signals(
         grid_charges_usd_per_mwh=power.grid_charges_usd_per_mwh,
         second_life_storage_cost_usd_per_kwh=packs.second_life_storage_cost_usd_per_kwh(),
         new_storage_cost_usd_per_kwh=packs.new_storage_cost_usd_per_kwh(),
+        second_life_fade_per_year=packs.expected_fade_per_year(second_life=True),
+        new_fade_per_year=packs.expected_fade_per_year(second_life=False),
     )
 
 

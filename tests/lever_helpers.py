@@ -88,6 +88,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "market.voll_usd_per_mwh": {"market.peak_load_factor": 1.1},
     "market.co2_other_t_per_mwh": {"market.cost_other_usd_per_mwh": 20.0},  # else never dispatched
     "vendors.augmentation_trigger": LONG,  # sites reach the fade trigger after ~4 years
+    "contracts.guaranteed_capacity_share": LONG,  # the same trigger for sites under BaaS
     "recyclers.capacity_growth_per_month": LONG,  # capacity binds after ~5 years
     "packs.repurpose_cost_share_lfp": LONG,  # LFP packs (EVs sold 2021 on) retire later
     "utilities.": UTILITY_BUILDS,
@@ -153,6 +154,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
 MOVES: dict[str, Any] = {
+    # sites fade ~2 %/yr (usable): in five years none falls below 90 %, some below 97 %
+    "vendors.augmentation_trigger": 0.97,
+    "contracts.guaranteed_capacity_share": 0.97,
     "queue.load_studies_per_month_us": 10.0,  # load studies bind only below ~40 a month
     "queue.load_withdraw_if_upgrade_cost_above_usd_per_kw": 250.0,  # few loads draw > 1000 $/kW
     "oems.production_gwh_per_month": 0.1,  # new storage is scarce only below ~1 GWh a month

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from abm import wildcard
+from abm import contracts, wildcard
 from abm.agents import firm_types, modular_choice
 from abm.agents.bridging import should_bridge
 from abm.agents.choice_record import ChoiceLog, waits_of
@@ -230,9 +230,7 @@ class Hyperscaler(mesa.Agent):
                 )
             else:
                 capex = (
-                    self._modular_capex(
-                        modular_choice.storage_cost_usd_per_kwh(path, signals), annuity
-                    )
+                    self._modular_capex(path, signals, annuity)
                     if choice_of(path) == Choice.MODULAR
                     else conventional
                 )
@@ -250,16 +248,28 @@ class Hyperscaler(mesa.Agent):
         """The large-load tariff's collateral and minimum bill on the grid path (USD per MW-month)."""
         return tariff_cost_usd_per_mw_month(self.config)
 
-    def _modular_capex(self, storage_usd_per_kwh: float, annuity: float) -> float:
-        """A modular site's capex annuity plus O&M per MW-month (solar net of credit, storage at its option's cost)."""
+    def _modular_capex(self, option: str, signals: Signals, annuity: float) -> float:
+        """A modular site's capex annuity plus O&M per MW-month: solar net of credit, and storage as its contract prices it.
+
+        Storage (at the option's cost) is owned or taken as a service in the shares of
+        `contracts.baas_share`; either way the site's expected fade is paid for (abm.contracts).
+        """
         cfg = self.config
         v = cfg.vendors
-        site_capex = (
-            v.facility_capex_usd_per_mw
-            + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - cfg.policy.solar_credit_share)
-            + modular_storage_mwh_per_mw(cfg) * 1000.0 * storage_usd_per_kwh
+        site_capex = v.facility_capex_usd_per_mw + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (
+            1 - cfg.policy.solar_credit_share
         )
-        return site_capex * (1 + v.margin) * annuity + v.om_usd_per_mw_month
+        second_life = option == Path.MODULAR_SECOND_LIFE
+        fade = signals.second_life_fade_per_year if second_life else signals.new_fade_per_year
+        storage = contracts.expected_storage_usd_per_mw_month(
+            modular_choice.storage_cost_usd_per_kwh(option, signals),
+            modular_storage_mwh_per_mw(cfg) * 1000.0,
+            fade,
+            second_life,
+            annuity,
+            cfg,
+        )
+        return site_capex * (1 + v.margin) * annuity + storage + v.om_usd_per_mw_month
 
     def _fuel_costs(self, choice: str, mwh: float) -> tuple[float, float]:
         """Energy cost (USD per MW-month) and CO2 (t per MW-month) of the fuel a choice burns, by its catalogue keys."""

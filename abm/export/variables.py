@@ -442,6 +442,20 @@ VARIABLES: tuple[Variable, ...] = (
         MEAN,
         "Grid data-centre load shifting took out of the peak hour (docs/shiftable-compute.md)",
     ),
+    _v(
+        "Storage Augmentation|Modular|Vendor",
+        "MWh/yr",
+        "augmentation_mwh_cum_vendor",
+        INC,
+        "Usable augmentation packs vendors paid for: sites under BaaS (docs/contracts.md)",
+    ),
+    _v(
+        "Storage Augmentation|Modular|Owner",
+        "MWh/yr",
+        "augmentation_mwh_cum_hyperscaler",
+        INC,
+        "Usable augmentation packs owners paid for: owned sites (docs/contracts.md)",
+    ),
 )
 
 #: Monthly columns with no yearly variable, and why.
@@ -449,6 +463,14 @@ NOT_EXPORTED: dict[str, str] = {
     "unserved_energy_gwh": "the same number as shed_gwh (Load Shedding|Electricity|Grid)",
     "date": "the month itself: it becomes the year columns",
     "triggers_fired": "an event count, not a yearly quantity: the firings are in triggers.parquet",
+    **dict.fromkeys(
+        [
+            *(f"sites_{k}" for k in ("signed_baas", "signed_ownership", "baas_running")),
+            "baas_fees_musd_cum",
+        ]
+        + [f"baas_fee_quote_usd_per_mw_month_{k}" for k in ("second_life", "new")],
+        "contract counts, fees and quotes, kept in the run's own table (docs/contracts.md)",
+    ),
     **{
         f"{prefix}_{part}": "a split of Water Consumption or Stranded Capacity|Data Centre by path, "
         "source or stress class, kept in the run's own table"

@@ -29,6 +29,7 @@ from abm.batteries import (
     us_retirements_by_chemistry_gwh,
 )
 from abm.catalogue import PRODUCTS
+from abm.markets.contract_book import ContractBook
 from abm.markets.pack_outlook import SecondLifeOutlook
 from abm.markets.packs import clear_call_auction
 from abm.shiftable import modular_storage_mwh_per_mw
@@ -84,15 +85,15 @@ class PackExchange(SecondLifeOutlook):
             config.fade, config.fade_nmc, config.fade_other
         )
         self.fleet = StorageFleet()
+        self.contracts = ContractBook(config, ledger)
+        self._unit_usd_per_kwh = 0.0  # cost per usable kWh of the fill being delivered
         self.storage_owner_count = 0
         self.retiring_gwh_this_month = 0.0
         self.price_usd_per_kwh = np.full(4, np.nan)
         self.price_history: list[np.ndarray] = []
-        self.stocks = {
-            "in_delivery_gwh": 0.0,
-            "second_life_installed_gwh": 0.0,
-            "second_life_retired_gwh": 0.0,
-        }
+        self.stocks = dict.fromkeys(
+            ("in_delivery_gwh", "second_life_installed_gwh", "second_life_retired_gwh"), 0.0
+        )
         self.storage_bought_kwh = np.zeros(
             len(Product)
         )  # usable kWh bought per product (for embodied CO2)
@@ -247,6 +248,14 @@ class PackExchange(SecondLifeOutlook):
         """Storage cost of a site on new batteries: new storage's expected price."""
         return self.expected_price_usd_per_kwh(Product.NEW)
 
+    def sign_contract(self, project: Project) -> None:
+        """A vendor books a site: the contract book gives it ownership or BaaS, the fee priced on today's storage."""
+        sl = project.path == Path.MODULAR_SECOND_LIFE
+        cost = (
+            self.second_life_storage_cost_usd_per_kwh if sl else self.new_storage_cost_usd_per_kwh
+        )()
+        self.contracts.sign(project, cost, self.expected_fade_per_year(sl))
+
     # ------------------------------------------------------------------ installing storage
     def install_storage(
         self,
@@ -299,6 +308,9 @@ class PackExchange(SecondLifeOutlook):
             self.return_unallocated_storage(product, usable_kwh, soh)
             return
         owners = np.array([p.storage_owner for p in short])
+        self.contracts.bill_augmentation(
+            vendor.unique_id, short, usable_kwh, self._unit_usd_per_kwh, self.clock.month
+        )
         usable = usable_kwh * np.array(list(short.values())) / total
         duty = (b.c_rate, b.efc_per_month, b.ai_duty_fade_multiplier)
         for chem, share in self._chemistry_lots(product, 1.0):
@@ -324,19 +336,19 @@ class PackExchange(SecondLifeOutlook):
 
     def _site_shortfalls(self, vendor: VendorBook) -> dict[Project, float]:
         """Usable kWh each energised site of a vendor needs to get back to design, for sites below the trigger."""
-        v = self.config.vendors
         usable = self.fleet.usable_gwh_by_owner(self.storage_owner_count)
         out = {}
         for p in self.projects:
             if p.vendor == vendor.unique_id and p.status is Status.ENERGIZED:
                 design = p.mw * modular_storage_mwh_per_mw(self.config) * 1000.0
                 have = usable[p.storage_owner] * 1e6
-                if have < v.augmentation_trigger * design:
+                if have < self.contracts.trigger(p, self.clock.month) * design:
                     out[p] = design - have
         return out
 
     def plan_augmentation(self) -> None:
         """Vendors restore faded sites' usable storage to design (the augmentation demand)."""
+        self.contracts.bill_fees(self.projects, self.clock.month)  # BaaS fees, monthly
         for vendor in self.roster.vendors:
             short = self._site_shortfalls(vendor)
             sl = sum(k for p, k in short.items() if p.path == Path.MODULAR_SECOND_LIFE)
@@ -444,6 +456,7 @@ class PackExchange(SecondLifeOutlook):
             if product != Product.NEW:  # new storage is sold turnkey; second-life packs need it
                 bop = fill * self.balance_of_plant_usd_per_kwh()
                 self.ledger.transfer(agent.unique_id, "external:bop", bop, "balance of plant")
+            self._unit_usd_per_kwh = price + (bop / fill if product != Product.NEW else 0.0)
             agent.receive_storage(product, float(fill), soh)
 
     def _sell_asks(

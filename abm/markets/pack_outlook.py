@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.markets.contract_book import site_fade_per_year
 from abm.numerics import exact_dot
 from abm.vocabulary import Product
 
 if TYPE_CHECKING:
+    from abm.batteries import FadeParams
     from abm.roster import Roster
     from abm.schema import ScenarioConfig
 
@@ -31,6 +33,9 @@ class SecondLifeOutlook:
     _sl_bought_by_others_kwh: float
     price_usd_per_kwh: np.ndarray  # last clearing price per product (NaN: no trade)
     storage_wtp_usd_per_kwh: Callable[..., float]  # PackExchange's value of a product
+    fade_by_chemistry: dict[str, FadeParams]
+    grade_soh: np.ndarray  # mean SoH of grades A, B, C and new
+    second_life_chemistry_mix: Callable[[], np.ndarray]
 
     # ------------------------------------------------------------------ expected prices
     def expected_price_usd_per_kwh(
@@ -127,3 +132,8 @@ class SecondLifeOutlook:
     def modular_wait_months(self, path: str | None = None) -> float:
         """A modular time-to-power signal: the best vendor quote (site and storage) for `path`, or for the storage vendors would pick."""
         return min(v.expected_delivery_months(path) for v in self.roster.vendors)
+
+    def expected_fade_per_year(self, second_life: bool) -> float:
+        """Usable kWh a modular site loses per usable kWh-year: new LFP, or second life at the best grade's SoH."""
+        mix, soh = self.second_life_chemistry_mix(), float(self.grade_soh[0])
+        return site_fade_per_year(self.config, self.fade_by_chemistry, mix, soh, second_life)

@@ -42,6 +42,8 @@ PROJECT_SCHEMA = pa.schema(
         ("month_bridge_online", pa.int64()),
         ("second_life_storage_share", pa.float64()),
         ("owner_type", pa.string()),
+        ("contract", pa.string()),
+        ("baas_fee_usd_per_mw_month", pa.float64()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -70,6 +72,8 @@ PROJECT_DTYPES: dict[str, str] = {
     "month_bridge_online": "Int64",
     "second_life_storage_share": "Float64",
     "owner_type": "string",
+    "contract": "string",
+    "baas_fee_usd_per_mw_month": "Float64",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
@@ -109,6 +113,8 @@ def _row(
         _bridge_online_month(project),
         project.second_life_storage_share,
         owner_types.get(project.owner),
+        project.contract or None,
+        project.baas_fee_usd_per_mw_month if project.contract == "baas" else None,
     )
 
 

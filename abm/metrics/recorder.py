@@ -15,6 +15,7 @@ import numpy as np
 
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
+from abm.metrics.contracts_view import contract_reporters
 from abm.metrics.dispatch_view import DispatchView, dispatch_reporters
 from abm.metrics.hindcast_view import hindcast_reporters
 from abm.metrics.invariants import check_invariants
@@ -223,6 +224,7 @@ class MonthRecorder:
                 lambda _: sum(r.capacity_gwh_per_month for r in recyclers()),
             ),
             *self._modular_reporters(),
+            *contract_reporters(m),
             ("lmp_usd_per_mwh_mean", lambda _: m.power.lmp_mean_usd_per_mwh),
             ("grid_co2_t_per_mwh", lambda _: m.power.grid_co2_t_per_mwh),
             *dispatch_reporters(m),

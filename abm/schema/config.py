@@ -6,6 +6,7 @@ import typing
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from abm.schema.contracts import ContractsSection
 from abm.schema.factors import CarbonSection, FadeNmcSection, FadeOtherSection, FadeSection
 from abm.schema.fields import Section, is_month_field
 from abm.schema.grid import GridSection, MarketSection, PolicySection, UtilitySection
@@ -53,6 +54,7 @@ class ScenarioConfig(BaseModel):
     tariff: TariffSection = TariffSection()
     planning: PlanningSection = PlanningSection()
     water: WaterSection = WaterSection()
+    contracts: ContractsSection = ContractsSection()
     triggers: tuple[Trigger, ...] = Field(
         (),
         strict=False,

@@ -178,6 +178,7 @@ HAND_WRITTEN = (
     "app.md",
     "architecture.md",
     "cli.md",
+    "contracts.md",
     "hyperscalers.md",
     "index.md",
     "power-market.md",

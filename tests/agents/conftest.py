@@ -160,6 +160,11 @@ class FakePacks:
         self._owner += 1
         return self._owner
 
+    signed_contracts: tuple[int, ...] = ()  # pids of the sites a vendor signed
+
+    def sign_contract(self, project: Project) -> None:
+        self.signed_contracts = (*self.signed_contracts, project.pid)
+
     def install_storage(self, owner, product, usable_kwh, soh, c_rate, efc, duty) -> None:
         self.installed.append(("storage", owner, product, usable_kwh))
 

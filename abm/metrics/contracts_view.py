@@ -1,0 +1,51 @@
+"""The contract columns: sites signed under each contract, who bought augmentation, BaaS fees and quotes.
+
+`augmentation_mwh_cum_vendor` is usable MWh of augmentation packs the vendor paid for (sites
+under a running BaaS contract), `augmentation_mwh_cum_hyperscaler` what owners paid for (the
+vendor buys the packs and bills them at cost); the quotes are the fee a site booked this month
+would be signed at, per MW-month, for each storage option (docs/contracts.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from abm import contracts
+from abm.shiftable import modular_storage_mwh_per_mw
+
+Reporter = Callable[[dict[str, Any]], Any]
+
+
+def contract_reporters(m: Any) -> list[tuple[str, Reporter]]:
+    """(column, reader) of the contract series for model `m`."""
+    kwh_per_mw = modular_storage_mwh_per_mw(m.config) * 1000.0
+
+    def quote(second_life: bool) -> Reporter:
+        def read(_: dict[str, Any]) -> float:
+            packs = m.packs
+            cost = (
+                packs.second_life_storage_cost_usd_per_kwh()
+                if second_life
+                else packs.new_storage_cost_usd_per_kwh()
+            )
+            fade = packs.expected_fade_per_year(second_life)
+            return contracts.baas_fee_usd_per_mw_month(
+                cost, kwh_per_mw, fade, second_life, m.config
+            )
+
+        return read
+
+    def book() -> Any:
+        return m.packs.contracts  # (built after the recorder)
+
+    return [
+        ("sites_signed_baas", lambda _: book().signed[contracts.BAAS]),
+        ("sites_signed_ownership", lambda _: book().signed[contracts.OWNERSHIP]),
+        ("sites_baas_running", lambda _: book().running_baas_sites(m.projects, m.month)),
+        ("augmentation_mwh_cum_vendor", lambda _: book().augmentation_mwh_cum["vendor"]),
+        ("augmentation_mwh_cum_hyperscaler", lambda _: book().augmentation_mwh_cum["hyperscaler"]),
+        ("baas_fees_musd_cum", lambda _: book().fees_usd_cum / 1e6),
+        ("baas_fee_quote_usd_per_mw_month_second_life", quote(True)),
+        ("baas_fee_quote_usd_per_mw_month_new", quote(False)),
+    ]
