@@ -128,16 +128,47 @@ def test_cards_never_say_no_change_while_running(tab: Any, server: Any, artifact
     record(artifacts, dashboard_shell_s=round(shell_s, 2))
 
 
+# In the page: the time from the press on "Cancel run" to the first frame painted in the clean
+# state (status "Cancelled", no "updating", no Cancel button), by the page's own clock, so that
+# Playwright's actionability checks before the press do not count.
+WATCH_CANCEL = """() => {
+  const t = (window.__psCancel = {press: null, clean: null});
+  const clean = () => {
+    const status = document.querySelector('.ps-status');
+    const text = document.body.textContent;
+    return !!status && status.textContent.includes('Cancelled')
+      && !text.includes('updating') && !text.includes('Cancel run');
+  };
+  document.addEventListener('pointerdown', (e) => {
+    const button = e.target.closest && e.target.closest('button');
+    if (t.press === null && button && button.textContent.includes('Cancel run')) {
+      t.press = performance.now();
+    }
+  }, true);
+  const watch = new MutationObserver(() => {
+    if (t.press !== null && clean()) {
+      watch.disconnect();
+      requestAnimationFrame(() => { t.clean = performance.now(); });
+    }
+  });
+  watch.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
 def test_cancel_ends_clean(tab: Any, server: Any, artifacts: Path) -> None:
     page = tab.page
     page.goto(server.url + "/?s=baseline&cmp=levers&policy.carbon_price_usd_per_t=10.0")
     finished(page)
     start_new_run(page, 0.3)
     page.wait_for_timeout(300)
+    page.evaluate(WATCH_CANCEL)
     t0 = time.perf_counter()
     page.get_by_role("button", name="Cancel run").click()
     page.locator(".ps-status", has_text="Cancelled").wait_for(timeout=10_000)
-    cancel_s = time.perf_counter() - t0
+    seen_s = time.perf_counter() - t0
+    page.wait_for_function("window.__psCancel.clean !== null", timeout=10_000)
+    watched = page.evaluate("window.__psCancel")
+    cancel_s = (watched["clean"] - watched["press"]) / 1000
     page.wait_for_timeout(1500)  # nothing may come back after a moment
     body = page.inner_text("body")
     assert "updating" not in body and "Running" not in body
@@ -145,10 +176,13 @@ def test_cancel_ends_clean(tab: Any, server: Any, artifacts: Path) -> None:
     assert page.get_by_role("button", name="Run again").count() == 1
     assert all("not updated" in t for t in card_texts(page))
     tab.shot("room-cancelled")
-    record(artifacts, cancel_click_to_clean_s=round(cancel_s, 2))
-    # issue 24 asks for 0.5 s; the shared 2-core machine gave 1.2-1.8 s at load 8-12 and 7.8 s
-    # with four test suites running at once, so the time is recorded (room.json, docs/app.md)
-    # and the clean state above is what this test asserts
+    record(
+        artifacts,
+        cancel_press_to_clean_s=round(cancel_s, 2),
+        cancel_playwright_click_to_status_s=round(seen_s, 2),
+    )
+    # the 0.5 s of issue 24 is a performance target: recorded here and reported in docs/app.md,
+    # never asserted (a timed assertion fails on a loaded machine, not on slow code)
 
 
 def test_workshop_download_is_a_stamped_png(tab: Any, server: Any, tmp_path: Path) -> None:
@@ -169,3 +203,34 @@ def test_workshop_download_is_a_stamped_png(tab: Any, server: Any, tmp_path: Pat
         assert part in stamp, stamp
     assert text["Title"] == "Scenario: Baseline" and text["Software"].startswith("powerstack ")
     assert width > 600 and height > 300
+
+
+def test_reload_mid_run_quick_switches_and_the_mesa_view_log_no_console_error(
+    tab: Any, server: Any
+) -> None:
+    """The flows where 'widget model not found' was seen once: the `tab` fixture fails on any
+    console or page error."""
+    page = tab.page
+    page.goto(server.url + "/?s=baseline&mode=workshop&policy.carbon_price_usd_per_t=20.0")
+    page.get_by_role("button", name="Cancel run").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.reload()  # mid-run
+    page.locator(".ps-status").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    for name in ("Queue reform test", "Baseline", "Queue reform test", "Baseline"):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(150)  # quicker than a run's first month
+    page.locator(".ps-status").first.wait_for()
+    page.wait_for_timeout(2000)
+    page.goto(server.url + "/explore?s=baseline")
+    step = page.get_by_role("button", name="Step")
+    step.wait_for()
+    for _ in range(4):
+        step.click()  # clicks quicker than the live charts redraw
+    page.get_by_text("Time: 4.0", exact=True).wait_for()
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name="Reset").click()  # while playing
+    page.get_by_text("Time: 0.0", exact=True).wait_for()
+    page.wait_for_timeout(1000)
+    page.go_back()
+    page.locator(".ps-status").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    page.wait_for_timeout(2000)

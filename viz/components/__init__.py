@@ -12,6 +12,7 @@ from viz.components.hooks import use_ensemble, use_futures_watch, use_job_watch,
 from viz.components.kpi_grid import KpiGrid
 from viz.components.lever_controls import LeverPanel, LeverSelect, LeverSlider
 from viz.components.run_status import RunStatus, run_state, status_line
+from viz.components.stable import use_stable_callback, use_stable_callbacks
 from viz.components.story import ScenarioPicker, Story
 from viz.components.why_panel import WhyPanel
 
@@ -39,4 +40,6 @@ __all__ = [
     "use_ensemble",
     "use_futures_watch",
     "use_run",
+    "use_stable_callback",
+    "use_stable_callbacks",
 ]

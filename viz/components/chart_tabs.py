@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import reacton.ipyvuetify as rv
@@ -15,6 +14,7 @@ from viz.charts.bands import NO_BANDS, Bands
 from viz.charts.interactive import INTERACTIVE_TABS, interactive_html
 from viz.components.base import Html
 from viz.components.download import Download
+from viz.components.drawing import use_drawn
 from viz.runs import RunRecord
 from viz.state import TAB_LABELS, TABS
 
@@ -47,30 +47,6 @@ def build_chart(
     raise ValueError(f"unknown chart {tab!r}; expected one of {', '.join(TABS)}")
 
 
-def use_drawn(make: Callable[[], Figure | None], deps: list[object]) -> bytes | None:
-    """The chart as SVG bytes, drawn in a thread: the page renders at once, the old chart stays meanwhile.
-
-    Drawing a chart takes 0.5-1 s (mostly SVG text layout); done inside the render it held up
-    every status line and card change behind it (Cancel, progress, the first paint).
-    """
-
-    def draw(cancel: threading.Event) -> bytes | None:
-        # superseded (a newer drawing is asked for) or the page closed: end without a value, so
-        # the chart on show stays (solara keeps the last result on CancelledError)
-        if cancel.is_set():
-            raise solara.util.CancelledError
-        try:
-            fig = make()
-            return None if fig is None else exports.figure_bytes(fig, "svg")
-        except Exception:
-            if cancel.is_set():  # the page closed mid-drawing: matplotlib's rcParams went with it
-                raise solara.util.CancelledError from None
-            raise
-
-    result = solara.use_thread(draw, dependencies=deps, intrusive_cancel=False)
-    return result.value
-
-
 def _bands_note(bands: Bands) -> str:
     """What the chart's dash-dot lines and shaded bands are."""
     shown, compare = bands.version
@@ -78,9 +54,9 @@ def _bands_note(bands: Bands) -> str:
     return f"Dash-dot lines and shaded bands: median and range over {sides} (of {bands.n})."
 
 
-def _version(rec: RunRecord | None) -> tuple[str, int] | None:
-    """What identifies a record's drawing state (run and months so far)."""
-    return None if rec is None else (rec.key, rec.months_done)
+def _version(rec: RunRecord | None) -> tuple[str, int, bool] | None:
+    """What identifies a record's drawing state (run, months so far, stopped by a Cancel)."""
+    return None if rec is None else (rec.key, rec.months_done, rec.stopped)
 
 
 def _tab_buttons(tab: str, on_tab: Callable[[str], None]) -> None:

@@ -15,7 +15,7 @@ import solara
 from abm.errors import InputError
 from abm.scenario import load_scenario
 from abm.schema import ScenarioConfig
-from viz.components import pretty_name, use_job_watch, use_run
+from viz.components import pretty_name, use_job_watch, use_run, use_stable_callback
 from viz.runs import (
     COMPARE,
     COMPARE_COUNTERFACTUAL,
@@ -98,7 +98,8 @@ def use_view() -> View:
         if router.set_path is not None:
             router.push(f"{router.path or '/'}?{to_query(new)}")
 
-    return View(settings, link_errors, update, router)
+    # the same function on every render: a View with unchanged settings equals the last one
+    return View(settings, link_errors, use_stable_callback(update), router)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,14 @@ class Runs:
     cmp_kpis: dict[str, Any] | None
     cmp_label: str | None
     current: bool  # whether the KPIs are of the run asked for (else dimmed, "updating")
+
+    @property
+    def export(self) -> tuple[RunRecord | None, dict[str, Any] | None]:
+        """The finished run asked for and its KPIs, for the downloads (else None, None).
+
+        Unchanged while a run is under way or cancelled, so the sidebar is not redrawn by them.
+        """
+        return (self.record, self.kpis) if self.current else (None, None)
 
     @property
     def cf_record(self) -> RunRecord | None:

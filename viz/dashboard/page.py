@@ -26,6 +26,7 @@ from viz.components import (
     Story,
     WhyPanel,
     pretty_name,
+    use_stable_callbacks,
 )
 from viz.components.attribution_panel import AttributionPanel
 from viz.components.discovery_panel import DiscoveryPanel
@@ -295,18 +296,25 @@ def Dashboard() -> None:
     runs = use_runs(configs, view.settings, restart)
     ensembles = use_ensembles(configs, runs)
     shown_cfg = configs.shown
-    handlers = _handlers(view, names, shown_cfg, runs, (restart, set_restart), set_cancels)
+
+    def on_save(label: str) -> None:
+        if shown_cfg is not None:
+            set_saved({**saved, label: shown_cfg})
+
+    # the same functions on every render: a Cancel (or a month of progress) redraws only the
+    # parts whose data changed, not the sidebar, the app bar and every lever (docs/app.md)
+    handlers = use_stable_callbacks(
+        {
+            **_handlers(view, names, shown_cfg, runs, (restart, set_restart), set_cancels),
+            "save": on_save,
+        }
+    )
     values = (
         {lever.key: config_value(shown_cfg, lever.key) for lever in BIG_LEVERS}
         if shown_cfg is not None
         else {}
     )
     levers = (values, {k for k, _ in view.settings.overrides if k in LEVERS_BY_KEY})
-
-    def on_save(label: str) -> None:
-        if shown_cfg is not None:
-            set_saved({**saved, label: shown_cfg})
-
     solara.Style(CSS)
     solara.Title("AI power stack")
     _mode_button(view)
@@ -315,12 +323,12 @@ def Dashboard() -> None:
             view,
             scenarios,
             shown_cfg,
-            runs,
+            runs.export,
             levers,
             handlers["lever"],
             handlers["reset_levers"],
             saved,
-            on_save,
+            handlers["save"],
         )
     _main_column(view, scenarios, configs, runs, levers, handlers, ensembles)
     Footer()

@@ -12,8 +12,9 @@ import solara
 from abm.scenario import parse_overrides
 from abm.schema import ScenarioConfig
 from viz.components import ExportPanel, Html, LeverPanel, ScenarioPicker, pretty_name
-from viz.dashboard.hooks import Runs, View, try_input
+from viz.dashboard.hooks import View, try_input
 from viz.levers import BIG_LEVERS, LEVERS_BY_KEY
+from viz.runs import RunRecord
 from viz.state import COMPARE_LEVERS, COMPARE_NONE, SAVED_PREFIX, resolve_config, to_query
 
 
@@ -113,14 +114,18 @@ def AnalystSidebar(
     view: View,
     scenarios: list[tuple[str, str]],
     shown_cfg: ScenarioConfig,
-    runs: Runs,
+    export: tuple[RunRecord | None, dict[str, Any] | None],
     levers: tuple[dict[str, Any], set[str]],
     on_lever: Callable[[str, Any], None],
     on_reset_levers: Callable[[], None],
     saved: dict[str, ScenarioConfig],
     on_save: Callable[[str], None],
 ) -> None:
-    """The sidebar of analyst mode (`levers`: the lever values and which are overridden)."""
+    """The sidebar of analyst mode.
+
+    `export`: the finished run and its KPIs (or None, None); `levers`: the lever values and
+    which are overridden.
+    """
     settings = view.settings
     values, overridden = levers
     link = f"/?{to_query(settings)}"
@@ -136,11 +141,5 @@ def AnalystSidebar(
         CompareCard(view, [n for n, _ in scenarios], saved, on_save)
         ParametersCard(view, settings.seed if settings.seed is not None else shown_cfg.run.seed)
         with solara.Card("Export"):
-            ExportPanel(
-                runs.record,
-                shown_cfg,
-                settings.overrides_dict,
-                runs.kpis if runs.current else None,
-                link,
-            )
+            ExportPanel(export[0], shown_cfg, settings.overrides_dict, export[1], link)
             Html("div", f"Link to this view: {link}", "ps-kpi-delta ps-none")
