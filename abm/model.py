@@ -103,6 +103,7 @@ class PowerStackModel(mesa.Model):
                 cfg, clock, calendar, self.ledger, self.recorder, self.roster, self.projects
             )
         )
+        reads(self.packs.contracts)  # the exchange's contract book prices fees from the config
         self.power = reads(PowerExchange(cfg, clock, calendar, self.grid, self.roster.utilities))
         self.grid.bind(self.projects, self.power)
 

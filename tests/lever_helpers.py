@@ -130,6 +130,9 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # a type's time, risk and carbon terms flip choices only once on-site gas is in the running
     # (2029-2031, when modular factories are booked): before that every type buys modular
     "hyperscalers.types.": UTILITY_BUILDS,
+    # with BaaS fees in the modular cost (contracts) the AI labs' first gas choice a pledge can
+    # flip comes after 2031: 72 months move nothing at 0.5 or 1.0, 120 months do (measured)
+    "hyperscalers.types.ai_lab.carbon_free_share": {**UTILITY_BUILDS, "run.months": 120},
     "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
     # planning economics: the baseline's utilities file ~14 GW of CTs in 2025-26 (announced
     # retirements), ~5 GW in service by 2030; an option's own costs act where it is the
