@@ -78,13 +78,21 @@ class ContractBook:
         self.signed[kind] += 1
         project.contract = kind
         if kind == contracts.BAAS:
-            project.baas_fee_usd_per_mw_month = contracts.baas_fee_usd_per_mw_month(
-                storage_usd_per_kwh,
-                modular_storage_mwh_per_mw(self.config) * 1000.0,
-                fade_per_year,
-                project.path == Path.MODULAR_SECOND_LIFE,
-                self.config,
+            project.baas_fee_usd_per_mw_month = self.fee_usd_per_mw_month(
+                storage_usd_per_kwh, fade_per_year, project.path == Path.MODULAR_SECOND_LIFE
             )
+
+    def fee_usd_per_mw_month(
+        self, storage_usd_per_kwh: float, fade_per_year: float, second_life: bool
+    ) -> float:
+        """The BaaS fee of a site of this run's design storage per MW (abm.contracts)."""
+        return contracts.baas_fee_usd_per_mw_month(
+            storage_usd_per_kwh,
+            modular_storage_mwh_per_mw(self.config) * 1000.0,
+            fade_per_year,
+            second_life,
+            self.config,
+        )
 
     def baas_running(self, project: Project, month: int) -> bool:
         """Whether the site is under a running BaaS contract this month."""

@@ -250,11 +250,7 @@ class PackExchange(SecondLifeOutlook):
 
     def sign_contract(self, project: Project) -> None:
         """A vendor books a site: the contract book gives it ownership or BaaS, the fee priced on today's storage."""
-        sl = project.path == Path.MODULAR_SECOND_LIFE
-        cost = (
-            self.second_life_storage_cost_usd_per_kwh if sl else self.new_storage_cost_usd_per_kwh
-        )()
-        self.contracts.sign(project, cost, self.expected_fade_per_year(sl))
+        self.contracts.sign(project, *self._storage_terms(project.path == Path.MODULAR_SECOND_LIFE))
 
     # ------------------------------------------------------------------ installing storage
     def install_storage(

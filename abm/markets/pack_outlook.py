@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.markets.contract_book import site_fade_per_year
+from abm.markets.contract_book import ContractBook, site_fade_per_year
 from abm.numerics import exact_dot
 from abm.vocabulary import Product
 
@@ -36,6 +36,9 @@ class SecondLifeOutlook:
     fade_by_chemistry: dict[str, FadeParams]
     grade_soh: np.ndarray  # mean SoH of grades A, B, C and new
     second_life_chemistry_mix: Callable[[], np.ndarray]
+    second_life_storage_cost_usd_per_kwh: Callable[[], float]  # PackExchange's, per usable kWh
+    new_storage_cost_usd_per_kwh: Callable[[], float]
+    contracts: ContractBook
 
     # ------------------------------------------------------------------ expected prices
     def expected_price_usd_per_kwh(
@@ -137,3 +140,16 @@ class SecondLifeOutlook:
         """Usable kWh a modular site loses per usable kWh-year: new LFP, or second life at the best grade's SoH."""
         mix, soh = self.second_life_chemistry_mix(), float(self.grade_soh[0])
         return site_fade_per_year(self.config, self.fade_by_chemistry, mix, soh, second_life)
+
+    def _storage_terms(self, second_life: bool) -> tuple[float, float]:
+        """Today's storage cost per usable kWh of a modular option and its expected site fade per year."""
+        cost = (
+            self.second_life_storage_cost_usd_per_kwh
+            if second_life
+            else self.new_storage_cost_usd_per_kwh
+        )()
+        return cost, self.expected_fade_per_year(second_life)
+
+    def baas_fee_quote_usd_per_mw_month(self, second_life: bool) -> float:
+        """The BaaS fee a site booked now would be signed at, per MW-month."""
+        return self.contracts.fee_usd_per_mw_month(*self._storage_terms(second_life), second_life)

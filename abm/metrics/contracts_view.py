@@ -12,29 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from abm import contracts
-from abm.shiftable import modular_storage_mwh_per_mw
 
 Reporter = Callable[[dict[str, Any]], Any]
 
 
 def contract_reporters(m: Any) -> list[tuple[str, Reporter]]:
     """(column, reader) of the contract series for model `m`."""
-    kwh_per_mw = modular_storage_mwh_per_mw(m.config) * 1000.0
 
     def quote(second_life: bool) -> Reporter:
-        def read(_: dict[str, Any]) -> float:
-            packs = m.packs
-            cost = (
-                packs.second_life_storage_cost_usd_per_kwh()
-                if second_life
-                else packs.new_storage_cost_usd_per_kwh()
-            )
-            fade = packs.expected_fade_per_year(second_life)
-            return contracts.baas_fee_usd_per_mw_month(
-                cost, kwh_per_mw, fade, second_life, m.config
-            )
-
-        return read
+        return lambda _: m.packs.baas_fee_quote_usd_per_mw_month(second_life)
 
     def book() -> Any:
         return m.packs.contracts  # (built after the recorder)
