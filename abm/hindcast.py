@@ -142,6 +142,7 @@ MEASURES: tuple[Measure, ...] = (
         "GW",
         _resolved_gw(State.SUBMITTED, filed=True),
         "queue_new_requests_gw_per_year",
+        month="06",
     ),
     Measure(
         "Withdrawn in the year (generation + storage)",

@@ -99,20 +99,24 @@ def assumptions(path: Path = TABLE) -> dict[str, str]:
         return dict(tomllib.load(f).get("assumptions", {}))
 
 
-ARRIVALS_REFERENCE = "2024-12"
-"""The edition whose new-request volume (`queue.merchant_gw_per_year`, ~500 GW in 2024) is sourced."""
+ARRIVALS_REFERENCE = "2024-06"
+"""The year whose new-request volume (`queue.merchant_gw_per_year`, ~500 GW in 2024) is sourced."""
 
 
 def arrival_factor(kind: str, year: float) -> float:
     """New requests of a kind ('storage' or 'generation') at a decimal year relative to 2024's.
 
-    Assumed proportional to the active queue of that kind (the table's stated assumption),
-    so 1.0 from the end of 2024 on.
+    The total follows the table's new-request series (GW filed per year, points mid-year);
+    each kind's part of it follows its share of the active queue relative to that share in
+    2024, so 1.0 from mid-2024 on.
     """
-    series = snapshots()[f"queue_active_gw_{kind}"]
-    reference = series.value_on(ARRIVALS_REFERENCE)
-    assert reference is not None, f"{kind}: no {ARRIVALS_REFERENCE} point"
-    return series.at(year) / reference
+    table = snapshots()
+    new = table["queue_new_requests_gw_per_year"]
+    reference = new.value_on(ARRIVALS_REFERENCE)
+    assert reference is not None, f"new requests: no {ARRIVALS_REFERENCE} point"
+    part, total = table[f"queue_active_gw_{kind}"], table["queue_active_gw_gen_storage"]
+    share_ratio = (part.at(year) / total.at(year)) / (part.points[-1].value / total.points[-1].value)
+    return new.at(year) / reference * share_ratio
 
 
 def dc_twh_before(year: float, twh_2023: float) -> float:
@@ -127,8 +131,9 @@ def dc_twh_before(year: float, twh_2023: float) -> float:
 def merchant_mix(config: ScenarioConfig, month: int) -> tuple[float, float]:
     """(arrivals relative to `queue.merchant_gw_per_year`, storage share) of month m's merchant requests.
 
-    With `run.history_snapshot`, each kind's arrivals follow its published active queue
-    (`arrival_factor`) at the month's mid-month date; otherwise (1, `queue.merchant_storage_share`).
+    With `run.history_snapshot`, arrivals follow the published new requests, split by kind as
+    the published active queue (`arrival_factor`) at the month's mid-month date; otherwise
+    (1, `queue.merchant_storage_share`).
     """
     share = config.queue.merchant_storage_share
     if not config.run.history_snapshot:

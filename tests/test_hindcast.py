@@ -22,7 +22,9 @@ def test_every_published_point_names_its_source_and_issue_19s_queue_figures_are_
         assert series.unit and all(p.source for p in series.points), series.name
     queue = table["queue_active_gw_gen_storage"]
     published = {p.date: p.value for p in queue.points}
-    assert published == {"2021-12": 1400, "2022-12": 2000, "2023-12": 2600, "2024-12": 2290}
+    issue_19 = {"2021-12": 1400, "2022-12": 2000, "2023-12": 2600, "2024-12": 2290}
+    assert published == {"2020-12": 950, **issue_19}
+    assert [p.date for p in queue.points if p.unconfirmed] == ["2020-12"]  # not in DOMAIN-NUMBERS
     for date in published:  # storage + generation add up to the total within LBNL's rounding
         parts = sum(table[f"queue_active_gw_{k}"].value_on(date) for k in ("storage", "generation"))
         assert abs(parts - published[date]) / published[date] < 0.03, date
@@ -31,8 +33,8 @@ def test_every_published_point_names_its_source_and_issue_19s_queue_figures_are_
 def test_series_interpolate_between_published_dates_and_hold_outside() -> None:
     queue = snapshots()["queue_active_gw_gen_storage"]
     mid = (queue.points[0].year + queue.points[1].year) / 2
-    assert queue.at(mid) == pytest.approx(1700.0)
-    assert queue.at(2015.0) == 1400.0 and queue.at(2030.0) == 2290.0
+    assert queue.at(mid) == pytest.approx((queue.points[0].value + queue.points[1].value) / 2)
+    assert queue.at(2015.0) == queue.points[0].value and queue.at(2030.0) == 2290.0
     dc = snapshots()["dc_electricity_twh"]  # log-linear: the geometric mean halfway
     assert dc.at((dc.points[1].year + dc.points[2].year) / 2) == pytest.approx((76 * 176) ** 0.5)
 
@@ -44,7 +46,8 @@ def test_the_demand_path_runs_through_lbnl_before_2023_and_is_unchanged_after() 
     assert dc_twh_path(cfg, 2028.5) == pytest.approx(cfg.demand.dc_twh_2028)
 
 
-def test_history_arrivals_follow_each_kinds_queue_and_are_off_by_default() -> None:
+def test_history_arrivals_follow_the_published_new_requests_and_are_off_by_default() -> None:
+    """Arrivals follow the new-request series (GW filed a year), split by kind as the active queue."""
     cfg = ScenarioConfig()
     share = cfg.queue.merchant_storage_share
     assert not cfg.run.history_snapshot
@@ -52,15 +55,19 @@ def test_history_arrivals_follow_each_kinds_queue_and_are_off_by_default() -> No
     on = cfg.model_copy(
         update={"run": cfg.run.model_copy(update={"start": "2021-12", "history_snapshot": True})}
     )
-    # month 36 is end-2024: the reference edition, so arrivals are the sourced 500 GW a year
-    assert merchant_mix(on, 36) == pytest.approx((1.0, share))
-    # end-2021: storage 420 of 890 GW, generation 980 of 1,400 GW
+    # month 36 is end-2024, after the sourced 2024 point: the 500 GW a year of the reference
+    assert merchant_mix(on, 36) == pytest.approx((1.0, share), abs=0.01)
+    new = snapshots()["queue_new_requests_gw_per_year"]
+    reference = new.value_on(history.ARRIVALS_REFERENCE)
+    for month, filed in ((18, 908.0), (6, 759.0)):  # mid-2023 and mid-2022: the yearly points
+        volume, mix = merchant_mix(on, month)
+        assert volume == pytest.approx(filed / reference, rel=0.01)
+    # the kind split is the active queue's: end-2021 storage 420 of 1,400 GW (2024: 890 of 2,290)
     volume, mix = merchant_mix(on, 0)
-    storage, generation = share * 420 / 890, (1 - share) * 980 / 1400
-    assert volume == pytest.approx(storage + generation)
-    assert mix == pytest.approx(storage / (storage + generation))
-    end_2021 = snapshots()["queue_active_gw_storage"].points[0].year
-    assert arrival_factor("storage", 2019.0) == arrival_factor("storage", end_2021)
+    storage = share * (420 / 1400) / (890 / 2290)
+    assert mix * volume == pytest.approx(storage * new.at(2021 + 11.5 / 12) / reference)
+    first = new.points[0].year  # before the first point the series holds (the spin-up's start)
+    assert arrival_factor("storage", first - 3) == pytest.approx(arrival_factor("storage", first))
 
 
 def _fake_result(rows: list[tuple[int, float, int, int, int]]) -> SimpleNamespace:

@@ -29,12 +29,12 @@ class RunSection(Section):
     )
     history_snapshot: bool = param(
         False,
-        source="LBNL Queued Up active queue by kind, end-2021..2024 (scenarios/history/snapshots.toml); arrivals in proportion to it are an assumption",
+        source="LBNL Queued Up: new requests 2024 (DOMAIN-NUMBERS), 2021-2023 and the active queue by kind end-2020..2024 (scenarios/history/snapshots.toml; the pre-2024 new requests and end-2020 queue are secondary, unconfirmed)",
         doc=(
             "Months before 2025 follow the dated snapshot table (abm/history.py): merchant queue "
-            "requests are filed in proportion to the published active queue of their kind "
-            "(storage, generation), so a start from 2020 inherits that queue. Off, every month "
-            "files `queue.merchant_gw_per_year`."
+            "requests are filed at the published new-request volume of their year, split by kind "
+            "(storage, generation) as the published active queue, so a start from 2020 inherits "
+            "the queue those arrivals leave. Off, every month files `queue.merchant_gw_per_year`."
         ),
         unconfirmed=True,
     )
