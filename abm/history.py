@@ -115,7 +115,9 @@ def arrival_factor(kind: str, year: float) -> float:
     reference = new.value_on(ARRIVALS_REFERENCE)
     assert reference is not None, f"new requests: no {ARRIVALS_REFERENCE} point"
     part, total = table[f"queue_active_gw_{kind}"], table["queue_active_gw_gen_storage"]
-    share_ratio = (part.at(year) / total.at(year)) / (part.points[-1].value / total.points[-1].value)
+    share_ratio = (part.at(year) / total.at(year)) / (
+        part.points[-1].value / total.points[-1].value
+    )
     return new.at(year) / reference * share_ratio
 
 
