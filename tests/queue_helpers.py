@@ -12,8 +12,8 @@ from abm.streams import Streams
 
 FREE = np.full(10, 1e9)  # hosting capacity that never binds
 
-# the schema's defaults; 1/20 splits the national study starts over ~20 US territories, the
-# calibration's 6 (and 4 load) study starts per territory and month
+# the schema's defaults; 1/20 splits the national study starts over ~20 US territories:
+# 10 (and 4 load) study starts per territory and month
 DEFAULT = QueueRules.from_config(QueueSection(), studies_scale=1 / 20)
 
 # deterministic rules: no attrition, no duration spread, no cost-driven withdrawals

@@ -18,10 +18,10 @@ class QueueSection(Section):
         doc="Queue discipline.",
     )
     studies_per_month_us: float = param(
-        120.0,
+        200.0,
         gt=0,
         le=100_000,
-        source="Calibrated (docs/grid.md): 6 study starts/month in each of ~20 US territories gives the 55-month median IR-to-COD at LBNL request volumes (DOMAIN-NUMBERS #3)",
+        source="Calibrated with base_withdrawal_hazard_per_month (baseline 2025-2034): 10 study starts/month in each of ~20 US territories gives the 55-month median IR-to-COD (DOMAIN-NUMBERS #3) with the slower attrition; see docs/grid.md 'Recalibration for the hindcast'",
         doc="Generation/storage study starts per month nationally (serial); split over territories and scaled to the grid's peak.",
         unconfirmed=True,
     )
@@ -286,18 +286,18 @@ class QueueSection(Section):
         unconfirmed=True,
     )
     base_withdrawal_hazard_per_month: float = param(
-        0.03,
+        0.012,
         ge=0,
         le=1,
-        source="Calibrated to 14-21 % completion by MW (LBNL, DOMAIN-NUMBERS #4)",
+        source="Calibrated with studies_per_month_us (baseline 2025-2034): generation withdrawn share in 0.69-0.87 (LBNL completion 13-31 %, DOMAIN-NUMBERS #4), mean age of active requests toward LBNL's 34 months (end-2023, DOMAIN-NUMBERS §1; 0.03 gave 17), 55-month median kept; see docs/grid.md 'Recalibration for the hindcast'",
         doc="Monthly attrition of requests in the queue.",
         unconfirmed=True,
     )
     submitted_hazard_multiplier: float = param(
-        1.0,
+        0.5,
         ge=0,
         le=100,
-        source="Assumption: doubled in the facilities study when upgrade costs come out (~1/3 of 2024 withdrawals at facilities study/IA, DOMAIN-NUMBERS §1), halved once an IA is signed, rare in construction",
+        source="Assumption: a request waiting for its study has learnt nothing about its cost and holds its place for a ~$10,000 serial deposit (DOMAIN-NUMBERS §1), so it withdraws at half the base rate; with 1.0 half the withdrawn MW left before any study (mean 4 months) and ~21 % at facilities study/IA vs LBNL's ~1/3 (2024, DOMAIN-NUMBERS §1)",
         doc="Attrition hazard multiplier for a request before its study starts.",
         unconfirmed=True,
     )
