@@ -150,7 +150,7 @@ FACTS: tuple[Fact, ...] = (
         "LBNL: completion 13-31 % by MW for 2000-18 requests, ~70-80 % withdraw (DOMAIN-NUMBERS #4, §1)",
         lambda r: r.kpis["queue"]["withdrawn_share_generation"],
         note="generation requests; the all-kind KPI `queue.withdrawn_share` also counts duplicate load filings",
-        fix="base_withdrawal_hazard_per_month (0.03) was calibrated for the share; a lower hazard trades against the 55-month median (docs/grid.md)",
+        fix="base_withdrawal_hazard_per_month (0.012) and studies_per_month_us were calibrated together for the share and the 55-month median (docs/grid.md)",
         key="queue.withdrawn_share_generation",
         band_why="completion 13-31 % by kind (LBNL 2000-18 cohort) is 69-87 % withdrawn",
     ),

@@ -12,7 +12,7 @@ CALIBRATION_TARGETS: frozenset[str] = frozenset(
     {
         # queue.studies_per_month_us was set so that the median is ~55 months (docs/grid.md)
         "queue.median_wait_months_generation",
-        # queue.base_withdrawal_hazard_per_month (0.03) was calibrated for the share (docs/grid.md)
+        # queue.base_withdrawal_hazard_per_month (0.012) was calibrated for the share (docs/grid.md)
         "queue.withdrawn_share_generation",
     }
 )
