@@ -262,5 +262,5 @@ def test_rules_come_from_the_schema() -> None:
             "load_studies_per_month_per_territory",
         ):
             assert getattr(rules, f.name) == getattr(section, f.name), f.name
-    assert DEFAULT.studies_per_month_per_territory == 6.0
+    assert DEFAULT.studies_per_month_per_territory == 10.0
     assert DEFAULT.load_studies_per_month_per_territory == 4.0

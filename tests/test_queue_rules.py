@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from abm.grid.queue import BUSINESS_DAYS_PER_MONTH, Kind, Reason, State
-from tests.queue_helpers import CALM, FREE, make, run_until
+from tests.queue_helpers import CALM, DEFAULT, FREE, make, run_until
 
 
 # ---------------------------------------------------------------- serial ordering
@@ -356,3 +356,22 @@ def test_committed_loads_leave_only_for_a_reason_speculative_filings_keep_a_haza
     owned = ids[~speculative][:2]
     q.withdraw(owned, 13, Reason.SWITCH)  # the owner's reason is what the queue records
     assert (q.column("withdraw_reason", owned) == Reason.SWITCH).all()
+
+
+def test_a_request_waiting_for_its_study_withdraws_at_half_the_base_hazard() -> None:
+    """Withdrawals come later: before its study a request has learnt nothing about its cost.
+
+    Under the schema's defaults and no study capacity, a year in SUBMITTED withdraws
+    1 - exp(-12 h m) of the requests (h the base hazard, m the pre-study multiplier, 0.5).
+    """
+    assert DEFAULT.submitted_hazard_multiplier == 0.5
+    assert DEFAULT.submitted_hazard_multiplier < DEFAULT.system_study_hazard_multiplier
+    q = make(replace(DEFAULT, studies_per_month_per_territory=1e-9), n_territories=1)
+    n = 5000
+    q.submit(0, np.full(n, int(Kind.GENERATION)), 100.0, 0, 0, -1, -1)
+    run_until(q, 0, 12)
+    withdrawn = float(np.mean(q.state_of(np.arange(n)) == State.WITHDRAWN))
+    h = DEFAULT.base_withdrawal_hazard_per_month * DEFAULT.submitted_hazard_multiplier
+    assert withdrawn == pytest.approx(1.0 - np.exp(-12 * h), abs=0.015)
+    no_study = np.isin(q.state_of(np.arange(n)), [State.SUBMITTED, State.WITHDRAWN])
+    assert no_study.all()  # nothing was studied: only the pre-study hazard acted
