@@ -182,8 +182,10 @@ MEASURES: tuple[Measure, ...] = (
         _mean_of("pack_price_usd_per_kwh_new"),
         "storage_price_usd_per_kwh",
         month="06",
-        note="published: BNEF turnkey 4-h system; the model's price path starts at its 2025 value "
-        "whatever the start (not wired), months without a new-storage trade have no price",
+        note="published: BNEF turnkey 4-h system; before 2025 the model's pack and balance-of-plant "
+        "costs are the table's BNEF points (abm.history.storage_costs_before), so a 2023-2024 "
+        "figure re-measures that input less 45X and the auction; months without a new-storage "
+        "trade have no price",
     ),
 )
 

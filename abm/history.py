@@ -146,3 +146,41 @@ def merchant_mix(config: ScenarioConfig, month: int) -> tuple[float, float]:
     generation = (1.0 - share) * arrival_factor("generation", year)
     total = storage + generation
     return total, storage / total
+
+
+PRICES_ANCHOR = "2025-01"
+"""The month the schema's storage costs describe (`oems.pack_price_usd_per_kwh`: BNEF 2025)."""
+
+
+def _months_before_anchor(config: ScenarioConfig) -> int:
+    """Months from the run's start to the price anchor (0 for a start on or after it)."""
+    start_year, start_month = parse_month(config.run.start)
+    anchor_year, anchor_month = parse_month(PRICES_ANCHOR)
+    return max(0, (anchor_year - start_year) * 12 + anchor_month - start_month)
+
+
+def learning_months(config: ScenarioConfig, month: int) -> int:
+    """Months of cost learning at run month `month`: counted from the price anchor with history on.
+
+    So a start from 2020 meets the schema's 2025 costs in January 2025, as a 2025 start does.
+    """
+    if not config.run.history_snapshot:
+        return month
+    return max(0, month - _months_before_anchor(config))
+
+
+def storage_costs_before(config: ScenarioConfig, month: int) -> tuple[float, float] | None:
+    """(pack, balance of plant) USD/kWh before credits at a month before the anchor, or None.
+
+    With `run.history_snapshot`: the pack is the table's BNEF stationary pack price and the
+    balance of plant the BNEF turnkey system price less it, both interpolated and held outside
+    their published dates; None from the anchor on or with history off (the learning path).
+    """
+    if not config.run.history_snapshot or month >= _months_before_anchor(config):
+        return None
+    start_year, start_month = parse_month(config.run.start)
+    year = start_year + (start_month - 1 + month + 0.5) / 12.0
+    table = snapshots()
+    pack = table["stationary_pack_price_usd_per_kwh"].at(year)
+    turnkey = table["storage_price_usd_per_kwh"].at(year)
+    return pack, max(0.0, turnkey - pack)

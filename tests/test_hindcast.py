@@ -137,3 +137,22 @@ def test_hindcast_2020_runs_from_the_2020_snapshot_with_its_headline_columns() -
     lbnl_2020 = history.dc_twh_before(cal.decimal_year(0), result.config.demand.dc_twh_2023)
     assert ts["dc_electricity_twh_served"].iloc[0] == pytest.approx(lbnl_2020, rel=0.05)
     assert np.isfinite(ts["queue_active_gw_gen_storage"]).all()
+
+
+def test_storage_costs_before_2025_come_from_the_table_and_learning_starts_in_2025() -> None:
+    """A 2020 start pays BNEF's published prices until 2025 and meets the 2025 costs then."""
+    cfg = ScenarioConfig()
+    assert history.storage_costs_before(cfg, 0) is None  # history off: the learning path
+    assert history.learning_months(cfg, 7) == 7
+    on = cfg.model_copy(
+        update={"run": cfg.run.model_copy(update={"start": "2020-01", "history_snapshot": True})}
+    )
+    table = snapshots()
+    mid_2024 = Calendar.from_config(on).index_of("2024-06")
+    pack, balance = history.storage_costs_before(on, mid_2024)
+    assert pack == table["stationary_pack_price_usd_per_kwh"].value_on("2024-06")
+    assert pack + balance == table["storage_price_usd_per_kwh"].value_on("2024-06")
+    january_2025 = Calendar.from_config(on).index_of("2025-01")
+    assert history.storage_costs_before(on, january_2025) is None
+    assert history.learning_months(on, january_2025) == 0
+    assert history.learning_months(on, january_2025 + 5) == 5

@@ -29,6 +29,7 @@ from abm.batteries import (
     us_retirements_by_chemistry_gwh,
 )
 from abm.catalogue import PRODUCTS
+from abm.history import learning_months, storage_costs_before
 from abm.markets.contract_book import ContractBook
 from abm.markets.pack_outlook import SecondLifeOutlook
 from abm.markets.packs import clear_call_auction
@@ -125,11 +126,14 @@ class PackExchange(SecondLifeOutlook):
 
     # ------------------------------------------------------------------ values and prices
     def _learned_costs(self) -> StorageCosts:
-        """This month's pack, balance-of-plant and repurposing costs, fixed at its first call."""
+        """This month's pack, balance-of-plant and repurposing costs (history before 2025, abm.history)."""
         month = max(self.clock.month, 0)
         if self._learned is None or self._learned[0] != month:
             own_gwh = self.storage_bought_nameplate_kwh / 1e6
-            self._learned = (month, storage_costs(self.config, month, own_gwh))
+            costs = storage_costs(self.config, learning_months(self.config, month), own_gwh)
+            if (past := storage_costs_before(self.config, month)) is not None:
+                costs = costs._replace(pack=past[0], balance_of_plant=past[1])
+            self._learned = (month, costs)
         return self._learned[1]
 
     def pack_price_usd_per_kwh(self) -> float:
