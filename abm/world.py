@@ -110,8 +110,10 @@ def gas_cancel_penalty_usd(cfg: ScenarioConfig, mw: float) -> float:
 
 
 def credit_45x_usd_per_kwh(cfg: ScenarioConfig, year: int) -> float:
-    """45X module credit in a year, with the statutory phase-out (75 %, 50 %, 25 %, then 0)."""
+    """45X module credit in a year: none before its first year, then the statutory phase-out (75 %, 50 %, 25 %, then 0)."""
     p = cfg.policy
+    if year < p.credit_45x_first_year:
+        return 0.0
     steps = year - p.credit_45x_phaseout_start_year
     factor = 1.0 if steps < 0 else max(0.0, 0.75 - 0.25 * steps)
     return p.credit_45x_usd_per_kwh * factor

@@ -169,6 +169,7 @@ MOVES: dict[str, Any] = {
     "market.cost_hydro_usd_per_mwh": 100.0,  # never marginal below gas and coal
     "market.cost_other_usd_per_mwh": 20.0,  # dispatched only below gas and coal
     "policy.credit_45x_phaseout_start_year": 2026,  # a phase-out inside the run
+    "policy.credit_45x_first_year": 2026,  # no credit in 2025, so the 2025 new-storage price rises
     "packs.contract_months": 30,  # contracts that end inside the run
     "grid.source": "grids/example_5bus.json",  # a grid file instead of the synthetic grid
     "utilities.build_lead_months_storage": 60.0,  # binds only above the ~40-month queue

@@ -156,3 +156,23 @@ def test_storage_costs_before_2025_come_from_the_table_and_learning_starts_in_20
     assert history.storage_costs_before(on, january_2025) is None
     assert history.learning_months(on, january_2025) == 0
     assert history.learning_months(on, january_2025 + 5) == 5
+
+
+def test_the_45x_credit_is_paid_from_2023_and_phases_out_from_2030() -> None:
+    """A 2020 start sees no 45X before the IRA's first credit year, then the statute's steps."""
+    from abm.world import credit_45x_usd_per_kwh
+
+    cfg = ScenarioConfig()
+    by_year = {
+        y: credit_45x_usd_per_kwh(cfg, y) for y in (2020, 2022, 2023, 2029, 2030, 2032, 2033)
+    }
+    full = cfg.policy.credit_45x_usd_per_kwh
+    assert by_year == {
+        2020: 0.0,
+        2022: 0.0,
+        2023: full,
+        2029: full,
+        2030: 0.75 * full,
+        2032: 0.25 * full,
+        2033: 0.0,
+    }

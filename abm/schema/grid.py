@@ -132,6 +132,13 @@ class PolicySection(Section):
         source="26 USC 45X: $10/kWh modules (DOMAIN-NUMBERS #21)",
         doc="45X credit per kWh of storage modules (new and remanufactured).",
     )
+    credit_45x_first_year: int = param(
+        2023,
+        ge=2000,
+        le=2100,
+        source="26 USC 45X (Inflation Reduction Act 2022, sec. 13502): components produced and sold after 31 Dec 2022",
+        doc="First year the 45X credit is paid; a run starting earlier (the hindcast) sees no credit before it.",
+    )
     credit_45x_phaseout_start_year: int = param(
         2030,
         ge=2000,
