@@ -447,7 +447,7 @@ VARIABLES: tuple[Variable, ...] = (
         "MWh/yr",
         "augmentation_mwh_cum_vendor",
         INC,
-        "Usable augmentation packs vendors paid for: sites under BaaS (docs/contracts.md)",
+        "Usable augmentation packs vendors paid for: sites under BaaS or a PPA (docs/contracts.md)",
     ),
     _v(
         "Storage Augmentation|Modular|Owner",
@@ -465,10 +465,15 @@ NOT_EXPORTED: dict[str, str] = {
     "triggers_fired": "an event count, not a yearly quantity: the firings are in triggers.parquet",
     **dict.fromkeys(
         [
-            *(f"sites_{k}" for k in ("signed_baas", "signed_ownership", "baas_running")),
+            *(f"sites_signed_{k}" for k in ("baas", "ownership", "ppa")),
+            *(f"mw_signed_{k}" for k in ("baas", "ownership", "ppa")),
+            "sites_baas_running",
+            "sites_ppa_running",
             "baas_fees_musd_cum",
+            "ppa_bills_musd_cum",
         ]
-        + [f"baas_fee_quote_usd_per_mw_month_{k}" for k in ("second_life", "new")],
+        + [f"baas_fee_quote_usd_per_mw_month_{k}" for k in ("second_life", "new")]
+        + [f"ppa_price_quote_usd_per_mwh_{k}" for k in ("second_life", "new")],
         "contract counts, fees and quotes, kept in the run's own table (docs/contracts.md)",
     ),
     **{
