@@ -1,30 +1,67 @@
-"""Ownership or battery-as-a-service: which contract a modular site gets, the BaaS fee, and what fade costs each side.
+"""Ownership, battery-as-a-service or a fixed-price power contract: what each costs a modular site's buyer, the vendor's prices, and who bears fade.
 
 Pure rules of numbers and the scenario so a test can check each without a world. Under
-ownership the hyperscaler pays the storage up front and the expected augmentation as it comes;
-under BaaS it pays a monthly fee that recovers the storage over the term, covers the expected
-augmentation and adds a loading per standard deviation of the fade risk the vendor takes on
-(docs/contracts.md). Second-life fade is uncertain (`contracts.second_life_fade_cv`), new
-storage's is taken as known, so the loading is what fade risk adds to second-life storage.
+ownership the hyperscaler pays the site's solar and storage up front, the expected augmentation
+as it comes and the backup fuel; under BaaS it pays a monthly fee for the storage instead (the
+vendor recovers it over the term, covers the expected augmentation and adds a loading per
+standard deviation of the fade risk it takes on); under a power purchase agreement (PPA) it
+pays a fixed USD/MWh for the term and the vendor owns the solar and storage, augments them and
+buys the backup fuel, pricing fade and fuel risk in (docs/contracts.md). The buyer takes the
+contract that costs it least, counting a loading of its own (`contracts.owner_risk_per_sd`) on
+the risks it keeps. Second-life fade is uncertain (`contracts.second_life_fade_cv`), new
+storage's is taken as known; the fuel bill's uncertainty is `contracts.fuel_cost_cv`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from abm.finance import capital_recovery_factor_per_month
+from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
 
 OWNERSHIP = "ownership"
 BAAS = "baas"
-CONTRACTS: tuple[str, ...] = (OWNERSHIP, BAAS)
+PPA = "ppa"
+CONTRACTS: tuple[str, ...] = (OWNERSHIP, BAAS, PPA)
+VENDOR_BEARS_FADE: tuple[str, ...] = (BAAS, PPA)  # during the term
 
 
-def assign_contract(baas_sites: int, sites: int, baas_share: float) -> str:
-    """The next site's contract: BaaS while BaaS sites stay at or below the share of all sites, counting this one."""
-    return BAAS if baas_sites + 1 <= baas_share * (sites + 1) + 1e-9 else OWNERSHIP
+@dataclass(frozen=True)
+class SitePower:
+    """A modular site's power plant per MW of load before a contract splits it: storage, its fade, solar and backup fuel."""
+
+    storage_usd_per_kwh: float
+    kwh_per_mw: float
+    fade_per_year: float
+    second_life: bool
+    solar_usd_per_mw: float  # PV capex net of the solar credit, at cost
+    fuel_usd_per_mw_month: float  # expected backup fuel
+    mwh_per_mw_month: float
+
+
+def site_power(
+    config: ScenarioConfig,
+    storage_usd_per_kwh: float,
+    kwh_per_mw: float,
+    fade_per_year: float,
+    second_life: bool,
+) -> SitePower:
+    """A site's power plant from the scenario: PV net of credit, the backup gensets' share of the load at the gas cost."""
+    v = config.vendors
+    mwh = HOURS_PER_MONTH * config.demand.load_factor
+    return SitePower(
+        storage_usd_per_kwh,
+        kwh_per_mw,
+        fade_per_year,
+        second_life,
+        v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (1 - config.policy.solar_credit_share),
+        mwh * v.backup_gas_energy_share * config.gas.cost_usd_per_mwh,
+        mwh,
+    )
 
 
 def augmentation_usd_per_mw_month(
@@ -40,7 +77,7 @@ def fade_cv(second_life: bool, config: ScenarioConfig) -> float:
 
 
 def risk_premium_usd_per_mw_month(augmentation_usd: float, cv: float, loading: float) -> float:
-    """The fee's loading for fade risk: loading x the standard deviation (cv x mean) of the augmentation cost."""
+    """A loading for a risk: loading x its standard deviation (cv x mean)."""
     return loading * cv * augmentation_usd
 
 
@@ -65,46 +102,69 @@ def baas_fee_usd_per_mw_month(
     return max(0.0, (storage + augmentation + premium) * (1 + config.vendors.margin))
 
 
-def ownership_storage_usd_per_mw_month(
-    storage_usd_per_kwh: float,
-    kwh_per_mw: float,
-    fade_per_year: float,
-    annuity: float,
-    config: ScenarioConfig,
-) -> float:
-    """Storage per MW-month to an owner: the packs in the site's capex annuity (with the vendor's margin) plus the expected augmentation at cost."""
-    capex = storage_usd_per_kwh * kwh_per_mw * (1 + config.vendors.margin) * annuity
-    return capex + augmentation_usd_per_mw_month(storage_usd_per_kwh, kwh_per_mw, fade_per_year)
+def ppa_price_usd_per_mwh(site: SitePower, config: ScenarioConfig) -> float:
+    """The fixed PPA price: solar and storage recovered over the term, expected augmentation and fuel, the vendor's loading on both risks, with its margin.
 
-
-def expected_storage_usd_per_mw_month(
-    storage_usd_per_kwh: float,
-    kwh_per_mw: float,
-    fade_per_year: float,
-    second_life: bool,
-    annuity: float,
-    config: ScenarioConfig,
-) -> float:
-    """What a modular option's storage costs a hyperscaler per MW-month, weighted by the chance of each contract."""
-    share = config.contracts.baas_share
-    own = ownership_storage_usd_per_mw_month(
-        storage_usd_per_kwh, kwh_per_mw, fade_per_year, annuity, config
+    Never below 0 (as the BaaS fee).
+    """
+    c = config.contracts
+    crf = capital_recovery_factor_per_month(config.hyperscalers.discount_rate, c.term_months)
+    aug = augmentation_usd_per_mw_month(
+        site.storage_usd_per_kwh, site.kwh_per_mw, site.fade_per_year
     )
+    risk = risk_premium_usd_per_mw_month(
+        aug, fade_cv(site.second_life, config), c.risk_premium_per_sd
+    ) + risk_premium_usd_per_mw_month(
+        site.fuel_usd_per_mw_month, c.fuel_cost_cv, c.risk_premium_per_sd
+    )
+    plant = (site.solar_usd_per_mw + site.storage_usd_per_kwh * site.kwh_per_mw) * crf
+    month = (plant + aug + site.fuel_usd_per_mw_month + risk) * (1 + config.vendors.margin)
+    return max(0.0, month) / max(site.mwh_per_mw_month, 1e-9)
+
+
+def contract_costs_usd_per_mw_month(
+    site: SitePower, annuity: float, config: ScenarioConfig
+) -> dict[str, float]:
+    """What the site's power costs its buyer per MW-month under each contract, with its own loading on the risks it keeps.
+
+    `annuity` spreads what the buyer pays up front (solar and, when it owns it, storage, both
+    with the vendor's margin) over its planning horizon.
+    """
+    c, m = config.contracts, 1 + config.vendors.margin
+    aug = augmentation_usd_per_mw_month(
+        site.storage_usd_per_kwh, site.kwh_per_mw, site.fade_per_year
+    )
+    fade_risk = risk_premium_usd_per_mw_month(
+        aug, fade_cv(site.second_life, config), c.owner_risk_per_sd
+    )
+    fuel = site.fuel_usd_per_mw_month
+    fuel_risk = risk_premium_usd_per_mw_month(fuel, c.fuel_cost_cv, c.owner_risk_per_sd)
+    solar = site.solar_usd_per_mw * m * annuity
+    storage = site.storage_usd_per_kwh * site.kwh_per_mw * m * annuity
     fee = baas_fee_usd_per_mw_month(
-        storage_usd_per_kwh, kwh_per_mw, fade_per_year, second_life, config
+        site.storage_usd_per_kwh, site.kwh_per_mw, site.fade_per_year, site.second_life, config
     )
-    return (1 - share) * own + share * fee
+    return {
+        OWNERSHIP: solar + storage + aug + fade_risk + fuel + fuel_risk,
+        BAAS: solar + fee + fuel + fuel_risk,
+        PPA: ppa_price_usd_per_mwh(site, config) * site.mwh_per_mw_month,
+    }
+
+
+def choose_contract(costs: dict[str, float]) -> str:
+    """The buyer's contract: the cheapest, a tie to the first of `CONTRACTS` (ownership before BaaS before PPA)."""
+    return min(CONTRACTS, key=lambda k: (costs[k], CONTRACTS.index(k)))
 
 
 def in_term(contract: str, month_energized: int | None, month: int, term_months: int) -> bool:
-    """Whether a site is under a running BaaS contract this month (the term starts at energisation)."""
-    if contract != BAAS or month_energized is None:
+    """Whether a site is under a running BaaS or PPA contract this month (the term starts at energisation)."""
+    if contract not in VENDOR_BEARS_FADE or month_energized is None:
         return False
     return month < month_energized + term_months
 
 
-def augmentation_trigger(baas_running: bool, config: ScenarioConfig) -> float:
-    """Usable share of design below which a site is augmented: the BaaS guarantee, or the owner's `vendors.augmentation_trigger`."""
-    if baas_running:
+def augmentation_trigger(guaranteed: bool, config: ScenarioConfig) -> float:
+    """Usable share of design below which a site is augmented: the contract's guarantee, or the owner's `vendors.augmentation_trigger`."""
+    if guaranteed:
         return config.contracts.guaranteed_capacity_share
     return config.vendors.augmentation_trigger

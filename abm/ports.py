@@ -160,7 +160,7 @@ class PackDesk(Protocol):
     retiring_gwh_this_month: float
 
     def sign_contract(self, project: Project) -> None:
-        """Give a booked modular site its contract (ownership or battery-as-a-service) and fee."""
+        """Sign a booked modular site's contract (ownership, battery-as-a-service or PPA) and fix its fee or price."""
         ...
 
     def storage_wtp_usd_per_kwh(self, product: int, duty: Duty | None = None) -> float:

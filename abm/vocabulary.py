@@ -86,8 +86,11 @@ class Project:
     gas_backup: bool = False  # the bridge stays on site as backup after grid energisation
     second_life_storage_share: float | None = None  # modular sites: share of storage second life
     launch_attempts: int = 1  # wildcard projects: 2 when the first launch failed (abm.wildcard)
-    contract: str = ""  # modular sites: "ownership" or "baas" (abm.contracts), set at booking
+    contract: str = (
+        ""  # modular sites: "ownership", "baas" or "ppa" (abm.contracts), set at booking
+    )
     baas_fee_usd_per_mw_month: float = 0.0  # BaaS sites: the monthly fee fixed at booking
+    ppa_price_usd_per_mwh: float = 0.0  # PPA sites: the fixed price of the site's power
 
     def bridge_online(self, month: int) -> bool:
         """Whether this project runs on bridge gas in `month` (ordered, delivered, not ended, still waiting)."""

@@ -133,6 +133,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # with BaaS fees in the modular cost (contracts) the AI labs' first gas choice a pledge can
     # flip comes after 2031: 72 months move nothing at 0.5 or 1.0, 120 months do (measured)
     "hyperscalers.types.ai_lab.carbon_free_share": {**UTILITY_BUILDS, "run.months": 120},
+    # with the buyer's own fuel loading in the modular cost (ppa) the carbon-committed firms'
+    # first choice a 1.5 x carbon price flips comes after 2033: 96 months move nothing (measured)
+    "hyperscalers.types.carbon_committed.internal_carbon_price_usd_per_t": {
+        **UTILITY_BUILDS,
+        "run.months": 120,
+    },
     "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
     # planning economics: the baseline's utilities file ~14 GW of CTs in 2025-26 (announced
     # retirements), ~5 GW in service by 2030; an option's own costs act where it is the

@@ -1,4 +1,4 @@
-"""Contracts: which contract a modular site gets, the BaaS fee and its fade-risk loading, and who pays for augmentation."""
+"""Contracts: what each contract costs a site's buyer, the BaaS fee and PPA price with their risk loadings, and who pays for augmentation."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from abm.runner import simulate
 from abm.scenario import config_with
 from abm.schema import ScenarioConfig
 from abm.vocabulary import Path, Project, Status
+from abm.world import HOURS_PER_MONTH
 
 BASE = ScenarioConfig()
 KWH_PER_MW = 4000.0
@@ -46,17 +47,6 @@ def _site(pid: int, contract: str, energized: int = 0) -> Project:
     )
 
 
-@pytest.mark.parametrize(("share", "expected"), [(0.0, 0), (0.5, 5), (0.3, 3), (1.0, 10)])
-def test_contracts_are_assigned_in_booking_order_at_the_share(share: float, expected: int) -> None:
-    """Ten sites in a row: the BaaS count never runs ahead of the share, and ends at it."""
-    baas = 0
-    for sites in range(10):
-        kind = contracts.assign_contract(baas, sites, share)
-        baas += kind == contracts.BAAS
-        assert baas <= share * (sites + 1) + 1e-9
-    assert baas == expected
-
-
 def test_fade_risk_loads_the_second_life_fee_and_not_the_new_one() -> None:
     """The loading is loading x cv x expected augmentation: second life pays it, new storage (cv 0) does not."""
     args = (100.0, KWH_PER_MW, 0.03)
@@ -76,20 +66,58 @@ def test_fade_risk_loads_the_second_life_fee_and_not_the_new_one() -> None:
     )
 
 
-def test_a_shorter_term_raises_the_fee_and_baas_share_weights_the_expected_cost() -> None:
-    """Storage is recovered over the term; the hyperscaler's expected storage cost mixes ownership and the fee."""
+def _power(second_life: bool = True, fuel: float = 8000.0) -> contracts.SitePower:
+    return contracts.SitePower(60.0, KWH_PER_MW, 0.03, second_life, 4e6, fuel, 584.0)
+
+
+def test_a_shorter_term_raises_the_fee_and_the_ppa_price() -> None:
+    """Storage (and under a PPA the solar too) is recovered over the term."""
     args = (100.0, KWH_PER_MW, 0.03)
     long, short = _cfg(term_months=180), _cfg(term_months=60)
     assert contracts.baas_fee_usd_per_mw_month(
         *args, True, short
     ) > contracts.baas_fee_usd_per_mw_month(*args, True, long)
-    annuity = 0.01
-    own = contracts.ownership_storage_usd_per_mw_month(*args, annuity, BASE)
-    fee = contracts.baas_fee_usd_per_mw_month(*args, True, BASE)
-    for share in (0.0, 0.25, 1.0):
-        cfg = _cfg(baas_share=share)
-        got = contracts.expected_storage_usd_per_mw_month(*args, True, annuity, cfg)
-        assert got == pytest.approx((1 - share) * own + share * fee)
+    assert contracts.ppa_price_usd_per_mwh(_power(), short) > contracts.ppa_price_usd_per_mwh(
+        _power(), long
+    )
+
+
+def test_the_ppa_price_loads_fade_risk_on_second_life_and_fuel_risk_on_both() -> None:
+    """Vendor's loading x sd: of the augmentation (second life only) and of the fuel bill, with its margin, per MWh."""
+    flat, risky = _cfg(risk_premium_per_sd=0.0), _cfg(risk_premium_per_sd=1.0)
+    m = 1 + BASE.vendors.margin
+    aug = contracts.augmentation_usd_per_mw_month(60.0, KWH_PER_MW, 0.03)
+    fade_sd, fuel_sd = BASE.contracts.second_life_fade_cv * aug, BASE.contracts.fuel_cost_cv * 8000
+    for second_life, sd in ((True, fade_sd + fuel_sd), (False, fuel_sd)):
+        gap = contracts.ppa_price_usd_per_mwh(
+            _power(second_life), risky
+        ) - contracts.ppa_price_usd_per_mwh(_power(second_life), flat)
+        assert gap * 584.0 == pytest.approx(sd * m)
+
+
+def test_the_buyer_takes_the_cheapest_contract_and_a_tie_goes_to_ownership() -> None:
+    """choose_contract is the arg-min over contracts, ties broken in CONTRACTS order."""
+    assert contracts.choose_contract({"ownership": 3.0, "baas": 2.0, "ppa": 2.5}) == contracts.BAAS
+    assert (
+        contracts.choose_contract({"ownership": 2.0, "baas": 2.0, "ppa": 2.0})
+        == contracts.OWNERSHIP
+    )
+
+
+def test_what_each_contract_costs_the_buyer() -> None:
+    """Ownership: plant annuity + augmentation + fuel + its own loading on fade and fuel; BaaS keeps fuel risk; a PPA none."""
+    cfg = _cfg(owner_risk_per_sd=2.0)
+    site, annuity = _power(), 0.012
+    costs = contracts.contract_costs_usd_per_mw_month(site, annuity, cfg)
+    m = 1 + cfg.vendors.margin
+    aug = contracts.augmentation_usd_per_mw_month(60.0, KWH_PER_MW, 0.03)
+    fuel_risk = 2.0 * cfg.contracts.fuel_cost_cv * 8000.0
+    solar = 4e6 * m * annuity
+    own = solar + 60.0 * KWH_PER_MW * m * annuity + aug + 2.0 * 0.5 * aug + 8000.0 + fuel_risk
+    assert costs[contracts.OWNERSHIP] == pytest.approx(own)
+    fee = contracts.baas_fee_usd_per_mw_month(60.0, KWH_PER_MW, 0.03, True, cfg)
+    assert costs[contracts.BAAS] == pytest.approx(solar + fee + 8000.0 + fuel_risk)
+    assert costs[contracts.PPA] == pytest.approx(contracts.ppa_price_usd_per_mwh(site, cfg) * 584.0)
 
 
 def test_under_baas_the_vendor_pays_for_augmentation_and_owners_pay_under_ownership() -> None:
@@ -120,17 +148,48 @@ def test_fees_run_for_the_term_and_then_the_owner_bears_fade() -> None:
     book.bill_fees([site], month=24)
     assert len(ledger.moves) == 1  # the term has ended
     assert book.trigger(site, 24) == cfg.vendors.augmentation_trigger
-    assert book.running_baas_sites([site], 23) == 1 and book.running_baas_sites([site], 24) == 0
+    assert (
+        book.running_sites([site], 23, "baas") == 1 and book.running_sites([site], 24, "baas") == 0
+    )
 
 
-def test_signing_fixes_a_fee_only_for_baas_sites() -> None:
-    """The book alternates at share 0.5 and prices the BaaS site's fee from the storage cost and fade given."""
-    book = ContractBook(_cfg(baas_share=0.5), Ledger())
-    first, second = _site(1, ""), _site(2, "")
-    book.sign(first, 60.0, 0.02)
-    book.sign(second, 60.0, 0.02)
-    assert (first.contract, second.contract) == (contracts.OWNERSHIP, contracts.BAAS)
-    assert second.baas_fee_usd_per_mw_month > 0 and first.baas_fee_usd_per_mw_month == 0
+def test_signing_keeps_the_buyers_choice_and_fixes_its_fee_or_price() -> None:
+    """The book signs what the buyer chose (ownership when it chose none), a fee for BaaS and a price for a PPA, and counts MW by kind."""
+    book = ContractBook(BASE, Ledger())
+    owned, baas, ppa, undecided = (
+        _site(1, contracts.OWNERSHIP),
+        _site(2, contracts.BAAS),
+        _site(3, contracts.PPA),
+        _site(4, ""),
+    )
+    for p in (owned, baas, ppa, undecided):
+        p.baas_fee_usd_per_mw_month = 0.0
+        book.sign(p, 60.0, 0.02)
+    assert undecided.contract == contracts.OWNERSHIP
+    assert book.signed == {"ownership": 2, "baas": 1, "ppa": 1}
+    assert book.signed_mw == {"ownership": 20.0, "baas": 10.0, "ppa": 10.0}
+    assert baas.baas_fee_usd_per_mw_month > 0 and owned.baas_fee_usd_per_mw_month == 0
+    assert ppa.ppa_price_usd_per_mwh > 0 and baas.ppa_price_usd_per_mwh == 0
+
+
+def test_under_a_ppa_the_vendor_pays_for_augmentation_and_bills_the_sites_mwh() -> None:
+    """A PPA site: augmented at the guarantee on the vendor's account, billed price x MW x MWh per MW each month of the term."""
+    cfg = _cfg(term_months=24)
+    ledger = Ledger()
+    book = ContractBook(cfg, ledger)
+    site = _site(1, contracts.PPA)
+    site.ppa_price_usd_per_mwh = 100.0
+    book.bill_augmentation(7, {site: 200.0}, 200.0, 50.0, month=12)
+    assert book.augmentation_mwh_cum == {"vendor": pytest.approx(0.2), "hyperscaler": 0.0}
+    assert book.trigger(site, 12) == cfg.contracts.guaranteed_capacity_share
+    book.bill_fees([site], month=12)
+    mwh = HOURS_PER_MONTH * cfg.demand.load_factor
+    assert ledger.moves == [
+        (site.owner, 7, pytest.approx(100.0 * 10.0 * mwh), "power purchase agreement")
+    ]
+    assert book.running_sites([site], 12, contracts.PPA) == 1
+    book.bill_fees([site], month=24)  # the term has ended: the owner bears fade
+    assert len(ledger.moves) == 1 and book.trigger(site, 24) == cfg.vendors.augmentation_trigger
 
 
 def test_site_fade_follows_the_fleet_step_and_second_life_scales_by_soh() -> None:
@@ -152,21 +211,24 @@ def _run(**over: object) -> object:
     return simulate(cfg, check=True)[1]
 
 
-def test_paired_runs_all_baas_versus_all_owned() -> None:
-    """Same seed: all-BaaS sites signed BaaS and augmented by the vendor; all-owned ones by hyperscalers, with no fees."""
-    baas = _run(baas_share=1.0, guaranteed_capacity_share=1.0)
+def test_paired_runs_all_ppa_versus_all_owned() -> None:
+    """Same seed: a fuel- and fade-averse buyer signs every site under a PPA and the vendor buys augmentation; a risk-neutral one owns and pays."""
+    ppa = _run(owner_risk_per_sd=5.0, guaranteed_capacity_share=1.0)
     owned = config_with(
-        BASE, {"run.months": 36, "contracts.baas_share": 0.0, "vendors.augmentation_trigger": 1.0}
+        BASE,
+        {"run.months": 36, "contracts.owner_risk_per_sd": 0.0, "vendors.augmentation_trigger": 1.0},
     )
     owned_ts = simulate(owned, check=True)[1]
-    last_b, last_o = baas.iloc[-1], owned_ts.iloc[-1]
-    assert last_b["sites_signed_ownership"] == 0 and last_b["sites_signed_baas"] > 0
+    last_p, last_o = ppa.iloc[-1], owned_ts.iloc[-1]
+    assert last_p["sites_signed_ownership"] == last_p["sites_signed_baas"] == 0
+    assert last_p["sites_signed_ppa"] > 0 and last_p["mw_signed_ppa"] > 0
     assert (
-        last_b["augmentation_mwh_cum_vendor"] > 0
-        and last_b["augmentation_mwh_cum_hyperscaler"] == 0
+        last_p["augmentation_mwh_cum_vendor"] > 0
+        and last_p["augmentation_mwh_cum_hyperscaler"] == 0
     )
-    assert last_b["baas_fees_musd_cum"] > 0
-    assert last_o["sites_signed_baas"] == 0 and last_o["baas_fees_musd_cum"] == 0
+    assert last_p["ppa_bills_musd_cum"] > 0 and last_p["baas_fees_musd_cum"] == 0
+    assert last_o["sites_signed_baas"] == last_o["sites_signed_ppa"] == 0
+    assert last_o["ppa_bills_musd_cum"] == last_o["baas_fees_musd_cum"] == 0
     assert (
         last_o["augmentation_mwh_cum_hyperscaler"] > 0
         and last_o["augmentation_mwh_cum_vendor"] == 0

@@ -193,6 +193,7 @@ class Hyperscaler(mesa.Agent):
             month_opened=signals.month,
         )
         self.projects.append(project)
+        project.contract = self.choose_contract(path, signals)
         self.desk.start_project(project)
         return project
 
@@ -229,12 +230,10 @@ class Hyperscaler(mesa.Agent):
                     + self.tariff_cost_usd_per_mw_month()
                 )
             else:
-                capex = (
-                    self._modular_capex(path, signals, annuity)
-                    if choice_of(path) == Choice.MODULAR
-                    else conventional
-                )
                 energy, co2_t = self._fuel_costs(path, mwh)
+                capex = conventional
+                if choice_of(path) == Choice.MODULAR:  # its contract prices the fuel too
+                    capex, energy = self._modular_capex(path, signals, annuity), 0.0
                 if path == Choice.OTHER:  # the wildcard's learning curve (abm.wildcard)
                     energy *= wildcard.cost_factor(cfg, signals.month)
             wait = firm_types.wait_months_counted(
@@ -249,27 +248,34 @@ class Hyperscaler(mesa.Agent):
         return tariff_cost_usd_per_mw_month(self.config)
 
     def _modular_capex(self, option: str, signals: Signals, annuity: float) -> float:
-        """A modular site's capex annuity plus O&M per MW-month: solar net of credit, and storage as its contract prices it.
-
-        Storage (at the option's cost) is owned or taken as a service in the shares of
-        `contracts.baas_share`; either way the site's expected fade is paid for (abm.contracts).
-        """
-        cfg = self.config
-        v = cfg.vendors
-        site_capex = v.facility_capex_usd_per_mw + v.solar_mw_per_mw * v.solar_capex_usd_per_mw * (
-            1 - cfg.policy.solar_credit_share
+        """A modular site's facility annuity and O&M per MW-month plus its power (solar, storage, backup fuel) under the contract it would choose."""
+        v = self.config.vendors
+        power = min(self.contract_costs(option, signals, annuity).values())
+        return (
+            v.facility_capex_usd_per_mw * (1 + v.margin) * annuity + power + v.om_usd_per_mw_month
         )
+
+    def contract_costs(self, option: str, signals: Signals, annuity: float) -> dict[str, float]:
+        """What a site on `option` booked now would cost this firm per MW-month for its power, under each contract (abm.contracts)."""
+        cfg = self.config
         second_life = option == Path.MODULAR_SECOND_LIFE
-        fade = signals.second_life_fade_per_year if second_life else signals.new_fade_per_year
-        storage = contracts.expected_storage_usd_per_mw_month(
+        site = contracts.site_power(
+            cfg,
             modular_choice.storage_cost_usd_per_kwh(option, signals),
             modular_storage_mwh_per_mw(cfg) * 1000.0,
-            fade,
+            signals.second_life_fade_per_year if second_life else signals.new_fade_per_year,
             second_life,
-            annuity,
-            cfg,
         )
-        return site_capex * (1 + v.margin) * annuity + storage + v.om_usd_per_mw_month
+        return contracts.contract_costs_usd_per_mw_month(site, annuity, cfg)
+
+    def choose_contract(self, path: str, signals: Signals) -> str:
+        """The contract of a site on `path` booked now: the cheapest to this firm, its own risk loading counted ("" off the modular path)."""
+        if choice_of(path) != Choice.MODULAR:
+            return ""
+        h = self.config.hyperscalers
+        annuity = capital_recovery_factor_per_month(h.discount_rate, h.planning_horizon_months)
+        option = path if path != Choice.MODULAR else Path.MODULAR_NEW
+        return contracts.choose_contract(self.contract_costs(option, signals, annuity))
 
     def _fuel_costs(self, choice: str, mwh: float) -> tuple[float, float]:
         """Energy cost (USD per MW-month) and CO2 (t per MW-month) of the fuel a choice burns, by its catalogue keys."""
@@ -346,7 +352,12 @@ class Hyperscaler(mesa.Agent):
                 new_path = self.choose_path(
                     project.mw, signals, project.pid, project.switches + 1, exclude=(Choice.GRID,)
                 )
-                self.desk.switch_project(project, new_path)
+                self._switch(project, new_path, signals)
+
+    def _switch(self, project: Project, new_path: str, signals: Signals) -> None:
+        """Move a grid project to `new_path`, deciding its contract first if it goes modular."""
+        project.contract = self.choose_contract(new_path, signals)
+        self.desk.switch_project(project, new_path)
 
     def replan_lost_projects(self, signals: Signals) -> None:
         """Grid projects whose every filing has withdrawn: cancel, refile or switch path, this month.
@@ -370,7 +381,7 @@ class Hyperscaler(mesa.Agent):
                 self.desk.cancel_project(project)
                 continue
             new_path = self.choose_path(project.mw, signals, project.pid, project.switches + 1)
-            self.desk.switch_project(project, new_path)
+            self._switch(project, new_path, signals)
 
     def consider_bridges(self, signals: Signals) -> None:
         """Waiting grid projects without a bridge order on-site gas when it pays (`abm.agents.bridging`).

@@ -116,7 +116,7 @@ class ModularVendor(mesa.Agent):
         project.second_life_storage_share = 1.0 if second_life else 0.0
         project.vendor = self.unique_id
         project.storage_owner = self.packs.new_storage_owner()
-        self.packs.sign_contract(project)  # ownership or battery-as-a-service (abm.contracts)
+        self.packs.sign_contract(project)  # the contract its buyer chose (abm.contracts)
         self.orders.append(
             Order(
                 project,

@@ -447,7 +447,7 @@ VARIABLES: tuple[Variable, ...] = (
         "MWh/yr",
         "augmentation_mwh_cum_vendor",
         INC,
-        "Usable augmentation packs vendors paid for: sites under BaaS (docs/contracts.md)",
+        "Usable augmentation packs vendors paid for: sites under BaaS or a PPA (docs/contracts.md)",
     ),
     _v(
         "Storage Augmentation|Modular|Owner",
@@ -458,17 +458,16 @@ VARIABLES: tuple[Variable, ...] = (
     ),
 )
 
+_CONTRACT_QUOTES = ("baas_fee_quote_usd_per_mw_month", "ppa_price_quote_usd_per_mwh")
 #: Monthly columns with no yearly variable, and why.
 NOT_EXPORTED: dict[str, str] = {
     "unserved_energy_gwh": "the same number as shed_gwh (Load Shedding|Electricity|Grid)",
     "date": "the month itself: it becomes the year columns",
     "triggers_fired": "an event count, not a yearly quantity: the firings are in triggers.parquet",
     **dict.fromkeys(
-        [
-            *(f"sites_{k}" for k in ("signed_baas", "signed_ownership", "baas_running")),
-            "baas_fees_musd_cum",
-        ]
-        + [f"baas_fee_quote_usd_per_mw_month_{k}" for k in ("second_life", "new")],
+        [f"{c}_{k}" for c in ("sites_signed", "mw_signed") for k in ("baas", "ownership", "ppa")]
+        + ["sites_baas_running", "sites_ppa_running", "baas_fees_musd_cum", "ppa_bills_musd_cum"]
+        + [f"{q}_{k}" for q in _CONTRACT_QUOTES for k in ("second_life", "new")],
         "contract counts, fees and quotes, kept in the run's own table (docs/contracts.md)",
     ),
     **{

@@ -253,7 +253,7 @@ class PackExchange(SecondLifeOutlook):
         return self.expected_price_usd_per_kwh(Product.NEW)
 
     def sign_contract(self, project: Project) -> None:
-        """A vendor books a site: the contract book gives it ownership or BaaS, the fee priced on today's storage."""
+        """A vendor books a site: the contract book signs the contract its buyer chose, the fee or PPA price on today's storage."""
         self.contracts.sign(project, *self._storage_terms(project.path == Path.MODULAR_SECOND_LIFE))
 
     # ------------------------------------------------------------------ installing storage

@@ -153,3 +153,7 @@ class SecondLifeOutlook:
     def baas_fee_quote_usd_per_mw_month(self, second_life: bool) -> float:
         """The BaaS fee a site booked now would be signed at, per MW-month."""
         return self.contracts.fee_usd_per_mw_month(*self._storage_terms(second_life), second_life)
+
+    def ppa_price_quote_usd_per_mwh(self, second_life: bool) -> float:
+        """The PPA price a site booked now would be signed at, per MWh."""
+        return self.contracts.ppa_price_usd_per_mwh(*self._storage_terms(second_life), second_life)

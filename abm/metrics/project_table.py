@@ -44,6 +44,7 @@ PROJECT_SCHEMA = pa.schema(
         ("owner_type", pa.string()),
         ("contract", pa.string()),
         ("baas_fee_usd_per_mw_month", pa.float64()),
+        ("ppa_price_usd_per_mwh", pa.float64()),
     ]
 )
 """The table's columns in order with their Arrow types (int64 columns other than ids may be null)."""
@@ -74,6 +75,7 @@ PROJECT_DTYPES: dict[str, str] = {
     "owner_type": "string",
     "contract": "string",
     "baas_fee_usd_per_mw_month": "Float64",
+    "ppa_price_usd_per_mwh": "Float64",
 }
 """The pandas dtypes of `project_table`'s frame (nullable types where a value may be missing)."""
 
@@ -115,6 +117,7 @@ def _row(
         owner_types.get(project.owner),
         project.contract or None,
         project.baas_fee_usd_per_mw_month if project.contract == "baas" else None,
+        project.ppa_price_usd_per_mwh if project.contract == "ppa" else None,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from abm import contracts
 from abm.carbon import embodied_storage_t
 from abm.catalogue import PATH_CATALOGUE, PRODUCTS, choice_of, config_value, path_enabled
 from abm.metrics.contracts_view import contract_reporters
@@ -88,7 +89,9 @@ class MonthRecorder:
                 * v.solar_capex_usd_per_mw
                 * m.config.policy.solar_credit_share
             )
-            m.ledger.transfer("external:treasury", project.owner, solar_usd, "solar credit")
+            # under a PPA the vendor owns the PV and priced the credit into the PPA
+            payee = project.vendor if project.contract == contracts.PPA else project.owner
+            m.ledger.transfer("external:treasury", payee, solar_usd, "solar credit")
             self.incentives_usd += solar_usd
             self.co2_embodied_t += (
                 project.mw * v.solar_mw_per_mw * 1000.0 * m.carbon.solar_kg_per_kw / 1000.0
@@ -339,6 +342,7 @@ class MonthRecorder:
             "co2_mt": self.co2_kpis(),
             "dispatch": self.dispatch.kpis(),
             "bridge_gas": self.bridge_kpis(),
+            "contracts": m.packs.contracts.kpis(),
             "utility_forecast_overshoot_pct": _finite_or_none(
                 self.planning.forecast_overshoot_pct()
             ),

@@ -252,6 +252,10 @@ MOVED_KEYS: dict[str, str] = {
     "oems.cumulative_growth_per_year": (
         "oems.global_demand_growth_per_year (growth of yearly global volumes, with oems.global_*_gwh_per_year)"
     ),
+    "contracts.baas_share": (
+        "contracts.owner_risk_per_sd and contracts.fuel_cost_cv (the hyperscaler now chooses each"
+        " site's contract, ownership, BaaS or PPA, by its cost to it; docs/contracts.md)"
+    ),
     "oems.learning_rate": (
         "oems.pack_learning_rate and oems.balance_of_plant_learning_rate (learning on cumulative volume)"
     ),

@@ -1,9 +1,12 @@
-"""The modular options' expected cost to a hyperscaler: fade is paid for, and under BaaS fade risk loads second life."""
+"""The modular options' expected cost to a hyperscaler and the contract it chooses: fade and fuel are paid for, and its own risk loading decides."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from abm import contracts
 from abm.agents.hyperscaler import Hyperscaler
 from abm.signals import Signals
 from abm.streams import Streams
@@ -22,37 +25,65 @@ SIGNALS = Signals(
 )
 
 
-def _costs(model, config, make_desk, make_sites, signals=SIGNALS, **contracts) -> dict[str, float]:
-    h = Hyperscaler(
+def _firm(model, config, make_desk, make_sites, **contract_keys) -> Hyperscaler:
+    return Hyperscaler(
         model,
         1.0,
-        config=config(contracts=contracts),
+        config=config(contracts=contract_keys),
         streams=Streams(1),
         projects=make_desk(paths=("grid", Choice.MODULAR)),
         sites=make_sites(),
     )
-    return h.path_costs_usd_per_mw_month(100.0, signals)
 
 
-def test_under_baas_the_risk_loading_raises_only_the_second_life_option(
-    model, config, make_desk, make_sites
-):
-    """All sites on BaaS: a loading per sd of fade raises second life's cost; new storage (cv 0) stays."""
-    flat = _costs(model, config, make_desk, make_sites, baas_share=1.0, risk_premium_per_sd=0.0)
-    loaded = _costs(model, config, make_desk, make_sites, baas_share=1.0, risk_premium_per_sd=2.0)
-    assert loaded[Path.MODULAR_SECOND_LIFE] > flat[Path.MODULAR_SECOND_LIFE]
-    assert loaded[Path.MODULAR_NEW] == flat[Path.MODULAR_NEW]
-    owned = _costs(model, config, make_desk, make_sites, baas_share=0.0, risk_premium_per_sd=2.0)
-    owned_flat = _costs(
-        model, config, make_desk, make_sites, baas_share=0.0, risk_premium_per_sd=0.0
+def _costs(model, config, make_desk, make_sites, signals=SIGNALS, **keys) -> dict[str, float]:
+    return _firm(model, config, make_desk, make_sites, **keys).path_costs_usd_per_mw_month(
+        100.0, signals
     )
-    assert owned[Path.MODULAR_SECOND_LIFE] == owned_flat[Path.MODULAR_SECOND_LIFE]  # owners bear it
+
+
+def test_an_option_costs_its_cheapest_contract(model, config, make_desk, make_sites):
+    """The option's path cost moves with the contract it would take: BaaS's loading moves second life only while BaaS is the pick."""
+    baas = {"owner_risk_per_sd": 1.1, "fuel_cost_cv": 0.0}  # second life on BaaS, new owned
+    flat = _costs(model, config, make_desk, make_sites, risk_premium_per_sd=0.0, **baas)
+    loaded = _costs(model, config, make_desk, make_sites, risk_premium_per_sd=0.2, **baas)
+    assert loaded[Path.MODULAR_SECOND_LIFE] > flat[Path.MODULAR_SECOND_LIFE]
+    assert loaded[Path.MODULAR_NEW] == flat[Path.MODULAR_NEW]  # new storage: owned, cv 0
 
 
 def test_faster_fade_costs_an_owner_more(model, config, make_desk, make_sites):
-    """Ownership: the expected augmentation enters the option's cost."""
-    slow = _costs(model, config, make_desk, make_sites, baas_share=0.0)
+    """Ownership (no risk loading): the expected augmentation enters the option's cost."""
+    keys = {"owner_risk_per_sd": 0.0}
+    slow = _costs(model, config, make_desk, make_sites, **keys)
     fast_signals = replace(SIGNALS, second_life_fade_per_year=0.10)
-    fast = _costs(model, config, make_desk, make_sites, fast_signals, baas_share=0.0)
+    fast = _costs(model, config, make_desk, make_sites, fast_signals, **keys)
     assert fast[Path.MODULAR_SECOND_LIFE] > slow[Path.MODULAR_SECOND_LIFE]
     assert fast[Path.MODULAR_NEW] == slow[Path.MODULAR_NEW]
+
+
+@pytest.mark.parametrize(
+    ("risk", "second_life", "new"),
+    [
+        (0.0, contracts.OWNERSHIP, contracts.OWNERSHIP),
+        (1.2, contracts.BAAS, contracts.OWNERSHIP),
+        (3.0, contracts.PPA, contracts.PPA),
+    ],
+)
+def test_the_firm_chooses_a_sites_contract_by_its_risk_aversion(
+    model, config, make_desk, make_sites, risk, second_life, new
+):
+    """Risk-neutral it owns; averse to fade it hands second life to a BaaS vendor; averse to fuel too, it buys power under a PPA."""
+    firm = _firm(model, config, make_desk, make_sites, owner_risk_per_sd=risk)
+    assert firm.choose_contract(Path.MODULAR_SECOND_LIFE, SIGNALS) == second_life
+    assert firm.choose_contract(Path.MODULAR_NEW, SIGNALS) == new
+    assert firm.choose_contract(Choice.GRID, SIGNALS) == ""
+
+
+def test_an_opened_modular_project_carries_its_buyers_contract(
+    model, config, make_desk, make_sites
+):
+    """open_project decides the contract before the desk hands the site to a vendor."""
+    firm = _firm(model, config, make_desk, make_sites, owner_risk_per_sd=3.0)
+    firm.choose_path = lambda *a, **k: Path.MODULAR_SECOND_LIFE  # type: ignore[method-assign]
+    project = firm.open_project(1, 50.0, SIGNALS)
+    assert firm.desk.started == [project] and project.contract == contracts.PPA
