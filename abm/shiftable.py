@@ -11,6 +11,9 @@ falls in proportion; on the grid it moves from a bus's dear hours into its cheap
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 import numpy as np
 
 from abm.schema import ScenarioConfig
@@ -19,8 +22,33 @@ HOURS_PER_DAY = 24.0
 #: Prices (USD/MWh) this close to a bus's day mean count as neither dear nor cheap.
 PRICE_TOL = 1e-6
 _HOURS = ("peak", "solar_midday", "shoulder", "off_peak")
+#: Configs whose shares are remembered at once (a run holds one, a sweep worker a few).
+_CACHED_CONFIGS = 16
 
 
+def _per_config(fn: Callable[[ScenarioConfig], float]) -> Callable[[ScenarioConfig], float]:
+    """Remember `fn(cfg)` per config object: configs are frozen, and agents ask ~200 times a month.
+
+    Keyed by identity, holding the config so its id cannot be reused; the value is the float
+    `fn` computed, so results are the same bytes.
+    """
+    memo: dict[int, tuple[ScenarioConfig, float]] = {}
+
+    @wraps(fn)
+    def cached(cfg: ScenarioConfig) -> float:
+        hit = memo.get(id(cfg))
+        if hit is not None and hit[0] is cfg:
+            return hit[1]
+        if len(memo) >= _CACHED_CONFIGS:
+            memo.clear()
+        value = fn(cfg)
+        memo[id(cfg)] = (cfg, value)
+        return value
+
+    return cached
+
+
+@_per_config
 def sun_hours_per_day(cfg: ScenarioConfig) -> float:
     """Full-sun hours of the representative day: 24 x the hours' weights x their solar factors."""
     mk = cfg.market
@@ -31,6 +59,7 @@ def sun_hours_per_day(cfg: ScenarioConfig) -> float:
     return HOURS_PER_DAY * float((weight * solar).sum()) / total if total > 0 else 0.0
 
 
+@_per_config
 def modular_moved_share(cfg: ScenarioConfig) -> float:
     """Share of a modular site's dark-hour load that moves into the sun hours.
 
@@ -45,6 +74,7 @@ def modular_moved_share(cfg: ScenarioConfig) -> float:
     return min(cfg.demand.shiftable_share, (1.0 - lf) * sun / (lf * dark))
 
 
+@_per_config
 def modular_storage_mwh_per_mw(cfg: ScenarioConfig) -> float:
     """Usable storage a modular site is designed with per MW: `vendors.storage_mwh_per_mw` less what shifting saves."""
     return cfg.vendors.storage_mwh_per_mw * (1.0 - modular_moved_share(cfg))

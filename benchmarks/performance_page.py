@@ -435,6 +435,10 @@ def _profile_section(r: dict[str, Any]) -> list[str]:
         f"{prof['months']} months, {prof['duration_s']:.1f} s wall, {prof['cpu_s']:.1f} s CPU "
         "under the profiler; percent of the total, frames below 2 % hidden.",
         "",
+        "A sampling profiler on purpose: cProfile misattributes highspy's C++ time to the "
+        "power market's Python frames (`_create`, `_solve`, `set_ratings`) and overstates the "
+        "LP's share several times over; time those methods with `time.process_time` instead.",
+        "",
         "```text",
         prof["tree"],
         "```",

@@ -6,6 +6,7 @@ life and the present value of its extra O&M discount the new-storage price.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -83,6 +84,30 @@ class Duty:
     """Fade multiplier of the duty (1 = no AI duty stress)."""
 
 
+@functools.lru_cache(maxsize=1024)
+def _lives_and_fades(
+    duty: tuple[float, float, float],
+    soh: float,
+    eol_soh: float,
+    params: FadeParams,
+    new_eol_soh: float,
+    new: FadeParams,
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """(second-life life, new life, second-life fade at its SoH, new fade) of one pack and duty.
+
+    Remembered: they depend on the fade model and the duty only, not on prices, and the model
+    asks every month for every grade and chemistry (FadeParams are frozen, hence hashable).
+    """
+    efc, c_rate, multiplier = duty
+    rate_sl = fade_rate_per_year(efc, c_rate, params.dod_ref, params, multiplier, second_life=True)
+    fade_new = fade_rate_per_year(efc, c_rate, new.dod_ref, new, multiplier)
+    life_sl = float(life_years_at_fade_rate(soh, eol_soh, rate_sl, params))
+    life_new = float(life_years_at_fade_rate(1.0, new_eol_soh, fade_new, new))
+    # the rate below the knee, as fade_rate_per_year(..., below_knee=True) computes it
+    fade_sl = rate_sl * np.where(soh <= params.knee_soh, params.knee_multiplier, 1.0)
+    return life_sl, life_new, fade_sl, fade_new
+
+
 def quality_adjusted_wtp_for(
     new_price_usd_per_kwh: float,
     soh: float,
@@ -100,20 +125,14 @@ def quality_adjusted_wtp_for(
     the same); the O&M risk is the present value over the pack's remaining life
     of the extra O&M its faster fade causes, with base O&M = OM_FRACTION_OF_CAPEX_PER_YEAR × price.
     """
-    args = (duty.efc_per_month, duty.c_rate, params.dod_ref, params, duty.ai_duty_fade_multiplier)
-    # each fade rate is evaluated once (the model calls this every month for every grade)
     new = params if new_params is None else new_params
-    rate_sl = fade_rate_per_year(*args, second_life=True)
-    fade_new = fade_rate_per_year(
-        duty.efc_per_month, duty.c_rate, new.dod_ref, new, duty.ai_duty_fade_multiplier
+    duty_key = (duty.efc_per_month, duty.c_rate, duty.ai_duty_fade_multiplier)
+    life_sl, life_new, fade_sl, fade_new = _lives_and_fades(
+        duty_key, soh, eol_soh, params, new_eol_soh, new
     )
-    life_sl = float(life_years_at_fade_rate(soh, eol_soh, rate_sl, params))
-    life_new = float(life_years_at_fade_rate(1.0, new_eol_soh, fade_new, new))
     if not np.isfinite(life_new) or life_new <= 0:
         return float(new_price_usd_per_kwh)
     life_sl = min(life_sl, life_new)
-    # the rate below the knee, as fade_rate_per_year(..., below_knee=True) computes it
-    fade_sl = rate_sl * np.where(soh <= params.knee_soh, params.knee_multiplier, 1.0)
     base_om = OM_FRACTION_OF_CAPEX_PER_YEAR * new_price_usd_per_kwh
     extra_om = om_cost_usd_per_kwh_year(fade_sl, base_om) - om_cost_usd_per_kwh_year(
         fade_new, base_om

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
 
 
+#: Site fade figures remembered per (config, fade parameters) pair: a run uses one or two.
+_FADE_MEMO_SIZE = 256
+_fade_memo: dict[tuple[int, int, bool, float, bytes], tuple[object, object, float]] = {}
+
+
 def site_fade_per_year(
     config: ScenarioConfig,
     params_by_chemistry: Mapping[str, FadeParams],
@@ -36,8 +41,34 @@ def site_fade_per_year(
 
     The fleet's own fade step (`fade_step`, knee included) under the site duty: new storage is
     LFP from SoH 1, second life this month's chemistry mix from `soh` with the second-life
-    multiplier.
+    multiplier. Remembered per input (the config and parameters are frozen; holding them keeps
+    their ids from being reused): quotes and contracts ask several times a month for the same.
     """
+    key = (
+        id(config),
+        id(params_by_chemistry),
+        bool(second_life),
+        float(soh) if second_life else 1.0,
+        np.asarray(mix, dtype=float).tobytes() if second_life else b"",
+    )
+    hit = _fade_memo.get(key)
+    if hit is not None and hit[0] is config and hit[1] is params_by_chemistry:
+        return hit[2]
+    if len(_fade_memo) >= _FADE_MEMO_SIZE:
+        _fade_memo.clear()
+    value = _site_fade_per_year(config, params_by_chemistry, mix, soh, second_life)
+    _fade_memo[key] = (config, params_by_chemistry, value)
+    return value
+
+
+def _site_fade_per_year(
+    config: ScenarioConfig,
+    params_by_chemistry: Mapping[str, FadeParams],
+    mix: np.ndarray,
+    soh: float,
+    second_life: bool,
+) -> float:
+    """`site_fade_per_year` computed: the fade step of each chemistry over the BaaS term."""
     b = config.batteries
     months = float(config.contracts.term_months)
     start = soh if second_life else 1.0

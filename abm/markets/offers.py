@@ -39,15 +39,29 @@ class BlockList:
         return np.array([r == "must_run" for r in self.role], dtype=bool)
 
 
-def block_list(plant_tech: np.ndarray, techs: tuple[str, ...]) -> BlockList:
-    """Blocks of the plants in order (a plant's blocks adjacent); append-only as the plants are."""
+def block_list(
+    plant_tech: np.ndarray, techs: tuple[str, ...], known: BlockList | None = None
+) -> BlockList:
+    """Blocks of the plants in order (a plant's blocks adjacent); append-only as the plants are.
+
+    `known`: the blocks of a prefix of these plants (last month's list); only the appended
+    plants' blocks are built, giving the same arrays as a build from scratch.
+    """
+    start = int(known.plant[-1]) + 1 if known is not None and len(known.plant) else 0
     plant, tech, role = [], [], []
-    for k, t in enumerate(plant_tech.tolist()):
+    for k, t in enumerate(plant_tech[start:].tolist(), start=start):
         for r in BLOCKS.get(techs[t], ("main",)):
             plant.append(k)
             tech.append(t)
             role.append(r)
-    return BlockList(np.array(plant, dtype=np.int64), np.array(tech, dtype=np.int64), tuple(role))
+    new = BlockList(np.array(plant, dtype=np.int64), np.array(tech, dtype=np.int64), tuple(role))
+    if not start or known is None:
+        return new
+    return BlockList(
+        np.concatenate((known.plant, new.plant)),
+        np.concatenate((known.tech, new.tech)),
+        known.role + new.role,
+    )
 
 
 def tech_offers(config: Any, techs: tuple[str, ...]) -> dict[str, tuple[float, float]]:

@@ -39,6 +39,28 @@ class SecondLifeOutlook:
     second_life_storage_cost_usd_per_kwh: Callable[[], float]  # PackExchange's, per usable kWh
     new_storage_cost_usd_per_kwh: Callable[[], float]
     contracts: ContractBook
+    # the vendors' book figures last summed, per field, and their sum (`_vendors_sum`)
+    _vendor_sums: dict[str, tuple[tuple[object, ...], float]] | None = None
+
+    def _vendors_sum(self, field: str) -> float:
+        """Sum of a `BookFigures` field over the vendors' orders, in vendor and booking order.
+
+        Recomputed only when some vendor's figures changed (they are new objects then); the
+        same floats in the same order as the plain sum, so the result is the same bytes.
+        """
+        figures = tuple(v.book_figures() for v in self.roster.vendors)
+        if self._vendor_sums is None:
+            self._vendor_sums = {}
+        hit = self._vendor_sums.get(field)
+        if (
+            hit is not None
+            and len(hit[0]) == len(figures)
+            and all(a is b for a, b in zip(hit[0], figures, strict=True))
+        ):
+            return hit[1]
+        total = sum(k for f in figures for k in getattr(f, field))
+        self._vendor_sums[field] = (figures, total)
+        return total
 
     # ------------------------------------------------------------------ expected prices
     def expected_price_usd_per_kwh(
@@ -105,7 +127,7 @@ class SecondLifeOutlook:
 
     def second_life_open_kwh(self) -> float:
         """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
-        vendors = sum(k for v in self.roster.vendors for k in v.book_figures().second_life_kwh)
+        vendors = self._vendors_sum("second_life_kwh")
         return vendors + self._others_open_second_life_kwh()
 
     def second_life_competing_kwh(self) -> float:
@@ -129,7 +151,7 @@ class SecondLifeOutlook:
     def new_storage_wait_months(self) -> float:
         """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
         cfg = self.config
-        new_need = sum(k for v in self.roster.vendors for k in v.book_figures().new_kwh)
+        new_need = self._vendors_sum("new_kwh")
         return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
     def modular_wait_months(self, path: str | None = None) -> float:

@@ -106,6 +106,7 @@ class PowerMarket:
         self._line_rows = np.zeros(0, dtype=np.int64)  # line index of each line row in the LP
         self._in_lp = np.zeros(n_line, dtype=bool)  # line has a limit row in the LP
         self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
+        self._cols = np.zeros(0, dtype=np.int32)  # priced columns' indices (`_priced_cols`)
 
     # ---- LP assembly ------------------------------------------------------------------------
     # Columns: shedding per bus [0, load], curtailment per bus [0, flex], bus angles (network
@@ -282,6 +283,19 @@ class PowerMarket:
             return self._failed(solved.status, len(hour.gen_bus), solved.solves, solved.solver_s)
         return self._assign(highs, hour, solved)
 
+    def _priced_cols(self, n_gen: int) -> np.ndarray:
+        """Column indices of shedding, curtailment and the generators, kept while the LP's columns stay."""
+        if len(self._cols) != 2 * self._n_bus + n_gen:
+            g0 = self._first_gen_col
+            self._cols = np.concatenate(
+                (
+                    np.arange(2 * self._n_bus, dtype=np.int32),
+                    np.arange(g0, g0 + n_gen, dtype=np.int32),
+                )
+            )
+            self._cols.flags.writeable = False
+        return self._cols
+
     def _create(self, hour: Hour) -> highspy.Highs:
         """Set the hour's costs, bounds and demand on the nearest warm copy of the LP; return it.
 
@@ -295,11 +309,7 @@ class PowerMarket:
             self._build(gen_bus)
         elif n_gen > len(old):
             self._add_generators(gen_bus[len(old) :])
-        g0 = self._first_gen_col
-        # np.concatenate rather than np.r_: this runs for every representative hour
-        cols = np.concatenate(
-            (np.arange(2 * n, dtype=np.int32), np.arange(g0, g0 + n_gen, dtype=np.int32))
-        )
+        cols = self._priced_cols(n_gen)
         cost_all = np.concatenate(
             (
                 np.full(n, self.voll_usd_per_mwh),
@@ -373,7 +383,7 @@ class PowerMarket:
             line_flow_mw=solved.flow_mw,
             shed_mw=x[:n],
             flex_curtailed_mw=x[n : 2 * n],
-            cost_usd_per_h=float(highs.getInfo().objective_function_value),
+            cost_usd_per_h=float(highs.getObjectiveValue()),
             co2_t_per_h=exact_dot(gen_mw, hour.co2),
             binding_lines=binding,
             status="optimal",

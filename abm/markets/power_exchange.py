@@ -283,8 +283,12 @@ class PowerExchange:
 
     def _blocks(self, plant_tech: np.ndarray) -> BlockList:
         """The offer blocks of the plant list, rebuilt only when plants were appended."""
-        if self._block_cache is None or len(self._block_cache[0]) != len(plant_tech):
-            self._block_cache = (plant_tech.copy(), block_list(plant_tech, self.grid.techs))
+        cache = self._block_cache
+        if cache is None or len(cache[0]) != len(plant_tech):
+            n_old = 0 if cache is None else len(cache[0])
+            prefix = cache is not None and np.array_equal(cache[0], plant_tech[:n_old])
+            known = cache[1] if prefix and cache is not None else None
+            self._block_cache = (plant_tech.copy(), block_list(plant_tech, self.grid.techs, known))
         return self._block_cache[1]
 
     def _day_plan(self, blocks: BlockList, bus: np.ndarray) -> dict[str, Any]:

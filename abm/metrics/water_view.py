@@ -41,12 +41,17 @@ class WaterView:
         self.month_l = dict.fromkeys(self.keys, 0.0)
 
     def _add(
-        self, out: dict[str, float], path: str, mwh: float, stressed: bool, grid_l: float
+        self,
+        out: dict[str, float],
+        path: str,
+        mwh: float,
+        stressed: bool,
+        factors: dict[str, tuple[float, float]],
     ) -> None:
-        """Book `mwh` of a path's load at a site of one stress class."""
-        cfg = self.model.config
-        direct = mwh * direct_l_per_mwh(cfg, path)
-        indirect = mwh * indirect_l_per_mwh(cfg, path, grid_l)
+        """Book `mwh` of a path's load at a site of one stress class (litres per MWh from `factors`)."""
+        direct_l, indirect_l = factors[path]
+        direct = mwh * direct_l
+        indirect = mwh * indirect_l
         out["direct"] += direct
         out["indirect"] += indirect
         out[path] += direct + indirect
@@ -60,9 +65,14 @@ class WaterView:
         stressed = stressed_buses_of(m.grid)
         grid_l = grid_l_per_mwh(cfg, TECHS, m.power.generation_share)
         out = dict.fromkeys(self.keys, 0.0)
+        # (direct, indirect) litres per MWh of each path this month, the same floats for every site
+        factors = {
+            path: (direct_l_per_mwh(cfg, path), indirect_l_per_mwh(cfg, path, grid_l))
+            for path in self.paths
+        }
         for p in m.projects:
             if p.status is Status.ENERGIZED and p.path in out:
-                self._add(out, p.path, p.mw * mwh_per_mw, bool(stressed[p.node]), grid_l)
+                self._add(out, p.path, p.mw * mwh_per_mw, bool(stressed[p.node]), factors)
             elif p.bridge_online(m.month):  # cooled as a grid DC, powered by on-site gas
                 mwh = p.bridge_mw * mwh_per_mw
                 direct = mwh * direct_l_per_mwh(cfg, Path.GRID)
