@@ -437,7 +437,9 @@ def _profile_section(r: dict[str, Any]) -> list[str]:
         "",
         "A sampling profiler on purpose: cProfile misattributes highspy's C++ time to the "
         "power market's Python frames (`_create`, `_solve`, `set_ratings`) and overstates the "
-        "LP's share several times over; time those methods with `time.process_time` instead.",
+        "LP's share several times over; time those methods with `time.process_time` instead. "
+        "Hand-measured notes on where the power market's time goes, the LP clears a month and "
+        "what was cut are in [performance-notes.md](performance-notes.md).",
         "",
         "```text",
         prof["tree"],
