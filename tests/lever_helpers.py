@@ -21,7 +21,6 @@ from abm.bounds import bounds_of, field_info
 from abm.errors import InputError
 from abm.metrics import project_table_of, timeseries_frame
 from abm.model import PowerStackModel
-from abm.runner import simulate
 from abm.scenario import config_with
 from abm.schema import DEFAULT_TYPES, ScenarioConfig, Section, parameter_keys, parse_month
 from abm.schema.firm_types import split_type_key, type_keys
@@ -335,16 +334,40 @@ def _outputs(model: PowerStackModel, ts: Any) -> dict[str, str]:
     }
 
 
-@cache
-def run_outputs(cfg: ScenarioConfig) -> tuple[dict[str, str], tuple[Row, ...]]:
-    """What a run publishes (`_outputs`) and its monthly rows as recorded.
+class BaseRun:
+    """A key's base run, stepped only as far as the moved runs compared with it need.
 
-    Cached by config, so keys with the same base run share it.
+    Keys with the same base config share one (`base_run`, cached per process); a moved run that
+    differs early stops the base there too, and only a moved run that reaches the end without a
+    surely differing row makes the base finish and publish its outputs.
     """
-    model, ts = simulate(cfg)
-    columns = [c for c in model.recorder.columns if c != "date"]
-    rows = tuple(zip(*(model.datacollector.model_vars[c] for c in columns), strict=True))
-    return _outputs(model, ts), rows
+
+    def __init__(self, cfg: ScenarioConfig) -> None:
+        self.model = PowerStackModel(cfg)
+        self.columns = [c for c in self.model.recorder.columns if c != "date"]
+        self.rows: list[Row] = []
+        self._outputs: dict[str, str] | None = None
+
+    def row(self, month: int) -> Row | None:
+        """The base run's row of a month (None past its end), stepping it that far if needed."""
+        while len(self.rows) <= month and self.model.running:
+            self.model.step()
+            self.rows.append(_last_row(self.model, self.columns))
+        return self.rows[month] if month < len(self.rows) else None
+
+    def outputs(self) -> dict[str, str]:
+        """What the finished base run publishes (`_outputs`): it runs to its end first."""
+        if self._outputs is None:
+            while self.model.running:
+                self.row(len(self.rows))
+            self._outputs = _outputs(self.model, timeseries_frame(self.model))
+        return self._outputs
+
+
+@cache
+def base_run(cfg: ScenarioConfig) -> BaseRun:
+    """The shared base run of a config (keys with the same base config share it)."""
+    return BaseRun(cfg)
 
 
 def _surely_differs(a: Any, b: Any) -> bool:
@@ -362,20 +385,22 @@ def _surely_differs(a: Any, b: Any) -> bool:
 def changed_outputs(key: str) -> list[str]:
     """Which outputs differ between a key's base run and its moved run ([] if none).
 
-    The moved run steps month by month beside the base run's recorded rows and stops at the first
-    row that surely differs (`_surely_differs`): the monthly table then differs, whatever the
-    months after it hold, and the answer is ["timeseries"]. Otherwise it runs to the end and its
-    whole text is compared with the base run's, as before.
+    The moved run steps month by month beside the base run's rows (`BaseRun`, stepped as far as
+    needed) and stops at the first row that surely differs (`_surely_differs`): the monthly table
+    then differs, whatever the months after it hold, and the answer is ["timeseries"]. Otherwise
+    both run to the end and their whole published text is compared.
     """
-    base, base_rows = run_outputs(base_config(key))
+    base = base_run(base_config(key))
     model = PowerStackModel(moved_config(key)[1])
     columns = [c for c in model.recorder.columns if c != "date"]
     month = 0
     while model.running:
         model.step()
-        row = _last_row(model, columns)
-        if month >= len(base_rows) or any(map(_surely_differs, row, base_rows[month])):
+        before = base.row(month)
+        if before is None or any(map(_surely_differs, _last_row(model, columns), before)):
             return ["timeseries"]
         month += 1
-    after = _outputs(model, timeseries_frame(model))
-    return [name for name in base if base[name] != after[name]]
+    if base.row(month) is not None:  # the base run has months the moved run lacks
+        return ["timeseries"]
+    after, published = _outputs(model, timeseries_frame(model)), base.outputs()
+    return [name for name in published if published[name] != after[name]]

@@ -4,28 +4,29 @@ Every scenario in scenarios/*.toml runs with several seeds under `check=True`, w
 model's invariants every month (`MonthRecorder.check_invariants`: packs conserved, no negative
 stocks, capacities or prices, state of health in [0, 1], every queue request in one state,
 money conserved with flat clearing accounts). On top, every power-market clearing is checked
-here for energy balance at every bus, shedding and curtailment within load, generation within
-capacity and flows within line ratings. The fast tier runs a year on two seeds; the slow tier
-the full horizon on three seeds, both scaled by POWERSTACK_SLOW_SCALE (at 0.25: 48 months on
-seed 3).
+for energy balance at every bus, shedding and curtailment within load, generation within
+capacity and flows within line ratings (tests/checked_runs.py, which makes each checked run once
+per session: tests/test_scenarios.py reads the same one-year runs). The fast tier runs a year on
+two seeds; the slow tier the full horizon on three seeds, both scaled by POWERSTACK_SLOW_SCALE
+(at 0.25: 48 months on seed 3).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from abm.ledger import LedgerError
 from abm.markets.power import DispatchResult, PowerMarket
 from abm.metrics import InvariantError
 from abm.model import PowerStackModel
-from abm.runner import run_scenario
 from abm.scenario import load_scenario, scenarios_dir
 from abm.vocabulary import Status
+from tests import checked_runs
+from tests.checked_runs import check_dispatch, checked_run
 from tests.conftest import slow_sample, slow_scale
 
 SCENARIOS = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
@@ -37,117 +38,46 @@ SLOW_SEEDS = tuple(slow_sample((3, 1, 2)))  # at 0.25 the one seed the fast tier
 FULL_MONTHS = 192
 GRID_SEEDS = (1, 2)
 GRID_MONTHS = 24
-BALANCE_TOL_MW = 1e-4
-REL_TOL = 1e-7
 
 
-def incidence(market: PowerMarket) -> sp.csr_matrix:
-    """Line-by-bus incidence (+1 at the from bus, -1 at the to bus) of the market's network."""
-    net = market.net
-    n_line = len(net.line_from)
-    rows = np.r_[np.arange(n_line), np.arange(n_line)]
-    cols = np.r_[np.asarray(net.line_from, dtype=np.int64), np.asarray(net.line_to, dtype=np.int64)]
-    data = np.r_[np.ones(n_line), -np.ones(n_line)]
-    return sp.csr_matrix((data, (rows, cols)), shape=(n_line, net.n_bus))
-
-
-def check_dispatch(
-    market: PowerMarket,
-    result: DispatchResult,
-    load: np.ndarray,
-    gen_bus: np.ndarray,
-    pmax: np.ndarray,
-    flex: np.ndarray,
-) -> None:
-    """Energy balance at every bus (or of the system on a copper plate) and every bound of one clearing."""
-    assert result.status == "optimal", result.status
-    scale = max(1.0, float(load.sum() + flex.sum()))
-    tol = BALANCE_TOL_MW + REL_TOL * scale
-    generated = np.bincount(gen_bus, weights=result.gen_mw, minlength=market.net.n_bus)
-    served = load + flex - result.shed_mw - result.flex_curtailed_mw
-    if market.copper_plate:
-        assert abs(generated.sum() - served.sum()) <= tol
-    else:
-        outflow = incidence(market).T @ result.line_flow_mw
-        worst = np.abs(generated - served - outflow).max(initial=0.0)
-        assert worst <= tol, f"nodal balance off by {worst:.6g} MW"
-        rating = np.asarray(market.net.rating_mw, dtype=float)
-        limited = np.isfinite(rating)
-        over = np.abs(result.line_flow_mw[limited]) - rating[limited]
-        assert over.max(initial=0.0) <= tol, f"line over its rating by {over.max():.6g} MW"
-    assert (result.shed_mw >= -tol).all() and (result.shed_mw <= load + tol).all()
-    assert (result.flex_curtailed_mw >= -tol).all() and (
-        result.flex_curtailed_mw <= flex + tol
-    ).all()
-    assert (result.gen_mw >= -tol).all() and (result.gen_mw <= pmax + tol).all()
-
-
-@pytest.fixture
-def dispatch_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """Check every power-market clearing made while the test runs; yields the count of checks."""
-    original: Callable[..., DispatchResult] = PowerMarket.clear
-    count = {"clearings": 0}
-
-    def checked(
-        self: PowerMarket,
-        load_mw: np.ndarray,
-        gen_bus: np.ndarray,
-        gen_pmax_mw: np.ndarray,
-        *args: Any,
-        **kwargs: Any,
-    ) -> DispatchResult:
-        result = original(self, load_mw, gen_bus, gen_pmax_mw, *args, **kwargs)
-        flex = kwargs.get("flex_load_mw")
-        flex = np.zeros(self.net.n_bus) if flex is None else np.asarray(flex, dtype=float)
-        check_dispatch(
-            self,
-            result,
-            np.asarray(load_mw, dtype=float),
-            np.asarray(gen_bus),
-            np.asarray(gen_pmax_mw, dtype=float),
-            flex,
-        )
-        count["clearings"] += 1
-        return result
-
-    monkeypatch.setattr(PowerMarket, "clear", checked)
-    yield count
-
-
-def run_checked(name: str, seed: int, months: int, counts: dict[str, int]) -> None:
-    """One checked run; it must cover every month and clear the market every month."""
-    before = counts["clearings"]
-    result = run_scenario(name, seed=seed, months=months, counterfactual=False, check=True)
-    assert len(result.timeseries) == months
-    assert counts["clearings"] - before >= months
+def run_checked(factory: pytest.TempPathFactory, name: str, seed: int, months: int) -> None:
+    """One checked run (tests/checked_runs.py: invariants and every clearing checked each month,
+    shared with the other tests of the session that need it); it must cover every month, clear
+    the market every month and record only finite numbers."""
+    run = checked_run(factory, name, seed, months)
+    assert len(run.timeseries) == months
+    assert run.clearings >= months
     assert np.isfinite(
-        result.timeseries.drop(columns=["date"]).select_dtypes("number").fillna(0.0).to_numpy()
+        run.timeseries.drop(columns=["date"]).select_dtypes("number").fillna(0.0).to_numpy()
     ).all()
 
 
 @pytest.mark.parametrize("seed", FAST_SEEDS)
 @pytest.mark.parametrize("name", FAST_SCENARIOS)
 def test_every_scenario_keeps_its_invariants(
-    name: str, seed: int, dispatch_checks: dict[str, int]
+    name: str, seed: int, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    run_checked(name, seed, FAST_MONTHS, dispatch_checks)
+    run_checked(tmp_path_factory, name, seed, FAST_MONTHS)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SLOW_SEEDS)
 @pytest.mark.parametrize("name", FAST_SCENARIOS)
 def test_every_scenario_keeps_its_invariants_full_length(
-    name: str, seed: int, dispatch_checks: dict[str, int]
+    name: str, seed: int, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    run_checked(name, seed, max(FAST_MONTHS, round(FULL_MONTHS * slow_scale())), dispatch_checks)
+    months = max(FAST_MONTHS, round(FULL_MONTHS * slow_scale()))
+    run_checked(tmp_path_factory, name, seed, months)
 
 
 @pytest.mark.slow
 @pytest.mark.grids
 @pytest.mark.parametrize("seed", GRID_SEEDS)
-def test_real_grid_keeps_its_invariants(seed: int, dispatch_checks: dict[str, int]) -> None:
+def test_real_grid_keeps_its_invariants(
+    seed: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     pytest.importorskip("pandapower")
-    run_checked("real_grid", seed, max(3, round(GRID_MONTHS * slow_scale())), dispatch_checks)
+    run_checked(tmp_path_factory, "real_grid", seed, max(3, round(GRID_MONTHS * slow_scale())))
 
 
 def test_scenario_list_is_covered() -> None:
@@ -291,3 +221,21 @@ def test_dispatch_check_catches_an_unbalanced_bus(
     result.gen_mw[np.argmax(result.gen_mw)] -= 1.0
     with pytest.raises(AssertionError, match="nodal balance off"):
         check_dispatch(market, result, load, gen_bus, pmax, flex)
+
+
+def test_a_checked_run_fails_on_a_bad_clearing_and_is_not_shared(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared runs check every clearing while they run, and a run that fails is not stored."""
+    original = PowerMarket.clear
+
+    def unbalanced(self: PowerMarket, *args: Any, **kwargs: Any) -> DispatchResult:
+        result = original(self, *args, **kwargs)
+        result.gen_mw = result.gen_mw.copy()
+        result.gen_mw[np.argmax(result.gen_mw)] -= 1.0
+        return result
+
+    monkeypatch.setattr(PowerMarket, "clear", unbalanced)
+    with pytest.raises(AssertionError, match="nodal balance off"):
+        checked_runs.checked_run(tmp_path_factory, "baseline", 99, 1)
+    assert not list(checked_runs.shared_folder(tmp_path_factory).glob("baseline-seed99-*.pickle"))

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from abm.runner import run_scenario
 from abm.scenario import list_scenarios, load_scenario, scenarios_dir
 from abm.schema.national import NATIONAL_KEYS
 from abm.sweeps.worker import flatten_kpis
+from tests.checked_runs import checked_run
 
 LIBRARY = (
     "baseline",
@@ -130,9 +130,10 @@ def test_scenario_pulls_the_levers_its_story_names(name: str):
     assert LEVERS[name](load_scenario(name), load_scenario("baseline"))
 
 
-def _run_12_months(name: str) -> None:
-    """Run 12 months with invariant checks and sanity-check the monthly table."""
-    result = run_scenario(name, months=12, counterfactual=False, check=True)
+def _run_12_months(factory: pytest.TempPathFactory, name: str) -> None:
+    """Run 12 months on the scenario's seed with invariant checks and sanity-check the monthly
+    table (the checked run of tests/checked_runs.py, which tests/test_invariants.py shares)."""
+    result = checked_run(factory, name, load_scenario(name).run.seed, 12)
     ts = result.timeseries
     assert len(ts) == 12
     energized = [c for c in ts.columns if c.startswith("energized_mw_")]
@@ -148,17 +149,17 @@ def _run_12_months(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if n not in NEEDS_GRIDS])
-def test_scenario_runs_12_months(name: str):
+def test_scenario_runs_12_months(name: str, tmp_path_factory: pytest.TempPathFactory):
     """Every scenario runs (CI length: one year) with the recorder's invariants checked each month."""
-    _run_12_months(name)
+    _run_12_months(tmp_path_factory, name)
 
 
 @pytest.mark.grids
 @pytest.mark.parametrize("name", sorted(NEEDS_GRIDS & set(FILES)))
-def test_real_grid_scenario_runs_12_months(name: str):
+def test_real_grid_scenario_runs_12_months(name: str, tmp_path_factory: pytest.TempPathFactory):
     """Scenarios on a pandapower network run too (needs the [grids] extra)."""
     pytest.importorskip("pandapower")
-    _run_12_months(name)
+    _run_12_months(tmp_path_factory, name)
 
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "docs" / "scripts"

@@ -41,6 +41,10 @@ def test_failing_point_is_recorded_and_the_rest_finish(reference: pd.DataFrame) 
     assert len(ok) == 8 and ok["error"].isna().all() and ok["energized_mw.grid"].notna().all()
     summary = reference.attrs["sweep"]
     assert (summary["ok"], summary["failed"], summary["remaining"]) == (8, 8, 0)
+    # every finished run differs from the others, so the executors' tables below can only equal
+    # this one if each row holds its own run (no point, seed or result mixed up or repeated)
+    kpis = ["energized_mw.grid", "co2_mt.total"]
+    assert not ok[kpis].duplicated().any() and ok[kpis].nunique().min() == len(ok)
 
 
 def test_rows_match_a_direct_run(reference: pd.DataFrame) -> None:
@@ -53,7 +57,11 @@ def test_rows_match_a_direct_run(reference: pd.DataFrame) -> None:
         "demand.growth_multiplier": row["demand.growth_multiplier"],
     }
     direct = run_scenario(
-        "baseline", seed=int(row["seed"]), months=12, overrides=overrides, counterfactual=False
+        "baseline",
+        seed=int(row["seed"]),
+        months=REFERENCE["months"],
+        overrides=overrides,
+        counterfactual=False,
     )
     assert row["energized_mw.onsite_gas"] == pytest.approx(
         direct.kpis["energized_mw"]["onsite_gas"], rel=0, abs=0
