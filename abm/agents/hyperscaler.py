@@ -232,10 +232,6 @@ class Hyperscaler(mesa.Agent):
             else:
                 energy, co2_t = self._fuel_costs(path, mwh)
                 capex = conventional
-                if (
-                    choice_of(path) == Choice.ONSITE_GAS
-                ):  # the loading a modular owner puts on its fuel
-                    energy += self.fuel_risk_usd_per_mw_month(energy)
                 if choice_of(path) == Choice.MODULAR:  # its contract prices the fuel too
                     capex, energy = self._modular_capex(path, signals, annuity), 0.0
                 if path == Choice.OTHER:  # the wildcard's learning curve (abm.wildcard)
@@ -246,13 +242,6 @@ class Hyperscaler(mesa.Agent):
             carbon = firm_types.carbon_usd_per_mw_month(firm, co2_t, cfg)
             costs[path] = capex + energy + carbon + wait * delay
         return costs
-
-    def fuel_risk_usd_per_mw_month(self, fuel_usd_per_mw_month: float) -> float:
-        """This firm's loading on a fuel bill it carries itself: the same rule as a modular owner's backup fuel (abm.contracts)."""
-        c = self.config.contracts
-        return contracts.risk_premium_usd_per_mw_month(
-            fuel_usd_per_mw_month, c.fuel_cost_cv, c.owner_risk_per_sd
-        )
 
     def tariff_cost_usd_per_mw_month(self) -> float:
         """The large-load tariff's collateral and minimum bill on the grid path (USD per MW-month)."""

@@ -11,7 +11,6 @@ from abm.agents.hyperscaler import Hyperscaler
 from abm.signals import Signals
 from abm.streams import Streams
 from abm.vocabulary import Choice, Path
-from abm.world import HOURS_PER_MONTH
 
 SIGNALS = Signals(
     month=0,
@@ -32,7 +31,7 @@ def _firm(model, config, make_desk, make_sites, **contract_keys) -> Hyperscaler:
         1.0,
         config=config(contracts=contract_keys),
         streams=Streams(1),
-        projects=make_desk(paths=("grid", Choice.MODULAR, Choice.ONSITE_GAS)),
+        projects=make_desk(paths=("grid", Choice.MODULAR)),
         sites=make_sites(),
     )
 
@@ -88,19 +87,3 @@ def test_an_opened_modular_project_carries_its_buyers_contract(
     firm.choose_path = lambda *a, **k: Path.MODULAR_SECOND_LIFE  # type: ignore[method-assign]
     project = firm.open_project(1, 50.0, SIGNALS)
     assert firm.desk.started == [project] and project.contract == contracts.PPA
-
-
-def test_on_site_gas_carries_the_same_fuel_loading_as_a_modular_owner(
-    model, config, make_desk, make_sites
-):
-    """The fuel-risk loading is the firm's, not the contract's: on-site gas pays it on its whole fuel bill, the grid not at all."""
-    costs = {
-        cv: _costs(model, config, make_desk, make_sites, fuel_cost_cv=cv, owner_risk_per_sd=1.0)
-        for cv in (0.0, 0.3)
-    }
-    firm = _firm(model, config, make_desk, make_sites)
-    fuel, _ = firm._fuel_costs(Choice.ONSITE_GAS, HOURS_PER_MONTH * firm.config.demand.load_factor)
-    gas_rise = costs[0.3][Choice.ONSITE_GAS] - costs[0.0][Choice.ONSITE_GAS]
-    assert gas_rise == pytest.approx(0.3 * fuel, rel=0.02)
-    assert costs[0.3]["grid"] == costs[0.0]["grid"]
-    assert costs[0.3][Path.MODULAR_SECOND_LIFE] > costs[0.0][Path.MODULAR_SECOND_LIFE]
