@@ -123,22 +123,21 @@ def ppa_price_usd_per_mwh(site: SitePower, config: ScenarioConfig) -> float:
 
 
 def contract_costs_usd_per_mw_month(
-    site: SitePower, annuity: float, config: ScenarioConfig
+    site: SitePower, annuity: float, config: ScenarioConfig, loaded: bool = True
 ) -> dict[str, float]:
-    """What the site's power costs its buyer per MW-month under each contract, with its own loading on the risks it keeps.
+    """What the site's power costs its buyer per MW-month under each contract, with its own loading on the risks it keeps (`loaded`), or the expected payments alone.
 
     `annuity` spreads what the buyer pays up front (solar and, when it owns it, storage, both
     with the vendor's margin) over its planning horizon.
     """
     c, m = config.contracts, 1 + config.vendors.margin
+    loading = c.owner_risk_per_sd if loaded else 0.0
     aug = augmentation_usd_per_mw_month(
         site.storage_usd_per_kwh, site.kwh_per_mw, site.fade_per_year
     )
-    fade_risk = risk_premium_usd_per_mw_month(
-        aug, fade_cv(site.second_life, config), c.owner_risk_per_sd
-    )
+    fade_risk = risk_premium_usd_per_mw_month(aug, fade_cv(site.second_life, config), loading)
     fuel = site.fuel_usd_per_mw_month
-    fuel_risk = risk_premium_usd_per_mw_month(fuel, c.fuel_cost_cv, c.owner_risk_per_sd)
+    fuel_risk = risk_premium_usd_per_mw_month(fuel, c.fuel_cost_cv, loading)
     solar = site.solar_usd_per_mw * m * annuity
     storage = site.storage_usd_per_kwh * site.kwh_per_mw * m * annuity
     fee = baas_fee_usd_per_mw_month(

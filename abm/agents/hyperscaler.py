@@ -248,15 +248,22 @@ class Hyperscaler(mesa.Agent):
         return tariff_cost_usd_per_mw_month(self.config)
 
     def _modular_capex(self, option: str, signals: Signals, annuity: float) -> float:
-        """A modular site's facility annuity and O&M per MW-month plus its power (solar, storage, backup fuel) under the contract it would choose."""
+        """A modular site's facility annuity and O&M per MW-month plus its power (solar, storage, backup fuel) under the contract it would choose.
+
+        The firm's own risk loading picks the contract; the path compares the expected payments
+        of that contract, as it compares the grid's and gas's expected bills, which carry none.
+        """
         v = self.config.vendors
-        power = min(self.contract_costs(option, signals, annuity).values())
+        pick = contracts.choose_contract(self.contract_costs(option, signals, annuity))
+        power = self.contract_costs(option, signals, annuity, loaded=False)[pick]
         return (
             v.facility_capex_usd_per_mw * (1 + v.margin) * annuity + power + v.om_usd_per_mw_month
         )
 
-    def contract_costs(self, option: str, signals: Signals, annuity: float) -> dict[str, float]:
-        """What a site on `option` booked now would cost this firm per MW-month for its power, under each contract (abm.contracts)."""
+    def contract_costs(
+        self, option: str, signals: Signals, annuity: float, loaded: bool = True
+    ) -> dict[str, float]:
+        """What a site on `option` booked now would cost this firm per MW-month for its power, under each contract (abm.contracts), its risk loading counted if `loaded`."""
         cfg = self.config
         second_life = option == Path.MODULAR_SECOND_LIFE
         site = contracts.site_power(
@@ -266,7 +273,7 @@ class Hyperscaler(mesa.Agent):
             signals.second_life_fade_per_year if second_life else signals.new_fade_per_year,
             second_life,
         )
-        return contracts.contract_costs_usd_per_mw_month(site, annuity, cfg)
+        return contracts.contract_costs_usd_per_mw_month(site, annuity, cfg, loaded)
 
     def choose_contract(self, path: str, signals: Signals) -> str:
         """The contract of a site on `path` booked now: the cheapest to this firm, its own risk loading counted ("" off the modular path)."""

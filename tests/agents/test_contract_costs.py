@@ -87,3 +87,18 @@ def test_an_opened_modular_project_carries_its_buyers_contract(
     firm.choose_path = lambda *a, **k: Path.MODULAR_SECOND_LIFE  # type: ignore[method-assign]
     project = firm.open_project(1, 50.0, SIGNALS)
     assert firm.desk.started == [project] and project.contract == contracts.PPA
+
+
+def test_the_risk_loading_picks_the_contract_but_the_path_compares_expected_payments(
+    model, config, make_desk, make_sites
+):
+    """A loading that changes no pick changes no path cost (grid and gas bills carry none); one that flips the pick to a PPA moves it to the PPA's bill."""
+    keys = {"fuel_cost_cv": 0.3}
+    neutral = _costs(model, config, make_desk, make_sites, owner_risk_per_sd=0.0, **keys)
+    averse = _costs(model, config, make_desk, make_sites, owner_risk_per_sd=0.9, **keys)
+    assert averse[Path.MODULAR_NEW] == neutral[Path.MODULAR_NEW]  # both own: same payments
+    firm = _firm(model, config, make_desk, make_sites, owner_risk_per_sd=3.0, **keys)
+    assert firm.choose_contract(Path.MODULAR_NEW, SIGNALS) == contracts.PPA
+    hedged = firm.path_costs_usd_per_mw_month(100.0, SIGNALS)
+    assert hedged[Path.MODULAR_NEW] != neutral[Path.MODULAR_NEW]
+    assert hedged["grid"] == neutral["grid"]
