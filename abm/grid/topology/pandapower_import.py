@@ -191,8 +191,7 @@ def pandapower_net_to_graph(
     phase shifts are ignored (this model has no phase shifters). Ratings: lines
     ``max_i_ka * vn_kv * sqrt(3)``, transformers ``sn_mva``; zero, NaN or "unlimited"
     (>= 9,000 MVA) ratings fall back to the base-case DC flow at the case's dispatch / 0.7,
-    raised to the base-year N-1 plan at the planned peak as the synthetic grid's lines are
-    (``planning``, default criteria when None; ``abm.grid.topology.planning``).
+    raised to the synthetic grid's base-year N-1 plan (``planning``; defaults when None).
     Installed capacity is ``max_p_mw`` (else ``|p_mw|``) of gen, sgen, ext_grid and storage,
     technology guessed from ``type``/``name`` (else "other"; a fleet with no technology at
     all takes the US mix by a seeded rule when ``fuel_rng`` is given). If the case has islands, only
