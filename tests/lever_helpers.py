@@ -162,6 +162,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
 
 # Keys whose x 1.5 stays on the flat side of a threshold: a value that crosses it.
 MOVES: dict[str, Any] = {
+    # back to round-off only: one line at its limit in the peak dispatch then leaves no bus any room
+    "grid.hosting_dfax_cutoff": 0.0,
     # sites fade ~2 %/yr (usable): in five years none falls below 90 %, some below 97 %
     "vendors.augmentation_trigger": 0.97,
     "contracts.guaranteed_capacity_share": 0.97,

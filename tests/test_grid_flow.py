@@ -253,3 +253,15 @@ def test_flows_match_pandapower_rundcpp(case):
     max_error_pu, n_line = _pandapower_reference(case)
     assert n_line > 100
     assert max_error_pu < 1e-6
+
+
+def test_hosting_capacity_ignores_lines_below_the_distribution_factor_cutoff():
+    # 0-2 is over its 40 MW rating (50 MW); load at bus 1 fed from the slack moves 0-1 by 0.75,
+    # 0-2 and 1-2 by 0.25 MW per MW, load at bus 2 every line by 0.5
+    net = DCNetwork(three_bus(rating_02_mw=40.0))
+    base = np.array([0.0, 0.0, -100.0])
+    assert net.hosting_capacity_mw(base, supply="slack")[1] == 0.0  # round-off cutoff only
+    net.dfax_cutoff = 0.3
+    hosting = net.hosting_capacity_mw(base, supply="slack")
+    assert hosting[1] == pytest.approx(40.0)  # only 0-1 limits it: 30 MW headroom / 0.75
+    assert hosting[2] == 0.0  # bus 2 still moves the overloaded line by more than the cutoff

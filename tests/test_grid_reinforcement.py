@@ -10,7 +10,12 @@ import pytest
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
 from abm.grid.reinforcement import relieved_lines
 from abm.grid.topology import TECHS, synthetic_grid
-from abm.grid.topology.planning import PlanningCriteria, n1_required_rating_mw, planning_cases_mw
+from abm.grid.topology.planning import (
+    PlanningCriteria,
+    n1_required_rating_mw,
+    planned_unrated_mw,
+    planning_cases_mw,
+)
 from abm.markets.power import NetworkArrays, PowerMarket
 
 
@@ -134,3 +139,24 @@ def test_pro_rata_planning_cases_count_firm_generation_only_in_the_second() -> N
     all_gen, firm = planning_cases_mw(np.array([50.0, 50.0]), gen, TECHS, 1.0)
     np.testing.assert_allclose(all_gen, pro_rata_dispatch_mw(np.array([50.0, 50.0]), gen.sum(1)))
     np.testing.assert_allclose(firm, [-50.0, 50.0])
+
+
+def test_unrated_branches_are_planned_n1_and_rated_ones_kept() -> None:
+    # the loop above, all load at bus 1 from bus 0: with either path out the other carries
+    # all 100 MW, so an unrated branch (fallback 10 MW) is raised to 100 / 1.2; a rated one stays
+    loop = DCNetwork.from_arrays(
+        3,
+        np.array([0, 0, 1]),
+        np.array([1, 2, 2]),
+        np.array([0.1, 0.05, 0.05]),
+        np.array([10.0, 10.0, 30.0]),
+    )
+    load = np.array([0.0, 100.0, 0.0])
+    gen = np.zeros((3, len(TECHS)))
+    gen[0, TECHS.index("gas")] = 200.0
+    criteria = PlanningCriteria(emergency_rating_ratio=1.2, load_scale=1.0)
+    unrated = np.array([True, True, False])
+    planned = planned_unrated_mw(loop, unrated, load, gen, TECHS, criteria)
+    np.testing.assert_allclose(planned, [83.4, 83.4, 30.0])  # 100 / 1.2 up to 0.1 MW steps
+    kept = planned_unrated_mw(loop, np.zeros(3, bool), load, gen, TECHS, criteria)
+    np.testing.assert_array_equal(kept, loop.rating_mw)  # nothing unrated: nothing planned

@@ -59,6 +59,7 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
             fuel_rng=streams.generator("grid.fuel_types"),
         )
         self.network = DCNetwork(self.graph)
+        self.network.dfax_cutoff = cfg.grid.hosting_dfax_cutoff
         nodes = sorted(self.graph.nodes)
         attrs = self.graph.nodes
         self.techs = TECHS

@@ -161,6 +161,8 @@ class DCNetwork:
         self._reduced_pos[self._keep] = np.arange(self._keep.size)
         self._lu = self._factorise()
         self._sensitivity_cache: tuple[bytes, np.ndarray, np.ndarray] | None = None
+        # a line a bus's load moves by less than this (MW per MW) does not limit its hosting
+        self.dfax_cutoff: float = SENSITIVITY_TOL
 
     def _incidence(self) -> sp.csr_matrix:
         """Branch-bus incidence matrix A (n_line x n_bus): +1 at the from bus, -1 at the to bus."""
@@ -301,7 +303,8 @@ class DCNetwork:
         The extra load is supplied pro rata to installed generation (``supply="generators"``,
         the default; a plain DC network without generation falls back to the slack), from the
         slack bus (``"slack"``), or by any per-bus weight vector. Lines whose flow the new
-        load does not move (sensitivity below 1e-9) do not constrain it; ``inf`` means no
+        load does not move (sensitivity at most ``dfax_cutoff``, default 1e-9: round-off) do not
+        constrain it; ``inf`` means no
         line does. A bus whose new load would move an already overloaded line gets 0.
         Columns are evaluated in blocks so memory stays bounded; all 10,000 buses of a
         synthetic grid take a few seconds, so pass ``buses`` for the usual queue studies.
@@ -335,8 +338,8 @@ class DCNetwork:
         """Flow change per MW of extra load at each bus (round-off zeroed) and which buses move any line."""
         # the supply injects, the bus withdraws
         sens = supply_flow_mw[:, None] - self.ptdf_columns(buses)
-        negligible = np.abs(sens) <= SENSITIVITY_TOL
-        sens[negligible] = 0.0  # drop round-off on unaffected lines
+        negligible = np.abs(sens) <= max(SENSITIVITY_TOL, self.dfax_cutoff)
+        sens[negligible] = 0.0  # drop round-off and lines below the distribution-factor cutoff
         return sens, ~negligible.all(axis=0)
 
     def _cached_sensitivities(
@@ -347,7 +350,7 @@ class DCNetwork:
         Built on an all-bus call when the matrix fits in ``SENSITIVITY_CACHE_BYTES``; one entry,
         replaced when the supply shares change. ``None`` means evaluate in blocks instead.
         """
-        key = weights.tobytes()
+        key = weights.tobytes() + np.float64(self.dfax_cutoff).tobytes()
         if self._sensitivity_cache is not None and self._sensitivity_cache[0] == key:
             return self._sensitivity_cache[1], self._sensitivity_cache[2]
         if not build or 8 * self.n_line * self.n_bus > SENSITIVITY_CACHE_BYTES:

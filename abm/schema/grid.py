@@ -48,6 +48,23 @@ class GridSection(Section):
         doc="Growth of the grid's existing (non-AI) load.",
         unconfirmed=True,
     )
+    hosting_dfax_cutoff: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        source=(
+            "Interconnection studies attribute a constraint to a new load or generator only if "
+            "its distribution factor on the line is at least a cutoff: 5 % in PJM Manual 14B "
+            "(deliverability) and MISO's NRIS studies (recall, to confirm against the manuals)"
+        ),
+        doc=(
+            "Distribution factor (MW of line flow per MW of new load) below which a line does "
+            "not limit a bus's hosting capacity or get raised by its upgrade; without it, one "
+            "line at its limit in the peak dispatch leaves no hosting room at any bus of a "
+            "meshed network."
+        ),
+        unconfirmed=True,
+    )
     emergency_rating_ratio: float = param(
         1.15,
         ge=1.0,

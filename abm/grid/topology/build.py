@@ -29,14 +29,14 @@ def build_grid(
 
     ``n_buses`` and ``peak_load_mw`` size the synthetic grid only; files and pandapower
     cases keep their own buses and loads; ``planning`` (the base-year N-1 criteria) rates the
-    synthetic grid's lines only. ``n_territories`` also partitions a pandapower
+    synthetic grid's lines and a pandapower case's unrated branches. ``n_territories`` also partitions a pandapower
     case that has no zones; ``fuel_rng`` gives a pandapower fleet that names no technology
     the US mix. Relative paths resolve against ``base_dir`` (default: cwd).
     """
     if source == "synthetic":
         return synthetic_grid(n_buses, n_territories, peak_load_mw, rng, planning)
     if source.startswith("pandapower:"):
-        return pandapower_grid(source.split(":", 1)[1], n_territories, rng, fuel_rng)
+        return pandapower_grid(source.split(":", 1)[1], n_territories, rng, fuel_rng, planning)
     path = pathlib.Path(source)
     if path.suffix.lower() in (".json", ".graphml"):
         if not path.is_absolute():

@@ -12,9 +12,11 @@ import networkx as nx
 import numpy as np
 
 from abm.errors import InputError, did_you_mean
+from abm.grid.flow import DCNetwork
 from abm.grid.topology.conventions import GEN_KEYS, TECHS, assemble_graph
 from abm.grid.topology.geography import geo_field, solar_cf_from_field
 from abm.grid.topology.pandapower_tables import case_branches, case_injections, tech_from_label
+from abm.grid.topology.planning import PlanningCriteria, planned_unrated_mw
 from abm.grid.topology.repairs import (
     Branches,
     fallback_ratings,
@@ -31,14 +33,21 @@ def pandapower_grid(
     n_territories: int,
     rng: np.random.Generator,
     fuel_rng: np.random.Generator | None = None,
+    planning: PlanningCriteria | None = None,
 ) -> nx.Graph:
     """Import a test network shipped with pandapower (``pandapower.networks.<case>()``).
 
-    ``fuel_rng`` assigns the US mix to a fleet whose data name no technology (``fuel_mix``).
+    ``fuel_rng`` assigns the US mix to a fleet whose data name no technology (``fuel_mix``);
+    ``planning`` plans the case's unrated branches to the base-year N-1 criteria.
     """
     net = _load_pandapower_case(case)
     return pandapower_net_to_graph(
-        net, name=f"pandapower:{case}", n_territories=n_territories, rng=rng, fuel_rng=fuel_rng
+        net,
+        name=f"pandapower:{case}",
+        n_territories=n_territories,
+        rng=rng,
+        fuel_rng=fuel_rng,
+        planning=planning,
     )
 
 
@@ -171,6 +180,7 @@ def pandapower_net_to_graph(
     n_territories: int,
     rng: np.random.Generator,
     fuel_rng: np.random.Generator | None = None,
+    planning: PlanningCriteria | None = None,
 ) -> nx.Graph:
     """Map a pandapower net (buses, lines, transformers, loads, generators) onto the topology conventions.
 
@@ -180,7 +190,8 @@ def pandapower_net_to_graph(
     times the off-nominal ratio from in-phase tap changers (the DC model's ``x * tap``);
     phase shifts are ignored (this model has no phase shifters). Ratings: lines
     ``max_i_ka * vn_kv * sqrt(3)``, transformers ``sn_mva``; zero, NaN or "unlimited"
-    (>= 9,000 MVA) ratings fall back to the base-case DC flow at the case's dispatch / 0.7.
+    (>= 9,000 MVA) ratings fall back to the base-case DC flow at the case's dispatch / 0.7,
+    raised to the synthetic grid's base-year N-1 plan (``planning``; defaults when None).
     Installed capacity is ``max_p_mw`` (else ``|p_mw|``) of gen, sgen, ext_grid and storage,
     technology guessed from ``type``/``name`` (else "other"; a fleet with no technology at
     all takes the US mix by a seeded rule when ``fuel_rng`` is given). If the case has islands, only
@@ -197,7 +208,8 @@ def pandapower_net_to_graph(
     load, gen, dispatch = load[nodes], gen[nodes], dispatch[nodes]
     rating, rating_note = fallback_ratings(len(nodes), br, dispatch, gen.sum(axis=1), load, slack)
     if rating_note:
-        notes.append(rating_note)
+        rating = _plan_unrated(len(nodes), br, rating, load, gen, slack, planning)
+        notes.append(rating_note + "; raised to the base-year N-1 plan at the planned peak")
     buses = [reps[i] for i in nodes.tolist()]
     xy, xy_note = _pp_coordinates(net, buses, br.pairs, rng)
     territory, terr_note = _pp_territories(net, buses, br.pairs, xy, n_territories, rng)
@@ -221,6 +233,21 @@ def pandapower_net_to_graph(
     )
     validate_grid(graph, name)
     return graph
+
+
+def _plan_unrated(
+    n: int,
+    br: Branches,
+    rating: np.ndarray,
+    load: np.ndarray,
+    gen: np.ndarray,
+    slack: int,
+    planning: PlanningCriteria | None,
+) -> np.ndarray:
+    """Fallback ratings of the unrated branches raised to the base-year N-1 plan (rated ones kept)."""
+    net = DCNetwork.from_arrays(n, br.pairs[:, 0], br.pairs[:, 1], br.x_pu, rating, slack=slack)
+    criteria = planning or PlanningCriteria()
+    return planned_unrated_mw(net, np.isnan(br.rating_mw), load, gen, TECHS, criteria)
 
 
 def _names_technologies(net) -> bool:

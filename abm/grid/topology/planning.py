@@ -95,3 +95,27 @@ def n1_required_rating_mw(
             post = flows[:, case, None] + lodf * flows[out, case][None, :]
             required = np.maximum(required, np.abs(post).max(axis=1) / emergency_rating_ratio)
     return required
+
+
+def planned_unrated_mw(
+    net: DCNetwork,
+    unrated: np.ndarray,
+    load_mw: np.ndarray,
+    gen_mw: np.ndarray,
+    techs: tuple[str, ...],
+    criteria: PlanningCriteria,
+) -> np.ndarray:
+    """Ratings (MW) with the unrated branches raised to the base-year plan's N-1 rating.
+
+    An imported case that states no limit for a branch (`unrated`, given its fallback rating
+    in `net`) is planned as the synthetic grid is: P0 and P1 at the planned peak for both
+    dispatch patterns, so its hosting room is the same planning rule's, not the fallback's.
+    A branch with its own rating keeps it.
+    """
+    rating = np.asarray(net.rating_mw, dtype=float)
+    if not np.any(unrated):
+        return rating
+    cases = planning_cases_mw(load_mw, gen_mw, techs, criteria.load_scale)
+    required = n1_required_rating_mw(net, cases, criteria.emergency_rating_ratio)
+    planned = np.maximum(rating, np.ceil(required * 10.0) / 10.0)
+    return np.where(unrated, planned, rating)
