@@ -1,7 +1,7 @@
 """Shared fixtures: short runs for speed, and the one size knob of the slow tier.
 
 The slow tier (`-m slow`) runs at `slow_scale()` times its full size: 0.25 by default, which is
-what `make test` and a bare `pytest` use (the whole suite in about 5 minutes on 2 cores), and 1
+what `make test` and a bare `pytest` use (the README's test table gives the measured time), and 1
 with `POWERSTACK_SLOW_SCALE=1`, which is what `make test-full` sets. Every slow test that has a
 size (months, seeds, examples, buses, samples, corpus files) takes it from here (`slow_scale`,
 `slow_sample`) and keeps its assertions.
