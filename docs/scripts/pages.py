@@ -181,6 +181,7 @@ HAND_WRITTEN = (
     "contracts.md",
     "hyperscalers.md",
     "index.md",
+    "performance-notes.md",
     "power-market.md",
     "randomness.md",
     "shiftable-compute.md",
