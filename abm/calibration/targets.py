@@ -1,10 +1,10 @@
 """The calibration targets of the baseline, by name: what is fitted, so everything else is held out.
 
 `scenarios/calibration/baseline.toml` fits the queue parameters to these published figures
-(a test checks that its [targets] are exactly `CALIBRATION_TARGETS`). Validation
-(`abm/validation.py`) marks a check as held out of calibration unless
-`is_calibration_target(name)` is true for its name, KPI or hindcast series; the two lists are
-disjoint by construction. No imports: the validation report reads this without the model.
+(a test checks that its [targets] are exactly `CALIBRATION_TARGETS`). Validation counts a
+check as a calibration target only when a default was set from it (`abm/validation_targets.py`);
+a check this spec fits joins that list once a default is adopted from the calibration (none is
+yet: docs/calibration.md). No imports: the calibration page reads this without the model.
 """
 
 from __future__ import annotations
