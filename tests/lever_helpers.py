@@ -41,6 +41,8 @@ UTILITY_BUILDS = {"run.months": 72, "utilities.reserve_margin": 0.3}
 PLANNING = {"run.months": 72}  # the baseline's planned builds are in service by 2030
 # owners cancel whatever passes the ceiling, and half the demand growth leaves signed campuses idle
 SURPLUS = {"hyperscalers.surplus_cancel_factor": 1.0, "demand.growth_multiplier": 0.5}
+STORAGE_BUILDS = {**UTILITY_BUILDS, "planning.storage_capex_usd_per_kwh": 50.0}
+LAB_GAS = {**UTILITY_BUILDS, "gas.cost_usd_per_mwh": 100.0}
 BRIDGES = {"run.months": 96}  # bridges come online from 2026 and their grid connections after 2030
 
 # Keys that only act once another key switches their mechanism on, or that need a longer run:
@@ -110,10 +112,11 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # the turbine book's first deliveries go to utility plants filed in the first months, which
     # enter service from the fifth year; bridged grid projects energise from the sixth
     "gas.turbine_": BRIDGES,
-    # behind utilities' first-month filings (~175 GW, issue 16 item 2) the backlog and the
-    # minimum lead move a gas plant's delivery only after the tenth year
-    "gas.turbine_backlog_mw": {"run.months": 192},
-    "gas.turbine_min_lead_months": {"run.months": 192},
+    # utilities' first-month gas filings (~8.3 GW, seed 1) get turbines 43-50 months out, inside
+    # their plants' own 60-month lead: the backlog (see MOVES) or a longer minimum lead (36
+    # months: deliveries 55-62, month 56) binds only once it pushes delivery past 60 (measured)
+    "gas.turbine_backlog_mw": FIRST_GAS_YEARS,
+    "gas.turbine_min_lead_months": FIRST_GAS_YEARS,
     "gas.bridge_after_grid": BRIDGES,
     "gas.backup_hours_per_year": {**BRIDGES, "gas.bridge_after_grid": "backup"},  # runs if kept
     "other.co2_t_per_mwh": {**OTHER, **LONG},
@@ -129,9 +132,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     # a type's time, risk and carbon terms flip choices only once on-site gas is in the running
     # (2029-2031, when modular factories are booked): before that every type buys modular
     "hyperscalers.types.": UTILITY_BUILDS,
-    # with BaaS fees in the modular cost (contracts) the AI labs' first gas choice a pledge can
-    # flip comes after 2031: 72 months move nothing at 0.5 or 1.0, 120 months do (measured)
-    "hyperscalers.types.ai_lab.carbon_free_share": {**UTILITY_BUILDS, "run.months": 120},
+    # with on-site gas carrying the firm's fuel-risk loading (ppa), AI labs buy no on-site gas
+    # in 120 months (114 modular, 5 grid: seed 1), so their carbon terms flip nothing even at
+    # $500/t or a full pledge; at $100/MWh on-site gas is in their running and both act from
+    # month 60-62 (measured)
+    "hyperscalers.types.ai_lab.carbon_free_share": LAB_GAS,
+    "hyperscalers.types.ai_lab.internal_carbon_price_usd_per_t": LAB_GAS,
     # with the buyer's own fuel loading in the modular cost (ppa) the carbon-committed firms'
     # first choice a 1.5 x carbon price flips comes after 2033: 96 months move nothing (measured)
     "hyperscalers.types.carbon_committed.internal_carbon_price_usd_per_t": {
@@ -139,6 +145,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "run.months": 120,
     },
     "hyperscalers.cfe_premium_usd_per_mwh": UTILITY_BUILDS,
+    # utilities build the cheapest option, a gas CT (122 $/firm kW-yr against storage's 174 at
+    # the default capex), so no grid storage is built, bought or aged; at $50/kWh storage is
+    # the cheapest (52) and these keys act from month 32 (lead) and 37 (packs bid for, measured)
+    "utilities.build_lead_months_storage": STORAGE_BUILDS,
+    "utilities.second_life_bankability_discount": STORAGE_BUILDS,
+    "utilities.storage_efc_per_month": STORAGE_BUILDS,
     # planning economics: the baseline's utilities file ~14 GW of CTs in 2025-26 (announced
     # retirements), ~5 GW in service by 2030; an option's own costs act where it is the
     # cheapest (its cost enters the tariff once in service), a key that only shifts the choice
@@ -192,7 +204,17 @@ MOVES: dict[str, Any] = {
     "utilities.build_cancel_surplus_share": 0.0,  # the system is not 10-15 % long within 6 years
     "hyperscalers.campus_mw_max": 400.0,  # the size draw (median 200 MW) seldom nears 5 GW
     "hyperscalers.surplus_cancel_factor": 1.0,  # commitments seldom pass 1.2 x the ceiling
-    "recyclers.stale_months": 6,  # little stock sits 24 months unsold in a 3-year run
+    "recyclers.stale_months": 6,
+    # learning from 1.5 GWh instead of 1 moves the repurposing cost ~1 $/kWh (37.7 vs 36.9 at
+    # month 24): it changes only payments, no routing flips; from 0.01 GWh the first second-life
+    # GWh bought cut the cost enough that recyclers route more to second life (month 13, measured)
+    "packs.repurposed_gwh_start": 0.01,
+    # the ~80 GW order book of end-2025 (the key's source): 30 more months of backlog push
+    # the first plants' turbines (43-50 months) past their 60-month lead; x 1.5 stays inside
+    "gas.turbine_backlog_mw": 80_000.0,
+    # waiters find headroom within 12 months (18 changes nothing in 72 months, measured); a
+    # 6-month limit makes some proceed with the upgrade sooner (month 34)
+    "queue.upgrade_wait_max_months": 6.0,  # little stock sits 24 months unsold in a 3-year run
     # a twin is worth ~$0.15 M/MW to its owner: deposits and penalties bite near that
     "queue.readiness_deposit_usd_per_mw": 40_000.0,
     "queue.facilities_study_withdrawal_penalty_readiness_multiple": 50.0,

@@ -25,6 +25,10 @@ NOT_LEVERS: dict[str, str] = {
     "description": "a label: the scenario's story for people, changes no result",
     "run.seed": "picks the random world, not a lever: comparisons hold it fixed",
     "run.months": "the run's length, not a lever: this test sets it",
+    "triggers": (
+        "a list of rules, not a value (no dotted override reaches it): each trigger sets keys "
+        "this test moves one by one, and tests/test_triggers.py shows one firing and acting"
+    ),
 }
 
 _BOOKS_DEPOSIT = (
@@ -49,13 +53,6 @@ _DOD_UNMODELLED = (
 )
 
 INERT: dict[str, str] = {
-    "utilities.storage_efc_per_month": (
-        "grid storage's cycling duty ages the packs utilities install and prices the second-life "
-        "packs they bid for, but installed grid storage's state of health is read by nothing in "
-        "dispatch or planning yet, and utilities win no second-life pack in the lever contexts "
-        "(0.5, 20 and 100 EFC/month over 72 months at a 30 % reserve margin give identical "
-        "outputs); wiring fade into the storage fleet's capacity is issue 18's follow-up"
-    ),
     "market.must_run_offer_usd_per_mwh": (
         "since storage recharging became an interruptible bid no bus clears at the must-run floor "
         "in the lever run's months, so the floor's level sets no price (issue 18 item 1)"
@@ -122,16 +119,14 @@ INERT: dict[str, str] = {
         "96-month baseline runs (measured): learning the share from studied upgrades belongs to "
         "issue 18 'Economics in the grid'"
     ),
-    **{
-        f"hyperscalers.types.{name}.queue_risk_premium": (
-            "the premium weighs only the grid's queue wait, and in the baseline the grid is never "
-            "in the running for a new or re-planned project: with shedding gone (issue 18 item "
-            "4) the expected LMP is ~$25/MWh, yet the grid's expected wait is ~45 months against "
-            "~12 for modular (seed 1, 2026, measured), so no premium flips a keyed choice in 72 "
-            "months (the decision test shows it acting); the queue's waits decide it"
-        )
-        for name in ("cloud", "carbon_committed", "ai_lab")
-    },
+    "hyperscalers.types.ai_lab.queue_risk_premium": (
+        "the premium weighs only the grid's queue wait, and an AI lab (value of time 2.8 x) never "
+        "has the grid in the running: in 120 months it files on the grid only in the initial "
+        "pipeline (5 projects, 114 modular, seed 1), so 0.75 instead of 0.5 flips no keyed "
+        "choice in 72 or 120 months, nor at 72 with on-site gas at $100/MWh, nor 2.5 in 72 "
+        "(measured); the "
+        "cloud and carbon-committed types' premiums (0 -> 2.5) do move choices"
+    ),
     "market.cost_storage_usd_per_mwh": (
         "storage now offers its charging price over market.storage_round_trip_efficiency "
         "(abm/markets/storage_day.py, issue 18 item 1); this key prices storage only in the "
