@@ -72,7 +72,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "other.capacity_cap_mw": OTHER_LATE,  # the 5 GW cap binds once the wildcard is bought
     "gas.": FIRST_GAS_YEARS,
     "demand.value_of_lost_compute_usd_per_mw_month": FIRST_GAS_YEARS,
-    "queue.upgrade_wait_max_months": FIRST_GAS_YEARS,
+    # waiting for headroom acts only where a load finds none: with the 5 % hosting cutoff
+    # (grid.hosting_dfax_cutoff) the baseline's buses have room for 120 months (measured), so
+    # these keys run on the grid where every bus needs an upgrade (cutoff 0), from month 0
+    "queue.upgrade_wait_max_months": {"run.months": 72, "grid.hosting_dfax_cutoff": 0.0},
+    "queue.upgrade_wait_probability": {"run.months": 72, "grid.hosting_dfax_cutoff": 0.0},
+    # a learning rate shows once repurposed kWh have doubled a few times (not in 36 months)
+    "packs.repurpose_learning_rate": {"run.months": 96},
     "hyperscalers.overcommit_months": FIRST_GAS_YEARS,
     "hyperscalers.conventional_capex_usd_per_mw": FIRST_GAS_YEARS,
     "hyperscalers.planning_horizon_months": FIRST_GAS_YEARS,
