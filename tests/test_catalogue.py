@@ -69,7 +69,7 @@ def dummy_path() -> Iterator[str]:
 
 def test_a_registered_path_runs_with_the_invariants(dummy_path: str) -> None:
     """A sixth path, added only through the registry, is chosen, powered and reported."""
-    cfg = load_scenario("baseline", overrides=["run.months=18", "run.seed=1"])
+    cfg = load_scenario("baseline", overrides=["run.months=30", "run.seed=1"])
     model = PowerStackModel(cfg)
     assert dummy_path in model.projects.available_paths()
     for _ in range(cfg.run.months):
