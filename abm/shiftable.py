@@ -16,6 +16,7 @@ from functools import wraps
 
 import numpy as np
 
+from abm.numerics.identity_memo import IdentityMemo
 from abm.schema import ScenarioConfig
 
 HOURS_PER_DAY = 24.0
@@ -27,23 +28,12 @@ _CACHED_CONFIGS = 16
 
 
 def _per_config(fn: Callable[[ScenarioConfig], float]) -> Callable[[ScenarioConfig], float]:
-    """Remember `fn(cfg)` per config object: configs are frozen, and agents ask ~200 times a month.
-
-    Keyed by identity, holding the config so its id cannot be reused; the value is the float
-    `fn` computed, so results are the same bytes.
-    """
-    memo: dict[int, tuple[ScenarioConfig, float]] = {}
+    """Remember `fn(cfg)` per config object (`IdentityMemo`): configs are frozen, and agents ask ~200 times a month."""
+    memo: IdentityMemo[float] = IdentityMemo(_CACHED_CONFIGS)
 
     @wraps(fn)
     def cached(cfg: ScenarioConfig) -> float:
-        hit = memo.get(id(cfg))
-        if hit is not None and hit[0] is cfg:
-            return hit[1]
-        if len(memo) >= _CACHED_CONFIGS:
-            memo.clear()
-        value = fn(cfg)
-        memo[id(cfg)] = (cfg, value)
-        return value
+        return memo.get((cfg,), None, lambda: fn(cfg))
 
     return cached
 

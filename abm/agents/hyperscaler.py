@@ -253,9 +253,10 @@ class Hyperscaler(mesa.Agent):
         The firm's own risk loading picks the contract; the path compares the expected payments
         of that contract, as it compares the grid's and gas's expected bills, which carry none.
         """
-        v = self.config.vendors
-        pick = contracts.choose_contract(self.contract_costs(option, signals, annuity))
-        power = self.contract_costs(option, signals, annuity, loaded=False)[pick]
+        v, site = self.config.vendors, self._site_power(option, signals)
+        loaded = contracts.contract_costs_usd_per_mw_month(site, annuity, self.config)
+        pick = contracts.choose_contract(loaded)
+        power = contracts.contract_costs_usd_per_mw_month(site, annuity, self.config, False)[pick]
         return (
             v.facility_capex_usd_per_mw * (1 + v.margin) * annuity + power + v.om_usd_per_mw_month
         )
@@ -264,16 +265,20 @@ class Hyperscaler(mesa.Agent):
         self, option: str, signals: Signals, annuity: float, loaded: bool = True
     ) -> dict[str, float]:
         """What a site on `option` booked now would cost this firm per MW-month for its power, under each contract (abm.contracts), its risk loading counted if `loaded`."""
+        site = self._site_power(option, signals)
+        return contracts.contract_costs_usd_per_mw_month(site, annuity, self.config, loaded)
+
+    def _site_power(self, option: str, signals: Signals) -> contracts.SitePower:
+        """The power terms of a site on `option` booked now: storage price, size and fade from this month's signals."""
         cfg = self.config
         second_life = option == Path.MODULAR_SECOND_LIFE
-        site = contracts.site_power(
+        return contracts.site_power(
             cfg,
             modular_choice.storage_cost_usd_per_kwh(option, signals),
             modular_storage_mwh_per_mw(cfg) * 1000.0,
             signals.second_life_fade_per_year if second_life else signals.new_fade_per_year,
             second_life,
         )
-        return contracts.contract_costs_usd_per_mw_month(site, annuity, cfg, loaded)
 
     def choose_contract(self, path: str, signals: Signals) -> str:
         """The contract of a site on `path` booked now: the cheapest to this firm, its own risk loading counted ("" off the modular path)."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from abm import contracts
 from abm.batteries import CHEMISTRIES, fade_step
+from abm.numerics.identity_memo import IdentityMemo
 from abm.shiftable import modular_storage_mwh_per_mw
 from abm.vocabulary import Path, Project, Status
 from abm.world import HOURS_PER_MONTH
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 #: Site fade figures remembered per (config, fade parameters) pair: a run uses one or two.
 _FADE_MEMO_SIZE = 256
-_fade_memo: dict[tuple[int, int, bool, float, bytes], tuple[object, object, float]] = {}
+_fade_memo: IdentityMemo[float] = IdentityMemo(_FADE_MEMO_SIZE)
 
 
 def site_fade_per_year(
@@ -44,21 +45,16 @@ def site_fade_per_year(
     multiplier. Remembered per input (the config and parameters are frozen; holding them keeps
     their ids from being reused): quotes and contracts ask several times a month for the same.
     """
-    key = (
-        id(config),
-        id(params_by_chemistry),
+    rest = (
         bool(second_life),
         float(soh) if second_life else 1.0,
         np.asarray(mix, dtype=float).tobytes() if second_life else b"",
     )
-    hit = _fade_memo.get(key)
-    if hit is not None and hit[0] is config and hit[1] is params_by_chemistry:
-        return hit[2]
-    if len(_fade_memo) >= _FADE_MEMO_SIZE:
-        _fade_memo.clear()
-    value = _site_fade_per_year(config, params_by_chemistry, mix, soh, second_life)
-    _fade_memo[key] = (config, params_by_chemistry, value)
-    return value
+    return _fade_memo.get(
+        (config, params_by_chemistry),
+        rest,
+        lambda: _site_fade_per_year(config, params_by_chemistry, mix, soh, second_life),
+    )
 
 
 def _site_fade_per_year(
