@@ -111,6 +111,32 @@ def test_engine_matches_run_scenario_and_caches() -> None:
     )
 
 
+def test_a_job_says_done_before_its_complete_record_appears(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page reads a job's record, then its status, without the engine's lock: were the complete
+    record set first, a page could draw the finished cards under "Running: month 22 of 24"."""
+    from viz.runs import DONE, RunEngine, RunJob
+
+    seen: list[tuple[str, object]] = []
+
+    class Watched(RunJob):
+        def __setattr__(self, name: str, value: object) -> None:
+            if name == "status" or (name == "record" and value is not None):
+                seen.append((name, value.complete if name == "record" else value))
+            super().__setattr__(name, value)
+
+    monkeypatch.setattr("viz.runs.RunJob", Watched)
+    engine = RunEngine(publish_every_s=0.0, first_publish_s=0.0)
+    job = engine.submit(load_scenario("baseline", {"run.months": 3}))
+    assert isinstance(job, Watched)
+    wait_until(lambda: job.done, what="watched run")
+    assert job.status == DONE and job.record is not None and job.record.complete
+    first_complete = next(i for i, (name, v) in enumerate(seen) if name == "record" and v)
+    assert ("status", DONE) in seen[:first_complete], seen
+    assert all(v is False for name, v in seen[:first_complete] if name == "record"), seen
+
+
 def test_engine_cancels_pauses_and_reports_failures() -> None:
     from viz.runs import CANCELLED, DONE, FAILED, PREWARM, PRIMARY, RunEngine
 

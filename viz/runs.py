@@ -267,10 +267,18 @@ class RunEngine:
         job.cancel_requested.set()
         self._finish_locked(job, CANCELLED)
 
-    def _finish_locked(self, job: RunJob, status: str, error: str | None = None) -> None:
-        """Final state: store, drop the model, wake waiters."""
+    def _finish_locked(
+        self, job: RunJob, status: str, error: str | None = None, record: RunRecord | None = None
+    ) -> None:
+        """Final state: store, drop the model, wake waiters.
+
+        The page reads a job without the lock, its record first and its status after: the status
+        is set before the final `record`, so a page that sees the complete record sees it done.
+        """
         job.status = status
         job.error = error
+        if record is not None:
+            job.record = record
         job.model = None
         job.series = None
         if status != DONE and job.record is not None:
@@ -364,21 +372,29 @@ class RunEngine:
         with self._cond:
             if job.done:  # cancelled while the month ran: the page has moved on already
                 return
-            self._publish_locked(job, kpis)
             if finished:
-                self._finish_locked(job, DONE)
-            elif job.cancel_requested.is_set():
+                self._finish_locked(job, DONE, record=self._record_now(job, kpis))
+                return
+            self._publish_locked(job, kpis)
+            if job.cancel_requested.is_set():
                 self._finish_locked(job, CANCELLED)
             else:
                 job.status = PAUSED
                 job.version += 1
                 self._cond.notify_all()
 
+    def _record_now(self, job: RunJob, kpis: dict[str, Any] | None = None) -> RunRecord | None:
+        """The job's record as of the model's state now (None before its first month)."""
+        if job.model is None or job.series is None or job.model.month < 0:
+            return None
+        return record_of(job.key, job.config, job.model, job.series, kpis, job.spent_s)
+
     def _publish_locked(self, job: RunJob, kpis: dict[str, Any] | None = None) -> None:
         """Replace the job's record with the model's state so far."""
-        if job.model is None or job.series is None or job.model.month < 0:
+        record = self._record_now(job, kpis)
+        if record is None:
             return
-        job.record = record_of(job.key, job.config, job.model, job.series, kpis, job.spent_s)
+        job.record = record
         job.version += 1
         self._cond.notify_all()
 
