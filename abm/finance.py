@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.errors import InputError
+from abm.numerics import elementary
 
 
 def capital_recovery_factor_per_month(rate_per_year: float, months: int) -> float:
@@ -33,4 +34,4 @@ def present_value_factor_per_year(rate_per_year: float, years: np.ndarray | floa
         return n
     if rate_per_year <= -1:
         raise InputError(f"discount_rate must be > -1, got {rate_per_year}")
-    return -np.expm1(-n * np.log1p(rate_per_year)) / rate_per_year
+    return -elementary.expm1(-n * elementary.log1p(rate_per_year)) / rate_per_year

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import ndtri
 
+from abm.numerics import elementary
+
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
 _U53 = 2.0**-53
@@ -154,7 +156,7 @@ class Streams:
             return pick
         u = self.uniform(name, *keys, alt)
         with np.errstate(divide="ignore"):
-            score = np.log(w) - np.log(-np.log(u))
+            score = elementary.log(w) - elementary.log(-elementary.log(u))
         return int(np.argmax(score))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:

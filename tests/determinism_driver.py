@@ -7,7 +7,8 @@ EXECUTOR is `serial` (this process), `process_pool` (a spawned worker of the swe
 run with a different seed and grid, to catch state kept between runs). The outputs go through
 `abm.runner.write_outputs`, so every file a run writes is there to compare. `blas.json` beside
 the folder records the OpenBLAS core type each bundled library loaded (threadpoolctl), so the
-test knows the kernel really changed.
+test knows the kernel really changed; `simd.json` the SIMD targets numpy dispatched to
+(`NPY_DISABLE_CPU_FEATURES` turns them off).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def run_with(executor: str, cfg: ScenarioConfig) -> RunResult:
 
 
 def main(argv: list[str]) -> None:
-    """Parse the command line, run, write the outputs and the BLAS cores loaded."""
+    """Parse the command line, run, write the outputs, the BLAS cores loaded and numpy's SIMD targets."""
     executor, out, scenario, months, seed, *sets = argv
     cfg = load_scenario(scenario, overrides=[f"run.months={months}", f"run.seed={seed}", *sets])
     result = run_with(executor, cfg)
@@ -69,6 +70,10 @@ def main(argv: list[str]) -> None:
         {str(i.get("architecture")) for i in threadpool_info() if i["user_api"] == "blas"}
     )
     Path(out + ".blas.json").write_text(json.dumps(cores))
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    simd = sorted(f for f in __cpu_dispatch__ if __cpu_features__.get(f))
+    Path(out + ".simd.json").write_text(json.dumps(simd))
 
 
 if __name__ == "__main__":

@@ -34,13 +34,28 @@ def _cores_this_cpu_runs() -> list[str]:
     return [core for core, needs in CORE_TYPES.items() if all(has.get(f) for f in needs)]
 
 
-def _start(tmp: Path, name: str, executor: str, core: str, sets: tuple[str, ...]):
-    """Start one run of the driver; return its process and output folder."""
+def _simd_this_cpu_runs() -> list[str]:
+    """numpy's dispatch targets above its baseline that this CPU runs (AVX2, AVX-512 ...)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    return sorted(f for f in __cpu_dispatch__ if __cpu_features__.get(f))
+
+
+def _start(
+    tmp: Path, name: str, executor: str, core: str, sets: tuple[str, ...], no_simd: str = ""
+):
+    """Start one run of the driver; return its process and output folder.
+
+    `no_simd` is numpy's NPY_DISABLE_CPU_FEATURES: the targets it names are not dispatched to.
+    """
     out = tmp / name
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("NPY_DISABLE_CPU_FEATURES", None)
     if core:
         env["OPENBLAS_CORETYPE"] = core
+    if no_simd:
+        env["NPY_DISABLE_CPU_FEATURES"] = no_simd
     cmd = [sys.executable, str(DRIVER), executor, str(out), "baseline", str(MONTHS), "1", *sets]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     return proc, out
@@ -52,15 +67,24 @@ def _digests(out: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def _run_all(tmp: Path, runs: dict[str, tuple[str, str]], sets: tuple[str, ...] = ()):
+def _run_all(
+    tmp: Path,
+    runs: dict[str, tuple[str, str]],
+    sets: tuple[str, ...] = (),
+    no_simd: dict[str, str] | None = None,
+):
     """Run every (executor, core type) in parallel; return digests and loaded cores per run."""
-    started = {name: _start(tmp, name, ex, core, sets) for name, (ex, core) in runs.items()}
+    started = {
+        name: _start(tmp, name, ex, core, sets, (no_simd or {}).get(name, ""))
+        for name, (ex, core) in runs.items()
+    }
     digests, cores = {}, {}
     for name, (proc, out) in started.items():
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{err[-2000:]}"
         digests[name] = _digests(out)
         cores[name] = json.loads(Path(str(out) + ".blas.json").read_text())
+        cores[name + ".simd"] = json.loads(Path(str(out) + ".simd.json").read_text())
     return digests, cores
 
 
@@ -93,6 +117,19 @@ def test_copper_plate_flows_same_bytes_across_blas_kernels(tmp_path):
     runs = {core: ("serial", core) for core in (cores[0], cores[-1])}
     digests, _ = _run_all(tmp_path, runs, ("market.copper_plate=true",))
     assert digests[cores[0]] == digests[cores[-1]]
+
+
+def test_same_bytes_whatever_simd_numpy_dispatches_to(tmp_path):
+    """numpy picks exp, log and power kernels by CPU feature (AVX-512 code differs from the C
+    library's in the last bit); with every target above numpy's baseline turned off the run must
+    give the same bytes. Before abm.numerics.elementary, a 12-month baseline did not (AVX-512)."""
+    simd = _simd_this_cpu_runs()
+    if not simd:
+        pytest.skip("this CPU runs only numpy's baseline SIMD: nothing to turn off")
+    runs = {"simd": ("serial", ""), "baseline_simd": ("serial", "")}
+    digests, loaded = _run_all(tmp_path, runs, no_simd={"baseline_simd": ",".join(simd)})
+    assert loaded["simd.simd"] == simd and loaded["baseline_simd.simd"] == [], loaded
+    assert digests["baseline_simd"] == digests["simd"]
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""abm.numerics: the BLAS-free solver and dot products, and a guard against BLAS creeping back.
+"""abm.numerics: the BLAS-free solver and dot products, and guards against BLAS and CPU-picked ufuncs creeping back.
 
 The guard reads abm/ for the calls that reach BLAS or LAPACK (``np.dot``, ``.dot(``, ``@``,
 ``np.linalg``, ``scipy.linalg``, ``splu``, ``einsum``, ...); every hit must be in ALLOWED with
@@ -62,7 +62,17 @@ def _code(line: str) -> str:
     return line.split("#", 1)[0]
 
 
-def test_no_blas_call_outside_the_allow_list():
+#: numpy ufuncs whose float64 kernel numpy picks by CPU feature (numpy's own AVX-512 code or
+#: Intel SVML against the C library's elsewhere): abm.numerics.elementary has exp, expm1, log,
+#: log1p, power, sin and cos; sqrt and the arithmetic ufuncs are exactly rounded everywhere.
+SIMD_UFUNCS = re.compile(
+    r"np\.(exp|exp2|expm1|log|log2|log10|log1p|power|float_power|sin|cos|tan|arcsin|arccos"
+    r"|arctan|arctan2|sinh|cosh|tanh|arcsinh|arccosh|arctanh|cbrt|hypot|logaddexp)\("
+)
+
+
+def _code_lines(pattern: re.Pattern[str]) -> set[tuple[str, str]]:
+    """(file, line) of every code line of abm/ outside abm/numerics that matches `pattern`."""
     found = set()
     for path in sorted((ROOT / "abm").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
@@ -76,8 +86,19 @@ def test_no_blas_call_outside_the_allow_list():
                 continue
             if in_doc or stripped.startswith(('"""', "#")):
                 continue
-            if BLAS_CALLS.search(_code(line)):
+            if pattern.search(_code(line)):
                 found.add((rel, stripped))
+    return found
+
+
+def test_no_simd_dispatched_ufunc_in_the_model():
+    """`np.exp` and friends round differently on AVX-512 CPUs; the model uses elementary's."""
+    found = sorted(_code_lines(SIMD_UFUNCS))
+    assert not found, f"use abm.numerics.elementary instead of numpy's ufunc: {found}"
+
+
+def test_no_blas_call_outside_the_allow_list():
+    found = _code_lines(BLAS_CALLS)
     unexplained = sorted(found - set(ALLOWED))
     assert not unexplained, (
         "BLAS on a path that may feed a decision or an output; use abm.numerics "

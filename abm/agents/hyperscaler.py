@@ -20,6 +20,7 @@ from abm.agents.rates import grid_charges
 from abm.agents.tariff import cancel_signed_surplus, tariff_cost_usd_per_mw_month
 from abm.catalogue import PATH_CATALOGUE, choice_of, choice_spec, choices, config_value, paths
 from abm.finance import capital_recovery_factor_per_month
+from abm.numerics import elementary
 from abm.shiftable import modular_storage_mwh_per_mw
 from abm.streams import label_ids
 from abm.vocabulary import Choice, Path, Project, Status
@@ -125,7 +126,7 @@ class Hyperscaler(mesa.Agent):
         """Campus MW wished for project `pid`: the type's lognormal keyed by the id, clipped to the size range."""
         cfg, firm = self.config.hyperscalers, self.firm_type
         z = float(self.streams.normal("project.size", pid))
-        mw = float(np.exp(np.log(firm.campus_mw_median) + firm.campus_mw_sigma * z))
+        mw = elementary.exp(elementary.log(firm.campus_mw_median) + firm.campus_mw_sigma * z)
         return float(np.clip(mw, cfg.campus_mw_min, cfg.campus_mw_max))
 
     def cancel_surplus(self, limit_mw: float, month: int = 0) -> None:
@@ -328,7 +329,7 @@ class Hyperscaler(mesa.Agent):
         names = list(costs)
         values = [costs[p] for p in names]
         v = -np.array(values) / firm_types.choice_scale_usd_per_mw_month(values, self.config)
-        prob = np.exp(v - v.max())
+        prob = elementary.exp(v - v.max())
         prob /= prob.sum()
         pick = self.streams.choice(
             "project.path_choice", prob, pid, switches, labels=label_ids(names)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from abm.errors import InputError
+from abm.numerics import elementary
 from abm.schema import FadeNmcSection, FadeOtherSection, FadeSection
 
 _LFP = FadeSection()  # the schema defaults: new stationary LFP at 25 °C
@@ -112,8 +113,8 @@ def fade_rate_per_year(
         params.cycle_fade_per_efc
         * 12.0
         * efc
-        * (c / params.c_rate_ref) ** params.c_rate_exponent
-        * (d / params.dod_ref) ** params.dod_exponent
+        * elementary.power(c / params.c_rate_ref, params.c_rate_exponent)
+        * elementary.power(d / params.dod_ref, params.dod_exponent)
     )
     rate = duty * (params.calendar_fade_per_year + cycle)
     rate = rate * np.where(np.asarray(second_life, dtype=bool), params.second_life_multiplier, 1.0)

@@ -13,7 +13,7 @@ from scipy import special
 from scipy.optimize import brentq
 
 from abm.errors import InputError
-from abm.numerics import weights_dot
+from abm.numerics import elementary, weights_dot
 
 _US_EV_UNITS_BEV_PHEV: dict[int, tuple[float, float]] = {
     2011: (9_800, 8_000),
@@ -200,7 +200,8 @@ def ev_retirements_gwh(
     start_abs = start_year * 12 + (start_month - 1)
     edges = start_abs + np.arange(months + 1)  # month boundaries
     age_years = (edges[None, :] - (vintage_month[:, None] + 0.5)) / 12.0
-    cdf = -np.expm1(-((np.clip(age_years, 0.0, None) / weibull_scale_years) ** weibull_shape))
+    scaled_age = np.clip(age_years, 0.0, None) / weibull_scale_years
+    cdf = -elementary.expm1(-elementary.power(scaled_age, weibull_shape))
     return weights_dot(vintage_gwh, np.diff(cdf, axis=1))
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from abm.batteries.fade import FadeParams, fade_rate_per_year, life_years_at_fade_rate, nonnegative
 from abm.errors import InputError
 from abm.finance import present_value_factor_per_year
+from abm.numerics import elementary
 
 OM_FRACTION_OF_CAPEX_PER_YEAR = 0.025
 """Fixed O&M of utility batteries as a share of installed capex per year: NREL ATB convention
@@ -39,7 +40,9 @@ def om_cost_usd_per_kwh_year(
     fade = nonnegative("fade_per_year", fade_per_year)
     if base_usd_per_kwh_year < 0 or reference_fade_per_year <= 0 or exponent < 1:
         raise InputError("om cost: base >= 0, reference fade > 0 and exponent >= 1 required")
-    return base_usd_per_kwh_year * (1.0 + (fade / reference_fade_per_year) ** exponent)
+    return base_usd_per_kwh_year * (
+        1.0 + elementary.power(fade / reference_fade_per_year, exponent)
+    )
 
 
 def quality_adjusted_wtp(

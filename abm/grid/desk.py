@@ -23,6 +23,7 @@ from abm.grid.topology import TECHS, PlanningCriteria, build_grid
 from abm.grid.utility_builds import UtilityBuildBook
 from abm.history import merchant_mix
 from abm.markets.order_book import OrderBook
+from abm.numerics import elementary
 from abm.scenario import scenarios_dir
 from abm.schema.national import scaled_to_grid
 from abm.streams import Streams, entity_key
@@ -158,10 +159,12 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         volume, storage_share = merchant_mix(self.config, month)
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * volume
         sigma = q.merchant_request_mw_sigma
-        n = int(rng.poisson(mean_mw / (q.merchant_request_mw_median * np.exp(sigma**2 / 2))))
+        n = int(
+            rng.poisson(mean_mw / (q.merchant_request_mw_median * elementary.exp(sigma**2 / 2)))
+        )
         if n == 0:
             return
-        mw = rng.lognormal(np.log(q.merchant_request_mw_median), sigma, size=n)
+        mw = rng.lognormal(elementary.log(q.merchant_request_mw_median), sigma, size=n)
         kind = np.where(rng.random(n) < storage_share, int(Kind.STORAGE), int(Kind.GENERATION))
         node = rng.integers(0, self.n_bus, size=n)
         self.queue.submit(

@@ -13,6 +13,7 @@ from abm.grid.queue.events import QueueEvents
 from abm.grid.queue.rules import QueueRules
 from abm.grid.queue.store import NO_MONTH, Kind, Reason, RequestStore, State, whole_months
 from abm.grid.queue.withdrawals import Withdrawals
+from abm.numerics import elementary
 from abm.streams import Streams
 
 
@@ -87,7 +88,7 @@ class Facilities:
                     r.storage_drawn_upgrade_cost_median_usd_per_kw,
                     r.generation_drawn_upgrade_cost_median_usd_per_kw,
                 )
-                usd_per_kw = median * np.exp(
+                usd_per_kw = median * elementary.exp(
                     r.drawn_upgrade_cost_sigma
                     * self.streams.normal("queue.upgrade_cost", c["draw_key"][ids[gen]])
                 )
@@ -172,7 +173,7 @@ class Facilities:
         )
         # clipped so exp() cannot overflow; beyond +-50 the logistic is 0 or 1 anyway
         z = np.clip((cost_kw - threshold) / r.upgrade_withdraw_scale_usd_per_kw, -50.0, 50.0)
-        p_withdraw = np.where(cost > 0, 1.0 / (1.0 + np.exp(-z)), 0.0)
+        p_withdraw = np.where(cost > 0, 1.0 / (1.0 + elementary.exp(-z)), 0.0)
         can_wait = (r.mode == "serial") & from_hosting & ~c["flexible"][ids] & (excess > 0)
         u = self.streams.uniform("queue.upgrade_decision", c["draw_key"][ids], month)
         fresh = ~was_waiting
@@ -234,7 +235,7 @@ class Facilities:
         c, r = self.store.requests, self.rules
         kind = c["kind"][ids]
         mw = c["mw"][ids]
-        base = np.asarray(r.construction_months_by_kind)[kind] * np.exp(
+        base = np.asarray(r.construction_months_by_kind)[kind] * elementary.exp(
             r.construction_sigma * self.streams.normal("queue.build_time", c["draw_key"][ids])
         )
         lead = np.where(excess > 0, r.upgrade_lead_months * np.minimum(1.0, excess / mw), 0.0)

@@ -19,6 +19,7 @@ from abm.grid.queue.store import (
     State,
     whole_months,
 )
+from abm.numerics import elementary
 from abm.streams import Streams
 
 
@@ -84,7 +85,7 @@ class Withdrawals:
             * np.where(c["speculative"][risk], r.speculative_hazard_multiplier, 1.0)
         )
         u = self.streams.uniform("queue.attrition", c["draw_key"][risk], month)
-        gone = risk[u < -np.expm1(-h)]
+        gone = risk[u < -elementary.expm1(-h)]
         self.into(ev, sink, gone, month, Reason.ATTRITION)
         return act[c["state"][act] < State.ENERGIZED]
 

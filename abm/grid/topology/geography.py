@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from abm.numerics import elementary
+
 SOLAR_CF_RANGE = (0.15, 0.30)  # LBNL Utility-Scale Solar 2024: median ~0.24, regional spread
 
 
@@ -20,7 +22,7 @@ def geo_field(xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     widths = span * rng.uniform(0.1, 0.3, size=3)
     heights = rng.uniform(-0.5, 0.5, size=3)
     d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-    field = field + (heights * np.exp(-d2 / (2.0 * widths**2))).sum(axis=1)
+    field = field + (heights * elementary.exp(-d2 / (2.0 * widths**2))).sum(axis=1)
     spread = float(np.ptp(field))
     return (field - field.min()) / spread if spread > 0 else np.full(len(xy), 0.5)
 

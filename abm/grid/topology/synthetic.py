@@ -23,6 +23,7 @@ from abm.grid.topology.geography import geo_field, solar_cf_from_field
 from abm.grid.topology.planning import PlanningCriteria, n1_required_rating_mw, planning_cases_mw
 from abm.grid.topology.territories import grow_territories
 from abm.grid.topology.validation import validate_grid
+from abm.numerics import elementary
 
 #: Installed capacity over coincident peak demand: ~1.2 TW net summer capacity (EIA Electric
 #: Power Annual 2023) against a ~0.75 TW lower-48 peak (EIA-930 hourly grid monitor, July 2023).
@@ -177,7 +178,7 @@ def _hub_positions(
 def _urban_density(xy: np.ndarray, centres: np.ndarray, sigma_km: float) -> np.ndarray:
     """Sum of Gaussian city kernels at each point (1.0 at a city centre)."""
     d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-    return np.exp(-d2 / (2.0 * sigma_km**2)).sum(axis=1)
+    return elementary.exp(-d2 / (2.0 * sigma_km**2)).sum(axis=1)
 
 
 def _backbone_edges(xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -218,8 +219,8 @@ def _feeder_tree(
     spacing_km = side_km / math.sqrt(n_hub)
     step = spacing_km * rng.uniform(0.08, 0.35, size=n_feed)
     angle = rng.uniform(0.0, 2.0 * math.pi, size=n_feed)
-    dx = (step * np.cos(angle)).tolist()
-    dy = (step * np.sin(angle)).tolist()
+    dx = (step * elementary.cos(angle)).tolist()
+    dy = (step * elementary.sin(angle)).tolist()
     xs = hub_xy[:, 0].tolist() + [0.0] * n_feed
     ys = hub_xy[:, 1].tolist() + [0.0] * n_feed
     parents = parent.tolist()
@@ -305,9 +306,9 @@ def _place_generation(
         "gas": hub_boost * (0.3 + density),
         "coal": hub_boost * rural,
         "nuclear": np.where(is_hub, 1.0, 1e-3) * rural,
-        "wind": np.exp(4.0 * geo_field(xy, rng)) * rural,
-        "solar": np.exp(12.0 * (solar_cf - solar_cf.min())),
-        "hydro": np.exp(4.0 * geo_field(xy, rng)) * rural,
+        "wind": elementary.exp(4.0 * geo_field(xy, rng)) * rural,
+        "solar": elementary.exp(12.0 * (solar_cf - solar_cf.min())),
+        "hydro": elementary.exp(4.0 * geo_field(xy, rng)) * rural,
         "storage": 0.3 + density,
         "other": np.ones(n),
     }
