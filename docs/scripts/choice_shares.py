@@ -16,6 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from abm.model import PowerStackModel
+from abm.numerics import elementary
 from abm.signals import planning_signals
 
 PROJECT_MW = 200.0
@@ -39,7 +40,7 @@ def main(scenario: str = "baseline", seed: int = 1) -> None:
         name = getattr(getattr(h, "firm_type", None), "name", "all")
         costs = h.path_costs_usd_per_mw_month(PROJECT_MW, signals)
         v = -np.array(list(costs.values())) / scale_of(model, list(costs.values()))
-        p = np.exp(v - v.max())
+        p = elementary.exp(v - v.max())
         for path, x in zip(costs, p / p.sum(), strict=True):
             prob[name][str(path)].append(float(x))
         cost[name] = {str(k): c for k, c in costs.items()}

@@ -18,6 +18,7 @@ import pandas as pd
 from page_blocks import write_spliced
 
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
+from abm.numerics import elementary
 from abm.schema import QueueSection
 from abm.streams import Streams
 
@@ -75,7 +76,7 @@ def run(rules: QueueRules, seed: int) -> tuple[InterconnectionQueue, np.ndarray]
             k = terr.size
             if k == 0:
                 continue
-            mw = MEDIAN_MW[kind] * np.exp(0.6 * stream.standard_normal(k))
+            mw = MEDIAN_MW[kind] * elementary.exp(0.6 * stream.standard_normal(k))
             node = terr * NODES_PER_TERRITORY + stream.integers(0, NODES_PER_TERRITORY, k)
             proj = project + np.arange(k)
             project += k
