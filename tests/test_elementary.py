@@ -20,9 +20,24 @@ def _ulps(got: np.ndarray, want: list[float]) -> float:
 
 CASES = {
     "exp": (el.exp, math.exp, np.r_[RNG.uniform(-740, 709, 20000), RNG.uniform(-1, 1, 20000)], 2),
-    "expm1": (el.expm1, math.expm1, np.r_[RNG.uniform(-40, 40, 20000), RNG.uniform(-1e-9, 1e-9, 500)], 3),
-    "log": (el.log, math.log, np.r_[np.exp(RNG.uniform(-700, 700, 20000)), 1 + RNG.uniform(-1e-9, 1e-9, 500), [5e-324]], 4),
-    "log1p": (el.log1p, math.log1p, np.r_[RNG.uniform(-0.999, 50, 20000), RNG.uniform(-1e-7, 1e-7, 500)], 4),
+    "expm1": (
+        el.expm1,
+        math.expm1,
+        np.r_[RNG.uniform(-40, 40, 20000), RNG.uniform(-1e-9, 1e-9, 500)],
+        3,
+    ),
+    "log": (
+        el.log,
+        math.log,
+        np.r_[np.exp(RNG.uniform(-700, 700, 20000)), 1 + RNG.uniform(-1e-9, 1e-9, 500), [5e-324]],
+        4,
+    ),
+    "log1p": (
+        el.log1p,
+        math.log1p,
+        np.r_[RNG.uniform(-0.999, 50, 20000), RNG.uniform(-1e-7, 1e-7, 500)],
+        4,
+    ),
 }
 
 
@@ -69,9 +84,10 @@ def test_the_scalar_path_gives_the_array_path_bytes(name: str) -> None:
     one_by_one = np.array([fn(float(v)) for v in x.tolist()])
     assert big.tobytes() == one_by_one.tobytes()
     pair_x = RNG.uniform(0, 3, 2000)
-    assert np.asarray(el.power(pair_x, 1.7)).tobytes() == np.array(
-        [el.power(v, 1.7) for v in pair_x.tolist()]
-    ).tobytes()
+    assert (
+        np.asarray(el.power(pair_x, 1.7)).tobytes()
+        == np.array([el.power(v, 1.7) for v in pair_x.tolist()]).tobytes()
+    )
 
 
 def test_a_scalar_gives_a_float_and_an_array_its_shape() -> None:

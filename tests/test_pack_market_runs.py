@@ -1,4 +1,4 @@
-"""The pack market in whole runs: every grade finds a price, and 45X raises second life (issue 17)."""
+"""The pack market in whole runs: every grade finds a price, 45X keeps packs from recycling, prices stay non-negative (issue 17)."""
 
 from __future__ import annotations
 
@@ -23,15 +23,43 @@ def test_every_grade_clears_in_a_short_baseline() -> None:
 
 
 @pytest.mark.slow
-def test_a_larger_45x_credit_raises_second_life_gwh() -> None:
-    """Paired on seed 1 over 8 years (the credit phases out from 2030): 45X at $30 instead of $10
-    buys more second-life GWh, because it enters recyclers' routing value and asks."""
-    months = {"run.months": 96}
-    base = run_scenario("baseline", seed=1, overrides=months, counterfactual=False)
-    more = run_scenario(
+def test_a_larger_45x_credit_on_second_life_recycles_fewer_packs() -> None:
+    """Paired on seeds 1-3 over 8 years (the credit phases out from 2030): 45X on second-life packs
+    at $30 instead of $10 enters recyclers' routing value and asks, so fewer packs are recycled
+    and at least as many go to second life (sold or in stock). Measured: recycled -2.8, -2.6 and
+    -0.6 GWh. Second-life GWh sold alone is not asserted: it moves within seed noise (+0.6, +0.5,
+    +0.3 here, -0.2 and -0.5 on seeds 4 and 6), as second life is limited by packs early and by
+    cheap new storage later (docs/baseline.md)."""
+    fixed = {"run.months": 96, "policy.credit_45x_scope": "second_life_only"}
+    recycled_change = []
+    for seed in (1, 2, 3):
+        base, more = (
+            run_scenario(
+                "baseline",
+                seed=seed,
+                overrides={**fixed, "policy.credit_45x_usd_per_kwh": usd},
+                counterfactual=False,
+            ).kpis["packs"]
+            for usd in (10.0, 30.0)
+        )
+        kept = more["second_life_gwh"] + more["inventory_gwh_end"]
+        assert kept >= base["second_life_gwh"] + base["inventory_gwh_end"], seed
+        assert more["recycled_gwh"] <= base["recycled_gwh"], seed
+        recycled_change.append(more["recycled_gwh"] - base["recycled_gwh"])
+    assert sum(recycled_change) < 0
+
+
+@pytest.mark.slow
+def test_a_45x_credit_above_the_recycling_value_keeps_pack_prices_non_negative() -> None:
+    """At $60/kWh the credit on a sale exceeds what recycling a grade-A pack pays: the seller's
+    walk-away price is floored at zero rather than negative (before, the pack market cleared at
+    a negative price and the ledger refused the payment: a LedgerError within 72 months, seed 1)."""
+    run = run_scenario(
         "baseline",
         seed=1,
-        overrides={**months, "policy.credit_45x_usd_per_kwh": 30.0},
+        overrides={"run.months": 72, "policy.credit_45x_usd_per_kwh": 60.0},
         counterfactual=False,
+        check=True,
     )
-    assert more.kpis["packs"]["second_life_gwh"] > base.kpis["packs"]["second_life_gwh"]
+    prices = run.timeseries.filter(like="pack_price_usd_per_kwh_").to_numpy()
+    assert np.nanmin(prices) >= 0.0

@@ -44,10 +44,12 @@ def walk_away_usd_per_kwh(
 ) -> np.ndarray:
     """The least a seller of repurposed packs takes per usable kWh: what recycling them instead pays.
 
-    Repurposing is sunk once packs are in stock; a sale also earns the credit paid on it.
+    Repurposing is sunk once packs are in stock; a sale also earns the credit paid on it. Never
+    below zero: where the credit exceeds the recycling value the seller gives packs away rather
+    than pay a buyer to take them (pack prices are non-negative, as the invariants check).
     """
     soh = np.maximum(np.asarray(soh, dtype=float), 1e-6)
-    return recycling_value_usd_per_kwh / soh - credit_on_sale_usd_per_kwh
+    return np.maximum(recycling_value_usd_per_kwh / soh - credit_on_sale_usd_per_kwh, 0.0)
 
 
 def seller_ask_usd_per_kwh(

@@ -174,3 +174,16 @@ def test_sales_set_the_sales_rate(model, config, packs, ledger):
 
 def test_no_inventory_no_asks(model, config, packs, ledger):
     assert routed(model, config, packs, ledger, "recycle_first").asks() == []
+
+
+def test_a_credit_above_the_recycling_value_asks_zero_not_a_negative_price(
+    model, config, packs, ledger
+):
+    """The walk-away price is floored at zero: a seller gives packs away rather than pay a buyer."""
+    r = selling(model, config, packs, ledger, 0.3)
+    r.inventory_age_months[:] = r.config.recyclers.stale_months - 1  # asks the walk-away price
+    packs.credit_usd_per_kwh = 10.0 * float(
+        np.max(packs.recycling_value_usd_per_kwh() / r.inventory_soh)
+    )
+    asks = [a for _, _, a in r.asks()]
+    assert asks and min(asks) == 0.0
