@@ -131,7 +131,7 @@ def _shaped(values: list[float], like: object) -> ArrayLike:
 
 
 def _result(out: np.ndarray, like: object) -> ArrayLike:
-    """A float for a scalar input, the array otherwise."""
+    """A float for a scalar input, the array otherwise (sin and cos have no scalar loop)."""
     return float(out) if np.ndim(like) == 0 else out
 
 
@@ -149,9 +149,9 @@ def exp(x: ArrayLike) -> ArrayLike:
     with np.errstate(over="ignore"):
         out = np.ldexp(_horner(r, _EXP_TAYLOR), k.astype(np.int64))
     if inside:
-        return _result(out, x)
+        return out
     out = np.where(a > _EXP_OVERFLOW, np.inf, np.where(a < _EXP_UNDERFLOW, 0.0, out))
-    return _result(np.where(np.isnan(a), np.nan, out), x)
+    return np.where(np.isnan(a), np.nan, out)
 
 
 def expm1(x: ArrayLike) -> ArrayLike:
@@ -162,8 +162,8 @@ def expm1(x: ArrayLike) -> ArrayLike:
     a = np.asarray(x, dtype=float)
     small = np.abs(a) < _EXPM1_SERIES_BELOW
     series = a * _horner(np.where(small, a, 0.0), _EXPM1_TAYLOR)
-    large = np.asarray(exp(np.where(small, 0.0, a))) - 1.0
-    return _result(np.where(small, series, large), x)
+    large = exp(np.where(small, 0.0, a)) - 1.0
+    return np.where(small, series, large)
 
 
 def log(x: ArrayLike) -> ArrayLike:
@@ -182,9 +182,9 @@ def log(x: ArrayLike) -> ArrayLike:
     log_m = 2.0 * s * _horner(s * s, _ATANH_SERIES)
     out = e * _LN2_HI + (log_m + e * _LN2_LO)
     if plain:
-        return _result(out, x)
+        return out
     out = np.where(a == 0, -np.inf, np.where(a == np.inf, np.inf, out))
-    return _result(np.where((a < 0) | np.isnan(a), np.nan, out), x)
+    return np.where((a < 0) | np.isnan(a), np.nan, out)
 
 
 def log1p(x: ArrayLike) -> ArrayLike:
@@ -196,10 +196,9 @@ def log1p(x: ArrayLike) -> ArrayLike:
     u = 1.0 + a
     exact = u == 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.asarray(log(u)) * (a / np.where(exact | (u == 0.0), 1.0, u - 1.0))
+        out = log(u) * (a / np.where(exact | (u == 0.0), 1.0, u - 1.0))
     out = np.where(u == 0.0, -np.inf, out)
-    out = np.where(exact, a, np.where(np.isinf(a) & (a > 0), np.inf, out))
-    return _result(out, x)
+    return np.where(exact, a, np.where(np.isinf(a) & (a > 0), np.inf, out))
 
 
 def power(x: ArrayLike, y: ArrayLike) -> ArrayLike:
@@ -214,7 +213,7 @@ def power(x: ArrayLike, y: ArrayLike) -> ArrayLike:
         return values[0] if shape.ndim == 0 else np.array(values).reshape(shape.shape)
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = np.asarray(exp(b * np.asarray(log(a))))
+        out = exp(b * log(a))
     if bool(a.min() > 0) and bool(a.max() < np.inf) and bool(np.isfinite(b).all()):
         return out  # ln a finite: b = 0 or a = 1 give exp(0) = 1 already
     return np.where(b == 0, 1.0, np.where(a == 1.0, 1.0, out))
