@@ -21,7 +21,7 @@ def capital_recovery_factor_per_month(rate_per_year: float, months: int) -> floa
     r = rate_per_year / 12.0
     if r == 0:
         return 1.0 / months
-    return r / (1.0 - (1.0 + r) ** -months)
+    return r / (1.0 - elementary.power(1.0 + r, -months))
 
 
 def present_value_factor_per_year(rate_per_year: float, years: np.ndarray | float) -> np.ndarray:

@@ -9,13 +9,13 @@ the nearest point outside them.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from abm.errors import InputError
+from abm.numerics import elementary
 from abm.schema import ScenarioConfig, parse_month
 
 TABLE = Path(__file__).resolve().parent.parent / "scenarios" / "history" / "snapshots.toml"
@@ -58,7 +58,8 @@ class Series:
             if a.year <= year <= b.year:
                 w = (year - a.year) / (b.year - a.year)
                 if self.interpolation == "log":
-                    return math.exp((1 - w) * math.log(a.value) + w * math.log(b.value))
+                    log_a, log_b = elementary.log(a.value), elementary.log(b.value)
+                    return elementary.exp((1 - w) * log_a + w * log_b)
                 return (1 - w) * a.value + w * b.value
         raise AssertionError("unreachable: points are sorted")
 

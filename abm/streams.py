@@ -21,9 +21,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import ndtri
 
-from abm.numerics import elementary
+from abm.numerics import elementary, special
 
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
@@ -127,7 +126,7 @@ class Streams:
     def normal(self, name: str, *keys: Key) -> float | np.ndarray:
         """Standard normals from stream `name` (the inverse normal CDF of `uniform`)."""
         u = self.uniform(name, *keys)
-        return float(ndtri(u)) if isinstance(u, float) else ndtri(u)
+        return special.ndtri(u)
 
     def choice(
         self,
@@ -150,7 +149,9 @@ class Streams:
             for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
                 if wi > 0:
                     u = self.uniform(name, *keys, label)
-                    score = math.log(wi) - math.log(-math.log(u))
+                    score = elementary.log_float(wi) - elementary.log_float(
+                        -elementary.log_float(u)
+                    )
                     if score > best:
                         best, pick = score, i
             return pick

@@ -7,6 +7,7 @@ speculative: every number behind them is an assumption in `other.*` (docs/parame
 
 from __future__ import annotations
 
+from abm.numerics import elementary
 from abm.schema import ScenarioConfig
 from abm.world import Calendar
 
@@ -25,7 +26,7 @@ def cap_mw(cfg: ScenarioConfig, month: int) -> float:
 
 def cost_factor(cfg: ScenarioConfig, month: int) -> float:
     """The wildcard's cost in `month` as a share of `other.cost_usd_per_mwh` (its learning curve)."""
-    return (1.0 - cfg.other.cost_decline_per_year) ** years_open(cfg, month)
+    return elementary.power(1.0 - cfg.other.cost_decline_per_year, years_open(cfg, month))
 
 
 def launch_attempts(cfg: ScenarioConfig, u: float) -> int:

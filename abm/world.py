@@ -6,10 +6,10 @@ identical in every run of the same scenario.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from abm.history import dc_twh_before
+from abm.numerics import elementary
 from abm.schema import ScenarioConfig, parse_month
 
 HOURS_PER_MONTH = 8760.0 / 12.0
@@ -60,9 +60,9 @@ def dc_twh_path(cfg: ScenarioConfig, year: float) -> float:
     if year < t23:
         return dc_twh_before(year, d.dc_twh_2023)
     if year <= t28:
-        rate = math.log(d.dc_twh_2028 / d.dc_twh_2023) / (t28 - t23)
-        return d.dc_twh_2023 * math.exp(rate * (year - t23))
-    return d.dc_twh_2028 * (1.0 + d.growth_after_2028_per_year) ** (year - t28)
+        rate = elementary.log(d.dc_twh_2028 / d.dc_twh_2023) / (t28 - t23)
+        return d.dc_twh_2023 * elementary.exp(rate * (year - t23))
+    return d.dc_twh_2028 * elementary.power(1.0 + d.growth_after_2028_per_year, year - t28)
 
 
 def ai_demand_mw(cfg: ScenarioConfig, cal: Calendar, m: int, seen_at: int | None = None) -> float:

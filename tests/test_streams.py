@@ -24,7 +24,8 @@ def test_keyed_draws_are_pinned_bits() -> None:
         0.7229347943594202,
         0.32881990075463624,
     ]
-    assert Streams(1).normal("project.size", 100010000) == -0.8080367950345724
+    # AS 241 on abm.numerics (scipy's ndtri, which calls libm, gave ...724 on glibc with FMA)
+    assert Streams(1).normal("project.size", 100010000) == -0.8080367950345725
 
 
 def test_scalar_and_array_paths_give_the_same_draw() -> None:

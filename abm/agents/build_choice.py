@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from abm.catalogue import TECHNOLOGY_CATALOGUE
 from abm.grid.build_spec import BUILD_OPTIONS
 from abm.grid.queue import Kind
+from abm.numerics import elementary
 
 if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
@@ -44,7 +45,7 @@ def capital_recovery_factor(rate_per_year: float, years: float) -> float:
     """Share of capex paid each year to recover it over `years` at `rate_per_year`."""
     if rate_per_year <= 0.0:
         return 1.0 / years
-    return rate_per_year / (1.0 - (1.0 + rate_per_year) ** -years)
+    return rate_per_year / (1.0 - elementary.power(1.0 + rate_per_year, -years))
 
 
 def build_options(config: ScenarioConfig) -> tuple[BuildOption, ...]:

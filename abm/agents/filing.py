@@ -44,7 +44,8 @@ class FilingOutlook:
     def expected_value_usd(self, k: int) -> float:
         """Value of filing with k utilities: P(at least one gets through) x the wait it saves, less the twins."""
         saved = self.wait_months * self.value_usd_per_mw_month * self.mw
-        return (1.0 - self.failure_odds**k) * saved - (k - 1) * self.twin_cost_usd
+        all_fail = math.prod([self.failure_odds] * k)  # k products, no libm pow
+        return (1.0 - all_fail) * saved - (k - 1) * self.twin_cost_usd
 
 
 def filings_wanted(outlook: FilingOutlook) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.catalogue import TECHNOLOGY_CATALOGUE
-from abm.numerics import weights_dot
+from abm.numerics import elementary, weights_dot
 
 if TYPE_CHECKING:
     from abm.ports import TerritoryGrid
@@ -30,7 +30,7 @@ def forecast_mw_by_territory(grid: TerritoryGrid, config: ScenarioConfig) -> np.
     """
     n = grid.pending_utility_build_mw.size
     years = config.planning.horizon_months / 12.0
-    growth = (1 + config.grid.load_growth_per_year) ** years
+    growth = elementary.power(1 + config.grid.load_growth_per_year, years)
     load = grid.base_load_mw * growth + grid.dc_grid_load_mw
     by_territory = np.bincount(grid.bus_territory, weights=load, minlength=n)
     return (

@@ -152,7 +152,7 @@ def check_levers(levers: Sequence[Lever], base: str, target: str) -> None:
         raise InputError(
             f"attribute: {target} differs from {base} in {len(levers)} levers ({keys}); exact "
             f"Shapley values need 2^{len(levers)} = {2 ** len(levers)} runs per seed, at most "
-            f"{MAX_LEVERS} levers ({2**MAX_LEVERS} runs per seed) are allowed; make an "
+            f"{MAX_LEVERS} levers ({1 << MAX_LEVERS} runs per seed) are allowed; make an "
             "intermediate scenario that groups some levers and attribute in two steps"
         )
 

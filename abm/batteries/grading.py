@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.errors import InputError
+from abm.numerics import special
 
 GRADE_THRESHOLDS_SOH = (0.80, 0.70, 0.60)
 """Lower SoH bounds of grades A, B, C (issue 5; DOMAIN-NUMBERS: retirement 0.70-0.80, grid-reuse
@@ -26,7 +27,7 @@ def _beta_ab(soh_mean: float, soh_sd: float) -> tuple[float, float]:
     """Beta(a, b) with the given mean and sd; raise when no Beta distribution has them."""
     if not 0.0 < soh_mean < 1.0:
         raise InputError(f"soh_mean must be in (0, 1), got {soh_mean}")
-    var = soh_sd**2
+    var = soh_sd * soh_sd
     if soh_sd <= 0 or var >= soh_mean * (1 - soh_mean):
         raise InputError(
             f"soh_sd must be in (0, sqrt(mean*(1-mean))) = (0, {np.sqrt(soh_mean * (1 - soh_mean)):.3f}),"
@@ -52,10 +53,10 @@ def _beta_cdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
     ``stats.beta.cdf`` is ``special.betainc`` inside the support, 0 at or below 0 and 1 at or
     above 1; calling it directly spares every model the import of ``scipy.stats`` (about a second).
     """
-    from scipy.special import betainc  # scipy.special is loaded with mesa already
-
     x = np.asarray(x, dtype=float)
-    return np.where(x >= 1.0, 1.0, np.where(x <= 0.0, 0.0, betainc(a, b, np.clip(x, 0.0, 1.0))))
+    return np.where(
+        x >= 1.0, 1.0, np.where(x <= 0.0, 0.0, special.betainc(a, b, np.clip(x, 0.0, 1.0)))
+    )
 
 
 def grade_fractions(

@@ -7,12 +7,14 @@ what the model itself has deployed, so a run that builds more storage learns fas
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from abm.errors import InputError
+from abm.numerics import elementary
+
+LN_2 = 0.6931471805599453  # ln 2, correctly rounded (log2 x = ln x / ln 2)
 
 if TYPE_CHECKING:
     from abm.schema import ScenarioConfig
@@ -24,8 +26,8 @@ def learned_cost_usd_per_kwh(
     """Cost after cumulative volume grew from ``start_gwh`` to ``cumulative_gwh`` (Wright's law)."""
     if start_gwh <= 0 or not 0 <= learning_rate < 1:
         raise InputError("learning: start volume must be > 0 and learning rate in [0, 1)")
-    doublings = math.log2(max(cumulative_gwh, start_gwh) / start_gwh)
-    return start_usd_per_kwh * (1.0 - learning_rate) ** doublings
+    doublings = elementary.log(max(cumulative_gwh, start_gwh) / start_gwh) / LN_2
+    return start_usd_per_kwh * elementary.power(1.0 - learning_rate, doublings)
 
 
 def cumulative_gwh(
@@ -43,8 +45,8 @@ def cumulative_gwh(
     if min(start_gwh, gwh_per_year, growth_per_year, own_gwh) < 0:
         raise InputError("learning: volumes and growth must be >= 0")
     years = max(months_elapsed, 0) / 12.0
-    rate = math.log1p(growth_per_year)
-    added = gwh_per_year * (math.expm1(rate * years) / rate if rate > 0 else years)
+    rate = elementary.log1p(growth_per_year)
+    added = gwh_per_year * (elementary.expm1(rate * years) / rate if rate > 0 else years)
     return start_gwh + added + own_gwh
 
 

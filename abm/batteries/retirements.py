@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-from scipy import special
 from scipy.optimize import brentq
 
 from abm.errors import InputError
-from abm.numerics import elementary, weights_dot
+from abm.numerics import elementary, special, weights_dot
 
 _US_EV_UNITS_BEV_PHEV: dict[int, tuple[float, float]] = {
     2011: (9_800, 8_000),
@@ -142,11 +141,12 @@ def weibull_from_mean_sd(mean_years: float, sd_years: float) -> tuple[float, flo
     """Weibull (shape, scale_years) with the given mean and sd, to reuse lifetimes quoted as mean ± sd."""
     if mean_years <= 0 or sd_years <= 0:
         raise InputError(f"weibull mean and sd must be > 0, got {mean_years}, {sd_years}")
-    target_cv2 = (sd_years / mean_years) ** 2
+    cv = sd_years / mean_years
+    target_cv2 = cv * cv
 
     def cv2_gap(shape: float) -> float:
         g1 = special.gamma(1 + 1 / shape)
-        return special.gamma(1 + 2 / shape) / g1**2 - 1 - target_cv2
+        return special.gamma(1 + 2 / shape) / (g1 * g1) - 1 - target_cv2
 
     shape = float(brentq(cv2_gap, 0.05, 200.0))
     scale = mean_years / special.gamma(1 + 1 / shape)

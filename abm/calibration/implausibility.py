@@ -33,7 +33,7 @@ def implausibility(
 ) -> np.ndarray:
     """I for one target at every point; `values` is (points, seeds); inf where a value is NaN."""
     mean = values.mean(axis=1)
-    var = sd_obs**2 + sd_discrepancy**2 + ensemble_variance(values)
+    var = sd_obs * sd_obs + sd_discrepancy * sd_discrepancy + ensemble_variance(values)
     out = np.abs(mean - observed) / np.sqrt(var)
     return np.where(np.isfinite(out), out, np.inf)
 

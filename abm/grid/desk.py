@@ -23,7 +23,7 @@ from abm.grid.topology import TECHS, PlanningCriteria, build_grid
 from abm.grid.utility_builds import UtilityBuildBook
 from abm.history import merchant_mix
 from abm.markets.order_book import OrderBook
-from abm.numerics import elementary
+from abm.numerics import elementary, variates
 from abm.scenario import scenarios_dir
 from abm.schema.national import scaled_to_grid
 from abm.streams import Streams, entity_key
@@ -129,7 +129,7 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
     # ------------------------------------------------------------------ stage 1
     def start_month(self) -> None:
         """Existing load grows; merchant generation and storage requests arrive."""
-        growth = (1 + self.config.grid.load_growth_per_year) ** (1 / 12)
+        growth = elementary.power(1 + self.config.grid.load_growth_per_year, 1 / 12)
         self.base_load_mw *= growth
         self.turbines.produce_month()
         self.retire_month()
@@ -159,12 +159,12 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         volume, storage_share = merchant_mix(self.config, month)
         mean_mw = q.merchant_gw_per_year * 1000.0 / 12.0 * volume
         sigma = q.merchant_request_mw_sigma
-        n = int(
-            rng.poisson(mean_mw / (q.merchant_request_mw_median * elementary.exp(sigma**2 / 2)))
+        n = variates.poisson(
+            rng, mean_mw / (q.merchant_request_mw_median * elementary.exp(sigma * sigma / 2))
         )
         if n == 0:
             return
-        mw = rng.lognormal(elementary.log(q.merchant_request_mw_median), sigma, size=n)
+        mw = variates.lognormal(rng, elementary.log(q.merchant_request_mw_median), sigma, n)
         kind = np.where(rng.random(n) < storage_share, int(Kind.STORAGE), int(Kind.GENERATION))
         node = rng.integers(0, self.n_bus, size=n)
         self.queue.submit(

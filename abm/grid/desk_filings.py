@@ -13,6 +13,7 @@ import numpy as np
 
 from abm.catalogue import choice_of
 from abm.grid.queue import InterconnectionQueue, Kind, Reason, State
+from abm.numerics import elementary
 from abm.streams import entity_key
 from abm.vocabulary import Choice, Project
 from abm.water_factors import water_factor
@@ -56,7 +57,7 @@ class FilingDesk:
             assert self.prices is not None, "GridDesk.bind was not called"
             weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
         elif choice == Choice.MODULAR:
-            weight = self.solar_cf**self.config.vendors.site_solar_weight_exponent
+            weight = elementary.power(self.solar_cf, self.config.vendors.site_solar_weight_exponent)
         return self.streams.choice("grid.site", weight * water_factor(self, path), pid, switches)
 
     def choose_site_in_territory(self, territory: int, mw: float, pid: int) -> int:

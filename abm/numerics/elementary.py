@@ -246,3 +246,14 @@ def sin(x: ArrayLike) -> ArrayLike:
 def cos(x: ArrayLike) -> ArrayLike:
     """Cos x for |x| <= 2**19."""
     return _result(_sin_cos(x)[1], x)
+
+
+# One-float versions for scalar loops elsewhere (abm.numerics.special, Streams.choice): the same
+# operations as the array paths, without the per-call dispatch of `exp`, `log` and the rest.
+exp_float = _exp1
+expm1_float = _expm11
+log_float = _log1
+log1p_float = _log1p1
+power_float = _power1
+horner = _horner
+horner_float = _horner1

@@ -85,7 +85,7 @@ def _pp_lines(net, live_bus: set[int]) -> dict:
     ln = ln[~ln.index.isin(_open_switch_elements(net, "l"))]
     vn_kv = net.bus.vn_kv.loc[ln.from_bus].to_numpy(dtype=float)
     parallel = _column(ln, "parallel", 1.0)
-    z_base_ohm = vn_kv**2 / BASE_MVA
+    z_base_ohm = vn_kv * vn_kv / BASE_MVA
     x_pu = ln.x_ohm_per_km.to_numpy(float) * ln.length_km.to_numpy(float) / parallel / z_base_ohm
     rating = (
         ln.max_i_ka.to_numpy(float) * _column(ln, "df", 1.0) * parallel * vn_kv * math.sqrt(3.0)
@@ -139,8 +139,9 @@ def _pp_trafos(net, live_bus: set[int]) -> dict:
     sn_mva = tr.sn_mva.to_numpy(float)
     parallel = _column(tr, "parallel", 1.0)
     vk, vkr = tr.vk_percent.to_numpy(float), _column(tr, "vkr_percent", 0.0)
-    x_sc = np.sqrt(np.maximum(vk**2 - vkr**2, 0.0)) / 100.0 * BASE_MVA / sn_mva
-    x_sc = x_sc * (vn_lv / bus_lv_kv) ** 2 / parallel
+    x_sc = np.sqrt(np.maximum(vk * vk - vkr * vkr, 0.0)) / 100.0 * BASE_MVA / sn_mva
+    turns = vn_lv / bus_lv_kv
+    x_sc = x_sc * (turns * turns) / parallel
     ratio = (vn_hv / vn_lv) / (bus_hv_kv / bus_lv_kv)
     rating = sn_mva * parallel * _column(tr, "df", 1.0)
     return {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
+from abm.numerics import elementary
 from abm.schema.grid import GridSection
 
 #: Contingencies (outaged lines) per block of PTDF columns in the N-1 screen.
@@ -42,8 +43,8 @@ class PlanningCriteria:
     """
 
     emergency_rating_ratio: float = _default("emergency_rating_ratio")
-    load_scale: float = (1.0 + _default("load_growth_per_year")) ** _default(
-        "planning_horizon_years"
+    load_scale: float = elementary.power(
+        1.0 + _default("load_growth_per_year"), _default("planning_horizon_years")
     )
 
     @classmethod
@@ -51,7 +52,9 @@ class PlanningCriteria:
         """Criteria from a scenario's grid section."""
         return cls(
             emergency_rating_ratio=grid.emergency_rating_ratio,
-            load_scale=(1.0 + grid.load_growth_per_year) ** grid.planning_horizon_years,
+            load_scale=elementary.power(
+                1.0 + grid.load_growth_per_year, grid.planning_horizon_years
+            ),
         )
 
 

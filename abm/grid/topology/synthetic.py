@@ -23,7 +23,7 @@ from abm.grid.topology.geography import geo_field, solar_cf_from_field
 from abm.grid.topology.planning import PlanningCriteria, n1_required_rating_mw, planning_cases_mw
 from abm.grid.topology.territories import grow_territories
 from abm.grid.topology.validation import validate_grid
-from abm.numerics import elementary
+from abm.numerics import elementary, variates
 
 #: Installed capacity over coincident peak demand: ~1.2 TW net summer capacity (EIA Electric
 #: Power Annual 2023) against a ~0.75 TW lower-48 peak (EIA-930 hourly grid monitor, July 2023).
@@ -167,8 +167,8 @@ def _hub_positions(
     n_city = max(1, round(n_hub / 30))
     centres = rng.uniform(0.1 * side_km, 0.9 * side_km, size=(n_city, 2))
     n_urban = round(0.55 * n_hub)
-    urban = centres[rng.integers(n_city, size=n_urban)] + rng.normal(
-        0.0, 0.06 * side_km, size=(n_urban, 2)
+    urban = centres[rng.integers(n_city, size=n_urban)] + variates.normal(
+        rng, 0.0, 0.06 * side_km, (n_urban, 2)
     )
     rural = rng.uniform(0.0, side_km, size=(n_hub - n_urban, 2))
     xy = np.vstack([urban, rural])
@@ -177,8 +177,9 @@ def _hub_positions(
 
 def _urban_density(xy: np.ndarray, centres: np.ndarray, sigma_km: float) -> np.ndarray:
     """Sum of Gaussian city kernels at each point (1.0 at a city centre)."""
-    d2 = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-    return elementary.exp(-d2 / (2.0 * sigma_km**2)).sum(axis=1)
+    gap = xy[:, None, :] - centres[None, :, :]
+    d2 = (gap * gap).sum(axis=2)
+    return elementary.exp(-d2 / (2.0 * sigma_km * sigma_km)).sum(axis=1)
 
 
 def _backbone_edges(xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -194,7 +195,7 @@ def _backbone_edges(xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     in_mst = np.isin(tri[:, 0] * n + tri[:, 1], mst_edges[:, 0] * n + mst_edges[:, 1])
     spare = np.flatnonzero(~in_mst)
     n_extra = min(spare.size, round((BACKBONE_EDGES_PER_HUB - 1.0) * n))
-    p = 1.0 / length[spare] ** 2
+    p = 1.0 / (length[spare] * length[spare])
     extra = rng.choice(spare, size=n_extra, replace=False, p=p / p.sum()) if n_extra else spare[:0]
     return np.vstack([mst_edges, tri[extra]])
 
@@ -277,7 +278,7 @@ def _synthetic_reactance(
     """Series reactance (pu on 100 MVA) by voltage class, plus a step-down transformer at hubs."""
     per_km = np.where(is_backbone, X_BACKBONE_PU_PER_KM, X_FEEDER_PU_PER_KM)
     stepdown = ~is_backbone & (is_hub[edges[:, 0]] | is_hub[edges[:, 1]])
-    x_pu = per_km * length_km * rng.lognormal(0.0, 0.1, size=len(edges))
+    x_pu = per_km * length_km * variates.lognormal(rng, 0.0, 0.1, len(edges))
     return x_pu + np.where(stepdown, X_STEPDOWN_PU, 0.0)
 
 
@@ -285,7 +286,7 @@ def _spread_load(
     density: np.ndarray, is_hub: np.ndarray, peak_load_mw: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Peak load per bus: lognormal x urban density; 40 % of hubs are pure switching stations."""
-    weight = rng.lognormal(0.0, 0.8, size=len(density)) * (0.15 + density)
+    weight = variates.lognormal(rng, 0.0, 0.8, len(density)) * (0.15 + density)
     weight = np.where(is_hub, 0.3 * weight * (rng.random(len(density)) > 0.4), weight)
     return peak_load_mw * weight / weight.sum()
 
@@ -322,7 +323,7 @@ def _place_generation(
         )
         w = site_weight[tech]
         sites = rng.choice(n, size=count, replace=False, p=w / w.sum())
-        size = rng.lognormal(0.0, 0.6, size=count)
+        size = variates.lognormal(rng, 0.0, 0.6, count)
         gen[sites, j] = US_CAPACITY_SHARE[tech] * total_mw * size / size.sum()
     return gen
 
@@ -400,7 +401,7 @@ def _target_loading(
     """Target base loading per line: Beta-shaped 20-70 %, some warm lines, a few hot corridors."""
     n = len(edges)
     low, high = LOADING_BASE
-    target = low + (high - low) * rng.beta(2.0, 2.0, size=n)
+    target = low + (high - low) * variates.beta_2_2(rng, n)
     warm = rng.random(n) < LOADING_HIGH_SHARE
     target[warm] = rng.uniform(*LOADING_HIGH, size=int(warm.sum()))
     corridor = _corridor_lines(edges, is_backbone, flow_mw, rng)

@@ -10,6 +10,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from abm.numerics import variates
+
 
 def _spread_seeds(
     xy: np.ndarray, k: int, rng: np.random.Generator, weight: np.ndarray | None = None
@@ -74,7 +76,7 @@ def grow_territories(
     n = len(xy)
     weight_list = [1.0] * n if weight is None else np.asarray(weight, dtype=float).tolist()
     seeds = _spread_seeds(xy, k, rng, weight).tolist()
-    target = rng.lognormal(0.0, 0.35, size=k).tolist()
+    target = variates.lognormal(rng, 0.0, 0.35, k).tolist()
     adjacency = sp.coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
     adjacency = (adjacency + adjacency.T).tocsr()
     indptr, indices = adjacency.indptr.tolist(), adjacency.indices.tolist()
