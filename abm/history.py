@@ -104,22 +104,34 @@ ARRIVALS_REFERENCE = "2024-06"
 """The year whose new-request volume (`queue.merchant_gw_per_year`, ~500 GW in 2024) is sourced."""
 
 
+STORAGE_SHARE_OF_FILINGS = "queue_new_requests_storage_share"
+"""The table's series of storage's share of the capacity filed in a year (the flow)."""
+
+
 def arrival_factor(kind: str, year: float) -> float:
     """New requests of a kind ('storage' or 'generation') at a decimal year relative to 2024's.
 
     The total follows the table's new-request series (GW filed per year, points mid-year);
-    each kind's part of it follows its share of the active queue relative to that share in
-    2024, so 1.0 from mid-2024 on.
+    each kind's part of it follows its share of the filings (`STORAGE_SHARE_OF_FILINGS`)
+    relative to that share in 2024, so 1.0 from mid-2024 on. The filings' share, not the
+    active queue's: a kind whose share of the queue rises must be filed above that share.
     """
     table = snapshots()
     new = table["queue_new_requests_gw_per_year"]
     reference = new.value_on(ARRIVALS_REFERENCE)
     assert reference is not None, f"new requests: no {ARRIVALS_REFERENCE} point"
-    part, total = table[f"queue_active_gw_{kind}"], table["queue_active_gw_gen_storage"]
-    share_ratio = (part.at(year) / total.at(year)) / (
-        part.points[-1].value / total.points[-1].value
-    )
-    return new.at(year) / reference * share_ratio
+    return new.at(year) / reference * filing_share_ratio(kind, year)
+
+
+def filing_share_ratio(kind: str, year: float) -> float:
+    """A kind's share of the capacity filed at a decimal year over its share from mid-2024."""
+    storage = snapshots()[STORAGE_SHARE_OF_FILINGS]
+    share, share_2024 = storage.at(year), storage.points[-1].value
+    if kind == "storage":
+        return share / share_2024
+    if kind == "generation":
+        return (1.0 - share) / (1.0 - share_2024)
+    raise InputError(f"arrival kind {kind!r}: expected 'storage' or 'generation'")
 
 
 def dc_twh_before(year: float, twh_2023: float) -> float:
@@ -134,9 +146,10 @@ def dc_twh_before(year: float, twh_2023: float) -> float:
 def merchant_mix(config: ScenarioConfig, month: int) -> tuple[float, float]:
     """(arrivals relative to `queue.merchant_gw_per_year`, storage share) of month m's merchant requests.
 
-    With `run.history_snapshot`, arrivals follow the published new requests, split by kind as
-    the published active queue (`arrival_factor`) at the month's mid-month date; otherwise
-    (1, `queue.merchant_storage_share`).
+    With `run.history_snapshot`, arrivals follow the published new requests, split by kind on
+    the published storage share of filings (`arrival_factor`) at the month's mid-month date;
+    otherwise (1, `queue.merchant_storage_share`). With the schema's share equal to the table's
+    2024 point (0.39), the storage share is the table's at that date.
     """
     share = config.queue.merchant_storage_share
     if not config.run.history_snapshot:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from abm import hindcast, history
+from abm.errors import InputError
 from abm.grid.queue import Kind, State
 from abm.history import arrival_factor, merchant_mix, snapshots
 from abm.schema import ScenarioConfig
@@ -47,7 +48,7 @@ def test_the_demand_path_runs_through_lbnl_before_2023_and_is_unchanged_after() 
 
 
 def test_history_arrivals_follow_the_published_new_requests_and_are_off_by_default() -> None:
-    """Arrivals follow the new-request series (GW filed a year), split by kind as the active queue."""
+    """Arrivals follow the new-request series (GW filed a year), split by kind on the filings' share."""
     cfg = ScenarioConfig()
     share = cfg.queue.merchant_storage_share
     assert not cfg.run.history_snapshot
@@ -62,12 +63,40 @@ def test_history_arrivals_follow_the_published_new_requests_and_are_off_by_defau
     for month, filed in ((18, 908.0), (6, 759.0)):  # mid-2023 and mid-2022: the yearly points
         volume, mix = merchant_mix(on, month)
         assert volume == pytest.approx(filed / reference, rel=0.01)
-    # the kind split is the active queue's: end-2021 storage 420 of 1,400 GW (2024: 890 of 2,290)
+    # the kind split is the filings' share: end-2021 between 0.39 (2021-06) and 0.45 (2023-04)
+    filings = snapshots()[history.STORAGE_SHARE_OF_FILINGS]
     volume, mix = merchant_mix(on, 0)
-    storage = share * (420 / 1400) / (890 / 2290)
-    assert mix * volume == pytest.approx(storage * new.at(2021 + 11.5 / 12) / reference)
+    assert mix == pytest.approx(filings.at(2021 + 11.5 / 12) * share / filings.points[-1].value)
+    assert volume == pytest.approx(new.at(2021 + 11.5 / 12) / reference)
     first = new.points[0].year  # before the first point the series holds (the spin-up's start)
     assert arrival_factor("storage", first - 3) == pytest.approx(arrival_factor("storage", first))
+
+
+def test_storage_is_filed_at_the_published_share_of_filings_not_the_active_queues() -> None:
+    """The post-IRA 540 of 1,200 GW (0.45) is filed as storage, above the queue's own share then.
+
+    A kind whose share of the active queue rises (storage: 0.30 end-2021, 0.40 end-2023) must
+    be filed above that share; splitting arrivals as the queue left storage at 0.56-0.71 of it.
+    """
+    table = snapshots()
+    filings = table[history.STORAGE_SHARE_OF_FILINGS]
+    for date, value in (("2021-06", 0.39), ("2023-04", 0.45), ("2024-06", 0.39)):
+        assert filings.value_on(date) == value
+    on = ScenarioConfig().model_copy(
+        update={"run": ScenarioConfig().run.model_copy(update={"history_snapshot": True})}
+    )
+    on = on.model_copy(update={"run": on.run.model_copy(update={"start": "2023-04"})})
+    assert merchant_mix(on, 0)[1] == pytest.approx(0.45)  # schema share 0.39 = the 2024 point
+    year = 2023 + 3.5 / 12
+    queue_share = table["queue_active_gw_storage"].at(year) / table[
+        "queue_active_gw_gen_storage"
+    ].at(year)
+    assert merchant_mix(on, 0)[1] > queue_share + 0.05
+    for year in (2016.0, 2021.5, 2023.3, 2026.0):  # the split never changes the total filed
+        ratio = history.filing_share_ratio
+        assert 0.39 * ratio("storage", year) + 0.61 * ratio("generation", year) == pytest.approx(1)
+    with pytest.raises(InputError, match="expected 'storage' or 'generation'"):
+        history.filing_share_ratio("load", 2022.0)
 
 
 def _fake_result(rows: list[tuple[int, float, int, int, int]]) -> SimpleNamespace:
@@ -127,7 +156,7 @@ def test_hindcast_section_is_current() -> None:
 def test_hindcast_2020_runs_from_the_2020_snapshot_with_its_headline_columns() -> None:
     from abm.runner import run_scenario
 
-    result = run_scenario("hindcast_2020", months=24, counterfactual=False)
+    result = run_scenario("hindcast_2020", months=24, counterfactual=False, keep_model=True)
     ts = result.timeseries
     assert ts["date"].iloc[0] == "2020-01"
     assert (ts["queue_active_gw_gen_storage"] <= ts["queue_backlog_gw"] + 1e-9).all()
@@ -137,6 +166,14 @@ def test_hindcast_2020_runs_from_the_2020_snapshot_with_its_headline_columns() -
     lbnl_2020 = history.dc_twh_before(cal.decimal_year(0), result.config.demand.dc_twh_2023)
     assert ts["dc_electricity_twh_served"].iloc[0] == pytest.approx(lbnl_2020, rel=0.05)
     assert np.isfinite(ts["queue_active_gw_gen_storage"]).all()
+    # 2021's merchant filings are storage at the table's share of filings (0.21 -> 0.39 -> 0.45)
+    r = result.model.grid.queue.table()
+    merchant = r["kind"].isin(hindcast.GEN_STORAGE) & ~r["utility_build"]
+    filed_2021 = r[r["submit_month"].between(12, 23) & merchant]
+    storage_mw = filed_2021["mw"][filed_2021["kind"] == int(Kind.STORAGE)].sum()
+    filings = snapshots()[history.STORAGE_SHARE_OF_FILINGS]
+    expected = np.mean([filings.at(2021 + (m + 0.5) / 12) for m in range(12)])
+    assert storage_mw / filed_2021["mw"].sum() == pytest.approx(expected, abs=0.03)
 
 
 def test_storage_costs_before_2025_come_from_the_table_and_learning_starts_in_2025() -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from abm.errors import InputError
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
+from abm.grid.queue.store import NO_MONTH
 from abm.schema import QueueSection
 from abm.streams import Streams
 from tests.queue_helpers import CALM, DEFAULT, FREE, make, run_until
@@ -115,19 +116,19 @@ def _check_invariants(q: InterconnectionQueue, expected_n: int, prev: list[np.nd
     prev[0] = state.copy()
     # entered months: visited states form a prefix, monotone, WITHDRAWN last
     path = entered[:, : State.WITHDRAWN]
-    visited = path >= 0
+    visited = path != NO_MONTH
     k = visited.sum(axis=1)
     assert np.all(visited == (np.arange(State.WITHDRAWN) < k[:, None]))
     masked = np.where(visited, path, np.iinfo(np.int64).max)
     assert np.all((np.diff(masked, axis=1) >= 0) | ~visited[:, 1:])
-    last = np.where(visited, path, -1).max(axis=1)
+    last = np.where(visited, path, NO_MONTH).max(axis=1)
     withdrawn = state == State.WITHDRAWN
     assert np.all(entered[withdrawn, State.WITHDRAWN] >= last[withdrawn])
-    assert np.all(entered[~withdrawn, State.WITHDRAWN] == -1)
+    assert np.all(entered[~withdrawn, State.WITHDRAWN] == NO_MONTH)
     assert np.array_equal(k[~withdrawn] - 1, state[~withdrawn])
     # a duplicate group never has two members past the facilities study
     table = q.table()
-    signed = table[(table.dup_group >= 0) & (table.entered_agreement >= 0)]
+    signed = table[(table.dup_group >= 0) & (table.entered_agreement != NO_MONTH)]
     assert not signed.dup_group.duplicated().any()
     # deposits are never refunded twice
     assert np.all(q.column("refunded_usd") <= q.column("deposits_usd") + 1e-6)

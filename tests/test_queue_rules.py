@@ -375,3 +375,21 @@ def test_a_request_waiting_for_its_study_withdraws_at_half_the_base_hazard() -> 
     assert withdrawn == pytest.approx(1.0 - np.exp(-12 * h), abs=0.015)
     no_study = np.isin(q.state_of(np.arange(n)), [State.SUBMITTED, State.WITHDRAWN])
     assert no_study.all()  # nothing was studied: only the pre-study hazard acted
+
+
+def test_a_phase_due_in_the_spin_ups_last_month_still_ends() -> None:
+    """Spin-up months are negative: a phase due at month -1 is not read as "no clock" (NO_MONTH).
+
+    With NO_MONTH = -1 every request whose study, agreement or build fell due at -1 stayed in
+    that phase for good (baseline seed 1: ~47 GW of generation and storage and 3 GW of load).
+    """
+    q = make()
+    ids = []
+    for month in range(-40, 60):
+        if month < 0:
+            ids.append(int(q.submit(month, Kind.GENERATION, 100.0, 0, 0, -1, -1)[0]))
+        q.step(month, FREE)
+    entered = q.entered_month(np.array(ids))
+    # some phase ended (the next one was entered) in month -1, past the submission
+    assert (entered[:, State.SYSTEM_STUDY + 1 : State.ENERGIZED] == -1).any()
+    assert (q.state_of(np.array(ids)) == State.ENERGIZED).all()

@@ -29,11 +29,11 @@ class RunSection(Section):
     )
     history_snapshot: bool = param(
         False,
-        source="LBNL Queued Up: new requests 2024 (DOMAIN-NUMBERS), 2021-2023 and the active queue by kind end-2020..2024 (scenarios/history/snapshots.toml; the pre-2024 new requests and end-2020 queue are secondary, unconfirmed)",
+        source="LBNL Queued Up: new requests 2024 (DOMAIN-NUMBERS), 2021-2023 and storage's share of filings (540 of 1.2 TW after the IRA, a 2021 lower bound from the queue's growth) (scenarios/history/snapshots.toml; the pre-2024 figures and end-2020 queue are secondary or derived, unconfirmed)",
         doc=(
             "Months before 2025 follow the dated snapshot table (abm/history.py): merchant queue "
             "requests are filed at the published new-request volume of their year, split by kind "
-            "(storage, generation) as the published active queue, so a start from 2020 inherits "
+            "(storage, generation) on the published storage share of filings, so a start from 2020 inherits "
             "the queue those arrivals leave. Off, every month files `queue.merchant_gw_per_year`."
         ),
         unconfirmed=True,

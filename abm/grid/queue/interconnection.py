@@ -225,7 +225,7 @@ class InterconnectionQueue:
         return c["state"][: c.n][np.asarray(ids, np.int64)].copy()
 
     def entered_month(self, ids: np.ndarray | int | None = None) -> np.ndarray:
-        """Month each request entered each state, shape (n, 7); -1 where never entered."""
+        """Month each request entered each state, shape (n, 7); NO_MONTH where never entered."""
         return self.store.entered_month(ids)
 
     def table(self) -> pd.DataFrame:

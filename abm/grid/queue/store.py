@@ -14,8 +14,12 @@ import pandas as pd
 
 from abm.errors import InputError
 
-NO_MONTH = -1
-"""Month of a state never entered, or of a clock that is not running."""
+NO_MONTH = -(10**6)
+"""Month of a state never entered, or of a clock that is not running.
+
+Far below any month a run reaches: the spin-up runs at negative months (down to
+-`queue.spin_up_months`), so -1 would read a phase due in the spin-up's last month as "no
+clock" and leave the request in that phase for good."""
 
 ORDER_UNSET = np.iinfo(np.int64).max
 """Queue-order key of a request not yet in line (cluster mode, before its window closes)."""
@@ -226,7 +230,7 @@ class RequestStore:
         return data.copy() if ids is None else data[np.asarray(ids, np.int64)]
 
     def entered_month(self, ids: np.ndarray | int | None = None) -> np.ndarray:
-        """Month each request entered each state, shape (n, 7); -1 where never entered."""
+        """Month each request entered each state, shape (n, 7); NO_MONTH where never entered."""
         block = self.requests.entered[: self.requests.n]
         return block.copy() if ids is None else block[np.asarray(ids, np.int64)]
 
