@@ -4,9 +4,11 @@ Training and batch inference can wait hours (`demand.shiftable_share`). A site c
 shifted work in the IT headroom its load factor leaves (it averages `demand.load_factor` of its
 MW, so it can run at full MW in the hours it takes work in). At a modular site the work moves
 from the dark hours into the sun hours, so the design storage, sized to the dark-hour load,
-falls in proportion; on the grid it moves from a bus's dear hours into its cheap ones
-(`grid_shift_mw`, read by the power exchange). Pure functions of the scenario and arrays
-(docs/shiftable-compute.md).
+falls in proportion, if the storage a moved MWh saves is worth more than
+`demand.shift_cost_usd_per_mwh`; on the grid it moves from a bus's dear hours into its cheap
+ones where the spread beats that cost (`grid_shift_mw`, read by the power exchange). Work moves
+only between hours within `demand.shift_max_delay_hours` on the clock (`abm.shift_clock`).
+Pure functions of the scenario and arrays (docs/shiftable-compute.md).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from functools import wraps
 
 import numpy as np
 
+from abm.finance import capital_recovery_factor_per_month
 from abm.numerics.identity_memo import IdentityMemo
 from abm.schema import ScenarioConfig
 from abm.shift_clock import CLOCK_TOL_H, HOURS_PER_DAY, hour_distance_h
+from abm.world import HOURS_PER_MONTH
 
 #: Prices (USD/MWh) this close to a bus's day mean count as neither dear nor cheap.
 PRICE_TOL = 1e-6
@@ -72,17 +76,36 @@ def reachable_dark_share(cfg: ScenarioConfig) -> float:
 
 
 @_per_config
+def storage_saved_usd_per_mwh_moved(cfg: ScenarioConfig) -> float:
+    """Storage capital a modular site saves per MWh it moves into the sun, per month's annuity.
+
+    Design storage falls by `vendors.storage_mwh_per_mw` x the moved share while the MWh moved
+    per month are load factor x dark hours x the share x the month's days, so the ratio is the
+    same at any share: new storage's start price (`oems` pack + balance of plant) annuitised
+    over the owners' horizon at their discount rate, over the dark-hour MWh.
+    """
+    dark = HOURS_PER_DAY - sun_hours_per_day(cfg)
+    if dark <= 0:
+        return 0.0
+    o, h = cfg.oems, cfg.hyperscalers
+    usd_per_mwh = (o.pack_price_usd_per_kwh + o.balance_of_plant_usd_per_kwh) * 1000.0
+    monthly = capital_recovery_factor_per_month(h.discount_rate, h.planning_horizon_months)
+    moved_mwh = cfg.demand.load_factor * dark * HOURS_PER_MONTH / HOURS_PER_DAY
+    return cfg.vendors.storage_mwh_per_mw * usd_per_mwh * monthly / moved_mwh
+
+
+@_per_config
 def modular_moved_share(cfg: ScenarioConfig) -> float:
     """Share of a modular site's dark-hour load that moves into the sun hours.
 
-    The shiftable share of the dark hours within the max delay of the sun, capped by what the
-    headroom (1 - load factor) takes in the sun hours against the dark-hour load (load factor x
-    the dark hours).
+    None if the shift cost is at least the storage a moved MWh saves; else the shiftable share
+    of the dark hours within the max delay of the sun, capped by what the headroom (1 - load
+    factor) takes in the sun hours against the dark-hour load (load factor x the dark hours).
     """
     lf = cfg.demand.load_factor
     sun = sun_hours_per_day(cfg)
     dark = HOURS_PER_DAY - sun
-    if dark <= 0:
+    if dark <= 0 or cfg.demand.shift_cost_usd_per_mwh >= storage_saved_usd_per_mwh_moved(cfg):
         return 0.0
     wanted = cfg.demand.shiftable_share * reachable_dark_share(cfg)
     return min(wanted, (1.0 - lf) * sun / (lf * dark))

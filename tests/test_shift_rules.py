@@ -9,7 +9,12 @@ from abm.markets.day_shift import DayShift
 from abm.scenario import config_with, load_scenario
 from abm.shift_clock import hour_distance_h, piece_centres, reachable
 from abm.shift_spatial import spatial_shift_mw
-from abm.shiftable import grid_shift_mw, modular_moved_share, reachable_dark_share
+from abm.shiftable import (
+    grid_shift_mw,
+    modular_moved_share,
+    reachable_dark_share,
+    storage_saved_usd_per_mwh_moved,
+)
 
 BASE = load_scenario("baseline")
 NAMES = ["peak", "solar_midday", "shoulder", "off_peak"]
@@ -92,3 +97,15 @@ def test_day_shift_totals_book_mwh_spread_and_cost() -> None:
     assert tot["shifted_saving_usd"] == pytest.approx(700.0)
     assert tot["spatial_shifted_saving_usd"] == pytest.approx(200.0)
     assert tot["shift_cost_usd"] == pytest.approx(150.0) and tot["shifted_peak_cut_mw"] == 1.0
+
+
+def test_a_modular_site_shifts_only_while_the_storage_saved_is_worth_the_shift_cost() -> None:
+    """The storage a moved MWh saves (~$16/MWh in the baseline) against the cost: above it, nothing moves."""
+    saved = storage_saved_usd_per_mwh_moved(BASE)
+    assert 10.0 < saved < 25.0
+    below = config_with(BASE, {"demand.shift_cost_usd_per_mwh": saved * 0.9})
+    above = config_with(BASE, {"demand.shift_cost_usd_per_mwh": saved * 1.1})
+    assert modular_moved_share(below) == modular_moved_share(BASE) > 0
+    assert modular_moved_share(above) == 0.0
+    dearer = config_with(BASE, {"oems.pack_price_usd_per_kwh": 700.0})  # dearer storage: worth more
+    assert storage_saved_usd_per_mwh_moved(dearer) > saved
