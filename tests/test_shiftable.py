@@ -83,3 +83,30 @@ def test_shifting_lowers_modular_storage_per_mw_and_moves_grid_load(seed: int) -
     assert shifted["modular_storage_saved_gwh"] > 0
     assert shifted["shifted_gwh"]["modular"] > 0
     assert shifted["grid_peak_cut_mw_max"] > base["grid_peak_cut_mw_max"] == 0.0
+
+
+def _kpis(seed: int, months: int, **over: object) -> dict:
+    model, _ = simulate(_at(0.1, **{"run.seed": seed, "run.months": months, **over}))
+    return model.recorder.kpis()["shiftable_compute"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_dear_shift_and_a_short_delay_shift_less_and_spatial_shifting_moves_mwh(
+    seed: int,
+) -> None:
+    """Paired seeds, 42 months: a $100/MWh cost shifts less grid MWh than none, and no modular
+    load (it costs more than the storage it saves); a 1-hour max
+    delay shifts less than 12 hours (on the grid and at modular sites, which then keep more
+    storage per MW); with the shift in time blocked, owners still move MWh between their sites."""
+    free = _kpis(seed, 42, **{"demand.shift_cost_usd_per_mwh": 0.0})
+    dear = _kpis(seed, 42, **{"demand.shift_cost_usd_per_mwh": 100.0})
+    assert dear["shifted_gwh"]["grid"] < free["shifted_gwh"]["grid"]
+    assert free["shift_cost_musd"]["grid"] == 0.0 < dear["shift_cost_musd"]["grid"]
+    # at $100 a moved MWh costs more than the storage it saves: modular sites keep their design
+    assert dear["modular_storage_mwh_per_mw"] > free["modular_storage_mwh_per_mw"]
+    short = _kpis(seed, 42, **{"demand.shift_max_delay_hours": 1.0})
+    day = _kpis(seed, 42, **{"demand.shift_max_delay_hours": 12.0})
+    assert short["shifted_gwh"]["grid"] < day["shifted_gwh"]["grid"]
+    assert short["shifted_gwh"]["modular"] < day["shifted_gwh"]["modular"]
+    assert short["modular_storage_mwh_per_mw"] > day["modular_storage_mwh_per_mw"]
+    assert short["spatial_shifted_gwh"] > 0 and short["spread_captured_musd"]["spatial"] > 0

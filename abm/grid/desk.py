@@ -81,6 +81,7 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         self.us_peak_share = round(self.grid_peak_mw / cfg.grid.us_peak_mw, 9)
         self.config = config = scaled_to_grid(cfg, self.us_peak_share)
         self.dc_grid_load_mw = np.zeros(self.n_bus)  # energised grid DC facility MW per bus
+        self.dc_grid_load_by_owner: dict[int, np.ndarray] = {}  # owner -> its MW per bus
         self.hosting_mw = np.full(self.n_bus, np.inf)
         self.upgrade_mw_by_node = np.zeros(self.n_bus)  # network upgrades built for connected loads
         self.network_added_mw = 0.0  # line MW that upgrades in service added (reinforcement)
@@ -182,6 +183,8 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
     def connect_load(self, project: Project) -> None:
         """An energised grid project's load joins the network at its node."""
         self.dc_grid_load_mw[project.node] += project.mw
+        owned = self.dc_grid_load_by_owner.setdefault(project.owner, np.zeros(self.n_bus))
+        owned[project.node] += project.mw  # spatial shifting moves load between an owner's sites
 
     def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
         """Hosting room per bus, recomputed by the power exchange from the month's peak dispatch."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from abm.catalogue import TECHNOLOGY_CATALOGUE, config_value
+from abm.markets.day_shift import DayShift, day_shift, no_shift
 from abm.markets.month_sums import MonthSums
 from abm.markets.offers import (
     BlockList,
@@ -33,7 +34,6 @@ from abm.markets.storage_day import (
     refill_share,
     storage_plan,
 )
-from abm.shiftable import grid_shift_mw
 from abm.world import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class GridState(Protocol):
     solar_cf: np.ndarray
     gen_cap_mw: np.ndarray
     dc_grid_load_mw: np.ndarray
+    dc_grid_load_by_owner: dict[int, np.ndarray]
     grid_peak_mw: float
     queue: Any
 
@@ -186,10 +187,10 @@ class PowerExchange:
             )
             * self.config.demand.load_factor
         )
-        day["dc_shift"] = np.zeros((len(day["names"]), grid.n_bus))
+        day["shift"] = no_shift(len(day["names"]), grid.n_bus)
         cleared = self._clear_day(day, blocks, bus, pmax, cost, co2, dc_firm - flex, flex)
         if self.config.demand.shiftable_share > 0:  # shiftable compute answers the day's prices
-            day["dc_shift"] = self._load_shift(day, cleared, dc_firm - flex, grid.dc_grid_load_mw)
+            day["shift"] = self._load_shift(day, cleared, dc_firm - flex)
             cleared = self._clear_day(day, blocks, bus, pmax, cost, co2, dc_firm - flex, flex)
         for _ in range(REFILL_PASSES):  # stores discharge only what they could refill
             share = refill_share(cleared, day["weight"] * HOURS_PER_MONTH, grid.n_bus)
@@ -224,7 +225,7 @@ class PowerExchange:
             charging = np.bincount(
                 bus[is_storage], weights=day["charge"][h] * pmax[is_storage], minlength=grid.n_bus
             )
-            load = grid.base_load_mw * day["load_factor"][h] + firm_dc + day["dc_shift"][h]
+            load = grid.base_load_mw * day["load_factor"][h] + firm_dc + day["shift"].total_mw[h]
             cap = pmax * self._availability(h, blocks, bus, day)
             res = self._clear_hour(load, bus, cap, cost, co2, flex + charging)
             out.append(ClearedHour(res, load, flex, charging))
@@ -243,43 +244,40 @@ class PowerExchange:
         grid = self.grid
         acc = MonthSums(grid.n_bus, len(grid.techs))
         loss_of_load_h = 0.0  # hours the representative hours with shedding stand for
-        shifted_mwh = 0.0  # data-centre load moved out of dear hours (shiftable compute)
-        peak_cut_mw = 0.0  # and the MW it took out of the peak hour
         for h, (name, c) in enumerate(zip(day["names"], cleared, strict=True)):
             hours = day["weight"][h] * HOURS_PER_MONTH
             customers = replace(c.res, flex_curtailed_mw=c.res.flex_curtailed_mw - c.charge_cut_mw)
-            dc_mw = dc_firm + day["dc_shift"][h]
+            dc_mw = dc_firm + day["shift"].total_mw[h]
             acc.add(customers, c.load, c.flex, dc_mw, blocks.tech, hours, cost_gap)
-            shifted_mwh += float(np.maximum(-day["dc_shift"][h], 0.0).sum()) * hours
             loss_of_load_h += hours * float(c.res.shed_mw.sum() > SHED_TOL_MW)
             self._lmp_hours[h] = c.res.lmp_usd_per_mwh
             acc.lmp += c.res.lmp_usd_per_mwh * day["weight"][h]
             if name == "peak":
-                peak_cut_mw = float(-day["dc_shift"][h].sum())
                 self._record_peak(c.res, bus, c.load, c.flex + c.charging)
         totals = acc.totals()
         totals["loss_of_load_h"] = loss_of_load_h
-        totals["shifted_mwh"], totals["shifted_peak_cut_mw"] = shifted_mwh, peak_cut_mw
+        peak = day["names"].index("peak") if "peak" in day["names"] else None
+        totals.update(
+            day["shift"].totals(day["weight"] * HOURS_PER_MONTH, peak)
+        )  # shiftable compute
         self._publish(acc.lmp, totals, acc.energy)
         self._publish_mix(acc)
 
     def _load_shift(
-        self,
-        day: dict[str, Any],
-        cleared: list[ClearedHour],
-        firm_mw: np.ndarray,
-        nameplate_mw: np.ndarray,
-    ) -> np.ndarray:
-        """(hour, bus) MW of data-centre load moved from the day's dear into its cheap hours (`abm.shiftable`).
+        self, day: dict[str, Any], cleared: list[ClearedHour], firm_mw: np.ndarray
+    ) -> DayShift:
+        """The day's shift in time and between an owner's sites (`abm.markets.day_shift`).
 
         The prices are the day cleared without shifting (a day-ahead answer, not last month's:
-        month-old LMPs swing too much to shift on); the room is nameplate above average load.
+        month-old LMPs swing too much to shift on).
         """
-        lf = self.config.demand.load_factor
+        grid = self.grid
         price = np.array([c.res.lmp_usd_per_mwh for c in cleared])
-        headroom = np.maximum(nameplate_mw * (1.0 - lf), 0.0)
-        share = self.config.demand.shiftable_share
-        return grid_shift_mw(day["weight"] * 24.0, price, share * firm_mw, headroom)
+        by_owner = [grid.dc_grid_load_by_owner[k] for k in sorted(grid.dc_grid_load_by_owner)]
+        owners = np.array(by_owner) if by_owner else np.zeros((0, grid.n_bus))
+        hours = day["weight"] * 24.0
+        args = (price, firm_mw, grid.dc_grid_load_mw, owners)
+        return day_shift(self.config, day["names"], hours, *args)
 
     def _blocks(self, plant_tech: np.ndarray) -> BlockList:
         """The offer blocks of the plant list, rebuilt only when plants were appended."""

@@ -121,3 +121,25 @@ class DemandSection(Section):
         ),
         unconfirmed=True,
     )
+    shift_cost_usd_per_mwh: float = param(
+        8.0,
+        ge=0,
+        le=1000,
+        source="Assumption: checkpoint, requeue and delayed-result overhead of ~2 % of the compute margin per MWh that demand.value_of_lost_compute_usd_per_mw_month carries ($300k / 730 h = ~$411/MWh); shifted work runs in headroom, so no accelerator is bought for it",
+        doc=(
+            "Cost of moving a MWh of shiftable work to another hour or site: the grid moves it only "
+            "where the price spread exceeds this; modular sites pay it on what they move (docs/shiftable-compute.md)."
+        ),
+        unconfirmed=True,
+    )
+    shift_max_delay_hours: float = param(
+        12.0,
+        ge=0,
+        le=12,
+        source="Radovanović et al. 2022 (IEEE Trans. Power Systems, Google's carbon-intelligent computing): flexible workloads must finish within 24 h, so any hour of the day is reachable (12 h each way on the 24-hour clock; not in DOMAIN-NUMBERS)",
+        doc=(
+            "Largest distance (h, on the 24-hour clock) between the centres of two representative "
+            "hours that work may move between; modular sites move only dark hours this close to solar midday."
+        ),
+        unconfirmed=True,
+    )
