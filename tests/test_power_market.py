@@ -463,3 +463,26 @@ def test_agrees_with_pandapower_rundcopp(name: str, max_loading_percent: float |
     assert result.binding_lines.tolist() == case.pandapower_binding.tolist()
     if max_loading_percent is not None:
         assert len(case.pandapower_binding) > 0
+
+
+@pytest.mark.parametrize("copper_plate", [False, True])
+def test_balance_block_arrays_match_scipy_hstack(copper_plate: bool) -> None:
+    """The array-built balance block is `sp.hstack([I, I, -Bbus, G])` bit for bit (same LP)."""
+    import scipy.sparse as sp
+
+    from abm.markets.power_lp import balance_csc
+
+    pytest.importorskip("pandapower")
+    net = pandapower_case("case118").net
+    market = PowerMarket(net, copper_plate=copper_plate)
+    gen_bus = np.array([5, 0, 5, 117, 40], dtype=np.int64)
+    start, index, value = balance_csc(market._bbus, gen_bus, copper_plate)
+    n, k = net.n_bus, len(gen_bus)
+    if copper_plate:
+        ref = sp.csc_matrix(np.ones((1, 2 * n + k)))
+    else:
+        eye = sp.identity(n, format="csc")
+        gens = sp.csc_matrix((np.ones(k), (gen_bus, np.arange(k))), shape=(n, k))
+        ref = sp.hstack([eye, eye, -market._bbus, gens], format="csc")
+    assert start.tolist() == ref.indptr.tolist() and index.tolist() == ref.indices.tolist()
+    assert value.tobytes() == ref.data.tobytes()

@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from abm.errors import InputError
 from abm.markets.power_highs import WarmCopy, silent_highs
 from abm.markets.power_hour import Hour, Solution, validated_hour
+from abm.markets.power_lp import balance_csc, solution_arrays
 from abm.markets.power_network import NetworkArrays
 from abm.numerics import SparseLDL, exact_dot
 
@@ -104,7 +105,12 @@ class PowerMarket:
         self._last: WarmCopy | None = None  # the copy that solved the last call
         self._gen_bus = np.zeros(0, dtype=np.int64)
         self._line_rows = np.zeros(0, dtype=np.int64)  # line index of each line row in the LP
+        self._line_rows.flags.writeable = False  # shared with the results, never changed in place
         self._in_lp = np.zeros(n_line, dtype=bool)  # line has a limit row in the LP
+        self._watch = self._monitored.copy()  # monitored and without a limit row yet
+        self._balance_rows = np.arange(self._n_balance, dtype=np.int32)
+        self._cost_head = (float("nan"), np.zeros(0))  # (curtailment cost, shed+curtail costs)
+        self._uppers = np.zeros((0, 0))  # the copies' last upper bounds, one row each
         self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
         self._cols = np.zeros(0, dtype=np.int32)  # priced columns' indices (`_priced_cols`)
 
@@ -121,15 +127,9 @@ class PowerMarket:
 
     def _balance_block(self, gen_bus: np.ndarray) -> sp.csc_matrix:
         """Balance-row coefficients of all columns for the given generators."""
-        n = self._n_bus
-        if self.copper_plate:
-            n_col = 2 * n + len(gen_bus)
-            return sp.csc_matrix(np.ones((1, n_col)))
-        eye = sp.identity(n, format="csc")
-        gens = sp.csc_matrix(
-            (np.ones(len(gen_bus)), (gen_bus, np.arange(len(gen_bus)))), shape=(n, len(gen_bus))
-        )
-        return sp.hstack([eye, eye, -self._bbus, gens], format="csc")
+        start, index, value = balance_csc(self._bbus, gen_bus, self.copper_plate)
+        shape = (self._n_balance, len(start) - 1)
+        return sp.csc_matrix((value, index, start), shape=shape)
 
     def _line_block(self, lines: np.ndarray, n_gen: int) -> sp.csr_matrix:
         """Line-limit row coefficients (flow as a function of the angle columns)."""
@@ -141,24 +141,33 @@ class PowerMarket:
     def _build(self, gen_bus: np.ndarray) -> None:
         """Create the HiGHS model from scratch for this generator set (costs and bounds set later)."""
         highs = self._copies[0].highs if self._copies else silent_highs()
-        a = self._balance_block(gen_bus)
         if len(self._line_rows):
+            a = self._balance_block(gen_bus)
             a = sp.vstack([a, self._line_block(self._line_rows, len(gen_bus))], format="csc")
-        n_col, n_row = a.shape[1], a.shape[0]
-        lp = highspy.HighsLp()
-        lp.num_col_ = n_col
-        lp.num_row_ = n_row
-        lp.col_cost_ = np.zeros(n_col)
-        lp.col_lower_ = np.zeros(n_col)
-        lp.col_upper_ = np.zeros(n_col)
+            start, index, value = a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data
+        else:  # straight from arrays: no scipy matrix in the way (~0.6 ms on case118)
+            start, index, value = balance_csc(self._bbus, gen_bus, self.copper_plate)
+        n_col, n_row = len(start) - 1, self._n_balance + len(self._line_rows)
         rating = self._rating_mw[self._line_rows]
-        lp.row_lower_ = np.r_[np.zeros(self._n_balance), -rating]
-        lp.row_upper_ = np.r_[np.zeros(self._n_balance), rating]
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = a.indices.astype(np.int32)
-        lp.a_matrix_.value_ = a.data
-        highs.passModel(lp)
+        zeros = np.zeros(n_col)
+        # the array form of passModel: filling a HighsLp's fields costs ~0.2 ms on case118
+        highs.passModel(
+            n_col,
+            n_row,
+            len(value),
+            int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            zeros,
+            zeros,
+            zeros,
+            np.r_[np.zeros(self._n_balance), -rating],
+            np.r_[np.zeros(self._n_balance), rating],
+            start,
+            index,
+            value,
+            np.zeros(n_col, dtype=np.int32),  # all continuous (an empty array reads garbage)
+        )
         if not self.copper_plate:
             n = self._n_bus
             free = np.arange(2 * n, 3 * n, dtype=np.int32)
@@ -170,6 +179,7 @@ class PowerMarket:
         n_priced = 2 * self._n_bus + len(gen_bus)
         self._copies = [WarmCopy(highs, np.zeros(n_priced), np.zeros(n_priced))]
         self._last = None
+        self._stack_uppers()
 
     def _add_generators(self, new_bus: np.ndarray) -> None:
         """Append generator columns (new plants) without disturbing the warm-start basis."""
@@ -189,6 +199,7 @@ class PowerMarket:
             copy.cost = np.r_[copy.cost, np.zeros(k)]
             copy.upper = np.r_[copy.upper, np.zeros(k)]
         self._gen_bus = np.r_[self._gen_bus, new_bus]
+        self._stack_uppers()
 
     def _add_line_rows(self, lines: np.ndarray) -> None:
         """Add limit rows for newly overloaded lines; they stay for later hours (they bind again)."""
@@ -198,7 +209,9 @@ class PowerMarket:
         for copy in self._copies:  # every copy keeps the same rows (new rows enter basic)
             copy.highs.addRows(len(lines), -rating, rating, a.nnz, starts, index, a.data)
         self._line_rows = np.r_[self._line_rows, lines]
+        self._line_rows.flags.writeable = False
         self._in_lp[lines] = True
+        self._watch[lines] = False
 
     def _warm_copy(self, upper_all: np.ndarray) -> WarmCopy:
         """The copy whose last hour is nearest to this one; a new copy when none is near enough.
@@ -206,10 +219,12 @@ class PowerMarket:
         A new copy starts from the nearest copy's LP and basis, so the first hour of each kind
         is warm-started from the previous call, as with a single model.
         """
-        scale = max(float(np.abs(upper_all).sum()), 1e-9)
-        distance = [float(np.abs(upper_all - c.upper).sum()) / scale for c in self._copies]
-        nearest = self._copies[int(np.argmin(distance))]
-        if min(distance) <= _NEW_COPY_DISTANCE or len(self._copies) >= self.warm_models:
+        # bounds are >= 0, so the sum is the L1 norm; each row's sum is the one a 1-D sum gives
+        scale = max(float(upper_all.sum()), 1e-9)
+        distance = np.abs(self._uppers - upper_all).sum(axis=1) / scale
+        i = int(distance.argmin())
+        nearest = self._copies[i]
+        if distance[i] <= _NEW_COPY_DISTANCE or len(self._copies) >= self.warm_models:
             return nearest
         if self._last is None:  # nothing solved yet: the only copy is still empty
             return nearest
@@ -218,7 +233,20 @@ class PowerMarket:
         highs.setBasis(nearest.highs.getBasis())
         copy = WarmCopy(highs, nearest.cost.copy(), nearest.upper.copy())
         self._copies.append(copy)
+        self._stack_uppers()
         return copy
+
+    def _stack_uppers(self) -> None:
+        """Keep the copies' upper bounds as rows of one array (the nearest copy in three calls).
+
+        Each copy's `upper` becomes a view of its row; `_create` writes a copy's new bounds into
+        it in place, so the rows stay current.
+        """
+        self._uppers = (
+            np.array([c.upper for c in self._copies]) if self._copies else np.zeros((0, 0))
+        )
+        for row, c in zip(self._uppers, self._copies, strict=True):
+            c.upper = row
 
     def _implied_flows_mw(self, injection_mw: np.ndarray) -> np.ndarray:
         """DC flows a copper-plate dispatch would cause; island imbalances land on the reference."""
@@ -237,6 +265,7 @@ class PowerMarket:
         if not np.array_equal(rating_mw, r := self._rating_mw):
             r = self._rating_mw = np.array(rating_mw, dtype=float)
             self._monitored, self.net = np.isfinite(r), replace(self.net, rating_mw=r)
+            self._watch = self._monitored & ~self._in_lp
             rows = np.arange(len(self._line_rows), dtype=np.int32) + self._n_balance
             for c in self._copies:  # rows stay in the same order in every copy
                 c.highs.changeRowsBounds(rows.size, rows, -r[self._line_rows], r[self._line_rows])
@@ -303,38 +332,41 @@ class PowerMarket:
         Only changed costs and bounds are touched: an unchanged cost vector keeps the basis dual
         feasible, so HiGHS warm-starts from the copy's last hour.
         """
-        n, gen_bus = self._n_bus, hour.gen_bus
+        gen_bus = hour.gen_bus
         n_gen, old = len(gen_bus), self._gen_bus
-        if not self._copies or n_gen < len(old) or not np.array_equal(old, gen_bus[: len(old)]):
+        if not self._copies or n_gen < len(old) or not (old == gen_bus[: len(old)]).all():
             self._build(gen_bus)
         elif n_gen > len(old):
             self._add_generators(gen_bus[len(old) :])
         cols = self._priced_cols(n_gen)
-        cost_all = np.concatenate(
-            (
-                np.full(n, self.voll_usd_per_mwh),
-                np.full(n, hour.flex_curtail_cost_usd_per_mwh),
-                hour.cost.astype(float, copy=False),
-            )
-        )
+        cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
         upper_all = np.concatenate((hour.load, hour.flex, hour.pmax))
         warm = self._warm_copy(upper_all)
         highs = warm.highs
         changed = cost_all != warm.cost
         if changed.any():
-            k = len(cols[changed])
-            highs.changeColsCost(k, cols[changed], cost_all[changed])
+            k_cols = cols[changed]
+            highs.changeColsCost(k_cols.size, k_cols, cost_all[changed])
         changed = upper_all != warm.upper
         if changed.any():
-            k = len(cols[changed])
-            highs.changeColsBounds(k, cols[changed], np.zeros(k), upper_all[changed])
-        warm.cost, warm.upper = cost_all, upper_all
+            k_cols = cols[changed]
+            highs.changeColsBounds(k_cols.size, k_cols, np.zeros(k_cols.size), upper_all[changed])
+        warm.cost = cost_all
+        warm.upper[:] = upper_all  # its row of `_uppers`
         self._last = warm
         load, flex = hour.load, hour.flex
         demand_mw = np.array([np.sum(load) + np.sum(flex)]) if self.copper_plate else load + flex
-        balance_rows = np.arange(self._n_balance, dtype=np.int32)
-        highs.changeRowsBounds(self._n_balance, balance_rows, demand_mw, demand_mw)
+        highs.changeRowsBounds(self._n_balance, self._balance_rows, demand_mw, demand_mw)
         return highs
+
+    def _head_cost(self, flex_cost: float) -> np.ndarray:
+        """Costs of the shedding and curtailment columns (VOLL, then the curtailment cost), kept."""
+        if self._cost_head[0] != flex_cost:  # NaN at first: never equal
+            n = self._n_bus
+            head = np.concatenate((np.full(n, self.voll_usd_per_mwh), np.full(n, flex_cost)))
+            head.flags.writeable = False
+            self._cost_head = (flex_cost, head)
+        return self._cost_head[1]
 
     def _solve(self, highs: highspy.Highs, hour: Hour) -> Solution:
         """Run HiGHS, adding limit rows for overloaded lines and re-solving until none is left.
@@ -352,8 +384,7 @@ class PowerMarket:
             status = highs.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 return Solution(highs.modelStatusToString(status), solves, solver_s)
-            solution = highs.getSolution()
-            x = np.asarray(solution.col_value)
+            x, row_dual = solution_arrays(highs)
             if self.copper_plate:
                 injection = (
                     np.bincount(hour.gen_bus, weights=x[g0:], minlength=n) + x[:n] + x[n : 2 * n]
@@ -362,11 +393,11 @@ class PowerMarket:
                 break
             flow = self._bf @ x[2 * n : 3 * n]
             excess = np.abs(flow) - self._rating_mw - _LIMIT_TOL_MW
-            violated = np.flatnonzero(self._monitored & (excess > 0) & ~self._in_lp)
+            violated = np.flatnonzero(self._watch & (excess > 0))
             if violated.size == 0:
                 break
             self._add_line_rows(violated)
-        return Solution("optimal", solves, solver_s, x, np.asarray(solution.row_dual), flow)
+        return Solution("optimal", solves, solver_s, x, row_dual, flow)
 
     def _assign(self, highs: highspy.Highs, hour: Hour, solved: Solution) -> DispatchResult:
         """Read the optimal hour back: dispatch, nodal prices (balance duals), flows, CO2."""
@@ -387,7 +418,7 @@ class PowerMarket:
             co2_t_per_h=exact_dot(gen_mw, hour.co2),
             binding_lines=binding,
             status="optimal",
-            line_rows=self._line_rows.copy(),
+            line_rows=self._line_rows,  # read-only; a new array whenever rows are added
             lp_solves=solved.solves,
             solver_s=solved.solver_s,
             marginal_co2_t_per_mwh=self._marginal_co2(highs, hour),
@@ -401,13 +432,11 @@ class PowerMarket:
         at each bus, i.e. the emissions of the marginal units that would serve it. Shed load
         and curtailed flexible load emit nothing; where they are marginal the factor is 0.
         """
-        n_gen = len(hour.gen_bus)
-        co2_col = np.zeros(self._first_gen_col + n_gen)
-        co2_col[self._first_gen_col :] = hour.co2
-        _, basic = highs.getBasicVariables()
-        basic = np.asarray(basic, dtype=np.int64)
-        is_col = basic >= 0
-        co2_basic = np.where(is_col, co2_col[np.where(is_col, basic, 0)], 0.0)
+        g0 = self._first_gen_col
+        co2_col = np.zeros(g0 + len(hour.gen_bus) + 1)  # the last entry: 0 for basic rows
+        co2_col[g0:-1] = hour.co2
+        _, basic = highs.getBasicVariables()  # a column's index, or -1 - row for a row
+        co2_basic = co2_col[np.maximum(np.asarray(basic, dtype=np.int64), -1)]
         _, y = highs.getBasisTransposeSolve(co2_basic)
         y = np.asarray(y, dtype=float)
         return np.full(self._n_bus, y[0]) if self.copper_plate else y[: self._n_bus].copy()

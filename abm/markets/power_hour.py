@@ -65,7 +65,7 @@ def validated_hour(
         raise InputError("clear: gen_bus, gen_pmax_mw, gen_cost, gen_co2 must be equal-length 1-D")
     if n_gen and (gen_bus.min() < 0 or gen_bus.max() >= n):
         raise InputError(f"clear: gen_bus outside 0..{n - 1}")
-    if not (np.all(np.isfinite(cost)) and np.all(np.isfinite(co2))):
+    if not (np.isfinite(cost).all() and np.isfinite(co2).all()):
         raise InputError("clear: generator costs and emission factors must be finite")
     if not 0 <= flex_curtail_cost_usd_per_mwh < voll_usd_per_mwh:
         raise InputError(
@@ -80,6 +80,7 @@ def _vector(values: np.ndarray, size: int, name: str) -> np.ndarray:
     out = np.asarray(values, dtype=float)
     if out.shape != (size,):
         raise InputError(f"clear: {name} has shape {out.shape}, expected ({size},)")
-    if not np.all(np.isfinite(out) & (out >= 0)):
+    # min >= 0 fails on NaN and -inf, max < inf on +inf: two reductions, no temporaries
+    if out.size and not (out.min() >= 0 and out.max() < np.inf):
         raise InputError(f"clear: {name} must be finite and >= 0")
     return out
