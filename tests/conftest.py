@@ -79,7 +79,9 @@ LEVER_CHUNK = 10  # keys per lever group: one base run (~2-6 s) shared by ten mo
 # cheaper weigh those means times their measured CPU ratio after/before (`/usr/bin/time pytest -n 1
 # FILE` at 6bcf59b and on h/tests, same shared machine): test_sweep_run 0.84, test_sweep_analysis
 # 0.41, test_levers 0.97, test_scenarios 0.67 (its one-year runs are test_invariants' own,
-# tests/checked_runs.py), test_invariants unchanged.
+# tests/checked_runs.py), test_invariants unchanged. A second round (issue 23, h/tests, same
+# measure at df6a2c6 and after, two runs each): test_sweep_analysis 0.75 (3-month CLI sweep,
+# 6-month reduced Sobol spec); test_faults and test_sweep_run within noise, weights unchanged.
 SECONDS_PER_TEST: dict[str, float] = {
     "tests/test_generated_pages.py-page-scenarios": 380.01,
     "tests/test_generated_pages.py-page-validation": 150.38,
@@ -90,7 +92,7 @@ SECONDS_PER_TEST: dict[str, float] = {
     "tests/test_faults.py": 2.94,
     "tests/test_fuzz.py": 4.85,
     "tests/test_app_dashboard.py": 4.05,
-    "tests/test_sweep_analysis.py": 2.71,
+    "tests/test_sweep_analysis.py": 2.03,
     "tests/test_notebooks.py": 5.26,
     "tests/test_bad_input.py": 0.15,
     "tests/test_model.py": 2.33,

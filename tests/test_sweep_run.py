@@ -199,7 +199,7 @@ def test_timeseries_table(tmp_path: Path) -> None:
     spec = {
         "scenario": "baseline",
         "design": "list",
-        "months": 6,
+        "months": 3,
         "fixed": FAST,
         "timeseries": True,
         "seeds_per_point": 2,
@@ -211,10 +211,10 @@ def test_timeseries_table(tmp_path: Path) -> None:
         f"energized_mw.{p}" for p in ("grid", "modular_second_life", "modular_new", "onsite_gas")
     ]
     ts = load_timeseries(tmp_path / "ts")
-    assert len(ts) == 12 and set(ts["run_id"]) == set(df["run_id"])
-    assert list(ts["month"][:6]) == list(range(6))
+    assert len(ts) == 6 and set(ts["run_id"]) == set(df["run_id"])
+    assert list(ts["month"][:3]) == list(range(3))
     one = load_timeseries(tmp_path / "ts", run_ids=[df["run_id"][0]])
-    assert len(one) == 6
+    assert len(one) == 3
 
 
 def test_projects_table(tmp_path: Path) -> None:
@@ -223,7 +223,7 @@ def test_projects_table(tmp_path: Path) -> None:
     spec = {
         "scenario": "baseline",
         "design": "list",
-        "months": 6,
+        "months": 3,
         "fixed": FAST,
         "projects": True,
         "seeds_per_point": 2,
@@ -238,7 +238,7 @@ def test_projects_table(tmp_path: Path) -> None:
     direct = run_scenario(
         "baseline",
         seed=int(row["seed"]),
-        months=6,
+        months=3,
         overrides={**FAST, "queue.mode": "cluster"},
         counterfactual=False,
     ).projects
