@@ -18,7 +18,8 @@ from abm.vocabulary import Project, Status, Switch
 # Long enough that the start's grid pipeline hits the switch rule and every path energises
 # (seed 3: with the pack market of issue 17 cheaper second-life packs keep vendors off new
 # storage on seeds 1 and 2 until after month 60; once vendors add factory lines the first
-# on-site gas sites energise after month 60).
+# on-site gas sites energise after month 60). Seed 6 since the libm-independent draws redrew the
+# grid and arrivals: seeds 3-5 then had every path but no switch in 66 months, seed 6 one.
 OVERRIDES = {"grid.n_buses": 40}
 MONTHS = 66
 
@@ -27,7 +28,7 @@ MONTHS = 66
 def run() -> RunResult:
     return run_scenario(
         "baseline",
-        seed=3,
+        seed=6,
         months=MONTHS,
         overrides=OVERRIDES,
         counterfactual=False,
