@@ -9,9 +9,9 @@ from abm.grid.topology import TECHS
 from abm.markets.offers import (
     block_list,
     block_offers,
-    heat_rate_factors,
     block_shares,
     committed,
+    heat_rate_factors,
     solar_availability,
 )
 from abm.markets.power import PowerMarket

@@ -181,7 +181,9 @@ def test_the_2025_coal_fleet_retires_on_schedule() -> None:
     assert desk.retired_mw[:, coal].sum() == pytest.approx(start * share)
 
 
-def test_a_cancelled_gas_build_forfeits_its_turbine_reservation_and_its_territory_recovers_it() -> None:
+def test_a_cancelled_gas_build_forfeits_its_turbine_reservation_and_its_territory_recovers_it() -> (
+    None
+):
     desk = desk_at(lead_gas_months=60.0, lead_storage_months=12.0)
     utility = SimpleNamespace(territory=0, unique_id=1, storage_need_kwh=0.0)
     desk.submit_utility_build(utility, 0, Kind.GENERATION, 70.0)
@@ -190,9 +192,13 @@ def test_a_cancelled_gas_build_forfeits_its_turbine_reservation_and_its_territor
     _, network_before = desk.utility_build_costs(0)
     desk.cancel_utility_build(utility, gas_rid)
     cfg = desk.config
-    forfeit = cfg.gas.order_cancel_penalty_share * cfg.utilities.gas_capex_usd_per_kw * 1000.0 * 70.0
+    forfeit = (
+        cfg.gas.order_cancel_penalty_share * cfg.utilities.gas_capex_usd_per_kw * 1000.0 * 70.0
+    )
     assert forfeit > 0
-    paid = {note: usd for _, to, usd, note in desk.ledger.transfers if to == "external:engine_makers"}
+    paid = {
+        note: usd for _, to, usd, note in desk.ledger.transfers if to == "external:engine_makers"
+    }
     assert paid == {"turbine order cancelled": pytest.approx(forfeit)}
     _, network_after = desk.utility_build_costs(0)
     assert network_after - network_before >= forfeit  # plus the queue's withdrawal penalty, if any

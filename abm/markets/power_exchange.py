@@ -21,9 +21,9 @@ from abm.markets.offers import (
     BlockList,
     block_list,
     block_offers,
-    heat_rate_factors,
     block_shares,
     committed,
+    heat_rate_factors,
     solar_availability,
 )
 from abm.markets.power import NetworkArrays, PowerMarket
