@@ -11,6 +11,7 @@ from abm.markets.offers import (
     block_offers,
     block_shares,
     committed,
+    heat_rate_factors,
     solar_availability,
 )
 from abm.markets.power import PowerMarket
@@ -57,6 +58,22 @@ def test_a_carbon_price_enters_every_fossil_offer() -> None:
     assert np.allclose(cost - free, 100.0 * co2)
     gas_cc, coal = cost[0], cost[2]
     assert free[0] < free[2] and gas_cc < coal
+
+
+def test_fossil_plants_spread_their_heat_rates_and_the_rest_do_not() -> None:
+    """A fuel burner's offer and CO2 scale by 1 + spread x (2u - 1); nuclear, wind and solar stay at the technology's."""
+    tech = np.array([TECHS.index(t) for t in ("gas", "coal", "other", "nuclear", "wind", "gas")])
+    u = np.array([0.0, 1.0, 0.75, 0.9, 0.1, 0.5])
+    factor = heat_rate_factors(tech, TECHS, 0.1, u)
+    assert factor == pytest.approx([0.9, 1.1, 1.05, 1.0, 1.0, 1.0])
+    assert heat_rate_factors(tech, TECHS, 0.0, u) == pytest.approx(np.ones(6))
+    plants = block_list(tech, TECHS)
+    cost, co2 = block_offers(plants, TECHS, ScenarioConfig())
+    spread_cost, spread_co2 = block_offers(plants, TECHS, ScenarioConfig(), factor)
+    assert spread_cost == pytest.approx(cost * factor[plants.plant])
+    assert spread_co2 == pytest.approx(co2 * factor[plants.plant])
+    gas_blocks = np.flatnonzero(plants.plant == 0)  # combined cycle and peaker, both scaled
+    assert (spread_cost[gas_blocks] < cost[gas_blocks]).all()
 
 
 def test_blocks_split_each_plant_by_sourced_shares() -> None:

@@ -179,3 +179,29 @@ def test_the_2025_coal_fleet_retires_on_schedule() -> None:
     share = desk.config.planning.retire_coal_share_per_year
     assert desk.gen_cap_mw[:, coal].sum() == pytest.approx(start * (1 - share))
     assert desk.retired_mw[:, coal].sum() == pytest.approx(start * share)
+
+
+def test_a_cancelled_gas_build_forfeits_its_turbine_reservation_and_its_territory_recovers_it() -> (
+    None
+):
+    desk = desk_at(lead_gas_months=60.0, lead_storage_months=12.0)
+    utility = SimpleNamespace(territory=0, unique_id=1, storage_need_kwh=0.0)
+    desk.submit_utility_build(utility, 0, Kind.GENERATION, 70.0)
+    desk.submit_utility_build(utility, 0, Kind.STORAGE, 30.0)
+    (gas_rid, _, _), (storage_rid, _, _) = desk.unsigned_utility_builds(utility)
+    _, network_before = desk.utility_build_costs(0)
+    desk.cancel_utility_build(utility, gas_rid)
+    cfg = desk.config
+    forfeit = (
+        cfg.gas.order_cancel_penalty_share * cfg.utilities.gas_capex_usd_per_kw * 1000.0 * 70.0
+    )
+    assert forfeit > 0
+    paid = {
+        note: usd for _, to, usd, note in desk.ledger.transfers if to == "external:engine_makers"
+    }
+    assert paid == {"turbine order cancelled": pytest.approx(forfeit)}
+    _, network_after = desk.utility_build_costs(0)
+    assert network_after - network_before >= forfeit  # plus the queue's withdrawal penalty, if any
+    assert desk.utility_build_costs(1)[1] == 0.0  # another territory's bill does not carry it
+    desk.cancel_utility_build(utility, storage_rid)  # storage orders no turbines: no forfeit
+    assert len([t for t in desk.ledger.transfers if t[1] == "external:engine_makers"]) == 1

@@ -82,17 +82,18 @@ class UtilityBuildDesk:
         return self.utility_builds.costs(territory)
 
     def cancel_utility_build(self, utility: TariffTaker, rid: int) -> None:
-        """A utility cancels one of its builds: it leaves the queue and is no longer pending."""
+        """A utility cancels one of its builds: it leaves the queue, pays its penalty and forfeits, no longer pending."""
         mw = float(self.queue.column("mw", np.array([rid]))[0])
-        penalty = self.queue.withdraw(np.array([rid]), self.clock.month, Reason.CANCELLED)
-        self.utility_builds.cancelled(rid, mw)
-        self._cancel_turbines(rid)
+        penalty = float(self.queue.withdraw(np.array([rid]), self.clock.month, Reason.CANCELLED))
+        forfeit = self._cancel_turbines(rid)
+        self.utility_builds.cancelled(rid, mw, penalty + forfeit)
         self.ledger.transfer(
-            utility.unique_id,
-            "external:transmission_provider",
-            float(penalty),
-            "withdrawal penalty",
+            utility.unique_id, "external:transmission_provider", penalty, "withdrawal penalty"
         )
+        if forfeit > 0.0:
+            self.ledger.transfer(
+                utility.unique_id, "external:engine_makers", forfeit, "turbine order cancelled"
+            )
 
     def build_lead_months(self, kind: int, rid: int | None = None) -> float:
         """Filing-to-service months of a utility build's plant: its own lead, and a gas plant's turbines' delivery."""
@@ -104,11 +105,19 @@ class UtilityBuildDesk:
         filed = float(self.queue.column("submit_month", np.array([rid]))[0])
         return max(lead, self.turbine_orders[rid][0] - filed)
 
-    def _cancel_turbines(self, rid: int) -> None:
-        """A withdrawn gas build not yet delivered gives its turbine slot back to the book."""
+    def _cancel_turbines(self, rid: int) -> float:
+        """A withdrawn gas build's turbine order: its slot goes back if not yet produced; returns the reservation forfeit (USD).
+
+        The forfeit is the share `gas.order_cancel_penalty_share` of the plant's capex, as for
+        an owner's on-site gas order (abm.world.gas_cancel_penalty_usd).
+        """
         delivery, mw = self.turbine_orders.pop(rid, (0.0, 0.0))
-        if mw > 0 and self.clock.month < delivery - self.turbines.min_lead_months:
+        if mw <= 0:
+            return 0.0
+        if self.clock.month < delivery - self.turbines.min_lead_months:
             self.turbines.cancel(mw)  # still in the backlog, not yet produced
+        capex_usd = self.utility_builds.spec[rid].capex_usd_per_kw * 1000.0 * mw
+        return self.config.gas.order_cancel_penalty_share * capex_usd
 
     def _connect_utility_build(self, rid: int) -> None:
         """A utility build whose interconnection is done enters service once its plant's lead time has passed."""

@@ -7,7 +7,11 @@ It enters service once both its interconnection is energised and its plant's lea
 filing has passed. The book counts MW filed, cancelled and in service (cumulative, for the
 time series and KPIs), the firm MW still pending per territory (nameplate x capacity credit),
 which utilities count as firm, and each build's option (gas CC or CT, solar, wind, storage),
-whose in-service MW per territory the tariff recovers.
+whose in-service MW per territory the tariff recovers. A cancelled build's sunk cost (its
+turbine reservation, its withdrawal penalty) is recovered too, with the upgrades: prudently
+incurred costs of abandoned plant are recoverable in rates (FERC Order 679's abandoned-plant
+incentive for transmission; state commissions for generation), so phantom-driven builds that
+are cancelled still land on the bill.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class UtilityBuildBook:
         self.gas_in_service_mw = 0.0  # combined cycle and CT
         self.upgrade_usd = np.zeros(n_territories)  # network upgrades drawn by builds in service
         self.transmission_usd = np.zeros(n_territories)  # lines the rolling assessments raised
+        # cancelled builds' forfeits and withdrawal penalties, recovered in rates like upgrades
+        self.sunk_usd = np.zeros(n_territories)
 
     def filed(self, utility: TariffTaker, rid: int, mw: float, spec: UtilityBuild) -> None:
         """Book a build request `rid` of `mw` MW (nameplate; `spec.firm_mw` of it firm) filed by `utility`."""
@@ -55,10 +61,11 @@ class UtilityBuildBook:
         self.pending_mw[territory] = max(0.0, self.pending_mw[territory] - firm)
         return territory
 
-    def cancelled(self, rid: int, mw: float) -> None:
-        """A build left the queue (its utility cancelled it): no longer pending."""
-        self._unpend(rid)
+    def cancelled(self, rid: int, mw: float, sunk_usd: float = 0.0) -> None:
+        """A build left the queue (its utility cancelled it, losing `sunk_usd`): no longer pending."""
+        territory = self._unpend(rid)
         self.cancelled_mw_cum += mw
+        self.sunk_usd[territory] += sunk_usd
 
     def interconnected(self, rid: int, plant_ready_month: float) -> None:
         """A build's interconnection is energised; its plant is ready at `plant_ready_month`."""
@@ -86,8 +93,9 @@ class UtilityBuildBook:
         return {o: mw for (t, o), mw in self.in_service_by_option.items() if t == territory}
 
     def costs(self, territory: int) -> tuple[dict[str, float], float]:
-        """What `territory`'s tariff recovers: nameplate MW in service by option, and network USD (build upgrades and assessed lines)."""
-        network_usd = self.upgrade_usd[territory] + self.transmission_usd[territory]
+        """What `territory`'s tariff recovers: nameplate MW in service by option, and network USD (build upgrades, assessed lines, cancelled builds' sunk cost)."""
+        t = territory
+        network_usd = self.upgrade_usd[t] + self.transmission_usd[t] + self.sunk_usd[t]
         return self.in_service_mw(territory), float(network_usd)
 
     @property

@@ -2,7 +2,8 @@
 
 A plant (bus, technology) offers one or two blocks: gas a combined-cycle and a peaker block,
 coal and nuclear a must-run minimum and the rest; every other technology one block. An offer
-is fuel + variable O&M + carbon price x emission factor. A must-run block is offered at the
+is fuel + variable O&M + carbon price x emission factor, each fossil plant's scaled by its own
+heat-rate factor (`heat_rate_factors`), so the merit order slopes instead of stepping. A must-run block is offered at the
 price floor while its plant is committed: a plant commits for the month when, at the LMPs its
 bus saw in each representative hour last month, running its minimum all day and the rest when
 in the money earns at least its offer (a self-commitment rule). Pure functions over arrays;
@@ -100,16 +101,42 @@ def block_shares(blocks: BlockList, techs: tuple[str, ...], config: Any) -> np.n
     return share
 
 
+#: Technologies that burn fuel: their plants' heat rates spread around the technology's.
+FUEL_TECHS: tuple[str, ...] = ("gas", "coal", "other")
+
+
+def heat_rate_factors(
+    plant_tech: np.ndarray, techs: tuple[str, ...], spread: float, u: np.ndarray
+) -> np.ndarray:
+    """Each plant's heat rate over its technology's: 1 + spread x (2u - 1) for fuel burners, else 1.
+
+    `u` is one uniform in (0, 1) per plant, drawn keyed by its bus and technology, so a plant
+    keeps its factor in every scenario of a seed.
+    """
+    fuel = np.isin(plant_tech, [techs.index(t) for t in FUEL_TECHS if t in techs])
+    return np.where(fuel, 1.0 + spread * (2.0 * u - 1.0), 1.0)
+
+
 def block_offers(
-    blocks: BlockList, techs: tuple[str, ...], config: Any
+    blocks: BlockList,
+    techs: tuple[str, ...],
+    config: Any,
+    plant_factor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(offer USD/MWh, t CO2/MWh) of each block at its plant's own cost (commitment not applied)."""
+    """(offer USD/MWh, t CO2/MWh) of each block at its plant's own cost (commitment not applied).
+
+    `plant_factor`: each plant's heat-rate factor (`heat_rate_factors`), scaling its blocks'
+    offer and emissions; without it every plant burns at its technology's rate.
+    """
     offers = tech_offers(config, techs)
     pairs = zip(blocks.tech.tolist(), blocks.role, strict=True)
     keys = ["peaker" if r == "peaker" else techs[t] for t, r in pairs]
     cost = np.array([offers[k][0] for k in keys], dtype=float)
     co2 = np.array([offers[k][1] for k in keys], dtype=float)
-    return cost, co2
+    if plant_factor is None:
+        return cost, co2
+    factor = plant_factor[blocks.plant]
+    return cost * factor, co2 * factor
 
 
 def committed(

@@ -23,6 +23,7 @@ from abm.markets.offers import (
     block_offers,
     block_shares,
     committed,
+    heat_rate_factors,
     solar_availability,
 )
 from abm.markets.power import NetworkArrays, PowerMarket
@@ -77,6 +78,7 @@ class GridState(Protocol):
     dc_grid_load_by_owner: dict[int, np.ndarray]
     grid_peak_mw: float
     queue: Any
+    streams: Any
 
     def set_hosting_mw(self, hosting_mw: np.ndarray) -> None:
         """Hosting room per bus from the month's peak dispatch."""
@@ -138,6 +140,7 @@ class PowerExchange:
         # LMPs per representative hour and bus last month: commitment and storage plans read them
         self._lmp_hours = np.full((len(HOUR_NAMES), grid.n_bus), self.expected_lmp_usd_per_mwh)
         self._block_cache: tuple[np.ndarray, BlockList] | None = None
+        self._heat_rate_cache = np.zeros(0)  # heat-rate factor of each plant in list order
         self.generation_share = np.zeros(len(grid.techs))
         self.grid_co2_marginal_t_per_mwh = self.grid_co2_t_per_mwh
         self.dc_co2_marginal_t_per_mwh = self.grid_co2_t_per_mwh
@@ -174,7 +177,8 @@ class PowerExchange:
         pmax = grid.gen_cap_mw[plant_bus, plant_tech][blocks.plant] * block_shares(
             blocks, techs, self.config
         )
-        true_cost, co2 = block_offers(blocks, techs, self.config)
+        factor = self._heat_rate_factors(plant_bus, plant_tech)
+        true_cost, co2 = block_offers(blocks, techs, self.config, factor)
         cost = self._committed_costs(true_cost, blocks, bus, pmax, day)
         is_storage = blocks.tech == techs.index("storage")
         cost[is_storage] = day["storage_offer"]
@@ -278,6 +282,17 @@ class PowerExchange:
         hours = day["weight"] * 24.0
         args = (price, firm_mw, grid.dc_grid_load_mw, owners)
         return day_shift(self.config, day["names"], hours, *args)
+
+    def _heat_rate_factors(self, plant_bus: np.ndarray, plant_tech: np.ndarray) -> np.ndarray:
+        """Each plant's heat-rate factor, drawn once per plant (keyed by bus and technology)."""
+        known = self._heat_rate_cache
+        if len(known) < len(plant_bus):  # the plant list is append-only
+            new_bus, new_tech = plant_bus[len(known) :], plant_tech[len(known) :]
+            u = np.atleast_1d(self.grid.streams.uniform("market.heat_rate", new_bus, new_tech))
+            spread = self.config.market.heat_rate_spread_share
+            fresh = heat_rate_factors(new_tech, self.grid.techs, spread, u)
+            self._heat_rate_cache = np.concatenate((known, fresh))
+        return self._heat_rate_cache[: len(plant_bus)]
 
     def _blocks(self, plant_tech: np.ndarray) -> BlockList:
         """The offer blocks of the plant list, rebuilt only when plants were appended."""

@@ -78,6 +78,7 @@ class PlanningView:
             "rate_impact_usd_per_mwh_peak": self.rate_impact_peak,
             "new_cost_recovered_usd_bn": recovered / 1e9,
             "new_cost_paid_by_others_usd_bn": others / 1e9,
+            "cancelled_build_cost_usd_bn": float(m.grid.utility_builds.sunk_usd.sum()) / 1e9,
             "built_gw_by_option": {o: built.get(o, 0.0) / 1000.0 for o in BUILD_OPTIONS},
             "retired_gw_by_tech": {t: float(retired[i]) / 1000.0 for i, t in enumerate(TECHS)},
         }

@@ -105,6 +105,14 @@ class MarketSection(Section):
         doc="Other fossil emission factor.",
         unconfirmed=True,
     )
+    heat_rate_spread_share: float = param(
+        0.1,
+        ge=0,
+        le=0.5,
+        source="Assumption: plant heat rates within a prime mover spread roughly +/-10 % around its mean (EIA-923 plant-level heat rates; EIA Electric Power Annual Table 8.1 gives the means only)",
+        doc="Half-width of the uniform spread of each fossil plant's heat rate (gas, coal, other) around its technology's: its offer and CO2 per MWh scale with it, so the merit order slopes instead of stepping by technology.",
+        unconfirmed=True,
+    )
     wind_availability: float = param(
         0.36,
         ge=0,

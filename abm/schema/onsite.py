@@ -124,7 +124,7 @@ class GasSection(Section):
         ge=0,
         le=1,
         source="Assumption: turbine and engine makers take reservation payments of ~10-20 % of the order, forfeit on cancellation; no figure in DOMAIN-NUMBERS",
-        doc="Share of an on-site gas order's installed cost (gas.bridge_capex_usd_per_mw) its owner forfeits when it cancels the order.",
+        doc="Share of a gas order's installed cost its owner forfeits when it cancels the order: an on-site order's gas.bridge_capex_usd_per_mw, a utility gas plant's capex.",
         unconfirmed=True,
     )
 
