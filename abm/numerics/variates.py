@@ -4,7 +4,8 @@ numpy's `Generator.normal`, `lognormal`, `beta` and `poisson` call the C library
 `log` (the ziggurat's wedges, the lognormal's exponent, the Poisson's log-gamma), and glibc picks
 an FMA or a plain version of those by CPU. These take `Generator.random` (integer bits to a
 double: exact) and transform it with abm.numerics: by inverse CDF or, for Beta(2, 2), as the
-median of three uniforms. One uniform per draw, in order, so a draw depends only on its stream.
+median of three uniforms. A fixed count of uniforms per draw (one; three for Beta(2, 2)), in
+order, so a draw depends only on its stream.
 """
 
 from __future__ import annotations
