@@ -73,40 +73,41 @@ LEVERS_FILE = "tests/test_levers.py"
 PAGES_FILE = "tests/test_generated_pages.py"
 BROWSER_DIR = "tests/browser/"
 LEVER_CHUNK = 10  # keys per lever group: one base run (~2-6 s) shared by ten moved runs
-# Mean seconds per test at 0.25 size by group name or file (junit times of `CI=true pytest -n 2
-# --dist loadgroup` at 2675849, idle 2-core machine, 1,429 tests in 802 s; files under 10 s in
-# all weigh the default, their mean); only their ratios matter. The five files issue 23 made
-# cheaper weigh those means times their measured CPU ratio after/before (`/usr/bin/time pytest -n 1
-# FILE` at 6bcf59b and on h/tests, same shared machine): test_sweep_run 0.84, test_sweep_analysis
-# 0.41, test_levers 0.97, test_scenarios 0.67 (its one-year runs are test_invariants' own,
-# tests/checked_runs.py), test_invariants unchanged. A second round (issue 23, h/tests, same
-# measure at df6a2c6 and after, two runs each): test_sweep_analysis 0.75 (3-month CLI sweep,
-# 6-month reduced Sobol spec); test_faults and test_sweep_run within noise, weights unchanged.
+# Mean seconds per test at 0.25 size by group name or file; only their ratios matter. The docs
+# pages' groups (run by `make test-ci` only): junit times of `CI=true pytest -n 2 --dist loadgroup`
+# at 2675849 on an idle 2-core machine. Every other file: junit times of `make test` (`-m "not
+# pages"`) at 4f86858 on an idle 2-core machine (1,492 tests, 1,093 test-seconds), every file of
+# 10 s or more in all; the others weigh the default, their mean. Before, test_pack_market_runs
+# (37 s) and test_shiftable (28 s) weighed the default and were handed out last, behind the
+# long groups. test_pack_market_runs weighs its mean there (12.23 s) times its CPU ratio after /
+# before the 45X test's 0.25 size ran one seed instead of three (`/usr/bin/time pytest -n 1
+# FILE`, h/tests2: 19.9 / 39.6 s user).
 SECONDS_PER_TEST: dict[str, float] = {
     "tests/test_generated_pages.py-page-scenarios": 380.01,
     "tests/test_generated_pages.py-page-validation": 150.38,
-    BROWSER_DIR: 11.40,
-    "tests/test_sweep_run.py": 6.95,
-    "tests/test_levers.py": 0.96,
-    "tests/test_invariants.py": 1.38,
-    "tests/test_faults.py": 2.94,
-    "tests/test_fuzz.py": 4.85,
-    "tests/test_app_dashboard.py": 4.05,
-    "tests/test_sweep_analysis.py": 2.03,
-    "tests/test_notebooks.py": 5.26,
-    "tests/test_bad_input.py": 0.15,
-    "tests/test_model.py": 2.33,
-    "tests/test_determinism.py": 9.71,
-    "tests/test_benchmarks_smoke.py": 6.92,
     "tests/test_generated_pages.py-page-baseline": 24.00,
-    "tests/test_app_components.py": 1.53,
-    "tests/test_cli.py": 1.25,
-    "tests/test_golden.py": 2.14,
-    "tests/test_scenarios.py": 0.13,
-    "tests/test_directional.py": 3.15,
-    "tests/test_compare.py": 0.67,
+    BROWSER_DIR: 11.03,
+    "tests/test_determinism.py": 10.32,
+    "tests/test_benchmarks_smoke.py": 8.42,
+    "tests/test_notebooks.py": 6.65,
+    "tests/test_directional.py": 6.47,
+    "tests/test_pack_market_runs.py": 6.14,
+    "tests/test_sweep_analysis.py": 4.28,
+    "tests/test_shiftable.py": 3.93,
+    "tests/test_fuzz.py": 3.92,
+    "tests/test_sweep_run.py": 3.87,
+    "tests/test_app_dashboard.py": 3.58,
+    "tests/test_golden.py": 3.45,
+    "tests/test_faults.py": 2.31,
+    "tests/test_model.py": 2.08,
+    "tests/test_invariants.py": 2.03,
+    "tests/test_app_components.py": 1.67,
+    "tests/test_cli.py": 1.30,
+    "tests/test_levers.py": 1.20,
+    "tests/test_compare.py": 0.76,
+    "tests/test_bad_input.py": 0.08,
 }
-DEFAULT_SECONDS_PER_TEST = 0.15  # the measured mean of the 779 tests of the other files
+DEFAULT_SECONDS_PER_TEST = 0.15  # the measured mean of the 915 tests of the other files (0.147)
 
 
 def _path_and_param(nodeid: str) -> tuple[str, str | None]:

@@ -141,8 +141,11 @@ def test_engine_cancels_pauses_and_reports_failures() -> None:
     from viz.runs import CANCELLED, DONE, FAILED, PREWARM, PRIMARY, RunEngine
 
     engine = RunEngine(publish_every_s=0.1, first_publish_s=0.1)
+    # one worker thread: run first-come first-served, the background run (4 x the urgent's 12
+    # months, 120 before: it runs to its end below) would finish before the urgent one starts
+    months = 4 * MONTHS
     background = engine.submit(
-        load_scenario("baseline", {"demand.growth_multiplier": 1.3, "run.months": 120}),
+        load_scenario("baseline", {"demand.growth_multiplier": 1.3, "run.months": months}),
         PREWARM,
         subscribe=False,
     )
@@ -150,7 +153,7 @@ def test_engine_cancels_pauses_and_reports_failures() -> None:
     urgent = engine.submit(load_scenario("baseline", {"demand.growth_multiplier": 1.6}), PRIMARY)
     wait_until(lambda: urgent.done, what="urgent run")
     assert urgent.status == DONE
-    assert not background.done and background.months_done < 120  # it yielded to the urgent run
+    assert not background.done and background.months_done < months  # it yielded to the urgent run
     wait_until(lambda: background.done, what="background run to resume")
     assert background.status == DONE
 

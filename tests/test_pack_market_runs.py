@@ -7,6 +7,10 @@ import pytest
 
 from abm import run_scenario
 from abm.catalogue import PRODUCTS
+from tests.conftest import slow_sample
+
+# paired seeds of the 45X test: `make test` (0.25 size) the first, `make test-full` all three
+CREDIT_SEEDS = tuple(slow_sample((1, 2, 3)))
 
 
 @pytest.mark.slow
@@ -28,12 +32,14 @@ def test_a_larger_45x_credit_on_second_life_recycles_fewer_packs() -> None:
     """Paired on seeds 1-3 over 8 years (the credit phases out from 2030): 45X on second-life packs
     at $30 instead of $10 enters recyclers' routing value and asks, so fewer packs are recycled
     and at least as many go to second life (sold or in stock). Measured: recycled -2.8, -2.6 and
-    -0.6 GWh. Second-life GWh sold alone is not asserted: it moves within seed noise (+0.6, +0.5,
+    -0.6 GWh. At 0.25 size only seed 1 runs (`CREDIT_SEEDS`: recycled -2.6 GWh, kept +2.6 at
+    4f86858), and its decrease must still be strict.
+    Second-life GWh sold alone is not asserted: it moves within seed noise (+0.6, +0.5,
     +0.3 here, -0.2 and -0.5 on seeds 4 and 6), as second life is limited by packs early and by
     cheap new storage later (docs/baseline.md)."""
     fixed = {"run.months": 96, "policy.credit_45x_scope": "second_life_only"}
     recycled_change = []
-    for seed in (1, 2, 3):
+    for seed in CREDIT_SEEDS:
         base, more = (
             run_scenario(
                 "baseline",
