@@ -48,14 +48,13 @@ from abm.batteries.products import CHEMISTRIES, LFP, NMC, OTHER
 from abm.batteries.retirements import (
     EV_PACK_LIFETIME_MEAN_YEARS,
     EV_PACK_LIFETIME_SD_YEARS,
-    EV_PACK_WEIBULL_SCALE_YEARS,
-    EV_PACK_WEIBULL_SHAPE,
     US_EV_CHEMISTRY_SHARE_BY_YEAR,
     US_EV_SALES_GWH_BY_YEAR,
     US_EV_SHARE_2026,
     US_EV_SHARE_GAIN_PER_YEAR,
     US_KWH_PER_EV_PROJECTED,
     US_LIGHT_VEHICLE_SALES_PER_YEAR,
+    ev_pack_weibull,
     ev_retirements_gwh,
     ev_retirements_gwh_by_chemistry,
     us_retirements_by_chemistry_gwh,
@@ -108,6 +107,7 @@ __all__ = [
     "mix_weighted",
     "cumulative_gwh",
     "duty_cycle_profile",
+    "ev_pack_weibull",
     "ev_retirements_gwh",
     "ev_retirements_gwh_by_chemistry",
     "fade_params_by_chemistry",
@@ -126,3 +126,12 @@ __all__ = [
     "us_retirements_by_chemistry_gwh",
     "weibull_from_mean_sd",
 ]
+
+
+def __getattr__(name: str) -> float:
+    """``EV_PACK_WEIBULL_SHAPE`` / ``EV_PACK_WEIBULL_SCALE_YEARS``, solved on first read (not at import)."""
+    if name in ("EV_PACK_WEIBULL_SHAPE", "EV_PACK_WEIBULL_SCALE_YEARS"):
+        from abm.batteries import retirements
+
+        return getattr(retirements, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,10 +6,10 @@ marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import brentq
 
 from abm.errors import InputError
 from abm.numerics import elementary, special, weights_dot
@@ -138,7 +138,13 @@ US_EV_CHEMISTRY_SHARE_BY_YEAR: dict[int, tuple[float, float, float]] = (
 
 
 def weibull_from_mean_sd(mean_years: float, sd_years: float) -> tuple[float, float]:
-    """Weibull (shape, scale_years) with the given mean and sd, to reuse lifetimes quoted as mean ± sd."""
+    """Weibull (shape, scale_years) with the given mean and sd, to reuse lifetimes quoted as mean ± sd.
+
+    ``scipy.optimize`` is imported here, where its root finder is used: importing it costs about
+    70 ms (it loads linprog, HiGHS bindings and scipy.fft), and no model run calls this function.
+    """
+    from scipy.optimize import brentq
+
     if mean_years <= 0 or sd_years <= 0:
         raise InputError(f"weibull mean and sd must be > 0, got {mean_years}, {sd_years}")
     cv = sd_years / mean_years
@@ -160,10 +166,27 @@ DOMAIN-NUMBERS part 2 #4)."""
 EV_PACK_LIFETIME_SD_YEARS = 4.0
 """Sd of EV battery lifetime, years (Busch et al. 2025; DOMAIN-NUMBERS part 2 #4)."""
 
-EV_PACK_WEIBULL_SHAPE, EV_PACK_WEIBULL_SCALE_YEARS = weibull_from_mean_sd(
-    EV_PACK_LIFETIME_MEAN_YEARS, EV_PACK_LIFETIME_SD_YEARS
-)
-"""Weibull matched to Busch's mean 15 / sd 4 years (shape ≈ 4.3, scale ≈ 16.5 years)."""
+
+@cache
+def ev_pack_weibull() -> tuple[float, float]:
+    """Weibull (shape, scale_years) matched to Busch's mean 15 / sd 4 years (shape ≈ 4.3, scale ≈ 16.5).
+
+    Solved on first use, not at import, so that importing the model does not import
+    ``scipy.optimize`` (see :func:`weibull_from_mean_sd`); the module attributes
+    ``EV_PACK_WEIBULL_SHAPE`` and ``EV_PACK_WEIBULL_SCALE_YEARS`` read it (``__getattr__``).
+    """
+    return weibull_from_mean_sd(EV_PACK_LIFETIME_MEAN_YEARS, EV_PACK_LIFETIME_SD_YEARS)
+
+
+_LAZY_WEIBULL = {"EV_PACK_WEIBULL_SHAPE": 0, "EV_PACK_WEIBULL_SCALE_YEARS": 1}
+"""The two module constants solved lazily by :func:`ev_pack_weibull`, by tuple position."""
+
+
+def __getattr__(name: str) -> float:
+    """``EV_PACK_WEIBULL_SHAPE`` / ``EV_PACK_WEIBULL_SCALE_YEARS``: Busch's Weibull, solved on first read."""
+    if name in _LAZY_WEIBULL:
+        return ev_pack_weibull()[_LAZY_WEIBULL[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def ev_retirements_gwh(
@@ -171,8 +194,8 @@ def ev_retirements_gwh(
     start_year: int,
     start_month: int,
     months: int,
-    weibull_shape: float = EV_PACK_WEIBULL_SHAPE,
-    weibull_scale_years: float = EV_PACK_WEIBULL_SCALE_YEARS,
+    weibull_shape: float | None = None,
+    weibull_scale_years: float | None = None,
 ) -> np.ndarray:
     """Expected GWh of EV packs retiring in each of ``months`` months from (start_year, start_month).
 
@@ -180,6 +203,10 @@ def ev_retirements_gwh(
     at age ~ Weibull(shape, scale), so month m gets sales × [F(age at end of m) - F(age at start)].
     Vintages before the start are included; vintages after the horizon contribute nothing.
     """
+    if weibull_shape is None or weibull_scale_years is None:  # default: Busch's lifetime
+        default_shape, default_scale = ev_pack_weibull()
+        weibull_shape = default_shape if weibull_shape is None else weibull_shape
+        weibull_scale_years = default_scale if weibull_scale_years is None else weibull_scale_years
     if months < 0:
         raise InputError(f"months must be >= 0, got {months}")
     if not 1 <= start_month <= 12:
@@ -211,8 +238,8 @@ def ev_retirements_gwh_by_chemistry(
     start_year: int,
     start_month: int,
     months: int,
-    weibull_shape: float = EV_PACK_WEIBULL_SHAPE,
-    weibull_scale_years: float = EV_PACK_WEIBULL_SCALE_YEARS,
+    weibull_shape: float | None = None,
+    weibull_scale_years: float | None = None,
 ) -> np.ndarray:
     """GWh of EV packs retiring per month and chemistry, (months, n_chemistries).
 

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 CONFIDENCE = 0.95
 BEYOND = "beyond noise"  # the interval excludes 0
@@ -111,6 +110,8 @@ def paired_difference(
     sd = float(diffs.std(ddof=1)) if n >= 2 else nan
     low = high = nan
     if n >= 2:
+        from scipy import stats  # here, where used: scipy.stats costs every importer ~0.5 s
+
         half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * sd / math.sqrt(n)
         low, high = difference - half, difference + half
     verdict, note = _verdict(n, diffs, sd, low, high)

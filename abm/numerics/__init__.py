@@ -7,7 +7,21 @@ decision or an output goes through this package instead (docs/architecture.md, "
 every machine").
 """
 
+from typing import Any
+
 from abm.numerics.dot import exact_dot, weights_dot
-from abm.numerics.ldl import SparseLDL
 
 __all__ = ["SparseLDL", "exact_dot", "weights_dot"]
+
+
+def __getattr__(name: str) -> Any:
+    """``SparseLDL``, imported on first use.
+
+    Its module imports ``scipy.sparse``, which ``import abm`` (the scenario schema and checks) and
+    ``powerstack --help`` do not need; the model and the grid load it when they are built.
+    """
+    if name == "SparseLDL":
+        from abm.numerics.ldl import SparseLDL
+
+        return SparseLDL
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,8 +6,9 @@ each stage is a call into the object that owns its rule.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from abm.errors import InputError
 from abm.grid.queue import reporting
@@ -20,6 +21,9 @@ from abm.grid.queue.studies import Studies
 from abm.grid.queue.transition import rekey_for_mode
 from abm.grid.queue.withdrawals import Withdrawals
 from abm.streams import Streams, entity_key
+
+if TYPE_CHECKING:  # pandas only for the tables' types: `import abm` stays without it
+    import pandas as pd
 
 
 class InterconnectionQueue:

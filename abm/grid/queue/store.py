@@ -8,11 +8,14 @@ request with array operations only.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from abm.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: `import abm` stays without it
+    import pandas as pd
 
 NO_MONTH = -(10**6)
 """Month of a state never entered, or of a clock that is not running.
@@ -236,6 +239,8 @@ class RequestStore:
 
     def table(self) -> pd.DataFrame:
         """Every request, one row each, all columns plus the month it entered each state."""
+        import pandas as pd
+
         c = self.requests
         df = pd.DataFrame({name: arr[: c.n].copy() for name, arr in c.data.items()})
         df.insert(0, "id", np.arange(c.n, dtype=np.int64))
@@ -245,6 +250,8 @@ class RequestStore:
 
     def cluster_table(self) -> pd.DataFrame:
         """Every cluster study formed so far (cluster mode), one row each."""
+        import pandas as pd
+
         cl = self.clusters
         df = pd.DataFrame({name: arr[: cl.n].copy() for name, arr in cl.data.items()})
         df.insert(0, "cluster_id", np.arange(cl.n, dtype=np.int64))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from abm.errors import InputError
 from abm.grid.flow import DCNetwork, pro_rata_dispatch_mw
@@ -153,6 +152,8 @@ def largest_island(
     n: int, br: Branches, alive: np.ndarray, slack: int, gen: np.ndarray
 ) -> tuple[np.ndarray, Branches, int, str]:
     """Keep the largest connected island of live buses, renumber them 0..m-1, re-pick the slack if needed."""
+    from scipy.sparse.csgraph import connected_components  # here: ~17 ms off every import
+
     adjacency = sp.coo_matrix(
         (np.ones(len(br.pairs)), (br.pairs[:, 0], br.pairs[:, 1])), shape=(n, n)
     ).tocsr()
