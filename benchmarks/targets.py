@@ -137,7 +137,7 @@ def _cold_shell_rows(cold: dict[str, Any], t: dict[str, float]) -> list[Row]:
         (
             f"import of the model <= {t['model_import_s']:.0f} s",
             f"{imp:.2f} s (`import mesa` alone {cold['import_mesa_s']:.2f} s, "
-            f"bare interpreter {cold['python_s']:.2f} s)",
+            f"bare interpreter {cold['python_s']:.2f} s; bytecode compiled, as an install's is)",
             _verdict(imp <= t["model_import_s"]),
             f"{imp / t['model_import_s']:.2f}x the target",
         ),
