@@ -137,13 +137,26 @@ def fade_step(
     faster below it; a step that crosses the knee is split exactly at the crossing, so two steps of
     3 months equal one of 6. The result is clipped to [0, 1].
     """
+    if months < 0:
+        raise InputError(f"months must be >= 0, got {months}")
+    rate = fade_rate_per_year(
+        efc_per_month, c_rate, dod, params, duty_multiplier, second_life, below_knee=False
+    )
+    return fade_step_at_rate(soh, months, rate, params)
+
+
+def fade_step_at_rate(
+    soh: np.ndarray, months: float, rate: np.ndarray, params: FadeParams
+) -> np.ndarray:
+    """New SoH after ``months`` at ``rate`` (fraction/yr above the knee; ``fade_rate_per_year``).
+
+    The step of ``fade_step`` once the rate is known: a loop that ages the same duty month after
+    month (``abm.carbon.service_kwh_months``) computes the rate once and steps with this.
+    """
     soh_arr = np.asarray(soh, dtype=float)
     if months < 0:
         raise InputError(f"months must be >= 0, got {months}")
     years = months / 12.0
-    rate = fade_rate_per_year(
-        efc_per_month, c_rate, dod, params, duty_multiplier, second_life, below_knee=False
-    )
     rate = np.broadcast_to(rate, np.broadcast_shapes(rate.shape, soh_arr.shape))
     rate_knee = rate * params.knee_multiplier
     above = soh_arr > params.knee_soh
