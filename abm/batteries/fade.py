@@ -7,6 +7,8 @@ to its BLAST-Lite cell model. The model builds its parameters from the config.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -87,6 +89,10 @@ def nonnegative(name: str, value: Any) -> np.ndarray:
     The one input check of the fade and O&M models (duty, rates), so both reject the same things.
     """
     arr = np.asarray(value, dtype=float)
+    if isinstance(value, (int, float)):  # a scalar duty: the same test without numpy's reductions
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{name} must be finite and >= 0")
+        return arr
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise InputError(f"{name} must be finite and >= 0")
     return arr
@@ -119,6 +125,18 @@ def fade_rate_per_year(
     rate = duty * (params.calendar_fade_per_year + cycle)
     rate = rate * np.where(np.asarray(second_life, dtype=bool), params.second_life_multiplier, 1.0)
     return rate * np.where(np.asarray(below_knee, dtype=bool), params.knee_multiplier, 1.0)
+
+
+@functools.lru_cache(maxsize=16)
+def shelf_fade_rate_per_year(params: FadeParams) -> np.ndarray:
+    """Fade rate (fraction/yr) of a second-life pack on the shelf: no cycling, calendar fade only.
+
+    ``fade_rate_per_year(0, 0, 0, params, 1, second_life=True)``, the same every month, so a
+    recycler's stock ages on it without recomputing it (read-only; FadeParams are frozen).
+    """
+    rate = np.array(fade_rate_per_year(0.0, 0.0, 0.0, params, 1.0, True))
+    rate.flags.writeable = False
+    return rate
 
 
 def fade_step(
