@@ -145,10 +145,15 @@ class Streams:
         w = np.asarray(weights, np.float64)
         alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
+            # integer keys: the chained hash of (seed, name, keys) once, each label continues it
+            prefix = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
             best, pick = -math.inf, 0
             for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
                 if wi > 0:
-                    u = self.uniform(name, *keys, label)
+                    if isinstance(prefix, int):  # `uniform(name, *keys, label)`, bit for bit
+                        u = ((_mix_int(prefix ^ _zigzag(label)) >> 11) + 0.5) * _U53
+                    else:
+                        u = self.uniform(name, *keys, label)
                     score = elementary.log_float(wi) - elementary.log_float(
                         -elementary.log_float(u)
                     )
