@@ -7,16 +7,21 @@ Pure arithmetic: the callers own the rates and horizons.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from abm.errors import InputError
 from abm.numerics import elementary
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def capital_recovery_factor_per_month(rate_per_year: float, months: int) -> float:
     """Monthly payment per dollar of capex repaid over ``months`` at an annual discount rate.
 
     Monthly compounding at ``rate_per_year / 12``; a zero rate spreads the capex evenly.
+    Remembered per (rate, months) and their types: path costs ask it thousands of times a run
+    with a handful of arguments, and the result is a pure function of them.
     """
     r = rate_per_year / 12.0
     if r == 0:
