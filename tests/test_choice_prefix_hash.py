@@ -1,4 +1,4 @@
-"""`Streams.choice` hashes its keys once per call: the same picks as a uniform drawn per label."""
+"""`Streams.choice` and `Streams.order` hash their keys once per call: the same draws as `uniform`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from abm.numerics import elementary
-from abm.streams import Streams
+from abm.streams import Streams, hash_keys
 
 
 def _reference_choice(s: Streams, name: str, w: list[float], *keys: int) -> int:
@@ -38,3 +38,23 @@ def test_zero_dimensional_keys_still_draw() -> None:
     s = Streams(5)
     w = [0.2, 0.5, 0.3]
     assert s.choice("test.choice", w, np.array(3)) == s.choice("test.choice", w, 3)
+
+
+def test_small_order_matches_array_uniforms() -> None:
+    """A few ids are ordered by scalar hashes that equal the array draws bit for bit."""
+    s = Streams(9)
+    rng = np.random.default_rng(1)
+    for month in range(300):
+        ids = rng.choice(10**6, size=int(rng.integers(0, 17)), replace=False)
+        u = s.uniform("activation.test", month, np.asarray(ids, np.int64))
+        expected = np.lexsort((np.asarray(ids, np.int64), u))
+        assert np.array_equal(s.order("activation.test", ids, month), expected)
+
+
+def test_leading_scalar_keys_fold_like_arrays() -> None:
+    """Array hashes whose leading keys are integers equal hashes with those keys as full arrays."""
+    ids = np.array([-(2**62), -3, 0, 1, 7, 2**62], np.int64)
+    for lead in ((5,), (0, -9), (2**40, 3, -1), (np.int64(4), True)):
+        folded = hash_keys(123, *lead, ids)
+        arrays = hash_keys(123, *(np.full(ids.shape, k, np.int64) for k in lead), ids)
+        assert folded.dtype == np.uint64 and np.array_equal(folded, arrays)
