@@ -34,6 +34,11 @@ def present_value_factor_per_year(rate_per_year: float, years: np.ndarray | floa
 
     Vectorised over ``years``; negative years count as 0.
     """
+    if isinstance(years, (int, float)) and years > 0 and rate_per_year != 0 and rate_per_year > -1:
+        # one horizon: the scalar loops `expm1` and `log1p` run for a 0-d input, without numpy
+        n = float(years)
+        lr = elementary.log1p_float(float(rate_per_year))
+        return -elementary.expm1_float(-n * lr) / rate_per_year  # type: ignore[return-value]
     n = np.clip(np.asarray(years, dtype=float), 0.0, None)
     if rate_per_year == 0:
         return n
