@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from abm.batteries.fade import FadeParams, fade_step
+from abm.batteries.fade import FadeParams, fade_rate_per_year, fade_step_at_rate
 from abm.errors import InputError
 from abm.schema import CarbonSection
 
@@ -118,16 +118,16 @@ def service_kwh_months(
     eol = np.broadcast_to(np.asarray(eol_soh, dtype=float), shape)
     total = np.zeros(shape)
     alive = s >= eol
+    if not alive.any():
+        return total
+    # the duty is the same every month, so the fade rate is too: computed once, not per month
+    rate = fade_rate_per_year(
+        efc_per_month, c_rate, params.dod_ref, params, duty_multiplier, second_life
+    )
     for _ in range(MAX_SERVICE_MONTHS):
         if not alive.any():
             break
-        s = np.where(
-            alive,
-            fade_step(
-                s, 1.0, efc_per_month, c_rate, params.dod_ref, params, duty_multiplier, second_life
-            ),
-            s,
-        )
+        s = np.where(alive, fade_step_at_rate(s, 1.0, rate, params), s)
         alive &= s >= eol
         total += np.where(alive, s, 0.0)
     return total

@@ -126,6 +126,7 @@ class ProjectBook:
         self.vendors, self.hyperscalers = vendors, hyperscalers
         self.records: list[Project] = []
         self._opened_count: dict[tuple[int, int], int] = {}  # (owner, month slot) -> projects
+        self._demand_mw: tuple[object, dict[tuple[int, int], float]] = (None, {})  # demand_mw
         self.existing_mw = ai_demand_mw(config, calendar, 0)
         g = config.gas
         self.engines = OrderBook(g.recip_capacity_mw_per_month, 0.0, g.recip_lead_time_months)
@@ -140,7 +141,13 @@ class ProjectBook:
 
     def demand_mw(self, month: int) -> float:
         """Facility MW of data-centre demand in month index `month` as it is known this month (a slowdown only once it starts)."""
-        return facility_demand_mw(self.config, self.calendar, month, self.clock.month)
+        cfg, key = self.config, (month, self.clock.month)
+        if self._demand_mw[0] is not cfg:  # remembered per (frozen) config
+            self._demand_mw = (cfg, {})
+        known = self._demand_mw[1]
+        if key not in known:
+            known[key] = facility_demand_mw(cfg, self.calendar, month, self.clock.month)
+        return known[key]
 
     def next_project_id(self, owner: int, month: int | None) -> int:
         """A fresh id for the next project `owner` opens in `month` (None: the initial pipeline).

@@ -81,11 +81,22 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
             h = _mix_int(h ^ _zigzag(int(k)))
         return h
     shape = np.broadcast_shapes(*(np.shape(k) for k in keys))
+    lead = (
+        0  # leading 64-bit integer keys fold into `h` in Python: the same bits, fewer array passes
+    )
+    while lead < len(keys) and _is_int64(keys[lead]):
+        h = _mix_int(h ^ _zigzag(int(keys[lead])))
+        lead += 1
     out = np.full(shape, h, np.uint64)
     with np.errstate(over="ignore"):
-        for k in keys:
+        for k in keys[lead:]:
             out = _mix(out ^ _as_u64(k))
     return out
+
+
+def _is_int64(key: Key) -> bool:
+    """Whether `key` is one integer in int64 range (where `_zigzag` and `_as_u64` agree)."""
+    return isinstance(key, (int, np.integer)) and -(2**63) <= int(key) < 2**63
 
 
 def label_ids(names: Sequence[str]) -> np.ndarray:
@@ -145,10 +156,15 @@ class Streams:
         w = np.asarray(weights, np.float64)
         alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
+            # integer keys: the chained hash of (seed, name, keys) once, each label continues it
+            prefix = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
             best, pick = -math.inf, 0
             for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
                 if wi > 0:
-                    u = self.uniform(name, *keys, label)
+                    if isinstance(prefix, int):  # `uniform(name, *keys, label)`, bit for bit
+                        u = ((_mix_int(prefix ^ _zigzag(label)) >> 11) + 0.5) * _U53
+                    else:
+                        u = self.uniform(name, *keys, label)
                     score = elementary.log_float(wi) - elementary.log_float(
                         -elementary.log_float(u)
                     )
@@ -163,4 +179,9 @@ class Streams:
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
         ids = np.asarray(ids, np.int64)
+        if ids.size <= _SMALL_CHOICE and ids.ndim == 1 and _is_scalar(keys):  # a few agents
+            prefix = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
+            assert isinstance(prefix, int)
+            u = [((_mix_int(prefix ^ _zigzag(i)) >> 11) + 0.5) * _U53 for i in ids.tolist()]
+            return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`
         return np.lexsort((ids, self.uniform(name, *keys, ids)))

@@ -12,7 +12,7 @@ import numpy as np
 
 from abm.agents import buyback
 from abm.agents import pack_pricing as pricing
-from abm.batteries import FadeParams, fade_step
+from abm.batteries import FadeParams, fade_step_at_rate, shelf_fade_rate_per_year
 from abm.numerics import exact_dot
 from abm.vocabulary import Order, Product
 
@@ -60,6 +60,7 @@ class Recycler(mesa.Agent):
         self.second_life_added_kwh = 0.0  # usable kWh routed to second life this month
         self.sold_kwh = np.zeros(N_GRADES)  # usable kWh sold this month, by grade
         self.sales_kwh_per_month = np.zeros(N_GRADES)  # smoothed sales rate, by grade
+        self._asks: tuple[tuple[object, ...], tuple[Order, ...]] | None = None  # (inputs, asks)
 
     def receive(self, gwh: float) -> None:
         """Retired packs arrive to be tested."""
@@ -152,7 +153,9 @@ class Recycler(mesa.Agent):
     def _age_inventory(self) -> None:
         """Calendar ageing and holding cost; stock older than two years is recycled."""
         fp: FadeParams = self.packs.fade_params
-        self.inventory_soh = fade_step(self.inventory_soh, 1.0, 0.0, 0.0, 0.0, fp, 1.0, True)
+        self.inventory_soh = fade_step_at_rate(
+            self.inventory_soh, 1.0, shelf_fade_rate_per_year(fp), fp
+        )
         self.inventory_age_months = np.where(
             self.inventory_gwh > 0, self.inventory_age_months + 1, 0.0
         )
@@ -192,12 +195,34 @@ class Recycler(mesa.Agent):
         months of sales the stock holds (holding cost), at that floor when it would go stale unsold.
         """
         r = self.config.recyclers
-        usable_kwh = self.inventory_gwh * self.inventory_soh * 1e6
-        floor = pricing.walk_away_usd_per_kwh(
-            self.packs.recycling_value_usd_per_kwh(),
-            self.inventory_soh,
-            self.packs.second_life_credit_usd_per_kwh(),
+        recycling_value = self.packs.recycling_value_usd_per_kwh()
+        credit = self.packs.second_life_credit_usd_per_kwh()
+        # the market reads the asks several times a month; recomputed only when an input changed
+        state = (
+            recycling_value,
+            credit,
+            r.holding_cost_usd_per_kwh_month,
+            r.stale_months,
+            *(
+                np.asarray(a, dtype=float).tobytes()
+                for a in (
+                    self.inventory_gwh,
+                    self.inventory_soh,
+                    self.inventory_age_months,
+                    self.expected_price_usd_per_kwh,
+                    self.sales_kwh_per_month,
+                )
+            ),
         )
+        if self._asks is None or self._asks[0] != state:
+            self._asks = (state, self._compute_asks(recycling_value, credit))
+        return list(self._asks[1])
+
+    def _compute_asks(self, recycling_value: float, credit: float) -> tuple[Order, ...]:
+        """The asks of `asks` from the stock as it stands (Orders are immutable tuples)."""
+        r = self.config.recyclers
+        usable_kwh = self.inventory_gwh * self.inventory_soh * 1e6
+        floor = pricing.walk_away_usd_per_kwh(recycling_value, self.inventory_soh, credit)
         ask = pricing.seller_ask_usd_per_kwh(
             self.expected_price_usd_per_kwh,
             floor,
@@ -205,11 +230,11 @@ class Recycler(mesa.Agent):
             pricing.months_to_sell(usable_kwh, self.sales_kwh_per_month),
             r.stale_months - self.inventory_age_months,
         )
-        return [
+        return tuple(
             Order(Product(g), float(usable_kwh[g]), float(ask[g]))
             for g in range(N_GRADES)
             if usable_kwh[g] > 0
-        ]
+        )
 
     def sold(self, grade: int, usable_kwh: float, price_usd_per_kwh: float) -> tuple[float, float]:
         """Remove sold usable kWh from inventory; returns (nameplate GWh, SoH) that left."""

@@ -55,6 +55,7 @@ class ModularVendor(mesa.Agent):
         self.factory_lines: list[tuple[float, float]] = []  # (start month, MW/month) being built
         self.orders: list[Order] = []
         self._figures: BookFigures | None = None  # the book's figures until an order changes
+        self._figures_before_booking: BookFigures | None = None  # figures before sites booked
         self.done_pack_waits_months: list[float] = []  # pack waits of energised second-life orders
         self.delivered_mw = 0.0
         self.installed_storage_kwh = 0.0  # usable kWh the energised sites were built with
@@ -67,11 +68,24 @@ class ModularVendor(mesa.Agent):
         """What each order still has to buy and the backlog, kept until the book changes or the month turns."""
         month = self.clock.month
         if self._figures is None or self._figures.month != month:
-            self._figures = BookFigures.of(self.orders, month)
+            base = self._figures_before_booking
+            if base is not None and base.month == month:  # only sites booked since: extend
+                self._figures = base.extended(self.orders)
+            else:
+                self._figures = BookFigures.of(self.orders, month)
+            self._figures_before_booking = None
         return self._figures
 
-    def _book_changed(self) -> None:
-        """An order's storage or factory progress, or the order list, changed: the figures are recomputed."""
+    def _book_changed(self, booked: bool = False) -> None:
+        """An order's storage or factory progress, or the order list, changed: the figures are recomputed.
+
+        `booked`: the only change is orders appended, so the figures before them are kept and
+        extended by the new orders' (a vendor books many sites a month on a growing book).
+        """
+        if not booked:
+            self._figures_before_booking = None
+        elif self._figures is not None:
+            self._figures_before_booking = self._figures
         self._figures = None
 
     def backlog_mw(self) -> float:
@@ -125,7 +139,7 @@ class ModularVendor(mesa.Agent):
                 second_life_need_kwh=need if second_life else 0.0,
             )
         )
-        self._book_changed()
+        self._book_changed(booked=True)
 
     def designate_storage(self, need_kwh: float) -> str:
         """Second life when it is the better buy per unit of value and the pack supply can cover it; new otherwise."""

@@ -125,6 +125,21 @@ class BookFigures:
             sum(o.project.mw - o.factory_mw_done for o in orders),
         )
 
+    def extended(self, book: list[Order]) -> BookFigures:
+        """The figures of `book`, whose first orders are those these figures counted (same month).
+
+        Booking a site leaves the other orders alone, so only the orders booked since are read.
+        The backlog is summed over the whole book again: `sum` of floats is compensated
+        (Python 3.12), so continuing a total term by term would not give its bytes.
+        """
+        outstanding = [o.outstanding_kwh() for o in book[len(self.new_kwh) :]]
+        return BookFigures(
+            self.month,
+            self.second_life_kwh + tuple(sl for sl, _ in outstanding),
+            self.new_kwh + tuple(new for _, new in outstanding),
+            sum(o.project.mw - o.factory_mw_done for o in book),
+        )
+
 
 def storage_secured(
     order: Order, month: int, capacity_mw_per_month: float, delivery_months: float

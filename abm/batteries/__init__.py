@@ -27,8 +27,10 @@ from abm.batteries.fade import (
     fade_params_by_chemistry,
     fade_rate_per_year,
     fade_step,
+    fade_step_at_rate,
     life_years_at_fade_rate,
     remaining_life_years,
+    shelf_fade_rate_per_year,
 )
 from abm.batteries.fleet import StorageFleet
 from abm.batteries.grading import (
@@ -113,6 +115,7 @@ __all__ = [
     "fade_params_by_chemistry",
     "fade_rate_per_year",
     "fade_step",
+    "fade_step_at_rate",
     "grade_fractions",
     "grade_mean_soh",
     "learned_cost_usd_per_kwh",
@@ -122,6 +125,7 @@ __all__ = [
     "quality_adjusted_wtp",
     "quality_adjusted_wtp_for",
     "remaining_life_years",
+    "shelf_fade_rate_per_year",
     "storage_costs",
     "us_retirements_by_chemistry_gwh",
     "weibull_from_mean_sd",

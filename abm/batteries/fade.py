@@ -7,6 +7,8 @@ to its BLAST-Lite cell model. The model builds its parameters from the config.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -87,6 +89,10 @@ def nonnegative(name: str, value: Any) -> np.ndarray:
     The one input check of the fade and O&M models (duty, rates), so both reject the same things.
     """
     arr = np.asarray(value, dtype=float)
+    if isinstance(value, (int, float)):  # a scalar duty: the same test without numpy's reductions
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{name} must be finite and >= 0")
+        return arr
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise InputError(f"{name} must be finite and >= 0")
     return arr
@@ -121,6 +127,18 @@ def fade_rate_per_year(
     return rate * np.where(np.asarray(below_knee, dtype=bool), params.knee_multiplier, 1.0)
 
 
+@functools.lru_cache(maxsize=16)
+def shelf_fade_rate_per_year(params: FadeParams) -> np.ndarray:
+    """Fade rate (fraction/yr) of a second-life pack on the shelf: no cycling, calendar fade only.
+
+    ``fade_rate_per_year(0, 0, 0, params, 1, second_life=True)``, the same every month, so a
+    recycler's stock ages on it without recomputing it (read-only; FadeParams are frozen).
+    """
+    rate = np.array(fade_rate_per_year(0.0, 0.0, 0.0, params, 1.0, True))
+    rate.flags.writeable = False
+    return rate
+
+
 def fade_step(
     soh: np.ndarray,
     months: float,
@@ -137,13 +155,26 @@ def fade_step(
     faster below it; a step that crosses the knee is split exactly at the crossing, so two steps of
     3 months equal one of 6. The result is clipped to [0, 1].
     """
+    if months < 0:
+        raise InputError(f"months must be >= 0, got {months}")
+    rate = fade_rate_per_year(
+        efc_per_month, c_rate, dod, params, duty_multiplier, second_life, below_knee=False
+    )
+    return fade_step_at_rate(soh, months, rate, params)
+
+
+def fade_step_at_rate(
+    soh: np.ndarray, months: float, rate: np.ndarray, params: FadeParams
+) -> np.ndarray:
+    """New SoH after ``months`` at ``rate`` (fraction/yr above the knee; ``fade_rate_per_year``).
+
+    The step of ``fade_step`` once the rate is known: a loop that ages the same duty month after
+    month (``abm.carbon.service_kwh_months``) computes the rate once and steps with this.
+    """
     soh_arr = np.asarray(soh, dtype=float)
     if months < 0:
         raise InputError(f"months must be >= 0, got {months}")
     years = months / 12.0
-    rate = fade_rate_per_year(
-        efc_per_month, c_rate, dod, params, duty_multiplier, second_life, below_knee=False
-    )
     rate = np.broadcast_to(rate, np.broadcast_shapes(rate.shape, soh_arr.shape))
     rate_knee = rate * params.knee_multiplier
     above = soh_arr > params.knee_soh

@@ -44,6 +44,7 @@ class FilingDesk:
     hosting_mw: np.ndarray
     solar_cf: np.ndarray
     request_project: dict[int, Project]
+    _solar_weight_cache: tuple[tuple[bytes, float], np.ndarray] | None
 
     def choose_site(self, path: str, mw: float, pid: int, switches: int) -> int:
         """A node for project `pid` on its `switches`-th path: grid weighs hosting room and prices, modular sun.
@@ -57,8 +58,18 @@ class FilingDesk:
             assert self.prices is not None, "GridDesk.bind was not called"
             weight = (room + mw) / np.maximum(self.prices.lmp_by_bus, 1.0)
         elif choice == Choice.MODULAR:
-            weight = elementary.power(self.solar_cf, self.config.vendors.site_solar_weight_exponent)
+            weight = self._solar_weight(self.config.vendors.site_solar_weight_exponent)
         return self.streams.choice("grid.site", weight * water_factor(self, path), pid, switches)
+
+    def _solar_weight(self, exponent: float) -> np.ndarray:
+        """Modular sites' weight per node, solar CF ** `exponent`, kept while both stay the same."""
+        key = (self.solar_cf.tobytes(), exponent)
+        cached = getattr(self, "_solar_weight_cache", None)
+        if cached is None or cached[0] != key:
+            weight = np.asarray(elementary.power(self.solar_cf, exponent), dtype=float)
+            weight.flags.writeable = False
+            cached = self._solar_weight_cache = (key, weight)
+        return cached[1]
 
     def choose_site_in_territory(self, territory: int, mw: float, pid: int) -> int:
         """A node in one territory for a duplicate filing of project `pid`, weighted by hosting room."""

@@ -337,10 +337,11 @@ class PackExchange(SecondLifeOutlook):
     def _site_shortfalls(self, vendor: VendorBook) -> dict[Project, float]:
         """Usable kWh each energised site of a vendor needs to get back to design, for sites below the trigger."""
         usable = self.fleet.usable_gwh_by_owner(self.storage_owner_count)
+        mwh_per_mw = modular_storage_mwh_per_mw(self.config)  # one config: the same for every site
         out = {}
         for p in self.projects:
             if p.vendor == vendor.unique_id and p.status is Status.ENERGIZED:
-                design = p.mw * modular_storage_mwh_per_mw(self.config) * 1000.0
+                design = p.mw * mwh_per_mw * 1000.0
                 have = usable[p.storage_owner] * 1e6
                 if have < self.contracts.trigger(p, self.clock.month) * design:
                     out[p] = design - have

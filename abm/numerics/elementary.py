@@ -203,6 +203,8 @@ def log1p(x: ArrayLike) -> ArrayLike:
 
 def power(x: ArrayLike, y: ArrayLike) -> ArrayLike:
     """x**y for x >= 0 (exp(y ln x)); x**0 and 1**y are 1, a negative x gives nan."""
+    if isinstance(x, (int, float)) and isinstance(y, (int, float)):  # two scalars: no broadcast
+        return _power1(float(x), float(y))
     shape = np.broadcast(np.asarray(x), np.asarray(y))
     if shape.size <= _SCALAR_UP_TO:
         pairs = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
