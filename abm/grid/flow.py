@@ -35,6 +35,10 @@ SOLVE_BLOCK_COLUMNS = 256
 #: 2,000 buses take 39 MB, GBnetwork 57 MB, 4,000 buses 157 MB, 10,000 buses 976 MB. Kept, a
 #: monthly all-bus call on 10,000 buses costs 0.1 s instead of 2.8 s (CPU, 2-core machine).
 SENSITIVITY_CACHE_BYTES = 2**30
+#: Largest all-bus PTDF kept beside it (bytes): the supply shares move with every build, so the
+#: sensitivity matrix is rebuilt, but its PTDF part is fixed by the topology (GBnetwork 50 MB,
+#: 2,000 buses 39 MB). Memory bound, not a model number.
+PTDF_CACHE_BYTES = 2**28
 #: Elements per row block in the hosting-capacity reduction (a 0.5 MB buffer stays in cache).
 REDUCE_BLOCK_ELEMENTS = 65_536
 #: Sensitivities below this (MW of flow per MW injected) count as "line not affected".
@@ -161,6 +165,7 @@ class DCNetwork:
         self._reduced_pos[self._keep] = np.arange(self._keep.size)
         self._lu = self._factorise()
         self._sensitivity_cache: tuple[bytes, np.ndarray, np.ndarray] | None = None
+        self._ptdf_cache: np.ndarray | None = None
         # a line a bus's load moves by less than this (MW per MW) does not limit its hosting
         self.dfax_cutoff: float = SENSITIVITY_TOL
 
@@ -333,11 +338,14 @@ class DCNetwork:
         return result
 
     def _sensitivities(
-        self, supply_flow_mw: np.ndarray, buses: np.ndarray
+        self, supply_flow_mw: np.ndarray, buses: np.ndarray, ptdf: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Flow change per MW of extra load at each bus (round-off zeroed) and which buses move any line."""
+        """Flow change per MW of extra load at each bus (round-off zeroed) and which buses move any line.
+
+        `ptdf` is the buses' PTDF columns when the caller has them (`_all_bus_ptdf`).
+        """
         # the supply injects, the bus withdraws
-        sens = supply_flow_mw[:, None] - self.ptdf_columns(buses)
+        sens = supply_flow_mw[:, None] - (self.ptdf_columns(buses) if ptdf is None else ptdf)
         negligible = np.abs(sens) <= max(SENSITIVITY_TOL, self.dfax_cutoff)
         sens[negligible] = 0.0  # drop round-off and lines below the distribution-factor cutoff
         return sens, ~negligible.all(axis=0)
@@ -360,11 +368,27 @@ class DCNetwork:
         sens = np.empty((self.n_line, self.n_bus))
         affected = np.empty(self.n_bus, dtype=bool)
         block = max(1, BLOCK_ELEMENTS // max(self.n_line, 1))  # no full-size temporaries
+        ptdf = self._all_bus_ptdf(block)
         for start in range(0, self.n_bus, block):
             cols = np.arange(start, min(start + block, self.n_bus))
-            sens[:, cols], affected[cols] = self._sensitivities(supply_flow_mw, cols)
+            part = None if ptdf is None else ptdf[:, start : start + block]
+            sens[:, cols], affected[cols] = self._sensitivities(supply_flow_mw, cols, part)
         self._sensitivity_cache = (key, sens, affected)
         return sens, affected
+
+    def _all_bus_ptdf(self, block: int) -> np.ndarray | None:
+        """All-bus PTDF (n_line, n_bus), solved once in `block`-column pieces and kept; None above `PTDF_CACHE_BYTES`.
+
+        Each column is solved the same way whatever the block (`SOLVE_BLOCK_COLUMNS`), so the
+        kept columns are the bytes a fresh `ptdf_columns` call gives.
+        """
+        if self._ptdf_cache is None and 8 * self.n_line * self.n_bus <= PTDF_CACHE_BYTES:
+            ptdf = np.empty((self.n_line, self.n_bus))
+            for start in range(0, self.n_bus, block):
+                cols = np.arange(start, min(start + block, self.n_bus))
+                ptdf[:, start : start + block] = self.ptdf_columns(cols)
+            self._ptdf_cache = ptdf
+        return self._ptdf_cache
 
 
 def _limit_mw(

@@ -12,6 +12,8 @@ any higher rating it drew.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +26,15 @@ from abm.schema.grid import GridSection
 CONTINGENCY_BLOCK = 256
 #: A line with 1 - PTDF(own transfer) below this islands the grid when out (a bridge).
 BRIDGE_TOL = 1e-6
+#: Largest all-line LODF matrix kept between N-1 screens of one network (bytes): GBnetwork
+#: (2,804 lines) takes 63 MB, a 2,000-bus synthetic grid (2,439 lines) 48 MB; above it every
+#: screen re-solves its blocks. Memory bound, not a model number.
+LODF_CACHE_BYTES = 2**28
+#: All-line LODF blocks per network, kept while the network lives: a reconductoring raises
+#: ratings only, so susceptances, PTDFs and LODFs stay (abm.grid.flow.DCNetwork.raise_ratings).
+_LODF_CACHE: weakref.WeakKeyDictionary[DCNetwork, list[tuple[np.ndarray, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
 #: Dispatchable thermal technologies: they can be counted on at any hour of the peak day;
 #: solar and wind may be out (night, calm), hydro and storage are energy limited.
 FIRM_TECHS: tuple[str, ...] = ("gas", "coal", "nuclear", "other")
@@ -83,21 +94,52 @@ def n1_required_rating_mw(
     """
     flows = np.column_stack([net.flows_mw(inj) for inj in injections_mw])  # (n_line, n_case)
     required = np.abs(flows).max(axis=1)
-    outages = np.arange(net.n_line) if contingencies is None else np.asarray(contingencies)
-    for start in range(0, outages.size, CONTINGENCY_BLOCK):
-        out = outages[start : start + CONTINGENCY_BLOCK]
-        transfer = net.transfer_ptdf(net.line_from[out], net.line_to[out])
-        own = transfer[out, np.arange(out.size)]
-        keep = (1.0 - own) > BRIDGE_TOL
-        if not keep.any():
-            continue
-        out, transfer, own = out[keep], transfer[:, keep], own[keep]
-        lodf = transfer / (1.0 - own)  # (n_line, k): flow shift per MW that line k carried
-        lodf[out, np.arange(out.size)] = 0.0  # the outaged line itself: its P0 flow already counts
+    for out, lodf in _lodf_blocks(net, contingencies):
         for case in range(flows.shape[1]):
             post = flows[:, case, None] + lodf * flows[out, case][None, :]
             required = np.maximum(required, np.abs(post).max(axis=1) / emergency_rating_ratio)
     return required
+
+
+def lodf_block(net: DCNetwork, out: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(non-bridge outages, LODF (n_line, k)) of one block of outaged lines; None if all are bridges.
+
+    Column k is the flow shift per MW that line `out[k]` carried before it was lost; the
+    outaged line's own entry is zero (its P0 flow already counts).
+    """
+    transfer = net.transfer_ptdf(net.line_from[out], net.line_to[out])
+    own = transfer[out, np.arange(out.size)]
+    keep = (1.0 - own) > BRIDGE_TOL
+    if not keep.any():
+        return None
+    out, transfer, own = out[keep], transfer[:, keep], own[keep]
+    lodf = transfer / (1.0 - own)
+    lodf[out, np.arange(out.size)] = 0.0
+    return out, lodf
+
+
+def _lodf_blocks(
+    net: DCNetwork, contingencies: np.ndarray | None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """LODF blocks of `CONTINGENCY_BLOCK` outages; the all-line set is kept per network.
+
+    The rolling assessment screens all lines of the same network every year: the blocks are
+    the same solves each time, so they are solved once (when they fit `LODF_CACHE_BYTES`) and
+    the screens stay byte-identical. Otherwise the blocks stream, one in memory at a time.
+    """
+    everything = contingencies is None
+    if everything and net in _LODF_CACHE:
+        return iter(_LODF_CACHE[net])
+    outages = np.arange(net.n_line) if everything else np.asarray(contingencies)
+    blocks = (
+        lodf_block(net, outages[i : i + CONTINGENCY_BLOCK])
+        for i in range(0, outages.size, CONTINGENCY_BLOCK)
+    )
+    kept = (block for block in blocks if block is not None)
+    if not (everything and 8 * net.n_line * net.n_line <= LODF_CACHE_BYTES):
+        return kept
+    _LODF_CACHE[net] = list(kept)
+    return iter(_LODF_CACHE[net])
 
 
 def planned_unrated_mw(
