@@ -82,6 +82,8 @@ def test_rates_reuse_only_an_equal_prefix() -> None:
     changed = [a.copy() for a in longer]
     changed[0][0] = 11.0
     assert memo.rates(0, p, *changed).tobytes() == fade_step_rates(p, *changed).tobytes()
+    seen = [np.append(a, a[1]) for a in changed]  # a new cohort with a duty seen before
+    assert memo.rates(0, p, *seen).tobytes() == fade_step_rates(p, *seen).tobytes()
     other = FADE_PARAMS_BY_CHEMISTRY["lfp"]
     assert memo.rates(0, other, *changed).tobytes() == fade_step_rates(other, *changed).tobytes()
 

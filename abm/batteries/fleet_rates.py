@@ -6,7 +6,8 @@ multiplier, second life), which rarely change: new cohorts are appended at the e
 arrays, and set_duty, merges and retirements are the only other changes. The rate is computed
 element by element, so the rates of an unchanged leading run of cohorts are the same bits
 whether computed alone or with the rest (`elementary.power`'s scalar and array paths agree,
-tests/test_scalar_fast_paths.py); only the cohorts after that run are computed again.
+tests/test_scalar_fast_paths.py); only the cohorts after that run are looked at, and those
+whose duty was seen before (a fleet has a few distinct duties) take that duty's rate.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class CohortRates:
     def __init__(self) -> None:
         """Start with nothing kept."""
         self._kept: dict[int, tuple[FadeParams, tuple[np.ndarray, ...], np.ndarray]] = {}
+        # every rate computed, by parameters and the duty's exact bits (float.hex: -0.0 is its own)
+        self._by_duty: dict[FadeParams, dict[tuple[str, ...], float]] = {}
 
     def rates(
         self,
@@ -56,16 +59,47 @@ class CohortRates:
         if kept is not None and done == n:
             rate = kept[2]
         else:
-            tail = fade_rate_per_year(
-                efc_per_month[done:],
-                c_rate[done:],
-                np.full(n - done, params.dod_ref),
-                params,
-                duty_multiplier[done:],
-                second_life[done:],
-                below_knee=False,
-            )
+            tail = self._tail_rates(params, *(a[done:] for a in inputs))
             rate = tail if done == 0 else np.concatenate([kept[2][:done], tail])  # type: ignore[index]
             rate.flags.writeable = False  # kept for the next month: nobody may change it
         self._kept[key] = (params, inputs, rate)
+        return rate
+
+    def _tail_rates(
+        self,
+        params: FadeParams,
+        efc_per_month: np.ndarray,
+        c_rate: np.ndarray,
+        duty_multiplier: np.ndarray,
+        second_life: np.ndarray,
+    ) -> np.ndarray:
+        """The rates of cohorts not kept: from earlier cohorts of the same duty, else computed.
+
+        A fleet has a few distinct duties, so a new cohort's duty has mostly been seen; a
+        rate is one float64 of `fade_rate_per_year`, the same bits for the same duty.
+        """
+        known = self._by_duty.setdefault(params, {})
+        keys = [
+            (e.hex(), c.hex(), d.hex(), str(sl))
+            for e, c, d, sl in zip(
+                efc_per_month.tolist(),
+                c_rate.tolist(),
+                duty_multiplier.tolist(),
+                second_life.tolist(),
+                strict=True,
+            )
+        ]
+        found = [known.get(k) for k in keys]
+        if None not in found:
+            return np.array(found, dtype=float)
+        rate = fade_rate_per_year(
+            efc_per_month,
+            c_rate,
+            np.full(len(keys), params.dod_ref),
+            params,
+            duty_multiplier,
+            second_life,
+            below_knee=False,
+        )
+        known.update(zip(keys, np.asarray(rate, dtype=float).tolist(), strict=True))
         return rate
