@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from abm.batteries.fade import FadeParams, fade_step
+from abm.batteries.fade import FadeParams, fade_step_at_rate
+from abm.batteries.fleet_rates import CohortRates
 from abm.batteries.products import CHEMISTRIES, LFP, Product
 from abm.errors import InputError
 
@@ -72,6 +73,7 @@ class StorageFleet:
         self.chemistry = np.zeros(0, dtype=np.int64)
         self.added_nameplate_gwh = 0.0
         self.retired_nameplate_gwh = 0.0
+        self._rates = CohortRates()  # cohort fade rates kept while their duty stays (`age`)
 
     def __len__(self) -> int:
         """Number of cohorts."""
@@ -217,16 +219,15 @@ class StorageFleet:
             if not rows.any():
                 continue
             p = by_chem[name]
-            soh[rows] = fade_step(
-                self.soh[rows],
-                months,
+            rate = self._rates.rates(
+                index,
+                p,
                 self.efc_per_month[rows],
                 self.c_rate[rows],
-                np.full(int(rows.sum()), p.dod_ref),
-                p,
                 self.duty_multiplier[rows],
-                second_life=self.product[rows] != Product.NEW,
+                self.product[rows] != Product.NEW,
             )
+            soh[rows] = fade_step_at_rate(self.soh[rows], months, rate, p)
         self.soh = soh
 
     def retire_cohorts(self, eol_soh: float) -> dict[str, np.ndarray]:

@@ -140,10 +140,16 @@ def quality_adjusted_wtp_for(
     extra_om = om_cost_usd_per_kwh_year(fade_sl, base_om) - om_cost_usd_per_kwh_year(
         fade_new, base_om
     )
-    om_risk = float(np.clip(extra_om, 0.0, None)) * float(
+    om_risk = clip_at_zero(float(extra_om)) * float(
         present_value_factor_per_year(discount_rate, life_sl)
     )
-    wtp = quality_adjusted_wtp(
-        new_price_usd_per_kwh, np.array([life_sl]), life_new, np.array([om_risk]), discount_rate
+    # `quality_adjusted_wtp` of one pack in floats (the same operations, without 1-element arrays)
+    ratio = float(present_value_factor_per_year(discount_rate, life_sl)) / float(
+        present_value_factor_per_year(discount_rate, life_new)
     )
-    return float(wtp[0])
+    return clip_at_zero(float(new_price_usd_per_kwh) * ratio - om_risk)
+
+
+def clip_at_zero(x: float) -> float:
+    """``float(np.clip(x, 0.0, None))`` of one float: negatives and -0.0 give 0.0, NaN stays NaN."""
+    return x if x > 0.0 or x != x else 0.0
