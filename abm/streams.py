@@ -81,9 +81,8 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
             h = _mix_int(h ^ _zigzag(int(k)))
         return h
     shape = np.broadcast_shapes(*(np.shape(k) for k in keys))
-    lead = (
-        0  # leading 64-bit integer keys fold into `h` in Python: the same bits, fewer array passes
-    )
+    # leading 64-bit integer keys fold into `h` in Python: the same bits, fewer array passes
+    lead = 0
     while lead < len(keys) and _is_int64(keys[lead]):
         h = _mix_int(h ^ _zigzag(int(keys[lead])))
         lead += 1
@@ -92,6 +91,11 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
         for k in keys[lead:]:
             out = _mix(out ^ _as_u64(k))
     return out
+
+
+def _unit(h: int) -> float:
+    """A 64-bit hash as a uniform in (0, 1): its top 53 bits, centred in their cell."""
+    return ((h >> 11) + 0.5) * _U53
 
 
 def _is_int64(key: Key) -> bool:
@@ -127,11 +131,15 @@ class Streams:
         seq = np.random.SeedSequence(self.seed, spawn_key=spawn_key)
         return np.random.Generator(np.random.PCG64(seq))
 
+    def _start(self, name: str) -> int:
+        """The 64-bit word stream `name`'s keyed hashes start from (the seed mixed with the name)."""
+        return _mix_int(self.seed) ^ stable_id(name)
+
     def uniform(self, name: str, *keys: Key) -> float | np.ndarray:
         """Uniforms in (0, 1) from stream `name`: one float for scalar keys, else one per element."""
-        h = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
+        h = hash_keys(self._start(name), *keys)
         if isinstance(h, int):
-            return ((h >> 11) + 0.5) * _U53
+            return _unit(h)
         return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _U53
 
     def normal(self, name: str, *keys: Key) -> float | np.ndarray:
@@ -157,12 +165,12 @@ class Streams:
         alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
             # integer keys: the chained hash of (seed, name, keys) once, each label continues it
-            prefix = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
+            prefix = hash_keys(self._start(name), *keys)
             best, pick = -math.inf, 0
             for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
                 if wi > 0:
                     if isinstance(prefix, int):  # `uniform(name, *keys, label)`, bit for bit
-                        u = ((_mix_int(prefix ^ _zigzag(label)) >> 11) + 0.5) * _U53
+                        u = _unit(_mix_int(prefix ^ _zigzag(label)))
                     else:
                         u = self.uniform(name, *keys, label)
                     score = elementary.log_float(wi) - elementary.log_float(
@@ -180,8 +188,8 @@ class Streams:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
         ids = np.asarray(ids, np.int64)
         if ids.size <= _SMALL_CHOICE and ids.ndim == 1 and _is_scalar(keys):  # a few agents
-            prefix = hash_keys(_mix_int(self.seed) ^ stable_id(name), *keys)
+            prefix = hash_keys(self._start(name), *keys)
             assert isinstance(prefix, int)
-            u = [((_mix_int(prefix ^ _zigzag(i)) >> 11) + 0.5) * _U53 for i in ids.tolist()]
+            u = [_unit(_mix_int(prefix ^ _zigzag(i))) for i in ids.tolist()]
             return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`
         return np.lexsort((ids, self.uniform(name, *keys, ids)))
