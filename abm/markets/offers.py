@@ -3,10 +3,11 @@
 A plant (bus, technology) offers one or two blocks: gas a combined-cycle and a peaker block,
 coal and nuclear a must-run minimum and the rest; every other technology one block. An offer
 is fuel + variable O&M + carbon price x emission factor, each fossil plant's scaled by its own
-heat-rate factor (`heat_rate_factors`), so the merit order slopes instead of stepping. A must-run block is offered at the
-price floor while its plant is committed: a plant commits for the month when, at the LMPs its
-bus saw in each representative hour last month, running its minimum all day and the rest when
-in the money earns at least its offer (a self-commitment rule). Pure functions over arrays;
+heat-rate factor (`heat_rate_factors`), so the merit order slopes instead of stepping. A
+must-run block is offered at the price floor while its plant is committed: a plant commits for
+the month when, at the LMPs its bus saw in each representative hour last month, running its
+minimum all day and the rest when in the money earns at least its offer (a self-commitment
+rule). Pure functions over arrays;
 the numbers are `market`, `planning`, `carbon` and `policy` keys (docs/power-market.md).
 """
 
