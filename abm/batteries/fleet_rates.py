@@ -59,25 +59,19 @@ class CohortRates:
         if kept is not None and done == n:
             rate = kept[2]
         else:
-            tail = self._tail_rates(params, *(a[done:] for a in inputs))
+            tail = self._tail_rates(params, tuple(a[done:] for a in inputs))
             rate = tail if done == 0 else np.concatenate([kept[2][:done], tail])  # type: ignore[index]
             rate.flags.writeable = False  # kept for the next month: nobody may change it
         self._kept[key] = (params, inputs, rate)
         return rate
 
-    def _tail_rates(
-        self,
-        params: FadeParams,
-        efc_per_month: np.ndarray,
-        c_rate: np.ndarray,
-        duty_multiplier: np.ndarray,
-        second_life: np.ndarray,
-    ) -> np.ndarray:
-        """The rates of cohorts not kept: from earlier cohorts of the same duty, else computed.
+    def _tail_rates(self, params: FadeParams, inputs: tuple[np.ndarray, ...]) -> np.ndarray:
+        """The rates of cohorts not kept (`inputs` as in `rates`): from earlier cohorts of the same duty, else computed.
 
         A fleet has a few distinct duties, so a new cohort's duty has mostly been seen; a
         rate is one float64 of `fade_rate_per_year`, the same bits for the same duty.
         """
+        efc_per_month, c_rate, duty_multiplier, second_life = inputs
         known = self._by_duty.setdefault(params, {})
         keys = [
             (e.hex(), c.hex(), d.hex(), str(sl))
