@@ -6,7 +6,7 @@ marks a figure that is not in ``DOMAIN-NUMBERS.md`` or is derived/assumed.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -221,15 +221,42 @@ def ev_retirements_gwh(
     sales = np.array([ev_sales_gwh_by_year[int(y)] for y in years], dtype=float)
     if np.any(sales < 0) or not np.all(np.isfinite(sales)):
         raise InputError("ev_sales_gwh_by_year values must be finite and >= 0")
-    # Absolute month index: year*12 + (month-1); vintage months sold at their midpoint.
-    vintage_month = (years[:, None] * 12 + np.arange(12)[None, :]).ravel()
     vintage_gwh = np.repeat(sales / 12.0, 12)
+    shares = _retiring_shares(
+        tuple(int(y) for y in years),
+        start_year,
+        start_month,
+        months,
+        weibull_shape,
+        weibull_scale_years,
+    )
+    return weights_dot(vintage_gwh, shares)
+
+
+@lru_cache(maxsize=64)
+def _retiring_shares(
+    years: tuple[int, ...],
+    start_year: int,
+    start_month: int,
+    months: int,
+    weibull_shape: float,
+    weibull_scale_years: float,
+) -> np.ndarray:
+    """Share of each monthly vintage of `years` retiring in each month, (vintages, months), read-only.
+
+    Depends on the calendar and the lifetime only, not on the sales: every chemistry and every
+    model of a process with the same start, length and lifetime shares one computation.
+    """
+    # Absolute month index: year*12 + (month-1); vintage months sold at their midpoint.
+    vintage_month = (np.array(years, dtype=int)[:, None] * 12 + np.arange(12)[None, :]).ravel()
     start_abs = start_year * 12 + (start_month - 1)
     edges = start_abs + np.arange(months + 1)  # month boundaries
     age_years = (edges[None, :] - (vintage_month[:, None] + 0.5)) / 12.0
     scaled_age = np.clip(age_years, 0.0, None) / weibull_scale_years
     cdf = -elementary.expm1(-elementary.power(scaled_age, weibull_shape))
-    return weights_dot(vintage_gwh, np.diff(cdf, axis=1))
+    shares = np.diff(cdf, axis=1)
+    shares.flags.writeable = False
+    return shares
 
 
 def ev_retirements_gwh_by_chemistry(

@@ -19,7 +19,7 @@ from abm.grid.desk_filings import FilingDesk
 from abm.grid.flow import DCNetwork
 from abm.grid.queue import InterconnectionQueue, Kind, QueueRules, State
 from abm.grid.reinforcement import build_upgrades
-from abm.grid.topology import TECHS, PlanningCriteria, build_grid
+from abm.grid.topology import TECHS, PlanningCriteria, shared_grid
 from abm.grid.utility_builds import UtilityBuildBook
 from abm.history import merchant_mix
 from abm.markets.order_book import OrderBook
@@ -49,7 +49,7 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         self.projects: ProjectDesk | None = None  # bound once the book exists (see `bind`)
         self.prices: LmpView | None = None  # bound once the power exchange exists
         cfg = config
-        self.graph = build_grid(
+        self.graph = shared_grid(
             cfg.grid.source,
             n_buses=cfg.grid.n_buses,
             n_territories=cfg.grid.n_territories,

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from abm.streams import Streams
 
 # withdrawals that mean a filing did not get through (not a twin's or an owner's own cancellation)
-_FAILURES = [
-    int(r) for r in (Reason.VOLUNTARY, Reason.ATTRITION, Reason.UPGRADE_COST, Reason.SWITCH)
-]
+_FAILURES = (Reason.VOLUNTARY, Reason.ATTRITION, Reason.UPGRADE_COST, Reason.SWITCH)
+_IS_FAILURE = np.isin(np.arange(max(Reason) + 1), [int(r) for r in _FAILURES])
+"""Whether each withdrawal reason (by value) is a queue failure: a table lookup, not `np.isin`."""
 
 
 class FilingDesk:
@@ -134,7 +134,7 @@ class FilingDesk:
             | ((state == State.WITHDRAWN) & (left_from >= State.AGREEMENT))
         )
         reason = q.column("withdraw_reason")
-        failed = committed & ~signed & np.isin(reason, _FAILURES)
+        failed = committed & ~signed & _IS_FAILURE[reason]
         return int(signed.sum()), int(failed.sum())
 
     def project_has_agreement(self, project: Project) -> bool:

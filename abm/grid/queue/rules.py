@@ -7,6 +7,7 @@ and sources; `QueueRules.from_config` reads them from the validated config.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,6 +91,11 @@ class QueueRules:
         `studies_scale` turns the national study starts per month into per-territory ones
         (the model passes its merchant scale over its number of territories).
         """
+        return _rules_of(queue, studies_scale)
+
+    @classmethod
+    def build(cls, queue: QueueSection, studies_scale: float) -> QueueRules:
+        """The rules of `from_config`, built and checked afresh (`from_config` caches them)."""
         names = {f.name for f in fields(cls)} - set(_STUDY_FIELDS)
         values = {k: v for k, v in queue.model_dump().items() if k in names}
         return cls(
@@ -167,3 +173,13 @@ class QueueRules:
             self.construction_months_generation,
             self.construction_months_storage,
         )
+
+
+@lru_cache(maxsize=64)
+def _rules_of(queue: QueueSection, studies_scale: float) -> QueueRules:
+    """`QueueRules` of a (frozen, hashable) `[queue]` section, built once per section and scale.
+
+    Owners price their filings with these rules for every project they open (abm/agents/filing.py),
+    so rebuilding and re-checking them each time cost ~0.1 ms a call; both types are immutable.
+    """
+    return QueueRules.build(queue, studies_scale)

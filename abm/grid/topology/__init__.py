@@ -6,7 +6,7 @@ the case builder (``synthetic``), file formats (``files``), the pandapower impor
 (``validation``). ``build_grid`` (``build``) picks one from a scenario's source string.
 """
 
-from abm.grid.topology.build import build_grid
+from abm.grid.topology.build import build_grid, shared_grid
 from abm.grid.topology.conventions import BASE_MVA, EDGE_KEYS, GEN_KEYS, NODE_KEYS, TECHS
 from abm.grid.topology.files import load_grid_file, save_grid_graphml, save_grid_json
 from abm.grid.topology.pandapower_import import (
@@ -28,6 +28,7 @@ __all__ = [
     "TECHS",
     "US_CAPACITY_SHARE",
     "build_grid",
+    "shared_grid",
     "load_grid_file",
     "pandapower_cases",
     "pandapower_grid",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from collections import OrderedDict
 
 import networkx as nx
 import numpy as np
@@ -47,3 +48,50 @@ def build_grid(
         f'grid source "{source}": expected "synthetic", "pandapower:<case>" '
         f"or a path ending in .json or .graphml{hint}"
     )
+
+
+_GENERATED = ("synthetic", "pandapower:")
+_SHARED_GRIDS = 16  # generated grids a process remembers (a 2,000-bus one is a few MB)
+_shared: OrderedDict[tuple[object, ...], nx.Graph] = OrderedDict()
+
+
+def shared_grid(
+    source: str,
+    *,
+    n_buses: int,
+    n_territories: int,
+    peak_load_mw: float,
+    rng: np.random.Generator,
+    base_dir: pathlib.Path | None = None,
+    planning: PlanningCriteria | None = None,
+    fuel_rng: np.random.Generator | None = None,
+) -> nx.Graph:
+    """`build_grid`, remembered per process for generated grids: a copy of the same build.
+
+    A synthetic or pandapower grid is a function of these arguments and the generators' states,
+    so a process that builds many models of one seed and size (a sweep worker, the app, the
+    tests) draws and rates it once. Files are read afresh every time (they can change on disk).
+    """
+    args = {"n_buses": n_buses, "n_territories": n_territories, "peak_load_mw": peak_load_mw}
+    if not source.startswith(_GENERATED):
+        return build_grid(
+            source, rng=rng, base_dir=base_dir, planning=planning, fuel_rng=fuel_rng, **args
+        )
+    key = (
+        source,
+        n_buses,
+        n_territories,
+        peak_load_mw,
+        planning,
+        repr(rng.bit_generator.state),
+        None if fuel_rng is None else repr(fuel_rng.bit_generator.state),
+    )
+    graph = _shared.get(key)
+    if graph is None:
+        graph = build_grid(source, rng=rng, planning=planning, fuel_rng=fuel_rng, **args)
+        _shared[key] = graph
+        if len(_shared) > _SHARED_GRIDS:
+            _shared.popitem(last=False)
+    else:
+        _shared.move_to_end(key)
+    return graph.copy()
