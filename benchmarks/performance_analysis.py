@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import bench_app
+from targets import TARGETS
+
 
 def _national_lines(nat: list[dict[str, Any]]) -> list[str]:
     """Where each national run spends its monthly steps."""
@@ -72,9 +75,31 @@ def _missed_target_lines(r: dict[str, Any]) -> list[str]:
         f"(an upper bound of {sw['efficiency_bound_from_startup']:.2f} for this sweep). Both "
         "belong to the machine and the sweep runner (abm/sweeps/, not this issue's files); "
         "longer sweeps, or workers kept alive between sweeps, shrink the start-up share.",
+        *_app_band_lines(r),
         "",
         "## Proposals for the model (abm/model.py and agents, not changed here)",
         "",
+    ]
+
+
+def _app_band_lines(r: dict[str, Any]) -> list[str]:
+    """Why the app's band takes what it takes: seeds times a run and its counterfactual."""
+    app = r.get("app_ensemble")
+    if app is None:
+        return []
+    rounds = max(1, -(-(app["seeds"] - 1) // app["workers"]))  # seeds each worker runs in turn
+    per_seed = app["band_s"] / rounds
+    target_rounds = -(-(bench_app.FULL_SEEDS - 1) // app["workers"])
+    needed = TARGETS["app_band_s"] / target_rounds
+    return [
+        f"- **The app's band** ({app['band_s']:.0f} s for {app['seeds']} seeds): every seed is a "
+        f"full {app['months']}-month run and its recycle-first counterfactual, and the "
+        f"{app['seeds'] - 1} extra seeds share {app['workers']} pool worker(s) while the page's "
+        f"own seed holds the other core, so the band costs ~{per_seed:.1f} s per seed a worker "
+        f"runs. A {TARGETS['app_band_s']:.0f}-second band of {bench_app.FULL_SEEDS} seeds "
+        "needs each seed with its "
+        f"counterfactual in {needed:.1f} s on this machine, or the counterfactuals shared "
+        "between settings that leave them unchanged.",
     ]
 
 

@@ -295,7 +295,8 @@ def _sweep_section(r: dict[str, Any]) -> list[str]:
         "",
         f"`abm.sweeps.run_sweep` on a factorial sweep of {sw['rows'][0]['runs']} baseline runs of "
         f"{sw['spec']['months']} months (no counterfactual); serial in-process for 1 worker, a "
-        "spawned process pool for 2 (start-up included).",
+        "spawned process pool for 2 and, at full size, a Dask LocalCluster of 2 workers "
+        "(`--dask-local`; start-up included in both).",
         "",
         *_table(
             [
@@ -331,7 +332,31 @@ def _sweep_section(r: dict[str, Any]) -> list[str]:
         "'cores obtained' is the runs' CPU time over the wall time, i.e. how much of the "
         f"machine the sweep actually got. A fresh worker needs {sw['worker_startup_s']:.1f} s to "
         "import the model before its first run, which alone caps the efficiency of this sweep "
-        f"at {sw['efficiency_bound_from_startup']:.2f} even on idle cores.",
+        f"at {sw['efficiency_bound_from_startup']:.2f} even on idle cores."
+        + (
+            f" On Dask's LocalCluster the efficiency is **{eff_dask:.2f}**."
+            if (eff_dask := sw.get("parallel_efficiency_2_dask_workers")) is not None
+            else ""
+        ),
+        "",
+    ]
+
+
+def _app_section(r: dict[str, Any]) -> list[str]:
+    """Section 6: the app's ensemble band from a new setting to its last seed."""
+    app = r.get("app_ensemble")
+    if app is None:
+        return []
+    return [
+        "## 6. The app's ensemble band",
+        "",
+        f"`benchmarks/bench_app.py`: a {app['seeds']}-seed band of the baseline ({app['months']} "
+        "months), as the app runs it: the page's seed with its counterfactual in the server "
+        f"process, the other {app['seeds'] - 1} with theirs in `viz.ensemble.SeedPool` "
+        f"({app['workers']} forkserver worker(s) on {app['cores']} cores, warmed first, as after "
+        f"the app's first setting). The page's seed was complete after {app['page_seed_s']:.1f} s "
+        f"and the band after **{app['band_s']:.1f} s** ({app['server_cpu_s']:.1f} s of the "
+        f"server's CPU; {app['failed_seeds']} seeds failed).",
         "",
     ]
 
@@ -458,6 +483,7 @@ _SECTIONS = (
     _power_market_section,
     _scaling_section,
     _sweep_section,
+    _app_section,
     _optimisations_section,
     _profile_section,
 )

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import bench_app
 import bench_cold
 import bench_model
 import bench_optimisations
@@ -120,6 +121,7 @@ def run_benchmarks(quick: bool, log: Log = print) -> dict[str, Any]:
         sections.run("power_market", lambda: bench_power_market.run(quick))
     sections.run("scaling", lambda: bench_model.bench_scaling(quick, progress))
     sections.run("sweep", lambda: bench_sweep.run(quick))
+    sections.run("app_ensemble", lambda: bench_app.run(quick))
     sections.run("optimisations", lambda: bench_optimisations.run(quick))
     sections.run("profile", lambda: profile_baseline(quick))
     results["total_wall_s"] = sections.elapsed_s()

@@ -25,6 +25,7 @@ SECTIONS = (
     "power_market",
     "scaling",
     "sweep",
+    "app_ensemble",
     "optimisations",
     "profile",
 )
@@ -119,6 +120,9 @@ def test_market_sweep_and_optimisation_figures(quick_results: tuple[dict[str, An
     assert [row["workers"] for row in sweep["rows"]] == [1, 2]
     assert all(row["failed"] == 0 and row["runs"] >= 1 for row in sweep["rows"])
     assert _positive(sweep["parallel_efficiency_2_workers"])
+    app = results["app_ensemble"]
+    assert app["seeds"] >= 2 and app["failed_seeds"] == 0 and app["workers"] >= 1
+    assert 0 < app["page_seed_s"] <= app["band_s"]
     for row in results["optimisations"]["hosting"]:
         assert row["max_rel_diff"] < 1e-9
         assert _positive(row["before_ms"]) and _positive(row["after_ms"])
@@ -138,6 +142,7 @@ def test_markdown_report_has_every_section(quick_results: tuple[dict[str, Any], 
         "## 3. Power market",
         "## 4. Scaling",
         "## 5. Sweep throughput",
+        "## 6. The app's ensemble band",
         "## Optimisations",
         "## Profile of a baseline run",
     ):
@@ -145,3 +150,4 @@ def test_markdown_report_has_every_section(quick_results: tuple[dict[str, Any], 
     assert "quick smoke run" in markdown
     targets = markdown.split("## Targets", 1)[1].split("## 1.", 1)[0]
     assert targets.count("| met |") + targets.count("| **missed** |") >= 8
+    assert "ensemble band complete" in targets
