@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import threading
 from collections import OrderedDict
 
 import networkx as nx
@@ -53,6 +54,7 @@ def build_grid(
 _GENERATED = ("synthetic", "pandapower:")
 _SHARED_GRIDS = 16  # generated grids a process remembers (a 2,000-bus one is a few MB)
 _shared: OrderedDict[tuple[object, ...], nx.Graph] = OrderedDict()
+_shared_lock = threading.Lock()
 
 
 def shared_grid(
@@ -86,12 +88,14 @@ def shared_grid(
         repr(rng.bit_generator.state),
         None if fuel_rng is None else repr(fuel_rng.bit_generator.state),
     )
-    graph = _shared.get(key)
+    with _shared_lock:  # the app builds models in more than one thread
+        graph = _shared.get(key)
+        if graph is not None:
+            _shared.move_to_end(key)
     if graph is None:
         graph = build_grid(source, rng=rng, planning=planning, fuel_rng=fuel_rng, **args)
-        _shared[key] = graph
-        if len(_shared) > _SHARED_GRIDS:
-            _shared.popitem(last=False)
-    else:
-        _shared.move_to_end(key)
+        with _shared_lock:
+            _shared[key] = graph
+            if len(_shared) > _SHARED_GRIDS:
+                _shared.popitem(last=False)
     return graph.copy()
