@@ -99,9 +99,18 @@ def check_out_dir(out: Path, flag: str) -> None:
         raise InputError(f"{flag} {out}: cannot use this folder ({exc.strerror})") from None
 
 
-@_command("run")
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run a scenario and write the contract's files."""
+def _start_counterfactual(cfg: Any) -> Any:
+    """The recycle-first run, started on another core before this process imports the model.
+
+    Its worker's imports then overlap this process's own (None: it runs here, or is not needed).
+    """
+    from abm.counterfactual import needs_counterfactual_run, start_counterfactual
+
+    return start_counterfactual(cfg) if needs_counterfactual_run(cfg) else None
+
+
+def _run_config(args: argparse.Namespace) -> tuple[Any, str]:
+    """The validated config of `powerstack run` (--set, --seed, --months) and where it came from."""
     from abm.scenario import (
         config_with,
         load_scenario,
@@ -118,9 +127,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     if extra:
         cfg = config_with(cfg, extra, "--seed/--months")
-    where = source_label(resolve_scenario_path(args.scenario), parse_overrides(args.set))
+    return cfg, source_label(resolve_scenario_path(args.scenario), parse_overrides(args.set))
+
+
+@_command("run")
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario and write the contract's files."""
+    cfg, where = _run_config(args)
     out = Path(args.out) if args.out else Path("runs") / f"{cfg.name}-s{cfg.run.seed}"
     check_out_dir(out, "--out" if args.out else "output folder")
+    started = None if args.no_counterfactual else _start_counterfactual(cfg)
     # the model (and its heavy imports) loads only once the input is known to be valid
     from abm.runner import run_scenario, write_outputs
 
@@ -145,6 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             check=args.check,
             progress=progress if update else None,
             concurrent_counterfactual=True,  # on another core when there is one (same bytes)
+            started_counterfactual=started,
         )
     except InputError as exc:  # raised while the model builds (e.g. its grid): say which scenario
         raise InputError(f"{where}: {exc}") from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import multiprocessing
 import os
 import platform
 import time
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from abm import atomic
+from abm.counterfactual import counterfactual_co2, needs_counterfactual_run, start_counterfactual
 from abm.metrics import project_arrow_table, project_table_of, timeseries_frame
 from abm.metrics.choice_table import choice_arrow_table, choice_table_of
 from abm.metrics.second_use_saving import consequential_saving_mt
@@ -115,52 +115,6 @@ def simulate(
     return model, timeseries_frame(model)
 
 
-def counterfactual_co2(cfg: ScenarioConfig) -> dict[str, Any]:
-    """CO2 KPIs of `cfg` run with `packs.routing = "recycle_first"` (module level: a worker process runs it)."""
-    cf_model, _ = simulate(config_with(cfg, {"packs.routing": "recycle_first"}, "counterfactual"))
-    return cf_model.recorder.kpis()["co2_mt"]
-
-
-_BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _cores() -> int:
-    """Cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def start_counterfactual(cfg: ScenarioConfig) -> concurrent.futures.Future[dict[str, Any]] | None:
-    """Start `counterfactual_co2(cfg)` on another core (a spawned process); None where there is no other core.
-
-    The worker is a fresh interpreter running the same code on the same config, so its KPIs are
-    the bytes the run would compute in this process (tests/test_runner_concurrent.py). It gets
-    one BLAS thread (unless the user set one), like the sweeps' workers, so that the two runs do
-    not oversubscribe the cores; a daemonic process (a worker of a multiprocessing pool) may not
-    start children, so it runs the counterfactual itself.
-    """
-    if _cores() < 2 or multiprocessing.current_process().daemon:
-        return None
-    saved = {var: os.environ.get(var) for var in _BLAS_THREAD_VARS}
-    for var in _BLAS_THREAD_VARS:
-        os.environ.setdefault(var, "1")
-    try:
-        pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
-        )
-        future = pool.submit(counterfactual_co2, cfg)  # the worker process starts here
-    finally:
-        for var, value in saved.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
-    pool.shutdown(wait=False)  # the worker exits once its one run is done
-    return future
-
-
 def run_scenario(
     scenario: str | os.PathLike[str] | ScenarioConfig = "baseline",
     seed: int | None = None,
@@ -171,6 +125,7 @@ def run_scenario(
     progress: Progress | None = None,
     keep_model: bool = False,
     concurrent_counterfactual: bool = False,
+    started_counterfactual: concurrent.futures.Future[dict[str, Any]] | None = None,
 ) -> RunResult:
     """Run a scenario and return its time series and KPIs.
 
@@ -179,12 +134,14 @@ def run_scenario(
     `co2_mt.second_use_saving.consequential` (abm.metrics.second_use_saving). With
     `concurrent_counterfactual` that run goes to another core while this one runs
     (`start_counterfactual`; what `powerstack run` does); the KPIs are the same bytes.
+    `started_counterfactual` is that run already started on `cfg`'s resolved config (the command
+    line starts it before importing the model, so the two processes import at once).
     """
     cfg = _resolve(scenario, seed, months, overrides)
     started = time.perf_counter()
-    pending = None
-    if counterfactual and concurrent_counterfactual and cfg.packs.routing != "recycle_first":
-        pending = start_counterfactual(cfg)
+    pending = started_counterfactual if counterfactual else None
+    if pending is None and counterfactual and concurrent_counterfactual:
+        pending = start_counterfactual(cfg) if needs_counterfactual_run(cfg) else None
     try:
         model, ts = simulate(cfg, progress, check)
     except BaseException:
@@ -193,7 +150,7 @@ def run_scenario(
         raise
     kpis = model.recorder.kpis()
     if counterfactual:
-        if cfg.packs.routing == "recycle_first":
+        if not needs_counterfactual_run(cfg):
             cf_co2 = kpis["co2_mt"]
         elif pending is not None:
             cf_co2 = pending.result()

@@ -1,7 +1,7 @@
 """The counterfactual run on another core gives the CO2 KPIs the run in this process gives, byte for byte.
 
 `powerstack run` starts the recycle-first counterfactual in a spawned worker while the scenario
-runs (`abm.runner.start_counterfactual`); the worker must compute the same floats.
+runs (`abm.counterfactual.start_counterfactual`, re-exported by `abm.runner`); the worker must compute the same floats.
 """
 
 from __future__ import annotations
