@@ -28,6 +28,13 @@ _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
 _U53 = 2.0**-53
 _SMALL_CHOICE = 16  # up to this many alternatives, `Streams.choice` runs in scalar Python
+# the uint64 words of `_mix` as numpy scalars, built once (the same bits as `_mix_int`)
+_G64, _M1_64, _M2_64 = np.uint64(_GOLDEN), np.uint64(_M1), np.uint64(_M2)
+_S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
+_NEAR_TIE = 1e-6
+"""Score gap (nats) within which a large race's alternatives are re-scored exactly: numpy's `log`
+and `elementary.log` differ by a few ulps (< 1e-12 on scores below 750 in magnitude), so every
+alternative that can win under `elementary` is within this gap of numpy's best."""
 
 Key = int | np.integer | np.ndarray
 
@@ -52,11 +59,18 @@ def _mix_int(x: int) -> int:
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """`_mix_int` on uint64 arrays (wrapping arithmetic, the same bits)."""
-    x = x + np.uint64(_GOLDEN)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(_M1)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(_M2)
-    return x ^ (x >> np.uint64(31))
+    """`_mix_int` on uint64 arrays (wrapping arithmetic, the same bits); `x` itself is left alone."""
+    x = x + _G64
+    if x.ndim == 0:  # a numpy scalar: no in-place operations
+        x = (x ^ (x >> _S30)) * _M1_64
+        x = (x ^ (x >> _S27)) * _M2_64
+        return x ^ (x >> _S31)
+    x ^= x >> _S30
+    x *= _M1_64
+    x ^= x >> _S27
+    x *= _M2_64
+    x ^= x >> _S31
+    return x
 
 
 def _as_u64(key: np.ndarray) -> np.ndarray:
@@ -80,7 +94,8 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
         for k in keys:
             h = _mix_int(h ^ _zigzag(int(k)))
         return h
-    shape = np.broadcast_shapes(*(np.shape(k) for k in keys))
+    arrays = [k for k in keys if not isinstance(k, (int, np.integer))]
+    shape = np.shape(arrays[0]) if len(arrays) == 1 else np.broadcast_shapes(*map(np.shape, keys))
     # leading 64-bit integer keys fold into `h` in Python: the same bits, fewer array passes
     lead = 0
     while lead < len(keys) and _is_int64(keys[lead]):
@@ -140,7 +155,7 @@ class Streams:
         h = hash_keys(self._start(name), *keys)
         if isinstance(h, int):
             return _unit(h)
-        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _U53
+        return ((h >> _S11).astype(np.float64) + 0.5) * _U53
 
     def normal(self, name: str, *keys: Key) -> float | np.ndarray:
         """Standard normals from stream `name` (the inverse normal CDF of `uniform`)."""
@@ -179,10 +194,7 @@ class Streams:
                     if score > best:
                         best, pick = score, i
             return pick
-        u = self.uniform(name, *keys, alt)
-        with np.errstate(divide="ignore"):
-            score = elementary.log(w) - elementary.log(-elementary.log(u))
-        return int(np.argmax(score))
+        return _race(w, np.asarray(self.uniform(name, *keys, alt)))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
@@ -193,3 +205,28 @@ class Streams:
             u = [_unit(_mix_int(prefix ^ _zigzag(i))) for i in ids.tolist()]
             return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`
         return np.lexsort((ids, self.uniform(name, *keys, ids)))
+
+
+def _race(w: np.ndarray, u: np.ndarray) -> int:
+    """`argmax(elementary.log(w) - elementary.log(-elementary.log(u)))`, scoring exactly only near the top.
+
+    numpy's `log` (fast, but its last bit depends on the CPU) ranks the alternatives; those
+    within `_NEAR_TIE` of its best are scored again with `elementary`'s scalar logs (the array
+    path's bytes), and the first best of those wins, as `argmax` picks. Every alternative farther
+    down loses under either log, so the pick is the exact race's on every machine. Weights that
+    are zero everywhere, negative, infinite or NaN take the exact array race.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        approx = np.log(w) - np.log(-np.log(u))
+    top = float(approx.max())
+    if not math.isfinite(top):
+        with np.errstate(divide="ignore"):
+            score = elementary.log(w) - elementary.log(-elementary.log(u))
+        return int(np.argmax(score))
+    log = elementary.log_float
+    best, pick = -math.inf, 0
+    for i in np.flatnonzero(approx >= top - _NEAR_TIE).tolist():
+        score = log(float(w[i])) - log(-log(float(u[i])))
+        if score > best:
+            best, pick = score, i
+    return pick
