@@ -89,7 +89,11 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
 
     All-scalar keys give a Python int; otherwise the keys broadcast and give uint64 array.
     """
-    h = _mix_int(start & _MASK)
+    return _hash_from(_mix_int(start & _MASK), keys)
+
+
+def _hash_from(h: int, keys: tuple[Key, ...]) -> int | np.ndarray:
+    """`hash_keys` continued from `h`, its start word already mixed."""
     if _is_scalar(keys):
         for k in keys:
             h = _mix_int(h ^ _zigzag(int(k)))
@@ -139,6 +143,7 @@ class Streams:
         if int(seed) < 0:
             raise ValueError(f"seed = {seed}: expected >= 0")
         self.seed = int(seed)
+        self._heads: dict[str, int] = {}  # per stream name, its start word mixed (`_hash`)
 
     def generator(self, name: str, *key: int) -> np.random.Generator:
         """A fresh Generator for stream `name` (and integer `key`s): same arguments, same draws."""
@@ -150,9 +155,16 @@ class Streams:
         """The 64-bit word stream `name`'s keyed hashes start from (the seed mixed with the name)."""
         return _mix_int(self.seed) ^ stable_id(name)
 
+    def _hash(self, name: str, keys: tuple[Key, ...]) -> int | np.ndarray:
+        """`hash_keys(self._start(name), *keys)`, the name's mixed start word kept per name."""
+        head = self._heads.get(name)
+        if head is None:
+            head = self._heads[name] = _mix_int(self._start(name) & _MASK)
+        return _hash_from(head, keys)
+
     def uniform(self, name: str, *keys: Key) -> float | np.ndarray:
         """Uniforms in (0, 1) from stream `name`: one float for scalar keys, else one per element."""
-        h = hash_keys(self._start(name), *keys)
+        h = self._hash(name, keys)
         if isinstance(h, int):
             return _unit(h)
         return ((h >> _S11).astype(np.float64) + 0.5) * _U53
@@ -177,30 +189,30 @@ class Streams:
         appears or goes away leaves the others' draws alone (unlike one inverse-CDF uniform).
         """
         w = np.asarray(weights, np.float64)
-        alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
+            alts = range(w.size) if labels is None else np.asarray(labels, np.int64).tolist()
             # integer keys: the chained hash of (seed, name, keys) once, each label continues it
-            prefix = hash_keys(self._start(name), *keys)
+            prefix = self._hash(name, keys)
+            log = elementary.log_float
             best, pick = -math.inf, 0
-            for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
+            for i, (wi, label) in enumerate(zip(w.tolist(), alts, strict=True)):
                 if wi > 0:
                     if isinstance(prefix, int):  # `uniform(name, *keys, label)`, bit for bit
                         u = _unit(_mix_int(prefix ^ _zigzag(label)))
                     else:
                         u = self.uniform(name, *keys, label)
-                    score = elementary.log_float(wi) - elementary.log_float(
-                        -elementary.log_float(u)
-                    )
+                    score = log(wi) - log(-log(u))
                     if score > best:
                         best, pick = score, i
             return pick
+        alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         return _race(w, np.asarray(self.uniform(name, *keys, alt)))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
         ids = np.asarray(ids, np.int64)
         if ids.size <= _SMALL_CHOICE and ids.ndim == 1 and _is_scalar(keys):  # a few agents
-            prefix = hash_keys(self._start(name), *keys)
+            prefix = self._hash(name, keys)
             assert isinstance(prefix, int)
             u = [_unit(_mix_int(prefix ^ _zigzag(i))) for i in ids.tolist()]
             return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`

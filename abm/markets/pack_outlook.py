@@ -119,11 +119,13 @@ class SecondLifeOutlook:
     def _others_open_second_life_kwh(self) -> float:
         """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
         vendors = {id(v) for v in self.roster.vendors}
-        return sum(
-            max((q for prod, q, _ in b.storage_bids() if prod != Product.NEW), default=0.0)
-            for b in self.roster.storage_buyers()
-            if id(b) not in vendors
-        )
+        open_kwh = []  # per buyer, its largest second-life bid (0.0 without one), then summed
+        for b in self.roster.storage_buyers():
+            if id(b) not in vendors:
+                bids = b.storage_bids()  # most buyers bid nothing most months: no max to take
+                second_life = (q for prod, q, _ in bids if prod != Product.NEW)
+                open_kwh.append(max(second_life, default=0.0) if bids else 0.0)
+        return sum(open_kwh)
 
     def second_life_open_kwh(self) -> float:
         """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
