@@ -175,6 +175,8 @@ def expm1(x: ArrayLike) -> ArrayLike:
         return _shaped([_expm11(v) for v in few], x)
     a = np.asarray(x, dtype=float)
     small = np.abs(a) < _EXPM1_SERIES_BELOW
+    if small.all():  # monthly hazards and the like: the series alone (what `where` would pick)
+        return a * _horner(a, _EXPM1_TAYLOR)
     series = a * _horner(np.where(small, a, 0.0), _EXPM1_TAYLOR)
     large = exp(np.where(small, 0.0, a)) - 1.0
     return np.where(small, series, large)
