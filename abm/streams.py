@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from abm.numerics import elementary, special
+from abm.numerics.gumbel import gumbel_argmax
 
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
@@ -31,10 +32,6 @@ _SMALL_CHOICE = 16  # up to this many alternatives, `Streams.choice` runs in sca
 # the uint64 words of `_mix` as numpy scalars, built once (the same bits as `_mix_int`)
 _G64, _M1_64, _M2_64 = np.uint64(_GOLDEN), np.uint64(_M1), np.uint64(_M2)
 _S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
-_NEAR_TIE = 1e-6
-"""Score gap (nats) within which a large race's alternatives are re-scored exactly: numpy's `log`
-and `elementary.log` differ by a few ulps (< 1e-12 on scores below 750 in magnitude), so every
-alternative that can win under `elementary` is within this gap of numpy's best."""
 
 Key = int | np.integer | np.ndarray
 
@@ -206,7 +203,7 @@ class Streams:
                         best, pick = score, i
             return pick
         alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
-        return _race(w, np.asarray(self.uniform(name, *keys, alt)))
+        return gumbel_argmax(w, np.asarray(self.uniform(name, *keys, alt)))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
@@ -217,28 +214,3 @@ class Streams:
             u = [_unit(_mix_int(prefix ^ _zigzag(i))) for i in ids.tolist()]
             return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`
         return np.lexsort((ids, self.uniform(name, *keys, ids)))
-
-
-def _race(w: np.ndarray, u: np.ndarray) -> int:
-    """`argmax(elementary.log(w) - elementary.log(-elementary.log(u)))`, scoring exactly only near the top.
-
-    numpy's `log` (fast, but its last bit depends on the CPU) ranks the alternatives; those
-    within `_NEAR_TIE` of its best are scored again with `elementary`'s scalar logs (the array
-    path's bytes), and the first best of those wins, as `argmax` picks. Every alternative farther
-    down loses under either log, so the pick is the exact race's on every machine. Weights that
-    are zero everywhere, negative, infinite or NaN take the exact array race.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        approx = np.log(w) - np.log(-np.log(u))
-    top = float(approx.max())
-    if not math.isfinite(top):
-        with np.errstate(divide="ignore"):
-            score = elementary.log(w) - elementary.log(-elementary.log(u))
-        return int(np.argmax(score))
-    log = elementary.log_float
-    best, pick = -math.inf, 0
-    for i in np.flatnonzero(approx >= top - _NEAR_TIE).tolist():
-        score = log(float(w[i])) - log(-log(float(u[i])))
-        if score > best:
-            best, pick = score, i
-    return pick

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abm.numerics import elementary
-from abm.streams import Streams, _race
+from abm.numerics.gumbel import gumbel_argmax as _race
+from abm.streams import Streams
 
 
 def _exact(w: np.ndarray, u: np.ndarray) -> int:
