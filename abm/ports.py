@@ -9,6 +9,7 @@ Units are in the member names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -213,6 +214,10 @@ class PackDesk(Protocol):
 
     def new_storage_wait_months(self) -> float:
         """Months for new storage ordered now."""
+        ...
+
+    def quoting(self) -> AbstractContextManager[None]:
+        """A stretch of quotes (pure reads) in which market-wide figures are read once."""
         ...
 
     def new_storage_owner(self) -> int:

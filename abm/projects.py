@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Protocol
 
 from abm import wildcard
@@ -45,6 +46,10 @@ class OrderTaker(Protocol):
 
     def take_order(self, project: Project) -> None:
         """Book a modular site."""
+        ...
+
+    def quoting(self) -> AbstractContextManager[None]:
+        """A stretch of quotes by the vendors (pure reads) that reads the pack market's figures once."""
         ...
 
 
@@ -229,9 +234,10 @@ class ProjectBook:
             self.grid.file_grid_requests(project, month if filed_month is None else filed_month)
         elif choice == Choice.MODULAR:
             quote = project.path if project.path != Choice.MODULAR else None
-            vendor = min(
-                self.vendors, key=lambda v: (v.expected_delivery_months(quote), v.unique_id)
-            )
+            with self.vendors[0].quoting() if self.vendors else nullcontext():
+                vendor = min(
+                    self.vendors, key=lambda v: (v.expected_delivery_months(quote), v.unique_id)
+                )
             vendor.take_order(project)
         elif choice == Choice.ONSITE_GAS:
             project.ready_month = month + self._gas_lead_months(project)

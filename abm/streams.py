@@ -23,11 +23,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from abm.numerics import elementary, special
+from abm.numerics.gumbel import gumbel_argmax
 
 _GOLDEN, _M1, _M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
 _U53 = 2.0**-53
 _SMALL_CHOICE = 16  # up to this many alternatives, `Streams.choice` runs in scalar Python
+# the uint64 words of `_mix` as numpy scalars, built once (the same bits as `_mix_int`)
+_G64, _M1_64, _M2_64 = np.uint64(_GOLDEN), np.uint64(_M1), np.uint64(_M2)
+_S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
 
 Key = int | np.integer | np.ndarray
 
@@ -52,11 +56,18 @@ def _mix_int(x: int) -> int:
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """`_mix_int` on uint64 arrays (wrapping arithmetic, the same bits)."""
-    x = x + np.uint64(_GOLDEN)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(_M1)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(_M2)
-    return x ^ (x >> np.uint64(31))
+    """`_mix_int` on uint64 arrays (wrapping arithmetic, the same bits); `x` itself is left alone."""
+    x = x + _G64
+    if x.ndim == 0:  # a numpy scalar: no in-place operations
+        x = (x ^ (x >> _S30)) * _M1_64
+        x = (x ^ (x >> _S27)) * _M2_64
+        return x ^ (x >> _S31)
+    x ^= x >> _S30
+    x *= _M1_64
+    x ^= x >> _S27
+    x *= _M2_64
+    x ^= x >> _S31
+    return x
 
 
 def _as_u64(key: np.ndarray) -> np.ndarray:
@@ -75,12 +86,17 @@ def hash_keys(start: int, *keys: Key) -> int | np.ndarray:
 
     All-scalar keys give a Python int; otherwise the keys broadcast and give uint64 array.
     """
-    h = _mix_int(start & _MASK)
+    return _hash_from(_mix_int(start & _MASK), keys)
+
+
+def _hash_from(h: int, keys: tuple[Key, ...]) -> int | np.ndarray:
+    """`hash_keys` continued from `h`, its start word already mixed."""
     if _is_scalar(keys):
         for k in keys:
             h = _mix_int(h ^ _zigzag(int(k)))
         return h
-    shape = np.broadcast_shapes(*(np.shape(k) for k in keys))
+    arrays = [k for k in keys if not isinstance(k, (int, np.integer))]
+    shape = np.shape(arrays[0]) if len(arrays) == 1 else np.broadcast_shapes(*map(np.shape, keys))
     # leading 64-bit integer keys fold into `h` in Python: the same bits, fewer array passes
     lead = 0
     while lead < len(keys) and _is_int64(keys[lead]):
@@ -124,6 +140,7 @@ class Streams:
         if int(seed) < 0:
             raise ValueError(f"seed = {seed}: expected >= 0")
         self.seed = int(seed)
+        self._heads: dict[str, int] = {}  # per stream name, its start word mixed (`_hash`)
 
     def generator(self, name: str, *key: int) -> np.random.Generator:
         """A fresh Generator for stream `name` (and integer `key`s): same arguments, same draws."""
@@ -135,12 +152,19 @@ class Streams:
         """The 64-bit word stream `name`'s keyed hashes start from (the seed mixed with the name)."""
         return _mix_int(self.seed) ^ stable_id(name)
 
+    def _hash(self, name: str, keys: tuple[Key, ...]) -> int | np.ndarray:
+        """`hash_keys(self._start(name), *keys)`, the name's mixed start word kept per name."""
+        head = self._heads.get(name)
+        if head is None:
+            head = self._heads[name] = _mix_int(self._start(name) & _MASK)
+        return _hash_from(head, keys)
+
     def uniform(self, name: str, *keys: Key) -> float | np.ndarray:
         """Uniforms in (0, 1) from stream `name`: one float for scalar keys, else one per element."""
-        h = hash_keys(self._start(name), *keys)
+        h = self._hash(name, keys)
         if isinstance(h, int):
             return _unit(h)
-        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _U53
+        return ((h >> _S11).astype(np.float64) + 0.5) * _U53
 
     def normal(self, name: str, *keys: Key) -> float | np.ndarray:
         """Standard normals from stream `name` (the inverse normal CDF of `uniform`)."""
@@ -162,33 +186,30 @@ class Streams:
         appears or goes away leaves the others' draws alone (unlike one inverse-CDF uniform).
         """
         w = np.asarray(weights, np.float64)
-        alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
         if w.size <= _SMALL_CHOICE:  # a few paths or techs: scalar Python is several times faster
+            alts = range(w.size) if labels is None else np.asarray(labels, np.int64).tolist()
             # integer keys: the chained hash of (seed, name, keys) once, each label continues it
-            prefix = hash_keys(self._start(name), *keys)
+            prefix = self._hash(name, keys)
+            log = elementary.log_float
             best, pick = -math.inf, 0
-            for i, (wi, label) in enumerate(zip(w.tolist(), alt.tolist(), strict=True)):
+            for i, (wi, label) in enumerate(zip(w.tolist(), alts, strict=True)):
                 if wi > 0:
                     if isinstance(prefix, int):  # `uniform(name, *keys, label)`, bit for bit
                         u = _unit(_mix_int(prefix ^ _zigzag(label)))
                     else:
                         u = self.uniform(name, *keys, label)
-                    score = elementary.log_float(wi) - elementary.log_float(
-                        -elementary.log_float(u)
-                    )
+                    score = log(wi) - log(-log(u))
                     if score > best:
                         best, pick = score, i
             return pick
-        u = self.uniform(name, *keys, alt)
-        with np.errstate(divide="ignore"):
-            score = elementary.log(w) - elementary.log(-elementary.log(u))
-        return int(np.argmax(score))
+        alt = np.arange(w.size) if labels is None else np.asarray(labels, np.int64)
+        return gumbel_argmax(w, np.asarray(self.uniform(name, *keys, alt)))
 
     def order(self, name: str, ids: Sequence[int] | np.ndarray, *keys: int) -> np.ndarray:
         """Positions that sort `ids` into a random order keyed by each id (and `keys`)."""
         ids = np.asarray(ids, np.int64)
         if ids.size <= _SMALL_CHOICE and ids.ndim == 1 and _is_scalar(keys):  # a few agents
-            prefix = hash_keys(self._start(name), *keys)
+            prefix = self._hash(name, keys)
             assert isinstance(prefix, int)
             u = [_unit(_mix_int(prefix ^ _zigzag(i))) for i in ids.tolist()]
             return np.lexsort((ids, np.array(u, np.float64)))  # `uniform(name, *keys, ids)`

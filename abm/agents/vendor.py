@@ -9,6 +9,7 @@ storage wait (rules in `abm.agents.vendor_order`, docs/batteries.md "Vendors").
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 import mesa
@@ -119,6 +120,10 @@ class ModularVendor(mesa.Agent):
             storage = second_life_storage_wait_months(pack_wait, patience, new_wait)
             return self.factory_delivery_months() + storage
         return max(self.factory_delivery_months(), new_wait)
+
+    def quoting(self) -> AbstractContextManager[None]:
+        """A stretch of vendor quotes (pure reads): the pack market reads its market-wide figures once."""
+        return self.packs.quoting()
 
     def take_order(self, project: Project) -> None:
         """Book a modular site with the storage its buyer chose (else the vendor designates it), and start solar permitting."""

@@ -200,8 +200,14 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
             float(events.deposits_usd),
             "readiness deposits",
         )
-        for rid in np.atleast_1d(events.energized):
-            self._connect(int(rid))
+        energized = np.atleast_1d(events.energized).astype(np.int64)
+        q = self.queue  # the columns merchants read, for all at once (fixed from submission)
+        merchant_info = zip(
+            *(q.column(name, energized).tolist() for name in ("kind", "mw", "node", "draw_key")),
+            strict=True,
+        )
+        for rid, info in zip(energized.tolist(), merchant_info, strict=True):
+            self._connect(rid, info)
         self._builds_online(self.clock.month)
         self._update_queue_views()
         peak_mw = None if self.prices is None else self.prices.peak_injection_mw
@@ -233,8 +239,12 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         self.network_added_mw += float(added.sum())
         self.transmission_added_mw += float(added.sum())
 
-    def _connect(self, rid: int) -> None:
-        """One energised request: a waiting grid project, a utility build or a merchant plant."""
+    def _connect(self, rid: int, info: tuple[int, float, int, int] | None = None) -> None:
+        """One energised request: a waiting grid project, a utility build or a merchant plant.
+
+        `info`: the request's (kind, MW, node, draw key), what a merchant plant needs, when the
+        caller read them already (`advance_queue` reads them for all energised requests at once).
+        """
         if rid in self.request_project:
             project = self.request_project[rid]
             if project.status is Status.WAITING and project.path == Path.GRID:
@@ -247,17 +257,18 @@ class GridDesk(FilingDesk, UtilityBuildDesk):
         elif rid in self.utility_builds.owner:
             self._connect_utility_build(rid)
         else:
-            self._connect_merchant(rid)
+            if info is None:
+                key = int(self.queue.column("draw_key", np.array([rid]))[0])
+                info = (*self._request_info(rid), key)
+            self._connect_merchant(*info)
 
-    def _connect_merchant(self, rid: int) -> None:
-        """A merchant project enters service: storage, or generation by the LBNL queue mix."""
-        kind, mw, node = self._request_info(rid)
+    def _connect_merchant(self, kind: int, mw: float, node: int, key: int) -> None:
+        """A merchant project (its request's kind, MW, node and draw key) enters service: storage, or generation by the LBNL queue mix."""
         if kind == Kind.STORAGE:
             tech = "storage"
         else:  # generation requests by the LBNL 2025 mix
             q = self.config.queue
             mix = [q.merchant_solar_share, q.merchant_wind_share, q.merchant_gas_share]
-            key = int(self.queue.column("draw_key", np.array([rid]))[0])
             tech = ("solar", "wind", "gas")[self.streams.choice("grid.merchant_tech", mix, key)]
         self.gen_cap_mw[node, self.techs.index(tech)] += mw
 

@@ -148,7 +148,7 @@ class FilingDesk:
         """Whether any of a project's queue requests is still active (neither energised nor withdrawn)."""
         if not project.queue_ids:
             return False
-        return bool((self.queue.state_of(np.array(project.queue_ids)) < State.ENERGIZED).any())
+        return self.queue.any_state_below(project.queue_ids, State.ENERGIZED)
 
     def withdraw_requests(self, project: Project, reason: Reason = Reason.VOLUNTARY) -> None:
         """Withdraw a project's active queue requests for `reason` and book the penalty."""

@@ -8,7 +8,8 @@ can judge which storage is the better buy and quote how long packs and new stora
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,35 @@ class SecondLifeOutlook:
     contracts: ContractBook
     # the vendors' book figures last summed, per field, and their sum (`_vendors_sum`)
     _vendor_sums: dict[str, tuple[tuple[object, ...], float]] | None = None
+
+    # the market-wide figures read while vendors quote one after another (`quoting`), else None
+    _quote_memo: dict[str, float] | None = None
+
+    @contextmanager
+    def quoting(self) -> Iterator[None]:
+        """A stretch of pure reads, vendors quoting one after another: market-wide figures are read once.
+
+        Inside it nothing changes stocks, books or bids (a quote only reads them), so the second
+        and later vendors' quotes take the first's second-life stock, open second-life demand
+        and new-storage wait: the same floats. Nested sessions join the outer one.
+        """
+        if self._quote_memo is not None:
+            yield
+            return
+        self._quote_memo = {}
+        try:
+            yield
+        finally:
+            self._quote_memo = None
+
+    def _quoted(self, name: str, compute: Callable[[], float]) -> float:
+        """`compute()`, kept under `name` for the rest of a `quoting` session (computed afresh outside one)."""
+        memo = self._quote_memo
+        if memo is None:
+            return compute()
+        if name not in memo:
+            memo[name] = compute()
+        return memo[name]
 
     def _vendors_sum(self, field: str) -> float:
         """Sum of a `BookFigures` field over the vendors' orders, in vendor and booking order.
@@ -114,19 +144,29 @@ class SecondLifeOutlook:
 
     def _second_life_stock_kwh(self) -> float:
         """Usable second-life kWh in recyclers' and OEM lines' inventories."""
+        return self._quoted("stock", self._sum_second_life_stock_kwh)
+
+    def _sum_second_life_stock_kwh(self) -> float:
+        """`_second_life_stock_kwh` summed over the stocks as they stand."""
         return sum(exact_dot(r.inventory_gwh, r.inventory_soh) for r in self.roster.stocks()) * 1e6
 
     def _others_open_second_life_kwh(self) -> float:
         """Open second-life bids of buyers other than vendors (utilities' grid storage)."""
         vendors = {id(v) for v in self.roster.vendors}
-        return sum(
-            max((q for prod, q, _ in b.storage_bids() if prod != Product.NEW), default=0.0)
-            for b in self.roster.storage_buyers()
-            if id(b) not in vendors
-        )
+        open_kwh = []  # per buyer, its largest second-life bid (0.0 without one), then summed
+        for b in self.roster.storage_buyers():
+            if id(b) not in vendors:
+                bids = b.storage_bids()  # most buyers bid nothing most months: no max to take
+                second_life = (q for prod, q, _ in bids if prod != Product.NEW)
+                open_kwh.append(max(second_life, default=0.0) if bids else 0.0)
+        return sum(open_kwh)
 
     def second_life_open_kwh(self) -> float:
         """Every buyer's open second-life demand: vendors' unbought second-life parts and others' open bids."""
+        return self._quoted("open", self._sum_second_life_open_kwh)
+
+    def _sum_second_life_open_kwh(self) -> float:
+        """`second_life_open_kwh` from the books and bids as they stand."""
         vendors = self._vendors_sum("second_life_kwh")
         return vendors + self._others_open_second_life_kwh()
 
@@ -150,13 +190,18 @@ class SecondLifeOutlook:
 
     def new_storage_wait_months(self) -> float:
         """Months for new storage ordered now: the OEM lead time plus the vendors' unordered new storage at OEM output."""
+        return self._quoted("new_wait", self._compute_new_storage_wait_months)
+
+    def _compute_new_storage_wait_months(self) -> float:
+        """`new_storage_wait_months` from the vendors' books as they stand."""
         cfg = self.config
         new_need = self._vendors_sum("new_kwh")
         return cfg.oems.lead_time_months + new_need / (cfg.oems.production_gwh_per_month * 1e6)
 
     def modular_wait_months(self, path: str | None = None) -> float:
         """A modular time-to-power signal: the best vendor quote (site and storage) for `path`, or for the storage vendors would pick."""
-        return min(v.expected_delivery_months(path) for v in self.roster.vendors)
+        with self.quoting():
+            return min(v.expected_delivery_months(path) for v in self.roster.vendors)
 
     def expected_fade_per_year(self, second_life: bool) -> float:
         """Usable kWh a modular site loses per usable kWh-year: new LFP, or second life at the best grade's SoH."""

@@ -6,6 +6,7 @@ the fakes record what the agent asked of them so a test can assert the decision.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -155,6 +156,9 @@ class FakePacks:
 
     def new_storage_wait_months(self) -> float:
         return self.new_wait_months
+
+    def quoting(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def new_storage_owner(self) -> int:
         self._owner += 1

@@ -228,6 +228,15 @@ class InterconnectionQueue:
         c = self.store.requests
         return c["state"][: c.n][np.asarray(ids, np.int64)].copy()
 
+    def any_state_below(self, ids: list[int], state: int) -> bool:
+        """Whether any of a few requests (ids as Python ints) is in a state before `state`.
+
+        `(state_of(ids) < state).any()` element by element: a project holds one to a few
+        requests, and numpy's fancy indexing costs more than the look-ups for so few.
+        """
+        states = self.store.requests["state"][: self.store.requests.n]
+        return any(states[i] < state for i in ids)
+
     def entered_month(self, ids: np.ndarray | int | None = None) -> np.ndarray:
         """Month each request entered each state, shape (n, 7); NO_MONTH where never entered."""
         return self.store.entered_month(ids)
