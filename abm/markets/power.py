@@ -341,7 +341,7 @@ class PowerMarket:
             self._add_generators(gen_bus[len(old) :])
         cols = self._priced_cols(n_gen)
         cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
-        upper_all = np.concatenate((hour.load, hour.flex, hour.pmax))
+        upper_all = hour.upper  # load, flex and pmax end to end
         warm = self._warm_copy(upper_all)
         highs = warm.highs
         changed = cost_all != warm.cost
