@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from abm.errors import InputError
 from abm.markets.power_highs import WarmCopy, silent_highs
 from abm.markets.power_hour import Hour, Solution, validated_hour
-from abm.markets.power_lp import balance_csc, solution_arrays
+from abm.markets.power_lp import balance_csc, network_matrices, solution_arrays
 from abm.markets.power_network import NetworkArrays
 from abm.numerics import SparseLDL, exact_dot
 
@@ -86,15 +86,11 @@ class PowerMarket:
         self._rating_mw = np.asarray(net.rating_mw, dtype=float)
         self._monitored = np.isfinite(self._rating_mw)
         b_mw_per_rad = net.base_mva / np.asarray(net.x_pu, dtype=float)
-        rows = np.arange(n_line)
-        ends = np.r_[
-            np.asarray(net.line_from, dtype=np.int64), np.asarray(net.line_to, dtype=np.int64)
-        ]
-        incidence = sp.csr_matrix(
-            (np.r_[np.ones(n_line), -np.ones(n_line)], (np.r_[rows, rows], ends)), shape=(n_line, n)
+        # line flow (MW) per angle (rad) and net nodal outflow (MW) per angle (rad): the scipy
+        # products' arrays built directly (`network_matrices`)
+        self._bf, self._bbus = network_matrices(
+            np.asarray(net.line_from), np.asarray(net.line_to), b_mw_per_rad, n
         )
-        self._bf = (sp.diags(b_mw_per_rad) @ incidence).tocsr()  # line flow (MW) per angle (rad)
-        self._bbus = (incidence.T @ self._bf).tocsc()  # net nodal outflow (MW) per angle (rad)
         from scipy.sparse.csgraph import connected_components  # here: ~17 ms off every import
 
         n_island, island = connected_components(self._bbus, directed=False)
@@ -112,6 +108,7 @@ class PowerMarket:
         self._balance_rows = np.arange(self._n_balance, dtype=np.int32)
         self._cost_head = (float("nan"), np.zeros(0))  # (curtailment cost, shed+curtail costs)
         self._uppers = np.zeros((0, 0))  # the copies' last upper bounds, one row each
+        self._gap = np.zeros((0, 0))  # scratch for the distances to them (`_warm_copy`)
         self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
         self._cols = np.zeros(0, dtype=np.int32)  # priced columns' indices (`_priced_cols`)
 
@@ -197,9 +194,9 @@ class PowerMarket:
                 rows,
                 np.ones(k),
             )
-            copy.cost = np.r_[copy.cost, np.zeros(k)]
-            copy.upper = np.r_[copy.upper, np.zeros(k)]
-        self._gen_bus = np.r_[self._gen_bus, new_bus]
+            copy.cost = np.concatenate((copy.cost, np.zeros(k)))
+            copy.upper = np.concatenate((copy.upper, np.zeros(k)))
+        self._gen_bus = np.concatenate((self._gen_bus, new_bus))
         self._stack_uppers()
 
     def _add_line_rows(self, lines: np.ndarray) -> None:
@@ -209,7 +206,7 @@ class PowerMarket:
         starts, index = a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32)
         for copy in self._copies:  # every copy keeps the same rows (new rows enter basic)
             copy.highs.addRows(len(lines), -rating, rating, a.nnz, starts, index, a.data)
-        self._line_rows = np.r_[self._line_rows, lines]
+        self._line_rows = np.concatenate((self._line_rows, lines))
         self._line_rows.flags.writeable = False
         self._in_lp[lines] = True
         self._watch[lines] = False
@@ -222,7 +219,8 @@ class PowerMarket:
         """
         # bounds are >= 0, so the sum is the L1 norm; each row's sum is the one a 1-D sum gives
         scale = max(float(upper_all.sum()), 1e-9)
-        distance = np.abs(self._uppers - upper_all).sum(axis=1) / scale
+        gap = np.subtract(self._uppers, upper_all, out=self._gap)  # kept buffer, same floats
+        distance = np.abs(gap, out=gap).sum(axis=1) / scale
         i = int(distance.argmin())
         nearest = self._copies[i]
         if distance[i] <= _NEW_COPY_DISTANCE or len(self._copies) >= self.warm_models:
@@ -248,6 +246,7 @@ class PowerMarket:
         )
         for row, c in zip(self._uppers, self._copies, strict=True):
             c.upper = row
+        self._gap = np.empty_like(self._uppers)
 
     def _implied_flows_mw(self, injection_mw: np.ndarray) -> np.ndarray:
         """DC flows a copper-plate dispatch would cause; island imbalances land on the reference."""
