@@ -407,7 +407,12 @@ class PowerMarket:
         # Binding = the limit row carries a shadow price; a line that merely touches its rating
         # with a zero price (degenerate) does not congest anything and is not reported.
         line_dual = y[self._n_balance :]
-        binding = np.sort(self._line_rows[np.abs(line_dual) > _BINDING_DUAL_TOL])
+        rows = self._line_rows
+        binding = (
+            np.sort(rows[np.abs(line_dual) > _BINDING_DUAL_TOL])
+            if rows.size
+            else np.zeros(0, dtype=rows.dtype)  # no line rows: the sort's empty result
+        )
         return DispatchResult(
             gen_mw=gen_mw,
             lmp_usd_per_mwh=lmp,
@@ -436,7 +441,7 @@ class PowerMarket:
         co2_col = np.zeros(g0 + len(hour.gen_bus) + 1)  # the last entry: 0 for basic rows
         co2_col[g0:-1] = hour.co2
         _, basic = highs.getBasicVariables()  # a column's index, or -1 - row for a row
-        co2_basic = co2_col[np.maximum(np.asarray(basic, dtype=np.int64), -1)]
+        co2_basic = co2_col[np.maximum(basic, -1)]  # int32 indices: the same entries
         _, y = highs.getBasisTransposeSolve(co2_basic)
         y = np.asarray(y, dtype=float)
         return np.full(self._n_bus, y[0]) if self.copper_plate else y[: self._n_bus].copy()
