@@ -136,8 +136,13 @@ class PowerMarket:
         zeros_right = sp.csr_matrix((len(lines), n_gen))
         return sp.hstack([zeros_left, self._bf[lines], zeros_right], format="csr")
 
-    def _build(self, gen_bus: np.ndarray) -> None:
-        """Create the HiGHS model from scratch for this generator set (costs and bounds set later)."""
+    def _build(self, gen_bus: np.ndarray, cost_all: np.ndarray, upper_all: np.ndarray) -> None:
+        """Create the HiGHS model from scratch for this generator set, in one `passModel` call.
+
+        The priced columns get this hour's costs and upper bounds straight away (the values
+        setters on a zero model gave: a -0.0 stays the model's 0.0), so the hour's `_create`
+        finds nothing changed and calls no column setter.
+        """
         highs = self._copies[0].highs if self._copies else silent_highs()
         if len(self._line_rows):
             a = self._balance_block(gen_bus)
@@ -147,7 +152,7 @@ class PowerMarket:
             start, index, value = balance_csc(self._bbus, gen_bus, self.copper_plate)
         n_col, n_row = len(start) - 1, self._n_balance + len(self._line_rows)
         rating = self._rating_mw[self._line_rows]
-        zeros = np.zeros(n_col)
+        cost, lower, upper = self._column_arrays(n_col, cost_all, upper_all)
         # the array form of passModel: filling a HighsLp's fields costs ~0.2 ms on case118
         highs.passModel(
             n_col,
@@ -156,9 +161,9 @@ class PowerMarket:
             int(highspy.MatrixFormat.kColwise),
             int(highspy.ObjSense.kMinimize),
             0.0,
-            zeros,
-            zeros,
-            zeros,
+            cost,
+            lower,
+            upper,
             np.r_[np.zeros(self._n_balance), -rating],
             np.r_[np.zeros(self._n_balance), rating],
             start,
@@ -166,18 +171,30 @@ class PowerMarket:
             value,
             np.zeros(n_col, dtype=np.int32),  # all continuous (an empty array reads garbage)
         )
-        if not self.copper_plate:
-            n = self._n_bus
-            free = np.arange(2 * n, 3 * n, dtype=np.int32)
-            lower, upper = np.full(n, -_INF), np.full(n, _INF)
-            lower[self._reference] = upper[self._reference] = 0.0
-            highs.changeColsBounds(n, free, lower, upper)
         self._gen_bus = gen_bus.copy()
         # cost and upper bound of the shedding, curtailment and generator columns in the model
-        n_priced = 2 * self._n_bus + len(gen_bus)
-        self._copies = [WarmCopy(highs, np.zeros(n_priced), np.zeros(n_priced))]
+        priced = self._priced_cols(len(gen_bus))
+        self._copies = [WarmCopy(highs, cost[priced], upper[priced])]
         self._last = None
         self._stack_uppers()
+
+    def _column_arrays(
+        self, n_col: int, cost_all: np.ndarray, upper_all: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cost, lower and upper bound of every column: the priced ones this hour's, angles free.
+
+        Angles are free but 0 at each island's reference. A priced value of 0 is written as
+        0.0 whatever its sign, as the zero model's setters (changed entries only) left it.
+        """
+        n, g0 = self._n_bus, self._first_gen_col
+        cost, lower, upper = np.zeros(n_col), np.zeros(n_col), np.zeros(n_col)
+        for full, part in ((cost, cost_all), (upper, upper_all)):
+            part = np.where(part != 0.0, part, 0.0)
+            full[: 2 * n], full[g0:] = part[: 2 * n], part[2 * n :]
+        if not self.copper_plate:
+            lower[2 * n : 3 * n], upper[2 * n : 3 * n] = -_INF, _INF
+            lower[2 * n + self._reference] = upper[2 * n + self._reference] = 0.0
+        return cost, lower, upper
 
     def _add_generators(self, new_bus: np.ndarray) -> None:
         """Append generator columns (new plants) without disturbing the warm-start basis."""
@@ -334,13 +351,13 @@ class PowerMarket:
         """
         gen_bus = hour.gen_bus
         n_gen, old = len(gen_bus), self._gen_bus
+        cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
+        upper_all = hour.upper  # load, flex and pmax end to end
         if not self._copies or n_gen < len(old) or not (old == gen_bus[: len(old)]).all():
-            self._build(gen_bus)
+            self._build(gen_bus, cost_all, upper_all)
         elif n_gen > len(old):
             self._add_generators(gen_bus[len(old) :])
         cols = self._priced_cols(n_gen)
-        cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
-        upper_all = hour.upper  # load, flex and pmax end to end
         warm = self._warm_copy(upper_all)
         highs = warm.highs
         changed = cost_all != warm.cost
