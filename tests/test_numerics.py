@@ -36,10 +36,6 @@ ALLOWED = {
         "sparse @ dense: sparsetools csr_matvec(s), a fixed loop",
     ("abm/grid/flow.py", "return self._branch_b @ self._solve(rhs)"):
         "sparse @ dense: sparsetools csr_matvecs, a fixed loop",
-    ("abm/markets/power.py", "self._bf = (sp.diags(b_mw_per_rad) @ incidence).tocsr()  # line flow (MW) per angle (rad)"):
-        "sparse @ sparse: scipy's sparsetools, no BLAS",
-    ("abm/markets/power.py", "self._bbus = (incidence.T @ self._bf).tocsc()  # net nodal outflow (MW) per angle (rad)"):
-        "sparse @ sparse: scipy's sparsetools, no BLAS",
     ("abm/markets/power.py", "return self._bf @ theta_rad"):
         "sparse @ dense: sparsetools csr_matvec, a fixed loop",
     ("abm/markets/power.py", "flow = self._bf @ x[2 * n : 3 * n]"):

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from abm.errors import InputError
 from abm.markets.power_highs import WarmCopy, silent_highs
 from abm.markets.power_hour import Hour, Solution, validated_hour
-from abm.markets.power_lp import balance_csc, solution_arrays
+from abm.markets.power_lp import balance_csc, network_matrices, solution_arrays
 from abm.markets.power_network import NetworkArrays
 from abm.numerics import SparseLDL, exact_dot
 
@@ -86,15 +86,11 @@ class PowerMarket:
         self._rating_mw = np.asarray(net.rating_mw, dtype=float)
         self._monitored = np.isfinite(self._rating_mw)
         b_mw_per_rad = net.base_mva / np.asarray(net.x_pu, dtype=float)
-        rows = np.arange(n_line)
-        ends = np.r_[
-            np.asarray(net.line_from, dtype=np.int64), np.asarray(net.line_to, dtype=np.int64)
-        ]
-        incidence = sp.csr_matrix(
-            (np.r_[np.ones(n_line), -np.ones(n_line)], (np.r_[rows, rows], ends)), shape=(n_line, n)
+        # line flow (MW) per angle (rad) and net nodal outflow (MW) per angle (rad): the scipy
+        # products' arrays built directly (`network_matrices`)
+        self._bf, self._bbus = network_matrices(
+            np.asarray(net.line_from), np.asarray(net.line_to), b_mw_per_rad, n
         )
-        self._bf = (sp.diags(b_mw_per_rad) @ incidence).tocsr()  # line flow (MW) per angle (rad)
-        self._bbus = (incidence.T @ self._bf).tocsc()  # net nodal outflow (MW) per angle (rad)
         from scipy.sparse.csgraph import connected_components  # here: ~17 ms off every import
 
         n_island, island = connected_components(self._bbus, directed=False)
@@ -112,6 +108,7 @@ class PowerMarket:
         self._balance_rows = np.arange(self._n_balance, dtype=np.int32)
         self._cost_head = (float("nan"), np.zeros(0))  # (curtailment cost, shed+curtail costs)
         self._uppers = np.zeros((0, 0))  # the copies' last upper bounds, one row each
+        self._gap = np.zeros((0, 0))  # scratch for the distances to them (`_warm_copy`)
         self._lu = None  # factorised reduced susceptance matrix, copper plate flows only
         self._cols = np.zeros(0, dtype=np.int32)  # priced columns' indices (`_priced_cols`)
 
@@ -139,8 +136,13 @@ class PowerMarket:
         zeros_right = sp.csr_matrix((len(lines), n_gen))
         return sp.hstack([zeros_left, self._bf[lines], zeros_right], format="csr")
 
-    def _build(self, gen_bus: np.ndarray) -> None:
-        """Create the HiGHS model from scratch for this generator set (costs and bounds set later)."""
+    def _build(self, gen_bus: np.ndarray, cost_all: np.ndarray, upper_all: np.ndarray) -> None:
+        """Create the HiGHS model from scratch for this generator set, in one `passModel` call.
+
+        The priced columns get this hour's costs and upper bounds straight away (the values
+        setters on a zero model gave: a -0.0 stays the model's 0.0), so the hour's `_create`
+        finds nothing changed and calls no column setter.
+        """
         highs = self._copies[0].highs if self._copies else silent_highs()
         if len(self._line_rows):
             a = self._balance_block(gen_bus)
@@ -150,7 +152,7 @@ class PowerMarket:
             start, index, value = balance_csc(self._bbus, gen_bus, self.copper_plate)
         n_col, n_row = len(start) - 1, self._n_balance + len(self._line_rows)
         rating = self._rating_mw[self._line_rows]
-        zeros = np.zeros(n_col)
+        cost, lower, upper = self._column_arrays(n_col, cost_all, upper_all)
         # the array form of passModel: filling a HighsLp's fields costs ~0.2 ms on case118
         highs.passModel(
             n_col,
@@ -159,9 +161,9 @@ class PowerMarket:
             int(highspy.MatrixFormat.kColwise),
             int(highspy.ObjSense.kMinimize),
             0.0,
-            zeros,
-            zeros,
-            zeros,
+            cost,
+            lower,
+            upper,
             np.r_[np.zeros(self._n_balance), -rating],
             np.r_[np.zeros(self._n_balance), rating],
             start,
@@ -169,18 +171,30 @@ class PowerMarket:
             value,
             np.zeros(n_col, dtype=np.int32),  # all continuous (an empty array reads garbage)
         )
-        if not self.copper_plate:
-            n = self._n_bus
-            free = np.arange(2 * n, 3 * n, dtype=np.int32)
-            lower, upper = np.full(n, -_INF), np.full(n, _INF)
-            lower[self._reference] = upper[self._reference] = 0.0
-            highs.changeColsBounds(n, free, lower, upper)
         self._gen_bus = gen_bus.copy()
         # cost and upper bound of the shedding, curtailment and generator columns in the model
-        n_priced = 2 * self._n_bus + len(gen_bus)
-        self._copies = [WarmCopy(highs, np.zeros(n_priced), np.zeros(n_priced))]
+        priced = self._priced_cols(len(gen_bus))
+        self._copies = [WarmCopy(highs, cost[priced], upper[priced])]
         self._last = None
         self._stack_uppers()
+
+    def _column_arrays(
+        self, n_col: int, cost_all: np.ndarray, upper_all: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cost, lower and upper bound of every column: the priced ones this hour's, angles free.
+
+        Angles are free but 0 at each island's reference. A priced value of 0 is written as
+        0.0 whatever its sign, as the zero model's setters (changed entries only) left it.
+        """
+        n, g0 = self._n_bus, self._first_gen_col
+        cost, lower, upper = np.zeros(n_col), np.zeros(n_col), np.zeros(n_col)
+        for full, part in ((cost, cost_all), (upper, upper_all)):
+            part = np.where(part != 0.0, part, 0.0)
+            full[: 2 * n], full[g0:] = part[: 2 * n], part[2 * n :]
+        if not self.copper_plate:
+            lower[2 * n : 3 * n], upper[2 * n : 3 * n] = -_INF, _INF
+            lower[2 * n + self._reference] = upper[2 * n + self._reference] = 0.0
+        return cost, lower, upper
 
     def _add_generators(self, new_bus: np.ndarray) -> None:
         """Append generator columns (new plants) without disturbing the warm-start basis."""
@@ -197,9 +211,9 @@ class PowerMarket:
                 rows,
                 np.ones(k),
             )
-            copy.cost = np.r_[copy.cost, np.zeros(k)]
-            copy.upper = np.r_[copy.upper, np.zeros(k)]
-        self._gen_bus = np.r_[self._gen_bus, new_bus]
+            copy.cost = np.concatenate((copy.cost, np.zeros(k)))
+            copy.upper = np.concatenate((copy.upper, np.zeros(k)))
+        self._gen_bus = np.concatenate((self._gen_bus, new_bus))
         self._stack_uppers()
 
     def _add_line_rows(self, lines: np.ndarray) -> None:
@@ -209,7 +223,7 @@ class PowerMarket:
         starts, index = a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32)
         for copy in self._copies:  # every copy keeps the same rows (new rows enter basic)
             copy.highs.addRows(len(lines), -rating, rating, a.nnz, starts, index, a.data)
-        self._line_rows = np.r_[self._line_rows, lines]
+        self._line_rows = np.concatenate((self._line_rows, lines))
         self._line_rows.flags.writeable = False
         self._in_lp[lines] = True
         self._watch[lines] = False
@@ -222,7 +236,8 @@ class PowerMarket:
         """
         # bounds are >= 0, so the sum is the L1 norm; each row's sum is the one a 1-D sum gives
         scale = max(float(upper_all.sum()), 1e-9)
-        distance = np.abs(self._uppers - upper_all).sum(axis=1) / scale
+        gap = np.subtract(self._uppers, upper_all, out=self._gap)  # kept buffer, same floats
+        distance = np.abs(gap, out=gap).sum(axis=1) / scale
         i = int(distance.argmin())
         nearest = self._copies[i]
         if distance[i] <= _NEW_COPY_DISTANCE or len(self._copies) >= self.warm_models:
@@ -248,6 +263,7 @@ class PowerMarket:
         )
         for row, c in zip(self._uppers, self._copies, strict=True):
             c.upper = row
+        self._gap = np.empty_like(self._uppers)
 
     def _implied_flows_mw(self, injection_mw: np.ndarray) -> np.ndarray:
         """DC flows a copper-plate dispatch would cause; island imbalances land on the reference."""
@@ -335,13 +351,13 @@ class PowerMarket:
         """
         gen_bus = hour.gen_bus
         n_gen, old = len(gen_bus), self._gen_bus
+        cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
+        upper_all = hour.upper  # load, flex and pmax end to end
         if not self._copies or n_gen < len(old) or not (old == gen_bus[: len(old)]).all():
-            self._build(gen_bus)
+            self._build(gen_bus, cost_all, upper_all)
         elif n_gen > len(old):
             self._add_generators(gen_bus[len(old) :])
         cols = self._priced_cols(n_gen)
-        cost_all = np.concatenate((self._head_cost(hour.flex_curtail_cost_usd_per_mwh), hour.cost))
-        upper_all = np.concatenate((hour.load, hour.flex, hour.pmax))
         warm = self._warm_copy(upper_all)
         highs = warm.highs
         changed = cost_all != warm.cost
@@ -408,7 +424,12 @@ class PowerMarket:
         # Binding = the limit row carries a shadow price; a line that merely touches its rating
         # with a zero price (degenerate) does not congest anything and is not reported.
         line_dual = y[self._n_balance :]
-        binding = np.sort(self._line_rows[np.abs(line_dual) > _BINDING_DUAL_TOL])
+        rows = self._line_rows
+        binding = (
+            np.sort(rows[np.abs(line_dual) > _BINDING_DUAL_TOL])
+            if rows.size
+            else np.zeros(0, dtype=rows.dtype)  # no line rows: the sort's empty result
+        )
         return DispatchResult(
             gen_mw=gen_mw,
             lmp_usd_per_mwh=lmp,
@@ -437,7 +458,7 @@ class PowerMarket:
         co2_col = np.zeros(g0 + len(hour.gen_bus) + 1)  # the last entry: 0 for basic rows
         co2_col[g0:-1] = hour.co2
         _, basic = highs.getBasicVariables()  # a column's index, or -1 - row for a row
-        co2_basic = co2_col[np.maximum(np.asarray(basic, dtype=np.int64), -1)]
+        co2_basic = co2_col[np.maximum(basic, -1)]  # int32 indices: the same entries
         _, y = highs.getBasisTransposeSolve(co2_basic)
         y = np.asarray(y, dtype=float)
         return np.full(self._n_bus, y[0]) if self.copper_plate else y[: self._n_bus].copy()
