@@ -1,7 +1,9 @@
 """Browser tier: a real `solara run` server and Debian's Chromium driven by Playwright, offline.
 
 Skips when /usr/bin/chromium is missing, unless CI=true (then it fails: CI must run these).
-The server runs on short scenarios (24 months) in a temporary scenario folder; its log and
+Two servers run on short scenarios (24 months) in a temporary scenario folder: `server` with
+single-seed pages, `ensemble_server` with ensembles of 3 seeds for the tests that need them
+(both start at the beginning, so the second boots while the first tests run). Their logs and
 the screenshots go to test-artifacts/browser/.
 """
 
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 MONTHS = 24
 SERVER_START_TIMEOUT_S = 240.0  # a loaded 2-core machine takes minutes to import
+ENSEMBLE_SEEDS = 3  # an ensemble, small: seeds 2 and 3 of the run and of its comparison
 
 
 def require_chromium() -> None:
@@ -115,38 +118,99 @@ def scenario_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def server(scenario_dir: Path) -> Iterator[Server]:
-    """`python -m solara run viz/app.py --host 127.0.0.1 --port N --production --no-open`."""
-    require_chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+@dataclass
+class _Started:
+    """A server process started but maybe not answering yet."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    server: Server | None = None
+
+
+def start_server(scenario_dir: Path, seeds: int, log_name: str) -> _Started:
+    """Start `solara run viz/app.py --production` on a free port, ensembles of `seeds` seeds."""
     port = free_port()
-    log = ARTIFACTS / "server.log"
+    log = ARTIFACTS / log_name
     env = {
         **os.environ,
         "POWERSTACK_SCENARIOS": str(scenario_dir),
         "MPLBACKEND": "Agg",
         "POWERSTACK_APP_PREWARM": "baseline",
-        "POWERSTACK_APP_SEEDS": "3",  # an ensemble, small: 2 x 2 extra 24-month runs per compare
+        "POWERSTACK_APP_SEEDS": str(seeds),
         "PYTHONUNBUFFERED": "1",
     }
-    cmd = solara_command("127.0.0.1", port)
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            solara_command("127.0.0.1", port),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return _Started(proc, port, log)
+
+
+def ready(started: _Started) -> Server:
+    """The server once it answers (fails with its log if it died or timed out)."""
+    if started.server is None:
+        url = f"http://127.0.0.1:{started.port}"
+        wait_http_ok(url + "/", started.proc, started.log, SERVER_START_TIMEOUT_S)
+        started.server = Server(url, started.log)
+    return started.server
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
+    proc.terminate()
     try:
-        wait_http_ok(f"http://127.0.0.1:{port}/", proc, log, SERVER_START_TIMEOUT_S)
-        yield Server(f"http://127.0.0.1:{port}", log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def _wants(session: pytest.Session, fixture: str) -> bool:
+    """Whether any collected test uses `fixture`."""
+    return any(fixture in getattr(item, "fixturenames", ()) for item in session.items)
 
 
 @pytest.fixture(scope="session")
-def browser(server: Server) -> Iterator[Any]:
+def servers(scenario_dir: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, _Started]]:
+    """Both app servers, started at once so the second one boots while the first tests run.
+
+    `server` runs single-seed pages (POWERSTACK_APP_SEEDS=1): every test on it reads the page's
+    own run, and extra seeds would only load the machine (about 45 CPU s over the tier, in
+    worker processes). `ensemble_server` runs ensembles of ENSEMBLE_SEEDS for the tests that read
+    them (paired intervals, bands) or whose races they feed (the reload test). It is started
+    only when a collected test asks for it.
+    """
+    require_chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    started = {"single": start_server(scenario_dir, 1, "server.log")}
+    if _wants(request.session, "ensemble_server"):
+        started["ensemble"] = start_server(scenario_dir, ENSEMBLE_SEEDS, "server-ensemble.log")
+    try:
+        yield started
+    finally:
+        for one in started.values():
+            stop(one.proc)
+
+
+@pytest.fixture(scope="session")
+def server(servers: dict[str, _Started]) -> Server:
+    """The single-seed server: `solara run viz/app.py --production --no-open` on a free port."""
+    return ready(servers["single"])
+
+
+@pytest.fixture(scope="session")
+def ensemble_server(servers: dict[str, _Started]) -> Server:
+    """The server with ensembles of ENSEMBLE_SEEDS seeds (2 x 2 extra 24-month runs per compare)."""
+    return ready(servers["ensemble"])
+
+
+@pytest.fixture(scope="session")
+def browser(servers: dict[str, _Started]) -> Iterator[Any]:
     """Debian's Chromium, headless, with no background network traffic."""
     from playwright.sync_api import sync_playwright
 
@@ -173,8 +237,10 @@ class Tab:
 
 
 @pytest.fixture
-def tab(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Tab]:
-    """A fresh page; at the end no console error, no page error and no CDN fetch may have happened."""
+def tab(
+    browser: Any, servers: dict[str, _Started], request: pytest.FixtureRequest
+) -> Iterator[Tab]:
+    """A fresh page; at the end no console error, no page error and no CDN fetch (on any server) may have happened."""
     context = browser.new_context(viewport={"width": 1600, "height": 1300}, accept_downloads=True)
     page = context.new_page()
     result = Tab(page)
@@ -194,6 +260,13 @@ def tab(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterato
             result.shot(f"FAILED-{request.node.name}")
         context.close()
     assert not result.errors, "browser errors:\n" + "\n".join(result.errors)
+    for one in servers.values():
+        if one.server is not None:
+            check_log(one.server)
+
+
+def check_log(server: Server) -> None:
+    """No fetch from the internet and no traceback in a server's log."""
     log = server.log_text()
     assert "Could not load URL" not in log, (
         "the server tried to fetch from the internet:\n"

@@ -31,7 +31,7 @@ TOOLTIP_TEXT = (
 
 
 def test_workshop_fits_a_projector_and_cards_mark_noise(
-    browser: Any, server: Any, artifacts: Path
+    browser: Any, ensemble_server: Any, artifacts: Path
 ) -> None:
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
@@ -40,7 +40,7 @@ def test_workshop_fits_a_projector_and_cards_mark_noise(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_default_timeout(120_000)
     t0 = time.perf_counter()
-    page.goto(server.url + "/?s=queue_reform_test&cmp=baseline&mode=workshop")
+    page.goto(ensemble_server.url + "/?s=queue_reform_test&cmp=baseline&mode=workshop")
     page.locator(".ps-ensemble-status", has_text="paired with").wait_for(
         timeout=ENSEMBLE_TIMEOUT_MS
     )
