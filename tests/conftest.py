@@ -64,8 +64,8 @@ def python() -> str:
 # --- Scheduling on xdist workers (`make test`: `-n auto --dist loadgroup`) -----------------------
 # Each test file is one xdist group, so its module fixtures are built once (as `--dist loadfile`
 # did), except two files whose tests are independent runs: the lever test is cut into chunks of
-# keys that share a base run (lever_helpers caches it per process), and each docs page
-# regeneration is a group of its own. Groups are handed out longest first (weights below), so
+# keys whose base runs share their months (tests/lever_runs.py steps them once per lineage and
+# process), and each docs page regeneration is a group of its own. Groups are handed out longest first (weights below), so
 # no core idles behind a long file at the end. Scheduling only: which tests run and what they
 # assert does not change. The controller's scheduler (`pytest_xdist_make_scheduler`) reads each
 # test's group from its id, so the groups hold on pytest 9.2 too.
@@ -122,15 +122,15 @@ def xdist_groups(nodeids: Sequence[str]) -> list[str]:
     from tests import lever_helpers
 
     groups: list[str] = []
-    contexts: dict[str, int] = {}
+    lineages: dict[str, int] = {}
     seen: dict[str, int] = {}
     for nodeid in nodeids:
         path, param = _path_and_param(nodeid)
         if path == LEVERS_FILE and param is not None:
-            context = repr(sorted(lever_helpers.context_of(param).items()))
-            index = contexts.setdefault(context, len(contexts))
-            count = seen[context] = seen.get(context, -1) + 1
-            groups.append(f"{path}-context{index}-chunk{count // LEVER_CHUNK}")
+            lineage = repr(sorted(lever_helpers.lineage_of(param).items()))
+            index = lineages.setdefault(lineage, len(lineages))
+            count = seen[lineage] = seen.get(lineage, -1) + 1
+            groups.append(f"{path}-lineage{index}-chunk{count // LEVER_CHUNK}")
         elif path == PAGES_FILE and param is not None:
             groups.append(f"{path}-page-{param}")
         elif path.startswith(BROWSER_DIR):

@@ -1,26 +1,22 @@
-"""Short paired runs for the lever test: every schema key, its moved value and the outputs it changes.
+"""The lever test's keys, their moved values and the contexts their runs need.
 
 The keys come from the schema itself (`ScenarioConfig` and its sections), so a key added later is
 covered without touching the test. A key is moved inside the range `abm.bounds.bounds_of` reads
 from the schema (the default x 1.5, else x 0.5, else an end of the range; the other Literal choice;
 the flipped bool; a month a year later; `MOVES` where that stays below a threshold) and run on
-the same seed as its base. What counts as an
-output is what a run publishes: the monthly table (without its date column) and the KPIs.
+the same seed as its base. What counts as an output is what a run publishes: the monthly table
+(without its date column), the KPIs and the project table; tests/lever_runs.py runs the pairs and
+says which of them differ.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import typing
-from collections.abc import Iterator, Mapping
-from functools import cache
+from collections.abc import Iterator
 from typing import Any
 
 from abm.bounds import bounds_of, field_info
 from abm.errors import InputError
-from abm.metrics import project_table_of, timeseries_frame
-from abm.model import PowerStackModel
 from abm.scenario import config_with
 from abm.schema import DEFAULT_TYPES, ScenarioConfig, Section, parameter_keys, parse_month
 from abm.schema.firm_types import split_type_key, type_keys
@@ -269,6 +265,12 @@ def context_of(key: str) -> dict[str, Any]:
     return {**SHORT_RUN, **extra}
 
 
+def lineage_of(key: str) -> dict[str, Any]:
+    """A key's context without its run length: keys with the same share their base run's months
+    (tests/lever_runs.py `lineage`), so the xdist scheduler keeps them on one worker."""
+    return {k: v for k, v in context_of(key).items() if k != "run.months"}
+
+
 def value_of(cfg: ScenarioConfig, key: str) -> Any:
     """The value of a dotted key in a config (a type's key reads that type's field)."""
     type_key = split_type_key(key)
@@ -339,101 +341,3 @@ def moved_config(key: str) -> tuple[Any, ScenarioConfig]:
         except InputError:
             continue
     raise AssertionError(f"{key}: no moved value of {value!r} passes validation")
-
-
-def _jsonable(obj: Any) -> Any:
-    """KPIs with NaN spelled out, so equal runs compare equal."""
-    if isinstance(obj, float) and math.isnan(obj):
-        return "nan"
-    if isinstance(obj, Mapping):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    return obj
-
-
-Row = tuple[Any, ...]
-
-
-def _last_row(model: PowerStackModel, columns: list[str]) -> Row:
-    """The monthly table's newest row as the DataCollector holds it (no date)."""
-    return tuple(model.datacollector.model_vars[c][-1] for c in columns)
-
-
-def _outputs(model: PowerStackModel, ts: Any) -> dict[str, str]:
-    """What a finished run publishes, as exact text: the monthly table (no dates), KPIs, projects."""
-    return {
-        "timeseries": ts.drop(columns=["date"]).to_csv(index=False),
-        "kpis": json.dumps(_jsonable(model.recorder.kpis()), sort_keys=True, default=str),
-        "projects": project_table_of(model).to_csv(index=False),
-    }
-
-
-class BaseRun:
-    """A key's base run, stepped only as far as the moved runs compared with it need.
-
-    Keys with the same base config share one (`base_run`, cached per process); a moved run that
-    differs early stops the base there too, and only a moved run that reaches the end without a
-    surely differing row makes the base finish and publish its outputs.
-    """
-
-    def __init__(self, cfg: ScenarioConfig) -> None:
-        self.model = PowerStackModel(cfg)
-        self.columns = [c for c in self.model.recorder.columns if c != "date"]
-        self.rows: list[Row] = []
-        self._outputs: dict[str, str] | None = None
-
-    def row(self, month: int) -> Row | None:
-        """The base run's row of a month (None past its end), stepping it that far if needed."""
-        while len(self.rows) <= month and self.model.running:
-            self.model.step()
-            self.rows.append(_last_row(self.model, self.columns))
-        return self.rows[month] if month < len(self.rows) else None
-
-    def outputs(self) -> dict[str, str]:
-        """What the finished base run publishes (`_outputs`): it runs to its end first."""
-        if self._outputs is None:
-            while self.model.running:
-                self.row(len(self.rows))
-            self._outputs = _outputs(self.model, timeseries_frame(self.model))
-        return self._outputs
-
-
-@cache
-def base_run(cfg: ScenarioConfig) -> BaseRun:
-    """The shared base run of a config (keys with the same base config share it)."""
-    return BaseRun(cfg)
-
-
-def _surely_differs(a: Any, b: Any) -> bool:
-    """Whether two recorded values are bound to print differently in the table's text.
-
-    Values of one type that compare unequal print differently (floats print their shortest
-    round-trip form); NaN against NaN, or values of two types (1 and 1.0, None and NaN), are left
-    to the comparison of the finished run's text.
-    """
-    if type(a) is not type(b) or a == b:
-        return False
-    return not (isinstance(a, float) and math.isnan(a) and math.isnan(b))
-
-
-def changed_outputs(key: str) -> list[str]:
-    """Which outputs differ between a key's base run and its moved run ([] if none).
-
-    The moved run steps month by month beside the base run's rows (`BaseRun`, stepped as far as
-    needed) and stops at the first row that surely differs (`_surely_differs`): the monthly table
-    then differs, whatever the months after it hold, and the answer is ["timeseries"]. Otherwise
-    both run to the end and their whole published text is compared.
-    """
-    base = base_run(base_config(key))
-    model = PowerStackModel(moved_config(key)[1])
-    columns = [c for c in model.recorder.columns if c != "date"]
-    month = 0
-    while model.running:
-        model.step()
-        before = base.row(month)
-        if before is None or any(map(_surely_differs, _last_row(model, columns), before)):
-            return ["timeseries"]
-        month += 1
-    if base.row(month) is not None:  # the base run has months the moved run lacks
-        return ["timeseries"]
-    after, published = _outputs(model, timeseries_frame(model)), base.outputs()
-    return [name for name in published if published[name] != after[name]]

@@ -1,23 +1,33 @@
 """Every lever moves something: each schema key, moved inside its range, changes a published output.
 
 For every key of the schema (iterated, never listed: a key added later is covered) a short run at
-the base value and one at a moved value, on the same seed, must differ in the monthly table or the
-KPIs (`tests/lever_helpers.py` says how keys are moved and which need a context). Keys that move
-nothing today sit in `INERT` with the reason and the issue that wires them; a second test keeps
-that list honest (a key that starts moving must leave it). Keys that are not levers by nature sit
-in `NOT_LEVERS`. The runs are in the slow tier (about one per key); POWERSTACK_SLOW_SCALE below 1 checks a fixed
-share of the keys (same assertion per key).
+the base value and one at a moved value, on the same seed, must differ in the monthly table, the
+KPIs or the project table (`tests/lever_helpers.py` says how keys are moved and which need a
+context). The moved run steps beside its base run's rows and stops at the first month whose row
+differs, which no later month can undo; only a run whose rows never differ runs to its end and has
+its whole published text compared (`tests/lever_runs.py`; base runs of contexts that differ only in
+length share their months). Keys that move nothing today sit in `INERT` with the reason and the
+issue that wires them; a second test keeps that list honest (a key that starts moving must leave
+it): its runs reach their end, since only a full-length comparison can say "moves nothing". Keys
+that are not levers by nature sit in `NOT_LEVERS`. The last tests show that the early stop keeps
+the assertion's meaning: a label, an inert key and a fake move still fail the lever test, rows
+are final, and runs of other lengths share their first months. The runs are in the slow tier
+(about one per key); POWERSTACK_SLOW_SCALE below 1 checks a fixed share of the keys (same
+assertion per key).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from tests import lever_helpers
+from abm.scenario import config_with
+from tests import lever_helpers, lever_runs
 from tests.conftest import slow_scale
 
 NOT_LEVERS: dict[str, str] = {
@@ -155,7 +165,7 @@ LEVERS = [k for k in lever_helpers.schema_keys() if k not in INERT and k not in 
 def test_every_lever_moves_an_output(key: str) -> None:
     """Moving a key inside its range changes the monthly table or the KPIs."""
     moved, _ = lever_helpers.moved_config(key)
-    assert lever_helpers.changed_outputs(key), (
+    assert lever_runs.changed_outputs(key), (
         f"{key} moved to {moved!r} changes no output: wire it, give it a context or a move in "
         "tests/lever_helpers.py, or list it in INERT with the reason and the issue that wires it"
     )
@@ -166,7 +176,7 @@ def test_every_lever_moves_an_output(key: str) -> None:
 def test_inert_keys_are_still_inert(key: str) -> None:
     """A key listed as inert still moves nothing; once wired it must leave the list."""
     moved, _ = lever_helpers.moved_config(key)
-    changed = lever_helpers.changed_outputs(key)
+    changed = lever_runs.changed_outputs(key)
     assert not changed, f"{key} moved to {moved!r} now changes {changed}: remove it from INERT"
 
 
@@ -180,13 +190,57 @@ def test_lists_name_schema_keys() -> None:
 
 
 def test_a_row_that_surely_differs_prints_differently() -> None:
-    """The moved run stops at the first row `_surely_differs` flags: such values must give the
+    """The moved run stops at the first row `surely_differs` flags: such values must give the
     monthly table another text (1 ulp apart, ints, strings), and the rule leaves NaN and mixed
     types to the finished run's text."""
     pairs = [(0.1, math.nextafter(0.1, 1.0)), (3, 4), ("2025-01", "2025-02"), (1e-300, 2e-300)]
     for a, b in pairs:
-        assert lever_helpers._surely_differs(a, b)
+        assert lever_runs.surely_differs(a, b)
         texts = [pd.DataFrame({"x": [v, 1.5]}).to_csv(index=False) for v in (a, b)]
         assert texts[0] != texts[1], (a, b)
     for a, b in [(math.nan, math.nan), (1, 1.0), (None, math.nan), (0.0, -0.0), (2.5, 2.5)]:
-        assert not lever_helpers._surely_differs(a, b)
+        assert not lever_runs.surely_differs(a, b)
+
+
+def test_a_row_with_a_mutable_value_is_refused() -> None:
+    """A row is final only if it holds immutable scalars: a list or an array the model could
+    still change makes the comparison error instead of stopping early on it."""
+    for value in ([1.0], pd.Series([1.0]).to_numpy(), {"a": 1.0}):
+        model = SimpleNamespace(datacollector=SimpleNamespace(model_vars={"x": [value]}))
+        with pytest.raises(AssertionError, match="mutable"):
+            lever_runs._final_row(model, ["x"])  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_runs_of_other_lengths_share_their_first_months() -> None:
+    """A run's first months do not depend on its length: a 2-month run repeats, value for value,
+    the first rows of its lineage (the longer run whose rows the base runs of every length share)."""
+    cfg = config_with(lever_helpers.base_config("demand.growth_multiplier"), {"run.months": 2})
+    shared = lever_runs.shared_rows(cfg)
+    assert shared.cfg.run.months > 2
+    assert repr(lever_runs.exact_run(cfg).rows) == repr([shared.row(m) for m in range(2)])
+
+
+@pytest.fixture
+def short_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lever runs of two months, a move for the scenario's name (a label), each key's comparison
+    made once (both lever tests call it)."""
+    monkeypatch.setattr(lever_helpers, "SHORT_RUN", {"run.months": 2})
+    monkeypatch.setitem(lever_helpers.MOVES, "name", "another name")
+    monkeypatch.setattr(lever_runs, "changed_outputs", functools.cache(lever_runs.changed_outputs))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("short_runs")
+@pytest.mark.parametrize("key", ["name", "carbon.grid_t_per_mwh", "demand.growth_multiplier"])
+def test_the_lever_test_fails_a_key_that_moves_nothing(key: str) -> None:
+    """The early stop keeps the assertion's meaning: a label (NOT_LEVERS) and a key no rule reads
+    (INERT) run to their end, are reported as moving nothing and fail the lever test (the inert
+    test passes them); a key that moves passes it, and the inert test fails it."""
+    moves = key == "demand.growth_multiplier"
+    assert (key in INERT or key in NOT_LEVERS) is not moves
+    lever, inert = test_every_lever_moves_an_output, test_inert_keys_are_still_inert
+    failing, passing = (inert, lever) if moves else (lever, inert)
+    with pytest.raises(AssertionError, match="remove it from INERT" if moves else "changes no"):
+        failing(key)
+    passing(key)
