@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import tomllib
 from pathlib import Path
 
@@ -77,8 +78,10 @@ def part_of(module: str) -> str | None:
     return None
 
 
+@functools.cache
 def import_graph() -> nx.DiGraph:
-    """Module -> imported module, for every project module."""
+    """Module -> imported module, for every project module (built once, when a test first asks:
+    every xdist worker imports this file to collect it, only one runs it)."""
     graph = nx.DiGraph()
     for module, path in MODULES.items():
         graph.add_node(module)
@@ -86,9 +89,6 @@ def import_graph() -> nx.DiGraph:
             if target != module:
                 graph.add_edge(module, target)
     return graph
-
-
-GRAPH = import_graph()
 
 
 def test_every_module_belongs_to_a_part() -> None:
@@ -125,12 +125,12 @@ def cycles(graph: nx.DiGraph) -> list[list[str]]:
 
 
 def test_no_forbidden_import() -> None:
-    bad = forbidden_edges(GRAPH)
+    bad = forbidden_edges(import_graph())
     assert not bad, "imports the map forbids:\n" + "\n".join(bad)
 
 
 def test_no_import_cycle() -> None:
-    found = cycles(GRAPH)
+    found = cycles(import_graph())
     assert not found, f"import cycles: {found}"
 
 
@@ -139,7 +139,7 @@ def test_declared_boundaries_hold(src: str, dst: str) -> None:
     """The boundaries DESIGN.md names, stated as arrows that must not exist (even indirectly)."""
     sources = [m for m in MODULES if part_of(m) == src]
     targets = {m for m in MODULES if part_of(m) == dst}
-    reached = {t for s in sources for t in nx.descendants(GRAPH, s)} & targets
+    reached = {t for s in sources for t in nx.descendants(import_graph(), s)} & targets
     assert not reached, f"{src} reaches {dst}: {sorted(reached)}"
 
 
@@ -188,7 +188,7 @@ def test_the_checker_sees_a_forbidden_arrow_and_a_cycle(tmp_path: Path) -> None:
     src = tmp_path / "bad.py"
     src.write_text("from abm.model import PowerStackModel\nimport abm.errors\n")
     assert imports_of(src) == {"abm.model", "abm.errors"}
-    broken = GRAPH.copy()
+    broken = import_graph().copy()
     broken.add_edge("abm.agents.hyperscaler", "abm.model")
     assert "abm.agents.hyperscaler (agents) -> abm.model (model)" in forbidden_edges(broken)
     assert any("abm.model" in c and "abm.agents.hyperscaler" in c for c in cycles(broken))
